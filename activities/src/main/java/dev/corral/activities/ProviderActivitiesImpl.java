@@ -1,0 +1,93 @@
+package dev.corral.activities;
+
+import dev.corral.activities.provider.ProviderException;
+import dev.corral.activities.provider.ProviderRegistry;
+import dev.corral.activities.provider.Readiness;
+import dev.corral.activities.provider.VmProvider;
+import dev.corral.workflows.ErrorTypes;
+import dev.corral.workflows.activity.ProviderActivities;
+import dev.corral.workflows.model.CloneRequest;
+import dev.corral.workflows.model.DestroyRequest;
+import dev.corral.workflows.model.ReadyRequest;
+import dev.corral.workflows.model.VmAddress;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Wraps the provider SPI as activities. Permanent provider failures become non-retryable
+ * {@link ApplicationFailure}s typed with {@link ErrorTypes}; transient ones are rethrown so the
+ * activity's retry policy handles them.
+ */
+public final class ProviderActivitiesImpl implements ProviderActivities {
+  private final ProviderRegistry providers;
+  private final Duration readyPollInterval;
+
+  public ProviderActivitiesImpl(ProviderRegistry providers, Duration readyPollInterval) {
+    this.providers = providers;
+    this.readyPollInterval = readyPollInterval;
+  }
+
+  @Override
+  public void cloneVm(CloneRequest request) {
+    call(() -> providers.get(request.provider()).cloneVm(request.vm(), request.template()));
+  }
+
+  @Override
+  public VmAddress awaitReady(ReadyRequest request) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    long deadline = System.nanoTime() + request.timeout().toNanos();
+    VmProvider provider = call(() -> providers.get(request.provider()));
+    while (true) {
+      Readiness readiness = call(() -> provider.checkReady(request.vm()));
+      switch (readiness.state()) {
+        case READY:
+          return new VmAddress(readiness.hostname(), readiness.ip());
+        case FAILED:
+          throw ApplicationFailure.newNonRetryableFailure(
+              "vm " + request.vm() + " failed while booting: " + readiness.reason(), ErrorTypes.BOOT_FAILED);
+        case BOOTING:
+        default:
+          break;
+      }
+      if (System.nanoTime() >= deadline) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "vm " + request.vm() + " was not ready within " + request.timeout(), ErrorTypes.BOOT_TIMEOUT);
+      }
+      // Heartbeats let Temporal notice a dead worker within the heartbeat timeout, not the boot timeout.
+      context.heartbeat(null);
+      sleep(readyPollInterval);
+    }
+  }
+
+  @Override
+  public void destroyVm(DestroyRequest request) {
+    call(
+        () -> {
+          providers.get(request.provider()).destroy(request.vm());
+          return null;
+        });
+  }
+
+  private static <T> T call(Supplier<T> providerCall) {
+    try {
+      return providerCall.get();
+    } catch (ProviderException e) {
+      if (e.permanent()) {
+        throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), e.errorType(), e);
+      }
+      throw e;
+    }
+  }
+
+  private static void sleep(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Activity.wrap(e);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.corral.activities.inventory;
+
+import dev.corral.activities.store.Db;
+import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.rows.VmRow;
+import dev.corral.activities.store.rows.VmStates;
+import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.workflows.activity.InventoryActivities;
+import dev.corral.workflows.model.PoolPlan;
+import dev.corral.workflows.model.ProvisionRequest;
+import dev.corral.workflows.model.ProvisionResult;
+import dev.corral.workflows.model.RetireRequest;
+import dev.corral.workflows.model.VmFailed;
+import dev.corral.workflows.model.VmReady;
+import dev.corral.workflows.model.VmRequest;
+import dev.corral.workflows.model.VmRetirement;
+import dev.corral.workflows.model.VmTryFailed;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+public final class InventoryActivitiesImpl implements InventoryActivities {
+  private static final Logger log = LoggerFactory.getLogger(InventoryActivitiesImpl.class);
+  private static final List<String> RETIRABLE = List.of(VmStates.PROVISIONING, VmStates.READY, VmStates.LEASED);
+
+  private final Db db;
+  private final Clock clock;
+  private final PoolPlanner planner;
+  private final Provisioner provisioner;
+  private final VmWorkflows vmWorkflows;
+  private final ShepherdNudger nudger;
+
+  public InventoryActivitiesImpl(
+      Db db, Clock clock, PoolPlanner planner, VmWorkflows vmWorkflows, ShepherdNudger nudger) {
+    this.db = db;
+    this.clock = clock;
+    this.planner = planner;
+    this.provisioner = new Provisioner(db, clock);
+    this.vmWorkflows = vmWorkflows;
+    this.nudger = nudger;
+  }
+
+  @Override
+  public PoolPlan planPool(String pool) {
+    return planner.plan(pool);
+  }
+
+  @Override
+  public ProvisionResult provisionVms(ProvisionRequest request) {
+    Provisioner.Reservation reservation = provisioner.reserve(request.pool(), request.names());
+    // Rows first, workflows second: a crash in between leaves provisioning rows that start-up resumes.
+    reservation.vms().forEach(vmWorkflows::start);
+    if (reservation.limitedBy() != null) {
+      log.info("pool {}: started {} of {} VMs; {}", request.pool(), reservation.vms().size(),
+          request.names().size(), reservation.limitedBy());
+    }
+    return new ProvisionResult(reservation.vms().stream().map(VmRequest::vm).toList(), reservation.limitedBy());
+  }
+
+  @Override
+  public int retireVms(RetireRequest request) {
+    Instant now = clock.instant();
+    List<VmRow> rows =
+        db.inTransaction(
+            session -> {
+              VmMapper vms = session.getMapper(VmMapper.class);
+              for (VmRetirement r : request.vms()) {
+                vms.transition(r.vm(), RETIRABLE, VmStates.DESTROYING, r.reason(), now);
+              }
+              return request.vms().stream().map(r -> vms.selectByName(r.vm())).toList();
+            });
+    int retired = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      VmRow row = rows.get(i);
+      if (row != null && VmStates.DESTROYING.equals(row.state())) {
+        vmWorkflows.retire(row, request.vms().get(i).reason());
+        log.info("vm {} of pool {} retired: {}", row.name(), row.pool(), request.vms().get(i).reason());
+        retired++;
+      }
+    }
+    return retired;
+  }
+
+  @Override
+  public boolean markReady(VmReady ready) {
+    Instant now = clock.instant();
+    VmRow row =
+        db.inTransaction(
+            session -> {
+              VmMapper vms = session.getMapper(VmMapper.class);
+              vms.markReady(ready.vm(), ready.address().hostname(), ready.address().ip(), now);
+              return vms.selectByName(ready.vm());
+            });
+    if (row == null) {
+      return false;
+    }
+    nudger.nudge(row.pool());
+    // A retry after a successful first attempt finds the VM ready or already leased: still wanted.
+    return VmStates.READY.equals(row.state()) || VmStates.LEASED.equals(row.state());
+  }
+
+  @Override
+  public void recordTryFailed(VmTryFailed failure) {
+    Instant now = clock.instant();
+    db.inTransaction(session -> session.getMapper(VmMapper.class).recordTry(failure.vm(), failure.attempt(), failure.reason(), now));
+  }
+
+  @Override
+  public void markFailed(VmFailed failure) {
+    Instant now = clock.instant();
+    VmRow row =
+        db.inTransaction(
+            session -> {
+              VmMapper vms = session.getMapper(VmMapper.class);
+              vms.markFailed(failure.vm(), failure.attempts(), failure.reason(), now);
+              return vms.selectByName(failure.vm());
+            });
+    if (row != null) {
+      log.warn("vm {} of pool {} failed after {} tries: {}", row.name(), row.pool(), failure.attempts(), failure.reason());
+      nudger.nudge(row.pool());
+    }
+  }
+
+  @Override
+  public void markDestroyed(String vm) {
+    Instant now = clock.instant();
+    VmRow row =
+        db.inTransaction(
+            session -> {
+              VmMapper vms = session.getMapper(VmMapper.class);
+              vms.markDestroyed(vm, now);
+              return vms.selectByName(vm);
+            });
+    if (row != null) {
+      nudger.nudge(row.pool());
+    }
+  }
+}

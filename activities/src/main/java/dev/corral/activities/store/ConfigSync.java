@@ -1,0 +1,67 @@
+package dev.corral.activities.store;
+
+import dev.corral.activities.store.rows.PoolRow;
+import dev.corral.activities.store.rows.ProviderRow;
+import dev.corral.config.CorralConfig;
+import dev.corral.config.PoolConfig;
+import dev.corral.config.ProviderConfig;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes the configured providers and pools into the inventory at start-up. Pools that left the
+ * config stay as inactive rows so their shepherds can drain them; nothing is deleted.
+ */
+public final class ConfigSync {
+  private final Db db;
+
+  public ConfigSync(Db db) {
+    this.db = db;
+  }
+
+  public void apply(CorralConfig config, Instant now) {
+    db.inTransaction(
+        session -> {
+          ProviderMapper providers = session.getMapper(ProviderMapper.class);
+          for (ProviderConfig provider : config.providers().values()) {
+            providers.upsert(
+                new ProviderRow(provider.name(), provider.type(), provider.maxVms(), provider.maxConcurrentClones(), true),
+                now);
+          }
+          providers.deactivateAllExcept(new ArrayList<>(config.providers().keySet()), now);
+
+          PoolMapper pools = session.getMapper(PoolMapper.class);
+          TemplateMapper templates = session.getMapper(TemplateMapper.class);
+          // Aliases may move between pools in a new config, so all are rewritten at once.
+          pools.deleteAllAliases();
+          List<String> names = new ArrayList<>();
+          for (PoolConfig pool : config.pools()) {
+            names.add(pool.name());
+            pools.upsert(toRow(pool, now));
+            pool.alias().forEach(alias -> pools.insertAlias(alias, pool.name()));
+            pools.deleteProviders(pool.name());
+            for (int i = 0; i < pool.providers().size(); i++) {
+              pools.insertProvider(pool.name(), pool.providers().get(i), i);
+              templates.ensure(pool.providers().get(i), pool.template(), now);
+            }
+          }
+          pools.deactivateAllExcept(names, now);
+          return null;
+        });
+  }
+
+  private static PoolRow toRow(PoolConfig pool, Instant now) {
+    return new PoolRow(
+        pool.name(),
+        pool.template(),
+        pool.size(),
+        pool.readyTtl().toSeconds(),
+        pool.bootTimeout().toSeconds(),
+        pool.maxTries(),
+        pool.lifetime().toSeconds(),
+        pool.maxLifetime().toSeconds(),
+        true,
+        now);
+  }
+}

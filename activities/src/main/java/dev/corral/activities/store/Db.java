@@ -1,0 +1,105 @@
+package dev.corral.activities.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.SQLException;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.apache.ibatis.exceptions.PersistenceException;
+import org.apache.ibatis.mapping.Environment;
+import org.apache.ibatis.session.Configuration;
+import org.apache.ibatis.session.SqlSession;
+import org.apache.ibatis.session.SqlSessionFactory;
+import org.apache.ibatis.session.SqlSessionFactoryBuilder;
+import org.apache.ibatis.transaction.jdbc.JdbcTransactionFactory;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The one way to reach the inventory: a connection pool at READ COMMITTED, Flyway migrations, and
+ * {@link #inTransaction} for every unit of work.
+ */
+public final class Db implements AutoCloseable {
+  private static final int MAX_DEADLOCK_RETRIES = 8;
+
+  private final HikariDataSource dataSource;
+  private final SqlSessionFactory sessions;
+
+  private Db(HikariDataSource dataSource) {
+    this.dataSource = dataSource;
+    Configuration configuration =
+        new Configuration(new Environment("corral", new JdbcTransactionFactory(), dataSource));
+    configuration.setMapUnderscoreToCamelCase(true);
+    configuration.setArgNameBasedConstructorAutoMapping(true);
+    configuration.getTypeAliasRegistry().registerAliases("dev.corral.activities.store.rows");
+    configuration.addMapper(VmMapper.class);
+    configuration.addMapper(LeaseMapper.class);
+    configuration.addMapper(PoolMapper.class);
+    configuration.addMapper(ProviderMapper.class);
+    configuration.addMapper(TemplateMapper.class);
+    this.sessions = new SqlSessionFactoryBuilder().build(configuration);
+  }
+
+  public static Db connect(String jdbcUrl, String user, String password, int maxConnections) {
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("corral-db");
+    hikari.setJdbcUrl(withDefaults(jdbcUrl));
+    hikari.setUsername(user);
+    hikari.setPassword(password);
+    hikari.setMaximumPoolSize(maxConnections);
+    hikari.setAutoCommit(false);
+    // Under the default REPEATABLE READ the claim's gap locks deadlock constantly (stack-notes §4.3).
+    hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    hikari.setConnectionTimeout(10_000);
+    hikari.setInitializationFailTimeout(15_000);
+    return new Db(new HikariDataSource(hikari));
+  }
+
+  /** Times are written and read as UTC whatever the server's or the JVM's zone. */
+  private static String withDefaults(String jdbcUrl) {
+    if (jdbcUrl.contains("connectionTimeZone=")) {
+      return jdbcUrl;
+    }
+    return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "connectionTimeZone=UTC";
+  }
+
+  public void migrate() {
+    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /**
+   * Runs {@code work} in one transaction and commits it. A deadlock or lock timeout rolls back and
+   * runs the work again from the start, so {@code work} must not have side effects outside the session.
+   */
+  public <T> T inTransaction(Function<SqlSession, T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (SqlSession session = sessions.openSession(false)) {
+        T result = work.apply(session);
+        session.commit(true);
+        return result;
+      } catch (PersistenceException e) {
+        if (attempt >= MAX_DEADLOCK_RETRIES || !isRetryable(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean isRetryable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        // 1213 deadlock, 1205 lock wait timeout; 40001 is the portable serialization failure.
+        return sql.getErrorCode() == 1213 || sql.getErrorCode() == 1205 || "40001".equals(sql.getSQLState());
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

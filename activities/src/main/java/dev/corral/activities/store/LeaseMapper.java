@@ -1,0 +1,21 @@
+package dev.corral.activities.store;
+
+import dev.corral.activities.store.rows.LeaseRow;
+import java.time.Instant;
+import java.util.List;
+import org.apache.ibatis.annotations.Param;
+
+/** SQL for {@code lease}, in LeaseMapper.xml. */
+public interface LeaseMapper {
+  int insert(LeaseRow lease);
+
+  LeaseRow selectById(@Param("id") String id);
+
+  /** Ends an active lease; returns 0 when it had already ended (so ending is idempotent). */
+  int end(@Param("id") String id, @Param("state") String state, @Param("reason") String reason, @Param("now") Instant now);
+
+  /** Active leases past their expiry that hold a VM of this pool. */
+  List<String> expiredHoldingPool(@Param("pool") String pool, @Param("now") Instant now);
+
+  Instant nextExpiryHoldingPool(@Param("pool") String pool);
+}

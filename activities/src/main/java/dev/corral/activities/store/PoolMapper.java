@@ -1,0 +1,31 @@
+package dev.corral.activities.store;
+
+import dev.corral.activities.store.rows.PoolRow;
+import java.util.List;
+import org.apache.ibatis.annotations.Param;
+
+/** SQL for {@code pool}, {@code pool_alias} and {@code pool_provider}, in PoolMapper.xml. */
+public interface PoolMapper {
+  int upsert(PoolRow pool);
+
+  int deactivateAllExcept(@Param("names") List<String> names, @Param("now") java.time.Instant now);
+
+  PoolRow selectByName(@Param("name") String name);
+
+  List<PoolRow> selectAll();
+
+  /** The pool a name or alias stands for, or null. */
+  String resolve(@Param("nameOrAlias") String nameOrAlias);
+
+  List<String> aliases(@Param("pool") String pool);
+
+  List<String> providers(@Param("pool") String pool);
+
+  int deleteAllAliases();
+
+  int insertAlias(@Param("alias") String alias, @Param("pool") String pool);
+
+  int deleteProviders(@Param("pool") String pool);
+
+  int insertProvider(@Param("pool") String pool, @Param("provider") String provider, @Param("position") int position);
+}

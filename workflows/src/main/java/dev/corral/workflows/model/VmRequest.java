@@ -1,0 +1,13 @@
+package dev.corral.workflows.model;
+
+import java.time.Duration;
+
+/** Everything one VM's life needs, fixed when its row is reserved so that config changes cannot change a replay. */
+public record VmRequest(
+    String vm,
+    String pool,
+    String provider,
+    String template,
+    Duration bootTimeout,
+    int maxTries,
+    VmPhase phase) {}

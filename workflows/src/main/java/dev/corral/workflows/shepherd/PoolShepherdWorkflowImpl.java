@@ -1,0 +1,67 @@
+package dev.corral.workflows.shepherd;
+
+import dev.corral.workflows.ActivityProfiles;
+import dev.corral.workflows.VmNames;
+import dev.corral.workflows.activity.InventoryActivities;
+import dev.corral.workflows.model.PoolPlan;
+import dev.corral.workflows.model.ProvisionRequest;
+import dev.corral.workflows.model.RetireRequest;
+import dev.corral.workflows.model.ShepherdInput;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+
+public final class PoolShepherdWorkflowImpl implements PoolShepherdWorkflow {
+  private static final Logger log = Workflow.getLogger(PoolShepherdWorkflowImpl.class);
+  /** Each pass adds about a dozen events; this keeps a run's history far below Temporal's limits. */
+  static final int PASSES_PER_RUN = 200;
+
+  private final InventoryActivities inventory = ActivityProfiles.inventory();
+  private boolean nudged;
+  private PoolPlan lastPlan;
+
+  @Override
+  public void run(ShepherdInput input) {
+    for (int pass = 0; pass < PASSES_PER_RUN; pass++) {
+      // Cleared before reading the database, so a nudge that arrives while we work triggers another pass.
+      nudged = false;
+      PoolPlan plan = inventory.planPool(input.pool());
+      lastPlan = plan;
+      if (!plan.retire().isEmpty()) {
+        inventory.retireVms(new RetireRequest(input.pool(), plan.retire()));
+      }
+      if (plan.toProvision() > 0) {
+        inventory.provisionVms(new ProvisionRequest(input.pool(), newNames(plan.toProvision())));
+      }
+      if (plan.drained()) {
+        log.info("pool {} is removed and drained; shepherd stops", input.pool());
+        return;
+      }
+      Workflow.await(plan.recheckAfter(), () -> nudged);
+      if (Workflow.getInfo().isContinueAsNewSuggested()) {
+        break;
+      }
+    }
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    Workflow.continueAsNew(input);
+  }
+
+  private static List<String> newNames(int count) {
+    List<String> names = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      names.add(VmNames.fromUuid(Workflow.randomUUID()));
+    }
+    return names;
+  }
+
+  @Override
+  public void nudge() {
+    nudged = true;
+  }
+
+  @Override
+  public PoolPlan lastPlan() {
+    return lastPlan;
+  }
+}
