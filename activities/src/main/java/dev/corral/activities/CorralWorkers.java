@@ -1,0 +1,61 @@
+package dev.corral.activities;
+
+import dev.corral.activities.inventory.InventoryActivitiesImpl;
+import dev.corral.activities.inventory.PoolPlanner;
+import dev.corral.activities.provider.ProviderRegistry;
+import dev.corral.activities.store.Db;
+import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.config.ProviderConfig;
+import dev.corral.workflows.TaskQueues;
+import dev.corral.workflows.shepherd.PoolShepherdWorkflowImpl;
+import dev.corral.workflows.vm.VmWorkflowImpl;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Registers every workflow and activity on its task queue: workflows and inventory activities on
+ * the workflow queue, each provider's activities on that provider's own queue. The app and the
+ * workflow tests both wire workers through here, so the tests run what production runs.
+ */
+public final class CorralWorkers {
+  /** Timings a test may shorten; production uses {@link #DEFAULTS}. */
+  public record Timings(Duration shepherdPoll, Duration readyPoll) {}
+
+  public static final Timings DEFAULTS = new Timings(Duration.ofSeconds(10), Duration.ofMillis(100));
+
+  private CorralWorkers() {}
+
+  public static void register(
+      WorkerFactory factory,
+      Db db,
+      ProviderRegistry providers,
+      Clock clock,
+      ShepherdNudger nudger,
+      Timings timings) {
+    Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
+    workflows.registerWorkflowImplementationTypes(PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class);
+    workflows.registerActivitiesImplementations(
+        new InventoryActivitiesImpl(
+            db,
+            clock,
+            new PoolPlanner(db, clock, timings.shepherdPoll()),
+            new VmWorkflows(factory.getWorkflowClient()),
+            nudger));
+
+    for (String name : providers.names()) {
+      ProviderConfig config = providers.config(name);
+      // Readiness waits hold a worker slot for the whole boot, so the slots must outnumber the
+      // clones the provider may run at once, with room left for destroys.
+      int slots = Math.max(20, config.maxConcurrentClones() * 3);
+      Worker worker =
+          factory.newWorker(
+              TaskQueues.provider(name),
+              WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(slots).build());
+      worker.registerActivitiesImplementations(new ProviderActivitiesImpl(providers, timings.readyPoll()));
+    }
+  }
+}

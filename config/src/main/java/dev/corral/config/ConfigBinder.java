@@ -1,0 +1,159 @@
+package dev.corral.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Turns the YAML node tree into {@link CorralConfig}, applying defaults and the rules that concern one value
+ * at a time (ranges, formats, unknown keys). Rules that relate values to each other live in
+ * {@link ConfigValidator}. When a value is wrong, its default is used so binding can continue and report
+ * the rest; the result is only handed out if no problem was found.
+ */
+final class ConfigBinder {
+  static final List<String> ROOT_KEYS = List.of("data_dir", "server", "database", "temporal", "providers", "pools");
+  static final List<String> SERVER_KEYS = List.of("host", "port");
+  static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
+  static final List<String> TEMPORAL_KEYS = List.of("address", "namespace");
+  static final List<String> POOL_KEYS = List.of("name", "alias", "template", "providers", "size",
+      "ready_ttl", "boot_timeout", "max_tries", "lifetime", "max_lifetime");
+
+  /** Pool names and aliases appear in URLs and VM names. */
+  static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final String POOL_NAME_RULE =
+      "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+  private static final List<String> JDBC_PREFIXES = List.of("jdbc:mysql:", "jdbc:mariadb:");
+  private static final Pattern HOST_PORT = Pattern.compile("(.+):(\\d{1,5})");
+
+  /** Stands in for a pool entry that was not a mapping; compared by identity. */
+  static final PoolConfig PLACEHOLDER = new PoolConfig("", List.of(), "", List.of(), 0,
+      Defaults.LIFETIME, Defaults.LIFETIME, 1, Defaults.LIFETIME, Defaults.LIFETIME);
+
+  private final YamlNodes nodes;
+
+  ConfigBinder(YamlNodes nodes) {
+    this.nodes = nodes;
+  }
+
+  /** {@code root} is null for an empty document, which means "all defaults". */
+  CorralConfig bind(Node root) {
+    YamlMapping top = nodes.mapping(root, "", root == null ? 0 : YamlNodes.line(root)).allowOnly(ROOT_KEYS);
+    Map<String, ProviderConfig> providers = providers(top);
+    return new CorralConfig(
+        top.filePath("data_dir", Defaults.DATA_DIR),
+        server(top.mapping("server").allowOnly(SERVER_KEYS)),
+        database(top.mapping("database").allowOnly(DATABASE_KEYS)),
+        temporal(top.mapping("temporal").allowOnly(TEMPORAL_KEYS)),
+        providers,
+        pools(top, List.copyOf(providers.keySet())));
+  }
+
+  private ServerConfig server(YamlMapping m) {
+    return new ServerConfig(m.nonEmptyString("host", Defaults.HOST), m.integer("port", Defaults.PORT, 0, 65535));
+  }
+
+  private DatabaseConfig database(YamlMapping m) {
+    String url = m.nonEmptyString("url", DatabaseConfig.EMBEDDED);
+    if (!url.equals(DatabaseConfig.EMBEDDED) && JDBC_PREFIXES.stream().noneMatch(url::startsWith)) {
+      // The URL itself is not echoed: it may carry a password.
+      nodes.problem(m.path("url"), m.lineOf("url"),
+          "must be 'embedded' or a JDBC URL starting with " + String.join(" or ", JDBC_PREFIXES));
+    }
+    return new DatabaseConfig(url, m.optionalString("user"), m.optionalString("password"));
+  }
+
+  private TemporalConfig temporal(YamlMapping m) {
+    String address = m.nonEmptyString("address", TemporalConfig.EMBEDDED);
+    if (!address.equals(TemporalConfig.EMBEDDED) && !isHostPort(address)) {
+      nodes.problem(m.path("address"), m.lineOf("address"),
+          "must be 'embedded' or host:port, e.g. localhost:7233 (got '" + address + "')");
+    }
+    return new TemporalConfig(address, m.nonEmptyString("namespace", Defaults.TEMPORAL_NAMESPACE));
+  }
+
+  private static boolean isHostPort(String address) {
+    var matcher = HOST_PORT.matcher(address);
+    if (!matcher.matches() || matcher.group(1).isBlank()) {
+      return false;
+    }
+    int port = Integer.parseInt(matcher.group(2));
+    return port >= 1 && port <= 65535;
+  }
+
+  private Map<String, ProviderConfig> providers(YamlMapping top) {
+    if (!top.present("providers")) {
+      return Defaults.providers();
+    }
+    if (top.get("providers") == null) {
+      // "providers:" with nothing under it is ambiguous (all commented out?); make the user say which.
+      nodes.problem(top.path("providers"), top.lineOf("providers"),
+          "is empty; remove the key for the built-in 'sim' provider, or write 'providers: {}' for none");
+      return Map.of();
+    }
+    return new ProviderBinder(nodes).bind(top.mapping("providers"));
+  }
+
+  private List<PoolConfig> pools(YamlMapping top, List<String> providerNames) {
+    if (!top.present("pools")) {
+      if (providerNames.isEmpty() && !nodes.problems().touched("providers")) {
+        nodes.problem(top.path("providers"), top.lineOf("providers"),
+            "no providers are configured, but the built-in demo pools need one"
+                + " (add a provider, or write 'pools: []')");
+        return List.of();
+      }
+      return Defaults.demoPools(providerNames);
+    }
+    if (top.get("pools") == null) {
+      nodes.problem(top.path("pools"), top.lineOf("pools"),
+          "is empty; remove the key for the two demo pools, or write 'pools: []' for none");
+      return List.of();
+    }
+    List<Node> items = nodes.list(top.get("pools"), "pools", "a list of pools");
+    if (items == null) {
+      return List.of();
+    }
+    List<PoolConfig> pools = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String path = SourceLines.item("pools", i);
+      Node item = items.get(i);
+      YamlMapping m = nodes.mapping(item, path, YamlNodes.line(item));
+      if (!YamlNodes.isNull(item) && !(item instanceof MappingNode)) {
+        // Keep a placeholder so pools[i] still lines up with the list; the validator skips it.
+        pools.add(PLACEHOLDER);
+        continue;
+      }
+      pools.add(pool(m.allowOnly(POOL_KEYS), providerNames));
+    }
+    return pools;
+  }
+
+  private PoolConfig pool(YamlMapping m, List<String> providerNames) {
+    String name = m.requiredString("name");
+    if (!name.isEmpty() && !POOL_NAME.matcher(name).matches()) {
+      nodes.problem(m.path("name"), m.lineOf("name"), POOL_NAME_RULE + " (got '" + name + "')");
+    }
+    List<String> alias = m.strings("alias", List.of());
+    for (int i = 0; i < alias.size(); i++) {
+      if (!POOL_NAME.matcher(alias.get(i)).matches()) {
+        String path = nodes.lines().itemOrSelf(m.path("alias"), i);
+        nodes.problem(path, nodes.lines().lineOf(path), POOL_NAME_RULE + " (got '" + alias.get(i) + "')");
+      }
+    }
+    return new PoolConfig(
+        name,
+        alias,
+        m.requiredString("template"),
+        m.strings("providers", providerNames),
+        m.integer("size", Defaults.POOL_SIZE, 0, Integer.MAX_VALUE),
+        m.duration("ready_ttl", Defaults.READY_TTL),
+        m.duration("boot_timeout", Defaults.BOOT_TIMEOUT),
+        m.integer("max_tries", Defaults.MAX_TRIES, 1, Integer.MAX_VALUE),
+        m.duration("lifetime", Defaults.LIFETIME),
+        m.duration("max_lifetime", Defaults.MAX_LIFETIME));
+  }
+
+}

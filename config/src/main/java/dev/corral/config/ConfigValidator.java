@@ -1,0 +1,136 @@
+package dev.corral.config;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rules that relate values to each other: unique pool names and aliases, pools referring to providers that
+ * exist, lifetime within max_lifetime, credentials only with a real database. It runs on the bound records
+ * and finds lines through {@link SourceLines}. A value that already has a problem is not checked again.
+ */
+final class ConfigValidator {
+  private final Problems problems;
+  private final SourceLines lines;
+
+  ConfigValidator(Problems problems, SourceLines lines) {
+    this.problems = problems;
+    this.lines = lines;
+  }
+
+  void validate(CorralConfig config) {
+    database(config.database());
+    pools(config.pools(), config.providers().keySet());
+  }
+
+  private void database(DatabaseConfig db) {
+    if (!db.embedded() || problems.touched("database.url")) {
+      return;
+    }
+    for (String key : List.of("user", "password")) {
+      String value = key.equals("user") ? db.user() : db.password();
+      if (value != null) {
+        report("database." + key, "only used with a JDBC url, but url is embedded");
+      }
+    }
+  }
+
+  private void pools(List<PoolConfig> pools, Set<String> providers) {
+    Map<String, Integer> poolByName = new HashMap<>();
+    for (int i = 0; i < pools.size(); i++) {
+      String name = pools.get(i).name();
+      String path = SourceLines.item("pools", i) + ".name";
+      if (name.isEmpty() || problems.touched(path) || skipped(pools.get(i))) {
+        continue;
+      }
+      Integer first = poolByName.putIfAbsent(name, i);
+      if (first != null) {
+        report(path, "duplicate pool name '" + name + "' (also " + where(first, "name") + ")");
+      }
+    }
+    Map<String, Integer> poolByAlias = new HashMap<>();
+    for (int i = 0; i < pools.size(); i++) {
+      PoolConfig pool = pools.get(i);
+      if (skipped(pool)) {
+        continue;
+      }
+      aliases(i, pool, poolByName, poolByAlias);
+      providers(i, pool, providers);
+      lifetimes(i, pool);
+    }
+  }
+
+  private void aliases(int i, PoolConfig pool, Map<String, Integer> poolByName, Map<String, Integer> poolByAlias) {
+    String base = SourceLines.item("pools", i) + ".alias";
+    if (problems.touched(base)) {
+      return;
+    }
+    for (int j = 0; j < pool.alias().size(); j++) {
+      String alias = pool.alias().get(j);
+      String path = lines.itemOrSelf(base, j);
+      Integer owner = poolByName.get(alias);
+      Integer earlier = poolByAlias.putIfAbsent(alias, i);
+      if (owner != null) {
+        report(path, "alias '" + alias + "' is already the name of "
+            + (owner == i ? "this pool" : where(owner, "name")));
+      } else if (earlier != null) {
+        report(path, "alias '" + alias + "' is already used by "
+            + (earlier == i ? "this pool" : where(earlier, "alias")));
+      }
+    }
+  }
+
+  private void providers(int i, PoolConfig pool, Set<String> configured) {
+    String base = SourceLines.item("pools", i) + ".providers";
+    // A broken providers section would make every reference look unknown; that is one mistake, not many.
+    if (problems.touched(base) || problems.at("providers")) {
+      return;
+    }
+    if (pool.providers().isEmpty()) {
+      report(base, "no providers to place VMs on (configured: "
+          + (configured.isEmpty() ? "none" : String.join(", ", configured)) + ")");
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (int j = 0; j < pool.providers().size(); j++) {
+      String provider = pool.providers().get(j);
+      String path = lines.itemOrSelf(base, j);
+      if (!configured.contains(provider)) {
+        report(path, "unknown provider '" + provider + "' (configured: "
+            + (configured.isEmpty() ? "none" : String.join(", ", configured)) + ")");
+      } else if (!seen.add(provider)) {
+        report(path, "provider '" + provider + "' is listed twice");
+      }
+    }
+  }
+
+  private void lifetimes(int i, PoolConfig pool) {
+    String lifetime = SourceLines.item("pools", i) + ".lifetime";
+    String maxLifetime = SourceLines.item("pools", i) + ".max_lifetime";
+    if (problems.touched(lifetime) || problems.touched(maxLifetime)) {
+      return;
+    }
+    if (pool.lifetime().compareTo(pool.maxLifetime()) > 0) {
+      // Point at whichever of the two the user actually wrote.
+      report(lines.knows(lifetime) ? lifetime : maxLifetime,
+          "lifetime " + Durations.format(pool.lifetime()) + " exceeds max_lifetime "
+              + Durations.format(pool.maxLifetime()));
+    }
+  }
+
+  /** Pools that were not even a mapping: already reported, nothing to compare. */
+  private static boolean skipped(PoolConfig pool) {
+    return pool == ConfigBinder.PLACEHOLDER;
+  }
+
+  private String where(int poolIndex, String key) {
+    String path = SourceLines.item("pools", poolIndex) + "." + key;
+    return "pools[" + poolIndex + "] at line " + lines.lineOf(path);
+  }
+
+  private void report(String path, String message) {
+    problems.add(path, lines.lineOf(path), message);
+  }
+}

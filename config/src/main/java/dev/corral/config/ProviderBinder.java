@@ -1,0 +1,114 @@
+package dev.corral.config;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Binds the {@code providers:} mapping. The keys a provider may have depend on its {@code type}, so the
+ * type is read first; a provider of an unknown type gets only its common keys checked, because reporting
+ * its other keys as "unknown" would bury the real mistake.
+ */
+final class ProviderBinder {
+  static final String SIMULATED = "simulated";
+  static final List<String> KNOWN_TYPES = List.of(SIMULATED);
+
+  static final List<String> COMMON_KEYS = List.of("type", "max_vms", "max_concurrent_clones");
+  static final List<String> SIMULATED_KEYS = Stream.concat(COMMON_KEYS.stream(), Stream.of(
+      "clone_seconds", "boot_seconds", "destroy_seconds", "fail_percent", "power_off_percent", "state_file"))
+      .toList();
+  static final List<String> FAIL_PERCENT_KEYS = List.of("clone", "boot", "destroy");
+
+  // Names end up in file names (state files) and metrics labels, hence the narrow alphabet.
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
+
+  private final YamlNodes nodes;
+
+  ProviderBinder(YamlNodes nodes) {
+    this.nodes = nodes;
+  }
+
+  /**
+   * Every written provider is returned, even a broken one, so that pools referring to it are not also
+   * reported as referring to an unknown provider.
+   */
+  Map<String, ProviderConfig> bind(YamlMapping section) {
+    Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+    for (String name : section.keys()) {
+      if (!NAME.matcher(name).matches()) {
+        nodes.problem(section.path(name), section.lineOf(name),
+            "provider name must be 1-32 lowercase letters, digits, '_' or '-', starting with a letter or digit");
+      }
+      providers.put(name, provider(name, section.mapping(name)));
+    }
+    return providers;
+  }
+
+  private ProviderConfig provider(String name, YamlMapping m) {
+    String type = m.get("type") == null ? null : nodes.string(m.get("type"), m.path("type"));
+    if (m.get("type") == null) {
+      nodes.problem(m.path("type"), m.lineOf("type"),
+          "required key is missing (known types: " + String.join(", ", KNOWN_TYPES) + ")");
+    } else if (type != null && !KNOWN_TYPES.contains(type)) {
+      nodes.problem(m.path("type"), m.lineOf("type"),
+          "unknown provider type '" + type + "' (known: " + String.join(", ", KNOWN_TYPES) + ")");
+    }
+    int maxVms = m.integer("max_vms", Defaults.MAX_VMS, 1, Integer.MAX_VALUE);
+    int maxClones = m.integer("max_concurrent_clones", Defaults.MAX_CONCURRENT_CLONES, 1, Integer.MAX_VALUE);
+    ProviderSettings settings = null;
+    if (SIMULATED.equals(type)) {
+      m.allowOnly(SIMULATED_KEYS);
+      settings = simulated(m);
+    }
+    return new ProviderConfig(name, type == null ? "" : type, maxVms, maxClones, settings);
+  }
+
+  private SimulatedSettings simulated(YamlMapping m) {
+    YamlMapping fail = m.mapping("fail_percent").allowOnly(FAIL_PERCENT_KEYS);
+    return new SimulatedSettings(
+        range(m, "clone_seconds", Defaults.CLONE_SECONDS),
+        range(m, "boot_seconds", Defaults.BOOT_SECONDS),
+        range(m, "destroy_seconds", Defaults.DESTROY_SECONDS),
+        new SimulatedSettings.FailPercent(fail.percent("clone"), fail.percent("boot"), fail.percent("destroy")),
+        m.percent("power_off_percent"),
+        m.filePath("state_file", (Path) null));
+  }
+
+  /** A fixed number of seconds, or {@code [min, max]} for a uniform random pick. */
+  private SecondsRange range(YamlMapping m, String key, SecondsRange dflt) {
+    Node n = m.get(key);
+    if (n == null) {
+      return dflt;
+    }
+    String path = m.path(key);
+    if (!(n instanceof SequenceNode)) {
+      Double fixed = nodes.number(n, path, 0, Double.MAX_VALUE);
+      return fixed == null ? dflt : SecondsRange.fixed(fixed);
+    }
+    List<Node> items = nodes.list(n, path, "a number of seconds or a list [min, max]");
+    if (items.size() != 2) {
+      nodes.problem(path, m.lineOf(key), "expected a number or two numbers [min, max] (got " + items.size() + " items)");
+      return dflt;
+    }
+    Double min = nodes.number(items.get(0), SourceLines.item(path, 0), 0, Double.MAX_VALUE);
+    Double max = nodes.number(items.get(1), SourceLines.item(path, 1), 0, Double.MAX_VALUE);
+    if (min == null || max == null) {
+      return dflt;
+    }
+    if (min > max) {
+      nodes.problem(path, m.lineOf(key), "min must not be greater than max (got [" + plain(min) + ", " + plain(max) + "])");
+      return dflt;
+    }
+    return new SecondsRange(min, max);
+  }
+
+  private static String plain(double d) {
+    return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+  }
+}

@@ -1,0 +1,219 @@
+package dev.corral.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * One YAML mapping, read key by key. Keys are plain strings; duplicates are errors (SnakeYAML's node API
+ * would silently keep both); {@code <<: *anchor} merges are applied so pools can share settings.
+ * Getters that take a default return it for an absent, null or unusable value; unusable values have
+ * already been reported.
+ */
+final class YamlMapping {
+  private final YamlNodes nodes;
+  private final String path;
+  private final int line;
+  private final Map<String, Node> values = new LinkedHashMap<>();
+  private final Map<String, Integer> keyLines = new LinkedHashMap<>();
+
+  private YamlMapping(YamlNodes nodes, String path, int line) {
+    this.nodes = nodes;
+    this.path = path;
+    this.line = line;
+  }
+
+  static YamlMapping empty(YamlNodes nodes, String path, int line) {
+    return new YamlMapping(nodes, path, line);
+  }
+
+  static YamlMapping of(YamlNodes nodes, String path, int line, MappingNode node) {
+    YamlMapping m = new YamlMapping(nodes, path, line);
+    m.read(node, Collections.newSetFromMap(new IdentityHashMap<>()));
+    return m;
+  }
+
+  private void read(MappingNode node, Set<Node> merging) {
+    List<Node> mergeSources = new ArrayList<>();
+    Map<String, Node> own = new LinkedHashMap<>();
+    for (NodeTuple t : node.getValue()) {
+      Node key = t.getKeyNode();
+      if (key instanceof ScalarNode && Tag.MERGE.equals(key.getTag())) {
+        collectMergeSources(t.getValueNode(), mergeSources);
+        continue;
+      }
+      if (!(key instanceof ScalarNode k) || YamlNodes.isNull(key)) {
+        nodes.problem(path, YamlNodes.line(key), "keys must be plain names, got " + YamlNodes.kind(key));
+        continue;
+      }
+      String name = k.getValue();
+      if (own.containsKey(name)) {
+        nodes.problem(SourceLines.child(path, name), YamlNodes.line(key),
+            "duplicate key (first at line " + keyLines.get(name) + ")");
+        continue;
+      }
+      own.put(name, t.getValueNode());
+      keyLines.put(name, YamlNodes.line(key));
+    }
+    values.putAll(own);
+    // Explicit keys win over merged ones, and earlier merge sources over later ones (YAML merge rules).
+    merging.add(node);
+    for (Node source : mergeSources) {
+      if (!merging.contains(source)) {
+        YamlMapping merged = new YamlMapping(nodes, path, YamlNodes.line(source));
+        merged.read((MappingNode) source, merging);
+        merged.values.forEach(values::putIfAbsent);
+        merged.keyLines.forEach(keyLines::putIfAbsent);
+      }
+    }
+    merging.remove(node);
+    keyLines.forEach((k, l) -> nodes.lines().record(path(k), l));
+  }
+
+  private void collectMergeSources(Node value, List<Node> into) {
+    if (value instanceof MappingNode) {
+      into.add(value);
+      return;
+    }
+    if (value instanceof SequenceNode seq && seq.getValue().stream().allMatch(n -> n instanceof MappingNode)) {
+      into.addAll(seq.getValue());
+      return;
+    }
+    nodes.problem(path, YamlNodes.line(value), "'<<' must merge a mapping or a list of mappings");
+  }
+
+  String path() {
+    return path;
+  }
+
+  int line() {
+    return line;
+  }
+
+  String path(String key) {
+    return SourceLines.child(path, key);
+  }
+
+  /** The line of the key if written, else of this mapping (where a missing key would go). */
+  int lineOf(String key) {
+    return keyLines.getOrDefault(key, line);
+  }
+
+  /** The key is written, even if with no value. */
+  boolean present(String key) {
+    return values.containsKey(key);
+  }
+
+  /** The value node, or null when absent or written as null. */
+  Node get(String key) {
+    Node n = values.get(key);
+    return YamlNodes.isNull(n) ? null : n;
+  }
+
+  /** Keys in file order. */
+  List<String> keys() {
+    return List.copyOf(values.keySet());
+  }
+
+  /** Reports every key not in {@code allowed}, listing the allowed ones so a typo is easy to spot. */
+  YamlMapping allowOnly(List<String> allowed) {
+    for (String key : values.keySet()) {
+      if (!allowed.contains(key)) {
+        nodes.problem(path(key), lineOf(key), "unknown key (allowed: " + String.join(", ", allowed) + ")");
+      }
+    }
+    return this;
+  }
+
+  YamlMapping mapping(String key) {
+    return nodes.mapping(get(key), path(key), lineOf(key));
+  }
+
+  String string(String key, String dflt) {
+    Node n = get(key);
+    if (n == null) {
+      return dflt;
+    }
+    String s = nodes.string(n, path(key));
+    return s == null ? dflt : s;
+  }
+
+  /** Optional string where blank means "not set", so {@code user: ${DB_USER:-}} can switch it off. */
+  String optionalString(String key) {
+    String s = string(key, null);
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  String nonEmptyString(String key, String dflt) {
+    Node n = get(key);
+    String s = string(key, dflt);
+    if (n != null && s.isBlank() && !nodes.problems().touched(path(key))) {
+      nodes.problem(path(key), lineOf(key), "must not be empty");
+      return dflt;
+    }
+    return s;
+  }
+
+  /** A required string; returns "" when missing or unusable, after reporting it. */
+  String requiredString(String key) {
+    if (get(key) == null) {
+      nodes.problem(path(key), lineOf(key), "required key is missing");
+      return "";
+    }
+    String s = nodes.string(get(key), path(key));
+    if (s == null) {
+      return "";
+    }
+    if (s.isBlank()) {
+      nodes.problem(path(key), lineOf(key), "must not be empty");
+      return "";
+    }
+    return s;
+  }
+
+  int integer(String key, int dflt, int min, int max) {
+    Node n = get(key);
+    Integer v = n == null ? null : nodes.integer(n, path(key), min, max);
+    return v == null ? dflt : v;
+  }
+
+  double number(String key, double dflt, double min, double max) {
+    Node n = get(key);
+    Double v = n == null ? null : nodes.number(n, path(key), min, max);
+    return v == null ? dflt : v;
+  }
+
+  double percent(String key) {
+    return number(key, 0, 0, 100);
+  }
+
+  Duration duration(String key, Duration dflt) {
+    Node n = get(key);
+    Duration v = n == null ? null : nodes.positiveDuration(n, path(key));
+    return v == null ? dflt : v;
+  }
+
+  Path filePath(String key, Path dflt) {
+    Node n = get(key);
+    Path v = n == null ? null : nodes.path(n, path(key));
+    return v == null ? dflt : v;
+  }
+
+  List<String> strings(String key, List<String> dflt) {
+    Node n = get(key);
+    List<String> v = n == null ? null : nodes.strings(n, path(key));
+    return v == null ? dflt : v;
+  }
+}

@@ -1,0 +1,98 @@
+package dev.corral.config;
+
+import static dev.corral.config.TestConfigs.failure;
+import static dev.corral.config.TestConfigs.load;
+import static dev.corral.config.TestConfigs.problemAt;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProviderSettingsTest {
+
+  @Test
+  void simulatedSettingsAreReadAsWritten() {
+    ProviderConfig p = load("""
+        providers:
+          lab-1:
+            type: simulated
+            max_vms: 7
+            max_concurrent_clones: 2
+            clone_seconds: 3
+            boot_seconds: [0.5, 4]
+            destroy_seconds: [1, 1]
+            fail_percent: {clone: 10, destroy: 2.5}
+            power_off_percent: 1
+            state_file: state/lab.json
+        pools: []
+        """).providers().get("lab-1");
+
+    assertEquals(new ProviderConfig("lab-1", "simulated", 7, 2, new SimulatedSettings(
+        SecondsRange.fixed(3), new SecondsRange(0.5, 4), new SecondsRange(1, 1),
+        new SimulatedSettings.FailPercent(10, 0, 2.5), 1, Path.of("state/lab.json"))), p);
+  }
+
+  @Test
+  void onlyTheTypeIsRequired() {
+    ProviderConfig p = load("providers: {sim: {type: simulated}}").providers().get("sim");
+
+    assertEquals(ConfigLoader.embeddedDefault(Map.of()).providers().get("sim"), p);
+  }
+
+  @Test
+  void badSettingsAreProblemsAtTheirPaths() {
+    ConfigException e = failure("""
+        providers:
+          sim:
+            type: simulated
+            max_vms: 0
+            clone_seconds: [3, 1]
+            boot_seconds: [1, 2, 3]
+            destroy_seconds: -1
+            fail_percent: {clone: 101, boot: x}
+            power_off_percent: -0.5
+        """);
+
+    assertEquals("must be at least 1 (got 0)", problemAt(e, "providers.sim.max_vms").message());
+    assertEquals(new ConfigProblem("providers.sim.clone_seconds", 5, "min must not be greater than max (got [3, 1])"),
+        problemAt(e, "providers.sim.clone_seconds"));
+    assertTrue(problemAt(e, "providers.sim.boot_seconds").message().contains("got 3 items"));
+    assertEquals("must be at least 0 (got -1)", problemAt(e, "providers.sim.destroy_seconds").message());
+    assertEquals(new ConfigProblem("providers.sim.fail_percent.clone", 8, "must be between 0 and 100 (got 101)"),
+        problemAt(e, "providers.sim.fail_percent.clone"));
+    assertEquals("expected a number (got 'x')", problemAt(e, "providers.sim.fail_percent.boot").message());
+    assertEquals("must be between 0 and 100 (got -0.5)", problemAt(e, "providers.sim.power_off_percent").message());
+    assertEquals(7, e.problems().size(), e.getMessage());
+  }
+
+  @Test
+  void missingTypeAndBadNameAreProblems() {
+    ConfigException e = failure("""
+        providers:
+          Big_Sim:
+            max_vms: 3
+        pools: []
+        """);
+
+    assertEquals(new ConfigProblem("providers.Big_Sim.type", 2, "required key is missing (known types: simulated)"),
+        problemAt(e, "providers.Big_Sim.type"));
+    assertTrue(problemAt(e, "providers.Big_Sim").message().startsWith("provider name must be"));
+    assertEquals(2, e.problems().size(), e.getMessage());
+  }
+
+  @Test
+  void unknownTypeDoesNotAlsoFlagItsOtherKeys() {
+    ConfigException e = failure("""
+        providers:
+          vc:
+            type: vsphere
+            datacenter: dc1
+        pools: [{name: p, template: t, providers: [vc]}]
+        """);
+
+    assertEquals(1, e.problems().size(), e.getMessage());
+    assertEquals(3, problemAt(e, "providers.vc.type").line());
+  }
+}
