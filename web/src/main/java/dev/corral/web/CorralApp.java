@@ -1,0 +1,198 @@
+package dev.corral.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.provider.ProviderRegistry;
+import dev.corral.activities.store.ConfigSync;
+import dev.corral.activities.store.Db;
+import dev.corral.activities.store.EmbeddedMariaDb;
+import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.activities.temporal.Shepherds;
+import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.config.CorralConfig;
+import dev.corral.web.api.ErrorMapping;
+import dev.corral.web.api.InventoryViews;
+import dev.corral.web.api.Json;
+import dev.corral.web.api.LeaseService;
+import dev.corral.web.api.PoolCatalog;
+import dev.corral.web.api.Routes;
+import dev.corral.web.api.VmRetirements;
+import dev.corral.web.temporal.EmbeddedTemporal;
+import dev.corral.web.temporal.NoStickyInterceptor;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part from the config, in dependency order, and stops them in
+ * reverse. Start-up order matters: schema and config sync before workers, workers before recovery
+ * (recovered workflows need someone to run them), recovery before the API takes leases.
+ */
+public final class CorralApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CorralApp.class);
+  /** Enough connections for 16 concurrent lease clients plus activities. */
+  private static final int DB_CONNECTIONS = 32;
+
+  private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+  private final CorralConfig config;
+  private Javalin http;
+  private Db db;
+  private ProviderRegistry providers;
+
+  private CorralApp(CorralConfig config) {
+    this.config = config;
+  }
+
+  public static CorralApp start(CorralConfig config) {
+    return start(config, CorralWorkers.DEFAULTS);
+  }
+
+  public static CorralApp start(CorralConfig config, CorralWorkers.Timings timings) {
+    CorralApp app = new CorralApp(config);
+    try {
+      app.boot(timings);
+      return app;
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+  }
+
+  private void boot(CorralWorkers.Timings timings) {
+    long started = System.nanoTime();
+    // Millisecond ticks: the database keeps milliseconds, so the API shows the same time before and after a read.
+    Clock clock = Clock.tickMillis(ZoneOffset.UTC);
+    try {
+      Files.createDirectories(config.dataDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data_dir " + config.dataDir(), e);
+    }
+
+    db = openDatabase();
+    db.migrate();
+    new ConfigSync(db).apply(config, clock.instant());
+
+    WorkflowServiceStubs stubs = connectTemporal();
+    WorkflowClient client =
+        WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
+
+    providers = ProviderRegistry.fromConfig(config.providers(), config.dataDir());
+    toClose.push(providers);
+    ShepherdNudger nudger = new ShepherdNudger(client);
+    toClose.push(nudger);
+
+    WorkerFactory workers = WorkerFactory.newInstance(client);
+    CorralWorkers.register(workers, db, providers, clock, nudger, timings);
+    workers.start();
+    toClose.push(() -> {
+      workers.shutdown();
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    });
+
+    VmWorkflows vmWorkflows = new VmWorkflows(client);
+    new StartupRecovery(db, vmWorkflows, new Shepherds(client)).run();
+
+    VmRetirements retirements = new VmRetirements(vmWorkflows);
+    toClose.push(retirements);
+    ObjectMapper json = Json.mapper();
+    LeaseService leases =
+        new LeaseService(new LeaseStore(db), new PoolCatalog(db, clock), clock, nudger, retirements);
+    http =
+        Javalin.create(
+            cfg -> {
+              cfg.showJavalinBanner = false;
+              cfg.jsonMapper(new JavalinJackson(json, false));
+              cfg.http.maxRequestSize = 1_000_000L;
+            });
+    ErrorMapping.register(http);
+    new Health(db, stubs).register(http);
+    new Routes(leases, new InventoryViews(db, providers, clock), json).register(http);
+    http.start(config.server().host(), config.server().port());
+    toClose.push(http::stop);
+    log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",
+        config.server().host(), port(), config.pools().size(), config.providers().size(),
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private Db openDatabase() {
+    if (!config.database().embedded()) {
+      Db external = Db.connect(config.database().url(), config.database().user(), config.database().password(), DB_CONNECTIONS);
+      toClose.push(external);
+      return external;
+    }
+    EmbeddedMariaDb mariaDb = EmbeddedMariaDb.start(config.dataDir().resolve("mariadb"));
+    toClose.push(mariaDb);
+    Db embedded = Db.connect(mariaDb.jdbcUrl(), mariaDb.user(), "", DB_CONNECTIONS);
+    toClose.push(embedded);
+    return embedded;
+  }
+
+  private WorkflowServiceStubs connectTemporal() {
+    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder();
+    if (config.temporal().embedded()) {
+      EmbeddedTemporal server = EmbeddedTemporal.start("127.0.0.1", 0);
+      toClose.push(server);
+      options.setTarget(server.target()).setGrpcClientInterceptors(List.of(new NoStickyInterceptor()));
+      log.info("embedded Temporal server on {} (in memory: workflows are rebuilt from the database at start)", server.target());
+    } else {
+      options.setTarget(config.temporal().address());
+    }
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(options.build());
+    toClose.push(() -> {
+      stubs.shutdown();
+      stubs.awaitTermination(5, TimeUnit.SECONDS);
+    });
+    return stubs;
+  }
+
+  /** The port the API listens on (the configured one, or the one the OS picked for port 0). */
+  public int port() {
+    return http.port();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public Db db() {
+    return db;
+  }
+
+  public ProviderRegistry providers() {
+    return providers;
+  }
+
+  /** Stops everything in reverse start order; safe to call twice. */
+  @Override
+  public synchronized void close() {
+    if (toClose.isEmpty()) {
+      return;
+    }
+    log.info("Corral is stopping");
+    while (!toClose.isEmpty()) {
+      AutoCloseable part = toClose.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+    log.info("Corral stopped");
+  }
+}

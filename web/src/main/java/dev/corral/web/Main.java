@@ -1,0 +1,65 @@
+package dev.corral.web;
+
+import dev.corral.config.ConfigException;
+import dev.corral.config.ConfigLoader;
+import dev.corral.config.CorralConfig;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code corral serve [--config FILE]}: runs Corral until interrupted. */
+public final class Main {
+  private static final String USAGE =
+      """
+      usage: corral serve [--config FILE]
+
+      Runs Corral. Without a config it runs everything in one process on 127.0.0.1: an embedded
+      MariaDB (data under ./.corral), an in-process Temporal server and a simulated provider with two
+      demo pools. Config sources, first found wins: --config FILE, CORRAL_CONFIG (inline YAML),
+      CORRAL_CONFIG_FILE (a path), built-in defaults.
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    String command = args.length == 0 ? "serve" : args[0];
+    String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+    switch (command) {
+      case "serve" -> serve(rest);
+      case "help", "--help", "-h" -> System.out.print(USAGE);
+      default -> {
+        System.err.println("corral: unknown command '" + command + "'");
+        System.err.print(USAGE);
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void serve(String[] args) {
+    CorralConfig config;
+    try {
+      config = ConfigLoader.load(args, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("corral: the config has problems:\n" + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    CorralApp app;
+    try {
+      app = CorralApp.start(config);
+    } catch (RuntimeException e) {
+      System.err.println("corral: could not start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.close();
+      stopped.countDown();
+    }, "corral-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

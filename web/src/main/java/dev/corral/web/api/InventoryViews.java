@@ -1,0 +1,125 @@
+package dev.corral.web.api;
+
+import dev.corral.activities.provider.ProviderRegistry;
+import dev.corral.activities.provider.VmProvider;
+import dev.corral.activities.store.Db;
+import dev.corral.activities.store.PoolMapper;
+import dev.corral.activities.store.ProviderMapper;
+import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.rows.PoolRow;
+import dev.corral.activities.store.rows.ProviderRow;
+import dev.corral.activities.store.rows.StateCount;
+import dev.corral.activities.store.rows.VmRow;
+import dev.corral.activities.store.rows.VmStates;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Read-only views of pools, VMs and providers for the API. */
+public final class InventoryViews {
+  /** Failed VMs count for a pool while they are this recent; older failures are history. */
+  static final Duration FAILED_WINDOW = Duration.ofHours(24);
+
+  public record PoolView(
+      String name, List<String> alias, int size, int ready, int provisioning, int leased, int destroying,
+      int failed, String template, List<String> providers, boolean active) {}
+
+  public record VmView(
+      String name, String pool, String state, String provider, String template, String hostname, String ip,
+      String leaseId, int attempts, String failureReason, String retireReason, Instant createdAt,
+      Instant readyAt, Instant leasedAt, Instant endedAt) {
+    static VmView of(VmRow vm) {
+      return new VmView(vm.name(), vm.pool(), vm.state(), vm.provider(), vm.template(), vm.hostname(), vm.ip(),
+          vm.leaseId(), vm.attempts(), vm.failureReason(), vm.retireReason(), vm.createdAt(), vm.readyAt(),
+          vm.leasedAt(), vm.endedAt());
+    }
+  }
+
+  /** {@code vms} is what the provider itself reports; {@code inventory_vms} what the database believes. */
+  public record ProviderView(
+      String name, String type, int maxVms, int maxConcurrentClones, Integer vms, int inventoryVms,
+      int provisioning, String error) {}
+
+  private final Db db;
+  private final ProviderRegistry providers;
+  private final Clock clock;
+
+  public InventoryViews(Db db, ProviderRegistry providers, Clock clock) {
+    this.db = db;
+    this.providers = providers;
+    this.clock = clock;
+  }
+
+  public List<PoolView> pools() {
+    Instant since = clock.instant().minus(FAILED_WINDOW);
+    return db.inTransaction(
+        session -> {
+          PoolMapper pools = session.getMapper(PoolMapper.class);
+          VmMapper vms = session.getMapper(VmMapper.class);
+          Map<String, Map<String, Integer>> counts = grouped(vms.countLiveByPool());
+          grouped(vms.countFailedByPoolSince(since)).forEach((pool, c) -> counts.computeIfAbsent(pool, p -> new HashMap<>()).putAll(c));
+          List<PoolView> views = new ArrayList<>();
+          for (PoolRow pool : pools.selectAll()) {
+            Map<String, Integer> c = counts.getOrDefault(pool.name(), Map.of());
+            int live = VmStates.LIVE.stream().mapToInt(s -> c.getOrDefault(s, 0)).sum();
+            if (!pool.active() && live == 0) {
+              continue; // removed from the config and fully drained: nothing left to show
+            }
+            views.add(new PoolView(pool.name(), pools.aliases(pool.name()), pool.size(),
+                c.getOrDefault(VmStates.READY, 0), c.getOrDefault(VmStates.PROVISIONING, 0),
+                c.getOrDefault(VmStates.LEASED, 0), c.getOrDefault(VmStates.DESTROYING, 0),
+                c.getOrDefault(VmStates.FAILED, 0), pool.template(), pools.providers(pool.name()), pool.active()));
+          }
+          return views;
+        });
+  }
+
+  public List<VmView> vms(String pool, String state, int limit) {
+    return db.inTransaction(s -> s.getMapper(VmMapper.class).list(pool, state, limit)).stream().map(VmView::of).toList();
+  }
+
+  public VmView vm(String name) {
+    VmRow row = db.inTransaction(s -> s.getMapper(VmMapper.class).selectByName(name));
+    if (row == null) {
+      throw ApiException.notFound("unknown_vm", "no VM named " + name, Map.of("name", name));
+    }
+    return VmView.of(row);
+  }
+
+  public List<ProviderView> providers() {
+    List<ProviderRow> rows = db.inTransaction(s -> s.getMapper(ProviderMapper.class).selectAll());
+    Map<String, Map<String, Integer>> counts =
+        grouped(db.inTransaction(s -> s.getMapper(VmMapper.class).countLiveByProvider()));
+    List<ProviderView> views = new ArrayList<>();
+    for (ProviderRow row : rows) {
+      if (!row.active() || !providers.contains(row.name())) {
+        continue;
+      }
+      Map<String, Integer> c = counts.getOrDefault(row.name(), Map.of());
+      int inventory = c.values().stream().mapToInt(Integer::intValue).sum();
+      Integer reported = null;
+      String error = null;
+      try {
+        VmProvider provider = providers.get(row.name());
+        reported = provider.inventory().size();
+      } catch (RuntimeException e) {
+        error = e.getMessage();
+      }
+      views.add(new ProviderView(row.name(), row.type(), row.maxVms(), row.maxConcurrentClones(), reported, inventory,
+          c.getOrDefault(VmStates.PROVISIONING, 0), error));
+    }
+    return views;
+  }
+
+  private static Map<String, Map<String, Integer>> grouped(List<StateCount> counts) {
+    Map<String, Map<String, Integer>> out = new HashMap<>();
+    for (StateCount c : counts) {
+      out.computeIfAbsent(c.groupName(), g -> new HashMap<>()).merge(c.state(), c.count(), Integer::sum);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.corral.web.api;
+
+import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.store.rows.VmRow;
+import java.time.Instant;
+import java.util.List;
+
+/** A lease as the API shows it. */
+public record LeaseView(
+    String id,
+    String state,
+    Instant createdAt,
+    Instant expiresAt,
+    Instant endedAt,
+    String endReason,
+    List<VmView> vms) {
+
+  /** A leased VM: how to reach it and where it came from. */
+  public record VmView(String name, String hostname, String ip, String pool, String template, String state) {
+    static VmView of(VmRow vm) {
+      return new VmView(vm.name(), vm.hostname(), vm.ip(), vm.pool(), vm.template(), vm.state());
+    }
+  }
+
+  public static LeaseView of(LeaseStore.Lease lease) {
+    return new LeaseView(
+        lease.lease().id(),
+        lease.lease().state(),
+        lease.lease().createdAt(),
+        lease.lease().expiresAt(),
+        lease.lease().endedAt(),
+        lease.lease().endReason(),
+        lease.vms().stream().map(VmView::of).toList());
+  }
+}

@@ -1,0 +1,63 @@
+package dev.corral.web.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.activities.store.rows.VmStates;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/** The /v1 routes. Handlers only parse, call a service and write JSON; errors go through ErrorMapping. */
+public final class Routes {
+  private static final int DEFAULT_VM_LIST_LIMIT = 1000;
+  private static final int MAX_VM_LIST_LIMIT = 10_000;
+
+  private final LeaseService leases;
+  private final InventoryViews views;
+  private final ObjectMapper json;
+
+  public Routes(LeaseService leases, InventoryViews views, ObjectMapper json) {
+    this.leases = leases;
+    this.views = views;
+    this.json = json;
+  }
+
+  public void register(Javalin app) {
+    app.get("/v1/pools", ctx -> ctx.json(views.pools()));
+    app.post("/v1/leases", ctx -> ctx.status(201).json(leases.create(body(ctx))));
+    app.get("/v1/leases/{id}", ctx -> ctx.json(leases.get(ctx.pathParam("id"))));
+    app.delete("/v1/leases/{id}", ctx -> ctx.json(leases.release(ctx.pathParam("id"))));
+    app.get("/v1/vms", this::listVms);
+    app.get("/v1/vms/{name}", ctx -> ctx.json(views.vm(ctx.pathParam("name"))));
+    app.get("/v1/providers", ctx -> ctx.json(views.providers()));
+  }
+
+  private JsonNode body(Context ctx) throws Exception {
+    String text = ctx.body();
+    if (text.isBlank()) {
+      throw ApiException.badRequest("the request has no body; send JSON like {\"vms\": {\"pool\": 1}}", Map.of());
+    }
+    return json.readTree(text);
+  }
+
+  private void listVms(Context ctx) {
+    String state = ctx.queryParam("state");
+    if (state != null && !VmStates.ALL.contains(state)) {
+      throw ApiException.badRequest("unknown state '" + state + "'", Map.of("field", "state", "allowed", VmStates.ALL));
+    }
+    int limit = DEFAULT_VM_LIST_LIMIT;
+    String limitParam = ctx.queryParam("limit");
+    if (limitParam != null) {
+      try {
+        limit = Integer.parseInt(limitParam);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > MAX_VM_LIST_LIMIT) {
+        throw ApiException.badRequest("limit must be a whole number from 1 to " + MAX_VM_LIST_LIMIT,
+            Map.of("field", "limit", "value", limitParam));
+      }
+    }
+    ctx.json(views.vms(ctx.queryParam("pool"), state, limit));
+  }
+}
