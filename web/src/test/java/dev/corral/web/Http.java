@@ -1,0 +1,71 @@
+package dev.corral.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/** A tiny JSON-over-HTTP client for tests against the running app on loopback. */
+final class Http {
+  record Reply(int status, JsonNode body) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  Http(String base) {
+    this.base = base;
+  }
+
+  Reply get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  Reply post(String path, String body) {
+    return send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  Reply delete(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+  }
+
+  private Reply send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Polls {@code path} until {@code condition} holds, failing with the last answer after {@code timeout}. */
+  Reply await(String path, Duration timeout, Predicate<JsonNode> condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Reply last = null;
+    while (System.nanoTime() < deadline) {
+      last = get(path);
+      if (last.status() == 200 && condition.test(last.body())) {
+        return last;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError("GET " + path + " did not reach the expected state within " + timeout + "; last: "
+        + (last == null ? "none" : last.status() + " " + last.body()));
+  }
+}
