@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
 
 public final class InventoryActivitiesImpl implements InventoryActivities {
   private static final Logger log = LoggerFactory.getLogger(InventoryActivitiesImpl.class);
-  private static final List<String> RETIRABLE = List.of(VmStates.PROVISIONING, VmStates.READY, VmStates.LEASED);
+  /**
+   * The shepherd retires only VMs nobody holds. A VM leased between the plan and this call keeps its
+   * lease; VMs of ended leases were moved to destroying when their lease ended.
+   */
+  private static final List<String> RETIRABLE = List.of(VmStates.PROVISIONING, VmStates.READY);
 
   private final Db db;
   private final Clock clock;

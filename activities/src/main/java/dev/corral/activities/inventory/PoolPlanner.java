@@ -4,6 +4,7 @@ import dev.corral.activities.store.Db;
 import dev.corral.activities.store.LeaseMapper;
 import dev.corral.activities.store.PoolMapper;
 import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.rows.FailureStreak;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.StateCount;
@@ -25,6 +26,9 @@ import java.util.stream.Collectors;
 public final class PoolPlanner {
   /** A destroy not confirmed after this long is asked for again, in case its signal was lost. */
   static final Duration STALE_DESTROY = Duration.ofMinutes(2);
+  /** After consecutive failed VMs a pool waits 5 s, 10 s, 20 s ... up to 5 min before cloning again. */
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
   private final Db db;
   private final Clock clock;
@@ -73,6 +77,11 @@ public final class PoolPlanner {
             }
             toProvision = Math.max(0, pool.size() - keptReady - provisioning);
           }
+          Instant retryAt = backoffUntil(vms.failureStreak(poolName));
+          if (toProvision > 0 && retryAt != null && now.isBefore(retryAt)) {
+            // A broken template or provider would otherwise be cloned again and again without pause.
+            toProvision = 0;
+          }
           List<String> lostDestroys = vms.staleDestroying(poolName, now.minus(STALE_DESTROY));
           if (!lostDestroys.isEmpty()) {
             vms.touch(lostDestroys, now);
@@ -80,8 +89,22 @@ public final class PoolPlanner {
           }
           int live = counts.values().stream().mapToInt(Integer::intValue).sum();
           boolean drained = !pool.active() && live == 0;
-          return new PoolPlan(poolName, toProvision, retire, recheckAfter(pool, now, vms, leases), drained);
+          Duration recheck = recheckAfter(pool, now, vms, leases);
+          if (retryAt != null && now.isBefore(retryAt)) {
+            recheck = min(recheck, Duration.between(now, retryAt));
+          }
+          return new PoolPlan(poolName, toProvision, retire, recheck, drained);
         });
+  }
+
+  /** When a pool with failed VMs and no success since may clone again, or null when it may now. */
+  static Instant backoffUntil(FailureStreak streak) {
+    if (streak == null || streak.failures() == 0 || streak.lastFailureAt() == null) {
+      return null;
+    }
+    int doublings = Math.min(streak.failures() - 1, 10);
+    Duration backoff = FIRST_BACKOFF.multipliedBy(1L << doublings);
+    return streak.lastFailureAt().plus(backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff);
   }
 
   private static List<VmRetirement> endExpiredLeases(String pool, Instant now, LeaseMapper leases, VmMapper vms) {

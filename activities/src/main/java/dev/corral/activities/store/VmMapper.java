@@ -1,5 +1,6 @@
 package dev.corral.activities.store;
 
+import dev.corral.activities.store.rows.FailureStreak;
 import dev.corral.activities.store.rows.StateCount;
 import dev.corral.activities.store.rows.VmRow;
 import java.time.Instant;
@@ -46,6 +47,9 @@ public interface VmMapper {
   List<String> staleDestroying(@Param("pool") String pool, @Param("before") Instant before);
 
   Instant oldestReadyAt(@Param("pool") String pool);
+
+  /** VMs of the pool that failed for good since the last VM of the pool became ready. */
+  FailureStreak failureStreak(@Param("pool") String pool);
 
   /** Moves one VM from any of {@code from} to {@code to}; returns 0 when it was not in one of them. */
   int transition(

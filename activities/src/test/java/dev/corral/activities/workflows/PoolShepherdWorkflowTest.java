@@ -3,6 +3,7 @@ package dev.corral.activities.workflows;
 import static dev.corral.activities.workflows.CorralHarness.names;
 import static dev.corral.activities.workflows.CorralHarness.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,7 +107,7 @@ class PoolShepherdWorkflowTest {
     VmRow gone = corral.row(leased);
     assertEquals("lease released", gone.retireReason());
     assertNotNull(gone.endedAt());
-    assertTrue(!corral.inventoryNames().contains(leased), "the released VM is gone from the provider");
+    assertFalse(corral.inventoryNames().contains(leased), "the released VM is gone from the provider");
     assertEquals(2, corral.inventory().size());
     assertEquals(LeaseRow.RELEASED, corral.leases.find("lease-rel").orElseThrow().lease().state());
   }
@@ -137,7 +138,7 @@ class PoolShepherdWorkflowTest {
     assertEquals(LeaseRow.EXPIRED, ended.state());
     assertEquals("lifetime ended", ended.endReason());
     assertEquals("lease expired", corral.row(leased).retireReason());
-    assertTrue(!corral.inventoryNames().contains(leased), "the expired lease's VM is gone from the provider");
+    assertFalse(corral.inventoryNames().contains(leased), "the expired lease's VM is gone from the provider");
     assertEquals(2, corral.inventory().size());
   }
 
@@ -206,7 +207,7 @@ class PoolShepherdWorkflowTest {
     // The shepherd looks every second; 200 passes end a run.
     corral.env.sleep(Duration.ofSeconds(210));
     String laterRun = shepherd.describe().getWorkflowExecutionInfo().getExecution().getRunId();
-    assertTrue(!laterRun.equals(firstRun), "the shepherd continued as new");
+    assertFalse(laterRun.equals(firstRun), "the shepherd continued as new");
 
     // The new run still keeps the pool: a lease takes the ready VM and it is replaced.
     String leased =
