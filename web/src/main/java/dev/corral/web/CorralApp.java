@@ -87,6 +87,7 @@ public final class CorralApp implements AutoCloseable {
     db = openDatabase();
     db.migrate();
     new ConfigSync(db).apply(config, clock.instant());
+    log.info("inventory ready: schema migrated, config synced ({} ms)", elapsedMs(started));
 
     WorkflowServiceStubs stubs = connectTemporal();
     WorkflowClient client =
@@ -105,6 +106,7 @@ public final class CorralApp implements AutoCloseable {
       workers.awaitTermination(10, TimeUnit.SECONDS);
     });
 
+    log.info("Temporal workers started ({} ms)", elapsedMs(started));
     VmWorkflows vmWorkflows = new VmWorkflows(client);
     new StartupRecovery(db, vmWorkflows, new Shepherds(client)).run();
 
@@ -126,8 +128,11 @@ public final class CorralApp implements AutoCloseable {
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);
     log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",
-        config.server().host(), port(), config.pools().size(), config.providers().size(),
-        (System.nanoTime() - started) / 1_000_000);
+        config.server().host(), port(), config.pools().size(), config.providers().size(), elapsedMs(started));
+  }
+
+  private static long elapsedMs(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
   }
 
   private Db openDatabase() {

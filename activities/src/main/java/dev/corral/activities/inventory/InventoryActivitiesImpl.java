@@ -19,6 +19,7 @@ import dev.corral.workflows.model.VmTryFailed;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,13 +92,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public boolean markReady(VmReady ready) {
     Instant now = clock.instant();
-    VmRow row =
-        db.inTransaction(
-            session -> {
-              VmMapper vms = session.getMapper(VmMapper.class);
-              vms.markReady(ready.vm(), ready.address().hostname(), ready.address().ip(), now);
-              return vms.selectByName(ready.vm());
-            });
+    VmRow row = changeAndRead(ready.vm(), vms -> vms.markReady(ready.vm(), ready.address().hostname(), ready.address().ip(), now));
     if (row == null) {
       return false;
     }
@@ -115,13 +110,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public void markFailed(VmFailed failure) {
     Instant now = clock.instant();
-    VmRow row =
-        db.inTransaction(
-            session -> {
-              VmMapper vms = session.getMapper(VmMapper.class);
-              vms.markFailed(failure.vm(), failure.attempts(), failure.reason(), now);
-              return vms.selectByName(failure.vm());
-            });
+    VmRow row = changeAndRead(failure.vm(), vms -> vms.markFailed(failure.vm(), failure.attempts(), failure.reason(), now));
     if (row != null) {
       log.warn("vm {} of pool {} failed after {} tries: {}", row.name(), row.pool(), failure.attempts(), failure.reason());
       nudger.nudge(row.pool());
@@ -131,15 +120,19 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public void markDestroyed(String vm) {
     Instant now = clock.instant();
-    VmRow row =
-        db.inTransaction(
-            session -> {
-              VmMapper vms = session.getMapper(VmMapper.class);
-              vms.markDestroyed(vm, now);
-              return vms.selectByName(vm);
-            });
+    VmRow row = changeAndRead(vm, vms -> vms.markDestroyed(vm, now));
     if (row != null) {
       nudger.nudge(row.pool());
     }
+  }
+
+  /** Applies one compare-and-set change and reads the VM back in the same transaction. */
+  private VmRow changeAndRead(String vm, Consumer<VmMapper> change) {
+    return db.inTransaction(
+        session -> {
+          VmMapper vms = session.getMapper(VmMapper.class);
+          change.accept(vms);
+          return vms.selectByName(vm);
+        });
   }
 }
