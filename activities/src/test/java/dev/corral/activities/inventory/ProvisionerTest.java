@@ -1,0 +1,125 @@
+package dev.corral.activities.inventory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.corral.activities.store.ConfigSync;
+import dev.corral.activities.store.Db;
+import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.testing.TestDatabase;
+import dev.corral.config.CorralConfig;
+import dev.corral.config.DatabaseConfig;
+import dev.corral.config.PoolConfig;
+import dev.corral.config.ProviderConfig;
+import dev.corral.config.SecondsRange;
+import dev.corral.config.ServerConfig;
+import dev.corral.config.SimulatedSettings;
+import dev.corral.config.TemporalConfig;
+import dev.corral.workflows.model.VmRequest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Reservations honour each provider's limits, for all pools together, and are idempotent. */
+class ProvisionerTest {
+  private Db db;
+  private Provisioner provisioner;
+
+  @BeforeEach
+  void freshDatabase() {
+    db = TestDatabase.freshDb();
+    provisioner = new Provisioner(db, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void closeDatabase() {
+    db.close();
+  }
+
+  private void configure(int maxVms, int maxConcurrentClones, PoolConfig... pools) {
+    SimulatedSettings sim = new SimulatedSettings(SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO,
+        SimulatedSettings.FailPercent.NONE, 0, null);
+    Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+    providers.put("a", new ProviderConfig("a", "simulated", maxVms, maxConcurrentClones, sim));
+    providers.put("b", new ProviderConfig("b", "simulated", maxVms, maxConcurrentClones, sim));
+    new ConfigSync(db).apply(new CorralConfig(Path.of("target"), new ServerConfig("127.0.0.1", 0),
+        new DatabaseConfig("embedded", null, null), new TemporalConfig("embedded", "default"), providers,
+        List.of(pools)), Instant.now());
+  }
+
+  private static PoolConfig pool(String name, int size, String... providers) {
+    return new PoolConfig(name, List.of(), "tpl", List.of(providers), size, Duration.ofHours(1),
+        Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48));
+  }
+
+  private static List<String> names(String prefix, int n) {
+    return IntStream.range(0, n).mapToObj(i -> prefix + "-" + i).toList();
+  }
+
+  @Test
+  void reservation_stopsAtMaxConcurrentClones_andSaysWhy() {
+    configure(100, 3, pool("p", 10, "a"));
+
+    Provisioner.Reservation first = provisioner.reserve("p", names("p", 10));
+
+    assertEquals(3, first.vms().size());
+    assertTrue(first.limitedBy().contains("max_concurrent_clones (3)"), first.limitedBy());
+    assertEquals(0, provisioner.reserve("p", names("q", 10)).vms().size(), "no clone slot is free");
+  }
+
+  @Test
+  void reservation_spillsToTheNextProvider_andStopsAtMaxVms() {
+    configure(2, 10, pool("p", 10, "a", "b"));
+
+    Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 10));
+
+    assertEquals(4, reservation.vms().size(), "two on each provider");
+    assertEquals(List.of("a", "a", "b", "b"), reservation.vms().stream().map(VmRequest::provider).toList());
+    assertTrue(reservation.limitedBy().contains("max_vms (2)"), reservation.limitedBy());
+  }
+
+  @Test
+  void reservation_neverExceedsThePoolsDeficit_andARetryReservesTheSameRows() {
+    configure(100, 100, pool("p", 4, "a"));
+
+    Provisioner.Reservation first = provisioner.reserve("p", names("p", 6));
+    Provisioner.Reservation retried = provisioner.reserve("p", names("p", 6));
+
+    assertEquals(4, first.vms().size(), "size 4: the other two names are not needed");
+    assertNull(first.limitedBy());
+    assertEquals(first.vms(), retried.vms(), "a retried activity finds its own rows instead of adding more");
+    assertEquals(4, db.inTransaction(s -> s.getMapper(VmMapper.class).list("p", null, 100)).size());
+  }
+
+  @Test
+  void poolsSharingAProvider_reservingAtOnce_stayWithinItsLimits() throws Exception {
+    configure(12, 5, pool("p1", 20, "a"), pool("p2", 20, "a"), pool("p3", 20, "a"), pool("p4", 20, "a"));
+    ExecutorService shepherds = Executors.newFixedThreadPool(4);
+    List<Future<Integer>> reserved = new ArrayList<>();
+    for (String pool : List.of("p1", "p2", "p3", "p4")) {
+      reserved.add(shepherds.submit(() -> provisioner.reserve(pool, names(pool, 20)).vms().size()));
+    }
+    int total = 0;
+    for (Future<Integer> f : reserved) {
+      total += f.get();
+    }
+    shepherds.shutdown();
+
+    assertEquals(5, total, "max_concurrent_clones 5 holds across pools reserving concurrently");
+    int rows = db.inTransaction(s -> s.getMapper(VmMapper.class).list(null, "provisioning", 100)).size();
+    assertEquals(5, rows);
+  }
+}
