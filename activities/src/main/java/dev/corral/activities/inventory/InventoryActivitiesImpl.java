@@ -58,9 +58,12 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     Provisioner.Reservation reservation = provisioner.reserve(request.pool(), request.names());
     // Rows first, workflows second: a crash in between leaves provisioning rows that start-up resumes.
     reservation.vms().forEach(vmWorkflows::start);
-    if (reservation.limitedBy() != null) {
+    if (reservation.limitedBy() != null && !reservation.vms().isEmpty()) {
       log.info("pool {}: started {} of {} VMs; {}", request.pool(), reservation.vms().size(),
           request.names().size(), reservation.limitedBy());
+    } else if (reservation.limitedBy() != null) {
+      // Every shepherd pass of a pool waiting for room asks again: one line per pass would flood the log.
+      log.debug("pool {}: no room for {} VMs; {}", request.pool(), request.names().size(), reservation.limitedBy());
     }
     return new ProvisionResult(reservation.vms().stream().map(VmRequest::vm).toList(), reservation.limitedBy());
   }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,10 +52,9 @@ public final class LeaseService {
         throw ApiException.badRequest("unknown field '" + field + "'", Map.of("field", field, "allowed", FIELDS));
       }
     }
-    Map<PoolRow, Integer> wanted = wantedVms(body.get("vms"));
-    Duration lifetime = lifetime(body.get("lifetime"), wanted.keySet());
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    wanted.forEach((pool, n) -> counts.put(pool.name(), n));
+    Map<String, PoolRow> requested = new LinkedHashMap<>();
+    Map<String, Integer> counts = wantedVms(body.get("vms"), requested);
+    Duration lifetime = lifetime(body.get("lifetime"), requested.values());
     Instant now = clock.instant();
     try {
       LeaseStore.Lease lease = leases.claim(UUID.randomUUID().toString(), null, counts, now, lifetime);
@@ -68,12 +68,13 @@ public final class LeaseService {
     }
   }
 
-  private Map<PoolRow, Integer> wantedVms(JsonNode vms) {
+  /** VMs wanted per pool name (aliases resolved and merged); fills {@code pools} with the pools named. */
+  private Map<String, Integer> wantedVms(JsonNode vms, Map<String, PoolRow> pools) {
     if (vms == null || !vms.isObject() || vms.isEmpty()) {
       throw ApiException.badRequest("'vms' must be a non-empty object of pool name or alias to count",
           Map.of("field", "vms"));
     }
-    Map<PoolRow, Integer> wanted = new LinkedHashMap<>();
+    Map<String, Integer> wanted = new LinkedHashMap<>();
     List<String> unknown = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = vms.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
@@ -82,8 +83,12 @@ public final class LeaseService {
         throw ApiException.badRequest("vms." + entry.getKey() + " must be a whole number from 1 to " + MAX_VMS_PER_POOL,
             Map.of("field", "vms." + entry.getKey(), "value", count.toString()));
       }
-      pools.resolve(entry.getKey()).ifPresentOrElse(
-          pool -> wanted.merge(pool, count.asInt(), Integer::sum), () -> unknown.add(entry.getKey()));
+      this.pools.resolve(entry.getKey()).ifPresentOrElse(
+          pool -> {
+            pools.put(pool.name(), pool);
+            wanted.merge(pool.name(), count.asInt(), Integer::sum);
+          },
+          () -> unknown.add(entry.getKey()));
     }
     if (!unknown.isEmpty()) {
       throw ApiException.notFound("unknown_pool", "no pool or alias named " + String.join(", ", unknown) + "; nothing was leased",
@@ -91,15 +96,15 @@ public final class LeaseService {
     }
     wanted.forEach((pool, n) -> {
       if (n > MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("at most " + MAX_VMS_PER_POOL + " VMs of pool " + pool.name() + " per lease",
-            Map.of("pool", pool.name(), "requested", n));
+        throw ApiException.badRequest("at most " + MAX_VMS_PER_POOL + " VMs of pool " + pool + " per lease",
+            Map.of("pool", pool, "requested", n));
       }
     });
     return wanted;
   }
 
   /** The asked lifetime, or the shortest default of the pools; never longer than any pool allows. */
-  private static Duration lifetime(JsonNode value, Set<PoolRow> pools) {
+  private static Duration lifetime(JsonNode value, Collection<PoolRow> pools) {
     PoolRow strictest = pools.stream().min((a, b) -> Long.compare(a.maxLifetimeS(), b.maxLifetimeS())).orElseThrow();
     Duration max = Duration.ofSeconds(strictest.maxLifetimeS());
     if (value == null || value.isNull()) {
