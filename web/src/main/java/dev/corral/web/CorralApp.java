@@ -19,7 +19,6 @@ import dev.corral.web.api.PoolCatalog;
 import dev.corral.web.api.Routes;
 import dev.corral.web.api.VmRetirements;
 import dev.corral.web.temporal.EmbeddedTemporal;
-import dev.corral.web.temporal.NoStickyInterceptor;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.temporal.client.WorkflowClient;
@@ -34,7 +33,6 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,7 +151,9 @@ public final class CorralApp implements AutoCloseable {
     if (config.temporal().embedded()) {
       EmbeddedTemporal server = EmbeddedTemporal.start("127.0.0.1", 0);
       toClose.push(server);
-      options.setTarget(server.target()).setGrpcClientInterceptors(List.of(new NoStickyInterceptor()));
+      // The embedded server lives and dies with this process's workers, so the test server's
+      // never-expiring sticky queues (stack-notes §3.4) cannot strand a workflow here.
+      options.setTarget(server.target());
       log.info("embedded Temporal server on {} (in memory: workflows are rebuilt from the database at start)", server.target());
     } else {
       options.setTarget(config.temporal().address());

@@ -3,6 +3,9 @@ package dev.corral.activities.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.ibatis.exceptions.PersistenceException;
@@ -26,8 +29,13 @@ public final class Db implements AutoCloseable {
 
   private Db(HikariDataSource dataSource) {
     this.dataSource = dataSource;
-    Configuration configuration =
-        new Configuration(new Environment("corral", new JdbcTransactionFactory(), dataSource));
+    // MyBatis would switch autocommit back on at every close, and Hikari off again at every borrow:
+    // two round trips per transaction on the lease path for nothing, since the pool is never autocommit.
+    JdbcTransactionFactory transactions = new JdbcTransactionFactory();
+    Properties transactionProperties = new Properties();
+    transactionProperties.setProperty("skipSetAutoCommitOnClose", "true");
+    transactions.setProperties(transactionProperties);
+    Configuration configuration = new Configuration(new Environment("corral", transactions, dataSource));
     configuration.setMapUnderscoreToCamelCase(true);
     configuration.setArgNameBasedConstructorAutoMapping(true);
     configuration.getTypeAliasRegistry().registerAliases("dev.corral.activities.store.rows");
@@ -54,12 +62,29 @@ public final class Db implements AutoCloseable {
     return new Db(new HikariDataSource(hikari));
   }
 
-  /** Times are written and read as UTC whatever the server's or the JVM's zone. */
+  /**
+   * Driver settings Corral relies on, unless the URL sets them itself: times written and read as UTC
+   * whatever the server's or the JVM's zone, and session state (autocommit, isolation) tracked by the
+   * driver instead of asked from the server on every transaction.
+   */
+  private static final Map<String, String> URL_DEFAULTS =
+      Map.of(
+          "connectionTimeZone", "UTC",
+          "useLocalSessionState", "true",
+          "cachePrepStmts", "true",
+          "prepStmtCacheSize", "250",
+          "cacheServerConfiguration", "true",
+          "elideSetAutoCommits", "true",
+          "maintainTimeStats", "false");
+
   private static String withDefaults(String jdbcUrl) {
-    if (jdbcUrl.contains("connectionTimeZone=")) {
-      return jdbcUrl;
-    }
-    return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "connectionTimeZone=UTC";
+    StringBuilder url = new StringBuilder(jdbcUrl);
+    new TreeMap<>(URL_DEFAULTS).forEach((key, value) -> {
+      if (!jdbcUrl.contains(key + "=")) {
+        url.append(url.indexOf("?") < 0 ? '?' : '&').append(key).append('=').append(value);
+      }
+    });
+    return url.toString();
   }
 
   public void migrate() {
