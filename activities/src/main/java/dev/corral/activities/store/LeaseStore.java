@@ -4,6 +4,7 @@ import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmRow;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,15 +33,18 @@ public final class LeaseStore {
           LeaseRow lease =
               new LeaseRow(leaseId, LeaseRow.ACTIVE, owner, now, now.plus(lifetime), null, null);
           leases.insert(lease);
+          List<VmRow> leased = new ArrayList<>();
           for (Map.Entry<String, Integer> want : counts.entrySet()) {
-            List<Long> ids = vms.lockReady(want.getKey(), want.getValue());
-            if (ids.size() < want.getValue()) {
+            List<VmRow> ready = vms.lockReady(want.getKey(), want.getValue());
+            if (ready.size() < want.getValue()) {
               // Throwing skips the commit, so the lease row and earlier pools' VMs roll back.
-              throw new PoolShortException(want.getKey(), want.getValue(), ids.size());
+              throw new PoolShortException(want.getKey(), want.getValue(), ready.size());
             }
-            vms.markLeased(ids, leaseId, now);
+            // The rows are locked by this transaction, so the update changes exactly these.
+            vms.markLeased(ready.stream().map(VmRow::id).toList(), leaseId, now);
+            ready.forEach(vm -> leased.add(vm.leasedTo(leaseId, now)));
           }
-          return new Lease(lease, vms.selectByLease(leaseId));
+          return new Lease(lease, leased);
         });
   }
 

@@ -24,8 +24,8 @@ public interface VmMapper {
 
   List<VmRow> selectInStates(@Param("states") List<String> states);
 
-  /** Locks up to n ready VMs of a pool, oldest first, skipping rows other claims hold right now. */
-  List<Long> lockReady(@Param("pool") String pool, @Param("n") int n);
+  /** Locks and reads up to n ready VMs of a pool, oldest first, skipping rows other claims hold right now. */
+  List<VmRow> lockReady(@Param("pool") String pool, @Param("n") int n);
 
   int markLeased(@Param("ids") List<Long> ids, @Param("leaseId") String leaseId, @Param("now") Instant now);
 

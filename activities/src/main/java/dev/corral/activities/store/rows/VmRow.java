@@ -22,4 +22,11 @@ public record VmRow(
     Instant leasedAt,
     Instant destroyingAt,
     Instant endedAt,
-    Instant updatedAt) {}
+    Instant updatedAt) {
+
+  /** This row as it is after the claim's UPDATE, so the claim need not read it back. */
+  public VmRow leasedTo(String lease, Instant at) {
+    return new VmRow(id, name, pool, provider, template, VmStates.LEASED, hostname, ip, ports, attempts,
+        failureReason, retireReason, lease, createdAt, readyAt, at, destroyingAt, endedAt, at);
+  }
+}
