@@ -19,6 +19,9 @@ import dev.corral.workflows.model.VmTryFailed;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   private final Provisioner provisioner;
   private final VmWorkflows vmWorkflows;
   private final ShepherdNudger nudger;
+  private final Executor starters;
 
   public InventoryActivitiesImpl(
       Db db, Clock clock, PoolPlanner planner, VmWorkflows vmWorkflows, ShepherdNudger nudger) {
@@ -46,6 +50,15 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     this.provisioner = new Provisioner(db, clock);
     this.vmWorkflows = vmWorkflows;
     this.nudger = nudger;
+    // Starts block on a gRPC round trip; the common pool has one thread on a two-core machine.
+    this.starters =
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "vm-workflow-starter");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   @Override
@@ -57,7 +70,12 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   public ProvisionResult provisionVms(ProvisionRequest request) {
     Provisioner.Reservation reservation = provisioner.reserve(request.pool(), request.names());
     // Rows first, workflows second: a crash in between leaves provisioning rows that start-up resumes.
-    reservation.vms().forEach(vmWorkflows::start);
+    // Started side by side: one start is a server round trip, and a wave of clones waits for the last.
+    CompletableFuture.allOf(
+            reservation.vms().stream()
+                .map(vm -> CompletableFuture.runAsync(() -> vmWorkflows.start(vm), starters))
+                .toArray(CompletableFuture[]::new))
+        .join();
     if (reservation.limitedBy() != null && !reservation.vms().isEmpty()) {
       log.info("pool {}: started {} of {} VMs; {}", request.pool(), reservation.vms().size(),
           request.names().size(), reservation.limitedBy());
