@@ -17,10 +17,10 @@ class EnvSubstitutionTest {
     CorralConfig c = load("""
         data_dir: ${HOME_DIR}/corral
         server: {host: "${HOST}", port: "${PORT}"}
-        """, Map.of("HOME_DIR", "/srv", "HOST", "0.0.0.0", "PORT", "8080"));
+        """, Map.of("HOME_DIR", "/srv", "HOST", "127.0.0.2", "PORT", "8080"));
 
     assertEquals(Path.of("/srv/corral"), c.dataDir());
-    assertEquals(new ServerConfig("0.0.0.0", 8080), c.server());
+    assertEquals(new ServerConfig("127.0.0.2", 8080), c.server());
   }
 
   @Test

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Temporal's in-memory test server, served over real gRPC on a loopback port. It keeps nothing
  * across restarts, which is why start-up rebuilds workflows from the database.
  *
- * <p>Built from internal classes because {@code TestServer.createPortBoundServer} binds every
+ * <p>Built from internal classes because the test server's own port-bound factory binds every
  * interface; the Temporal version is pinned in the parent pom for that reason.
  */
 public final class EmbeddedTemporal implements AutoCloseable {
