@@ -117,7 +117,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     if (row == null) {
       return false;
     }
-    nudger.nudge(row.pool());
+    nudger.vmChanged(row.pool());
     // A retry after a successful first attempt finds the VM ready or already leased: still wanted.
     return VmStates.READY.equals(row.state()) || VmStates.LEASED.equals(row.state());
   }
@@ -134,7 +134,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     VmRow row = changeAndRead(failure.vm(), vms -> vms.markFailed(failure.vm(), failure.attempts(), failure.reason(), now));
     if (row != null) {
       log.warn("vm {} of pool {} failed after {} tries: {}", row.name(), row.pool(), failure.attempts(), failure.reason());
-      nudger.nudge(row.pool());
+      nudger.vmChanged(row.pool());
     }
   }
 
@@ -143,7 +143,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     Instant now = clock.instant();
     VmRow row = changeAndRead(vm, vms -> vms.markDestroyed(vm, now));
     if (row != null) {
-      nudger.nudge(row.pool());
+      nudger.vmChanged(row.pool());
     }
   }
 

@@ -15,14 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wakes pool shepherds after a lease, a release or a VM state change. Fire-and-forget on its own
- * thread, so the lease path never waits on Temporal; coalesced per pool and spaced at least
- * {@link #MIN_SPACING} apart, so a burst of a thousand leases costs a few shepherd passes, not a
- * thousand. A lost nudge only delays work until the shepherd's own timer.
+ * Wakes pool shepherds. Fire-and-forget on its own thread, so the lease path never waits on
+ * Temporal, and coalesced per pool (one signal in flight at a time). A lost nudge only delays work
+ * until the shepherd's own timer.
+ *
+ * <p>Two urgencies: a VM that became ready, failed or was destroyed frees a clone slot that the next
+ * wave is waiting for, so {@link #vmChanged} signals at once; leases come a thousand a second under
+ * load and only start refills that take seconds to minutes, so {@link #leased} signals a pool at most
+ * every {@link #LEASE_SPACING}, keeping the shepherd off the CPU the claims need.
  */
 public final class ShepherdNudger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ShepherdNudger.class);
-  static final Duration MIN_SPACING = Duration.ofMillis(100);
+  static final Duration LEASE_SPACING = Duration.ofMillis(500);
 
   private final WorkflowClient client;
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
@@ -39,12 +43,22 @@ public final class ShepherdNudger implements AutoCloseable {
     this.client = client;
   }
 
-  public void nudge(String pool) {
+  /** A lease was claimed (or refused) in this pool: refill soon. */
+  public void leased(String pool) {
+    nudge(pool, LEASE_SPACING);
+  }
+
+  /** A VM of this pool became ready, failed or was destroyed: plan again now. */
+  public void vmChanged(String pool) {
+    nudge(pool, Duration.ZERO);
+  }
+
+  private void nudge(String pool, Duration spacing) {
     if (!queued.add(pool)) {
       return;
     }
     Long last = lastSentNanos.get(pool);
-    long delay = last == null ? 0 : Math.max(0, MIN_SPACING.toNanos() - (System.nanoTime() - last));
+    long delay = last == null ? 0 : Math.max(0, spacing.toNanos() - (System.nanoTime() - last));
     try {
       sender.schedule(() -> send(pool), delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closed) {

@@ -92,7 +92,7 @@ class PoolShepherdWorkflowTest {
     // What the web layer does: claim, nudge; later end the lease and retire its VMs.
     LeaseStore.Lease lease = corral.leases.claim("lease-rel", "alice", Map.of("rel", 1), Instant.now(), Duration.ofHours(1));
     String leased = lease.vms().get(0).name();
-    corral.nudger.nudge("rel");
+    corral.nudger.leased("rel");
     corral.awaitSettled("rel", 2);
     assertEquals(VmStates.LEASED, corral.row(leased).state(), "the leased VM is kept while the pool refills");
     assertTrue(corral.inventoryNames().contains(leased));
@@ -123,7 +123,7 @@ class PoolShepherdWorkflowTest {
     LeaseStore.Lease lease =
         corral.leases.claim("lease-exp", "bob", Map.of("exp", 1), corral.clock.instant(), Duration.ofHours(1));
     String leased = lease.vms().get(0).name();
-    corral.nudger.nudge("exp");
+    corral.nudger.leased("exp");
     corral.awaitSettled("exp", 2);
     assertEquals(LeaseRow.ACTIVE, corral.leases.find("lease-exp").orElseThrow().lease().state());
 
@@ -212,7 +212,7 @@ class PoolShepherdWorkflowTest {
     // The new run still keeps the pool: a lease takes the ready VM and it is replaced.
     String leased =
         corral.leases.claim("lease-long", "dan", Map.of("long", 1), Instant.now(), Duration.ofHours(1)).vms().get(0).name();
-    corral.nudger.nudge("long");
+    corral.nudger.leased("long");
     corral.awaitSettled("long", 1);
     assertEquals(VmStates.LEASED, corral.row(leased).state());
     assertEquals(2, corral.inventory().size());

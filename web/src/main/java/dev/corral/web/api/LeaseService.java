@@ -64,7 +64,7 @@ public final class LeaseService {
           Map.of("pool", shortage.pool(), "requested", shortage.requested(), "ready", shortage.ready()));
     } finally {
       // Refill after a claim, and after a failed one too: the shepherd may be behind demand.
-      counts.keySet().forEach(nudger::nudge);
+      counts.keySet().forEach(nudger::leased);
     }
   }
 
