@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Builds what the benchmarks need and runs them, printing their figures.
+#
+#   bench/run.sh                   both benchmarks (ClaimBench for 100, 1000, 10000 ready VMs; FillBench x3)
+#   bench/run.sh claim [SIZE...]   ClaimBench only (one JVM per size), e.g. bench/run.sh claim 10000
+#   bench/run.sh fill [RUNS] [--same-jvm]
+#                                  FillBench only (default 3 runs, each in a fresh JVM; --same-jvm: one JVM)
+#
+# Environment: BENCH_SKIP_BUILD=1 reuses the last build (bench/target/build) instead of rebuilding;
+# CLAIM_ARGS="--warmup 30 --duration 10 --clients 16" overrides ClaimBench's knobs;
+# BENCH_JAVA_OPTS adds JVM options (e.g. a JFR recording); BENCH_QUIET_WAIT=S (default 180) is how long
+# each measurement waits for other processes to go quiet (< 0.25 cores) before it starts anyway.
+# Everything listens on 127.0.0.1; data and logs go under bench/target/ (never /tmp).
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
+ROOT_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+MODE="${1:-all}"
+[ $# -gt 0 ] && shift
+
+mvn_q() {
+  # Offline first (everything is normally in ~/.m2 already), online if something is missing.
+  mvn -q -B -o "$@" || mvn -q -B "$@"
+}
+
+# Build from a private copy of the sources: the reactor of the Corral modules plus bench/ as one more
+# module. Nothing is installed into ~/.m2 and no other module's target/ is touched, so a concurrent
+# build or test run elsewhere in the tree can neither break this build nor be broken by it.
+TARGET="$BENCH_DIR/target"
+BUILD="$TARGET/build"
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  echo "== building Corral modules and bench (private copy in bench/target/build) =="
+  rm -rf "$BUILD/src"
+  mkdir -p "$BUILD/src/bench"
+  tar -C "$ROOT_DIR" --exclude=target -cf - pom.xml config workflows activities web | tar -C "$BUILD/src" -xf -
+  tar -C "$BENCH_DIR" -cf - pom.xml src | tar -C "$BUILD/src/bench" -xf -
+  sed -i 's#<module>web</module>#<module>web</module>\n    <module>bench</module>#' "$BUILD/src/pom.xml"
+  (cd "$ROOT_DIR" && git log -1 --format='%h %s' 2>/dev/null && git status --short -- pom.xml config workflows activities web 2>/dev/null) \
+    > "$BUILD/source-version.txt" || true
+  (cd "$BUILD/src" && mvn_q package -DskipTests)
+fi
+OUT="$BUILD/src/bench/target"
+CP="$OUT/classes:$OUT/lib/*"
+if ! unzip -l "$OUT"/lib/corral-web-*.jar dev/corral/web/CorralApp.class >/dev/null 2>&1; then
+  echo "bench: $OUT/lib/corral-web-*.jar has no CorralApp.class; the build failed" >&2
+  exit 1
+fi
+echo "== sources: $(head -1 "$BUILD/source-version.txt" 2>/dev/null), $(($(wc -l < "$BUILD/source-version.txt") - 1)) uncommitted file(s) =="
+mkdir -p "$TARGET/logs"
+
+run_java() { # LOGNAME MAINCLASS ARGS...
+  local log="$TARGET/logs/$1.log"; shift
+  local main="$1"; shift
+  echo "   (app log: $log)"
+  # shellcheck disable=SC2086
+  java -Xmx1g -Xms1g ${BENCH_JAVA_OPTS:-} \
+    -Dbench.target="$TARGET" \
+    -Dorg.slf4j.simpleLogger.logFile="$log" \
+    -Dorg.slf4j.simpleLogger.showDateTime=true \
+    -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \
+    -cp "$CP" "dev.corral.bench.$main" "$@"
+}
+
+echo "== machine: $(nproc) cores, $(free -m | awk '/^Mem:/{print $2" MB RAM"}'), $(java -version 2>&1 | head -1) =="
+
+status=0
+if [ "$MODE" = all ] || [ "$MODE" = claim ]; then
+  SIZES=("$@")
+  [ ${#SIZES[@]} -gt 0 ] || SIZES=(100 1000 10000)
+  for size in "${SIZES[@]}"; do
+    echo "== ClaimBench, $size ready VMs =="
+    # shellcheck disable=SC2086
+    run_java "claim-$size" ClaimBench --quiet-wait "${BENCH_QUIET_WAIT:-180}" ${CLAIM_ARGS:-} "$size" || status=1
+  done
+fi
+if [ "$MODE" = all ] || [ "$MODE" = fill ]; then
+  RUNS=3
+  if [ "$MODE" = fill ] && [ $# -gt 0 ]; then RUNS="$1"; shift; fi
+  [ "$MODE" = fill ] || set --
+  echo "== FillBench, $RUNS runs =="
+  run_java fill FillBench "$RUNS" "${BENCH_QUIET_WAIT:-180}" "$@" || status=1
+fi
+if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != fill ]; then
+  echo "usage: bench/run.sh [all | claim [SIZE...] | fill [RUNS] [--same-jvm]]" >&2
+  exit 2
+fi
+exit $status

@@ -1,0 +1,543 @@
+package dev.corral.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.activities.store.EmbeddedMariaDb;
+import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.store.PoolShortException;
+import dev.corral.config.CorralConfig;
+import dev.corral.web.CorralApp;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import dev.corral.workflows.WorkflowIds;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+
+/**
+ * Lease claim throughput and latency over real HTTP, for pools of 100, 1,000 and 10,000 ready VMs.
+ *
+ * <p>Per size: seed N ready VMs, start the whole app (embedded MariaDB + Temporal + API) with pool
+ * {@code bench} of size N on provider {@code sim} with {@code max_vms: N} (leased VMs count against
+ * max_vms, so the shepherd can never provision; the seeded VMs are not surplus and ready_ttl is 24h,
+ * so it never retires any), then 16 client threads POST /v1/leases {"vms":{"bench":1}} back to back
+ * over keep-alive connections: a warm-up (30 s by default, see main), then a measured window (10 s).
+ * A recycler thread puts leased VMs back to ready every ~50 ms, recording which lease each VM held,
+ * so the pool stays at ~N ready.
+ *
+ * <p>Usage: {@code ClaimBench [--warmup S] [--duration S] [--clients C] [--quiet-wait S]
+ * [--jdbc-params P] [--direct] SIZE...} (default 100 1000 10000); run.sh runs one JVM per size so
+ * that no size inherits another's JIT warm-up.
+ *
+ * <p>Analysis options. {@code --jdbc-params} is an experiment: the bench starts the embedded MariaDB
+ * itself and hands Corral an external JDBC URL with these extra Connector/J parameters (e.g.
+ * {@code useLocalSessionState=true&cachePrepStmts=true}), to measure a driver setting without code
+ * changes. {@code --direct} makes the clients call {@code LeaseStore.claim} in-process instead of
+ * POSTing, which splits the cost of the database path from that of HTTP, JSON and Jetty.
+ * {@code --no-shepherd} terminates the pool's shepherd after start, to measure what the planning
+ * passes that every lease's nudge triggers cost (the provider is full, so they can do nothing).
+ */
+public final class ClaimBench {
+  private static final String POOL = "bench";
+  private static final String PROVIDER = "sim";
+  private static final long RECYCLE_EVERY_MS = 50;
+  private static final byte[] BODY = ("{\"vms\":{\"" + POOL + "\":1}}").getBytes(StandardCharsets.UTF_8);
+
+  public static void main(String[] args) throws Exception {
+    // HttpURLConnection keeps at most 5 idle connections per host by default; 16 clients need 16.
+    System.setProperty("http.maxConnections", "64");
+    // 30 s, not 3: at a few hundred requests per second the JIT is still compiling the request path
+    // after 10 s (the C2 compiler thread still used ~0.2 cores at 50 s), and a 5 s warm-up measures ~30 % less.
+    double warmupS = 30;
+    long quietWaitS = 180;
+    String jdbcParams = null;
+    boolean direct = false;
+    boolean noShepherd = false;
+    double durationS = 10;
+    int clients = 16;
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--warmup" -> warmupS = Double.parseDouble(args[++i]);
+        case "--duration" -> durationS = Double.parseDouble(args[++i]);
+        case "--clients" -> clients = Integer.parseInt(args[++i]);
+        case "--quiet-wait" -> quietWaitS = Long.parseLong(args[++i]);
+        case "--jdbc-params" -> jdbcParams = args[++i];
+        case "--direct" -> direct = true;
+        case "--no-shepherd" -> noShepherd = true;
+        default -> sizes.add(Integer.parseInt(args[i].replace("_", "").replace(",", "")));
+      }
+    }
+    if (sizes.isEmpty()) {
+      sizes = List.of(100, 1_000, 10_000);
+    }
+    BenchSupport.watchdog("ClaimBench", 120L + sizes.size() * (long) (150 + quietWaitS + warmupS + durationS));
+    System.out.printf("ClaimBench: %d clients, warm-up %.0f s, measured %.0f s, recycle every %d ms; "
+            + "%d cores, max heap %d MB, Java %s%n",
+        clients, warmupS, durationS, RECYCLE_EVERY_MS, Runtime.getRuntime().availableProcessors(),
+        BenchSupport.availableMemoryMb(), System.getProperty("java.version"));
+    int failures = 0;
+    for (int size : sizes) {
+      if (!new ClaimBench(size, clients, warmupS, durationS, quietWaitS, jdbcParams, direct, noShepherd).run()) {
+        failures++;
+      }
+    }
+    System.exit(failures == 0 ? 0 : 1);
+  }
+
+  private final int size;
+  private final int clients;
+  private final double warmupS;
+  private final double durationS;
+  private final long quietWaitS;
+  /** Null: the embedded database exactly as production runs it. Else an experiment, see main's doc. */
+  private final String jdbcParams;
+
+  /** Analysis only: call LeaseStore.claim in-process instead of going through HTTP, to split the costs. */
+  private final boolean direct;
+
+  /** Analysis only: terminate the pool's shepherd after start, to measure what its passes cost. */
+  private final boolean noShepherd;
+
+  private ClaimBench(int size, int clients, double warmupS, double durationS, long quietWaitS, String jdbcParams,
+      boolean direct, boolean noShepherd) {
+    this.direct = direct;
+    this.noShepherd = noShepherd;
+    this.quietWaitS = quietWaitS;
+    this.jdbcParams = jdbcParams;
+    this.size = size;
+    this.clients = clients;
+    this.warmupS = warmupS;
+    this.durationS = durationS;
+  }
+
+  /** What one client thread saw: per request its end time, latency and status; the 201 bodies. */
+  private static final class ClientLog {
+    long[] endNanos = new long[1 << 14];
+    long[] latencyNanos = new long[1 << 14];
+    int[] status = new int[1 << 14];
+    int n;
+    final List<String> leaseBodies = new ArrayList<>();
+    final List<String> errors = new ArrayList<>();
+
+    void add(long end, long latency, int code) {
+      if (n == endNanos.length) {
+        endNanos = Arrays.copyOf(endNanos, n * 2);
+        latencyNanos = Arrays.copyOf(latencyNanos, n * 2);
+        status = Arrays.copyOf(status, n * 2);
+      }
+      endNanos[n] = end;
+      latencyNanos[n] = latency;
+      status[n] = code;
+      n++;
+    }
+  }
+
+  private boolean run() throws Exception {
+    String label = "size " + size + (jdbcParams == null ? "" : ", jdbc " + jdbcParams)
+        + (direct ? ", DIRECT LeaseStore.claim without HTTP" : "")
+        + (noShepherd ? ", NO SHEPHERD (terminated after start)" : "");
+    Path dataDir = BenchSupport.freshDir("claim-" + size);
+    CorralConfig config = BenchSupport.config(dataDir, POOL, size, size, 10, "1", "1");
+    long t = System.nanoTime();
+    EmbeddedMariaDb ownDb = null;
+    if (jdbcParams != null) {
+      // Experiment: the same embedded MariaDB, but started here and given to Corral as an external JDBC
+      // URL with extra driver parameters, to measure a driver setting without changing Corral's code.
+      ownDb = EmbeddedMariaDb.start(dataDir.resolve("mariadb"));
+      config = BenchSupport.withJdbcUrl(config, ownDb.jdbcUrl() + "?" + jdbcParams, ownDb.user());
+    }
+    BenchSupport.seedReadyVms(config, POOL, PROVIDER, size);
+    System.out.printf("[%s] seeded %d ready VMs in %.1f s%n", label, size, (System.nanoTime() - t) / 1e9);
+    t = System.nanoTime();
+    try (EmbeddedMariaDb closeLast = ownDb; CorralApp app = CorralApp.start(config)) {
+      System.out.printf("[%s] CorralApp started in %.1f s on %s%n", label, (System.nanoTime() - t) / 1e9, app.baseUrl());
+      Map<String, Long> before = stateCounts(app);
+      if (noShepherd) {
+        terminateShepherd(label);
+      }
+      BenchSupport.waitForQuiet(label, 0.25, quietWaitS);
+      URL leases = new URL(app.baseUrl() + "/v1/leases");
+
+      Recycler recycler = new Recycler(app);
+      Thread recyclerThread = new Thread(recycler, "bench-recycler");
+      recyclerThread.setDaemon(true);
+      recyclerThread.start();
+
+      ClientLog[] logs = new ClientLog[clients];
+      Thread[] threads = new Thread[clients];
+      CountDownLatch go = new CountDownLatch(1);
+      long start = System.nanoTime();
+      long warmupEnd = start + (long) (warmupS * 1e9);
+      long end = warmupEnd + (long) (durationS * 1e9);
+      for (int i = 0; i < clients; i++) {
+        ClientLog log = new ClientLog();
+        logs[i] = log;
+        LeaseStore store = new LeaseStore(app.db());
+        threads[i] = new Thread(() -> client(direct ? () -> claimDirect(store) : () -> BenchSupport.post(leases, BODY),
+            log, go, end), "bench-client-" + i);
+        threads[i].start();
+      }
+      go.countDown();
+      // CPU of this JVM (app + clients) and of mariadbd over the measured window only.
+      Thread.sleep(Math.max(0, (warmupEnd - System.nanoTime()) / 1_000_000));
+      BenchSupport.Cpu cpu0 = BenchSupport.Cpu.now();
+      Map<String, Long> status0 = serverStatus(app);
+      Recording profile = startProfile();
+      Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
+      BenchSupport.Cpu cpu1 = BenchSupport.Cpu.now();
+      Map<String, Long> status1 = serverStatus(app);
+      stopProfile(profile);
+      for (Thread th : threads) {
+        th.join();
+      }
+      recycler.stop();
+      recyclerThread.join();
+      recycler.recycleOnce(); // the leases still held when the clients stopped
+      Map<String, Long> after = stateCounts(app);
+      Map<String, Long> statements = new TreeMap<>();
+      status1.forEach((k, v) -> statements.put(k, v - status0.getOrDefault(k, 0L)));
+      return report(label, logs, warmupEnd, end, recycler, before, after, cpu1.coresSince(cpu0), statements);
+    }
+  }
+
+  /** One lease request: over HTTP, or (analysis) straight into the store. */
+  private interface Call {
+    BenchSupport.Response call() throws Exception;
+  }
+
+  /** The same claim the API makes, minus HTTP, JSON and the nudge; answers like the API would. */
+  private static BenchSupport.Response claimDirect(LeaseStore store) {
+    String id = UUID.randomUUID().toString();
+    try {
+      LeaseStore.Lease lease = store.claim(id, null, Map.of(POOL, 1), Instant.now(), Duration.ofHours(2));
+      return new BenchSupport.Response(201,
+          "{\"id\":\"" + id + "\",\"vms\":[{\"name\":\"" + lease.vms().get(0).name() + "\"}]}");
+    } catch (PoolShortException e) {
+      return new BenchSupport.Response(503, e.getMessage());
+    }
+  }
+
+  private static void client(Call request, ClientLog log, CountDownLatch go, long end) {
+    try {
+      go.await();
+    } catch (InterruptedException e) {
+      return;
+    }
+    while (true) {
+      long s = System.nanoTime();
+      if (s >= end) {
+        return;
+      }
+      int code;
+      String body;
+      try {
+        BenchSupport.Response r = request.call();
+        code = r.status();
+        body = r.body();
+      } catch (Exception e) {
+        code = -1;
+        body = e.toString();
+      }
+      long e = System.nanoTime();
+      log.add(e, e - s, code);
+      if (code == 201) {
+        log.leaseBodies.add(body);
+      } else if (code != 503 && log.errors.size() < 5) {
+        log.errors.add(code + " " + body);
+      }
+    }
+  }
+
+  /**
+   * Puts leased VMs back to ready every ~50 ms. Before each recycle it reads, under lock, the (vm, lease)
+   * pairs it is about to recycle: an "epoch" ends there. Each such pair is recorded exactly once, so a VM
+   * handed to two leases between two recycles shows up as a 201 whose pair was never recycled.
+   */
+  private final class Recycler implements Runnable {
+    private final CorralApp app;
+    private volatile boolean running = true;
+    final Set<String> recycledPairs = new HashSet<>();
+    long recycledRows;
+    long epochs;
+    long retries;
+    long maxRecycleNanos;
+    long totalRecycleNanos;
+    int maxBatch;
+
+    Recycler(CorralApp app) {
+      this.app = app;
+    }
+
+    void stop() {
+      running = false;
+    }
+
+    @Override
+    public void run() {
+      while (running) {
+        long s = System.nanoTime();
+        try {
+          recycleOnce();
+        } catch (Exception e) {
+          System.out.println("[size " + size + "] recycler error: " + e);
+        }
+        long took = System.nanoTime() - s;
+        totalRecycleNanos += took;
+        maxRecycleNanos = Math.max(maxRecycleNanos, took);
+        try {
+          Thread.sleep(Math.max(1, RECYCLE_EVERY_MS - took / 1_000_000));
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    synchronized void recycleOnce() throws SQLException {
+      for (int attempt = 1; ; attempt++) {
+        try (Connection c = app.db().dataSource().getConnection()) {
+          try {
+            List<Long> ids = new ArrayList<>();
+            List<String> pairs = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement(
+                "SELECT id, name, lease_id FROM vm WHERE pool = ? AND state = 'leased' FOR UPDATE SKIP LOCKED")) {
+              q.setString(1, POOL);
+              try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                  ids.add(rs.getLong(1));
+                  pairs.add(rs.getString(2) + " " + rs.getString(3));
+                }
+              }
+            }
+            if (!ids.isEmpty()) {
+              StringJoiner in = new StringJoiner(",", "(", ")");
+              ids.forEach(id -> in.add(Long.toString(id)));
+              try (PreparedStatement u = c.prepareStatement(
+                  "UPDATE vm SET state = 'ready', lease_id = NULL, leased_at = NULL, ready_at = ?, updated_at = ? "
+                      + "WHERE state = 'leased' AND id IN " + in)) {
+                Timestamp now = Timestamp.from(Instant.now());
+                u.setTimestamp(1, now);
+                u.setTimestamp(2, now);
+                int changed = u.executeUpdate();
+                if (changed != ids.size()) {
+                  throw new IllegalStateException("recycled " + changed + " rows of " + ids.size() + " locked");
+                }
+              }
+            }
+            c.commit();
+            for (String p : pairs) {
+              if (!recycledPairs.add(p)) {
+                throw new IllegalStateException("pair recycled twice: " + p);
+              }
+            }
+            recycledRows += ids.size();
+            maxBatch = Math.max(maxBatch, ids.size());
+            epochs++;
+            return;
+          } catch (SQLException e) {
+            c.rollback();
+            boolean retryable = e.getErrorCode() == 1213 || e.getErrorCode() == 1205;
+            if (!retryable || attempt >= 10) {
+              throw e;
+            }
+            retries++;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Terminates the pool's shepherd workflow on the embedded Temporal server, whose address Corral only
+   * logs (found in the app log named by -Dorg.slf4j.simpleLogger.logFile). Nudges then hit a missing
+   * workflow: a cheap NOT_FOUND instead of a planning pass.
+   */
+  private static void terminateShepherd(String label) throws Exception {
+    WorkflowServiceStubs stubs =
+        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(BenchSupport.temporalTarget()).build());
+    try {
+      WorkflowClient.newInstance(stubs).newUntypedWorkflowStub(WorkflowIds.shepherd(POOL)).terminate("bench --no-shepherd");
+      System.out.printf("[%s] shepherd of pool %s terminated%n", label, POOL);
+    } finally {
+      stubs.shutdown();
+    }
+  }
+
+  /** With -Dbench.jfr=FILE: a JFR recording ("profile" settings) of exactly the measured window. */
+  private static Recording startProfile() throws Exception {
+    String file = System.getProperty("bench.jfr");
+    if (file == null || file.isBlank()) {
+      return null;
+    }
+    Recording r = new Recording(Configuration.getConfiguration("profile"));
+    r.setDestination(Path.of(file));
+    r.start();
+    return r;
+  }
+
+  private static void stopProfile(Recording r) throws Exception {
+    if (r != null) {
+      r.stop();
+      r.close();
+      System.out.println("JFR recording of the measured window: " + System.getProperty("bench.jfr"));
+    }
+  }
+
+  /** Server-side command counters: how many round trips and statements the window cost. */
+  private static Map<String, Long> serverStatus(CorralApp app) throws SQLException {
+    Map<String, Long> status = new TreeMap<>();
+    try (Connection c = app.db().dataSource().getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_select', "
+            + "'Com_insert', 'Com_update', 'Com_set_option', 'Com_commit', 'Com_rollback', 'Handler_read_next', "
+            + "'Handler_read_key', 'Innodb_rows_read', 'Innodb_data_fsyncs', 'Innodb_os_log_fsyncs')")) {
+      while (rs.next()) {
+        status.put(rs.getString(1), rs.getLong(2));
+      }
+      c.commit();
+    }
+    return status;
+  }
+
+  private static Map<String, Long> stateCounts(CorralApp app) throws SQLException {
+    Map<String, Long> counts = new TreeMap<>();
+    try (Connection c = app.db().dataSource().getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT state, COUNT(*) FROM vm WHERE pool = '" + POOL + "' GROUP BY state")) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getLong(2));
+      }
+      c.commit();
+    }
+    return counts;
+  }
+
+  private boolean report(String label, ClientLog[] logs, long from, long to, Recycler recycler,
+      Map<String, Long> before, Map<String, Long> after, double[] cores, Map<String, Long> statements) {
+    ObjectMapper json = new ObjectMapper();
+    long ok = 0;
+    long empty = 0;
+    long other = 0;
+    long okAll = 0;
+    long emptyAll = 0;
+    long otherAll = 0;
+    List<String> errors = new ArrayList<>();
+    long[] lat = new long[0];
+    int nLat = 0;
+    for (ClientLog log : logs) {
+      errors.addAll(log.errors);
+      for (int i = 0; i < log.n; i++) {
+        int code = log.status[i];
+        boolean inWindow = log.endNanos[i] > from && log.endNanos[i] <= to;
+        if (code == 201) {
+          okAll++;
+        } else if (code == 503) {
+          emptyAll++;
+        } else {
+          otherAll++;
+        }
+        if (!inWindow) {
+          continue;
+        }
+        if (code == 201) {
+          ok++;
+          if (nLat == lat.length) {
+            lat = Arrays.copyOf(lat, Math.max(1024, nLat * 2));
+          }
+          lat[nLat++] = log.latencyNanos[i];
+        } else if (code == 503) {
+          empty++;
+        } else {
+          other++;
+        }
+      }
+    }
+    long[] sorted = Arrays.copyOf(lat, nLat);
+    Arrays.sort(sorted);
+    double seconds = (to - from) / 1e9;
+
+    // Double-lease check over every 201 of the run (warm-up included).
+    Set<String> leaseIds = new HashSet<>();
+    long duplicateLeaseIds = 0;
+    long doubleLeases = 0;
+    long badBodies = 0;
+    Map<String, Integer> perVm = new HashMap<>();
+    for (ClientLog log : logs) {
+      for (String body : log.leaseBodies) {
+        try {
+          JsonNode lease = json.readTree(body);
+          String id = lease.get("id").asText();
+          if (!leaseIds.add(id)) {
+            duplicateLeaseIds++;
+          }
+          JsonNode vms = lease.get("vms");
+          if (vms == null || vms.size() != 1) {
+            badBodies++;
+            continue;
+          }
+          String vm = vms.get(0).get("name").asText();
+          perVm.merge(vm, 1, Integer::sum);
+          // Every VM a 201 handed out must later be recycled from exactly that lease. If the same VM had
+          // been given to a second lease before the recycle (two concurrently active leases sharing it),
+          // the row would hold only the second lease id and the first pair would never be recycled.
+          if (!recycler.recycledPairs.contains(vm + " " + id)) {
+            doubleLeases++;
+          }
+        } catch (Exception e) {
+          badBodies++;
+        }
+      }
+    }
+    long pairsNotFromA201 = recycler.recycledRows - (okAll - doubleLeases);
+
+
+    System.out.printf("[%s] vm states before: %s, after (all recycled): %s%n", label, before, after);
+    System.out.printf("[%s] recycler: %d recycles, %d VMs recycled, largest batch %d, mean %.1f ms, max %.1f ms, %d deadlock retries%n",
+        label, recycler.epochs, recycler.recycledRows, recycler.maxBatch,
+        recycler.epochs == 0 ? 0 : recycler.totalRecycleNanos / 1e6 / recycler.epochs, recycler.maxRecycleNanos / 1e6,
+        recycler.retries);
+    System.out.printf("[%s] whole run incl. warm-up: %d x 201, %d x 503, %d other; %d distinct lease ids, %d distinct VMs leased%n",
+        label, okAll, emptyAll, otherAll, leaseIds.size(), perVm.size());
+    System.out.printf("[%s] CPU over the measured window: java (app + clients) %.2f cores, mariadbd %.2f cores, "
+        + "other processes %.2f cores%s%n", label, cores[0], cores[1], cores[2],
+        cores[2] > 0.25 ? " (NOISY: the machine was shared during the measurement)" : "");
+    long requests = ok + empty + other;
+    StringJoiner perRequest = new StringJoiner(", ");
+    statements.forEach((k, v) -> perRequest.add(String.format("%s %.2f", k, requests == 0 ? 0.0 : v / (double) requests)));
+    System.out.printf("[%s] MariaDB commands per request over the window (all clients, incl. recycler and shepherd): %s%n",
+        label, perRequest);
+    if (!errors.isEmpty()) {
+      System.out.printf("[%s] first errors: %s%n", label, errors.subList(0, Math.min(5, errors.size())));
+    }
+    double rate = ok / seconds;
+    System.out.printf("RESULT ClaimBench ready=%d clients=%d: %.0f leases/s, p50 %s, p99 %s, max %s, "
+            + "503s %d, other errors %d, double-leases %d, duplicate lease ids %d, recycled pairs not from a 201 %d, "
+            + "bad bodies %d, other processes %.2f cores%n",
+        size, clients, rate, BenchSupport.ms(BenchSupport.quantile(sorted, 0.50)),
+        BenchSupport.ms(BenchSupport.quantile(sorted, 0.99)),
+        BenchSupport.ms(sorted.length == 0 ? 0 : sorted[sorted.length - 1]),
+        empty, other, doubleLeases, duplicateLeaseIds, pairsNotFromA201, badBodies, cores[2]);
+    System.out.flush();
+    return other == 0 && doubleLeases == 0 && duplicateLeaseIds == 0 && badBodies == 0 && pairsNotFromA201 == 0;
+  }
+}
