@@ -9,9 +9,6 @@ import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.Shepherds;
 import dev.corral.activities.temporal.VmWorkflows;
-import dev.corral.workflows.model.VmPhase;
-import dev.corral.workflows.model.VmRequest;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +46,7 @@ final class StartupRecovery {
       if (VmStates.PROVISIONING.equals(vm.state()) && pools.containsKey(vm.pool())) {
         // Clone is idempotent by name: a VM the provider already made is picked up, a broken one replaced.
         PoolRow pool = pools.get(vm.pool());
-        vmWorkflows.start(new VmRequest(vm.name(), vm.pool(), vm.provider(), vm.template(),
-            Duration.ofSeconds(pool.bootTimeoutS()), pool.maxTries(), VmPhase.PROVISION));
+        vmWorkflows.start(VmWorkflows.provisionRequest(pool, vm.name(), vm.provider(), vm.template()));
         resumed++;
       } else {
         vmWorkflows.retire(vm, vm.retireReason() == null ? "resumed after restart" : vm.retireReason());

@@ -1,7 +1,6 @@
 package dev.corral.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,7 +128,6 @@ class CorralEndToEndTest {
       JsonNode pools = http.get("/v1/pools").body();
       assertEquals(0, pool(pools, "debian-12-x86_64").get("leased").asInt(), "a rolled-back claim leases nothing");
       assertEquals(0, pool(pools, "fedora-40-x86_64").get("leased").asInt());
-      assertFalse(http.get("/health/ready").body().get("status").asText().isEmpty());
       assertEquals("up", http.get("/health/ready").body().get("status").asText());
     }
   }

@@ -40,7 +40,18 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   private final Provisioner provisioner;
   private final VmWorkflows vmWorkflows;
   private final ShepherdNudger nudger;
-  private final Executor starters;
+  /**
+   * Starts block on a gRPC round trip and the common pool has one thread on a two-core machine, so
+   * workflow starts get their own daemon threads, shared by every instance.
+   */
+  private static final Executor STARTERS =
+      Executors.newFixedThreadPool(
+          8,
+          r -> {
+            Thread t = new Thread(r, "vm-workflow-starter");
+            t.setDaemon(true);
+            return t;
+          });
 
   public InventoryActivitiesImpl(
       Db db, Clock clock, PoolPlanner planner, VmWorkflows vmWorkflows, ShepherdNudger nudger) {
@@ -50,15 +61,6 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     this.provisioner = new Provisioner(db, clock);
     this.vmWorkflows = vmWorkflows;
     this.nudger = nudger;
-    // Starts block on a gRPC round trip; the common pool has one thread on a two-core machine.
-    this.starters =
-        Executors.newFixedThreadPool(
-            8,
-            r -> {
-              Thread t = new Thread(r, "vm-workflow-starter");
-              t.setDaemon(true);
-              return t;
-            });
   }
 
   @Override
@@ -73,7 +75,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     // Started side by side: one start is a server round trip, and a wave of clones waits for the last.
     CompletableFuture.allOf(
             reservation.vms().stream()
-                .map(vm -> CompletableFuture.runAsync(() -> vmWorkflows.start(vm), starters))
+                .map(vm -> CompletableFuture.runAsync(() -> vmWorkflows.start(vm), STARTERS))
                 .toArray(CompletableFuture[]::new))
         .join();
     if (reservation.limitedBy() != null && !reservation.vms().isEmpty()) {

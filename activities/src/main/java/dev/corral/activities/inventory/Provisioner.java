@@ -8,15 +8,16 @@ import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
-import dev.corral.workflows.model.VmPhase;
+import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.workflows.model.VmRequest;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reserves VM rows for a pool within its providers' limits. The provider rows are locked for the
@@ -47,16 +48,16 @@ public final class Provisioner {
             return new Reservation(List.of(), "pool " + poolName + " is not configured");
           }
           List<VmRequest> reserved = new ArrayList<>();
-          List<String> fresh = new ArrayList<>();
-          for (String name : names) {
-            VmRow existing = vms.selectByName(name);
-            if (existing == null) {
-              fresh.add(name);
-            } else if (VmStates.PROVISIONING.equals(existing.state())) {
+          Set<String> known = new HashSet<>();
+          for (VmRow existing : vms.selectByNames(names)) {
+            known.add(existing.name());
+            if (VmStates.PROVISIONING.equals(existing.state())) {
               // Reserved by an earlier attempt of this same activity: start it, do not count it twice.
-              reserved.add(request(pool, existing.name(), existing.provider()));
+              reserved.add(VmWorkflows.provisionRequest(pool, existing.name(), existing.provider(), existing.template()));
             }
           }
+          List<String> fresh = names.stream().filter(name -> !known.contains(name)).toList();
+          List<String> candidates = pools.providers(poolName);
           Map<String, Integer> counts = PoolPlanner.byState(vms.countLiveInPool(poolName));
           int deficit =
               pool.size() - counts.getOrDefault(VmStates.READY, 0) - counts.getOrDefault(VmStates.PROVISIONING, 0);
@@ -64,7 +65,7 @@ public final class Provisioner {
           String limitedBy = null;
           for (String name : fresh.subList(0, Math.max(0, Math.min(deficit, fresh.size())))) {
             String provider = null;
-            for (String candidate : pools.providers(poolName)) {
+            for (String candidate : candidates) {
               Room room = rooms.computeIfAbsent(candidate, p -> Room.of(providers.selectForUpdate(p), vms));
               if (room.take()) {
                 provider = candidate;
@@ -76,17 +77,12 @@ public final class Provisioner {
               break;
             }
             vms.insertProvisioning(name, poolName, provider, pool.template(), now);
-            reserved.add(request(pool, name, provider));
+            reserved.add(VmWorkflows.provisionRequest(pool, name, provider, pool.template()));
           }
           return new Reservation(reserved, limitedBy);
         });
   }
 
-  private static VmRequest request(PoolRow pool, String name, String provider) {
-    return new VmRequest(
-        name, pool.name(), provider, pool.template(), Duration.ofSeconds(pool.bootTimeoutS()), pool.maxTries(),
-        VmPhase.PROVISION);
-  }
 
   private static String describeLimits(Map<String, Room> rooms) {
     List<String> parts = new ArrayList<>();

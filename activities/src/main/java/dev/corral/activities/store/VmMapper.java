@@ -18,6 +18,9 @@ public interface VmMapper {
 
   VmRow selectByName(@Param("name") String name);
 
+  /** The rows of those names that exist (names must not be empty). */
+  List<VmRow> selectByNames(@Param("names") List<String> names);
+
   List<VmRow> selectByLease(@Param("leaseId") String leaseId);
 
   List<VmRow> list(@Param("pool") String pool, @Param("state") String state, @Param("limit") int limit);

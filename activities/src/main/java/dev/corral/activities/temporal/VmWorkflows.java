@@ -1,5 +1,6 @@
 package dev.corral.activities.temporal;
 
+import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.WorkflowIds;
@@ -36,6 +37,12 @@ public final class VmWorkflows {
     batch.add(stub::run, destroyRequest(vm));
     batch.add(stub::retire, reason);
     client.signalWithStart(batch);
+  }
+
+  /** A new (or resumed) VM's life, with the pool's try limits. */
+  public static VmRequest provisionRequest(PoolRow pool, String vm, String provider, String template) {
+    return new VmRequest(vm, pool.name(), provider, template, Duration.ofSeconds(pool.bootTimeoutS()),
+        pool.maxTries(), VmPhase.PROVISION);
   }
 
   public static VmRequest destroyRequest(VmRow vm) {

@@ -36,7 +36,8 @@ public final class ErrorMapping {
     });
     // Javalin answers unknown routes itself; keep that answer in our shape too.
     app.error(404, ctx -> {
-      if (ctx.result() == null || ctx.result().isEmpty() || !ctx.res().getContentType().contains("json")) {
+      String contentType = ctx.res().getContentType();
+      if (ctx.result() == null || ctx.result().isEmpty() || contentType == null || !contentType.contains("json")) {
         ctx.json(new ApiError("no such endpoint: " + ctx.method() + " " + ctx.path(), "not_found", Map.of()));
       }
     });
