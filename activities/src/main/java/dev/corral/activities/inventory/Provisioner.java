@@ -37,6 +37,9 @@ public final class Provisioner {
   public record Reservation(List<VmRequest> vms, String limitedBy) {}
 
   public Reservation reserve(String poolName, List<String> names) {
+    if (names.isEmpty()) {
+      return new Reservation(List.of(), null);
+    }
     Instant now = clock.instant();
     return db.inTransaction(
         session -> {
