@@ -17,11 +17,25 @@ public record CorralConfig(
     DatabaseConfig database,
     TemporalConfig temporal,
     Map<String, ProviderConfig> providers,
-    List<PoolConfig> pools) {
+    List<PoolConfig> pools,
+    Map<String, TemplateGroupConfig> templateGroups,
+    TrackerConfig tracker) {
 
   public CorralConfig {
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
     pools = List.copyOf(pools);
+    templateGroups = Collections.unmodifiableMap(new LinkedHashMap<>(templateGroups));
+  }
+
+  /** A config without template groups or tracker sources: pools use fixed templates. */
+  public CorralConfig(
+      Path dataDir,
+      ServerConfig server,
+      DatabaseConfig database,
+      TemporalConfig temporal,
+      Map<String, ProviderConfig> providers,
+      List<PoolConfig> pools) {
+    this(dataDir, server, database, temporal, providers, pools, Map.of(), TrackerConfig.NONE);
   }
 
   /** Finds a pool by its name or by one of its aliases. */

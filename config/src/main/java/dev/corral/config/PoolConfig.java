@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A pool of ready VMs cloned from one template.
+ * A pool of ready VMs cloned from one template: either a fixed {@code template} name, or the newest
+ * usable template a {@code selector} picks from a template group (then {@code template} is null).
  *
  * @param alias other names a lease may use for this pool
  * @param providers providers this pool may place VMs on, in order of preference
@@ -24,10 +25,26 @@ public record PoolConfig(
     Duration bootTimeout,
     int maxTries,
     Duration lifetime,
-    Duration maxLifetime) {
+    Duration maxLifetime,
+    TemplateSelector selector) {
 
   public PoolConfig {
     alias = List.copyOf(alias);
     providers = List.copyOf(providers);
+  }
+
+  /** A pool on a fixed template. */
+  public PoolConfig(
+      String name,
+      List<String> alias,
+      String template,
+      List<String> providers,
+      int size,
+      Duration readyTtl,
+      Duration bootTimeout,
+      int maxTries,
+      Duration lifetime,
+      Duration maxLifetime) {
+    this(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime, maxLifetime, null);
   }
 }

@@ -1,12 +1,18 @@
 package dev.corral.config;
 
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Knobs of the simulated hypervisor (a test double in the spirit of vmpooler's dummy provider).
  *
  * @param powerOffPercent chance that a running VM is found powered off when it is checked
  * @param stateFile where the simulated inventory is persisted; null means data_dir/providers/NAME.json
+ * @param stepSeconds how long each template preparation step takes
+ * @param failSteps failure chance per preparation step (keys in {@link #STEPS}), each 0 to 100
+ * @param templates raw templates the simulated hypervisor holds from the start, as its own listing shows them
  */
 public record SimulatedSettings(
     SecondsRange cloneSeconds,
@@ -14,8 +20,42 @@ public record SimulatedSettings(
     SecondsRange destroySeconds,
     FailPercent failPercent,
     double powerOffPercent,
-    Path stateFile)
+    Path stateFile,
+    SecondsRange stepSeconds,
+    Map<String, Double> failSteps,
+    List<SimulatedTemplate> templates)
     implements ProviderSettings {
+
+  /** The preparation steps, in chain order; {@code fail_steps} keys must be among them. */
+  public static final List<String> STEPS = List.of("deploy", "verify", "configure", "seal", "poweroff", "finish");
+  public static final SecondsRange DEFAULT_STEP_SECONDS = SecondsRange.fixed(1);
+
+  public SimulatedSettings {
+    failSteps = Map.copyOf(failSteps);
+    templates = List.copyOf(templates);
+  }
+
+  public SimulatedSettings(
+      SecondsRange cloneSeconds,
+      SecondsRange bootSeconds,
+      SecondsRange destroySeconds,
+      FailPercent failPercent,
+      double powerOffPercent,
+      Path stateFile) {
+    this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile,
+        DEFAULT_STEP_SECONDS, Map.of(), List.of());
+  }
+
+  /** Failure chance of one preparation step, 0 when not configured. */
+  public double failPercentOfStep(String step) {
+    return failSteps.getOrDefault(step, 0.0);
+  }
+
+  /**
+   * A raw template on the simulated hypervisor. {@code version} is what a guest cloned from it reports
+   * (null: the guest reports none); {@code group} and {@code date} are what the provider's listing shows.
+   */
+  public record SimulatedTemplate(String name, String group, String version, LocalDate date) {}
 
   /**
    * Failure chances per operation, each 0 to 100 (YAML keys clone, boot, destroy; {@code clone} cannot

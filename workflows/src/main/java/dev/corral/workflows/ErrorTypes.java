@@ -13,8 +13,16 @@ public final class ErrorTypes {
   /** The provider named in the request is not configured in this process. */
   public static final String UNKNOWN_PROVIDER = "UnknownProvider";
 
+  /** The provider has no template of that name. */
+  public static final String TEMPLATE_NOT_FOUND = "TemplateNotFound";
+  /** The guest reports another version than the template was recorded with. */
+  public static final String VERSION_MISMATCH = "VersionMismatch";
+  /** A preparation step failed in a way repeating it will not fix (a broken configure script, say). */
+  public static final String STEP_FAILED = "StepFailed";
+
   public static final String[] PERMANENT = {
-    CLONE_FAILED, BOOT_FAILED, BOOT_TIMEOUT, CAPACITY_EXCEEDED, UNKNOWN_PROVIDER
+    CLONE_FAILED, BOOT_FAILED, BOOT_TIMEOUT, CAPACITY_EXCEEDED, UNKNOWN_PROVIDER,
+    TEMPLATE_NOT_FOUND, VERSION_MISMATCH, STEP_FAILED
   };
 
   private ErrorTypes() {}

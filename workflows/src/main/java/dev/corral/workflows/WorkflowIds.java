@@ -13,5 +13,18 @@ public final class WorkflowIds {
     return "vm/" + vmName;
   }
 
+  /**
+   * One preparation chain per (group, provider, source template): a second start while one runs finds
+   * it; a retry after it closed is a new run under the same id, so the Temporal UI lists every attempt.
+   */
+  public static String build(String group, String provider, String sourceTemplate) {
+    return "build/" + group + "/" + provider + "/" + sourceTemplate;
+  }
+
+  /** The one tracker loop of a Corral installation. */
+  public static String tracker() {
+    return "tracker";
+  }
+
   private WorkflowIds() {}
 }

@@ -1,6 +1,8 @@
 package dev.corral.activities.provider;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,6 +33,39 @@ public interface VmProvider extends AutoCloseable {
 
   /** Destroys the VM. Destroying a VM that does not exist succeeds. */
   void destroy(String vmName);
+
+  // --- Template preparation (the build chain). Each step is idempotent by VM or template name. ---
+
+  /** Raw and prepared templates the provider holds, as its own listing shows them. */
+  List<ProviderTemplate> templates();
+
+  /**
+   * Deploys VM {@code vmName} from {@code template} for preparation and returns once it runs. If the VM
+   * exists already, returns it. Throws a permanent {@link ProviderException} (TemplateNotFound) when the
+   * provider has no such template.
+   */
+  ProviderVm deploy(String vmName, String template);
+
+  /** The product version the guest reports, or empty when it reports none. */
+  Optional<String> guestVersion(String vmName);
+
+  /** Applies a template group's configuration inside the guest (key/values, or a {@code script}). */
+  void configure(String vmName, Map<String, String> settings);
+
+  /** Removes per-instance state (host keys, machine id, hostname, MACs) so clones come out unique. */
+  void seal(String vmName);
+
+  /** Shuts the guest down cleanly, forcing it off after {@code graceful}. A VM already off stays off. */
+  void powerOff(String vmName, Duration graceful);
+
+  /**
+   * Turns the powered-off VM into template {@code templateName}; the VM is gone afterwards. When the
+   * template exists already (a repeated call), returns it.
+   */
+  ProviderTemplate createTemplate(String vmName, String templateName);
+
+  /** Deletes a template. Deleting a template that does not exist succeeds. */
+  void deleteTemplate(String templateName);
 
   @Override
   default void close() {}

@@ -134,6 +134,38 @@ class ProviderRegistryTest {
     public void destroy(String vmName) {}
 
     @Override
+    public List<ProviderTemplate> templates() {
+      return List.of();
+    }
+
+    @Override
+    public ProviderVm deploy(String vmName, String template) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Optional<String> guestVersion(String vmName) {
+      return Optional.empty();
+    }
+
+    @Override
+    public void configure(String vmName, Map<String, String> settings) {}
+
+    @Override
+    public void seal(String vmName) {}
+
+    @Override
+    public void powerOff(String vmName, java.time.Duration graceful) {}
+
+    @Override
+    public ProviderTemplate createTemplate(String vmName, String templateName) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void deleteTemplate(String templateName) {}
+
+    @Override
     public void close() {
       onClose.run();
     }

@@ -548,4 +548,45 @@ public final class SimulatedProvider implements VmProvider {
       return vm;
     }
   }
+
+  // Preparation steps: implemented by the simulated-provider work for issue 3 (not yet).
+  @Override
+  public java.util.List<dev.corral.activities.provider.ProviderTemplate> templates() {
+    throw new UnsupportedOperationException("templates");
+  }
+
+  @Override
+  public ProviderVm deploy(String vmName, String template) {
+    throw new UnsupportedOperationException("deploy");
+  }
+
+  @Override
+  public Optional<String> guestVersion(String vmName) {
+    throw new UnsupportedOperationException("guestVersion");
+  }
+
+  @Override
+  public void configure(String vmName, java.util.Map<String, String> settings) {
+    throw new UnsupportedOperationException("configure");
+  }
+
+  @Override
+  public void seal(String vmName) {
+    throw new UnsupportedOperationException("seal");
+  }
+
+  @Override
+  public void powerOff(String vmName, Duration graceful) {
+    throw new UnsupportedOperationException("powerOff");
+  }
+
+  @Override
+  public dev.corral.activities.provider.ProviderTemplate createTemplate(String vmName, String templateName) {
+    throw new UnsupportedOperationException("createTemplate");
+  }
+
+  @Override
+  public void deleteTemplate(String templateName) {
+    throw new UnsupportedOperationException("deleteTemplate");
+  }
 }
