@@ -1,5 +1,8 @@
 package dev.corral.activities;
 
+import dev.corral.activities.build.BuildActivitiesImpl;
+import dev.corral.activities.build.BuildStepActivitiesImpl;
+import dev.corral.activities.build.BuildWaker;
 import dev.corral.activities.inventory.InventoryActivitiesImpl;
 import dev.corral.activities.inventory.PoolPlanner;
 import dev.corral.activities.provider.ProviderRegistry;
@@ -8,6 +11,7 @@ import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.ProviderConfig;
 import dev.corral.workflows.TaskQueues;
+import dev.corral.workflows.build.TemplateBuildWorkflowImpl;
 import dev.corral.workflows.shepherd.PoolShepherdWorkflowImpl;
 import dev.corral.workflows.vm.VmWorkflowImpl;
 import io.temporal.worker.Worker;
@@ -37,8 +41,11 @@ public final class CorralWorkers {
       Clock clock,
       ShepherdNudger nudger,
       Timings timings) {
+    BuildWaker buildWaker = new BuildWaker(db, factory.getWorkflowClient());
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
-    workflows.registerWorkflowImplementationTypes(PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class);
+    workflows.registerWorkflowImplementationTypes(
+        PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class, TemplateBuildWorkflowImpl.class);
+    workflows.registerActivitiesImplementations(new BuildActivitiesImpl(db, clock, buildWaker));
     workflows.registerActivitiesImplementations(
         new InventoryActivitiesImpl(
             db,
@@ -56,7 +63,9 @@ public final class CorralWorkers {
           factory.newWorker(
               TaskQueues.provider(name),
               WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(slots).build());
-      worker.registerActivitiesImplementations(new ProviderActivitiesImpl(providers, timings.readyPoll()));
+      worker.registerActivitiesImplementations(
+          new ProviderActivitiesImpl(providers, timings.readyPoll()),
+          new BuildStepActivitiesImpl(db, providers, clock, buildWaker));
     }
   }
 }

@@ -2,9 +2,11 @@ package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.ProviderRow;
+import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
+import dev.corral.config.TemplateGroupConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +30,20 @@ public final class ConfigSync {
             providers.upsert(
                 new ProviderRow(provider.name(), provider.type(), provider.maxVms(), provider.maxConcurrentClones(), true),
                 now);
+            providers.setMaxConcurrentBuilds(provider.name(), provider.maxConcurrentBuilds());
           }
           providers.deactivateAllExcept(new ArrayList<>(config.providers().keySet()), now);
 
-          PoolMapper pools = session.getMapper(PoolMapper.class);
           TemplateMapper templates = session.getMapper(TemplateMapper.class);
+          for (TemplateGroupConfig group : config.templateGroups().values()) {
+            templates.upsertGroup(
+                new TemplateGroupRow(group.name(), group.obsoleteDays(), group.keepPrepared(),
+                    JsonText.of(group.configure()), true),
+                now);
+          }
+          templates.deactivateGroupsExcept(new ArrayList<>(config.templateGroups().keySet()), now);
+
+          PoolMapper pools = session.getMapper(PoolMapper.class);
           // Aliases may move between pools in a new config, so all are rewritten at once.
           pools.deleteAllAliases();
           List<String> names = new ArrayList<>();

@@ -44,6 +44,7 @@ public final class Db implements AutoCloseable {
     configuration.addMapper(PoolMapper.class);
     configuration.addMapper(ProviderMapper.class);
     configuration.addMapper(TemplateMapper.class);
+    configuration.addMapper(BuildMapper.class);
     this.sessions = new SqlSessionFactoryBuilder().build(configuration);
   }
 

@@ -1,9 +1,48 @@
 package dev.corral.activities.store;
 
+import dev.corral.activities.store.rows.TemplateGroupRow;
+import dev.corral.activities.store.rows.TemplateRow;
 import java.time.Instant;
+import java.util.List;
 import org.apache.ibatis.annotations.Param;
 
-/** SQL for {@code template}, in TemplateMapper.xml. Pools name raw templates for now. */
+/** SQL for {@code template} and {@code template_group}, in TemplateMapper.xml. */
 public interface TemplateMapper {
+  /** Records a fixed template a pool names, if not known yet. */
   int ensure(@Param("provider") String provider, @Param("name") String name, @Param("now") Instant now);
+
+  /**
+   * Inserts a discovered template or refreshes what its source says of it (group, version, date, GA,
+   * usable). State is left alone here; the tracker changes it explicitly.
+   */
+  int upsertDiscovered(@Param("row") TemplateRow row);
+
+  int insertPrepared(@Param("row") TemplateRow row);
+
+  TemplateRow selectById(@Param("id") long id);
+
+  /** Locks the row, so that two starters of a build of the same source take turns. */
+  TemplateRow selectByIdForUpdate(@Param("id") long id);
+
+  TemplateRow selectByName(@Param("provider") String provider, @Param("name") String name);
+
+  List<TemplateRow> list(
+      @Param("group") String group, @Param("state") String state, @Param("provider") String provider,
+      @Param("limit") int limit);
+
+  int setState(
+      @Param("id") long id, @Param("state") String state, @Param("reason") String reason, @Param("now") Instant now);
+
+  int setUsable(@Param("id") long id, @Param("usable") boolean usable, @Param("now") Instant now);
+
+  /** Prepared templates made from this raw one (any state). */
+  List<TemplateRow> children(@Param("parentId") long parentId);
+
+  int upsertGroup(@Param("row") TemplateGroupRow row, @Param("now") Instant now);
+
+  int deactivateGroupsExcept(@Param("names") List<String> names, @Param("now") Instant now);
+
+  TemplateGroupRow selectGroup(@Param("name") String name);
+
+  List<TemplateGroupRow> selectGroups();
 }

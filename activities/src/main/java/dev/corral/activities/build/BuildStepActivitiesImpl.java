@@ -1,0 +1,165 @@
+package dev.corral.activities.build;
+
+import dev.corral.activities.ProviderCalls;
+import dev.corral.activities.provider.ProviderRegistry;
+import dev.corral.activities.provider.ProviderTemplate;
+import dev.corral.activities.provider.VmProvider;
+import dev.corral.activities.store.BuildMapper;
+import dev.corral.activities.store.Db;
+import dev.corral.activities.store.TemplateMapper;
+import dev.corral.activities.store.rows.BuildRow;
+import dev.corral.activities.store.rows.BuildStepRow;
+import dev.corral.activities.store.rows.TemplateRow;
+import dev.corral.workflows.ErrorTypes;
+import dev.corral.workflows.activity.BuildStepActivities;
+import dev.corral.workflows.model.BuildInput;
+import dev.corral.workflows.model.BuildSteps;
+import dev.corral.workflows.model.StepRequest;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The chain's steps on a provider. Each step writes its start and end to {@code build_step} around the
+ * provider call, so the API shows progress without asking Temporal. Steps are idempotent by the build's
+ * VM and template names (the provider SPI guarantees it), so a retried or resumed step is harmless.
+ */
+public final class BuildStepActivitiesImpl implements BuildStepActivities {
+  /** How long a guest may take to shut down cleanly before it is forced off. */
+  static final Duration GRACEFUL_POWER_OFF = Duration.ofMinutes(2);
+
+  private final Db db;
+  private final ProviderRegistry providers;
+  private final Clock clock;
+  private final BuildWaker waker;
+
+  public BuildStepActivitiesImpl(Db db, ProviderRegistry providers, Clock clock, BuildWaker waker) {
+    this.db = db;
+    this.providers = providers;
+    this.clock = clock;
+    this.waker = waker;
+  }
+
+  @Override
+  public void deploy(StepRequest request) {
+    BuildInput build = request.build();
+    step(request, () -> Heartbeats.whileRunning(() -> provider(build).deploy(build.vmName(), build.sourceTemplate())));
+  }
+
+  @Override
+  public void verifyVersion(StepRequest request) {
+    BuildInput build = request.build();
+    step(request, () -> {
+      Optional<String> reported = provider(build).guestVersion(build.vmName());
+      String expected = build.expectedVersion();
+      if (reported.isPresent() && expected != null && !sameVersion(expected, reported.get())) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "the guest reports version " + reported.get() + " but template " + build.sourceTemplate()
+                + " was recorded as " + expected, ErrorTypes.VERSION_MISMATCH);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Versions agree when equal, or when one extends the other by more parts ({@code 12.8} and
+   * {@code 12.8.1}): trackers often record only the leading parts of what the guest reports.
+   */
+  static boolean sameVersion(String expected, String reported) {
+    String a = expected.trim();
+    String b = reported.trim();
+    return a.equals(b) || b.startsWith(a + ".") || a.startsWith(b + ".");
+  }
+
+  @Override
+  public void configure(StepRequest request) {
+    BuildInput build = request.build();
+    step(request, () -> Heartbeats.whileRunning(() -> {
+      provider(build).configure(build.vmName(), build.configure());
+      return null;
+    }));
+  }
+
+  @Override
+  public void seal(StepRequest request) {
+    BuildInput build = request.build();
+    step(request, () -> {
+      provider(build).seal(build.vmName());
+      return null;
+    });
+  }
+
+  @Override
+  public void powerOff(StepRequest request) {
+    BuildInput build = request.build();
+    step(request, () -> Heartbeats.whileRunning(() -> {
+      provider(build).powerOff(build.vmName(), GRACEFUL_POWER_OFF);
+      return null;
+    }));
+  }
+
+  @Override
+  public void finish(StepRequest request) {
+    BuildInput build = request.build();
+    step(request, () -> Heartbeats.whileRunning(() -> provider(build).createTemplate(build.vmName(), build.resultTemplate())));
+    Instant now = clock.instant();
+    // The template exists on the provider now; recording it ready and ending the build is one transaction.
+    db.inTransaction(session -> {
+      TemplateMapper templates = session.getMapper(TemplateMapper.class);
+      TemplateRow made = templates.selectByName(build.provider(), build.resultTemplate());
+      templates.setState(made.id(), TemplateRow.READY, null, now);
+      session.getMapper(BuildMapper.class).end(build.buildId(), BuildRow.SUCCEEDED, BuildSteps.FINISH, null, made.id(), now);
+      return null;
+    });
+    waker.slotFreed(build.provider());
+  }
+
+  @Override
+  public void deleteOnError(BuildInput build) {
+    StepRequest request = new StepRequest(build, BuildSteps.DELETE_ON_ERROR);
+    step(request, () -> {
+      VmProvider provider = provider(build);
+      // Both are idempotent: whichever of them the chain got to make is removed, the rest is a no-op.
+      provider.destroy(build.vmName());
+      provider.deleteTemplate(build.resultTemplate());
+      return null;
+    });
+  }
+
+  private VmProvider provider(BuildInput build) {
+    return ProviderCalls.call(() -> providers.get(build.provider()));
+  }
+
+  private void step(StepRequest request, Supplier<?> work) {
+    long buildId = request.build().buildId();
+    String name = request.step();
+    int seq = BuildSteps.CHAIN.indexOf(name) + 1;
+    db.inTransaction(session -> {
+      BuildMapper builds = session.getMapper(BuildMapper.class);
+      Instant now = clock.instant();
+      builds.stepStarted(buildId, seq == 0 ? BuildSteps.CHAIN.size() + 1 : seq, name, now);
+      builds.setStep(buildId, name, now);
+      return null;
+    });
+    try {
+      ProviderCalls.call(work);
+    } catch (RuntimeException e) {
+      ended(buildId, name, BuildStepRow.FAILED, describe(e));
+      throw e;
+    }
+    ended(buildId, name, BuildStepRow.SUCCEEDED, null);
+  }
+
+  private void ended(long buildId, String name, String state, String error) {
+    db.inTransaction(s -> s.getMapper(BuildMapper.class).stepEnded(
+        buildId, name, state, BuildActivitiesImpl.truncate(error), clock.instant()));
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+}
