@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Turns the YAML node tree into {@link CorralConfig}, applying defaults and the rules that concern one value
@@ -14,16 +15,17 @@ import org.yaml.snakeyaml.nodes.Node;
  * the rest; the result is only handed out if no problem was found.
  */
 final class ConfigBinder {
-  static final List<String> ROOT_KEYS = List.of("data_dir", "server", "database", "temporal", "providers", "pools");
+  static final List<String> ROOT_KEYS = List.of("data_dir", "server", "database", "temporal", "providers",
+      "template_groups", "tracker", "pools");
   static final List<String> SERVER_KEYS = List.of("host", "port");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
-  static final List<String> TEMPORAL_KEYS = List.of("address", "namespace");
+  static final List<String> TEMPORAL_KEYS = List.of("address", "namespace", "ui_url");
   static final List<String> POOL_KEYS = List.of("name", "alias", "template", "providers", "size",
       "ready_ttl", "boot_timeout", "max_tries", "lifetime", "max_lifetime");
 
   /** Pool names and aliases appear in URLs and VM names. */
   static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  private static final String POOL_NAME_RULE =
+  static final String POOL_NAME_RULE =
       "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
   private static final List<String> JDBC_PREFIXES = List.of("jdbc:mysql:", "jdbc:mariadb:");
@@ -34,9 +36,11 @@ final class ConfigBinder {
       Defaults.LIFETIME, Defaults.LIFETIME, 1, Defaults.LIFETIME, Defaults.LIFETIME);
 
   private final YamlNodes nodes;
+  private final TemplateConfigBinder templates;
 
   ConfigBinder(YamlNodes nodes) {
     this.nodes = nodes;
+    this.templates = new TemplateConfigBinder(nodes);
   }
 
   /** {@code root} is null for an empty document, which means "all defaults". */
@@ -49,7 +53,9 @@ final class ConfigBinder {
         database(top.mapping("database").allowOnly(DATABASE_KEYS)),
         temporal(top.mapping("temporal").allowOnly(TEMPORAL_KEYS)),
         providers,
-        pools(top, List.copyOf(providers.keySet())));
+        pools(top, List.copyOf(providers.keySet())),
+        templates.templateGroups(top),
+        templates.tracker(top));
   }
 
   private ServerConfig server(YamlMapping m) {
@@ -72,7 +78,8 @@ final class ConfigBinder {
       nodes.problem(m.path("address"), m.lineOf("address"),
           "must be 'embedded' or host:port, e.g. localhost:7233 (got '" + address + "')");
     }
-    return new TemporalConfig(address, m.nonEmptyString("namespace", Defaults.TEMPORAL_NAMESPACE));
+    return new TemporalConfig(address, m.nonEmptyString("namespace", Defaults.TEMPORAL_NAMESPACE),
+        templates.httpUrl(m, "ui_url", false));
   }
 
   private static boolean isHostPort(String address) {
@@ -143,17 +150,31 @@ final class ConfigBinder {
         nodes.problem(path, nodes.lines().lineOf(path), POOL_NAME_RULE + " (got '" + alias.get(i) + "')");
       }
     }
+    // template: NAME is a fixed template; template: {group, ...} follows the group's builds.
+    String template = null;
+    TemplateSelector selector = null;
+    Node t = m.get("template");
+    if (t instanceof MappingNode) {
+      selector = templates.selector(m.mapping("template"));
+    } else if (t instanceof SequenceNode) {
+      nodes.problem(m.path("template"), m.lineOf("template"),
+          "expected a template name or a mapping {group, version, prepared}, got a list");
+      template = "";
+    } else {
+      template = m.requiredString("template");
+    }
     return new PoolConfig(
         name,
         alias,
-        m.requiredString("template"),
+        template,
         m.strings("providers", providerNames),
         m.integer("size", Defaults.POOL_SIZE, 0, Integer.MAX_VALUE),
         m.duration("ready_ttl", Defaults.READY_TTL),
         m.duration("boot_timeout", Defaults.BOOT_TIMEOUT),
         m.integer("max_tries", Defaults.MAX_TRIES, 1, Integer.MAX_VALUE),
         m.duration("lifetime", Defaults.LIFETIME),
-        m.duration("max_lifetime", Defaults.MAX_LIFETIME));
+        m.duration("max_lifetime", Defaults.MAX_LIFETIME),
+        selector);
   }
 
 }

@@ -23,6 +23,7 @@ final class ConfigValidator {
   void validate(CorralConfig config) {
     database(config.database());
     pools(config.pools(), config.providers().keySet());
+    templateGroups(config.pools(), config.templateGroups().keySet());
   }
 
   private void database(DatabaseConfig db) {
@@ -117,6 +118,25 @@ final class ConfigValidator {
       report(lines.knows(lifetime) ? lifetime : maxLifetime,
           "lifetime " + Durations.format(pool.lifetime()) + " exceeds max_lifetime "
               + Durations.format(pool.maxLifetime()));
+    }
+  }
+
+  /** A pool's {@code template: {group: ...}} must name a configured template group. */
+  private void templateGroups(List<PoolConfig> pools, Set<String> groups) {
+    // A broken template_groups section would make every group look unknown.
+    if (problems.at("template_groups")) {
+      return;
+    }
+    for (int i = 0; i < pools.size(); i++) {
+      TemplateSelector selector = pools.get(i).selector();
+      String path = SourceLines.item("pools", i) + ".template.group";
+      if (selector == null || selector.group().isEmpty() || problems.touched(path)) {
+        continue;
+      }
+      if (!groups.contains(selector.group())) {
+        report(path, "unknown template group '" + selector.group() + "' (configured: "
+            + (groups.isEmpty() ? "none" : String.join(", ", groups)) + ")");
+      }
     }
   }
 

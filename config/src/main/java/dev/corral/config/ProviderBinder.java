@@ -2,11 +2,15 @@ package dev.corral.config;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.corral.config.SimulatedSettings.SimulatedTemplate;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
@@ -19,11 +23,13 @@ final class ProviderBinder {
   static final String SIMULATED = "simulated";
   static final List<String> KNOWN_TYPES = List.of(SIMULATED);
 
-  static final List<String> COMMON_KEYS = List.of("type", "max_vms", "max_concurrent_clones");
+  static final List<String> COMMON_KEYS = List.of("type", "max_vms", "max_concurrent_clones", "max_concurrent_builds");
   static final List<String> SIMULATED_KEYS = Stream.concat(COMMON_KEYS.stream(), Stream.of(
-      "clone_seconds", "boot_seconds", "destroy_seconds", "fail_percent", "power_off_percent", "state_file"))
+      "clone_seconds", "boot_seconds", "destroy_seconds", "fail_percent", "power_off_percent", "state_file",
+      "step_seconds", "fail_steps", "templates"))
       .toList();
   static final List<String> FAIL_PERCENT_KEYS = List.of("clone", "boot", "destroy");
+  static final List<String> SIMULATED_TEMPLATE_KEYS = List.of("name", "group", "version", "date");
 
   // Names end up in file names (state files) and metrics labels, hence the narrow alphabet.
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
@@ -61,12 +67,14 @@ final class ProviderBinder {
     }
     int maxVms = m.integer("max_vms", Defaults.MAX_VMS, 1, Integer.MAX_VALUE);
     int maxClones = m.integer("max_concurrent_clones", Defaults.MAX_CONCURRENT_CLONES, 1, Integer.MAX_VALUE);
+    // 0 is allowed: this provider hosts pools but never prepares templates.
+    int maxBuilds = m.integer("max_concurrent_builds", ProviderConfig.DEFAULT_MAX_CONCURRENT_BUILDS, 0, Integer.MAX_VALUE);
     ProviderSettings settings = null;
     if (SIMULATED.equals(type)) {
       m.allowOnly(SIMULATED_KEYS);
       settings = simulated(m);
     }
-    return new ProviderConfig(name, type == null ? "" : type, maxVms, maxClones, settings);
+    return new ProviderConfig(name, type == null ? "" : type, maxVms, maxClones, maxBuilds, settings);
   }
 
   private SimulatedSettings simulated(YamlMapping m) {
@@ -77,7 +85,56 @@ final class ProviderBinder {
         range(m, "destroy_seconds", Defaults.DESTROY_SECONDS),
         new SimulatedSettings.FailPercent(fail.percent("clone"), fail.percent("boot"), fail.percent("destroy")),
         m.percent("power_off_percent"),
-        m.filePath("state_file", (Path) null));
+        m.filePath("state_file", (Path) null),
+        range(m, "step_seconds", SimulatedSettings.DEFAULT_STEP_SECONDS),
+        failSteps(m.mapping("fail_steps").allowOnly(SimulatedSettings.STEPS)),
+        templates(m));
+  }
+
+  /** Only the steps written; an unwritten step never fails. */
+  private Map<String, Double> failSteps(YamlMapping m) {
+    Map<String, Double> percents = new LinkedHashMap<>();
+    for (String step : m.keys()) {
+      if (SimulatedSettings.STEPS.contains(step) && m.get(step) != null) {
+        percents.put(step, m.percent(step));
+      }
+    }
+    return percents;
+  }
+
+  private List<SimulatedTemplate> templates(YamlMapping m) {
+    Node n = m.get("templates");
+    if (n == null) {
+      return List.of();
+    }
+    List<Node> items = nodes.list(n, m.path("templates"), "a list of templates ({name, group, version, date})");
+    if (items == null) {
+      return List.of();
+    }
+    List<SimulatedTemplate> templates = new ArrayList<>();
+    Map<String, Integer> firstLine = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      String path = SourceLines.item(m.path("templates"), i);
+      Node item = items.get(i);
+      if (!(item instanceof MappingNode)) {
+        nodes.problem(path, YamlNodes.line(item), "expected a mapping {name, group, version, date}, got "
+            + YamlNodes.kind(item));
+        continue;
+      }
+      YamlMapping t = nodes.mapping(item, path, YamlNodes.line(item)).allowOnly(SIMULATED_TEMPLATE_KEYS);
+      String name = t.requiredString("name");
+      Integer first = name.isEmpty() ? null : firstLine.putIfAbsent(name, t.lineOf("name"));
+      if (first != null) {
+        nodes.problem(t.path("name"), t.lineOf("name"), "duplicate template name '" + name + "' (first at line " + first + ")");
+      }
+      // The version is kept as written: version: 12.10 must not become the number 12.1.
+      templates.add(new SimulatedTemplate(
+          name,
+          t.nonEmptyString("group", null),
+          t.nonEmptyString("version", null),
+          t.get("date") == null ? null : nodes.date(t.get("date"), t.path("date"))));
+    }
+    return templates;
   }
 
   /** A fixed number of seconds, or {@code [min, max]} for a uniform random pick. */

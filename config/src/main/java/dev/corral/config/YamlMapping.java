@@ -159,7 +159,7 @@ final class YamlMapping {
   String nonEmptyString(String key, String dflt) {
     Node n = get(key);
     String s = string(key, dflt);
-    if (n != null && s.isBlank() && !nodes.problems().touched(path(key))) {
+    if (n != null && s != null && s.isBlank() && !nodes.problems().touched(path(key))) {
       nodes.problem(path(key), lineOf(key), "must not be empty");
       return dflt;
     }
@@ -186,6 +186,12 @@ final class YamlMapping {
   int integer(String key, int dflt, int min, int max) {
     Node n = get(key);
     Integer v = n == null ? null : nodes.integer(n, path(key), min, max);
+    return v == null ? dflt : v;
+  }
+
+  boolean bool(String key, boolean dflt) {
+    Node n = get(key);
+    Boolean v = n == null ? null : nodes.bool(n, path(key));
     return v == null ? dflt : v;
   }
 

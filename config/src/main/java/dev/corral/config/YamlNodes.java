@@ -4,9 +4,12 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -25,6 +28,10 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class YamlNodes {
   private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
   private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+  // What YAML 1.1 (SnakeYAML) reads as a boolean, so prepared: yes means what it says.
+  private static final List<String> TRUE = List.of("true", "yes", "on");
+  private static final List<String> FALSE = List.of("false", "no", "off");
 
   private final Problems problems;
   private final SourceLines lines;
@@ -144,6 +151,45 @@ final class YamlNodes {
       return null;
     }
     return value;
+  }
+
+  /** {@code true} or {@code false} (also {@code yes}/{@code no}, {@code on}/{@code off}, any case). */
+  Boolean bool(Node node, String path) {
+    String text = text(node, path, "true or false");
+    if (text == null) {
+      return null;
+    }
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    if (TRUE.contains(t)) {
+      return true;
+    }
+    if (FALSE.contains(t)) {
+      return false;
+    }
+    problem(path, line(node), "expected true or false (got '" + text + "')");
+    return null;
+  }
+
+  /**
+   * A calendar date written YYYY-MM-DD. Read from the text, so it does not matter that YAML tags such a
+   * scalar as a timestamp.
+   */
+  LocalDate date(Node node, String path) {
+    String text = text(node, path, "a date (YYYY-MM-DD)");
+    if (text == null) {
+      return null;
+    }
+    String t = text.strip();
+    if (DATE.matcher(t).matches()) {
+      try {
+        return LocalDate.parse(t);
+      } catch (DateTimeException e) {
+        problem(path, line(node), "not a valid date (got '" + text + "')");
+        return null;
+      }
+    }
+    problem(path, line(node), "expected a date YYYY-MM-DD (got '" + text + "')");
+    return null;
   }
 
   /** A duration that must be greater than zero: a zero timeout or lifetime is always a mistake. */

@@ -91,7 +91,8 @@ class ConfigProblemsTest {
         """);
 
     assertTrue(problemAt(e, "datadir").message()
-        .startsWith("unknown key (allowed: data_dir, server, database, temporal, providers, pools)"));
+        .startsWith("unknown key (allowed: data_dir, server, database, temporal, providers, template_groups,"
+            + " tracker, pools)"));
     assertEquals(2, problemAt(e, "server.prot").line());
     assertEquals(new ConfigProblem("providers.sim.fail_percent.reboot", 6, "unknown key (allowed: clone, boot, destroy)"),
         problemAt(e, "providers.sim.fail_percent.reboot"));

@@ -36,6 +36,9 @@ class DefaultConfigTest {
         new PoolConfig("fedora-40-x86_64", List.of("fedora-40-64"), "fedora-40-base", List.of("sim"), 3,
             Duration.ofMinutes(60), Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48))),
         c.pools());
+
+    assertEquals(Map.of(), c.templateGroups());
+    assertEquals(TrackerConfig.NONE, c.tracker());
   }
 
   @Test
