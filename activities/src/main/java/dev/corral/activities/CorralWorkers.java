@@ -1,18 +1,24 @@
 package dev.corral.activities;
 
 import dev.corral.activities.build.BuildActivitiesImpl;
+import dev.corral.activities.build.BuildStarter;
 import dev.corral.activities.build.BuildStepActivitiesImpl;
 import dev.corral.activities.build.BuildWaker;
 import dev.corral.activities.inventory.InventoryActivitiesImpl;
 import dev.corral.activities.inventory.PoolPlanner;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.store.Db;
+import dev.corral.activities.templates.TemplateTracker;
+import dev.corral.activities.templates.TrackerActivitiesImpl;
+import dev.corral.activities.templates.TrackerSources;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.ProviderConfig;
+import dev.corral.config.TrackerConfig;
 import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.build.TemplateBuildWorkflowImpl;
 import dev.corral.workflows.shepherd.PoolShepherdWorkflowImpl;
+import dev.corral.workflows.tracker.TemplateTrackerWorkflowImpl;
 import dev.corral.workflows.vm.VmWorkflowImpl;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -41,11 +47,27 @@ public final class CorralWorkers {
       Clock clock,
       ShepherdNudger nudger,
       Timings timings) {
+    register(factory, db, providers, clock, nudger, timings, TrackerConfig.NONE);
+  }
+
+  public static void register(
+      WorkerFactory factory,
+      Db db,
+      ProviderRegistry providers,
+      Clock clock,
+      ShepherdNudger nudger,
+      Timings timings,
+      TrackerConfig tracker) {
     BuildWaker buildWaker = new BuildWaker(db, factory.getWorkflowClient());
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(
-        PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class, TemplateBuildWorkflowImpl.class);
-    workflows.registerActivitiesImplementations(new BuildActivitiesImpl(db, clock, buildWaker));
+        PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class, TemplateBuildWorkflowImpl.class,
+        TemplateTrackerWorkflowImpl.class);
+    BuildStarter builds = new BuildStarter(db, factory.getWorkflowClient(), clock);
+    workflows.registerActivitiesImplementations(
+        new BuildActivitiesImpl(db, clock, buildWaker),
+        new TrackerActivitiesImpl(
+            new TemplateTracker(db, providers, new TrackerSources(tracker.sources()), builds, clock)));
     workflows.registerActivitiesImplementations(
         new InventoryActivitiesImpl(
             db,

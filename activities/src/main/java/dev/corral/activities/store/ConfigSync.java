@@ -7,6 +7,7 @@ import dev.corral.config.CorralConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.TemplateGroupConfig;
+import dev.corral.config.TemplateSelector;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,11 +51,16 @@ public final class ConfigSync {
           for (PoolConfig pool : config.pools()) {
             names.add(pool.name());
             pools.upsert(toRow(pool, now));
+            TemplateSelector selector = pool.selector();
+            pools.setSelector(pool.name(), selector == null ? null : selector.group(),
+                selector == null ? null : selector.version(), selector != null && selector.prepared());
             pool.alias().forEach(alias -> pools.insertAlias(alias, pool.name()));
             pools.deleteProviders(pool.name());
             for (int i = 0; i < pool.providers().size(); i++) {
               pools.insertProvider(pool.name(), pool.providers().get(i), i);
-              templates.ensure(pool.providers().get(i), pool.template(), now);
+              if (pool.template() != null) {
+                templates.ensure(pool.providers().get(i), pool.template(), now);
+              }
             }
           }
           pools.deactivateAllExcept(names, now);
