@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.corral.activities.provider.ProviderException;
+import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.Readiness;
@@ -13,6 +14,7 @@ import dev.corral.activities.provider.VmProvider;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.SecondsRange;
 import dev.corral.config.SimulatedSettings;
+import dev.corral.config.SimulatedSettings.SimulatedTemplate;
 import dev.corral.workflows.ErrorTypes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,14 +25,19 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -44,8 +51,36 @@ import org.slf4j.LoggerFactory;
  * of a running VM, and a transient destroy failure. The inventory is written to a JSON state file
  * on every change and read back on start, so the simulated hypervisor outlives a Corral restart.
  *
+ * <h2>Template preparation</h2>
+ *
+ * <p>The provider also holds a template catalogue, persisted in the same state file: the raw
+ * templates of {@code templates} in the settings are there from the start, {@link #createTemplate}
+ * adds prepared ones, {@link #deleteTemplate} removes them. Templates count against nothing. The
+ * preparation steps ({@link #deploy}, {@link #guestVersion} as "verify", {@link #configure}, {@link
+ * #seal}, {@link #powerOff(String, Duration)}, {@link #createTemplate} as "finish") each take
+ * {@code step_seconds} and fail with chance {@code fail_steps[step]}; such failures are transient,
+ * and {@link #failNext}/{@link #failNextPermanently} force the next call of one step to fail
+ * (transiently, or permanently with StepFailed). A call with nothing to do (deploying a VM that
+ * exists, powering off a VM that is off, finishing a template that exists) returns at once: it
+ * neither sleeps nor fails.
+ *
+ * <p>Leniency, like vmpooler's dummy: cloning or deploying from a template the catalogue does not
+ * know works (its guests report no version), so pools may name any template. Only a blank name, a
+ * template that was <em>deleted</em> from the catalogue (deploy fails with a permanent
+ * TemplateNotFound) and a half-made template (a permanent StepFailed) are refused by deploy; {@link
+ * #cloneVm} refuses no template name at all. Re-creating or re-adding a deleted template un-deletes
+ * it. A configured raw template that was deleted stays deleted across restarts; a configured raw
+ * template that was not replaces the stored entry of that name on start, so editing the settings
+ * changes what the listing shows.
+ *
+ * <p>Failures leave what a real hypervisor would: a failed deploy leaves a BROKEN VM (which {@link
+ * #destroy} removes and which a repeated deploy of the same name replaces), a failed finish leaves
+ * a half-made template (listed by {@link #templates} and {@link #halfMadeTemplates}, removed by
+ * {@link #deleteTemplate} and replaced by a repeated finish) next to the still powered-off VM.
+ *
  * <p>Thread-safe. All state is guarded by one lock, which is never held while sleeping; the
- * random generator is only used under that lock.
+ * random generator is only used under that lock. Test hooks (forced failures, guest versions) are
+ * not persisted.
  */
 public final class SimulatedProvider implements VmProvider {
   private static final Logger log = LoggerFactory.getLogger(SimulatedProvider.class);
@@ -63,12 +98,40 @@ public final class SimulatedProvider implements VmProvider {
   /** The kinds of call {@link #failNext} can force to fail. */
   public enum Operation {
     /** The next clone fails half-way: a BROKEN VM is left and CloneFailed is thrown. */
-    CLONE,
+    CLONE(null),
     /** The next VM whose clone succeeds is fated to fail its boot. */
-    BOOT,
+    BOOT(null),
     /** The next destroy of an existing VM fails transiently; the VM stays. */
-    DESTROY
+    DESTROY(null),
+    /** The next deploy fails half-way: a BROKEN VM is left (destroy removes it, a new deploy replaces it). */
+    DEPLOY("deploy"),
+    /** The next {@link #guestVersion} fails: the guest is unreachable. */
+    VERIFY("verify"),
+    /** The next configure fails; the VM keeps its earlier configuration. */
+    CONFIGURE("configure"),
+    /** The next seal fails; the VM stays unsealed. */
+    SEAL("seal"),
+    /** The next power-off of a powered-on VM fails; the VM stays on. */
+    POWEROFF("poweroff"),
+    /** The next createTemplate fails half-way: a half-made template is left and the VM stays. */
+    FINISH("finish"),
+    /** The next deleteTemplate of an existing template fails transiently; the template stays. */
+    DELETE_TEMPLATE(null);
+
+    private final String step;
+
+    Operation(String step) {
+      this.step = step;
+    }
+
+    /** The preparation step's name in {@link SimulatedSettings#STEPS}, or null for other calls. */
+    public String step() {
+      return step;
+    }
   }
+
+  /** One forced failure queued by a test hook. */
+  private record Forced(String reason, boolean permanent) {}
 
   private final ProviderConfig config;
   private final SimulatedSettings settings;
@@ -82,7 +145,14 @@ public final class SimulatedProvider implements VmProvider {
   /** Insertion order is creation order; replacing a value keeps its place. */
   private final Map<String, SimVm> vms = new LinkedHashMap<>();
 
-  private final Map<Operation, ArrayDeque<String>> forced = new EnumMap<>(Operation.class);
+  /** The template catalogue by name; insertion order is listing order. */
+  private final Map<String, TemplateRecord> templates = new LinkedHashMap<>();
+  /** Templates removed by deleteTemplate (and not re-created): deploying from them fails. */
+  private final Set<String> deletedTemplates = new LinkedHashSet<>();
+  /** Test hook: versions guests of a template report instead of the template's; empty: none. */
+  private final Map<String, Optional<String>> guestVersionOverrides = new HashMap<>();
+
+  private final Map<Operation, ArrayDeque<Forced>> forced = new EnumMap<>(Operation.class);
   private long ipCounter;
 
   public SimulatedProvider(
@@ -152,10 +222,10 @@ public final class SimulatedProvider implements VmProvider {
             ErrorTypes.CAPACITY_EXCEEDED,
             "provider " + name() + " is at max_vms " + config.maxVms() + ", cannot clone " + vmName);
       }
-      String forcedReason = forced.get(Operation.CLONE).poll();
-      if (forcedReason != null) {
+      Forced forcedClone = forced.get(Operation.CLONE).poll();
+      if (forcedClone != null) {
         cloneFails = true;
-        cloneFailReason = forcedReason;
+        cloneFailReason = forcedClone.reason();
       } else {
         cloneFails = roll(failPercent().onClone());
         cloneFailReason = cloneFails ? "random failure (fail_percent.clone)" : null;
@@ -167,6 +237,7 @@ public final class SimulatedProvider implements VmProvider {
       vm.state = PowerState.CREATING;
       vm.createdAt = clock.instant();
       vm.ip = nextIp();
+      vm.guestVersion = catalogueVersion(template);
       vms.put(vmName, vm);
       created = vm;
       persist();
@@ -203,7 +274,7 @@ public final class SimulatedProvider implements VmProvider {
             ErrorTypes.CLONE_FAILED,
             "simulated clone failure of " + vmName + ": " + cloneFailReason);
       }
-      String bootReason = forced.get(Operation.BOOT).poll();
+      String bootReason = reasonOf(forced.get(Operation.BOOT).poll());
       if (bootReason == null && roll(failPercent().onBoot())) {
         bootReason = "random failure (fail_percent.boot)";
       }
@@ -302,7 +373,7 @@ public final class SimulatedProvider implements VmProvider {
         log.debug("destroy {}: no such VM, nothing to do", vmName);
         return;
       }
-      failReason = forced.get(Operation.DESTROY).poll();
+      failReason = reasonOf(forced.get(Operation.DESTROY).poll());
       if (failReason == null && roll(failPercent().onDestroy())) {
         failReason = "random failure (fail_percent.destroy)";
       }
@@ -332,13 +403,43 @@ public final class SimulatedProvider implements VmProvider {
 
   /**
    * Test hook: the next call of kind {@code op} fails with {@code reason}, whatever the configured
-   * percentages. Calls queue up: two {@code failNext(CLONE, …)} fail the next two clones.
+   * percentages. Calls queue up: two {@code failNext(CLONE, …)} fail the next two clones. A
+   * preparation step forced this way fails transiently (worth retrying); queue as many as the
+   * caller's retries to make a step "fail after retries".
    */
   public void failNext(Operation op, String reason) {
-    synchronized (lock) {
-      forced.get(Objects.requireNonNull(op, "op")).add(reason == null ? "forced" : reason);
+    force(op, reason, false);
+  }
+
+  /** Test hook: {@link #failNext(Operation, String)} with reason "forced". */
+  public void failNext(Operation op) {
+    force(op, null, false);
+  }
+
+  /**
+   * Test hook: the next call of preparation step {@code op} fails permanently, with StepFailed,
+   * so a caller gives up at once. Queues up with {@link #failNext} in call order.
+   *
+   * @throws IllegalArgumentException if {@code op} is not a preparation step ({@link
+   *     Operation#step()} is null): clone, boot and destroy failures have fixed kinds
+   */
+  public void failNextPermanently(Operation op, String reason) {
+    if (Objects.requireNonNull(op, "op").step() == null) {
+      throw new IllegalArgumentException(op + " is not a preparation step; its failures have a fixed kind");
     }
-    log.info("provider {}: next {} will fail ({})", name(), op, reason);
+    force(op, reason, true);
+  }
+
+  private void force(Operation op, String reason, boolean permanent) {
+    String r = reason == null ? "forced" : reason;
+    synchronized (lock) {
+      forced.get(Objects.requireNonNull(op, "op")).add(new Forced(r, permanent));
+    }
+    log.info("provider {}: next {} will fail {}({})", name(), op, permanent ? "permanently " : "", r);
+  }
+
+  private static String reasonOf(Forced f) {
+    return f == null ? null : f.reason();
   }
 
   /**
@@ -360,6 +461,376 @@ public final class SimulatedProvider implements VmProvider {
       persist();
       log.info("power-off {}: powered off on demand", vmName);
       return true;
+    }
+  }
+
+  // --- template catalogue and preparation steps ----------------------------------------------
+
+  @Override
+  public List<ProviderTemplate> templates() {
+    synchronized (lock) {
+      List<ProviderTemplate> out = new ArrayList<>(templates.size());
+      for (TemplateRecord t : templates.values()) {
+        out.add(t.toProviderTemplate());
+      }
+      return List.copyOf(out);
+    }
+  }
+
+  /**
+   * Deploys {@code vmName} from {@code template}; it is RUNNING when this returns (no separate boot
+   * wait). An existing VM is returned as it is, except a BROKEN one (a failed deploy's leftover),
+   * which is replaced. Counts against {@code max_vms} like a clone.
+   */
+  @Override
+  public ProviderVm deploy(String vmName, String template) {
+    Objects.requireNonNull(vmName, "vmName");
+    Forced failure;
+    Duration stepTime;
+    SimVm created;
+    synchronized (lock) {
+      if (template == null || template.isBlank()) {
+        throw ProviderException.permanent(
+            ErrorTypes.TEMPLATE_NOT_FOUND, "cannot deploy " + vmName + ": no template named");
+      }
+      SimVm existing = vms.get(vmName);
+      if (existing != null) {
+        if (advance(existing, clock.instant())) {
+          persist();
+        }
+        if (existing.state != PowerState.BROKEN) {
+          log.debug("deploy {}: already exists ({}), returning it", vmName, existing.state);
+          return existing.toProviderVm();
+        }
+      }
+      if (deletedTemplates.contains(template)) {
+        log.info("deploy {}: template {} was deleted", vmName, template);
+        throw ProviderException.permanent(
+            ErrorTypes.TEMPLATE_NOT_FOUND,
+            "provider " + name() + " has no template " + template + " (deleted), cannot deploy " + vmName);
+      }
+      TemplateRecord source = templates.get(template);
+      if (source != null && source.halfMade()) {
+        throw ProviderException.permanent(
+            ErrorTypes.STEP_FAILED,
+            "template " + template + " is half-made, cannot deploy " + vmName + " from it");
+      }
+      if (existing == null && vms.size() >= config.maxVms()) {
+        log.info("deploy {}: refused, provider {} is full ({} VMs)", vmName, name(), vms.size());
+        throw ProviderException.permanent(
+            ErrorTypes.CAPACITY_EXCEEDED,
+            "provider " + name() + " is at max_vms " + config.maxVms() + ", cannot deploy " + vmName);
+      }
+      failure = stepFailure(Operation.DEPLOY);
+      stepTime = sample(settings.stepSeconds());
+      SimVm vm = new SimVm();
+      vm.name = vmName;
+      vm.template = template;
+      vm.state = PowerState.CREATING;
+      vm.createdAt = clock.instant();
+      vm.ip = nextIp();
+      vm.guestVersion = source != null ? source.version() : null;
+      vms.put(vmName, vm);
+      created = vm;
+      persist();
+      log.debug(
+          "deploy {}: started from template {} (takes {}){}",
+          vmName,
+          template,
+          stepTime,
+          existing != null ? ", replacing a broken leftover" : "");
+    }
+
+    try {
+      pause(stepTime);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      synchronized (lock) {
+        if (vms.get(vmName) == created && created.state == PowerState.CREATING) {
+          created.state = PowerState.BROKEN;
+          persist();
+        }
+      }
+      log.info("deploy {}: interrupted, left BROKEN", vmName);
+      throw ProviderException.transientFailure("interrupted while deploying " + vmName);
+    }
+
+    synchronized (lock) {
+      SimVm vm = created;
+      if (vms.get(vmName) != vm || vm.state != PowerState.CREATING) {
+        log.info("deploy {}: VM vanished while deploying", vmName);
+        throw ProviderException.transientFailure(
+            "VM " + vmName + " was destroyed while it was being deployed");
+      }
+      if (failure != null) {
+        vm.state = PowerState.BROKEN;
+        persist();
+        log.info("deploy {}: failed half-way ({}), left BROKEN", vmName, failure.reason());
+        throw stepException(Operation.DEPLOY, failure, vmName);
+      }
+      vm.state = PowerState.RUNNING;
+      vm.hostname = vmName;
+      vm.bootDoneAt = clock.instant();
+      persist();
+      log.info("deploy {}: done, RUNNING at {}", vmName, vm.ip);
+      return vm.toProviderVm();
+    }
+  }
+
+  /**
+   * The "verify" step: the version of the VM's source template in the catalogue as it was at
+   * deploy or clone time (or what {@link #setGuestVersion} says for that template); empty when the
+   * template was unknown or has no version. Its failures are "guest unreachable".
+   */
+  @Override
+  public Optional<String> guestVersion(String vmName) {
+    Forced failure;
+    Duration stepTime;
+    synchronized (lock) {
+      requireRunning(vmName, Operation.VERIFY);
+      failure = stepFailure(Operation.VERIFY);
+      stepTime = sample(settings.stepSeconds());
+    }
+    pauseStep(stepTime, Operation.VERIFY, vmName);
+    synchronized (lock) {
+      if (failure != null) {
+        log.info("verify {}: guest unreachable ({})", vmName, failure.reason());
+        throw stepException(Operation.VERIFY, failure, vmName + " (guest unreachable)");
+      }
+      SimVm vm = requireRunning(vmName, Operation.VERIFY);
+      Optional<String> override = guestVersionOverrides.get(vm.template);
+      Optional<String> version = override != null ? override : Optional.ofNullable(vm.guestVersion);
+      log.debug("verify {}: guest reports version {}", vmName, version.orElse("(none)"));
+      return version;
+    }
+  }
+
+  /** Records {@code settings} as the VM's configuration (replacing an earlier one); see {@link #configuration}. */
+  @Override
+  public void configure(String vmName, Map<String, String> settings) {
+    Objects.requireNonNull(settings, "settings");
+    Map<String, String> copy = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    Forced failure;
+    Duration stepTime;
+    synchronized (lock) {
+      requireRunning(vmName, Operation.CONFIGURE);
+      failure = stepFailure(Operation.CONFIGURE);
+      stepTime = sample(this.settings.stepSeconds());
+    }
+    pauseStep(stepTime, Operation.CONFIGURE, vmName);
+    synchronized (lock) {
+      if (failure != null) {
+        log.info("configure {}: failed ({})", vmName, failure.reason());
+        throw stepException(Operation.CONFIGURE, failure, vmName);
+      }
+      SimVm vm = requireRunning(vmName, Operation.CONFIGURE);
+      vm.configuration = copy;
+      persist();
+      log.info("configure {}: applied {} settings", vmName, copy.size());
+    }
+  }
+
+  /** Marks the VM sealed; see {@link #isSealed}. */
+  @Override
+  public void seal(String vmName) {
+    Forced failure;
+    Duration stepTime;
+    synchronized (lock) {
+      requireRunning(vmName, Operation.SEAL);
+      failure = stepFailure(Operation.SEAL);
+      stepTime = sample(settings.stepSeconds());
+    }
+    pauseStep(stepTime, Operation.SEAL, vmName);
+    synchronized (lock) {
+      if (failure != null) {
+        log.info("seal {}: failed ({})", vmName, failure.reason());
+        throw stepException(Operation.SEAL, failure, vmName);
+      }
+      SimVm vm = requireRunning(vmName, Operation.SEAL);
+      vm.sealed = true;
+      persist();
+      log.info("seal {}: sealed", vmName);
+    }
+  }
+
+  /**
+   * The "poweroff" step: a booting or running VM becomes POWERED_OFF ({@code graceful} is only
+   * logged). A VM that is off already stays off and the call returns at once. A missing or BROKEN
+   * VM fails permanently.
+   */
+  @Override
+  public void powerOff(String vmName, Duration graceful) {
+    Forced failure;
+    Duration stepTime;
+    synchronized (lock) {
+      SimVm vm = requireForPowerOff(vmName);
+      if (vm.state == PowerState.POWERED_OFF) {
+        log.debug("poweroff {}: already off", vmName);
+        return;
+      }
+      failure = stepFailure(Operation.POWEROFF);
+      stepTime = sample(settings.stepSeconds());
+    }
+    pauseStep(stepTime, Operation.POWEROFF, vmName);
+    synchronized (lock) {
+      if (failure != null) {
+        log.info("poweroff {}: failed ({}), still on", vmName, failure.reason());
+        throw stepException(Operation.POWEROFF, failure, vmName);
+      }
+      SimVm vm = requireForPowerOff(vmName);
+      if (vm.state != PowerState.POWERED_OFF) {
+        vm.state = PowerState.POWERED_OFF;
+        persist();
+        log.info("poweroff {}: powered off (graceful {})", vmName, graceful);
+      }
+    }
+  }
+
+  /**
+   * The "finish" step: the powered-off VM becomes prepared template {@code templateName} (group,
+   * version and date copied from the VM's source template when the catalogue knows it) and is gone.
+   * A template of that name that exists already is returned when the VM is gone (a repeated call)
+   * and is a permanent failure while the VM still exists (a name clash); a half-made one is
+   * replaced. A failure leaves a half-made template and the VM.
+   */
+  @Override
+  public ProviderTemplate createTemplate(String vmName, String templateName) {
+    Objects.requireNonNull(vmName, "vmName");
+    if (templateName == null || templateName.isBlank()) {
+      throw ProviderException.permanent(
+          ErrorTypes.STEP_FAILED, "cannot make a template of " + vmName + ": no template name");
+    }
+    Forced failure;
+    Duration stepTime;
+    synchronized (lock) {
+      TemplateRecord done = finishedTemplate(vmName, templateName);
+      if (done != null) {
+        log.debug("finish {}: template {} exists already, returning it", vmName, templateName);
+        return done.toProviderTemplate();
+      }
+      requireForFinish(vmName, templateName);
+      failure = stepFailure(Operation.FINISH);
+      stepTime = sample(settings.stepSeconds());
+    }
+    pauseStep(stepTime, Operation.FINISH, vmName);
+    synchronized (lock) {
+      TemplateRecord done = finishedTemplate(vmName, templateName);
+      if (done != null) {
+        return done.toProviderTemplate();
+      }
+      SimVm vm = requireForFinish(vmName, templateName);
+      TemplateRecord source = templates.get(vm.template);
+      TemplateRecord made =
+          new TemplateRecord(
+              templateName,
+              source != null ? source.group() : null,
+              source != null ? source.version() : vm.guestVersion,
+              source != null ? source.date() : null,
+              true,
+              failure != null);
+      templates.put(templateName, made);
+      deletedTemplates.remove(templateName);
+      if (failure != null) {
+        persist();
+        log.info("finish {}: failed half-way ({}), left half-made template {}", vmName, failure.reason(), templateName);
+        throw stepException(Operation.FINISH, failure, vmName + " into template " + templateName);
+      }
+      vms.remove(vmName);
+      persist();
+      log.info("finish {}: now template {} (version {})", vmName, templateName, made.version());
+      return made.toProviderTemplate();
+    }
+  }
+
+  /**
+   * Removes the template (raw, prepared or half-made) after {@code destroy_seconds}; deploying from
+   * it fails afterwards. Deleting an unknown template succeeds at once.
+   */
+  @Override
+  public void deleteTemplate(String templateName) {
+    String failReason;
+    Duration time;
+    synchronized (lock) {
+      if (templateName == null || !templates.containsKey(templateName)) {
+        log.debug("delete template {}: no such template, nothing to do", templateName);
+        return;
+      }
+      failReason = reasonOf(forced.get(Operation.DELETE_TEMPLATE).poll());
+      time = sample(settings.destroySeconds());
+    }
+    try {
+      pause(time);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProviderException.transientFailure("interrupted while deleting template " + templateName);
+    }
+    if (failReason != null) {
+      log.info("delete template {}: failed ({}), template kept", templateName, failReason);
+      throw ProviderException.transientFailure(
+          "simulated delete failure of template " + templateName + ": " + failReason);
+    }
+    synchronized (lock) {
+      if (templates.remove(templateName) != null) {
+        deletedTemplates.add(templateName);
+        persist();
+        log.info("delete template {}: deleted", templateName);
+      }
+    }
+  }
+
+  /** Templates a failed finish left half-made (also in {@link #templates}, as prepared). */
+  public List<ProviderTemplate> halfMadeTemplates() {
+    synchronized (lock) {
+      return templates.values().stream()
+          .filter(TemplateRecord::halfMade)
+          .map(TemplateRecord::toProviderTemplate)
+          .toList();
+    }
+  }
+
+  /** The settings the last successful {@link #configure} recorded on the VM; empty if none or no such VM. */
+  public Optional<Map<String, String>> configuration(String vmName) {
+    synchronized (lock) {
+      SimVm vm = vms.get(vmName);
+      return vm == null ? Optional.empty() : Optional.ofNullable(vm.configuration);
+    }
+  }
+
+  /** Whether {@link #seal} succeeded on the VM (false for an unknown VM). */
+  public boolean isSealed(String vmName) {
+    synchronized (lock) {
+      SimVm vm = vms.get(vmName);
+      return vm != null && vm.sealed;
+    }
+  }
+
+  /**
+   * Test hook: guests deployed or cloned from {@code template} (also those running already) report
+   * {@code version} from now on; null makes them report none. Not persisted.
+   */
+  public void setGuestVersion(String template, String version) {
+    synchronized (lock) {
+      guestVersionOverrides.put(Objects.requireNonNull(template, "template"), Optional.ofNullable(version));
+    }
+    log.info("provider {}: guests of {} now report version {}", name(), template, version);
+  }
+
+  /**
+   * Test hook: puts a raw template into the catalogue (as if a new raw build were uploaded),
+   * replacing one of that name and un-deleting it. Persisted.
+   */
+  public ProviderTemplate putTemplate(SimulatedTemplate template) {
+    Objects.requireNonNull(template, "template");
+    if (template.name() == null || template.name().isBlank()) {
+      throw new IllegalArgumentException("template name must not be blank");
+    }
+    synchronized (lock) {
+      TemplateRecord t = TemplateRecord.raw(template);
+      templates.put(t.name(), t);
+      deletedTemplates.remove(t.name());
+      persist();
+      log.info("provider {}: raw template {} (version {}) added", name(), t.name(), t.version());
+      return t.toProviderTemplate();
     }
   }
 
@@ -396,6 +867,107 @@ public final class SimulatedProvider implements VmProvider {
     return random.nextDouble() * 100.0 < percent;
   }
 
+  /** Whether this call of a step fails: a forced failure first, else a roll of fail_steps. Under lock. */
+  private Forced stepFailure(Operation op) {
+    Forced f = forced.get(op).poll();
+    if (f != null) {
+      return f;
+    }
+    if (roll(settings.failPercentOfStep(op.step()))) {
+      return new Forced("random failure (fail_steps." + op.step() + ")", false);
+    }
+    return null;
+  }
+
+  private static ProviderException stepException(Operation op, Forced f, String what) {
+    String message = "simulated " + op.step() + " failure of " + what + ": " + f.reason();
+    return f.permanent()
+        ? ProviderException.permanent(ErrorTypes.STEP_FAILED, message)
+        : ProviderException.transientFailure(message);
+  }
+
+  private static ProviderException stepRefused(Operation op, String message) {
+    return ProviderException.permanent(ErrorTypes.STEP_FAILED, op.step() + ": " + message);
+  }
+
+  private void pauseStep(Duration d, Operation op, String vmName) {
+    try {
+      pause(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProviderException.transientFailure("interrupted during " + op.step() + " of " + vmName);
+    }
+  }
+
+  /**
+   * The VM, which must be RUNNING: missing, BROKEN or powered off is permanent; still being made or
+   * booting is transient (it may be running soon). Under lock.
+   */
+  private SimVm requireRunning(String vmName, Operation op) {
+    SimVm vm = vms.get(vmName);
+    if (vm == null) {
+      throw stepRefused(op, "no VM " + vmName);
+    }
+    if (advance(vm, clock.instant())) {
+      persist();
+    }
+    return switch (vm.state) {
+      case RUNNING -> vm;
+      case CREATING, BOOTING -> throw ProviderException.transientFailure(
+          op.step() + ": VM " + vmName + " is " + vm.state + ", not running yet");
+      case BROKEN, POWERED_OFF -> throw stepRefused(op, "VM " + vmName + " is " + vm.state + ", not running");
+    };
+  }
+
+  /** The VM for a power-off: it must exist and not be BROKEN or still being made. Under lock. */
+  private SimVm requireForPowerOff(String vmName) {
+    SimVm vm = vms.get(vmName);
+    if (vm == null) {
+      throw stepRefused(Operation.POWEROFF, "no VM " + vmName);
+    }
+    if (advance(vm, clock.instant())) {
+      persist();
+    }
+    return switch (vm.state) {
+      case BOOTING, RUNNING, POWERED_OFF -> vm;
+      case CREATING -> throw ProviderException.transientFailure(
+          "poweroff: VM " + vmName + " is still being created");
+      case BROKEN -> throw stepRefused(Operation.POWEROFF, "VM " + vmName + " is BROKEN");
+    };
+  }
+
+  /** The finished template when a finish already happened (template complete, VM gone), else null. Under lock. */
+  private TemplateRecord finishedTemplate(String vmName, String templateName) {
+    TemplateRecord t = templates.get(templateName);
+    return t != null && !t.halfMade() && !vms.containsKey(vmName) ? t : null;
+  }
+
+  /** The powered-off VM a finish may turn into {@code templateName}. Under lock. */
+  private SimVm requireForFinish(String vmName, String templateName) {
+    SimVm vm = vms.get(vmName);
+    if (vm == null) {
+      throw stepRefused(Operation.FINISH, "no VM " + vmName + " to make template " + templateName + " of");
+    }
+    TemplateRecord t = templates.get(templateName);
+    if (t != null && !t.halfMade()) {
+      throw stepRefused(Operation.FINISH, "a template " + templateName + " exists already");
+    }
+    if (advance(vm, clock.instant())) {
+      persist();
+    }
+    if (vm.state != PowerState.POWERED_OFF) {
+      throw stepRefused(
+          Operation.FINISH, "VM " + vmName + " is " + vm.state + ", must be powered off to become a template");
+    }
+    return vm;
+  }
+
+  /** The version of a catalogue template, null when unknown. Under lock. */
+  private String catalogueVersion(String template) {
+    TemplateRecord t = template == null ? null : templates.get(template);
+    return t == null ? null : t.version();
+  }
+
   /** Under lock. */
   private Duration sample(SecondsRange range) {
     if (range == null) {
@@ -422,9 +994,35 @@ public final class SimulatedProvider implements VmProvider {
 
   // --- persistence ------------------------------------------------------------------------------
 
-  /** The JSON shape of the state file. */
+  /**
+   * The JSON shape of the state file. Version 1 files (no templates) load as if the catalogue held
+   * only the configured templates.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record StateFile(int version, String provider, long ipCounter, List<VmRecord> vms) {}
+  record StateFile(
+      int version,
+      String provider,
+      long ipCounter,
+      List<VmRecord> vms,
+      List<TemplateRecord> templates,
+      List<String> deletedTemplates) {}
+
+  /**
+   * A catalogue entry, in memory and in the state file.
+   *
+   * @param halfMade left by a failed finish; only good for deleting
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record TemplateRecord(
+      String name, String group, String version, LocalDate date, boolean prepared, boolean halfMade) {
+    static TemplateRecord raw(SimulatedTemplate t) {
+      return new TemplateRecord(t.name(), t.group(), t.version(), t.date(), false, false);
+    }
+
+    ProviderTemplate toProviderTemplate() {
+      return new ProviderTemplate(name, group, version, date, prepared);
+    }
+  }
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   record VmRecord(
@@ -435,11 +1033,17 @@ public final class SimulatedProvider implements VmProvider {
       String ip,
       Instant createdAt,
       Instant bootDoneAt,
-      String bootFailReason) {}
+      String bootFailReason,
+      String guestVersion,
+      Map<String, String> configuration,
+      boolean sealed) {}
 
   private void load() {
     if (!Files.exists(stateFile)) {
       log.debug("provider {}: no state file {}, starting empty", name(), stateFile);
+      synchronized (lock) {
+        addConfiguredTemplates();
+      }
       return;
     }
     StateFile state;
@@ -464,11 +1068,46 @@ public final class SimulatedProvider implements VmProvider {
           vms.put(vm.name, vm);
         }
       }
+      if (state.templates() != null) {
+        for (TemplateRecord t : state.templates()) {
+          templates.put(t.name(), t);
+        }
+      }
+      if (state.deletedTemplates() != null) {
+        deletedTemplates.addAll(state.deletedTemplates());
+      }
+      repaired |= addConfiguredTemplates();
       if (repaired) {
         persist();
       }
-      log.info("provider {}: loaded {} VMs from {}", name(), vms.size(), stateFile);
+      log.info(
+          "provider {}: loaded {} VMs and {} templates from {}",
+          name(),
+          vms.size(),
+          templates.size(),
+          stateFile);
     }
+  }
+
+  /**
+   * Puts the configured raw templates into the catalogue, unless deleted; a stored raw entry of the
+   * same name is replaced (the settings say what raw builds the hypervisor holds), a prepared one
+   * kept. Returns whether the catalogue changed. Under lock.
+   */
+  private boolean addConfiguredTemplates() {
+    boolean changed = false;
+    for (SimulatedTemplate configured : settings.templates()) {
+      if (configured.name() == null || deletedTemplates.contains(configured.name())) {
+        continue;
+      }
+      TemplateRecord stored = templates.get(configured.name());
+      TemplateRecord raw = TemplateRecord.raw(configured);
+      if (stored == null || (!stored.prepared() && !stored.equals(raw))) {
+        templates.put(raw.name(), raw);
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   /** Writes the whole inventory atomically. Under lock, so writes happen in mutation order. */
@@ -477,7 +1116,14 @@ public final class SimulatedProvider implements VmProvider {
     for (SimVm vm : vms.values()) {
       records.add(vm.toRecord());
     }
-    StateFile state = new StateFile(1, name(), ipCounter, records);
+    StateFile state =
+        new StateFile(
+            2,
+            name(),
+            ipCounter,
+            records,
+            List.copyOf(templates.values()),
+            List.copyOf(deletedTemplates));
     Path dir = stateFile.toAbsolutePath().getParent();
     Path tmp = null;
     try {
@@ -520,6 +1166,11 @@ public final class SimulatedProvider implements VmProvider {
     Instant bootDoneAt;
     /** Non-null when the boot is fated to fail (or has failed). */
     String bootFailReason;
+    /** The source template's version at deploy or clone time; null when unknown. */
+    String guestVersion;
+    /** What the last configure recorded; null before. */
+    Map<String, String> configuration;
+    boolean sealed;
 
     ProviderVm toProviderVm() {
       boolean hasAddress = state != PowerState.CREATING && hostname != null;
@@ -529,7 +1180,8 @@ public final class SimulatedProvider implements VmProvider {
 
     VmRecord toRecord() {
       return new VmRecord(
-          name, template, state, hostname, ip, createdAt, bootDoneAt, bootFailReason);
+          name, template, state, hostname, ip, createdAt, bootDoneAt, bootFailReason, guestVersion,
+          configuration, sealed);
     }
 
     static SimVm from(VmRecord r) {
@@ -542,51 +1194,14 @@ public final class SimulatedProvider implements VmProvider {
       vm.createdAt = r.createdAt();
       vm.bootDoneAt = r.bootDoneAt();
       vm.bootFailReason = r.bootFailReason();
+      vm.guestVersion = r.guestVersion();
+      vm.configuration =
+          r.configuration() == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(r.configuration()));
+      vm.sealed = r.sealed();
       if (vm.state == PowerState.BOOTING && vm.bootDoneAt == null) {
         vm.bootDoneAt = Instant.EPOCH;
       }
       return vm;
     }
-  }
-
-  // Preparation steps: implemented by the simulated-provider work for issue 3 (not yet).
-  @Override
-  public java.util.List<dev.corral.activities.provider.ProviderTemplate> templates() {
-    throw new UnsupportedOperationException("templates");
-  }
-
-  @Override
-  public ProviderVm deploy(String vmName, String template) {
-    throw new UnsupportedOperationException("deploy");
-  }
-
-  @Override
-  public Optional<String> guestVersion(String vmName) {
-    throw new UnsupportedOperationException("guestVersion");
-  }
-
-  @Override
-  public void configure(String vmName, java.util.Map<String, String> settings) {
-    throw new UnsupportedOperationException("configure");
-  }
-
-  @Override
-  public void seal(String vmName) {
-    throw new UnsupportedOperationException("seal");
-  }
-
-  @Override
-  public void powerOff(String vmName, Duration graceful) {
-    throw new UnsupportedOperationException("powerOff");
-  }
-
-  @Override
-  public dev.corral.activities.provider.ProviderTemplate createTemplate(String vmName, String templateName) {
-    throw new UnsupportedOperationException("createTemplate");
-  }
-
-  @Override
-  public void deleteTemplate(String templateName) {
-    throw new UnsupportedOperationException("deleteTemplate");
   }
 }
