@@ -2,6 +2,7 @@ package dev.corral.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.build.BuildStarter;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
@@ -9,6 +10,7 @@ import dev.corral.activities.store.EmbeddedMariaDb;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.Shepherds;
+import dev.corral.activities.temporal.Tracker;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.CorralConfig;
 import dev.corral.web.api.ErrorMapping;
@@ -17,6 +19,8 @@ import dev.corral.web.api.Json;
 import dev.corral.web.api.LeaseService;
 import dev.corral.web.api.PoolCatalog;
 import dev.corral.web.api.Routes;
+import dev.corral.web.api.TemplateRoutes;
+import dev.corral.web.api.TemplateService;
 import dev.corral.web.api.VmRetirements;
 import dev.corral.web.temporal.EmbeddedTemporal;
 import io.javalin.Javalin;
@@ -97,7 +101,7 @@ public final class CorralApp implements AutoCloseable {
     toClose.push(nudger);
 
     WorkerFactory workers = WorkerFactory.newInstance(client);
-    CorralWorkers.register(workers, db, providers, clock, nudger, timings);
+    CorralWorkers.register(workers, db, providers, clock, nudger, timings, config.tracker());
     workers.start();
     toClose.push(() -> {
       workers.shutdown();
@@ -107,6 +111,13 @@ public final class CorralApp implements AutoCloseable {
     log.info("Temporal workers started ({} ms)", elapsedMs(started));
     VmWorkflows vmWorkflows = new VmWorkflows(client);
     new StartupRecovery(db, vmWorkflows, new Shepherds(client)).run();
+    BuildStarter builds = new BuildStarter(db, client, clock);
+    int resumedBuilds = builds.resumeUnfinished();
+    if (resumedBuilds > 0) {
+      log.info("start-up: {} unfinished template build(s) resumed", resumedBuilds);
+    }
+    Tracker tracker = new Tracker(client);
+    tracker.ensureRunning(config.tracker().interval());
 
     VmRetirements retirements = new VmRetirements(vmWorkflows);
     toClose.push(retirements);
@@ -123,6 +134,8 @@ public final class CorralApp implements AutoCloseable {
     ErrorMapping.register(http);
     new Health(db, stubs).register(http);
     new Routes(leases, new InventoryViews(db, providers, clock), json).register(http);
+    new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),
+        config.temporal().namespace()), json).register(http);
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);
     log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Starts preparation builds: records the build (queued) and the template it will make (preparing) in
@@ -94,8 +95,8 @@ public final class BuildStarter {
     return started.build();
   }
 
-  /** Starts (or finds) the workflow of a build the database holds; start-up recovery uses it too. */
-  public void startWorkflow(BuildInput input, String workflowId) {
+  /** Starts (or finds) the workflow of a build the database holds. */
+  private void startWorkflow(BuildInput input, String workflowId) {
     WorkflowOptions options = WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
         .setTaskQueue(TaskQueues.WORKFLOWS)
@@ -107,22 +108,30 @@ public final class BuildStarter {
     WorkflowClient.start(client.newWorkflowStub(TemplateBuildWorkflow.class, options)::build, input);
   }
 
-  /** The input of an unfinished build, rebuilt from the database (start-up recovery). */
-  public List<BuildInput> unfinished() {
-    return db.inTransaction(session -> {
+  /**
+   * Starts the workflows of the builds the database shows queued or running: the embedded Temporal
+   * server forgets them on restart; a real cluster still runs them, and the start finds them. Returns
+   * how many there were.
+   */
+  public int resumeUnfinished() {
+    List<Resumed> unfinished = db.inTransaction(session -> {
       BuildMapper builds = session.getMapper(BuildMapper.class);
       TemplateMapper templates = session.getMapper(TemplateMapper.class);
-      return java.util.stream.Stream.concat(
+      return Stream.concat(
               builds.list(null, BuildRow.QUEUED, 10_000).stream(), builds.list(null, BuildRow.RUNNING, 10_000).stream())
           .map(b -> {
             TemplateRow source = templates.selectById(b.sourceTemplateId());
             TemplateGroupRow group = templates.selectGroup(b.templateGroup());
-            return new BuildInput(b.id(), b.templateGroup(), b.provider(), source.name(), source.version(), b.vmName(),
-                b.resultName(), JsonText.toMap(group == null ? null : group.configure()));
+            return new Resumed(b.workflowId(), new BuildInput(b.id(), b.templateGroup(), b.provider(), source.name(),
+                source.version(), b.vmName(), b.resultName(), JsonText.toMap(group == null ? null : group.configure())));
           })
           .toList();
     });
+    unfinished.forEach(r -> startWorkflow(r.input(), r.workflowId()));
+    return unfinished.size();
   }
+
+  private record Resumed(String workflowId, BuildInput input) {}
 
   private static void check(TemplateRow source, long id, Integer buildSlots) {
     if (source == null) {

@@ -2,6 +2,7 @@ package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.activities.store.rows.TemplateRow;
+import dev.corral.activities.store.rows.VmRow;
 import java.time.Instant;
 import java.util.List;
 import org.apache.ibatis.annotations.Param;
@@ -37,6 +38,9 @@ public interface TemplateMapper {
 
   /** Prepared templates made from this raw one (any state). */
   List<TemplateRow> children(@Param("parentId") long parentId);
+
+  /** Live VMs made from this template on its provider: what keeps it from being deleted. */
+  List<VmRow> liveVmsOf(@Param("provider") String provider, @Param("name") String name);
 
   int upsertGroup(@Param("row") TemplateGroupRow row, @Param("now") Instant now);
 
