@@ -1,6 +1,7 @@
 package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.GroupProvider;
+import dev.corral.activities.store.rows.PoolSelector;
 import dev.corral.activities.store.rows.PoolRow;
 import java.util.List;
 import org.apache.ibatis.annotations.Param;
@@ -34,6 +35,9 @@ public interface PoolMapper {
   int setSelector(
       @Param("pool") String pool, @Param("group") String group, @Param("version") String version,
       @Param("prepared") boolean prepared);
+
+  /** The pool's template selector, or null when the pool names a fixed template. */
+  PoolSelector selector(@Param("pool") String pool);
 
   /** (group, provider) pairs for which some active pool wants prepared templates. */
   List<GroupProvider> wantPrepared();

@@ -39,6 +39,13 @@ public interface TemplateMapper {
   /** Prepared templates made from this raw one (any state). */
   List<TemplateRow> children(@Param("parentId") long parentId);
 
+  /** Usable, ready templates of a group on the given providers, raw or prepared. */
+  List<TemplateRow> usableOf(
+      @Param("group") String group, @Param("prepared") boolean prepared, @Param("providers") List<String> providers);
+
+  /** Ready VMs of the pool whose template was marked unusable or deleted: they go at once. */
+  List<String> readyVmsOnUnusableTemplates(@Param("pool") String pool);
+
   /** Live VMs made from this template on its provider: what keeps it from being deleted. */
   List<VmRow> liveVmsOf(@Param("provider") String provider, @Param("name") String name);
 
