@@ -3,11 +3,15 @@ package dev.corral.activities.inventory;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.LeaseMapper;
 import dev.corral.activities.store.PoolMapper;
+import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.VmTemplateMapper;
 import dev.corral.activities.store.rows.FailureStreak;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.PoolRow;
+import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.StateCount;
+import dev.corral.activities.store.rows.TemplateCount;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.workflows.model.PoolPlan;
@@ -21,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.ibatis.session.SqlSession;
 
 /** Works out, from the inventory alone, what a pool's shepherd should do next. */
 public final class PoolPlanner {
@@ -53,29 +58,12 @@ public final class PoolPlanner {
           }
           List<VmRetirement> retire = new ArrayList<>(endExpiredLeases(poolName, now, leases, vms));
           Map<String, Integer> counts = byState(vms.countLiveInPool(poolName));
-          int ready = counts.getOrDefault(VmStates.READY, 0);
-          int provisioning = counts.getOrDefault(VmStates.PROVISIONING, 0);
           int toProvision = 0;
           if (!pool.active()) {
             vms.namesInStates(poolName, List.of(VmStates.READY, VmStates.PROVISIONING))
                 .forEach(name -> retire.add(new VmRetirement(name, "pool removed from config")));
           } else {
-            Instant staleBefore = now.minusSeconds(pool.readyTtlS());
-            List<String> stale = vms.readyNames(poolName, staleBefore, 10_000);
-            stale.forEach(name -> retire.add(new VmRetirement(name, "ready_ttl passed")));
-            int keptReady = ready - stale.size();
-            int surplus = keptReady + provisioning - pool.size();
-            if (surplus > 0) {
-              Set<String> already = new HashSet<>(stale);
-              List<String> surplusNames =
-                  vms.readyNames(poolName, null, surplus + stale.size()).stream()
-                      .filter(name -> !already.contains(name))
-                      .limit(surplus)
-                      .toList();
-              surplusNames.forEach(name -> retire.add(new VmRetirement(name, "pool size reduced")));
-              keptReady -= surplusNames.size();
-            }
-            toProvision = Math.max(0, pool.size() - keptReady - provisioning);
+            toProvision = planActive(session, pool, now, retire);
           }
           Instant retryAt = backoffUntil(vms.failureStreak(poolName));
           if (toProvision > 0 && retryAt != null && now.isBefore(retryAt)) {
@@ -95,6 +83,113 @@ public final class PoolPlanner {
           }
           return new PoolPlan(poolName, toProvision, retire, recheck, drained);
         });
+  }
+
+  /**
+   * Retirements and the number of VMs to clone for an active pool. VMs cloned from the pool's current
+   * templates ({@link PoolTemplates}) fill it to {@code size}; ready VMs of older templates are kept only
+   * while they cover current ones not ready yet, then drained oldest first, so the pool does not drop
+   * below {@code size} ready VMs while it switches templates. VMs of unusable templates go at once.
+   */
+  private int planActive(SqlSession session, PoolRow pool, Instant now, List<VmRetirement> retire) {
+    VmMapper vms = session.getMapper(VmMapper.class);
+    VmTemplateMapper byTemplate = session.getMapper(VmTemplateMapper.class);
+    Map<String, String> current = PoolTemplates.current(session, pool);
+    TemplateCounts counts = TemplateCounts.of(byTemplate.countByTemplate(pool.name()), current);
+    Set<String> going = new HashSet<>();
+    for (String name : byTemplate.readyOnUnusableTemplates(pool.name())) {
+      if (going.add(name)) {
+        retire.add(new VmRetirement(name, "its template is unusable"));
+      }
+    }
+    for (String name : vms.readyNames(pool.name(), now.minusSeconds(pool.readyTtlS()), 10_000)) {
+      if (going.add(name)) {
+        retire.add(new VmRetirement(name, "ready_ttl passed"));
+      }
+    }
+    if (!going.isEmpty()) {
+      // Which template each leaving VM came from decides which count it leaves.
+      for (VmRow vm : vms.selectByNames(new ArrayList<>(going))) {
+        counts.leaving(vm.provider(), vm.template());
+      }
+    }
+    int surplus = counts.readyCurrent + counts.provisioningCurrent - pool.size();
+    if (surplus > 0) {
+      List<String> names = byTemplate.readyNames(pool.name(), current, true, surplus + going.size()).stream()
+          .filter(name -> !going.contains(name)).limit(surplus).toList();
+      names.forEach(name -> retire.add(new VmRetirement(name, "pool size reduced")));
+      going.addAll(names);
+      counts.readyCurrent -= names.size();
+    }
+    int toProvision = current.isEmpty() ? 0 : Math.max(0, pool.size() - counts.readyCurrent - counts.provisioningCurrent);
+    // Old-template VMs stand in for current ones that are not ready yet, and no longer.
+    int keepOld = Math.max(0, pool.size() - counts.readyCurrent);
+    int drainOld = Math.max(0, counts.readyOld - keepOld);
+    if (drainOld == 0 && counts.readyOld > 0 && toProvision > 0 && counts.provisioningCurrent == 0
+        && noRoom(session, current.keySet(), vms)) {
+      // The providers are full: without freeing one old VM the pool could never move to its new template.
+      drainOld = 1;
+    }
+    if (drainOld > 0) {
+      List<String> names = byTemplate.readyNames(pool.name(), current, false, drainOld + going.size()).stream()
+          .filter(name -> !going.contains(name)).limit(drainOld).toList();
+      names.forEach(name -> retire.add(new VmRetirement(name, "replaced by a newer template")));
+      going.addAll(names);
+    }
+    return toProvision;
+  }
+
+  private static boolean noRoom(SqlSession session, Set<String> providers, VmMapper vms) {
+    for (ProviderRow provider : session.getMapper(ProviderMapper.class).selectAll()) {
+      if (providers.contains(provider.name()) && provider.active()) {
+        int live = byState(vms.countLiveOnProvider(provider.name())).values().stream().mapToInt(Integer::intValue).sum();
+        if (live < provider.maxVms()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Ready and provisioning VMs of a pool, split into those of its current templates and older ones. */
+  static final class TemplateCounts {
+    private final Map<String, String> current;
+    int readyCurrent;
+    int readyOld;
+    int provisioningCurrent;
+
+    private TemplateCounts(Map<String, String> current) {
+      this.current = current;
+    }
+
+    static TemplateCounts of(List<TemplateCount> rows, Map<String, String> current) {
+      TemplateCounts counts = new TemplateCounts(current);
+      for (TemplateCount row : rows) {
+        boolean isCurrent = counts.isCurrent(row.provider(), row.template());
+        if (VmStates.READY.equals(row.state())) {
+          if (isCurrent) {
+            counts.readyCurrent += row.count();
+          } else {
+            counts.readyOld += row.count();
+          }
+        } else if (VmStates.PROVISIONING.equals(row.state()) && isCurrent) {
+          counts.provisioningCurrent += row.count();
+        }
+      }
+      return counts;
+    }
+
+    boolean isCurrent(String provider, String template) {
+      return template != null && template.equals(current.get(provider));
+    }
+
+    void leaving(String provider, String template) {
+      if (isCurrent(provider, template)) {
+        readyCurrent--;
+      } else {
+        readyOld--;
+      }
+    }
   }
 
   /** When a pool with failed VMs and no success since may clone again, or null when it may now. */

@@ -4,6 +4,7 @@ import dev.corral.activities.store.Db;
 import dev.corral.activities.store.PoolMapper;
 import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.VmTemplateMapper;
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.VmRow;
@@ -13,11 +14,13 @@ import dev.corral.workflows.model.VmRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reserves VM rows for a pool within its providers' limits. The provider rows are locked for the
@@ -60,27 +63,35 @@ public final class Provisioner {
             }
           }
           List<String> fresh = names.stream().filter(name -> !known.contains(name)).toList();
-          List<String> candidates = pools.providers(poolName);
-          Map<String, Integer> counts = PoolPlanner.byState(vms.countLiveInPool(poolName));
-          int deficit =
-              pool.size() - counts.getOrDefault(VmStates.READY, 0) - counts.getOrDefault(VmStates.PROVISIONING, 0);
-          Map<String, Room> rooms = new HashMap<>();
+          Map<String, String> current = PoolTemplates.current(session, pool);
+          if (current.isEmpty()) {
+            return new Reservation(reserved, PoolTemplates.noTemplateReason(session, pool));
+          }
+          PoolPlanner.TemplateCounts counts = PoolPlanner.TemplateCounts.of(
+              session.getMapper(VmTemplateMapper.class).countByTemplate(poolName), current);
+          int deficit = pool.size() - counts.readyCurrent - counts.provisioningCurrent;
+          // Locked in name order, so pools listing the same providers in other orders cannot deadlock.
+          new TreeSet<>(current.keySet()).forEach(providers::selectForUpdate);
+          Map<String, Room> rooms = new LinkedHashMap<>();
+          for (String candidate : current.keySet()) {
+            rooms.put(candidate, Room.of(providers.selectForUpdate(candidate), vms));
+          }
           String limitedBy = null;
           for (String name : fresh.subList(0, Math.max(0, Math.min(deficit, fresh.size())))) {
-            String provider = null;
-            for (String candidate : candidates) {
-              Room room = rooms.computeIfAbsent(candidate, p -> Room.of(providers.selectForUpdate(p), vms));
-              if (room.take()) {
-                provider = candidate;
-                break;
-              }
-            }
+            // The least-loaded provider with room; ties go to the pool's order of preference.
+            String provider = rooms.entrySet().stream()
+                .filter(e -> e.getValue().canTake())
+                .min(Comparator.comparingDouble(e -> e.getValue().load()))
+                .map(Map.Entry::getKey)
+                .orElse(null);
             if (provider == null) {
               limitedBy = describeLimits(rooms);
               break;
             }
-            vms.insertProvisioning(name, poolName, provider, pool.template(), now);
-            reserved.add(VmWorkflows.provisionRequest(pool, name, provider, pool.template()));
+            rooms.get(provider).take();
+            String template = current.get(provider);
+            vms.insertProvisioning(name, poolName, provider, template, now);
+            reserved.add(VmWorkflows.provisionRequest(pool, name, provider, template));
           }
           return new Reservation(reserved, limitedBy);
         });
@@ -114,13 +125,18 @@ public final class Provisioner {
       return new Room(provider, live, counts.getOrDefault(VmStates.PROVISIONING, 0));
     }
 
-    boolean take() {
-      if (provider == null || live >= provider.maxVms() || provisioning >= provider.maxConcurrentClones()) {
-        return false;
-      }
+    boolean canTake() {
+      return provider != null && live < provider.maxVms() && provisioning < provider.maxConcurrentClones();
+    }
+
+    /** The share of the provider's VM limit in use. */
+    double load() {
+      return provider == null ? 1 : (double) live / provider.maxVms();
+    }
+
+    void take() {
       live++;
       provisioning++;
-      return true;
     }
 
     String describe(String name) {

@@ -45,6 +45,7 @@ public final class Db implements AutoCloseable {
     configuration.addMapper(ProviderMapper.class);
     configuration.addMapper(TemplateMapper.class);
     configuration.addMapper(BuildMapper.class);
+    configuration.addMapper(VmTemplateMapper.class);
     this.sessions = new SqlSessionFactoryBuilder().build(configuration);
   }
 

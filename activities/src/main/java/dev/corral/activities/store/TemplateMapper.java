@@ -2,7 +2,6 @@ package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.activities.store.rows.TemplateRow;
-import dev.corral.activities.store.rows.VmRow;
 import java.time.Instant;
 import java.util.List;
 import org.apache.ibatis.annotations.Param;
@@ -42,12 +41,6 @@ public interface TemplateMapper {
   /** Usable, ready templates of a group on the given providers, raw or prepared. */
   List<TemplateRow> usableOf(
       @Param("group") String group, @Param("prepared") boolean prepared, @Param("providers") List<String> providers);
-
-  /** Ready VMs of the pool whose template was marked unusable or deleted: they go at once. */
-  List<String> readyVmsOnUnusableTemplates(@Param("pool") String pool);
-
-  /** Live VMs made from this template on its provider: what keeps it from being deleted. */
-  List<VmRow> liveVmsOf(@Param("provider") String provider, @Param("name") String name);
 
   int upsertGroup(@Param("row") TemplateGroupRow row, @Param("now") Instant now);
 

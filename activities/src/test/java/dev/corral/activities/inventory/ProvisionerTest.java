@@ -81,13 +81,14 @@ class ProvisionerTest {
   }
 
   @Test
-  void reservation_spillsToTheNextProvider_andStopsAtMaxVms() {
+  void reservation_spreadsOverTheLeastLoadedProviders_andStopsAtMaxVms() {
     configure(2, 10, pool("p", 10, "a", "b"));
 
     Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 10));
 
     assertEquals(4, reservation.vms().size(), "two on each provider");
-    assertEquals(List.of("a", "a", "b", "b"), reservation.vms().stream().map(VmRequest::provider).toList());
+    assertEquals(List.of("a", "b", "a", "b"), reservation.vms().stream().map(VmRequest::provider).toList(),
+        "each VM goes to the provider with the lower share of its max_vms in use; ties to the pool's first");
     assertTrue(reservation.limitedBy().contains("max_vms (2)"), reservation.limitedBy());
   }
 

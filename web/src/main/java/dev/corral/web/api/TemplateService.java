@@ -8,6 +8,7 @@ import dev.corral.activities.store.BuildMapper;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.TemplateMapper;
+import dev.corral.activities.store.VmTemplateMapper;
 import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.activities.store.rows.TemplateRow;
@@ -106,7 +107,7 @@ public final class TemplateService {
     if (TemplateRow.DELETED.equals(template.state())) {
       return TemplateView.of(template);
     }
-    List<VmRow> vms = db.inTransaction(s -> s.getMapper(TemplateMapper.class).liveVmsOf(template.provider(), template.name()));
+    List<VmRow> vms = db.inTransaction(s -> s.getMapper(VmTemplateMapper.class).liveVmsOf(template.provider(), template.name()));
     List<Long> activeBuilds = db.inTransaction(s -> s.getMapper(BuildMapper.class).bySource(id)).stream()
         .filter(b -> !b.ended()).map(BuildRow::id).toList();
     if (!vms.isEmpty() || !activeBuilds.isEmpty() || TemplateRow.PREPARING.equals(template.state())) {
