@@ -186,20 +186,47 @@ class TemplateBuildChainTest {
     assertEquals(1, h.provider.inventory().size(), "deploy made the VM");
 
     h.workflow(build).cancel();
+    // The held configure is not released: the cancellation itself must stop it (through its heartbeat).
     WorkflowFailedException failed = assertThrows(WorkflowFailedException.class,
         () -> h.workflow(build).getResult(60, SECONDS, String.class));
     assertTrue(failed.getCause() instanceof CanceledFailure, "the workflow ends cancelled: " + failed);
-    h.gate.release();
 
     BuildRow done = h.build(build.id());
     assertEquals(BuildRow.CANCELLED, done.state(), h.describe(build.id()));
     assertEquals(BuildSteps.CONFIGURE, done.step(), "the build names the step it was cancelled in");
-    assertEquals(BuildStepRow.SUCCEEDED, h.step(build.id(), BuildSteps.DELETE_ON_ERROR).state());
+    BuildStepRow configure = h.step(build.id(), BuildSteps.CONFIGURE);
+    BuildStepRow rollback = h.step(build.id(), BuildSteps.DELETE_ON_ERROR);
+    assertEquals(BuildStepRow.FAILED, configure.state(), "the cancelled step stopped: " + configure);
+    assertFalse(rollback.startedAt().isBefore(configure.endedAt()),
+        "delete-on-error runs only once the cancelled step has stopped, so the step cannot make anything after it: "
+            + configure + " / " + rollback);
+    assertEquals(BuildStepRow.SUCCEEDED, rollback.state());
     assertEquals(TemplateRow.FAILED, h.template(done.resultName()).state());
-    h.await("the cancelled step has stopped", () -> !BuildStepRow.RUNNING.equals(h.step(build.id(), BuildSteps.CONFIGURE).state()));
     assertTrue(h.provider.inventory().isEmpty(), "no VM left: " + h.provider.inventory());
     assertTrue(h.provider.halfMadeTemplates().isEmpty());
     assertFalse(h.providerTemplateNames().contains(done.resultName()));
+  }
+
+  @Test
+  void cancelWhileQueued_endsTheBuildCancelled_withoutRunningAStep() throws Exception {
+    h = TemplateHarness.start(new TemplateHarness.Options().maxConcurrentBuilds(1));
+    TemplateRow first = h.rawTemplate("debian-12-a", "12.7");
+    TemplateRow second = h.rawTemplate("debian-12-b", "12.8");
+    h.gate.hold(BuildSteps.CONFIGURE);
+    BuildRow running = h.starter.start(first.id());
+    h.gate.awaitHeld();
+    BuildRow queued = h.starter.start(second.id());
+    h.await("the second build is queued", () -> h.scheduledActivities(queued.workflowId()).contains("TryStartBuild"));
+
+    h.workflow(queued).cancel();
+    assertThrows(WorkflowFailedException.class, () -> h.workflow(queued).getResult(60, SECONDS, String.class));
+    BuildRow done = h.build(queued.id());
+    assertEquals(BuildRow.CANCELLED, done.state());
+    assertEquals(BuildSteps.QUEUED, done.step());
+    assertFalse(h.steps(queued.id()).stream().anyMatch(s -> BuildSteps.CHAIN.contains(s.name())), "no step ran");
+    assertEquals(BuildRow.RUNNING, h.build(running.id()).state(), "the running build is not disturbed");
+    h.gate.release();
+    assertEquals("succeeded", h.workflow(running).getResult(60, SECONDS, String.class));
   }
 
   @Test
