@@ -14,6 +14,7 @@ import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.activities.temporal.Tracker;
 import dev.corral.config.SimulatedSettings.SimulatedTemplate;
 import dev.corral.workflows.WorkflowIds;
+import dev.corral.workflows.model.BuildSteps;
 import dev.corral.workflows.model.TrackerPass;
 import dev.corral.workflows.tracker.TemplateTrackerWorkflow;
 import java.io.IOException;
@@ -225,6 +226,30 @@ class TemplateTrackerTest {
       assertEquals(TemplateRow.READY, t.state(), t.toString());
     }
     assertEquals(1, h.builds().size(), "usable again does not start another build");
+  }
+
+  @Test
+  void aBuildFinishingAfterItsSourceTurnedUnusable_leavesItsTemplateUnusable_notReady() throws Exception {
+    h = TemplateHarness.start(withDocument().preparedPool("debian-prepared", GROUP));
+    writeDocument(entry(GROUP, "debian-12-20261120", "12.8", TODAY, true));
+    h.gate.hold(BuildSteps.CONFIGURE);
+    assertEquals(1, h.tracker().poll().buildsStarted());
+    h.gate.awaitHeld();
+    BuildRow build = h.builds().get(0);
+
+    writeDocument(entry(GROUP, "debian-12-20261120", "12.8", TODAY, false));
+    assertEquals(1, h.tracker().poll().turnedUnusable());
+    h.gate.release();
+    h.awaitEnded(build.id());
+
+    assertEquals(BuildRow.SUCCEEDED, h.build(build.id()).state());
+    TemplateRow made = h.template(build.resultName());
+    assertFalse(made.usable());
+    assertEquals(TemplateRow.UNUSABLE, made.state(), "no pool may take a template of an unusable build: " + made);
+
+    writeDocument(entry(GROUP, "debian-12-20261120", "12.8", TODAY, true));
+    h.tracker().poll();
+    assertEquals(TemplateRow.READY, h.template(build.resultName()).state());
   }
 
   @Test
