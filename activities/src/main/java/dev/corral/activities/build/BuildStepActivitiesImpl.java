@@ -110,7 +110,13 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
     db.inTransaction(session -> {
       TemplateMapper templates = session.getMapper(TemplateMapper.class);
       TemplateRow made = templates.selectByName(build.provider(), build.resultTemplate());
-      templates.setState(made.id(), TemplateRow.READY, null, now);
+      // The tracker may have declared the source unusable while the chain ran (it marks the children
+      // made so far unusable too, but a preparing one has no state to flip yet): keep it out of pools.
+      if (made.usable()) {
+        templates.setState(made.id(), TemplateRow.READY, null, now);
+      } else {
+        templates.setState(made.id(), TemplateRow.UNUSABLE, "the tracker reports the build unusable", now);
+      }
       session.getMapper(BuildMapper.class).end(build.buildId(), BuildRow.SUCCEEDED, BuildSteps.FINISH, null, made.id(), now);
       return null;
     });

@@ -4,13 +4,11 @@ import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.BuildStepRow;
 import java.time.Instant;
 import java.util.List;
-import org.apache.ibatis.annotations.Options;
 import org.apache.ibatis.annotations.Param;
 
 /** SQL for {@code build} and {@code build_step}, in BuildMapper.xml. */
 public interface BuildMapper {
-  /** Inserts a queued build; the generated id is written to {@code key.id}. */
-  @Options(useGeneratedKeys = true, keyProperty = "key.id", keyColumn = "id")
+  /** Inserts a queued build; the generated id is written to {@code key.id} (declared in the XML). */
   int insert(@Param("row") BuildRow row, @Param("key") GeneratedId key);
 
   BuildRow selectById(@Param("id") long id);

@@ -18,10 +18,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +52,16 @@ public final class TemplateTracker {
   public TrackerPass poll() {
     Instant now = clock.instant();
     List<String> problems = new ArrayList<>();
-    List<TrackerBuild> found = new ArrayList<>();
     TrackerDocument.Parsed documents = sources.readAll();
-    found.addAll(documents.builds());
     problems.addAll(documents.problems());
-    found.addAll(providerListings(problems));
+    // A tracker document is the authority on a build it names (usable, GA, version); a provider's
+    // listing only discovers raw templates no document mentions. Otherwise the listing, read after the
+    // documents, would turn a build the tracker just declared unusable usable again in the same poll.
+    Set<String> documented = new HashSet<>();
+    documents.builds().forEach(b -> b.providers().forEach(p -> documented.add(p + "/" + b.name())));
+    List<TrackerBuild> listed = providerListings(problems).stream()
+        .filter(b -> !documented.contains(b.providers().get(0) + "/" + b.name()))
+        .toList();
 
     Map<String, TemplateGroupRow> groups = new LinkedHashMap<>();
     db.inTransaction(s -> s.getMapper(TemplateMapper.class).selectGroups()).stream()
@@ -63,13 +70,16 @@ public final class TemplateTracker {
     int[] counts = new int[2];
     db.inTransaction(session -> {
       TemplateMapper templates = session.getMapper(TemplateMapper.class);
-      for (TrackerBuild build : found) {
+      for (TrackerBuild build : documents.builds()) {
         for (String provider : build.providers()) {
           if (!providers.contains(provider)) {
             continue;
           }
-          record(build, provider, groups.get(build.group()), templates, now, counts);
+          record(build, provider, true, groups.get(build.group()), templates, now, counts);
         }
+      }
+      for (TrackerBuild build : listed) {
+        record(build, build.providers().get(0), false, groups.get(build.group()), templates, now, counts);
       }
       return null;
     });
@@ -95,15 +105,21 @@ public final class TemplateTracker {
     return listed;
   }
 
+  /**
+   * Records one build on one provider. {@code fromDocument}: a tracker document reported it, with a say
+   * on GA and usability; a provider listing knows neither, so it never changes them.
+   */
   private static void record(
-      TrackerBuild build, String provider, TemplateGroupRow group, TemplateMapper templates, Instant now, int[] counts) {
+      TrackerBuild build, String provider, boolean fromDocument, TemplateGroupRow group, TemplateMapper templates,
+      Instant now, int[] counts) {
     TemplateRow known = templates.selectByName(provider, build.name());
     if (known == null) {
       if (group == null || !build.usable() || isObsolete(build.date(), group, now)) {
         return; // Builds of unknown groups, unusable or obsolete at discovery are not recorded at all.
       }
       templates.upsertDiscovered(new TemplateRow(0, build.name(), provider, build.group(), build.version(), build.date(),
-          build.ga(), true, false, null, null, TemplateRow.FROM_TRACKER, TemplateRow.READY, null, now, now));
+          build.ga(), true, false, null, null, fromDocument ? TemplateRow.FROM_TRACKER : TemplateRow.FROM_PROVIDER,
+          TemplateRow.READY, null, now, now));
       counts[0]++;
       return;
     }
@@ -111,7 +127,11 @@ public final class TemplateTracker {
       return;
     }
     templates.upsertDiscovered(new TemplateRow(known.id(), known.name(), provider, build.group(), build.version(),
-        build.date(), build.ga(), known.usable(), false, null, null, known.origin(), known.state(), null, known.createdAt(), now));
+        build.date(), fromDocument ? build.ga() : known.ga(), known.usable(), false, null, null, known.origin(),
+        known.state(), null, known.createdAt(), now));
+    if (!fromDocument) {
+      return;
+    }
     if (known.usable() && !build.usable()) {
       markUsable(templates, known, false, now);
       counts[1]++;

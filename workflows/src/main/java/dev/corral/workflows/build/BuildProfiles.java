@@ -5,6 +5,7 @@ import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.activity.BuildActivities;
 import dev.corral.workflows.activity.BuildStepActivities;
 import dev.corral.workflows.model.BuildSteps;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
@@ -37,12 +38,20 @@ final class BuildProfiles {
       BuildSteps.POWEROFF, new StepLimits(Duration.ofMinutes(10), Duration.ofMinutes(1)),
       BuildSteps.FINISH, new StepLimits(Duration.ofHours(1), Duration.ofMinutes(1)));
 
-  /** One stub per step, so each carries its own options and the history names the step's activity. */
+  /**
+   * One stub per step, so each carries its own options and the history names the step's activity.
+   *
+   * <p>A cancelled step is waited for: delete-on-error must not run while the step's provider call is
+   * still under way, or a deploy or finish completing after the rollback would leave its VM or template
+   * behind. Heartbeating steps stop at their next heartbeat; the short ones run to their end (and a
+   * step that completes all the same counts, so a cancel that comes too late lets the build succeed).
+   */
   static BuildStepActivities step(String provider, String step) {
     StepLimits limits = LIMITS.get(step);
     ActivityOptions.Builder options = ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.provider(provider))
         .setStartToCloseTimeout(limits.startToClose())
+        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
         .setRetryOptions(STEP_RETRIES);
     if (limits.heartbeat() != null) {
       options.setHeartbeatTimeout(limits.heartbeat());
