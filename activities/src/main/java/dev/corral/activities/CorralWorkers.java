@@ -12,6 +12,7 @@ import dev.corral.activities.templates.TemplateTracker;
 import dev.corral.activities.templates.TrackerActivitiesImpl;
 import dev.corral.activities.templates.TrackerSources;
 import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.activities.temporal.TemplateChanges;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.TrackerConfig;
@@ -59,6 +60,7 @@ public final class CorralWorkers {
       Timings timings,
       TrackerConfig tracker) {
     BuildWaker buildWaker = new BuildWaker(db, factory.getWorkflowClient());
+    TemplateChanges templateChanges = new TemplateChanges(db, nudger);
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(
         PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class, TemplateBuildWorkflowImpl.class,
@@ -67,7 +69,7 @@ public final class CorralWorkers {
     workflows.registerActivitiesImplementations(
         new BuildActivitiesImpl(db, clock, buildWaker),
         new TrackerActivitiesImpl(
-            new TemplateTracker(db, providers, new TrackerSources(tracker.sources()), builds, clock)));
+            new TemplateTracker(db, providers, new TrackerSources(tracker.sources()), builds, clock, templateChanges)));
     workflows.registerActivitiesImplementations(
         new InventoryActivitiesImpl(
             db,
@@ -87,7 +89,7 @@ public final class CorralWorkers {
               WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(slots).build());
       worker.registerActivitiesImplementations(
           new ProviderActivitiesImpl(providers, timings.readyPoll()),
-          new BuildStepActivitiesImpl(db, providers, clock, buildWaker));
+          new BuildStepActivitiesImpl(db, providers, clock, buildWaker, templateChanges));
     }
   }
 }

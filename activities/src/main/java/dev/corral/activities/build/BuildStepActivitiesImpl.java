@@ -10,6 +10,7 @@ import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.BuildStepRow;
 import dev.corral.activities.store.rows.TemplateRow;
+import dev.corral.activities.temporal.TemplateChanges;
 import dev.corral.workflows.ErrorTypes;
 import dev.corral.workflows.activity.BuildStepActivities;
 import dev.corral.workflows.model.BuildInput;
@@ -35,8 +36,15 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
   private final ProviderRegistry providers;
   private final Clock clock;
   private final BuildWaker waker;
+  private final TemplateChanges changes;
 
   public BuildStepActivitiesImpl(Db db, ProviderRegistry providers, Clock clock, BuildWaker waker) {
+    this(db, providers, clock, waker, TemplateChanges.NONE);
+  }
+
+  public BuildStepActivitiesImpl(
+      Db db, ProviderRegistry providers, Clock clock, BuildWaker waker, TemplateChanges changes) {
+    this.changes = changes;
     this.db = db;
     this.providers = providers;
     this.clock = clock;
@@ -121,6 +129,7 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
       return null;
     });
     waker.slotFreed(build.provider());
+    changes.happened();
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.rows.GroupProvider;
 import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.activities.store.rows.TemplateRow;
+import dev.corral.activities.temporal.TemplateChanges;
 import dev.corral.workflows.model.TrackerPass;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,8 +41,15 @@ public final class TemplateTracker {
   private final TrackerSources sources;
   private final BuildStarter builds;
   private final Clock clock;
+  private final TemplateChanges changes;
 
   public TemplateTracker(Db db, ProviderRegistry providers, TrackerSources sources, BuildStarter builds, Clock clock) {
+    this(db, providers, sources, builds, clock, TemplateChanges.NONE);
+  }
+
+  public TemplateTracker(Db db, ProviderRegistry providers, TrackerSources sources, BuildStarter builds, Clock clock,
+      TemplateChanges changes) {
+    this.changes = changes;
     this.db = db;
     this.providers = providers;
     this.sources = sources;
@@ -84,6 +92,9 @@ public final class TemplateTracker {
       return null;
     });
     int started = startMissingBuilds(groups, now, problems);
+    if (counts[0] > 0 || counts[1] > 0) {
+      changes.happened();
+    }
     problems.forEach(p -> log.warn("tracker: {}", p));
     return new TrackerPass(counts[0], counts[1], started, problems);
   }

@@ -1,5 +1,6 @@
 package dev.corral.web.api;
 
+import dev.corral.activities.inventory.PoolTemplates;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.store.Db;
@@ -7,6 +8,7 @@ import dev.corral.activities.store.PoolMapper;
 import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.rows.PoolRow;
+import dev.corral.activities.store.rows.PoolSelector;
 import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.StateCount;
 import dev.corral.activities.store.rows.VmRow;
@@ -26,7 +28,8 @@ public final class InventoryViews {
 
   public record PoolView(
       String name, List<String> alias, int size, int ready, int provisioning, int leased, int destroying,
-      int failed, String template, List<String> providers, boolean active) {}
+      int failed, String template, List<String> providers, boolean active, PoolSelector templateSelector,
+      Map<String, String> currentTemplates) {}
 
   public record VmView(
       String name, String pool, String state, String provider, String template, String hostname, String ip,
@@ -54,6 +57,14 @@ public final class InventoryViews {
     this.clock = clock;
   }
 
+  /**
+   * The template a pool clones now: its fixed template, or for a selector the newest build it picked
+   * (the first provider's name of it), null while there is none.
+   */
+  private static String template(PoolRow pool, Map<String, String> current) {
+    return pool.template() != null ? pool.template() : current.values().stream().findFirst().orElse(null);
+  }
+
   public List<PoolView> pools() {
     Instant since = clock.instant().minus(FAILED_WINDOW);
     return db.inTransaction(
@@ -65,6 +76,7 @@ public final class InventoryViews {
           List<PoolView> views = new ArrayList<>();
           for (PoolRow pool : pools.selectAll()) {
             Map<String, Integer> c = counts.getOrDefault(pool.name(), Map.of());
+            Map<String, String> current = PoolTemplates.current(session, pool);
             int live = VmStates.LIVE.stream().mapToInt(s -> c.getOrDefault(s, 0)).sum();
             if (!pool.active() && live == 0) {
               continue; // removed from the config and fully drained: nothing left to show
@@ -72,7 +84,8 @@ public final class InventoryViews {
             views.add(new PoolView(pool.name(), pools.aliases(pool.name()), pool.size(),
                 c.getOrDefault(VmStates.READY, 0), c.getOrDefault(VmStates.PROVISIONING, 0),
                 c.getOrDefault(VmStates.LEASED, 0), c.getOrDefault(VmStates.DESTROYING, 0),
-                c.getOrDefault(VmStates.FAILED, 0), pool.template(), pools.providers(pool.name()), pool.active()));
+                c.getOrDefault(VmStates.FAILED, 0), template(pool, current), pools.providers(pool.name()),
+                pool.active(), pools.selector(pool.name()), current));
           }
           return views;
         });
