@@ -146,6 +146,23 @@ class TemplatesEndToEndTest {
       }
       assertTrue(lowestReady >= 1, "the pool never ran out of ready VMs while switching (lowest " + lowestReady + ")");
 
+      // The newer build turns unusable: its idle VMs go at once and the pool falls back to the older build.
+      writeBuilds(builds, build("debian-12-a", "12.7", today.minusDays(2)),
+          build("debian-12-b", "12.10", today).replace("usable: true", "usable: false"));
+      assertEquals(202, http.post("/v1/tracker/poll", "").status());
+      http.await("/v1/vms?pool=debian-12-prepared&state=ready", LIMIT, ready -> {
+        if (ready.size() != 3) {
+          return false;
+        }
+        for (JsonNode vm : ready) {
+          if (!vm.get("template").asText().equals(preparedA)) {
+            return false;
+          }
+        }
+        return true;
+      });
+      http.await("/v1/templates?group=debian-12&state=unusable", LIMIT, list -> list.size() == 2);
+
       // Retrying a build that succeeded is refused; an unknown build is a 404 in the one error shape.
       Http.Reply retry = http.post("/v1/builds/" + first.get("id").asLong() + "/retry", "");
       assertEquals(409, retry.status());
