@@ -287,6 +287,7 @@ final class CorralHarness implements AutoCloseable {
       env.close();
     } finally {
       nudger.close();
+      leases.close();
       provider.close();
       db.close();
     }
