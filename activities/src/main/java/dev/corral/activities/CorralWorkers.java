@@ -39,13 +39,14 @@ public final class CorralWorkers {
       Timings timings) {
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class);
-    workflows.registerActivitiesImplementations(
+    InventoryActivitiesImpl inventory =
         new InventoryActivitiesImpl(
             db,
             clock,
             new PoolPlanner(db, clock, timings.shepherdPoll()),
             new VmWorkflows(factory.getWorkflowClient()),
-            nudger));
+            nudger);
+    workflows.registerActivitiesImplementations(inventory);
 
     for (String name : providers.names()) {
       ProviderConfig config = providers.config(name);
@@ -56,7 +57,7 @@ public final class CorralWorkers {
           factory.newWorker(
               TaskQueues.provider(name),
               WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(slots).build());
-      worker.registerActivitiesImplementations(new ProviderActivitiesImpl(providers, timings.readyPoll()));
+      worker.registerActivitiesImplementations(new ProviderActivitiesImpl(providers, timings.readyPoll(), inventory::markReady));
     }
   }
 }

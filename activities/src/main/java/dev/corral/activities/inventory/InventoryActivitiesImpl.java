@@ -119,7 +119,10 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     return retired;
   }
 
-  @Override
+  /**
+   * Provisioning → ready; false when the VM is no longer wanted (pool drained, retired): destroy it.
+   * Not an activity of its own: the readiness activity calls it as soon as the VM answers.
+   */
   public boolean markReady(VmReady ready) {
     Instant now = clock.instant();
     VmRow row = changeAndRead(ready.vm(), vms -> vms.markReady(ready.vm(), ready.address().hostname(), ready.address().ip(), now));
