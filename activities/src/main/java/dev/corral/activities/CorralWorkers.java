@@ -70,13 +70,14 @@ public final class CorralWorkers {
         new BuildActivitiesImpl(db, clock, buildWaker),
         new TrackerActivitiesImpl(
             new TemplateTracker(db, providers, new TrackerSources(tracker.sources()), builds, clock, templateChanges)));
-    workflows.registerActivitiesImplementations(
+    InventoryActivitiesImpl inventory =
         new InventoryActivitiesImpl(
             db,
             clock,
             new PoolPlanner(db, clock, timings.shepherdPoll()),
             new VmWorkflows(factory.getWorkflowClient()),
-            nudger));
+            nudger);
+    workflows.registerActivitiesImplementations(inventory);
 
     for (String name : providers.names()) {
       ProviderConfig config = providers.config(name);
@@ -88,7 +89,7 @@ public final class CorralWorkers {
               TaskQueues.provider(name),
               WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(slots).build());
       worker.registerActivitiesImplementations(
-          new ProviderActivitiesImpl(providers, timings.readyPoll()),
+          new ProviderActivitiesImpl(providers, timings.readyPoll(), inventory::markReady),
           new BuildStepActivitiesImpl(db, providers, clock, buildWaker, templateChanges));
     }
   }

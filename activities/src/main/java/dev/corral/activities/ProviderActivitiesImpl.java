@@ -1,6 +1,7 @@
 package dev.corral.activities;
 
-import dev.corral.activities.provider.ProviderException;
+import static dev.corral.activities.ProviderCalls.call;
+
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.VmProvider;
@@ -8,13 +9,15 @@ import dev.corral.workflows.ErrorTypes;
 import dev.corral.workflows.activity.ProviderActivities;
 import dev.corral.workflows.model.CloneRequest;
 import dev.corral.workflows.model.DestroyRequest;
+import dev.corral.workflows.model.ReadyOutcome;
 import dev.corral.workflows.model.ReadyRequest;
 import dev.corral.workflows.model.VmAddress;
+import dev.corral.workflows.model.VmReady;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
-import java.util.function.Supplier;
+import java.util.function.Predicate;
 
 /**
  * Wraps the provider SPI as activities. Permanent provider failures become non-retryable
@@ -24,10 +27,13 @@ import java.util.function.Supplier;
 public final class ProviderActivitiesImpl implements ProviderActivities {
   private final ProviderRegistry providers;
   private final Duration readyPollInterval;
+  private final Predicate<VmReady> markReady;
 
-  public ProviderActivitiesImpl(ProviderRegistry providers, Duration readyPollInterval) {
+  /** {@code markReady} records a booted VM as ready and says whether it is still wanted. */
+  public ProviderActivitiesImpl(ProviderRegistry providers, Duration readyPollInterval, Predicate<VmReady> markReady) {
     this.providers = providers;
     this.readyPollInterval = readyPollInterval;
+    this.markReady = markReady;
   }
 
   @Override
@@ -36,7 +42,7 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
   }
 
   @Override
-  public VmAddress awaitReady(ReadyRequest request) {
+  public ReadyOutcome awaitReady(ReadyRequest request) {
     ActivityExecutionContext context = Activity.getExecutionContext();
     long deadline = System.nanoTime() + request.timeout().toNanos();
     VmProvider provider = call(() -> providers.get(request.provider()));
@@ -44,7 +50,8 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
       Readiness readiness = call(() -> provider.checkReady(request.vm()));
       switch (readiness.state()) {
         case READY:
-          return new VmAddress(readiness.hostname(), readiness.ip());
+          VmAddress address = new VmAddress(readiness.hostname(), readiness.ip());
+          return new ReadyOutcome(address, markReady.test(new VmReady(request.vm(), address)));
         case FAILED:
           throw ApplicationFailure.newNonRetryableFailure(
               "vm " + request.vm() + " failed while booting: " + readiness.reason(), ErrorTypes.BOOT_FAILED);
@@ -69,17 +76,6 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
           providers.get(request.provider()).destroy(request.vm());
           return null;
         });
-  }
-
-  private static <T> T call(Supplier<T> providerCall) {
-    try {
-      return providerCall.get();
-    } catch (ProviderException e) {
-      if (e.permanent()) {
-        throw ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), e.errorType(), e);
-      }
-      throw e;
-    }
   }
 
   private static void sleep(Duration pause) {

@@ -122,8 +122,10 @@ public final class CorralApp implements AutoCloseable {
     VmRetirements retirements = new VmRetirements(vmWorkflows);
     toClose.push(retirements);
     ObjectMapper json = Json.mapper();
+    LeaseStore leaseStore = new LeaseStore(db);
+    toClose.push(leaseStore);
     LeaseService leases =
-        new LeaseService(new LeaseStore(db), new PoolCatalog(db, clock), clock, nudger, retirements);
+        new LeaseService(leaseStore, new PoolCatalog(db, clock), clock, nudger, retirements);
     http =
         Javalin.create(
             cfg -> {

@@ -70,7 +70,14 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
 
   @Override
   public ProvisionResult provisionVms(ProvisionRequest request) {
+    // Read before the reservation: a VM change after this point makes the "no room" below stale.
+    long vmChanges = nudger.vmChangeCount();
     Provisioner.Reservation reservation = provisioner.reserve(request.pool(), request.names());
+    if (reservation.limitedBy() != null) {
+      nudger.noRoom(request.pool(), vmChanges);
+    } else {
+      nudger.roomFound(request.pool());
+    }
     // Rows first, workflows second: a crash in between leaves provisioning rows that start-up resumes.
     // Started side by side: one start is a server round trip, and a wave of clones waits for the last.
     CompletableFuture.allOf(
@@ -112,7 +119,10 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     return retired;
   }
 
-  @Override
+  /**
+   * Provisioning → ready; false when the VM is no longer wanted (pool drained, retired): destroy it.
+   * Not an activity of its own: the readiness activity calls it as soon as the VM answers.
+   */
   public boolean markReady(VmReady ready) {
     Instant now = clock.instant();
     VmRow row = changeAndRead(ready.vm(), vms -> vms.markReady(ready.vm(), ready.address().hostname(), ready.address().ip(), now));

@@ -7,7 +7,8 @@ import org.apache.ibatis.annotations.Param;
 
 /** SQL for {@code lease}, in LeaseMapper.xml. */
 public interface LeaseMapper {
-  int insert(LeaseRow lease);
+  /** Inserts several leases in one statement (leases must not be empty). */
+  int insertAll(@Param("leases") List<LeaseRow> leases);
 
   LeaseRow selectById(@Param("id") String id);
 

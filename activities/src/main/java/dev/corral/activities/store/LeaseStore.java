@@ -4,48 +4,31 @@ import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmRow;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** Leases in the database: the claim, reads, and ending a lease. No Temporal call happens here. */
-public final class LeaseStore {
+public final class LeaseStore implements AutoCloseable {
   private final Db db;
+  private final ClaimCommitter committer;
 
   public LeaseStore(Db db) {
     this.db = db;
+    this.committer = new ClaimCommitter(db);
   }
 
   /** A lease with the VMs it holds. */
   public record Lease(LeaseRow lease, List<VmRow> vms) {}
 
   /**
-   * Claims {@code counts} (pool → VMs) in one short transaction: either every VM is leased to the
-   * new lease or none is. Throws {@link PoolShortException} naming the first pool that is short.
-   * Each pool costs one indexed read of n rows and one update, however many VMs are ready.
+   * Claims {@code counts} (pool → VMs): either every VM is leased to the new lease or none is.
+   * Throws {@link PoolShortException} naming the first pool that is short. Concurrent claims share
+   * one transaction ({@link ClaimCommitter}); each pool costs one indexed read and one update per
+   * batch, however many VMs are ready.
    */
   public Lease claim(String leaseId, String owner, Map<String, Integer> counts, Instant now, Duration lifetime) {
-    return db.inTransaction(
-        session -> {
-          LeaseMapper leases = session.getMapper(LeaseMapper.class);
-          VmMapper vms = session.getMapper(VmMapper.class);
-          LeaseRow lease =
-              new LeaseRow(leaseId, LeaseRow.ACTIVE, owner, now, now.plus(lifetime), null, null);
-          leases.insert(lease);
-          List<VmRow> leased = new ArrayList<>();
-          for (Map.Entry<String, Integer> want : counts.entrySet()) {
-            List<VmRow> ready = vms.lockReady(want.getKey(), want.getValue());
-            if (ready.size() < want.getValue()) {
-              // Throwing skips the commit, so the lease row and earlier pools' VMs roll back.
-              throw new PoolShortException(want.getKey(), want.getValue(), ready.size());
-            }
-            // The rows are locked by this transaction, so the update changes exactly these.
-            vms.markLeased(ready.stream().map(VmRow::id).toList(), leaseId, now);
-            ready.forEach(vm -> leased.add(vm.leasedTo(leaseId, now)));
-          }
-          return new Lease(lease, leased);
-        });
+    return committer.claim(leaseId, owner, counts, now, lifetime);
   }
 
   public Optional<Lease> find(String leaseId) {
@@ -74,5 +57,21 @@ public final class LeaseStore {
           LeaseRow lease = leases.selectById(leaseId);
           return lease == null ? Optional.<Lease>empty() : Optional.of(new Lease(lease, vms.selectByLease(leaseId)));
         });
+  }
+
+  /** Claims waiting for the committer (for tests). */
+  int queuedClaims() {
+    return committer.queued();
+  }
+
+  /** Claim transactions begun so far (for tests). */
+  long batchesStarted() {
+    return committer.batchesStarted();
+  }
+
+  /** Refuses further claims and fails queued ones; a claim transaction under way still finishes. */
+  @Override
+  public void close() {
+    committer.close();
   }
 }

@@ -30,7 +30,11 @@ public interface VmMapper {
   /** Locks and reads up to n ready VMs of a pool, oldest first, skipping rows other claims hold right now. */
   List<VmRow> lockReady(@Param("pool") String pool, @Param("n") int n);
 
-  int markLeased(@Param("ids") List<Long> ids, @Param("leaseId") String leaseId, @Param("now") Instant now);
+  /**
+   * Leases ready VMs, each as its row says ({@code id}, {@code leaseId}, {@code leasedAt},
+   * {@code updatedAt}: rows as {@link VmRow#leasedTo} made them). {@code vms} must not be empty.
+   */
+  int markLeasedAll(@Param("vms") List<VmRow> vms);
 
   List<StateCount> countLiveByPool();
 

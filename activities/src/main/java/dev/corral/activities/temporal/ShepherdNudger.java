@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * wave is waiting for, so {@link #vmChanged} signals at once; leases come a thousand a second under
  * load and only start refills that take seconds to minutes, so {@link #leased} signals a pool at most
  * every {@link #LEASE_SPACING}, keeping the shepherd off the CPU the claims need.
+ *
+ * <p>A lease never frees room on a provider. So while a pool's last provisioning found no provider
+ * room ({@link #noRoom}), lease nudges for it are dropped: the pass they would start could not clone
+ * anything. Any VM change, in any pool (pools may share a provider), ends that. This memory is per
+ * process; where the API and the workers run in different processes, leases simply nudge as before.
  */
 public final class ShepherdNudger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ShepherdNudger.class);
@@ -31,6 +37,9 @@ public final class ShepherdNudger implements AutoCloseable {
   private final WorkflowClient client;
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> lastSentNanos = new ConcurrentHashMap<>();
+  /** Pool → the {@link #vmChanges} count at which its provisioning last found no room. */
+  private final Map<String, Long> noRoomAt = new ConcurrentHashMap<>();
+  private final AtomicLong vmChanges = new AtomicLong();
   private final ScheduledExecutorService sender =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -43,14 +52,42 @@ public final class ShepherdNudger implements AutoCloseable {
     this.client = client;
   }
 
-  /** A lease was claimed (or refused) in this pool: refill soon. */
+  /** A lease was claimed (or refused) in this pool: refill soon, unless no provider has room for it. */
   public void leased(String pool) {
+    if (waitingForRoom(pool)) {
+      return;
+    }
     nudge(pool, LEASE_SPACING);
   }
 
   /** A VM of this pool became ready, failed or was destroyed: plan again now. */
   public void vmChanged(String pool) {
+    vmChanges.incrementAndGet();
     nudge(pool, Duration.ZERO);
+  }
+
+  /** How many VM changes this process has seen; read it before looking for provider room. */
+  public long vmChangeCount() {
+    return vmChanges.get();
+  }
+
+  /**
+   * Provisioning for this pool found no provider room, looking after {@code vmChangeCount} VM
+   * changes; until the next VM change, lease nudges for the pool are dropped.
+   */
+  public void noRoom(String pool, long vmChangeCount) {
+    noRoomAt.put(pool, vmChangeCount);
+  }
+
+  /** Provisioning for this pool was not limited by provider room. */
+  public void roomFound(String pool) {
+    noRoomAt.remove(pool);
+  }
+
+  /** True while the pool's last provisioning found no room and no VM has changed since. */
+  public boolean waitingForRoom(String pool) {
+    Long at = noRoomAt.get(pool);
+    return at != null && at == vmChanges.get();
   }
 
   private void nudge(String pool, Duration spacing) {

@@ -79,6 +79,13 @@ final class CorralHarness implements AutoCloseable {
     Duration readyPoll = Duration.ofMillis(10);
     boolean clockFollowsTestEnvironment;
     BiConsumer<String, Object[]> beforeActivity;
+    int maxVms = 50;
+
+    /** The provider's max_vms. */
+    Options maxVms(int max) {
+      maxVms = max;
+      return this;
+    }
 
     /** The activities' clock reads the test environment's (skippable) time, so DB times follow skipped time. */
     Options clockOfTestEnvironment() {
@@ -121,7 +128,7 @@ final class CorralHarness implements AutoCloseable {
       SimulatedSettings settings =
           new SimulatedSettings(
               SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO, SimulatedSettings.FailPercent.NONE, 0, null);
-      this.providerConfig = new ProviderConfig(PROVIDER, "simulated", 50, 10, settings);
+      this.providerConfig = new ProviderConfig(PROVIDER, "simulated", options.maxVms, 10, settings);
       Path stateFile = Path.of("target", "workflow-tests", "sim-" + UUID.randomUUID() + ".json");
       this.provider =
           new SimulatedProvider(providerConfig, settings, stateFile, Clock.systemUTC(), new SplittableRandom(7), Sleeper.REAL);
@@ -287,6 +294,7 @@ final class CorralHarness implements AutoCloseable {
       env.close();
     } finally {
       nudger.close();
+      leases.close();
       provider.close();
       db.close();
     }

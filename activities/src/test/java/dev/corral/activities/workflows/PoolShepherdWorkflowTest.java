@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +81,45 @@ class PoolShepherdWorkflowTest {
     assertEquals(4, corral.rows("shrink").size(), "no VM was provisioned to replace the surplus");
     assertEquals(1, corral.inventory().size());
     assertEquals(names(corral.rows("shrink", VmStates.READY)), corral.inventoryNames());
+  }
+
+  @Test
+  void whileTheProviderIsFull_leasesStartNoPlanningPass_untilAVmIsDestroyed() throws Exception {
+    AtomicInteger plans = new AtomicInteger();
+    // A long poll interval: only nudges start passes here, not the shepherd's own timer.
+    corral = CorralHarness.start(new CorralHarness.Options().maxVms(3).shepherdPoll(Duration.ofMinutes(10)).beforeActivity((type, args) -> {
+      if (type.equals("PlanPool")) {
+        plans.incrementAndGet();
+      }
+    }));
+    corral.applyConfig(pool("cap", 3, 3));
+    corral.startShepherd("cap");
+    corral.awaitSettled("cap", 3);
+
+    // The first lease's pass finds the provider at max_vms (the leased VM still counts).
+    corral.leases.claim("lease-cap-1", "erin", Map.of("cap", 1), Instant.now(), Duration.ofHours(1));
+    corral.nudger.leased("cap");
+    corral.await("the shepherd found no room", () -> corral.nudger.waitingForRoom("cap"), () -> corral.describe("cap"));
+    // A nudge that arrived during that pass runs one more; wait until the shepherd is idle.
+    int plansWhenFull;
+    do {
+      plansWhenFull = plans.get();
+      Thread.sleep(700);
+    } while (plans.get() != plansWhenFull);
+
+    for (int i = 2; i <= 3; i++) {
+      corral.leases.claim("lease-cap-" + i, "erin", Map.of("cap", 1), Instant.now(), Duration.ofHours(1));
+      corral.nudger.leased("cap");
+      Thread.sleep(700); // longer than the nudger's lease spacing: a nudge would have been sent by now
+    }
+    assertEquals(plansWhenFull, plans.get(), "leases on a full provider start no planning pass");
+
+    LeaseStore.Lease ended = corral.leases.end("lease-cap-1", LeaseRow.RELEASED, "released by erin", Instant.now()).orElseThrow();
+    new VmWorkflows(corral.client).retire(ended.vms().get(0), "lease released");
+    corral.await("a VM cloned into the freed room", () -> corral.rows("cap", VmStates.READY).size() == 1,
+        () -> corral.describe("cap"));
+    assertTrue(plans.get() > plansWhenFull, "the destroyed VM woke the shepherd");
+    assertEquals(2, corral.rows("cap", VmStates.LEASED).size());
   }
 
   @Test

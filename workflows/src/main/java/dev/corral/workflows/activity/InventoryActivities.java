@@ -5,7 +5,6 @@ import dev.corral.workflows.model.ProvisionRequest;
 import dev.corral.workflows.model.ProvisionResult;
 import dev.corral.workflows.model.RetireRequest;
 import dev.corral.workflows.model.VmFailed;
-import dev.corral.workflows.model.VmReady;
 import dev.corral.workflows.model.VmTryFailed;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
@@ -27,10 +26,6 @@ public interface InventoryActivities {
   /** Marks the VMs destroying and tells each VM workflow to destroy its VM. Returns how many it retired. */
   @ActivityMethod(name = "RetireVms")
   int retireVms(RetireRequest request);
-
-  /** Provisioning → ready. False when the VM is no longer wanted (pool drained, retired): destroy it. */
-  @ActivityMethod(name = "MarkVmReady")
-  boolean markReady(VmReady ready);
 
   @ActivityMethod(name = "RecordVmTryFailed")
   void recordTryFailed(VmTryFailed failure);

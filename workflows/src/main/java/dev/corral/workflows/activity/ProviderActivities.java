@@ -3,7 +3,7 @@ package dev.corral.workflows.activity;
 import dev.corral.workflows.model.CloneRequest;
 import dev.corral.workflows.model.DestroyRequest;
 import dev.corral.workflows.model.ReadyRequest;
-import dev.corral.workflows.model.VmAddress;
+import dev.corral.workflows.model.ReadyOutcome;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
@@ -17,9 +17,14 @@ public interface ProviderActivities {
   @ActivityMethod(name = "CloneVm")
   void cloneVm(CloneRequest request);
 
-  /** Polls readiness with heartbeats. Fails with BootFailed or BootTimeout. */
+  /**
+   * Polls readiness with heartbeats, then marks the VM ready in the inventory (provisioning → ready,
+   * compare-and-set, so a retry changes nothing twice). Marking it here rather than in a separate
+   * activity saves a workflow-task hop per VM, which every clone wave waits for. Fails with
+   * BootFailed or BootTimeout.
+   */
   @ActivityMethod(name = "AwaitVmReady")
-  VmAddress awaitReady(ReadyRequest request);
+  ReadyOutcome awaitReady(ReadyRequest request);
 
   /** Idempotent: a VM that is already gone counts as destroyed. */
   @ActivityMethod(name = "DestroyVm")

@@ -5,11 +5,10 @@ import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.activity.ProviderActivities;
 import dev.corral.workflows.model.CloneRequest;
 import dev.corral.workflows.model.DestroyRequest;
+import dev.corral.workflows.model.ReadyOutcome;
 import dev.corral.workflows.model.ReadyRequest;
-import dev.corral.workflows.model.VmAddress;
 import dev.corral.workflows.model.VmFailed;
 import dev.corral.workflows.model.VmPhase;
-import dev.corral.workflows.model.VmReady;
 import dev.corral.workflows.model.VmRequest;
 import dev.corral.workflows.model.VmTryFailed;
 import io.temporal.failure.ActivityFailure;
@@ -55,12 +54,11 @@ public final class VmWorkflowImpl implements VmWorkflow {
         cloner.cloneVm(new CloneRequest(request.provider(), request.vm(), request.template()));
         // The boot deadline covers clone and boot together, as users read boot_timeout.
         Duration left = request.bootTimeout().minusMillis(Workflow.currentTimeMillis() - started);
-        VmAddress address =
+        // The activity also marks the VM ready in the inventory; a retirement moved the row to
+        // destroying first, so then the VM is not wanted and is destroyed below.
+        ReadyOutcome ready =
             waiter.awaitReady(new ReadyRequest(request.provider(), request.vm(), positive(left)));
-        if (retiredFor != null) {
-          return false;
-        }
-        return inventory.markReady(new VmReady(request.vm(), address));
+        return ready.wanted() && retiredFor == null;
       } catch (ActivityFailure failure) {
         lastReason = reason(failure);
         log.warn("vm {} try {}/{} failed: {}", request.vm(), attempt, request.maxTries(), lastReason);

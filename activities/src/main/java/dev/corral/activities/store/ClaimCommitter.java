@@ -1,0 +1,224 @@
+package dev.corral.activities.store;
+
+import dev.corral.activities.store.rows.LeaseRow;
+import dev.corral.activities.store.rows.VmRow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ibatis.session.SqlSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for lease claims. Callers queue their claim and wait; one committer thread claims
+ * everything that queued while its previous transaction ran, in ONE transaction: per pool one
+ * {@code SELECT … LIMIT total FOR UPDATE SKIP LOCKED}, the VMs handed out in arrival order, one
+ * multi-row lease INSERT and one VM UPDATE. There is no waiting for a batch to fill: under light load
+ * a batch is one claim, under heavy load the statements, parsing and commit are shared by many.
+ *
+ * <p>Each claim keeps its own all-or-nothing: a claim that one of its pools cannot fully serve fails
+ * with {@link PoolShortException} and gets nothing, while the rest of its batch commits. A database
+ * failure fails every claim of the batch with that failure. Deadlocks are retried by
+ * {@link Db#inTransaction}, which reruns the whole allocation.
+ */
+final class ClaimCommitter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ClaimCommitter.class);
+  /** Most claims per transaction. */
+  static final int MAX_BATCH = 64;
+  /** Most VMs per transaction, to bound the UPDATE's size; a single larger claim still runs alone. */
+  static final int MAX_BATCH_VMS = 1_000;
+
+  /** One queued claim and the future its caller waits on. */
+  private record Claim(LeaseRow lease, Map<String, Integer> counts, CompletableFuture<LeaseStore.Lease> result) {
+    int vms() {
+      return counts.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
+
+  private final Db db;
+  private final Object lock = new Object();
+  private final ArrayDeque<Claim> queue = new ArrayDeque<>(); // guarded by lock
+  private boolean closed; // guarded by lock
+  private Thread committer; // guarded by lock; started by the first claim
+  private long batchesStarted; // guarded by lock
+
+  ClaimCommitter(Db db) {
+    this.db = db;
+  }
+
+  LeaseStore.Lease claim(String leaseId, String owner, Map<String, Integer> counts, Instant now, Duration lifetime) {
+    Claim claim =
+        new Claim(
+            new LeaseRow(leaseId, LeaseRow.ACTIVE, owner, now, now.plus(lifetime), null, null),
+            new LinkedHashMap<>(counts),
+            new CompletableFuture<>());
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("lease claims are closed (Corral is stopping); nothing was leased");
+      }
+      if (committer == null) {
+        committer = new Thread(this::commitLoop, "lease-committer");
+        committer.setDaemon(true);
+        committer.start();
+      }
+      queue.add(claim);
+      lock.notifyAll();
+    }
+    try {
+      return claim.result().join();
+    } catch (CompletionException e) {
+      // Rethrown as it was thrown, so callers see PoolShortException or the database's own error.
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  private void commitLoop() {
+    while (true) {
+      List<Claim> batch = new ArrayList<>();
+      synchronized (lock) {
+        while (queue.isEmpty() && !closed) {
+          try {
+            lock.wait();
+          } catch (InterruptedException e) {
+            // Only close() interrupts; it also sets closed.
+          }
+        }
+        if (queue.isEmpty()) {
+          return;
+        }
+        int vms = 0;
+        while (!queue.isEmpty() && batch.size() < MAX_BATCH
+            && (batch.isEmpty() || vms + queue.peek().vms() <= MAX_BATCH_VMS)) {
+          Claim next = queue.poll();
+          vms += next.vms();
+          batch.add(next);
+        }
+        batchesStarted++;
+      }
+      commit(batch);
+    }
+  }
+
+  /** Claims one batch in one transaction, then completes each claim's future. Never throws. */
+  private void commit(List<Claim> batch) {
+    Map<Claim, Object> outcomes;
+    try {
+      outcomes = db.inTransaction(session -> allocate(session, batch));
+    } catch (Throwable e) {
+      log.error("lease claim transaction for {} request(s) failed; none of them was leased", batch.size(), e);
+      batch.forEach(claim -> claim.result().completeExceptionally(e));
+      return;
+    }
+    for (Claim claim : batch) {
+      Object outcome = outcomes.get(claim);
+      if (outcome instanceof LeaseStore.Lease lease) {
+        claim.result().complete(lease);
+      } else {
+        claim.result().completeExceptionally((RuntimeException) outcome);
+      }
+    }
+  }
+
+  /**
+   * The batch's transaction. Returns per claim its {@link LeaseStore.Lease} or its
+   * {@link PoolShortException}; side-effect free outside the session, so a deadlock retry may rerun it.
+   */
+  private static Map<Claim, Object> allocate(SqlSession session, List<Claim> batch) {
+    VmMapper vms = session.getMapper(VmMapper.class);
+    // Pools in name order: every batch takes its row locks pool by pool in the same order.
+    Map<String, Integer> wanted = new TreeMap<>();
+    for (Claim claim : batch) {
+      claim.counts().forEach((pool, n) -> wanted.merge(pool, n, Integer::sum));
+    }
+    Map<String, ArrayDeque<VmRow>> ready = new HashMap<>();
+    wanted.forEach((pool, n) -> ready.put(pool, new ArrayDeque<>(vms.lockReady(pool, n))));
+
+    Map<Claim, Object> outcomes = new IdentityHashMap<>();
+    List<LeaseRow> granted = new ArrayList<>();
+    List<VmRow> leased = new ArrayList<>();
+    for (Claim claim : batch) {
+      PoolShortException shortage = null;
+      for (Map.Entry<String, Integer> want : claim.counts().entrySet()) {
+        int left = ready.get(want.getKey()).size();
+        if (left < want.getValue()) {
+          shortage = new PoolShortException(want.getKey(), want.getValue(), left);
+          break;
+        }
+      }
+      if (shortage != null) {
+        // Checked before taking anything, so a short claim takes no VM from any of its pools.
+        outcomes.put(claim, shortage);
+        continue;
+      }
+      LeaseRow lease = claim.lease();
+      List<VmRow> mine = new ArrayList<>();
+      claim.counts().forEach((pool, n) -> {
+        ArrayDeque<VmRow> rows = ready.get(pool);
+        for (int i = 0; i < n; i++) {
+          mine.add(rows.poll().leasedTo(lease.id(), lease.createdAt()));
+        }
+      });
+      granted.add(lease);
+      leased.addAll(mine);
+      outcomes.put(claim, new LeaseStore.Lease(lease, mine));
+    }
+    if (!granted.isEmpty()) {
+      session.getMapper(LeaseMapper.class).insertAll(granted);
+      // The rows are locked by this transaction, so the update changes exactly these.
+      int changed = vms.markLeasedAll(leased);
+      if (changed != leased.size()) {
+        throw new IllegalStateException("leased " + changed + " of " + leased.size() + " locked VMs; rolled back");
+      }
+    }
+    return outcomes;
+  }
+
+  int queued() {
+    synchronized (lock) {
+      return queue.size();
+    }
+  }
+
+  long batchesStarted() {
+    synchronized (lock) {
+      return batchesStarted;
+    }
+  }
+
+  /** Refuses new claims, fails the queued ones, and lets a running transaction finish. */
+  @Override
+  public void close() {
+    Thread running;
+    List<Claim> dropped;
+    synchronized (lock) {
+      closed = true;
+      dropped = new ArrayList<>(queue);
+      queue.clear();
+      running = committer;
+      lock.notifyAll();
+    }
+    IllegalStateException stopping =
+        new IllegalStateException("Corral is stopping; the lease was not claimed and nothing was leased");
+    dropped.forEach(claim -> claim.result().completeExceptionally(stopping));
+    if (running != null) {
+      try {
+        running.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
