@@ -76,6 +76,12 @@ public final class Provisioner {
           for (String candidate : current.keySet()) {
             rooms.put(candidate, Room.of(providers.selectForUpdate(candidate), vms));
           }
+          // A provider whose last tries all failed is skipped while another can take the VMs; if all
+          // are failing, the pool's own backoff paces the retries instead.
+          List<String> failing = rooms.keySet().stream().filter(p -> isFailing(vms, p)).toList();
+          if (failing.size() < rooms.size()) {
+            failing.forEach(rooms::remove);
+          }
           String limitedBy = null;
           for (String name : fresh.subList(0, Math.max(0, Math.min(deficit, fresh.size())))) {
             // The least-loaded provider with room; ties go to the pool's order of preference.
@@ -97,6 +103,14 @@ public final class Provisioner {
         });
   }
 
+
+  /** Consecutive failed tries after which a provider counts as failing. */
+  static final int FAILING_AFTER = 3;
+
+  private static boolean isFailing(VmMapper vms, String provider) {
+    List<String> outcomes = vms.recentOutcomesOnProvider(provider, FAILING_AFTER);
+    return outcomes.size() == FAILING_AFTER && outcomes.stream().allMatch(VmStates.FAILED::equals);
+  }
 
   private static String describeLimits(Map<String, Room> rooms) {
     List<String> parts = new ArrayList<>();

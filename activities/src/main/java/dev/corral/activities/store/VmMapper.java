@@ -78,4 +78,10 @@ public interface VmMapper {
   int markDestroyed(@Param("name") String name, @Param("now") Instant now);
 
   int touch(@Param("names") List<String> names, @Param("now") Instant now);
+
+  /**
+   * How the provider's most recent VM tries ended, newest first: {@code failed}, or any other state for a
+   * VM that became ready. The placement skips a provider whose last few tries all failed.
+   */
+  List<String> recentOutcomesOnProvider(@Param("provider") String provider, @Param("limit") int limit);
 }

@@ -70,6 +70,25 @@ class ProvisionerTest {
   }
 
   @Test
+  void aProviderWhoseLastTriesAllFailed_isSkipped_whileAnotherCanTakeTheVms() {
+    configure(100, 100, pool("p", 4, "a", "b"), pool("old", 0, "a", "b"));
+    Instant now = Instant.now();
+    db.inTransaction(s -> {
+      VmMapper vms = s.getMapper(VmMapper.class);
+      for (int i = 0; i < Provisioner.FAILING_AFTER; i++) {
+        vms.insertProvisioning("broken-" + i, "old", "a", "tpl", now);
+        vms.markFailed("broken-" + i, 3, "boot timeout", now.plusMillis(i));
+      }
+      return null;
+    });
+
+    Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 4));
+
+    assertEquals(List.of("b", "b", "b", "b"), reservation.vms().stream().map(VmRequest::provider).toList(),
+        "provider a failed its last " + Provisioner.FAILING_AFTER + " tries");
+  }
+
+  @Test
   void reservation_stopsAtMaxConcurrentClones_andSaysWhy() {
     configure(100, 3, pool("p", 10, "a"));
 
