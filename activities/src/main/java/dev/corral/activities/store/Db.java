@@ -75,6 +75,9 @@ public final class Db implements AutoCloseable {
           "useLocalSessionState", "true",
           "cachePrepStmts", "true",
           "prepStmtCacheSize", "250",
+          // The group-committed claim statements run past the 256-character default and would be
+          // parsed again on every batch.
+          "prepStmtCacheSqlLimit", "4096",
           "cacheServerConfiguration", "true",
           "elideSetAutoCommits", "true",
           "maintainTimeStats", "false");
