@@ -5,6 +5,10 @@
 #   bench/run.sh claim [SIZE...]   ClaimBench only (one JVM per size), e.g. bench/run.sh claim 10000
 #   bench/run.sh fill [RUNS] [--same-jvm]
 #                                  FillBench only (default 3 runs, each in a fresh JVM; --same-jvm: one JVM)
+#   bench/run.sh chain [SINGLE_RUNS [PARALLEL_RUNS]]
+#                                  ChainBench only (issue 3's preparation chain, 6 steps x 1 s): single-chain
+#                                  overhead (default 5 runs) and 20 chains on 2 providers x 2 slots (default 3
+#                                  runs), all in one JVM; not part of the default run
 #
 # Environment: BENCH_SKIP_BUILD=1 reuses the last build (bench/target/build) instead of rebuilding;
 # CLAIM_ARGS="--warmup 30 --duration 10 --clients 16" overrides ClaimBench's knobs;
@@ -80,8 +84,12 @@ if [ "$MODE" = all ] || [ "$MODE" = fill ]; then
   echo "== FillBench, $RUNS runs =="
   run_java fill FillBench "$RUNS" "${BENCH_QUIET_WAIT:-180}" "$@" || status=1
 fi
-if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != fill ]; then
-  echo "usage: bench/run.sh [all | claim [SIZE...] | fill [RUNS] [--same-jvm]]" >&2
+if [ "$MODE" = chain ]; then
+  echo "== ChainBench =="
+  run_java chain ChainBench "${1:-5}" "${2:-3}" "${BENCH_QUIET_WAIT:-180}" || status=1
+fi
+if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != fill ] && [ "$MODE" != chain ]; then
+  echo "usage: bench/run.sh [all | claim [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]]]" >&2
   exit 2
 fi
 exit $status
