@@ -5,6 +5,7 @@ import dev.corral.activities.store.Db;
 import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.rows.BuildRow;
+import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.workflows.activity.BuildActivities;
 import dev.corral.workflows.model.BuildEnd;
@@ -41,9 +42,9 @@ public final class BuildActivitiesImpl implements BuildActivities {
       }
       // The provider row lock makes concurrent slot grants on one provider take turns (any Corral instance).
       ProviderMapper providers = session.getMapper(ProviderMapper.class);
-      providers.selectForUpdate(build.provider());
-      Integer slots = providers.maxConcurrentBuilds(build.provider());
-      int free = (slots == null ? 0 : slots) - builds.countInState(build.provider(), BuildRow.RUNNING);
+      ProviderRow provider = providers.selectForUpdate(build.provider());
+      int slots = provider == null || !provider.active() ? 0 : provider.maxConcurrentBuilds();
+      int free = slots - builds.countInState(build.provider(), BuildRow.RUNNING);
       if (free <= 0) {
         return false;
       }

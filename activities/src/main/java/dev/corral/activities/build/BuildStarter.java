@@ -6,6 +6,7 @@ import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.rows.BuildRow;
+import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.workflows.TaskQueues;
@@ -64,8 +65,8 @@ public final class BuildStarter {
       TemplateMapper templates = session.getMapper(TemplateMapper.class);
       BuildMapper builds = session.getMapper(BuildMapper.class);
       TemplateRow source = templates.selectByIdForUpdate(sourceTemplateId);
-      check(source, sourceTemplateId, session.getMapper(ProviderMapper.class).maxConcurrentBuilds(
-          source == null ? "" : source.provider()));
+      check(source, sourceTemplateId,
+          source == null ? null : session.getMapper(ProviderMapper.class).selectByName(source.provider()));
       Optional<BuildRow> underWay = builds.bySource(sourceTemplateId).stream().filter(b -> !b.ended()).findFirst();
       if (underWay.isPresent()) {
         if (retryOf != null) {
@@ -74,7 +75,6 @@ public final class BuildStarter {
         }
         return new Started(underWay.get(), null);
       }
-      TemplateGroupRow group = templates.selectGroup(source.templateGroup());
       String suffix = VmNames.fromUuid(UUID.randomUUID()).substring("corral-".length());
       BuildRow row = new BuildRow(0, source.templateGroup(), source.provider(), source.id(), BuildRow.QUEUED, null,
           null, WorkflowIds.build(source.templateGroup(), source.provider(), source.name()), "corral-build-" + suffix,
@@ -85,9 +85,7 @@ public final class BuildStarter {
           source.version(), source.buildDate(), source.ga(), true, true, source.id(), id.id, TemplateRow.FROM_BUILD,
           TemplateRow.PREPARING, null, now, now));
       BuildRow inserted = builds.selectById(id.id);
-      return new Started(inserted, new BuildInput(inserted.id(), inserted.templateGroup(), inserted.provider(),
-          source.name(), source.version(), inserted.vmName(), inserted.resultName(),
-          JsonText.toMap(group == null ? null : group.configure())));
+      return new Started(inserted, input(inserted, source, templates));
     });
     if (started.input() != null) {
       startWorkflow(started.input(), started.build().workflowId());
@@ -119,12 +117,7 @@ public final class BuildStarter {
       TemplateMapper templates = session.getMapper(TemplateMapper.class);
       return Stream.concat(
               builds.list(null, BuildRow.QUEUED, 10_000).stream(), builds.list(null, BuildRow.RUNNING, 10_000).stream())
-          .map(b -> {
-            TemplateRow source = templates.selectById(b.sourceTemplateId());
-            TemplateGroupRow group = templates.selectGroup(b.templateGroup());
-            return new Resumed(b.workflowId(), new BuildInput(b.id(), b.templateGroup(), b.provider(), source.name(),
-                source.version(), b.vmName(), b.resultName(), JsonText.toMap(group == null ? null : group.configure())));
-          })
+          .map(b -> new Resumed(b.workflowId(), input(b, templates.selectById(b.sourceTemplateId()), templates)))
           .toList();
     });
     unfinished.forEach(r -> startWorkflow(r.input(), r.workflowId()));
@@ -133,7 +126,14 @@ public final class BuildStarter {
 
   private record Resumed(String workflowId, BuildInput input) {}
 
-  private static void check(TemplateRow source, long id, Integer buildSlots) {
+  /** A build's workflow input: its row, its source template, and its group's configure settings. */
+  private static BuildInput input(BuildRow build, TemplateRow source, TemplateMapper templates) {
+    TemplateGroupRow group = templates.selectGroup(build.templateGroup());
+    return new BuildInput(build.id(), build.templateGroup(), build.provider(), source.name(), source.version(),
+        build.vmName(), build.resultName(), JsonText.toMap(group == null ? null : group.configure()));
+  }
+
+  private static void check(TemplateRow source, long id, ProviderRow provider) {
     if (source == null) {
       throw new BuildRefusedException(BuildRefusedException.NOT_FOUND, "no template with id " + id);
     }
@@ -148,10 +148,10 @@ public final class BuildStarter {
       throw new BuildRefusedException(BuildRefusedException.CONFLICT,
           what + " is " + (source.usable() ? source.state() : "unusable") + "; only usable raw templates can be prepared");
     }
-    if (buildSlots == null) {
+    if (provider == null || !provider.active()) {
       throw new BuildRefusedException(BuildRefusedException.CONFLICT, "provider " + source.provider() + " is not configured");
     }
-    if (buildSlots == 0) {
+    if (provider.maxConcurrentBuilds() == 0) {
       throw new BuildRefusedException(BuildRefusedException.CONFLICT,
           "provider " + source.provider() + " has max_concurrent_builds: 0, so it prepares no templates");
     }

@@ -27,7 +27,7 @@ public final class PoolTemplates {
   public static Map<String, String> current(SqlSession session, PoolRow pool) {
     List<String> providers = session.getMapper(PoolMapper.class).providers(pool.name());
     Map<String, String> current = new LinkedHashMap<>();
-    PoolSelector selector = session.getMapper(PoolMapper.class).selector(pool.name());
+    PoolSelector selector = pool.selector();
     if (selector == null) {
       if (pool.template() != null) {
         providers.forEach(p -> current.put(p, pool.template()));
@@ -61,8 +61,8 @@ public final class PoolTemplates {
   }
 
   /** What to tell users when a pool has no template to clone. */
-  public static String noTemplateReason(SqlSession session, PoolRow pool) {
-    PoolSelector selector = session.getMapper(PoolMapper.class).selector(pool.name());
+  public static String noTemplateReason(PoolRow pool) {
+    PoolSelector selector = pool.selector();
     if (selector == null) {
       return "pool " + pool.name() + " has no template";
     }

@@ -65,7 +65,7 @@ public final class Provisioner {
           List<String> fresh = names.stream().filter(name -> !known.contains(name)).toList();
           Map<String, String> current = PoolTemplates.current(session, pool);
           if (current.isEmpty()) {
-            return new Reservation(reserved, PoolTemplates.noTemplateReason(session, pool));
+            return new Reservation(reserved, PoolTemplates.noTemplateReason(pool));
           }
           PoolPlanner.TemplateCounts counts = PoolPlanner.TemplateCounts.of(
               session.getMapper(VmTemplateMapper.class).countByTemplate(poolName), current);

@@ -29,9 +29,9 @@ public final class ConfigSync {
           ProviderMapper providers = session.getMapper(ProviderMapper.class);
           for (ProviderConfig provider : config.providers().values()) {
             providers.upsert(
-                new ProviderRow(provider.name(), provider.type(), provider.maxVms(), provider.maxConcurrentClones(), true),
+                new ProviderRow(provider.name(), provider.type(), provider.maxVms(), provider.maxConcurrentClones(),
+                    provider.maxConcurrentBuilds(), true),
                 now);
-            providers.setMaxConcurrentBuilds(provider.name(), provider.maxConcurrentBuilds());
           }
           providers.deactivateAllExcept(new ArrayList<>(config.providers().keySet()), now);
 
@@ -51,9 +51,6 @@ public final class ConfigSync {
           for (PoolConfig pool : config.pools()) {
             names.add(pool.name());
             pools.upsert(toRow(pool, now));
-            TemplateSelector selector = pool.selector();
-            pools.setSelector(pool.name(), selector == null ? null : selector.group(),
-                selector == null ? null : selector.version(), selector != null && selector.prepared());
             pool.alias().forEach(alias -> pools.insertAlias(alias, pool.name()));
             pools.deleteProviders(pool.name());
             for (int i = 0; i < pool.providers().size(); i++) {
@@ -69,9 +66,13 @@ public final class ConfigSync {
   }
 
   private static PoolRow toRow(PoolConfig pool, Instant now) {
+    TemplateSelector selector = pool.selector();
     return new PoolRow(
         pool.name(),
         pool.template(),
+        selector == null ? null : selector.group(),
+        selector == null ? null : selector.version(),
+        selector != null && selector.prepared(),
         pool.size(),
         pool.readyTtl().toSeconds(),
         pool.bootTimeout().toSeconds(),

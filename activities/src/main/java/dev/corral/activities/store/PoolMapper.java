@@ -1,7 +1,6 @@
 package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.GroupProvider;
-import dev.corral.activities.store.rows.PoolSelector;
 import dev.corral.activities.store.rows.PoolRow;
 import java.util.List;
 import org.apache.ibatis.annotations.Param;
@@ -30,14 +29,6 @@ public interface PoolMapper {
   int deleteProviders(@Param("pool") String pool);
 
   int insertProvider(@Param("pool") String pool, @Param("provider") String provider, @Param("position") int position);
-
-  /** The pool's template selector (all null/false for a pool on a fixed template). */
-  int setSelector(
-      @Param("pool") String pool, @Param("group") String group, @Param("version") String version,
-      @Param("prepared") boolean prepared);
-
-  /** The pool's template selector, or null when the pool names a fixed template. */
-  PoolSelector selector(@Param("pool") String pool);
 
   /** (group, provider) pairs for which some active pool wants prepared templates. */
   List<GroupProvider> wantPrepared();

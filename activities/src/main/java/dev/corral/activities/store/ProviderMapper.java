@@ -16,9 +16,5 @@ public interface ProviderMapper {
   /** Locks the provider row so that concurrent reservations on it (any pool, any instance) take turns. */
   ProviderRow selectForUpdate(@Param("name") String name);
 
-  /** Build slots are kept apart from the row record: only the build path reads them. */
-  int setMaxConcurrentBuilds(@Param("name") String name, @Param("max") int max);
-
-  /** The provider's build slots; null when there is no such provider. */
-  Integer maxConcurrentBuilds(@Param("name") String name);
+  ProviderRow selectByName(@Param("name") String name);
 }

@@ -85,7 +85,7 @@ public final class InventoryViews {
                 c.getOrDefault(VmStates.READY, 0), c.getOrDefault(VmStates.PROVISIONING, 0),
                 c.getOrDefault(VmStates.LEASED, 0), c.getOrDefault(VmStates.DESTROYING, 0),
                 c.getOrDefault(VmStates.FAILED, 0), template(pool, current), pools.providers(pool.name()),
-                pool.active(), pools.selector(pool.name()), current));
+                pool.active(), pool.selector(), current));
           }
           return views;
         });

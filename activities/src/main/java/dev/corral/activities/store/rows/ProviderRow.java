@@ -1,4 +1,5 @@
 package dev.corral.activities.store.rows;
 
 /** One row of {@code provider}: its limits as last synced from the config. */
-public record ProviderRow(String name, String type, int maxVms, int maxConcurrentClones, boolean active) {}
+public record ProviderRow(
+    String name, String type, int maxVms, int maxConcurrentClones, int maxConcurrentBuilds, boolean active) {}
