@@ -57,7 +57,6 @@ public final class PoolPlanner {
             return new PoolPlan(poolName, 0, List.of(), pollInterval, true);
           }
           List<VmRetirement> retire = new ArrayList<>(endExpiredLeases(poolName, now, leases, vms));
-          Map<String, Integer> counts = byState(vms.countLiveInPool(poolName));
           int toProvision = 0;
           if (!pool.active()) {
             vms.namesInStates(poolName, List.of(VmStates.READY, VmStates.PROVISIONING))
@@ -75,8 +74,9 @@ public final class PoolPlanner {
             vms.touch(lostDestroys, now);
             lostDestroys.forEach(name -> retire.add(new VmRetirement(name, "destroy requested again")));
           }
-          int live = counts.values().stream().mapToInt(Integer::intValue).sum();
-          boolean drained = !pool.active() && live == 0;
+          // Only a removed pool can be drained; an active pool's pass needs no full count of its VMs.
+          boolean drained = !pool.active()
+              && byState(vms.countLiveInPool(poolName)).values().stream().mapToInt(Integer::intValue).sum() == 0;
           Duration recheck = recheckAfter(pool, now, vms, leases);
           if (retryAt != null && now.isBefore(retryAt)) {
             recheck = min(recheck, Duration.between(now, retryAt));
