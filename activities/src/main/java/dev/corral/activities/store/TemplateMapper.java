@@ -1,5 +1,6 @@
 package dev.corral.activities.store;
 
+import dev.corral.activities.store.rows.StateCount;
 import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import java.time.Instant;
@@ -29,6 +30,9 @@ public interface TemplateMapper {
   List<TemplateRow> list(
       @Param("group") String group, @Param("state") String state, @Param("provider") String provider,
       @Param("limit") int limit);
+
+  /** Templates per group and state. */
+  List<StateCount> countByGroup();
 
   int setState(
       @Param("id") long id, @Param("state") String state, @Param("reason") String reason, @Param("now") Instant now);

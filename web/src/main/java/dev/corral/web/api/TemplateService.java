@@ -10,7 +10,6 @@ import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.VmTemplateMapper;
 import dev.corral.activities.store.rows.BuildRow;
-import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.temporal.Tracker;
@@ -21,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,14 +78,14 @@ public final class TemplateService {
   public List<GroupView> groups() {
     return db.inTransaction(session -> {
       TemplateMapper templates = session.getMapper(TemplateMapper.class);
-      return templates.selectGroups().stream().map(g -> groupView(g, templates)).toList();
+      Map<String, Map<String, Integer>> counts = new HashMap<>();
+      templates.countByGroup().forEach(c ->
+          counts.computeIfAbsent(c.groupName(), g -> new TreeMap<>()).put(c.state(), c.count()));
+      return templates.selectGroups().stream()
+          .map(g -> new GroupView(g.name(), g.obsoleteDays(), g.keepPrepared(), JsonText.toMap(g.configure()),
+              g.active(), counts.getOrDefault(g.name(), Map.of())))
+          .toList();
     });
-  }
-
-  private static GroupView groupView(TemplateGroupRow g, TemplateMapper templates) {
-    Map<String, Integer> byState = new TreeMap<>();
-    templates.list(g.name(), null, null, 100_000).forEach(t -> byState.merge(t.state(), 1, Integer::sum));
-    return new GroupView(g.name(), g.obsoleteDays(), g.keepPrepared(), JsonText.toMap(g.configure()), g.active(), byState);
   }
 
   public List<TemplateView> templates(String group, String state) {
