@@ -2,7 +2,6 @@ package dev.corral.activities.build;
 
 import dev.corral.activities.ProviderCalls;
 import dev.corral.activities.provider.ProviderRegistry;
-import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.store.BuildMapper;
 import dev.corral.activities.store.Db;

@@ -244,28 +244,11 @@ public final class SimulatedProvider implements VmProvider {
       log.debug("clone {}: started from template {} (takes {})", vmName, template, cloneTime);
     }
 
-    try {
-      pause(cloneTime);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      synchronized (lock) {
-        if (vms.get(vmName) == created && created.state == PowerState.CREATING) {
-          created.state = PowerState.BROKEN;
-          persist();
-        }
-      }
-      log.info("clone {}: interrupted, left BROKEN", vmName);
-      throw ProviderException.transientFailure("interrupted while cloning " + vmName);
-    }
+    pauseWhileCreating(created, cloneTime, "clone", "cloning");
 
     synchronized (lock) {
       SimVm vm = created;
-      if (vms.get(vmName) != vm || vm.state != PowerState.CREATING) {
-        // Destroyed (or otherwise changed) while the clone was in progress.
-        log.info("clone {}: VM vanished while cloning", vmName);
-        throw ProviderException.transientFailure(
-            "VM " + vmName + " was destroyed while it was being cloned");
-      }
+      ensureStillCreating(vm, "clone", "cloning");
       if (cloneFails) {
         vm.state = PowerState.BROKEN;
         persist();
@@ -291,6 +274,34 @@ public final class SimulatedProvider implements VmProvider {
           vm.ip,
           bootReason == null ? "" : ", boot fated to fail");
       return vm.toProviderVm();
+    }
+  }
+
+  /**
+   * Waits out a VM's creation (clone or deploy). An interrupted creation leaves the half-made VM
+   * BROKEN, as a hypervisor would, for destroy to remove.
+   */
+  private void pauseWhileCreating(SimVm created, Duration time, String operation, String doing) {
+    try {
+      pause(time);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      synchronized (lock) {
+        if (vms.get(created.name) == created && created.state == PowerState.CREATING) {
+          created.state = PowerState.BROKEN;
+          persist();
+        }
+      }
+      log.info("{} {}: interrupted, left BROKEN", operation, created.name);
+      throw ProviderException.transientFailure("interrupted while " + doing + " " + created.name);
+    }
+  }
+
+  /** Under the lock: the VM being created was not destroyed (or otherwise changed) meanwhile. */
+  private void ensureStillCreating(SimVm vm, String operation, String doing) {
+    if (vms.get(vm.name) != vm || vm.state != PowerState.CREATING) {
+      log.info("{} {}: VM vanished while {}", operation, vm.name, doing);
+      throw ProviderException.transientFailure("VM " + vm.name + " was destroyed while " + doing + " it");
     }
   }
 
@@ -541,27 +552,11 @@ public final class SimulatedProvider implements VmProvider {
           existing != null ? ", replacing a broken leftover" : "");
     }
 
-    try {
-      pause(stepTime);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      synchronized (lock) {
-        if (vms.get(vmName) == created && created.state == PowerState.CREATING) {
-          created.state = PowerState.BROKEN;
-          persist();
-        }
-      }
-      log.info("deploy {}: interrupted, left BROKEN", vmName);
-      throw ProviderException.transientFailure("interrupted while deploying " + vmName);
-    }
+    pauseWhileCreating(created, stepTime, "deploy", "deploying");
 
     synchronized (lock) {
       SimVm vm = created;
-      if (vms.get(vmName) != vm || vm.state != PowerState.CREATING) {
-        log.info("deploy {}: VM vanished while deploying", vmName);
-        throw ProviderException.transientFailure(
-            "VM " + vmName + " was destroyed while it was being deployed");
-      }
+      ensureStillCreating(vm, "deploy", "deploying");
       if (failure != null) {
         vm.state = PowerState.BROKEN;
         persist();
