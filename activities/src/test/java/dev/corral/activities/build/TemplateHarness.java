@@ -18,6 +18,7 @@ import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.templates.TemplateTracker;
 import dev.corral.activities.templates.TrackerSources;
+import dev.corral.activities.testing.BeforeActivity;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.DatabaseConfig;
@@ -44,10 +45,6 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkerInterceptorBase;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import java.nio.file.Path;
@@ -208,7 +205,7 @@ public final class TemplateHarness implements AutoCloseable {
     }
     List<String> executed = Collections.synchronizedList(new ArrayList<>());
     WorkerFactory fresh = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-        .setWorkerInterceptors(new RecordActivities(executed)).build());
+        .setWorkerInterceptors(new BeforeActivity((type, arguments) -> executed.add(type))).build());
     register(fresh);
     fresh.start();
     restartedFactory = fresh;
@@ -323,33 +320,6 @@ public final class TemplateHarness implements AutoCloseable {
       nudger.close();
       provider.close();
       db.close();
-    }
-  }
-
-  private static final class RecordActivities extends WorkerInterceptorBase {
-    private final List<String> executed;
-
-    RecordActivities(List<String> executed) {
-      this.executed = executed;
-    }
-
-    @Override
-    public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-      return new ActivityInboundCallsInterceptorBase(next) {
-        private ActivityExecutionContext context;
-
-        @Override
-        public void init(ActivityExecutionContext context) {
-          this.context = context;
-          super.init(context);
-        }
-
-        @Override
-        public ActivityOutput execute(ActivityInput input) {
-          executed.add(context.getInfo().getActivityType());
-          return super.execute(input);
-        }
-      };
     }
   }
 

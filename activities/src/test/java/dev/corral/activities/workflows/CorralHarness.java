@@ -16,6 +16,7 @@ import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.Shepherds;
+import dev.corral.activities.testing.BeforeActivity;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.DatabaseConfig;
@@ -26,12 +27,8 @@ import dev.corral.config.ServerConfig;
 import dev.corral.config.SimulatedSettings;
 import dev.corral.config.TemporalConfig;
 import dev.corral.workflows.WorkflowIds;
-import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkerInterceptorBase;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
@@ -297,33 +294,6 @@ final class CorralHarness implements AutoCloseable {
       leases.close();
       provider.close();
       db.close();
-    }
-  }
-
-  private static final class BeforeActivity extends WorkerInterceptorBase {
-    private final BiConsumer<String, Object[]> hook;
-
-    BeforeActivity(BiConsumer<String, Object[]> hook) {
-      this.hook = hook;
-    }
-
-    @Override
-    public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-      return new ActivityInboundCallsInterceptorBase(next) {
-        private ActivityExecutionContext context;
-
-        @Override
-        public void init(ActivityExecutionContext context) {
-          this.context = context;
-          super.init(context);
-        }
-
-        @Override
-        public ActivityOutput execute(ActivityInput input) {
-          hook.accept(context.getInfo().getActivityType(), input.getArguments());
-          return super.execute(input);
-        }
-      };
     }
   }
 
