@@ -3,6 +3,7 @@ package dev.corral.workflows;
 import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.activity.ProviderActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -19,6 +20,17 @@ public final class ActivityProfiles {
                   .setInitialInterval(Duration.ofMillis(500))
                   .setMaximumInterval(Duration.ofSeconds(30))
                   .build())
+          .build();
+
+  /**
+   * The shepherd's own passes (plan, provision, retire) run as local activities: they are short
+   * database work in the worker that runs the shepherd, and skipping the task-queue round trips
+   * starts the next VM's clone sooner after a slot frees. They are retried the same way.
+   */
+  static final LocalActivityOptions LOCAL_INVENTORY =
+      LocalActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(INVENTORY.getRetryOptions())
           .build();
 
   /**
@@ -43,6 +55,10 @@ public final class ActivityProfiles {
 
   public static InventoryActivities inventory() {
     return Workflow.newActivityStub(InventoryActivities.class, INVENTORY);
+  }
+
+  public static InventoryActivities localInventory() {
+    return Workflow.newLocalActivityStub(InventoryActivities.class, LOCAL_INVENTORY);
   }
 
   public static ProviderActivities clone(String provider, Duration bootTimeout) {

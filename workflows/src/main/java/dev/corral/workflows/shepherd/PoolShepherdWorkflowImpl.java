@@ -17,7 +17,7 @@ public final class PoolShepherdWorkflowImpl implements PoolShepherdWorkflow {
   /** Each pass adds about a dozen events; this keeps a run's history far below Temporal's limits. */
   static final int PASSES_PER_RUN = 200;
 
-  private final InventoryActivities inventory = ActivityProfiles.inventory();
+  private final InventoryActivities inventory = ActivityProfiles.localInventory();
   private boolean nudged;
   private PoolPlan lastPlan;
 
