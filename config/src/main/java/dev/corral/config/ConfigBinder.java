@@ -16,12 +16,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class ConfigBinder {
   static final List<String> ROOT_KEYS = List.of("data_dir", "server", "database", "temporal", "providers",
-      "template_groups", "tracker", "pools");
+      "template_groups", "tracker", "pools", "auth", "quotas");
   static final List<String> SERVER_KEYS = List.of("host", "port");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
   static final List<String> TEMPORAL_KEYS = List.of("address", "namespace", "ui_url");
-  static final List<String> POOL_KEYS = List.of("name", "alias", "template", "providers", "size",
-      "ready_ttl", "boot_timeout", "max_tries", "lifetime", "max_lifetime");
+  static final List<String> POOL_KEYS = java.util.stream.Stream.concat(
+      java.util.stream.Stream.of("name", "alias", "template", "providers", "size",
+          "ready_ttl", "boot_timeout", "max_tries", "lifetime", "max_lifetime"),
+      AccessConfigBinder.POOL_LEASING_KEYS.stream()).toList();
 
   /** Pool names and aliases appear in URLs and VM names. */
   static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -37,10 +39,12 @@ final class ConfigBinder {
 
   private final YamlNodes nodes;
   private final TemplateConfigBinder templates;
+  private final AccessConfigBinder access;
 
   ConfigBinder(YamlNodes nodes) {
     this.nodes = nodes;
     this.templates = new TemplateConfigBinder(nodes);
+    this.access = new AccessConfigBinder(nodes);
   }
 
   /** {@code root} is null for an empty document, which means "all defaults". */
@@ -55,7 +59,9 @@ final class ConfigBinder {
         providers,
         pools(top, List.copyOf(providers.keySet())),
         templates.templateGroups(top),
-        templates.tracker(top));
+        templates.tracker(top),
+        access.auth(top),
+        access.quotas(top));
   }
 
   private ServerConfig server(YamlMapping m) {
@@ -174,7 +180,8 @@ final class ConfigBinder {
         m.integer("max_tries", Defaults.MAX_TRIES, 1, Integer.MAX_VALUE),
         m.duration("lifetime", Defaults.LIFETIME),
         m.duration("max_lifetime", Defaults.MAX_LIFETIME),
-        selector);
+        selector,
+        access.poolLeasing(m));
   }
 
 }

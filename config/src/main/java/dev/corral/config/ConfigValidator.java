@@ -1,5 +1,6 @@
 package dev.corral.config;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ final class ConfigValidator {
     database(config.database());
     pools(config.pools(), config.providers().keySet());
     templateGroups(config.pools(), config.templateGroups().keySet());
+    quotas(config.quotas(), config.pools(), config.providers().keySet());
   }
 
   private void database(DatabaseConfig db) {
@@ -113,6 +115,12 @@ final class ConfigValidator {
     if (problems.touched(lifetime) || problems.touched(maxLifetime)) {
       return;
     }
+    String authenticated = SourceLines.item("pools", i) + ".lifetime_authenticated";
+    Duration forTokens = pool.leasing().lifetimeAuthenticated();
+    if (forTokens != null && !problems.touched(authenticated) && forTokens.compareTo(pool.maxLifetime()) > 0) {
+      report(authenticated, "lifetime_authenticated " + Durations.format(forTokens) + " exceeds max_lifetime "
+          + Durations.format(pool.maxLifetime()));
+    }
     if (pool.lifetime().compareTo(pool.maxLifetime()) > 0) {
       // Point at whichever of the two the user actually wrote.
       report(lines.knows(lifetime) ? lifetime : maxLifetime,
@@ -136,6 +144,39 @@ final class ConfigValidator {
       if (!groups.contains(selector.group())) {
         report(path, "unknown template group '" + selector.group() + "' (configured: "
             + (groups.isEmpty() ? "none" : String.join(", ", groups)) + ")");
+      }
+    }
+  }
+
+  /** Quota pool names must be configured pools and group providers configured providers. */
+  private void quotas(QuotaConfig quotas, List<PoolConfig> pools, Set<String> providers) {
+    if (problems.at("quotas") || problems.at("pools") || problems.at("providers")) {
+      return;
+    }
+    Set<String> poolNames = new HashSet<>();
+    pools.forEach(p -> poolNames.add(p.name()));
+    quotaPools("quotas.per_user.pools", quotas.perUser(), poolNames);
+    quotas.groups().forEach((group, limit) -> {
+      String base = "quotas.groups." + group;
+      quotaPools(base + ".pools", limit, poolNames);
+      if (limit.providers() == null || problems.touched(base + ".providers")) {
+        return;
+      }
+      for (int j = 0; j < limit.providers().size(); j++) {
+        String provider = limit.providers().get(j);
+        if (!providers.contains(provider)) {
+          report(lines.itemOrSelf(base + ".providers", j), "unknown provider '" + provider + "' (configured: "
+              + (providers.isEmpty() ? "none" : String.join(", ", providers)) + ")");
+        }
+      }
+    });
+  }
+
+  private void quotaPools(String base, QuotaConfig.Limit limit, Set<String> poolNames) {
+    for (String pool : limit.pools().keySet()) {
+      if (!poolNames.contains(pool) && !problems.touched(base + "." + pool)) {
+        report(base + "." + pool, "unknown pool '" + pool + "' (configured: "
+            + (poolNames.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(poolNames))) + ")");
       }
     }
   }

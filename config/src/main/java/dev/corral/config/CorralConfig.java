@@ -19,12 +19,30 @@ public record CorralConfig(
     Map<String, ProviderConfig> providers,
     List<PoolConfig> pools,
     Map<String, TemplateGroupConfig> templateGroups,
-    TrackerConfig tracker) {
+    TrackerConfig tracker,
+    AuthConfig auth,
+    QuotaConfig quotas) {
 
   public CorralConfig {
+    auth = auth == null ? AuthConfig.NONE : auth;
+    quotas = quotas == null ? QuotaConfig.NONE : quotas;
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
     pools = List.copyOf(pools);
     templateGroups = Collections.unmodifiableMap(new LinkedHashMap<>(templateGroups));
+  }
+
+  /** A config without auth or quotas: everyone is anonymous and unlimited. */
+  public CorralConfig(
+      Path dataDir,
+      ServerConfig server,
+      DatabaseConfig database,
+      TemporalConfig temporal,
+      Map<String, ProviderConfig> providers,
+      List<PoolConfig> pools,
+      Map<String, TemplateGroupConfig> templateGroups,
+      TrackerConfig tracker) {
+    this(dataDir, server, database, temporal, providers, pools, templateGroups, tracker, AuthConfig.NONE,
+        QuotaConfig.NONE);
   }
 
   /** A config without template groups or tracker sources: pools use fixed templates. */
@@ -35,7 +53,7 @@ public record CorralConfig(
       TemporalConfig temporal,
       Map<String, ProviderConfig> providers,
       List<PoolConfig> pools) {
-    this(dataDir, server, database, temporal, providers, pools, Map.of(), TrackerConfig.NONE);
+    this(dataDir, server, database, temporal, providers, pools, Map.of(), TrackerConfig.NONE, AuthConfig.NONE, QuotaConfig.NONE);
   }
 
   /** Finds a pool by its name or by one of its aliases. */

@@ -14,6 +14,7 @@ import java.util.List;
  * @param maxTries clone attempts per VM before it is marked failed
  * @param lifetime default lease lifetime
  * @param maxLifetime longest lifetime a lease may ask for
+ * @param leasing who may lease, default lifetimes for token holders, on-demand and reuse limits
  */
 public record PoolConfig(
     String name,
@@ -26,11 +27,35 @@ public record PoolConfig(
     int maxTries,
     Duration lifetime,
     Duration maxLifetime,
-    TemplateSelector selector) {
+    TemplateSelector selector,
+    PoolLeasing leasing) {
 
   public PoolConfig {
     alias = List.copyOf(alias);
     providers = List.copyOf(providers);
+    leasing = leasing == null ? PoolLeasing.DEFAULT : leasing;
+  }
+
+  /** A pool with the default leasing rules. */
+  public PoolConfig(
+      String name,
+      List<String> alias,
+      String template,
+      List<String> providers,
+      int size,
+      Duration readyTtl,
+      Duration bootTimeout,
+      int maxTries,
+      Duration lifetime,
+      Duration maxLifetime,
+      TemplateSelector selector) {
+    this(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime, maxLifetime, selector,
+        PoolLeasing.DEFAULT);
+  }
+
+  /** The default lifetime of a lease by a token holder. */
+  public Duration lifetimeAuthenticated() {
+    return leasing.lifetimeAuthenticated() == null ? lifetime : leasing.lifetimeAuthenticated();
   }
 
   /** A pool on a fixed template. */
@@ -45,6 +70,6 @@ public record PoolConfig(
       int maxTries,
       Duration lifetime,
       Duration maxLifetime) {
-    this(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime, maxLifetime, null);
+    this(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime, maxLifetime, null, PoolLeasing.DEFAULT);
   }
 }

@@ -33,14 +33,16 @@ class ConfigProblemsTest {
     ConfigProblem colour = problemAt(e, "pools[0].colour");
     assertEquals(11, colour.line());
     assertEquals("unknown key (allowed: name, alias, template, providers, size, ready_ttl, boot_timeout,"
-        + " max_tries, lifetime, max_lifetime)", colour.message());
+        + " max_tries, lifetime, max_lifetime, anonymous, lifetime_authenticated, max_ondemand_per_request, reuse,"
+        + " reuse_within, reuse_max_uses)", colour.message());
 
     assertEquals("""
         test.yaml: 3 problems
           line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated)
           line 10: pools[0].size: must be at least 0 (got -1)
           line 11: pools[0].colour: unknown key (allowed: name, alias, template, providers, size, ready_ttl, \
-        boot_timeout, max_tries, lifetime, max_lifetime)""", e.getMessage());
+        boot_timeout, max_tries, lifetime, max_lifetime, anonymous, lifetime_authenticated, \
+        max_ondemand_per_request, reuse, reuse_within, reuse_max_uses)""", e.getMessage());
     assertEquals("test.yaml", e.sourceName());
   }
 
@@ -92,7 +94,7 @@ class ConfigProblemsTest {
 
     assertTrue(problemAt(e, "datadir").message()
         .startsWith("unknown key (allowed: data_dir, server, database, temporal, providers, template_groups,"
-            + " tracker, pools)"));
+            + " tracker, pools, auth, quotas)"));
     assertEquals(2, problemAt(e, "server.prot").line());
     assertEquals(new ConfigProblem("providers.sim.fail_percent.reboot", 6, "unknown key (allowed: clone, boot, destroy)"),
         problemAt(e, "providers.sim.fail_percent.reboot"));
