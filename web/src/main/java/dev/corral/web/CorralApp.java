@@ -13,7 +13,12 @@ import dev.corral.activities.temporal.Shepherds;
 import dev.corral.activities.temporal.Tracker;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.CorralConfig;
+import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.ErrorMapping;
+import dev.corral.web.api.LeasedVms;
+import dev.corral.web.vmpooler.VmpoolerVmRoutes;
+import dev.corral.web.api.ShortageReport;
+import dev.corral.web.auth.AccessPolicy;
 import dev.corral.web.api.InventoryViews;
 import dev.corral.web.api.Json;
 import dev.corral.web.api.LeaseService;
@@ -124,8 +129,10 @@ public final class CorralApp implements AutoCloseable {
     ObjectMapper json = Json.mapper();
     LeaseStore leaseStore = new LeaseStore(db);
     toClose.push(leaseStore);
-    LeaseService leases =
-        new LeaseService(leaseStore, new PoolCatalog(db, clock), clock, nudger, retirements);
+    AccessPolicy access = new AccessPolicy(config.auth(), config.quotas());
+    Checkouts checkouts = new Checkouts(leaseStore, new PoolCatalog(db, clock), config.pools(), access,
+        new ShortageReport(db), nudger, clock);
+    LeaseService leases = new LeaseService(leaseStore, checkouts, clock, nudger, retirements);
     http =
         Javalin.create(
             cfg -> {
@@ -136,6 +143,8 @@ public final class CorralApp implements AutoCloseable {
     ErrorMapping.register(http);
     new Health(db, stubs).register(http);
     new Routes(leases, new InventoryViews(db, providers, clock), json).register(http);
+    new VmpoolerVmRoutes(checkouts, new LeasedVms(db, leaseStore, leases, retirements, clock), json, clock)
+        .register(http);
     new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),
         config.temporal().namespace()), json).register(http);
     http.start(config.server().host(), config.server().port());

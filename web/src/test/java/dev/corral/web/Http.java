@@ -36,6 +36,19 @@ final class Http {
     return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
   }
 
+  /** Any method, an optional JSON body (null for none), and header name/value pairs. */
+  Reply request(String method, String path, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request);
+  }
+
   private Reply send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(10)).build(),

@@ -2,13 +2,10 @@ package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmRow;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,9 +36,13 @@ final class ClaimCommitter implements AutoCloseable {
   static final int MAX_BATCH_VMS = 1_000;
 
   /** One queued claim and the future its caller waits on. */
-  private record Claim(LeaseRow lease, Map<String, Integer> counts, CompletableFuture<LeaseStore.Lease> result) {
+  private record Claim(LeaseClaim request, CompletableFuture<List<LeaseStore.Lease>> result) {
     int vms() {
-      return counts.values().stream().mapToInt(Integer::intValue).sum();
+      return request.vms();
+    }
+
+    Map<String, Integer> counts() {
+      return request.counts();
     }
   }
 
@@ -56,12 +57,8 @@ final class ClaimCommitter implements AutoCloseable {
     this.db = db;
   }
 
-  LeaseStore.Lease claim(String leaseId, String owner, Map<String, Integer> counts, Instant now, Duration lifetime) {
-    Claim claim =
-        new Claim(
-            new LeaseRow(leaseId, LeaseRow.ACTIVE, owner, now, now.plus(lifetime), null, null),
-            new LinkedHashMap<>(counts),
-            new CompletableFuture<>());
+  List<LeaseStore.Lease> claim(LeaseClaim request) {
+    Claim claim = new Claim(request, new CompletableFuture<>());
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("lease claims are closed (Corral is stopping); nothing was leased");
@@ -124,8 +121,10 @@ final class ClaimCommitter implements AutoCloseable {
     }
     for (Claim claim : batch) {
       Object outcome = outcomes.get(claim);
-      if (outcome instanceof LeaseStore.Lease lease) {
-        claim.result().complete(lease);
+      if (outcome instanceof List<?> leases) {
+        @SuppressWarnings("unchecked")
+        List<LeaseStore.Lease> granted = (List<LeaseStore.Lease>) leases;
+        claim.result().complete(granted);
       } else {
         claim.result().completeExceptionally((RuntimeException) outcome);
       }
@@ -133,8 +132,9 @@ final class ClaimCommitter implements AutoCloseable {
   }
 
   /**
-   * The batch's transaction. Returns per claim its {@link LeaseStore.Lease} or its
-   * {@link PoolShortException}; side-effect free outside the session, so a deadlock retry may rerun it.
+   * The batch's transaction. Returns per claim its list of {@link LeaseStore.Lease} or the exception
+   * that refused it ({@link PoolShortException}, {@link QuotaExceededException}); side-effect free
+   * outside the session, so a deadlock retry may rerun it.
    */
   private static Map<Claim, Object> allocate(SqlSession session, List<Claim> batch) {
     VmMapper vms = session.getMapper(VmMapper.class);
@@ -145,35 +145,46 @@ final class ClaimCommitter implements AutoCloseable {
     }
     Map<String, ArrayDeque<VmRow>> ready = new HashMap<>();
     wanted.forEach((pool, n) -> ready.put(pool, new ArrayDeque<>(vms.lockReady(pool, n))));
+    QuotaUsage usage = QuotaUsage.read(session, batch.stream().map(c -> c.request().quotas()).toList());
 
     Map<Claim, Object> outcomes = new IdentityHashMap<>();
     List<LeaseRow> granted = new ArrayList<>();
     List<VmRow> leased = new ArrayList<>();
     for (Claim claim : batch) {
-      PoolShortException shortage = null;
-      for (Map.Entry<String, Integer> want : claim.counts().entrySet()) {
-        int left = ready.get(want.getKey()).size();
-        if (left < want.getValue()) {
-          shortage = new PoolShortException(want.getKey(), want.getValue(), left);
-          break;
-        }
+      RuntimeException refusal = shortage(claim, ready);
+      if (refusal == null) {
+        refusal = usage.refusal(claim.request());
       }
-      if (shortage != null) {
-        // Checked before taking anything, so a short claim takes no VM from any of its pools.
-        outcomes.put(claim, shortage);
+      if (refusal != null) {
+        // Checked before taking anything, so a refused claim takes no VM from any of its pools.
+        outcomes.put(claim, refusal);
         continue;
       }
-      LeaseRow lease = claim.lease();
+      LeaseClaim request = claim.request();
+      usage.add(request);
+      List<LeaseStore.Lease> leases = new ArrayList<>();
       List<VmRow> mine = new ArrayList<>();
-      claim.counts().forEach((pool, n) -> {
-        ArrayDeque<VmRow> rows = ready.get(pool);
-        for (int i = 0; i < n; i++) {
-          mine.add(rows.poll().leasedTo(lease.id(), lease.createdAt()));
+      int next = 0;
+      for (Map.Entry<String, Integer> want : request.counts().entrySet()) {
+        ArrayDeque<VmRow> rows = ready.get(want.getKey());
+        for (int i = 0; i < want.getValue(); i++) {
+          String leaseId = request.leaseIds().get(request.leasePerVm() ? next++ : 0);
+          mine.add(rows.poll().leasedTo(leaseId, request.now()));
         }
-      });
-      granted.add(lease);
+      }
+      if (request.leasePerVm()) {
+        for (int i = 0; i < mine.size(); i++) {
+          LeaseRow lease = row(request, request.leaseIds().get(i));
+          granted.add(lease);
+          leases.add(new LeaseStore.Lease(lease, List.of(mine.get(i))));
+        }
+      } else {
+        LeaseRow lease = row(request, request.leaseIds().get(0));
+        granted.add(lease);
+        leases.add(new LeaseStore.Lease(lease, mine));
+      }
       leased.addAll(mine);
-      outcomes.put(claim, new LeaseStore.Lease(lease, mine));
+      outcomes.put(claim, leases);
     }
     if (!granted.isEmpty()) {
       session.getMapper(LeaseMapper.class).insertAll(granted);
@@ -184,6 +195,21 @@ final class ClaimCommitter implements AutoCloseable {
       }
     }
     return outcomes;
+  }
+
+  private static PoolShortException shortage(Claim claim, Map<String, ArrayDeque<VmRow>> ready) {
+    for (Map.Entry<String, Integer> want : claim.counts().entrySet()) {
+      int left = ready.get(want.getKey()).size();
+      if (left < want.getValue()) {
+        return new PoolShortException(want.getKey(), want.getValue(), left);
+      }
+    }
+    return null;
+  }
+
+  private static LeaseRow row(LeaseClaim request, String id) {
+    return LeaseRow.active(id, request.owner(), request.tags(), request.requestId(), request.origin(), request.now(),
+        request.now().plus(request.lifetime()));
   }
 
   int queued() {

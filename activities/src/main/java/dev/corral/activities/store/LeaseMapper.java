@@ -12,6 +12,17 @@ public interface LeaseMapper {
 
   LeaseRow selectById(@Param("id") String id);
 
+  List<LeaseRow> selectByIds(@Param("ids") java.util.Collection<String> ids);
+
+  /** Newest first; {@code owner} and {@code state} filter when not null. */
+  List<LeaseRow> selectRecent(@Param("owner") String owner, @Param("state") String state, @Param("limit") int limit);
+
+  /** New expiry and tags of an active lease; 0 when it has ended. */
+  int updateTerms(@Param("id") String id, @Param("expiresAt") Instant expiresAt, @Param("tags") String tags);
+
+  List<dev.corral.activities.store.rows.OwnerPoolCount> countLeasedByOwner(
+      @Param("owners") java.util.Collection<String> owners);
+
   /** Ends an active lease; returns 0 when it had already ended (so ending is idempotent). */
   int end(@Param("id") String id, @Param("state") String state, @Param("reason") String reason, @Param("now") Instant now);
 

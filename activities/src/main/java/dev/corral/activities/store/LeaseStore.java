@@ -2,6 +2,7 @@ package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmRow;
+import dev.corral.activities.store.rows.VmStates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,7 +29,15 @@ public final class LeaseStore implements AutoCloseable {
    * batch, however many VMs are ready.
    */
   public Lease claim(String leaseId, String owner, Map<String, Integer> counts, Instant now, Duration lifetime) {
-    return committer.claim(leaseId, owner, counts, now, lifetime);
+    return claim(LeaseClaim.single(leaseId, owner, counts, now, lifetime)).get(0);
+  }
+
+  /**
+   * Claims all of {@code request} or nothing: one lease, or one per VM when the request names one id
+   * per VM. Throws {@link PoolShortException} or {@link QuotaExceededException} when refused.
+   */
+  public List<Lease> claim(LeaseClaim request) {
+    return committer.claim(request);
   }
 
   public Optional<Lease> find(String leaseId) {
@@ -56,6 +65,64 @@ public final class LeaseStore implements AutoCloseable {
           }
           LeaseRow lease = leases.selectById(leaseId);
           return lease == null ? Optional.<Lease>empty() : Optional.of(new Lease(lease, vms.selectByLease(leaseId)));
+        });
+  }
+
+  /** Newest first; {@code owner} and {@code state} filter when not null. VMs are read in one query. */
+  public List<Lease> list(String owner, String state, int limit) {
+    return db.inTransaction(
+        session -> {
+          List<LeaseRow> rows = session.getMapper(LeaseMapper.class).selectRecent(owner, state, limit);
+          if (rows.isEmpty()) {
+            return List.<Lease>of();
+          }
+          Map<String, List<VmRow>> byLease = new java.util.HashMap<>();
+          for (VmRow vm : session.getMapper(VmMapper.class).selectByLeases(rows.stream().map(LeaseRow::id).toList())) {
+            byLease.computeIfAbsent(vm.leaseId(), id -> new java.util.ArrayList<>()).add(vm);
+          }
+          return rows.stream().map(r -> new Lease(r, byLease.getOrDefault(r.id(), List.of()))).toList();
+        });
+  }
+
+  /**
+   * Sets an active lease's expiry and tags. Returns the lease as it is now (unchanged when it has
+   * ended), or empty when there is no such lease.
+   */
+  public Optional<Lease> updateTerms(String leaseId, Instant expiresAt, String tags) {
+    return db.inTransaction(
+        session -> {
+          LeaseMapper leases = session.getMapper(LeaseMapper.class);
+          leases.updateTerms(leaseId, expiresAt, tags);
+          LeaseRow lease = leases.selectById(leaseId);
+          return lease == null
+              ? Optional.<Lease>empty()
+              : Optional.of(new Lease(lease, session.getMapper(VmMapper.class).selectByLease(leaseId)));
+        });
+  }
+
+  /**
+   * Gives back one VM of a lease: it goes to destroying, and the lease ends (released) when it holds
+   * no other VM. Returns the lease as it was before, or empty when the VM is not leased (unknown,
+   * ready, already given back): giving back is not repeatable, so a second call is a "not leased".
+   */
+  public Optional<Lease> releaseVm(String vmName, String reason, Instant now) {
+    return db.inTransaction(
+        session -> {
+          VmMapper vms = session.getMapper(VmMapper.class);
+          LeaseMapper leases = session.getMapper(LeaseMapper.class);
+          VmRow vm = vms.selectByName(vmName);
+          if (vm == null || vm.leaseId() == null
+              || vms.transition(vmName, List.of(VmStates.LEASED),
+                  VmStates.DESTROYING, reason, now) != 1) {
+            return Optional.<Lease>empty();
+          }
+          List<VmRow> held = vms.selectByLease(vm.leaseId());
+          boolean othersLeased = held.stream()
+              .anyMatch(v -> !v.name().equals(vmName) && v.state().equals(VmStates.LEASED));
+          if (!othersLeased) {
+            leases.end(vm.leaseId(), LeaseRow.RELEASED, reason, now);
+          }
+          return Optional.of(new Lease(leases.selectById(vm.leaseId()), held));
         });
   }
 

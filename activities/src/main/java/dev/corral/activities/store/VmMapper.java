@@ -23,6 +23,9 @@ public interface VmMapper {
 
   List<VmRow> selectByLease(@Param("leaseId") String leaseId);
 
+  /** The VMs of several leases (ids must not be empty). */
+  List<VmRow> selectByLeases(@Param("leaseIds") List<String> leaseIds);
+
   List<VmRow> list(@Param("pool") String pool, @Param("state") String state, @Param("limit") int limit);
 
   List<VmRow> selectInStates(@Param("states") List<String> states);

@@ -66,6 +66,11 @@ public final class ShepherdNudger implements AutoCloseable {
     nudge(pool, Duration.ZERO);
   }
 
+  /** A lease of this pool got a new expiry: plan again now, so the shepherd's expiry timer follows it. */
+  public void leaseTermsChanged(String pool) {
+    nudge(pool, Duration.ZERO);
+  }
+
   /** How many VM changes this process has seen; read it before looking for provider room. */
   public long vmChangeCount() {
     return vmChanges.get();

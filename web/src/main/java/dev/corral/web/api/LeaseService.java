@@ -1,146 +1,220 @@
 package dev.corral.web.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.LeaseStore;
-import dev.corral.activities.store.PoolShortException;
 import dev.corral.activities.store.rows.LeaseRow;
-import dev.corral.activities.store.rows.PoolRow;
+import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.config.Durations;
+import dev.corral.config.PoolConfig;
+import dev.corral.web.auth.Caller;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 
 /**
- * Leases: validate the request, claim in one database transaction, then nudge shepherds and retire
- * VMs asynchronously. Nothing here waits on Temporal.
+ * Native leases: validate the request, take the VMs through {@link Checkouts}, and change or end a
+ * lease on behalf of its owner (or an admin). Nothing here waits on Temporal.
  */
 public final class LeaseService {
-  static final int MAX_VMS_PER_POOL = 100;
-  private static final Set<String> FIELDS = Set.of("vms", "lifetime");
+  static final int MAX_VMS_PER_POOL = Checkouts.MAX_VMS_PER_POOL;
+  static final int DEFAULT_LIST_LIMIT = 100;
+  static final int MAX_LIST_LIMIT = 1000;
+  private static final Set<String> CREATE_FIELDS = Set.of("vms", "lifetime", "tags", "wait");
+  private static final Set<String> UPDATE_FIELDS = Set.of("lifetime", "tags");
 
   private final LeaseStore leases;
-  private final PoolCatalog pools;
+  private final Checkouts checkouts;
   private final Clock clock;
   private final ShepherdNudger nudger;
   private final VmRetirements retirements;
 
-  public LeaseService(
-      LeaseStore leases, PoolCatalog pools, Clock clock, ShepherdNudger nudger, VmRetirements retirements) {
+  public LeaseService(LeaseStore leases, Checkouts checkouts, Clock clock, ShepherdNudger nudger,
+      VmRetirements retirements) {
     this.leases = leases;
-    this.pools = pools;
+    this.checkouts = checkouts;
     this.clock = clock;
     this.nudger = nudger;
     this.retirements = retirements;
   }
 
-  public LeaseView create(JsonNode body) {
-    if (body == null || !body.isObject()) {
-      throw ApiException.badRequest("the body must be a JSON object like {\"vms\": {\"pool\": 1}}", Map.of());
+  public LeaseView create(Caller caller, JsonNode body) {
+    requireObject(body, "{\"vms\": {\"pool\": 1}}");
+    onlyFields(body, CREATE_FIELDS);
+    Map<String, Integer> wanted = wantedVms(body.get("vms"));
+    List<Checkouts.Resolved> resolved = checkouts.resolve(caller, wanted.keySet());
+    Duration lifetime = checkouts.lifetime(caller, resolved.stream().map(Checkouts.Resolved::config).toList(),
+        duration(body.get("lifetime"), "lifetime"), "lifetime");
+    Map<String, String> tags = LeaseTags.parse(body.get("tags"), "tags");
+    Duration wait = duration(body.get("wait"), "wait");
+    if (wait != null && !wait.isZero()) {
+      throw ApiException.badRequest("wait > 0 is not supported yet; send wait: 0 or leave it out",
+          Map.of("field", "wait"));
     }
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!FIELDS.contains(field)) {
-        throw ApiException.badRequest("unknown field '" + field + "'", Map.of("field", field, "allowed", FIELDS));
-      }
-    }
-    Map<String, PoolRow> requested = new LinkedHashMap<>();
-    Map<String, Integer> counts = wantedVms(body.get("vms"), requested);
-    Duration lifetime = lifetime(body.get("lifetime"), requested.values());
-    Instant now = clock.instant();
-    try {
-      LeaseStore.Lease lease = leases.claim(UUID.randomUUID().toString(), null, counts, now, lifetime);
-      return LeaseView.of(lease);
-    } catch (PoolShortException shortage) {
-      throw new ApiException(503, "pool_empty", shortage.getMessage() + "; nothing was leased",
-          Map.of("pool", shortage.pool(), "requested", shortage.requested(), "ready", shortage.ready()));
-    } finally {
-      // Refill after a claim, and after a failed one too: the shepherd may be behind demand.
-      counts.keySet().forEach(nudger::leased);
-    }
+    Checkouts.Result result = checkouts.take(
+        new Checkouts.Request(caller, wanted, lifetime, tags.isEmpty() ? null : JsonText.of(tags), LeaseRow.V1, false),
+        resolved);
+    return LeaseView.of(result.leases().get(0));
   }
 
-  /** VMs wanted per pool name (aliases resolved and merged); fills {@code pools} with the pools named. */
-  private Map<String, Integer> wantedVms(JsonNode vms, Map<String, PoolRow> pools) {
+  /** Pool name or alias → count, as the caller wrote them. */
+  private static Map<String, Integer> wantedVms(JsonNode vms) {
     if (vms == null || !vms.isObject() || vms.isEmpty()) {
       throw ApiException.badRequest("'vms' must be a non-empty object of pool name or alias to count",
           Map.of("field", "vms"));
     }
     Map<String, Integer> wanted = new LinkedHashMap<>();
-    List<String> unknown = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = vms.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       JsonNode count = entry.getValue();
-      if (!count.canConvertToInt() || !count.isIntegralNumber() || count.asInt() < 1 || count.asInt() > MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("vms." + entry.getKey() + " must be a whole number from 1 to " + MAX_VMS_PER_POOL,
-            Map.of("field", "vms." + entry.getKey(), "value", count.toString()));
+      if (!count.isIntegralNumber() || !count.canConvertToInt() || count.asInt() < 1 || count.asInt() > MAX_VMS_PER_POOL) {
+        throw ApiException.badRequest("vms." + clip(entry.getKey()) + " must be a whole number from 1 to " + MAX_VMS_PER_POOL,
+            Map.of("field", "vms." + clip(entry.getKey()), "value", clip(count.toString())));
       }
-      this.pools.resolve(entry.getKey()).ifPresentOrElse(
-          pool -> {
-            pools.put(pool.name(), pool);
-            wanted.merge(pool.name(), count.asInt(), Integer::sum);
-          },
-          () -> unknown.add(entry.getKey()));
+      wanted.put(entry.getKey(), count.asInt());
     }
-    if (!unknown.isEmpty()) {
-      throw ApiException.notFound("unknown_pool", "no pool or alias named " + String.join(", ", unknown) + "; nothing was leased",
-          Map.of("unknown", unknown));
-    }
-    wanted.forEach((pool, n) -> {
-      if (n > MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("at most " + MAX_VMS_PER_POOL + " VMs of pool " + pool + " per lease",
-            Map.of("pool", pool, "requested", n));
-      }
-    });
     return wanted;
-  }
-
-  /** The asked lifetime, or the shortest default of the pools; never longer than any pool allows. */
-  private static Duration lifetime(JsonNode value, Collection<PoolRow> pools) {
-    PoolRow strictest = pools.stream().min((a, b) -> Long.compare(a.maxLifetimeS(), b.maxLifetimeS())).orElseThrow();
-    Duration max = Duration.ofSeconds(strictest.maxLifetimeS());
-    if (value == null || value.isNull()) {
-      long seconds = pools.stream().mapToLong(PoolRow::lifetimeS).min().orElseThrow();
-      return Duration.ofSeconds(Math.min(seconds, max.toSeconds()));
-    }
-    Duration lifetime;
-    try {
-      lifetime = value.isNumber() ? Durations.parse(value.numberValue()) : Durations.parse(value.asText());
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("lifetime: " + e.getMessage(), Map.of("field", "lifetime", "value", value.asText()));
-    }
-    if (lifetime.isNegative() || lifetime.isZero()) {
-      throw ApiException.badRequest("lifetime must be positive", Map.of("field", "lifetime", "value", value.asText()));
-    }
-    if (lifetime.compareTo(max) > 0) {
-      throw ApiException.badRequest(
-          "lifetime " + Durations.format(lifetime) + " is over the maximum " + Durations.format(max) + " of pool " + strictest.name(),
-          Map.of("field", "lifetime", "maximum", Durations.format(max), "pool", strictest.name()));
-    }
-    return lifetime;
   }
 
   public LeaseView get(String id) {
     return leases.find(id).map(LeaseView::of).orElseThrow(() -> unknownLease(id));
   }
 
-  /** Ends the lease and destroys its VMs; releasing an ended lease returns it unchanged. */
-  public LeaseView release(String id) {
+  /**
+   * Leases newest first. With auth on, a user sees their own (an admin anyone's, or all); asking for
+   * another user's is a 403.
+   */
+  public List<LeaseView> list(Caller caller, String owner, String state, String limitParam) {
+    if (state != null && !Set.of(LeaseRow.ACTIVE, LeaseRow.RELEASED, LeaseRow.EXPIRED).contains(state)) {
+      throw ApiException.badRequest("unknown lease state '" + clip(state) + "'",
+          Map.of("field", "state", "allowed", List.of(LeaseRow.ACTIVE, LeaseRow.RELEASED, LeaseRow.EXPIRED)));
+    }
+    int limit = Routes.limit(limitParam, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
+    String who = owner;
+    if (!caller.admin()) {
+      if (caller.anonymous()) {
+        throw new ApiException(401, "token_required", "listing leases needs a token", Map.of());
+      }
+      if (owner != null && !owner.equals(caller.user())) {
+        throw new ApiException(403, "forbidden", "you may list only your own leases", Map.of("owner", clip(owner)));
+      }
+      who = caller.user();
+    }
+    return leases.list(who, state, limit).stream().map(LeaseView::of).toList();
+  }
+
+  /** Changes an active lease's lifetime (counted from its start) and tags; only its owner or an admin. */
+  public LeaseView update(Caller caller, String id, JsonNode body) {
+    requireObject(body, "{\"lifetime\": \"4h\"}");
+    onlyFields(body, UPDATE_FIELDS);
+    LeaseStore.Lease lease = leases.find(id).orElseThrow(() -> unknownLease(id));
+    authorize(caller, lease.lease().owner(), "lease " + id);
+    if (!lease.lease().state().equals(LeaseRow.ACTIVE)) {
+      throw new ApiException(409, "lease_ended", "lease " + id + " has ended (" + lease.lease().state() + ")",
+          Map.of("id", id, "state", lease.lease().state()));
+    }
+    return LeaseView.of(changeTerms(caller, lease, duration(body.get("lifetime"), "lifetime"), body.get("tags"), "tags"));
+  }
+
+  /**
+   * New lifetime and/or tags for an active lease. The lifetime counts from the lease's start, as
+   * vmpooler's does, and may not pass the strictest maximum of the lease's pools.
+   */
+  LeaseStore.Lease changeTerms(Caller caller, LeaseStore.Lease lease, Duration lifetime, JsonNode tagsNode,
+      String tagsField) {
+    LeaseRow row = lease.lease();
+    Instant expiresAt = row.expiresAt();
+    if (lifetime != null) {
+      List<PoolConfig> configs = lease.vms().stream().map(VmRow::pool).distinct()
+          .map(checkouts::configOf).filter(Objects::nonNull).toList();
+      if (!configs.isEmpty()) {
+        checkouts.lifetime(caller, configs, lifetime, "lifetime");
+      }
+      expiresAt = row.createdAt().plus(lifetime);
+      if (!expiresAt.isAfter(clock.instant())) {
+        throw ApiException.badRequest("lifetime " + Durations.format(lifetime) + " would end the lease in the past"
+            + " (it started at " + row.createdAt() + "); release it instead", Map.of("field", "lifetime"));
+      }
+    }
+    String tags = row.tags();
+    if (tagsNode != null) {
+      Map<String, String> merged = new LinkedHashMap<>(JsonText.toMap(row.tags()));
+      merged.putAll(LeaseTags.parse(tagsNode, tagsField));
+      tags = merged.isEmpty() ? null : JsonText.of(merged);
+    }
+    LeaseStore.Lease changed =
+        leases.updateTerms(row.id(), expiresAt, tags).orElseThrow(() -> unknownLease(row.id()));
+    if (lifetime != null) {
+      lease.vms().stream().map(VmRow::pool).distinct().forEach(nudger::leaseTermsChanged);
+    }
+    return changed;
+  }
+
+  /** Ends the lease and destroys its VMs; only its owner or an admin. Releasing an ended lease returns it unchanged. */
+  public LeaseView release(Caller caller, String id) {
+    LeaseStore.Lease found = leases.find(id).orElseThrow(() -> unknownLease(id));
+    authorize(caller, found.lease().owner(), "lease " + id);
     LeaseStore.Lease lease =
         leases.end(id, LeaseRow.RELEASED, "released by request", clock.instant()).orElseThrow(() -> unknownLease(id));
     retirements.retireAll(lease.vms(), "lease released");
     return LeaseView.of(lease);
   }
 
+  /** 401 for an anonymous caller on something owned, 403 for someone else's. */
+  static void authorize(Caller caller, String owner, String what) {
+    if (caller.mayManage(owner)) {
+      return;
+    }
+    if (caller.anonymous()) {
+      throw new ApiException(401, "token_required", what + " belongs to a user; send their token", Map.of());
+    }
+    throw new ApiException(403, "forbidden", what + " belongs to another user", Map.of());
+  }
+
+  static Duration duration(JsonNode value, String field) {
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    try {
+      Duration d = value.isNumber() ? Durations.parse(value.numberValue()) : Durations.parse(value.asText());
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("must not be negative");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(field + ": " + e.getMessage(), Map.of("field", field, "value", clip(value.asText())));
+    }
+  }
+
+  static void requireObject(JsonNode body, String example) {
+    if (body == null || !body.isObject()) {
+      throw ApiException.badRequest("the body must be a JSON object like " + example, Map.of());
+    }
+  }
+
+  static void onlyFields(JsonNode body, Set<String> allowed) {
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!allowed.contains(field)) {
+        throw ApiException.badRequest("unknown field '" + clip(field) + "'",
+            Map.of("field", clip(field), "allowed", allowed.stream().sorted().toList()));
+      }
+    }
+  }
+
+  /** Echoes of user input are cut short: a huge or hostile name must not bloat the reply or the log. */
+  static String clip(String s) {
+    return s == null || s.length() <= 100 ? s : s.substring(0, 100) + "…";
+  }
+
   private static ApiException unknownLease(String id) {
-    return ApiException.notFound("unknown_lease", "no lease with id " + id, Map.of("id", id));
+    return ApiException.notFound("unknown_lease", "no lease with id " + clip(id), Map.of("id", clip(id)));
   }
 }

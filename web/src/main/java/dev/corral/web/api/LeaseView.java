@@ -1,14 +1,18 @@
 package dev.corral.web.api;
 
+import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.rows.VmRow;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** A lease as the API shows it. */
 public record LeaseView(
     String id,
     String state,
+    String owner,
+    Map<String, String> tags,
     Instant createdAt,
     Instant expiresAt,
     Instant endedAt,
@@ -26,6 +30,8 @@ public record LeaseView(
     return new LeaseView(
         lease.lease().id(),
         lease.lease().state(),
+        lease.lease().owner(),
+        JsonText.toMap(lease.lease().tags()),
         lease.lease().createdAt(),
         lease.lease().expiresAt(),
         lease.lease().endedAt(),

@@ -3,6 +3,7 @@ package dev.corral.web.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.store.rows.VmStates;
+import dev.corral.web.auth.RequestCaller;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.Map;
@@ -24,9 +25,12 @@ public final class Routes {
 
   public void register(Javalin app) {
     app.get("/v1/pools", ctx -> ctx.json(views.pools()));
-    app.post("/v1/leases", ctx -> ctx.status(201).json(leases.create(body(ctx))));
+    app.post("/v1/leases", ctx -> ctx.status(201).json(leases.create(RequestCaller.of(ctx), body(ctx))));
+    app.get("/v1/leases", ctx -> ctx.json(leases.list(RequestCaller.of(ctx), ctx.queryParam("owner"),
+        ctx.queryParam("state"), ctx.queryParam("limit"))));
     app.get("/v1/leases/{id}", ctx -> ctx.json(leases.get(ctx.pathParam("id"))));
-    app.delete("/v1/leases/{id}", ctx -> ctx.json(leases.release(ctx.pathParam("id"))));
+    app.patch("/v1/leases/{id}", ctx -> ctx.json(leases.update(RequestCaller.of(ctx), ctx.pathParam("id"), body(ctx))));
+    app.delete("/v1/leases/{id}", ctx -> ctx.json(leases.release(RequestCaller.of(ctx), ctx.pathParam("id"))));
     app.get("/v1/vms", this::listVms);
     app.get("/v1/vms/{name}", ctx -> ctx.json(views.vm(ctx.pathParam("name"))));
     app.get("/v1/providers", ctx -> ctx.json(views.providers()));
@@ -45,19 +49,25 @@ public final class Routes {
     if (state != null && !VmStates.ALL.contains(state)) {
       throw ApiException.badRequest("unknown state '" + state + "'", Map.of("field", "state", "allowed", VmStates.ALL));
     }
-    int limit = DEFAULT_VM_LIST_LIMIT;
-    String limitParam = ctx.queryParam("limit");
-    if (limitParam != null) {
-      try {
-        limit = Integer.parseInt(limitParam);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > MAX_VM_LIST_LIMIT) {
-        throw ApiException.badRequest("limit must be a whole number from 1 to " + MAX_VM_LIST_LIMIT,
-            Map.of("field", "limit", "value", limitParam));
-      }
+    ctx.json(views.vms(ctx.queryParam("pool"), state,
+        limit(ctx.queryParam("limit"), DEFAULT_VM_LIST_LIMIT, MAX_VM_LIST_LIMIT)));
+  }
+
+  /** A {@code limit} query parameter: absent means {@code dflt}; otherwise a whole number from 1 to {@code max}. */
+  static int limit(String param, int dflt, int max) {
+    if (param == null) {
+      return dflt;
     }
-    ctx.json(views.vms(ctx.queryParam("pool"), state, limit));
+    int limit;
+    try {
+      limit = Integer.parseInt(param);
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1 || limit > max) {
+      throw ApiException.badRequest("limit must be a whole number from 1 to " + max,
+          Map.of("field", "limit", "value", LeaseService.clip(param)));
+    }
+    return limit;
   }
 }

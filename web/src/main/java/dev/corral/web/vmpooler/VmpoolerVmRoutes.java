@@ -1,0 +1,240 @@
+package dev.corral.web.vmpooler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.activities.store.JsonText;
+import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.store.rows.LeaseRow;
+import dev.corral.activities.store.rows.VmRow;
+import dev.corral.activities.store.rows.VmStates;
+import dev.corral.web.api.ApiException;
+import dev.corral.web.api.Checkouts;
+import dev.corral.web.api.LeasedVms;
+import dev.corral.web.auth.Caller;
+import dev.corral.web.auth.RequestCaller;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * vmpooler API v3 checkout and per-VM routes ({@code POST vm[/a+b+b]}, {@code GET/PUT/DELETE vm/<host>}),
+ * with vmpooler's shapes (vmpooler.md §3 rows 3–7). Each VM of a checkout gets its own lease, so its
+ * lifetime, tags and release are its own, as in vmpooler; all of them are taken or none.
+ */
+public final class VmpoolerVmRoutes {
+  static final String PREFIX = "/api/v3";
+  /** vmpooler refuses bodies over 10 KB on checkout. */
+  private static final int MAX_BODY = 10 * 1024;
+  private static final Pattern NAME_SEPARATOR = Pattern.compile("[+ ]");
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx").withZone(ZoneOffset.UTC);
+
+  private final Checkouts checkouts;
+  private final LeasedVms vms;
+  private final ObjectMapper json;
+  private final Clock clock;
+
+  public VmpoolerVmRoutes(Checkouts checkouts, LeasedVms vms, ObjectMapper json, Clock clock) {
+    this.checkouts = checkouts;
+    this.vms = vms;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  public void register(Javalin app) {
+    app.post(PREFIX + "/vm", this::checkoutByBody);
+    app.post(PREFIX + "/vm/{names}", ctx -> ctx.json(checkout(RequestCaller.of(ctx), namesInPath(ctx.pathParam("names")))));
+    app.get(PREFIX + "/vm/{host}", this::show);
+    app.put(PREFIX + "/vm/{host}", this::modify);
+    app.delete(PREFIX + "/vm/{host}", ctx -> {
+      vms.release(RequestCaller.of(ctx), ctx.pathParam("host"));
+      ctx.json(Map.of("ok", true));
+    });
+  }
+
+  /** {@code a+b+b}: one VM per name, repeated names add up. */
+  private static Map<String, Integer> namesInPath(String spec) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (String name : NAME_SEPARATOR.split(spec)) {
+      if (!name.isEmpty()) {
+        counts.merge(name, 1, Integer::sum);
+      }
+    }
+    if (counts.isEmpty()) {
+      throw ApiException.badRequest("no pool named in the path", Map.of());
+    }
+    return counts;
+  }
+
+  /** {@code {"pool": "count", …}}; a count may be a string or a number, as vmpooler accepts. */
+  private void checkoutByBody(Context ctx) throws Exception {
+    String text = ctx.body();
+    if (text.length() > MAX_BODY) {
+      throw ApiException.badRequest("the body is over 10 KB", Map.of());
+    }
+    if (text.isBlank()) {
+      throw ApiException.notFound("unknown_pool", "no pool named: the body is empty", Map.of());
+    }
+    JsonNode body = json.readTree(text);
+    if (body == null || !body.isObject() || body.isEmpty()) {
+      throw ApiException.badRequest("the body must be a JSON object of pool name to count, like {\"debian\": \"2\"}",
+          Map.of());
+    }
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      counts.put(e.getKey(), count(e.getKey(), e.getValue()));
+    }
+    ctx.json(checkout(RequestCaller.of(ctx), counts));
+  }
+
+  private static int count(String pool, JsonNode value) {
+    String text = value.isTextual() ? value.asText().trim() : value.isIntegralNumber() ? value.asText() : null;
+    int n;
+    try {
+      n = text == null ? -1 : Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 1 || n > Checkouts.MAX_VMS_PER_POOL) {
+      throw ApiException.badRequest("the count for " + clip(pool) + " must be a whole number from 1 to "
+          + Checkouts.MAX_VMS_PER_POOL, Map.of("pool", clip(pool)));
+    }
+    return n;
+  }
+
+  private Map<String, Object> checkout(Caller caller, Map<String, Integer> counts) {
+    List<Checkouts.Resolved> resolved = checkouts.resolve(caller, counts.keySet());
+    Duration lifetime = checkouts.lifetime(caller, resolved.stream().map(Checkouts.Resolved::config).toList(), null,
+        "lifetime");
+    Checkouts.Result result = checkouts.take(
+        new Checkouts.Request(caller, counts, lifetime, null, LeaseRow.VMPOOLER, true), resolved);
+    Map<String, Object> reply = new LinkedHashMap<>();
+    reply.put("ok", true);
+    result.byRequestedName().forEach((name, mine) -> {
+      List<String> hosts = mine.stream().map(VmpoolerVmRoutes::fqdn).toList();
+      // vmpooler's rule, which clients rely on: a string for one VM, an array for more.
+      reply.put(name, Map.of("hostname", hosts.size() == 1 ? hosts.get(0) : hosts));
+    });
+    return reply;
+  }
+
+  private void show(Context ctx) {
+    LeasedVms.Found found = vms.find(ctx.pathParam("host"))
+        .orElseThrow(() -> ApiException.notFound("unknown_vm", "no VM named " + clip(ctx.pathParam("host")), Map.of()));
+    VmRow vm = found.vm();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("template", vm.pool());
+    LeaseStore.Lease lease = VmStates.LEASED.equals(vm.state()) ? found.lease() : null;
+    Instant now = clock.instant();
+    if (lease != null) {
+      LeaseRow row = lease.lease();
+      Instant start = vm.leasedAt() == null ? row.createdAt() : vm.leasedAt();
+      double lifetime = hours(Duration.between(row.createdAt(), row.expiresAt()));
+      // Whole hours print as vmpooler's integer (48, not 48.0).
+      data.put("lifetime", lifetime == Math.rint(lifetime) ? (Object) (long) lifetime : lifetime);
+      data.put("running", hours(Duration.between(start, now)));
+      data.put("remaining", Math.max(0.0, hours(Duration.between(now, row.expiresAt()))));
+      data.put("start_time", TIME.format(start));
+      data.put("end_time", TIME.format(row.expiresAt()));
+      data.put("tags", JsonText.toMap(row.tags()));
+      if (row.owner() != null) {
+        data.put("user", row.owner());
+      }
+    } else {
+      data.put("lifetime", 0);
+      data.put("running", 0.0);
+      data.put("remaining", 0.0);
+      data.put("tags", Map.of());
+    }
+    data.put("state", state(vm.state()));
+    data.put("snapshots", List.of());
+    data.put("disk", List.of());
+    data.put("ip", vm.ip() == null ? "" : vm.ip());
+    data.put("fqdn", fqdn(vm));
+    data.put("pool", vm.pool());
+    data.put("provider", vm.provider());
+    Map<String, Object> reply = new LinkedHashMap<>();
+    reply.put("ok", true);
+    reply.put(vm.name(), data);
+    ctx.json(reply);
+  }
+
+  /** {@code {"lifetime": "48"}} (hours from checkout) and/or {@code {"tags": {…}}}; nothing else. */
+  private void modify(Context ctx) throws Exception {
+    String text = ctx.body();
+    JsonNode body = text.isBlank() ? null : json.readTree(text);
+    if (body == null || !body.isObject() || body.isEmpty()) {
+      throw failure("the body must be a JSON object with lifetime and/or tags, like {\"lifetime\": \"48\"}");
+    }
+    List<String> failures = new ArrayList<>();
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!field.equals("lifetime") && !field.equals("tags")) {
+        failures.add("Unknown argument " + clip(field) + ".");
+      }
+    }
+    Duration lifetime = null;
+    JsonNode l = body.get("lifetime");
+    if (l != null) {
+      String hours = l.isTextual() ? l.asText().trim() : l.isIntegralNumber() ? l.asText() : "";
+      try {
+        long h = Long.parseLong(hours);
+        if (h < 1) {
+          throw new NumberFormatException();
+        }
+        lifetime = Duration.ofHours(h);
+      } catch (NumberFormatException e) {
+        failures.add("Lifetime must be a positive integer (hours).");
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new ApiException(400, "bad_request", String.join(" ", failures), Map.of("failure", failures));
+    }
+    try {
+      vms.update(RequestCaller.of(ctx), ctx.pathParam("host"), lifetime, body.get("tags"));
+    } catch (ApiException e) {
+      if (e.status() != 400) {
+        throw e;
+      }
+      throw failure(e.getMessage());
+    }
+    ctx.json(Map.of("ok", true));
+  }
+
+  private static ApiException failure(String message) {
+    return new ApiException(400, "bad_request", message, Map.of("failure", List.of(message)));
+  }
+
+  /** vmpooler's states: pending, ready, running, destroyed. */
+  private static String state(String state) {
+    return switch (state) {
+      case VmStates.PROVISIONING -> "pending";
+      case VmStates.READY -> "ready";
+      case VmStates.LEASED -> "running";
+      default -> "destroyed";
+    };
+  }
+
+  static String fqdn(VmRow vm) {
+    return vm.hostname() == null || vm.hostname().isBlank() ? vm.name() : vm.hostname();
+  }
+
+  private static double hours(Duration d) {
+    return Math.round(d.toMillis() / 36_000.0) / 100.0;
+  }
+
+  private static String clip(String s) {
+    return s == null || s.length() <= 100 ? s : s.substring(0, 100) + "…";
+  }
+}
