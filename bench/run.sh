@@ -3,6 +3,7 @@
 #
 #   bench/run.sh                   both benchmarks (ClaimBench for 100, 1000, 10000 ready VMs; FillBench x3)
 #   bench/run.sh claim [SIZE...]   ClaimBench only (one JVM per size), e.g. bench/run.sh claim 10000
+#   bench/run.sh claim-v3 [SIZE...] the same, through vmpooler's POST /api/v3/vm/<pool> (issue 4)
 #   bench/run.sh fill [RUNS] [--same-jvm]
 #                                  FillBench only (default 3 runs, each in a fresh JVM; --same-jvm: one JVM)
 #   bench/run.sh chain [SINGLE_RUNS [PARALLEL_RUNS]]
@@ -68,13 +69,15 @@ run_java() { # LOGNAME MAINCLASS ARGS...
 echo "== machine: $(nproc) cores, $(free -m | awk '/^Mem:/{print $2" MB RAM"}'), $(java -version 2>&1 | head -1) =="
 
 status=0
-if [ "$MODE" = all ] || [ "$MODE" = claim ]; then
+if [ "$MODE" = all ] || [ "$MODE" = claim ] || [ "$MODE" = claim-v3 ]; then
   SIZES=("$@")
   [ ${#SIZES[@]} -gt 0 ] || SIZES=(100 1000 10000)
+  API=v1
+  [ "$MODE" = claim-v3 ] && API=v3
   for size in "${SIZES[@]}"; do
-    echo "== ClaimBench, $size ready VMs =="
+    echo "== ClaimBench ($API API), $size ready VMs =="
     # shellcheck disable=SC2086
-    run_java "claim-$size" ClaimBench --quiet-wait "${BENCH_QUIET_WAIT:-180}" ${CLAIM_ARGS:-} "$size" || status=1
+    run_java "claim-$API-$size" ClaimBench --api "$API" --quiet-wait "${BENCH_QUIET_WAIT:-180}" ${CLAIM_ARGS:-} "$size" || status=1
   done
 fi
 if [ "$MODE" = all ] || [ "$MODE" = fill ]; then
@@ -88,8 +91,8 @@ if [ "$MODE" = chain ]; then
   echo "== ChainBench =="
   run_java chain ChainBench "${1:-5}" "${2:-3}" "${BENCH_QUIET_WAIT:-180}" || status=1
 fi
-if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != fill ] && [ "$MODE" != chain ]; then
-  echo "usage: bench/run.sh [all | claim [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]]]" >&2
+if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ]; then
+  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]]]" >&2
   exit 2
 fi
 exit $status

@@ -7,6 +7,7 @@ import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.PoolShortException;
 import dev.corral.config.CorralConfig;
 import dev.corral.web.CorralApp;
+import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -75,6 +76,7 @@ public final class ClaimBench {
     String jdbcParams = null;
     boolean direct = false;
     boolean noShepherd = false;
+    boolean v3 = false;
     double durationS = 10;
     int clients = 16;
     List<Integer> sizes = new ArrayList<>();
@@ -87,6 +89,11 @@ public final class ClaimBench {
         case "--jdbc-params" -> jdbcParams = args[++i];
         case "--direct" -> direct = true;
         case "--no-shepherd" -> noShepherd = true;
+        case "--api" -> v3 = switch (args[++i]) {
+          case "v1" -> false;
+          case "v3" -> true;
+          default -> throw new IllegalArgumentException("--api takes v1 or v3, not " + args[i]);
+        };
         default -> sizes.add(Integer.parseInt(args[i].replace("_", "").replace(",", "")));
       }
     }
@@ -100,7 +107,7 @@ public final class ClaimBench {
         BenchSupport.availableMemoryMb(), System.getProperty("java.version"));
     int failures = 0;
     for (int size : sizes) {
-      if (!new ClaimBench(size, clients, warmupS, durationS, quietWaitS, jdbcParams, direct, noShepherd).run()) {
+      if (!new ClaimBench(size, clients, warmupS, durationS, quietWaitS, jdbcParams, direct, noShepherd, v3).run()) {
         failures++;
       }
     }
@@ -121,8 +128,16 @@ public final class ClaimBench {
   /** Analysis only: terminate the pool's shepherd after start, to measure what its passes cost. */
   private final boolean noShepherd;
 
+  /**
+   * Check out through vmpooler's {@code POST /api/v3/vm/<pool>} instead of {@code POST /v1/leases}. Its
+   * reply names the VM but not the lease, so the double-lease check counts per VM: every 200 handing
+   * out VM x must be matched by its own recycle of x.
+   */
+  private final boolean v3;
+
   private ClaimBench(int size, int clients, double warmupS, double durationS, long quietWaitS, String jdbcParams,
-      boolean direct, boolean noShepherd) {
+      boolean direct, boolean noShepherd, boolean v3) {
+    this.v3 = v3;
     this.direct = direct;
     this.noShepherd = noShepherd;
     this.quietWaitS = quietWaitS;
@@ -158,7 +173,8 @@ public final class ClaimBench {
   private boolean run() throws Exception {
     String label = "size " + size + (jdbcParams == null ? "" : ", jdbc " + jdbcParams)
         + (direct ? ", DIRECT LeaseStore.claim without HTTP" : "")
-        + (noShepherd ? ", NO SHEPHERD (terminated after start)" : "");
+        + (noShepherd ? ", NO SHEPHERD (terminated after start)" : "")
+        + (v3 ? ", vmpooler API v3 checkout" : "");
     Path dataDir = BenchSupport.freshDir("claim-" + size);
     CorralConfig config = BenchSupport.config(dataDir, POOL, size, size, 10, "1", "1");
     long t = System.nanoTime();
@@ -180,6 +196,7 @@ public final class ClaimBench {
       }
       BenchSupport.waitForQuiet(label, 0.25, quietWaitS);
       URL leases = new URL(app.baseUrl() + "/v1/leases");
+      URL checkout = new URL(app.baseUrl() + "/api/v3/vm/" + POOL);
 
       Recycler recycler = new Recycler(app);
       Thread recyclerThread = new Thread(recycler, "bench-recycler");
@@ -196,7 +213,8 @@ public final class ClaimBench {
         ClientLog log = new ClientLog();
         logs[i] = log;
         LeaseStore store = new LeaseStore(app.db());
-        threads[i] = new Thread(() -> client(direct ? () -> claimDirect(store) : () -> BenchSupport.post(leases, BODY),
+        threads[i] = new Thread(() -> client(direct ? () -> claimDirect(store)
+            : v3 ? () -> checkoutV3(checkout) : () -> BenchSupport.post(leases, BODY),
             log, go, end), "bench-client-" + i);
         threads[i].start();
       }
@@ -240,6 +258,19 @@ public final class ClaimBench {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicLong V3_CHECKOUTS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** A vmpooler checkout, answered in the shape the report reads (a 201 naming one VM) when it succeeds. */
+  private static BenchSupport.Response checkoutV3(URL checkout) throws IOException {
+    BenchSupport.Response r = BenchSupport.post(checkout, new byte[0]);
+    if (r.status() != 200) {
+      return r;
+    }
+    String host = new ObjectMapper().readTree(r.body()).get(POOL).get("hostname").asText();
+    return new BenchSupport.Response(201,
+        "{\"id\":\"v3-" + V3_CHECKOUTS.incrementAndGet() + "\",\"vms\":[{\"name\":\"" + host + "\"}]}");
+  }
+
   private static void client(Call request, ClientLog log, CountDownLatch go, long end) {
     try {
       go.await();
@@ -280,6 +311,7 @@ public final class ClaimBench {
     private final CorralApp app;
     private volatile boolean running = true;
     final Set<String> recycledPairs = new HashSet<>();
+    final Map<String, Integer> recycledPerVm = new HashMap<>();
     long recycledRows;
     long epochs;
     long retries;
@@ -351,6 +383,7 @@ public final class ClaimBench {
               if (!recycledPairs.add(p)) {
                 throw new IllegalStateException("pair recycled twice: " + p);
               }
+              recycledPerVm.merge(p.substring(0, p.indexOf(' ')), 1, Integer::sum);
             }
             recycledRows += ids.size();
             maxBatch = Math.max(maxBatch, ids.size());
@@ -500,12 +533,17 @@ public final class ClaimBench {
           // Every VM a 201 handed out must later be recycled from exactly that lease. If the same VM had
           // been given to a second lease before the recycle (two concurrently active leases sharing it),
           // the row would hold only the second lease id and the first pair would never be recycled.
-          if (!recycler.recycledPairs.contains(vm + " " + id)) {
+          if (!v3 && !recycler.recycledPairs.contains(vm + " " + id)) {
             doubleLeases++;
           }
         } catch (Exception e) {
           badBodies++;
         }
+      }
+    }
+    if (v3) {
+      for (Map.Entry<String, Integer> handedOut : perVm.entrySet()) {
+        doubleLeases += Math.max(0, handedOut.getValue() - recycler.recycledPerVm.getOrDefault(handedOut.getKey(), 0));
       }
     }
     long pairsNotFromA201 = recycler.recycledRows - (okAll - doubleLeases);

@@ -15,6 +15,7 @@ import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.CorralConfig;
 import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.ErrorMapping;
+import dev.corral.web.api.JettyJsonErrors;
 import dev.corral.web.api.LeasedVms;
 import dev.corral.web.vmpooler.VmpoolerVmRoutes;
 import dev.corral.web.api.ShortageReport;
@@ -139,6 +140,7 @@ public final class CorralApp implements AutoCloseable {
               cfg.showJavalinBanner = false;
               cfg.jsonMapper(new JavalinJackson(json, false));
               cfg.http.maxRequestSize = 1_000_000L;
+              cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyJsonErrors()));
             });
     ErrorMapping.register(http);
     new Health(db, stubs).register(http);
