@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -12,7 +13,11 @@ import java.util.function.Predicate;
 
 /** A tiny JSON-over-HTTP client for tests against the running app on loopback. */
 final class Http {
-  record Reply(int status, JsonNode body) {}
+  record Reply(int status, JsonNode body, HttpHeaders headers) {
+    Reply(int status, JsonNode body) {
+      this(status, body, null);
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -36,15 +41,15 @@ final class Http {
     return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
   }
 
-  /** Any method, an optional JSON body (null for none), and header name/value pairs. */
-  Reply request(String method, String path, String body, String... headers) {
+  /** Any method, with extra headers given as name, value, name, value…; {@code body} null sends none. */
+  Reply send(String method, String path, String body, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
-    for (int i = 0; i + 1 < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
+    if (headers.length > 0) {
+      request.headers(headers);
     }
     return send(request);
   }
@@ -53,7 +58,8 @@ final class Http {
     try {
       HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
-      return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
+      return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()),
+          response.headers());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

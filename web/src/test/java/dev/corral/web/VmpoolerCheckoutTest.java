@@ -61,7 +61,7 @@ class VmpoolerCheckoutTest {
   @Test
   void checkoutByUrl_keysByTheNameAsked_stringForOneVm_arrayForMore() {
     awaitFull();
-    Http.Reply reply = http.request("POST", "/api/v3/vm/debian-12-64+centos-9-x86_64+centos-9-x86_64", null);
+    Http.Reply reply = http.send("POST", "/api/v3/vm/debian-12-64+centos-9-x86_64+centos-9-x86_64", null);
 
     assertEquals(200, reply.status(), () -> reply.body().toString());
     assertTrue(reply.body().get("ok").asBoolean());
@@ -89,7 +89,7 @@ class VmpoolerCheckoutTest {
   @Test
   void checkoutThatOnePoolCannotSupply_is503_andTakesNothingFromAnyPool() {
     awaitFull();
-    Http.Reply reply = http.request("POST", "/api/v3/vm", "{\"debian-12-x86_64\": \"1\", \"centos-9-x86_64\": 9}");
+    Http.Reply reply = http.send("POST", "/api/v3/vm", "{\"debian-12-x86_64\": \"1\", \"centos-9-x86_64\": 9}");
 
     assertEquals(503, reply.status(), () -> reply.body().toString());
     assertFalse(reply.body().get("ok").asBoolean());
@@ -102,37 +102,37 @@ class VmpoolerCheckoutTest {
   @Test
   void unknownPoolOrBadCount_is4xxJson_andNothingIsLeased() {
     awaitFull();
-    assertEquals(404, http.request("POST", "/api/v3/vm/debian-12-64+nope", null).status());
-    assertEquals(404, http.request("POST", "/api/v3/vm/%C3%A9t%C3%A9", null).status());
+    assertEquals(404, http.send("POST", "/api/v3/vm/debian-12-64+nope", null).status());
+    assertEquals(404, http.send("POST", "/api/v3/vm/%C3%A9t%C3%A9", null).status());
     for (String body : new String[] {"{\"debian-12-x86_64\": 0}", "{\"debian-12-x86_64\": \"101\"}",
         "{\"debian-12-x86_64\": \"two\"}", "{\"debian-12-x86_64\": -1}", "[1]", "{\"debian-12-x86_64\": 1.5}"}) {
-      Http.Reply reply = http.request("POST", "/api/v3/vm", body);
+      Http.Reply reply = http.send("POST", "/api/v3/vm", body);
       assertEquals(400, reply.status(), body + " -> " + reply.body());
       assertFalse(reply.body().get("ok").asBoolean(), body);
     }
-    assertEquals(400, http.request("POST", "/api/v3/vm", "{not json").status());
+    assertEquals(400, http.send("POST", "/api/v3/vm", "{not json").status());
     assertEquals(4, ready(http.get("/v1/pools").body(), "debian-12-x86_64"));
   }
 
   @Test
   void putLifetimeAndTags_showInGet_andLimitsAre400WithTheReason() {
     awaitFull();
-    String host = http.request("POST", "/api/v3/vm/centos-9-x86_64", null).body().get("centos-9-x86_64")
+    String host = http.send("POST", "/api/v3/vm/centos-9-x86_64", null).body().get("centos-9-x86_64")
         .get("hostname").asText();
 
-    assertEquals(200, http.request("PUT", "/api/v3/vm/" + host,
+    assertEquals(200, http.send("PUT", "/api/v3/vm/" + host,
         "{\"lifetime\": \"24\", \"tags\": {\"project\": \"demo\", \"url\": \"https://ci/job?a=1,b=2\"}}").status());
     JsonNode data = http.get("/api/v3/vm/" + host).body().get(host);
     assertEquals(24, data.get("lifetime").asInt(), "lifetime equal to the maximum is allowed");
     assertEquals("https://ci/job?a=1,b=2", data.get("tags").get("url").asText());
 
-    Http.Reply over = http.request("PUT", "/api/v3/vm/" + host, "{\"lifetime\": 25}");
+    Http.Reply over = http.send("PUT", "/api/v3/vm/" + host, "{\"lifetime\": 25}");
     assertEquals(400, over.status());
     assertTrue(over.body().get("failure").get(0).asText().contains("1d"), over.body().toString());
-    assertEquals(400, http.request("PUT", "/api/v3/vm/" + host, "{\"disk\": 10}").status());
-    assertEquals(400, http.request("PUT", "/api/v3/vm/" + host, "{\"tags\": \"x\"}").status());
-    assertEquals(400, http.request("PUT", "/api/v3/vm/" + host, "{\"tags\": {\"bad key!\": \"v\"}}").status());
-    assertEquals(400, http.request("PUT", "/api/v3/vm/" + host, "{\"lifetime\": \"0\"}").status());
+    assertEquals(400, http.send("PUT", "/api/v3/vm/" + host, "{\"disk\": 10}").status());
+    assertEquals(400, http.send("PUT", "/api/v3/vm/" + host, "{\"tags\": \"x\"}").status());
+    assertEquals(400, http.send("PUT", "/api/v3/vm/" + host, "{\"tags\": {\"bad key!\": \"v\"}}").status());
+    assertEquals(400, http.send("PUT", "/api/v3/vm/" + host, "{\"lifetime\": \"0\"}").status());
     assertEquals(24, http.get("/api/v3/vm/" + host).body().get(host).get("lifetime").asInt(), "nothing changed");
   }
 
@@ -144,7 +144,7 @@ class VmpoolerCheckoutTest {
     assertEquals(404, http.delete("/api/v3/vm/" + ready).status(), "vmpooler returns 200 here (bug §12.2)");
     assertEquals("ready", http.get("/v1/vms/" + ready).body().get("state").asText());
     for (String host : new String[] {"..%2Fetc%2Fpasswd", "a%20b", "x".repeat(300), "%00"}) {
-      int status = http.request("DELETE", "/api/v3/vm/" + host, null).status();
+      int status = http.send("DELETE", "/api/v3/vm/" + host, null).status();
       assertTrue(status == 400 || status == 404, host + " -> " + status);
     }
   }
@@ -157,21 +157,21 @@ class VmpoolerCheckoutTest {
     assertEquals("qa", lease.get("tags").get("team").asText());
     Instant created = Instant.parse(lease.get("created_at").asText());
 
-    Http.Reply patched = http.request("PATCH", "/v1/leases/" + id, "{\"lifetime\": \"20h\", \"tags\": {\"ticket\": \"42\"}}");
+    Http.Reply patched = http.send("PATCH", "/v1/leases/" + id, "{\"lifetime\": \"20h\", \"tags\": {\"ticket\": \"42\"}}");
     assertEquals(200, patched.status(), () -> patched.body().toString());
     assertEquals(created.plus(Duration.ofHours(20)), Instant.parse(patched.body().get("expires_at").asText()));
     assertEquals("qa", patched.body().get("tags").get("team").asText(), "tags are merged");
     assertEquals("42", patched.body().get("tags").get("ticket").asText());
 
-    Http.Reply over = http.request("PATCH", "/v1/leases/" + id, "{\"lifetime\": \"25h\"}");
+    Http.Reply over = http.send("PATCH", "/v1/leases/" + id, "{\"lifetime\": \"25h\"}");
     assertEquals(400, over.status());
     assertEquals("1d", over.body().get("detail").get("maximum").asText(), over.body().toString());
-    assertEquals(400, http.request("PATCH", "/v1/leases/" + id, "{\"owner\": \"me\"}").status());
+    assertEquals(400, http.send("PATCH", "/v1/leases/" + id, "{\"owner\": \"me\"}").status());
 
     JsonNode mine = http.get("/v1/leases?state=active").body();
     assertTrue(mine.isArray() && mine.size() >= 1);
     assertEquals(200, http.delete("/v1/leases/" + id).status());
-    Http.Reply ended = http.request("PATCH", "/v1/leases/" + id, "{\"lifetime\": \"2h\"}");
+    Http.Reply ended = http.send("PATCH", "/v1/leases/" + id, "{\"lifetime\": \"2h\"}");
     assertEquals(409, ended.status());
     assertNotEquals(null, ended.body());
   }

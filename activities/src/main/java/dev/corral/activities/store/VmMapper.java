@@ -87,4 +87,7 @@ public interface VmMapper {
    * VM that became ready. The placement skips a provider whose last few tries all failed.
    */
   List<String> recentOutcomesOnProvider(@Param("provider") String provider, @Param("limit") int limit);
+
+  /** Host names (the VM name when it has none) of the VMs leased to {@code owner} right now. */
+  List<String> leasedHostnamesOfOwner(@Param("owner") String owner);
 }

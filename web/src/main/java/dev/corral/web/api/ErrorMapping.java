@@ -14,12 +14,21 @@ import org.slf4j.LoggerFactory;
 public final class ErrorMapping {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
 
+  /** vmpooler clients expect {@code {"ok": false}}; the extra {@code error} says what went wrong. */
+  private static final String VMPOOLER_PREFIX = "/api/v3/";
+
   private ErrorMapping() {}
 
   public static void register(Javalin app) {
     app.exception(ApiException.class, (e, ctx) -> {
       log.warn("{} {} -> {} {}", ctx.method(), ctx.path(), e.status(), e.getMessage());
-      ctx.status(e.status()).json(new ApiError(e.getMessage(), e.code(), e.detail()));
+      if (e.status() == 401) {
+        // Tells browsers and vmpooler clients alike that HTTP Basic is how to identify.
+        ctx.header("WWW-Authenticate", "Basic realm=\"corral\"");
+      }
+      ctx.status(e.status()).json(ctx.path().startsWith(VMPOOLER_PREFIX)
+          ? Map.of("ok", false, "error", e.getMessage())
+          : new ApiError(e.getMessage(), e.code(), e.detail()));
     });
     app.exception(JsonProcessingException.class, (e, ctx) -> {
       log.warn("{} {} -> 400 malformed JSON: {}", ctx.method(), ctx.path(), e.getOriginalMessage());

@@ -1,0 +1,62 @@
+package dev.corral.web.auth;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Decides every request's {@link Caller} before any handler runs. Credentials that are sent must be
+ * good: a bad token or password is a 401 even on an endpoint that anonymous callers may use, so a
+ * client with a mistyped token finds out at once instead of silently leasing as nobody.
+ */
+public final class Authenticator {
+  public static final String TOKEN_HEADER = "X-AUTH-TOKEN";
+
+  private final TokenService tokens;
+
+  public Authenticator(TokenService tokens) {
+    this.tokens = tokens;
+  }
+
+  public void register(Javalin app) {
+    // An exception here skips the endpoint handler; ErrorMapping writes the 401.
+    app.before(ctx -> RequestCaller.set(ctx, tokens.authOn() ? identify(ctx) : Caller.OPEN));
+  }
+
+  private Caller identify(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    String token = ctx.header(TOKEN_HEADER);
+    if ((token == null || token.isBlank()) && startsWithIgnoreCase(authorization, "Bearer ")) {
+      token = authorization.substring("Bearer ".length());
+    }
+    if (token != null && !token.isBlank()) {
+      return tokens.callerForToken(token.strip())
+          .orElseThrow(() -> TokenService.unauthorized("the token is unknown, expired or revoked"));
+    }
+    if (startsWithIgnoreCase(authorization, "Basic ")) {
+      return basic(authorization.substring("Basic ".length()).strip());
+    }
+    return Caller.ANONYMOUS;
+  }
+
+  private Caller basic(String encoded) {
+    String pair;
+    try {
+      pair = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw TokenService.unauthorized("the Basic credentials are not valid base64");
+    }
+    int colon = pair.indexOf(':');
+    if (colon < 0) {
+      throw TokenService.unauthorized("the Basic credentials are not user:password");
+    }
+    // One message for unknown users and wrong passwords: which user names exist is not for strangers.
+    return tokens.callerForPassword(pair.substring(0, colon), pair.substring(colon + 1))
+        .orElseThrow(() -> TokenService.unauthorized("wrong user name or password"));
+  }
+
+  private static boolean startsWithIgnoreCase(String value, String prefix) {
+    return value != null && value.regionMatches(true, 0, prefix, 0, prefix.length());
+  }
+}
