@@ -17,12 +17,19 @@ import dev.corral.web.api.ErrorMapping;
 import dev.corral.web.api.InventoryViews;
 import dev.corral.web.api.Json;
 import dev.corral.web.api.LeaseService;
+import dev.corral.web.api.PoolAdminRoutes;
 import dev.corral.web.api.PoolCatalog;
+import dev.corral.web.api.PoolOverrides;
 import dev.corral.web.api.Routes;
 import dev.corral.web.api.TemplateRoutes;
 import dev.corral.web.api.TemplateService;
 import dev.corral.web.api.VmRetirements;
 import dev.corral.web.temporal.EmbeddedTemporal;
+import dev.corral.web.vmpooler.VmpoolerConfigRoutes;
+import dev.corral.web.vmpooler.VmpoolerRoutes;
+import dev.corral.web.vmpooler.VmpoolerStatus;
+import dev.corral.web.vmpooler.VmpoolerStatusRoutes;
+import dev.corral.web.vmpooler.VmpoolerSummary;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.temporal.client.WorkflowClient;
@@ -34,9 +41,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +87,7 @@ public final class CorralApp implements AutoCloseable {
 
   private void boot(CorralWorkers.Timings timings) {
     long started = System.nanoTime();
+    Instant startedAt = Instant.now();
     // Millisecond ticks: the database keeps milliseconds, so the API shows the same time before and after a read.
     Clock clock = Clock.tickMillis(ZoneOffset.UTC);
     try {
@@ -135,7 +145,13 @@ public final class CorralApp implements AutoCloseable {
             });
     ErrorMapping.register(http);
     new Health(db, stubs).register(http);
-    new Routes(leases, new InventoryViews(db, providers, clock), json).register(http);
+    InventoryViews views = new InventoryViews(db, providers, clock);
+    new Routes(leases, views, json).register(http);
+    PoolOverrides overrides = new PoolOverrides(db, clock, nudger, retirements);
+    new PoolAdminRoutes(overrides, json).register(http);
+    new VmpoolerRoutes(List.of(
+        new VmpoolerStatusRoutes(new VmpoolerStatus(db, clock, startedAt), new VmpoolerSummary(db, clock, json)),
+        new VmpoolerConfigRoutes(overrides, views, json))).register(http);
     new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),
         config.temporal().namespace()), json).register(http);
     http.start(config.server().host(), config.server().port());
