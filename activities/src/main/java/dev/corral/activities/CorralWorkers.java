@@ -89,7 +89,7 @@ public final class CorralWorkers {
               TaskQueues.provider(name),
               WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(slots).build());
       worker.registerActivitiesImplementations(
-          new ProviderActivitiesImpl(providers, timings.readyPoll(), inventory::markReady),
+          new ProviderActivitiesImpl(providers, timings.readyPoll(), inventory::markReady, inventory::markCloned),
           new BuildStepActivitiesImpl(db, providers, clock, buildWaker, templateChanges));
     }
   }

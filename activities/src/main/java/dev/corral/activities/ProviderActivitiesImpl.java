@@ -17,6 +17,7 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -28,17 +29,24 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
   private final ProviderRegistry providers;
   private final Duration readyPollInterval;
   private final Predicate<VmReady> markReady;
+  private final Consumer<String> markCloned;
 
-  /** {@code markReady} records a booted VM as ready and says whether it is still wanted. */
-  public ProviderActivitiesImpl(ProviderRegistry providers, Duration readyPollInterval, Predicate<VmReady> markReady) {
+  /**
+   * {@code markReady} records a booted VM as ready and says whether it is still wanted;
+   * {@code markCloned} records when a VM's clone finished.
+   */
+  public ProviderActivitiesImpl(
+      ProviderRegistry providers, Duration readyPollInterval, Predicate<VmReady> markReady, Consumer<String> markCloned) {
     this.providers = providers;
     this.readyPollInterval = readyPollInterval;
     this.markReady = markReady;
+    this.markCloned = markCloned;
   }
 
   @Override
   public void cloneVm(CloneRequest request) {
     call(() -> providers.get(request.provider()).cloneVm(request.vm(), request.template()));
+    markCloned.accept(request.vm());
   }
 
   @Override

@@ -24,7 +24,9 @@ import dev.corral.web.auth.AccessPolicy;
 import dev.corral.web.api.InventoryViews;
 import dev.corral.web.api.Json;
 import dev.corral.web.api.LeaseService;
+import dev.corral.web.api.PoolAdminRoutes;
 import dev.corral.web.api.PoolCatalog;
+import dev.corral.web.api.PoolOverrides;
 import dev.corral.web.api.Routes;
 import dev.corral.web.api.TemplateRoutes;
 import dev.corral.web.api.TemplateService;
@@ -34,6 +36,11 @@ import dev.corral.web.auth.Authenticator;
 import dev.corral.web.auth.TokenService;
 import dev.corral.web.temporal.EmbeddedTemporal;
 import dev.corral.web.vmpooler.VmpoolerTokenRoutes;
+import dev.corral.web.vmpooler.VmpoolerConfigRoutes;
+import dev.corral.web.vmpooler.VmpoolerRoutes;
+import dev.corral.web.vmpooler.VmpoolerStatus;
+import dev.corral.web.vmpooler.VmpoolerStatusRoutes;
+import dev.corral.web.vmpooler.VmpoolerSummary;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.temporal.client.WorkflowClient;
@@ -45,9 +52,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +98,7 @@ public final class CorralApp implements AutoCloseable {
 
   private void boot(CorralWorkers.Timings timings) {
     long started = System.nanoTime();
+    Instant startedAt = Instant.now();
     // Millisecond ticks: the database keeps milliseconds, so the API shows the same time before and after a read.
     Clock clock = Clock.tickMillis(ZoneOffset.UTC);
     try {
@@ -153,7 +163,13 @@ public final class CorralApp implements AutoCloseable {
     new TokenRoutes(tokens, json).register(http);
     new VmpoolerTokenRoutes(tokens).register(http);
     new Health(db, stubs).register(http);
-    new Routes(leases, new InventoryViews(db, providers, clock), json).register(http);
+    InventoryViews views = new InventoryViews(db, providers, clock);
+    new Routes(leases, views, json).register(http);
+    PoolOverrides overrides = new PoolOverrides(db, clock, nudger, retirements);
+    new PoolAdminRoutes(overrides, json).register(http);
+    new VmpoolerRoutes(List.of(
+        new VmpoolerStatusRoutes(new VmpoolerStatus(db, clock, startedAt), new VmpoolerSummary(db, clock, json)),
+        new VmpoolerConfigRoutes(overrides, views, json))).register(http);
     new VmpoolerVmRoutes(checkouts, new LeasedVms(db, leaseStore, leases, retirements, clock), json, clock)
         .register(http);
     new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),

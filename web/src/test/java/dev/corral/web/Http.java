@@ -37,6 +37,12 @@ final class Http {
         .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  Reply put(String path, String body) {
+    return send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   Reply delete(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
   }

@@ -134,6 +134,16 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     return VmStates.READY.equals(row.state()) || VmStates.LEASED.equals(row.state());
   }
 
+  /**
+   * Provisioning VM's clone finished: its boot starts now (the clone and boot statistics split there).
+   * Not an activity of its own: the clone activity calls it, so a VM costs no extra workflow step.
+   * A later try overwrites it, so the boot is measured from the clone that booted.
+   */
+  public void markCloned(String vm) {
+    Instant now = clock.instant();
+    db.inTransaction(session -> session.getMapper(VmMapper.class).markCloned(vm, now));
+  }
+
   @Override
   public void recordTryFailed(VmTryFailed failure) {
     Instant now = clock.instant();

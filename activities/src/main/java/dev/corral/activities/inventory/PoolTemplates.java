@@ -29,7 +29,12 @@ public final class PoolTemplates {
     Map<String, String> current = new LinkedHashMap<>();
     PoolSelector selector = pool.selector();
     if (selector == null) {
-      if (pool.template() != null) {
+      if (pool.templateOverride() != null && !providers.isEmpty()) {
+        // An API override may name a template only some of the pool's providers hold; the others get
+        // no new VMs rather than clones that fail.
+        List<String> holding = session.getMapper(TemplateMapper.class).providersHolding(pool.template(), providers);
+        providers.stream().filter(holding::contains).forEach(p -> current.put(p, pool.template()));
+      } else if (pool.template() != null) {
         providers.forEach(p -> current.put(p, pool.template()));
       }
       return current;

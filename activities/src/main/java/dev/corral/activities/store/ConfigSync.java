@@ -80,6 +80,10 @@ public final class ConfigSync {
         pool.lifetime().toSeconds(),
         pool.maxLifetime().toSeconds(),
         true,
-        now);
+        now,
+        pool.size(),
+        pool.template(),
+        null,
+        null);
   }
 }

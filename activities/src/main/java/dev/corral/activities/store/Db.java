@@ -47,6 +47,7 @@ public final class Db implements AutoCloseable {
     configuration.addMapper(BuildMapper.class);
     configuration.addMapper(VmTemplateMapper.class);
     configuration.addMapper(TokenMapper.class);
+    configuration.addMapper(StatsMapper.class);
     this.sessions = new SqlSessionFactoryBuilder().build(configuration);
   }
 

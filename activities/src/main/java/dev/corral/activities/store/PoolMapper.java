@@ -15,6 +15,13 @@ public interface PoolMapper {
 
   List<PoolRow> selectAll();
 
+  /** Sets (or with null clears) the API's size override; the config's size stays as it is. */
+  int setSizeOverride(@Param("name") String name, @Param("size") Integer size, @Param("now") java.time.Instant now);
+
+  /** Sets (or with null clears) the API's template override. */
+  int setTemplateOverride(
+      @Param("name") String name, @Param("template") String template, @Param("now") java.time.Instant now);
+
   /** The pool a name or alias stands for, or null. */
   String resolve(@Param("nameOrAlias") String nameOrAlias);
 

@@ -27,6 +27,9 @@ public interface TemplateMapper {
 
   TemplateRow selectByName(@Param("provider") String provider, @Param("name") String name);
 
+  /** Those of {@code providers} (not empty) that hold a ready, usable template of this name. */
+  List<String> providersHolding(@Param("name") String name, @Param("providers") List<String> providers);
+
   List<TemplateRow> list(
       @Param("group") String group, @Param("state") String state, @Param("provider") String provider,
       @Param("limit") int limit);

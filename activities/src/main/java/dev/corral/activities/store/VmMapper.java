@@ -69,6 +69,9 @@ public interface VmMapper {
       @Param("reason") String reason,
       @Param("now") Instant now);
 
+  /** Records when the provider finished the clone (the boot starts there); only while provisioning. */
+  int markCloned(@Param("name") String name, @Param("now") Instant now);
+
   int markReady(
       @Param("name") String name, @Param("hostname") String hostname, @Param("ip") String ip, @Param("now") Instant now);
 

@@ -1,7 +1,9 @@
 package dev.corral.web.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.corral.web.vmpooler.VmpoolerErrors;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -9,13 +11,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Maps every failure to {@link ApiError} JSON in one place. Client errors are logged at WARN; server
- * errors at ERROR with the stack trace in the log only, never in the response.
+ * errors at ERROR with the stack trace in the log only, never in the response. Under {@code /api/v3}
+ * the same failures are written in vmpooler's shape instead ({@link VmpoolerErrors}), since vmpooler's
+ * clients read {@code ok}.
  */
 public final class ErrorMapping {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
-
-  /** vmpooler clients expect {@code {"ok": false}}; the extra {@code error} says what went wrong. */
-  private static final String VMPOOLER_PREFIX = "/api/v3/";
 
   private ErrorMapping() {}
 
@@ -23,34 +24,45 @@ public final class ErrorMapping {
     app.exception(ApiException.class, (e, ctx) -> {
       log.warn("{} {} -> {} {}", ctx.method(), ctx.path(), e.status(), e.getMessage());
       if (e.status() == 401) {
-        // Tells browsers and vmpooler clients alike that HTTP Basic is how to identify.
+        // Tells browsers and clients alike that HTTP Basic is how to identify.
         ctx.header("WWW-Authenticate", "Basic realm=\"corral\"");
       }
-      ctx.status(e.status()).json(ctx.path().startsWith(VMPOOLER_PREFIX)
-          ? Map.of("ok", false, "error", e.getMessage())
-          : new ApiError(e.getMessage(), e.code(), e.detail()));
+      // Under /api/v3 the details become vmpooler's top-level keys (failure, bad_templates, ...).
+      send(ctx, e.status(), new ApiError(e.getMessage(), e.code(), e.detail()), e.detail());
     });
     app.exception(JsonProcessingException.class, (e, ctx) -> {
       log.warn("{} {} -> 400 malformed JSON: {}", ctx.method(), ctx.path(), e.getOriginalMessage());
-      ctx.status(400).json(new ApiError("the request body is not valid JSON: " + e.getOriginalMessage(),
+      send(ctx, 400, new ApiError("the request body is not valid JSON: " + e.getOriginalMessage(),
           "malformed_json", Map.of("line", e.getLocation() == null ? 0 : e.getLocation().getLineNr())));
     });
     app.exception(HttpResponseException.class, (e, ctx) -> {
       String code = e.getStatus() == 404 ? "not_found" : e.getStatus() == 405 ? "method_not_allowed" : "http_" + e.getStatus();
-      ctx.status(e.getStatus()).json(new ApiError(e.getMessage(), code, Map.of()));
+      send(ctx, e.getStatus(), new ApiError(e.getMessage(), code, Map.of()));
     });
     app.exception(Exception.class, (e, ctx) -> {
       log.error("{} {} -> 500", ctx.method(), ctx.path(), e);
-      ctx.status(500).json(new ApiError("internal error; the server log has the details", "internal", Map.of()));
+      send(ctx, 500, new ApiError("internal error; the server log has the details", "internal", Map.of()));
     });
     // Javalin answers unknown routes itself; keep that answer in our shape too.
     app.error(404, ctx -> {
       String contentType = ctx.res().getContentType();
       if (ctx.result() == null || ctx.result().isEmpty() || contentType == null || !contentType.contains("json")) {
-        ctx.json(new ApiError("no such endpoint: " + ctx.method() + " " + ctx.path(), "not_found", Map.of()));
+        send(ctx, 404, new ApiError("no such endpoint: " + ctx.method() + " " + ctx.path(), "not_found", Map.of()));
       }
     });
-    app.error(405, ctx -> ctx.json(new ApiError("method not allowed: " + ctx.method() + " " + ctx.path(),
+    app.error(405, ctx -> send(ctx, 405, new ApiError("method not allowed: " + ctx.method() + " " + ctx.path(),
         "method_not_allowed", Map.of())));
+  }
+
+  private static void send(Context ctx, int status, ApiError error) {
+    send(ctx, status, error, Map.of());
+  }
+
+  private static void send(Context ctx, int status, ApiError error, Map<String, Object> vmpoolerExtra) {
+    if (VmpoolerErrors.applies(ctx)) {
+      VmpoolerErrors.respond(ctx, status, error.error(), vmpoolerExtra);
+    } else {
+      ctx.status(status).json(error);
+    }
   }
 }

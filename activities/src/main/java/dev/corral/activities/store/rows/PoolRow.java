@@ -5,6 +5,12 @@ import java.time.Instant;
 /**
  * One row of {@code pool}: the pool's config as last synced, plus whether it is still configured. A pool
  * names a fixed {@code template}, or selects one by {@code templateGroup} (then template is null).
+ *
+ * <p>Read back, {@code size} and {@code template} are the <em>effective</em> values: an API override
+ * ({@code sizeOverride}, {@code templateOverride}) wins over the config, and a template override also
+ * replaces a selector. So the planner, the provisioner and the views follow overrides without knowing
+ * of them. {@code configuredSize} and {@code configuredTemplate} are what the config says; written,
+ * {@code size} and {@code template} are the configured values (the sync never touches overrides).
  */
 public record PoolRow(
     String name,
@@ -19,7 +25,11 @@ public record PoolRow(
     long lifetimeS,
     long maxLifetimeS,
     boolean active,
-    Instant updatedAt) {
+    Instant updatedAt,
+    int configuredSize,
+    String configuredTemplate,
+    Integer sizeOverride,
+    String templateOverride) {
 
   /** The template selector, or null for a pool on a fixed template. */
   public PoolSelector selector() {

@@ -1,0 +1,180 @@
+package dev.corral.web.vmpooler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.web.api.ApiException;
+import dev.corral.web.api.InventoryViews;
+import dev.corral.web.api.PoolOverrides;
+import dev.corral.web.auth.AdminOnly;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * vmpooler's {@code config} read and its pool writes ({@code config/poolsize}, {@code config/pooltemplate},
+ * {@code poolreset}). The writes are admin only and go through {@link PoolOverrides}, the service behind
+ * the native {@code /v1/pools/{name}/...} writes; this class only translates vmpooler's bodies and replies.
+ */
+public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part {
+  private final PoolOverrides overrides;
+  private final InventoryViews views;
+  private final ObjectMapper json;
+
+  public VmpoolerConfigRoutes(PoolOverrides overrides, InventoryViews views, ObjectMapper json) {
+    this.overrides = overrides;
+    this.views = views;
+    this.json = json;
+  }
+
+  @Override
+  public void register(Javalin app, String base) {
+    app.get(base + "/config", this::config);
+    app.post(base + "/config/poolsize", this::setPoolSize);
+    app.delete(base + "/config/poolsize/{pool}", this::resetPoolSize);
+    app.post(base + "/config/pooltemplate", this::setPoolTemplate);
+    app.delete(base + "/config/pooltemplate/{pool}", this::resetPoolTemplate);
+    app.post(base + "/poolreset", this::poolReset);
+  }
+
+  /** The pools as they run now (overrides applied). Pool settings only: nothing here is a secret. */
+  private void config(Context ctx) {
+    List<Map<String, Object>> pools = new ArrayList<>();
+    for (InventoryViews.PoolView pool : views.pools()) {
+      if (!pool.active()) {
+        continue;
+      }
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("name", pool.name());
+      p.put("alias", pool.alias());
+      p.put("template", pool.template());
+      p.put("size", pool.size());
+      p.put("provider", pool.providers().isEmpty() ? null : pool.providers().get(0));
+      p.put("providers", pool.providers());
+      p.put("template_ready", !pool.currentTemplates().isEmpty());
+      pools.add(p);
+    }
+    ctx.json(Map.of("pool_configuration", pools, "status", Map.of("ok", true)));
+  }
+
+  /** {@code {"pool": "size"}}: 201 when a size changed, 200 when all were already so. */
+  private void setPoolSize(Context ctx) throws Exception {
+    AdminOnly.require(ctx);
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    List<String> bad = new ArrayList<>();
+    forEachField(ctx, (pool, value) -> {
+      Integer size = wholeNumber(value);
+      if (size == null) {
+        bad.add(pool);
+      }
+      sizes.put(pool, size);
+    });
+    if (!bad.isEmpty()) {
+      throw VmpoolerErrors.Rejection.of(400, "pool sizes must be whole numbers from 0 to " + PoolOverrides.MAX_SIZE,
+          "not_configured", bad);
+    }
+    boolean changed;
+    try {
+      changed = overrides.setSizes(sizes);
+    } catch (ApiException e) {
+      throw rejection(e, "not_configured");
+    }
+    ctx.status(changed ? 201 : 200).json(Map.of("ok", true));
+  }
+
+  private void resetPoolSize(Context ctx) {
+    AdminOnly.require(ctx);
+    PoolOverrides.SizeReset reset = overrides.resetSize(ctx.pathParam("pool"));
+    if (!reset.changed()) {
+      ctx.json(Map.of("ok", true));
+      return;
+    }
+    ctx.status(201).json(VmpoolerStatus.ordered("ok", true, "pool_size_before_reset", reset.sizeBeforeReset(),
+        "pool_size_before_overrides", reset.sizeBeforeOverrides()));
+  }
+
+  /** {@code {"pool": "template"}}: the template must be one Corral knows on one of the pool's providers. */
+  private void setPoolTemplate(Context ctx) throws Exception {
+    AdminOnly.require(ctx);
+    Map<String, String> templates = new LinkedHashMap<>();
+    List<String> bad = new ArrayList<>();
+    forEachField(ctx, (pool, value) -> {
+      if (!value.isTextual() || value.asText().isBlank()) {
+        bad.add(pool);
+      }
+      templates.put(pool, value.asText());
+    });
+    if (!bad.isEmpty()) {
+      throw VmpoolerErrors.Rejection.of(400, "a template must be a template name", "bad_templates", bad);
+    }
+    boolean changed;
+    try {
+      changed = overrides.setTemplates(templates);
+    } catch (ApiException e) {
+      throw rejection(e, e.status() == 404 ? "not_configured" : "bad_templates");
+    }
+    ctx.status(changed ? 201 : 200).json(Map.of("ok", true));
+  }
+
+  private void resetPoolTemplate(Context ctx) {
+    AdminOnly.require(ctx);
+    PoolOverrides.TemplateReset reset = overrides.resetTemplate(ctx.pathParam("pool"));
+    if (!reset.changed()) {
+      ctx.json(Map.of("ok", true));
+      return;
+    }
+    ctx.status(201).json(VmpoolerStatus.ordered("ok", true, "template_before_reset", reset.templateBeforeReset(),
+        "template_before_overrides", reset.templateBeforeOverrides()));
+  }
+
+  /** {@code {"pool": "1"}}: drains each pool's ready and provisioning VMs; the pools refill at once. */
+  private void poolReset(Context ctx) throws Exception {
+    AdminOnly.require(ctx);
+    List<String> pools = new ArrayList<>();
+    forEachField(ctx, (pool, value) -> pools.add(pool));
+    try {
+      overrides.reset(pools);
+    } catch (ApiException e) {
+      throw rejection(e, "bad_pools");
+    }
+    ctx.status(201).json(Map.of("ok", true));
+  }
+
+  private interface FieldVisitor {
+    void accept(String pool, JsonNode value);
+  }
+
+  /** Walks a body that must be a non-empty JSON object of pool name to value. */
+  private void forEachField(Context ctx, FieldVisitor visitor) throws Exception {
+    JsonNode body = ctx.body().isBlank() ? null : json.readTree(ctx.body());
+    if (body == null || !body.isObject() || body.isEmpty()) {
+      throw new VmpoolerErrors.Rejection(400, "send a JSON object of pool name to value, like {\"pool\": \"1\"}", Map.of());
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      visitor.accept(field.getKey(), field.getValue());
+    }
+  }
+
+  /** A count given as a number or a string, as vmpooler accepts both; null when it is neither. */
+  private static Integer wholeNumber(JsonNode value) {
+    if (value.isIntegralNumber() && value.canConvertToInt()) {
+      return value.asInt();
+    }
+    if (value.isTextual() && value.asText().matches("\\d{1,9}")) {
+      return Integer.parseInt(value.asText());
+    }
+    return null;
+  }
+
+  /** The service's refusal in vmpooler's shape: 400 naming the pools under vmpooler's key. */
+  @SuppressWarnings("unchecked")
+  private static VmpoolerErrors.Rejection rejection(ApiException e, String key) {
+    Object pools = e.detail().get("pools");
+    List<String> names = pools instanceof List<?> list ? (List<String>) list : List.of();
+    return VmpoolerErrors.Rejection.of(400, e.getMessage(), key, names);
+  }
+}
