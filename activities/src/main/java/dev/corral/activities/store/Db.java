@@ -46,6 +46,7 @@ public final class Db implements AutoCloseable {
     configuration.addMapper(TemplateMapper.class);
     configuration.addMapper(BuildMapper.class);
     configuration.addMapper(VmTemplateMapper.class);
+    configuration.addMapper(PendingLeaseMapper.class);
     this.sessions = new SqlSessionFactoryBuilder().build(configuration);
   }
 
