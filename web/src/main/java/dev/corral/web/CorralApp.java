@@ -8,6 +8,8 @@ import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.EmbeddedMariaDb;
 import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.store.PendingLeaseStore;
+import dev.corral.activities.temporal.LeaseWaits;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.Shepherds;
 import dev.corral.activities.temporal.Tracker;
@@ -17,12 +19,15 @@ import dev.corral.web.api.ErrorMapping;
 import dev.corral.web.api.InventoryViews;
 import dev.corral.web.api.Json;
 import dev.corral.web.api.LeaseService;
+import dev.corral.web.api.PendingLeaseRoutes;
+import dev.corral.web.api.PendingLeaseService;
 import dev.corral.web.api.PoolCatalog;
 import dev.corral.web.api.Routes;
 import dev.corral.web.api.TemplateRoutes;
 import dev.corral.web.api.TemplateService;
 import dev.corral.web.api.VmRetirements;
 import dev.corral.web.temporal.EmbeddedTemporal;
+import dev.corral.web.vmpooler.VmpoolerOndemandRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.temporal.client.WorkflowClient;
@@ -110,7 +115,8 @@ public final class CorralApp implements AutoCloseable {
 
     log.info("Temporal workers started ({} ms)", elapsedMs(started));
     VmWorkflows vmWorkflows = new VmWorkflows(client);
-    new StartupRecovery(db, vmWorkflows, new Shepherds(client)).run();
+    LeaseWaits leaseWaits = new LeaseWaits(client);
+    new StartupRecovery(db, vmWorkflows, new Shepherds(client), leaseWaits).run();
     BuildStarter builds = new BuildStarter(db, client, clock);
     int resumedBuilds = builds.resumeUnfinished();
     if (resumedBuilds > 0) {
@@ -124,6 +130,9 @@ public final class CorralApp implements AutoCloseable {
     ObjectMapper json = Json.mapper();
     LeaseStore leaseStore = new LeaseStore(db);
     toClose.push(leaseStore);
+    PoolCatalog catalog = new PoolCatalog(db, clock);
+    PendingLeaseService pendingLeases =
+        new PendingLeaseService(new PendingLeaseStore(db), leaseStore, catalog, leaseWaits, nudger, retirements, clock);
     LeaseService leases =
         new LeaseService(leaseStore, new PoolCatalog(db, clock), clock, nudger, retirements);
     http =
@@ -138,6 +147,8 @@ public final class CorralApp implements AutoCloseable {
     new Routes(leases, new InventoryViews(db, providers, clock), json).register(http);
     new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),
         config.temporal().namespace()), json).register(http);
+    new PendingLeaseRoutes(pendingLeases, json).register(http);
+    new VmpoolerOndemandRoutes(pendingLeases, catalog, config.pools(), json).register(http);
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);
     log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",
