@@ -6,11 +6,15 @@ import dev.corral.activities.build.BuildStepActivitiesImpl;
 import dev.corral.activities.build.BuildWaker;
 import dev.corral.activities.inventory.InventoryActivitiesImpl;
 import dev.corral.activities.inventory.PoolPlanner;
+import dev.corral.activities.lease.LeaseWaitActivitiesImpl;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.store.Db;
+import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.templates.TemplateTracker;
 import dev.corral.activities.templates.TrackerActivitiesImpl;
 import dev.corral.activities.templates.TrackerSources;
+import dev.corral.activities.temporal.LeaseWaits;
+import dev.corral.activities.temporal.LeaseWaker;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.TemplateChanges;
 import dev.corral.activities.temporal.VmWorkflows;
@@ -18,6 +22,7 @@ import dev.corral.config.ProviderConfig;
 import dev.corral.config.TrackerConfig;
 import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.build.TemplateBuildWorkflowImpl;
+import dev.corral.workflows.lease.LeaseWaitWorkflowImpl;
 import dev.corral.workflows.shepherd.PoolShepherdWorkflowImpl;
 import dev.corral.workflows.tracker.TemplateTrackerWorkflowImpl;
 import dev.corral.workflows.vm.VmWorkflowImpl;
@@ -64,20 +69,24 @@ public final class CorralWorkers {
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(
         PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class, TemplateBuildWorkflowImpl.class,
-        TemplateTrackerWorkflowImpl.class);
+        TemplateTrackerWorkflowImpl.class, LeaseWaitWorkflowImpl.class);
     BuildStarter builds = new BuildStarter(db, factory.getWorkflowClient(), clock);
     workflows.registerActivitiesImplementations(
         new BuildActivitiesImpl(db, clock, buildWaker),
         new TrackerActivitiesImpl(
             new TemplateTracker(db, providers, new TrackerSources(tracker.sources()), builds, clock, templateChanges)));
+    PendingLeaseStore pendingLeases = new PendingLeaseStore(db);
+    LeaseWaker leaseWaker = new LeaseWaker(pendingLeases, new LeaseWaits(factory.getWorkflowClient()));
     InventoryActivitiesImpl inventory =
         new InventoryActivitiesImpl(
             db,
             clock,
             new PoolPlanner(db, clock, timings.shepherdPoll()),
             new VmWorkflows(factory.getWorkflowClient()),
-            nudger);
-    workflows.registerActivitiesImplementations(inventory);
+            nudger,
+            leaseWaker);
+    workflows.registerActivitiesImplementations(
+        inventory, new LeaseWaitActivitiesImpl(pendingLeases, clock, nudger, leaseWaker));
 
     for (String name : providers.names()) {
       ProviderConfig config = providers.config(name);

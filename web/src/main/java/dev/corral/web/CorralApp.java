@@ -9,6 +9,8 @@ import dev.corral.activities.store.Db;
 import dev.corral.activities.store.EmbeddedMariaDb;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.TokenStore;
+import dev.corral.activities.store.PendingLeaseStore;
+import dev.corral.activities.temporal.LeaseWaits;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.Shepherds;
 import dev.corral.activities.temporal.Tracker;
@@ -25,6 +27,8 @@ import dev.corral.web.api.InventoryViews;
 import dev.corral.web.api.Json;
 import dev.corral.web.api.LeaseService;
 import dev.corral.web.api.PoolAdminRoutes;
+import dev.corral.web.api.PendingLeaseRoutes;
+import dev.corral.web.api.PendingLeaseService;
 import dev.corral.web.api.PoolCatalog;
 import dev.corral.web.api.PoolOverrides;
 import dev.corral.web.api.Routes;
@@ -41,6 +45,7 @@ import dev.corral.web.vmpooler.VmpoolerRoutes;
 import dev.corral.web.vmpooler.VmpoolerStatus;
 import dev.corral.web.vmpooler.VmpoolerStatusRoutes;
 import dev.corral.web.vmpooler.VmpoolerSummary;
+import dev.corral.web.vmpooler.VmpoolerOndemandRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.temporal.client.WorkflowClient;
@@ -131,7 +136,8 @@ public final class CorralApp implements AutoCloseable {
 
     log.info("Temporal workers started ({} ms)", elapsedMs(started));
     VmWorkflows vmWorkflows = new VmWorkflows(client);
-    new StartupRecovery(db, vmWorkflows, new Shepherds(client)).run();
+    LeaseWaits leaseWaits = new LeaseWaits(client);
+    new StartupRecovery(db, vmWorkflows, new Shepherds(client), leaseWaits).run();
     BuildStarter builds = new BuildStarter(db, client, clock);
     int resumedBuilds = builds.resumeUnfinished();
     if (resumedBuilds > 0) {
@@ -145,10 +151,13 @@ public final class CorralApp implements AutoCloseable {
     ObjectMapper json = Json.mapper();
     LeaseStore leaseStore = new LeaseStore(db);
     toClose.push(leaseStore);
+    PoolCatalog catalog = new PoolCatalog(db, clock);
+    PendingLeaseService pendingLeases =
+        new PendingLeaseService(new PendingLeaseStore(db), leaseStore, catalog, leaseWaits, nudger, retirements, clock);
     AccessPolicy access = new AccessPolicy(config.auth(), config.quotas());
-    Checkouts checkouts = new Checkouts(leaseStore, new PoolCatalog(db, clock), config.pools(), access,
-        new ShortageReport(db), nudger, clock);
-    LeaseService leases = new LeaseService(leaseStore, checkouts, clock, nudger, retirements);
+    Checkouts checkouts = new Checkouts(leaseStore, catalog, config.pools(), access, new ShortageReport(db), nudger,
+        clock);
+    LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);
     http =
         Javalin.create(
             cfg -> {
@@ -174,6 +183,8 @@ public final class CorralApp implements AutoCloseable {
         .register(http);
     new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),
         config.temporal().namespace()), json).register(http);
+    new PendingLeaseRoutes(pendingLeases, json).register(http);
+    new VmpoolerOndemandRoutes(pendingLeases, catalog, config.pools(), json, checkouts).register(http);
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);
     log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",

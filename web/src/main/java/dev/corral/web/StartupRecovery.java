@@ -1,12 +1,15 @@
 package dev.corral.web;
 
 import dev.corral.activities.store.Db;
+import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.store.PoolMapper;
 import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.rows.LeaseWaitRow;
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.StateCount;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
+import dev.corral.activities.temporal.LeaseWaits;
 import dev.corral.activities.temporal.Shepherds;
 import dev.corral.activities.temporal.VmWorkflows;
 import java.util.HashMap;
@@ -28,11 +31,13 @@ final class StartupRecovery {
   private final Db db;
   private final VmWorkflows vmWorkflows;
   private final Shepherds shepherds;
+  private final LeaseWaits leaseWaits;
 
-  StartupRecovery(Db db, VmWorkflows vmWorkflows, Shepherds shepherds) {
+  StartupRecovery(Db db, VmWorkflows vmWorkflows, Shepherds shepherds, LeaseWaits leaseWaits) {
     this.db = db;
     this.vmWorkflows = vmWorkflows;
     this.shepherds = shepherds;
+    this.leaseWaits = leaseWaits;
   }
 
   void run() {
@@ -65,7 +70,10 @@ final class StartupRecovery {
         started++;
       }
     }
-    log.info("start-up: {} shepherd(s) running, {} provisioning VM(s) resumed, {} destroy(s) resumed",
-        started, resumed, destroying);
+    // Pending leases keep their deadline; one whose wait ran out during the restart fails at once.
+    List<LeaseWaitRow> waiting = new PendingLeaseStore(db).allPending();
+    waiting.forEach(lease -> leaseWaits.start(lease.leaseId(), lease.waitUntil()));
+    log.info("start-up: {} shepherd(s) running, {} provisioning VM(s) resumed, {} destroy(s) resumed, {} pending lease(s) waiting",
+        started, resumed, destroying, waiting.size());
   }
 }

@@ -1,6 +1,7 @@
 package dev.corral.workflows;
 
 import dev.corral.workflows.activity.InventoryActivities;
+import dev.corral.workflows.activity.LeaseWaitActivities;
 import dev.corral.workflows.activity.ProviderActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
@@ -59,6 +60,11 @@ public final class ActivityProfiles {
 
   public static InventoryActivities localInventory() {
     return Workflow.newLocalActivityStub(InventoryActivities.class, LOCAL_INVENTORY);
+  }
+
+  /** A pending lease's claims and failure: short database work, retried like the inventory's. */
+  public static LeaseWaitActivities leaseWait() {
+    return Workflow.newActivityStub(LeaseWaitActivities.class, INVENTORY);
   }
 
   public static ProviderActivities clone(String provider, Duration bootTimeout) {

@@ -21,6 +21,11 @@ public final class WorkflowIds {
     return "build/" + group + "/" + provider + "/" + sourceTemplate;
   }
 
+  /** One filling workflow per pending lease; lease ids are never reused. */
+  public static String leaseWait(String leaseId) {
+    return "lease/" + leaseId;
+  }
+
   /** The one tracker loop of a Corral installation. */
   public static String tracker() {
     return "tracker";

@@ -4,6 +4,7 @@ import dev.corral.activities.store.Db;
 import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
+import dev.corral.activities.temporal.LeaseWaker;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.workflows.activity.InventoryActivities;
@@ -40,6 +41,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   private final Provisioner provisioner;
   private final VmWorkflows vmWorkflows;
   private final ShepherdNudger nudger;
+  private final LeaseWaker leaseWaker;
   /**
    * Starts block on a gRPC round trip and the common pool has one thread on a two-core machine, so
    * workflow starts get their own daemon threads, shared by every instance.
@@ -54,13 +56,14 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
           });
 
   public InventoryActivitiesImpl(
-      Db db, Clock clock, PoolPlanner planner, VmWorkflows vmWorkflows, ShepherdNudger nudger) {
+      Db db, Clock clock, PoolPlanner planner, VmWorkflows vmWorkflows, ShepherdNudger nudger, LeaseWaker leaseWaker) {
     this.db = db;
     this.clock = clock;
     this.planner = planner;
     this.provisioner = new Provisioner(db, clock);
     this.vmWorkflows = vmWorkflows;
     this.nudger = nudger;
+    this.leaseWaker = leaseWaker;
   }
 
   @Override
@@ -130,6 +133,9 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
       return false;
     }
     nudger.vmChanged(row.pool());
+    if (VmStates.READY.equals(row.state())) {
+      leaseWaker.vmReady(row.pool());
+    }
     // A retry after a successful first attempt finds the VM ready or already leased: still wanted.
     return VmStates.READY.equals(row.state()) || VmStates.LEASED.equals(row.state());
   }

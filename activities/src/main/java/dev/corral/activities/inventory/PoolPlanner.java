@@ -2,6 +2,7 @@ package dev.corral.activities.inventory;
 
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.LeaseMapper;
+import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.store.PoolMapper;
 import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.VmMapper;
@@ -87,9 +88,10 @@ public final class PoolPlanner {
 
   /**
    * Retirements and the number of VMs to clone for an active pool. VMs cloned from the pool's current
-   * templates ({@link PoolTemplates}) fill it to {@code size}; ready VMs of older templates are kept only
-   * while they cover current ones not ready yet, then drained oldest first, so the pool does not drop
-   * below {@code size} ready VMs while it switches templates. VMs of unusable templates go at once.
+   * templates ({@link PoolTemplates}) fill it to {@code size} plus what its pending leases still miss;
+   * ready VMs of older templates are kept only while they cover current ones not ready yet, then drained
+   * oldest first, so the pool does not drop below {@code size} ready VMs while it switches templates.
+   * VMs of unusable templates go at once.
    */
   private int planActive(SqlSession session, PoolRow pool, Instant now, List<VmRetirement> retire) {
     VmMapper vms = session.getMapper(VmMapper.class);
@@ -113,7 +115,9 @@ public final class PoolPlanner {
         counts.leaving(vm.provider(), vm.template());
       }
     }
-    int surplus = counts.readyCurrent + counts.provisioningCurrent - pool.size();
+    // Pending leases wait for VMs beyond the ready stock: the pool grows by what they still miss.
+    int target = pool.size() + PendingLeaseStore.outstanding(session, pool.name(), now);
+    int surplus = counts.readyCurrent + counts.provisioningCurrent - target;
     if (surplus > 0) {
       List<String> names = byTemplate.readyNames(pool.name(), current, true, surplus + going.size()).stream()
           .filter(name -> !going.contains(name)).limit(surplus).toList();
@@ -121,9 +125,9 @@ public final class PoolPlanner {
       going.addAll(names);
       counts.readyCurrent -= names.size();
     }
-    int toProvision = current.isEmpty() ? 0 : Math.max(0, pool.size() - counts.readyCurrent - counts.provisioningCurrent);
+    int toProvision = current.isEmpty() ? 0 : Math.max(0, target - counts.readyCurrent - counts.provisioningCurrent);
     // Old-template VMs stand in for current ones that are not ready yet, and no longer.
-    int keepOld = Math.max(0, pool.size() - counts.readyCurrent);
+    int keepOld = Math.max(0, target - counts.readyCurrent);
     int drainOld = Math.max(0, counts.readyOld - keepOld);
     if (drainOld == 0 && counts.readyOld > 0 && toProvision > 0 && counts.provisioningCurrent == 0
         && noRoom(session, current.keySet(), vms)) {

@@ -48,6 +48,7 @@ public final class Db implements AutoCloseable {
     configuration.addMapper(VmTemplateMapper.class);
     configuration.addMapper(TokenMapper.class);
     configuration.addMapper(StatsMapper.class);
+    configuration.addMapper(PendingLeaseMapper.class);
     this.sessions = new SqlSessionFactoryBuilder().build(configuration);
   }
 

@@ -27,25 +27,31 @@ public final class LeaseService {
   static final int MAX_VMS_PER_POOL = Checkouts.MAX_VMS_PER_POOL;
   static final int DEFAULT_LIST_LIMIT = 100;
   static final int MAX_LIST_LIMIT = 1000;
+  static final Duration MAX_WAIT = Duration.ofHours(24);
   private static final Set<String> CREATE_FIELDS = Set.of("vms", "lifetime", "tags", "wait");
   private static final Set<String> UPDATE_FIELDS = Set.of("lifetime", "tags");
 
   private final LeaseStore leases;
   private final Checkouts checkouts;
+  private final PendingLeaseService pendingLeases;
   private final Clock clock;
   private final ShepherdNudger nudger;
   private final VmRetirements retirements;
 
-  public LeaseService(LeaseStore leases, Checkouts checkouts, Clock clock, ShepherdNudger nudger,
-      VmRetirements retirements) {
+  public LeaseService(LeaseStore leases, Checkouts checkouts, PendingLeaseService pendingLeases, Clock clock,
+      ShepherdNudger nudger, VmRetirements retirements) {
     this.leases = leases;
     this.checkouts = checkouts;
+    this.pendingLeases = pendingLeases;
     this.clock = clock;
     this.nudger = nudger;
     this.retirements = retirements;
   }
 
-  public LeaseView create(Caller caller, JsonNode body) {
+  /** A lease made now (201), or with {@code wait > 0} a pending lease filled as VMs become ready (202). */
+  public record Created(int status, Object lease) {}
+
+  public Created create(Caller caller, JsonNode body) {
     requireObject(body, "{\"vms\": {\"pool\": 1}}");
     onlyFields(body, CREATE_FIELDS);
     Map<String, Integer> wanted = wantedVms(body.get("vms"));
@@ -55,13 +61,21 @@ public final class LeaseService {
     Map<String, String> tags = LeaseTags.parse(body.get("tags"), "tags");
     Duration wait = duration(body.get("wait"), "wait");
     if (wait != null && !wait.isZero()) {
-      throw ApiException.badRequest("wait > 0 is not supported yet; send wait: 0 or leave it out",
-          Map.of("field", "wait"));
+      if (!tags.isEmpty()) {
+        throw ApiException.badRequest("tags on a waiting lease are not supported yet; set them with PATCH once it is"
+            + " active", Map.of("field", "tags"));
+      }
+      if (wait.compareTo(MAX_WAIT) > 0) {
+        throw ApiException.badRequest("wait may be at most " + Durations.format(MAX_WAIT),
+            Map.of("field", "wait", "maximum", Durations.format(MAX_WAIT)));
+      }
+      // Quotas are checked again by nothing on this path yet; the claim path below is where they hold.
+      return new Created(202, pendingLeases.create(caller, wanted, lifetime, wait, null, LeaseRow.V1));
     }
     Checkouts.Result result = checkouts.take(
         new Checkouts.Request(caller, wanted, lifetime, tags.isEmpty() ? null : JsonText.of(tags), LeaseRow.V1, false),
         resolved);
-    return LeaseView.of(result.leases().get(0));
+    return new Created(201, LeaseView.of(result.leases().get(0)));
   }
 
   /** Pool name or alias → count, as the caller wrote them. */

@@ -25,7 +25,10 @@ public final class Routes {
 
   public void register(Javalin app) {
     app.get("/v1/pools", ctx -> ctx.json(views.pools()));
-    app.post("/v1/leases", ctx -> ctx.status(201).json(leases.create(RequestCaller.of(ctx), body(ctx))));
+    app.post("/v1/leases", ctx -> {
+      LeaseService.Created created = leases.create(RequestCaller.of(ctx), body(ctx));
+      ctx.status(created.status()).json(created.lease());
+    });
     app.get("/v1/leases", ctx -> ctx.json(leases.list(RequestCaller.of(ctx), ctx.queryParam("owner"),
         ctx.queryParam("state"), ctx.queryParam("limit"))));
     app.get("/v1/leases/{id}", ctx -> ctx.json(leases.get(ctx.pathParam("id"))));

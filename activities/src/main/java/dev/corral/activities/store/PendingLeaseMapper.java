@@ -1,0 +1,53 @@
+package dev.corral.activities.store;
+
+import dev.corral.activities.store.rows.LeaseDemandRow;
+import dev.corral.activities.store.rows.LeaseWaitRow;
+import java.time.Instant;
+import java.util.List;
+import org.apache.ibatis.annotations.Param;
+
+/**
+ * SQL for pending leases ({@code lease_wait}, {@code lease_demand}, and the {@code lease} and {@code vm}
+ * changes only pending leases make), in PendingLeaseMapper.xml. Changes are compare-and-set on state.
+ */
+public interface PendingLeaseMapper {
+  int insertPendingLease(
+      @Param("id") String id, @Param("owner") String owner, @Param("now") Instant now, @Param("waitUntil") Instant waitUntil);
+
+  int insertWait(LeaseWaitRow row);
+
+  int insertDemand(@Param("rows") List<LeaseDemandRow> rows);
+
+  LeaseWaitRow selectWait(@Param("leaseId") String leaseId);
+
+  List<LeaseDemandRow> selectDemand(@Param("leaseId") String leaseId);
+
+  String leaseIdOfRequest(@Param("requestId") String requestId);
+
+  /** Locks the lease row, so that fill, fail and cancel of one lease take turns; returns its state. */
+  String lockLeaseState(@Param("id") String id);
+
+  /**
+   * VMs still missing for pending leases of the pool whose wait has not run out; with {@code leaseId},
+   * only those of leases older than it (created before it, ties by id), which are served first.
+   */
+  int outstanding(
+      @Param("pool") String pool, @Param("now") Instant now, @Param("leaseId") String leaseId,
+      @Param("createdAt") Instant createdAt);
+
+  Instant createdAt(@Param("id") String id);
+
+  /** Pending leases wanting VMs of the pool, oldest first. */
+  List<String> pendingForPool(@Param("pool") String pool, @Param("limit") int limit);
+
+  List<LeaseWaitRow> allPending();
+
+  int activate(@Param("id") String id, @Param("expiresAt") Instant expiresAt);
+
+  int endPending(@Param("id") String id, @Param("state") String state, @Param("reason") String reason, @Param("now") Instant now);
+
+  int setFailReason(@Param("leaseId") String leaseId, @Param("reason") String reason);
+
+  /** The lease's held VMs back to ready, untouched by anyone, keeping their place in the ready queue. */
+  int releaseHeld(@Param("leaseId") String leaseId, @Param("now") Instant now);
+}

@@ -1,0 +1,178 @@
+package dev.corral.web.api;
+
+import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.store.PendingLeaseStore;
+import dev.corral.activities.store.rows.LeaseDemandRow;
+import dev.corral.activities.store.rows.LeaseRow;
+import dev.corral.activities.store.rows.PoolRow;
+import dev.corral.activities.temporal.LeaseWaits;
+import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.config.Durations;
+import dev.corral.web.auth.Caller;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leases that wait for VMs: the request is recorded as a pending lease in one transaction and a
+ * workflow fills it as VMs become ready (beyond the pools' ready stock: the shepherds provision for
+ * it), or fails it when the wait runs out. Nothing here waits for VMs.
+ */
+public final class PendingLeaseService {
+  private static final Logger log = LoggerFactory.getLogger(PendingLeaseService.class);
+  /** A wait longer than a day is a forgotten request, not a lease. */
+  static final Duration MAX_WAIT = Duration.ofDays(1);
+
+  private final PendingLeaseStore store;
+  private final LeaseStore leases;
+  private final PoolCatalog pools;
+  private final LeaseWaits waits;
+  private final ShepherdNudger nudger;
+  private final VmRetirements retirements;
+  private final Clock clock;
+
+  public PendingLeaseService(
+      PendingLeaseStore store, LeaseStore leases, PoolCatalog pools, LeaseWaits waits, ShepherdNudger nudger,
+      VmRetirements retirements, Clock clock) {
+    this.store = store;
+    this.leases = leases;
+    this.pools = pools;
+    this.waits = waits;
+    this.nudger = nudger;
+    this.retirements = retirements;
+    this.clock = clock;
+  }
+
+  /**
+   * Records a pending lease for {@code vms} (pool name or alias → count, in the order the caller named
+   * them; the names are kept for the reply) and starts filling it. {@code lifetime} null means the
+   * shortest default of the pools; it counts from when the lease is filled. {@code requestId} is the
+   * client's idempotency key (null for none; a used one is a 409). {@code origin} names the API
+   * ({@code v1}, {@code vmpooler}). Unknown names are a 404 whose detail lists them under {@code unknown}.
+   */
+  public PendingLeaseView create(
+      Caller caller, Map<String, Integer> vms, Duration lifetime, Duration wait, String requestId, String origin) {
+    if (vms == null || vms.isEmpty()) {
+      throw ApiException.badRequest("'vms' must name at least one pool or alias", Map.of("field", "vms"));
+    }
+    if (wait == null || wait.isNegative() || wait.isZero() || wait.compareTo(MAX_WAIT) > 0) {
+      throw ApiException.badRequest("wait must be positive and at most " + Durations.format(MAX_WAIT),
+          Map.of("field", "wait", "maximum", Durations.format(MAX_WAIT)));
+    }
+    if (requestId != null && (requestId.isBlank() || requestId.length() > 128)) {
+      throw ApiException.badRequest("request_id must be 1 to 128 characters", Map.of("field", "request_id"));
+    }
+    String id = UUID.randomUUID().toString();
+    List<LeaseDemandRow> demand = new ArrayList<>();
+    Map<String, Integer> perPool = new LinkedHashMap<>();
+    List<PoolRow> named = new ArrayList<>();
+    List<String> unknown = new ArrayList<>();
+    vms.forEach((name, count) -> {
+      if (count == null || count < 1 || count > LeaseService.MAX_VMS_PER_POOL) {
+        throw ApiException.badRequest("vms." + name + " must be a whole number from 1 to " + LeaseService.MAX_VMS_PER_POOL,
+            Map.of("field", "vms." + name));
+      }
+      pools.resolve(name).ifPresentOrElse(pool -> {
+        named.add(pool);
+        perPool.merge(pool.name(), count, Integer::sum);
+        demand.add(new LeaseDemandRow(id, demand.size(), name, pool.name(), count));
+      }, () -> unknown.add(name));
+    });
+    if (!unknown.isEmpty()) {
+      throw ApiException.notFound("unknown_pool", "no pool or alias named " + String.join(", ", unknown) + "; nothing was requested",
+          Map.of("unknown", unknown));
+    }
+    perPool.forEach((pool, n) -> {
+      if (n > LeaseService.MAX_VMS_PER_POOL) {
+        throw ApiException.badRequest("at most " + LeaseService.MAX_VMS_PER_POOL + " VMs of pool " + pool + " per lease",
+            Map.of("pool", pool, "requested", n));
+      }
+    });
+    Duration granted = lifetime(lifetime, named);
+    Instant now = clock.instant();
+    Instant waitUntil = now.plus(wait);
+    try {
+      store.create(new PendingLeaseStore.NewPendingLease(
+          id, caller.user(), demand, now, waitUntil, granted, requestId, origin));
+    } catch (PendingLeaseStore.DuplicateRequestException e) {
+      throw new ApiException(409, "duplicate_request", "request_id '" + requestId + "' has already been used",
+          Map.of("request_id", requestId, "id", e.leaseId()));
+    }
+    try {
+      waits.start(id, waitUntil);
+    } catch (RuntimeException e) {
+      log.error("could not start the workflow of pending lease {}", id, e);
+      store.cancelPending(id, "Corral could not start waiting for its VMs", clock.instant());
+      throw new ApiException(503, "unavailable", "Corral cannot wait for VMs right now (Temporal did not answer); nothing was leased",
+          Map.of());
+    }
+    // The pending demand raises the pools' targets: the shepherds provision for it now.
+    perPool.keySet().forEach(nudger::leased);
+    return status(id);
+  }
+
+  /** The pending lease (or what became of it), with per pool shortages while it waits. */
+  public PendingLeaseView status(String id) {
+    PendingLeaseStore.PendingLease lease = store.find(id).orElseThrow(() -> unknown(id));
+    List<PendingLeaseStore.Shortage> shortage =
+        PendingLeaseStore.PENDING.equals(lease.lease().state()) ? store.shortages(id) : List.of();
+    return PendingLeaseView.of(lease, shortage);
+  }
+
+  /** The pending lease a client's request id names, if any. */
+  public PendingLeaseView statusByRequestId(String requestId) {
+    return status(store.leaseIdOfRequest(requestId).orElseThrow(() -> unknown(requestId)));
+  }
+
+  /**
+   * Cancels a pending lease (its held VMs go back to ready, untouched) or releases one that was
+   * already filled (its VMs are destroyed, as for any released lease). An ended lease is returned
+   * unchanged. Only the owner or an admin may do this (403).
+   */
+  public PendingLeaseView cancel(Caller caller, String id) {
+    PendingLeaseStore.PendingLease lease = store.find(id).orElseThrow(() -> unknown(id));
+    if (!caller.mayManage(lease.lease().owner())) {
+      throw new ApiException(403, "forbidden", "lease " + id + " belongs to someone else", Map.of("id", id));
+    }
+    String state = store.cancelPending(id, "cancelled by request", clock.instant()).orElseThrow(() -> unknown(id));
+    if (PendingLeaseStore.PENDING.equals(state)) {
+      // The workflow would notice at its next recheck; waking it ends it now.
+      waits.wake(id);
+      lease.demand().stream().map(LeaseDemandRow::pool).distinct().forEach(nudger::leased);
+    } else if (LeaseRow.ACTIVE.equals(state)) {
+      leases.end(id, LeaseRow.RELEASED, "released by request", clock.instant())
+          .ifPresent(ended -> retirements.retireAll(ended.vms(), "lease released"));
+    }
+    return status(id);
+  }
+
+  /** The asked lifetime, or the shortest default of the pools; never longer than any pool allows. */
+  private static Duration lifetime(Duration asked, List<PoolRow> named) {
+    PoolRow strictest = named.stream().min((a, b) -> Long.compare(a.maxLifetimeS(), b.maxLifetimeS())).orElseThrow();
+    Duration max = Duration.ofSeconds(strictest.maxLifetimeS());
+    if (asked == null) {
+      long seconds = named.stream().mapToLong(PoolRow::lifetimeS).min().orElseThrow();
+      return Duration.ofSeconds(Math.min(seconds, max.toSeconds()));
+    }
+    if (asked.isNegative() || asked.isZero()) {
+      throw ApiException.badRequest("lifetime must be positive", Map.of("field", "lifetime"));
+    }
+    if (asked.compareTo(max) > 0) {
+      throw ApiException.badRequest(
+          "lifetime " + Durations.format(asked) + " is over the maximum " + Durations.format(max) + " of pool " + strictest.name(),
+          Map.of("field", "lifetime", "maximum", Durations.format(max), "pool", strictest.name()));
+    }
+    return asked;
+  }
+
+  private static ApiException unknown(String id) {
+    return ApiException.notFound("unknown_lease", "no pending lease with id " + id, Map.of("id", id));
+  }
+}
