@@ -1,0 +1,162 @@
+package dev.corral.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.corral.activities.CorralWorkers;
+import dev.corral.config.ConfigLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** With auth on: owners, anonymous pools, quotas, group provider restrictions and waiting leases, over real HTTP. */
+class LeaseOwnershipEndToEndTest {
+  private static final Duration FILL = Duration.ofSeconds(60);
+  static CorralApp app;
+  static Http http;
+  static String alice;
+  static String bob;
+  static String root;
+
+  @BeforeAll
+  static void start() {
+    String yaml = """
+        data_dir: %s
+        server: {host: 127.0.0.1, port: 0}
+        auth:
+          mode: tokens
+          users:
+            - {name: alice, password: alice-pw, groups: [qa]}
+            - {name: bob, password: bob-pw}
+            - {name: root, password: root-pw, admin: true}
+        quotas:
+          per_user: {max_vms: 3}
+          groups: {qa: {providers: [sim]}}
+        providers:
+          sim: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 30, max_concurrent_clones: 10}
+          lab: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 5, max_concurrent_clones: 5}
+        pools:
+          - {name: closed, template: t, providers: [sim], size: 4, lifetime_authenticated: 8h, max_lifetime: 24h}
+          - {name: open, template: t, providers: [sim], size: 2, anonymous: true}
+          - {name: labpool, template: t, providers: [lab], size: 1}
+        """.formatted(Path.of("target", "e2e-owners-" + UUID.randomUUID()).toAbsolutePath());
+    app = CorralApp.start(ConfigLoader.fromYaml(yaml, "owners.yaml", Map.of()),
+        new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
+    http = new Http(app.baseUrl());
+    alice = token("alice", "alice-pw");
+    bob = token("bob", "bob-pw");
+    root = token("root", "root-pw");
+    http.await("/v1/pools", FILL, pools -> ready(pools, "closed") == 4 && ready(pools, "open") == 2
+        && ready(pools, "labpool") == 1);
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  @Test
+  void anonymousCheckout_onlyFromAnonymousPools() {
+    Http.Reply refused = http.send("POST", "/api/v3/vm/closed", null);
+    assertEquals(401, refused.status(), () -> refused.body().toString());
+    assertEquals(false, refused.body().get("ok").asBoolean());
+    Http.Reply open = http.send("POST", "/api/v3/vm/open", null);
+    assertEquals(200, open.status(), () -> open.body().toString());
+    String host = open.body().get("open").get("hostname").asText();
+    // An anonymous VM may be given back by anyone, as in vmpooler.
+    assertEquals(200, http.send("DELETE", "/api/v3/vm/" + host, null).status());
+  }
+
+  @Test
+  void onlyTheOwnerOrAnAdmin_mayChangeOrReleaseAVmOrALease() {
+    Http.Reply mine = http.send("POST", "/api/v3/vm/closed", null, "X-AUTH-TOKEN", alice);
+    assertEquals(200, mine.status(), () -> mine.body().toString());
+    String host = mine.body().get("closed").get("hostname").asText();
+    JsonNode shown = http.get("/api/v3/vm/" + host).body().get(host);
+    assertEquals("alice", shown.get("user").asText());
+    assertEquals(8, shown.get("lifetime").asInt(), "token holders get lifetime_authenticated");
+
+    assertEquals(403, http.send("DELETE", "/api/v3/vm/" + host, null, "X-AUTH-TOKEN", bob).status());
+    assertEquals(403, http.send("PUT", "/api/v3/vm/" + host, "{\"lifetime\": 10}", "X-AUTH-TOKEN", bob).status());
+    assertEquals(403, http.send("PUT", "/api/v3/vm/" + host, "{\"tags\": {\"a\": \"b\"}}", "X-AUTH-TOKEN", bob).status());
+    assertEquals(401, http.send("DELETE", "/api/v3/vm/" + host, null).status());
+    assertEquals("running", http.get("/api/v3/vm/" + host).body().get(host).get("state").asText(), "still alice's");
+    assertEquals(200, http.send("PUT", "/api/v3/vm/" + host, "{\"lifetime\": 10}", "X-AUTH-TOKEN", alice).status());
+    assertEquals(200, http.send("DELETE", "/api/v3/vm/" + host, null, "X-AUTH-TOKEN", alice).status());
+
+    Http.Reply lease = http.send("POST", "/v1/leases", "{\"vms\": {\"closed\": 1}}", "X-AUTH-TOKEN", alice);
+    assertEquals(201, lease.status(), () -> lease.body().toString());
+    String id = lease.body().get("id").asText();
+    assertEquals("alice", lease.body().get("owner").asText());
+    assertEquals(403, http.send("PATCH", "/v1/leases/" + id, "{\"lifetime\": \"9h\"}", "X-AUTH-TOKEN", bob).status());
+    assertEquals(403, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", bob).status());
+    assertEquals(403, http.send("GET", "/v1/leases?owner=alice", null, "X-AUTH-TOKEN", bob).status());
+    JsonNode alices = http.send("GET", "/v1/leases?state=active", null, "X-AUTH-TOKEN", alice).body();
+    assertTrue(alices.size() >= 1);
+    alices.forEach(l -> assertEquals("alice", l.get("owner").asText()));
+    http.send("GET", "/v1/leases?state=active", null, "X-AUTH-TOKEN", bob).body()
+        .forEach(l -> assertEquals("bob", l.get("owner").asText(), "bob sees only his own"));
+    assertEquals(200, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root).status(), "admins may");
+  }
+
+  @Test
+  void aRequestOverTheUsersQuota_is429NamingIt_andLeasesNothing() {
+    Http.Reply three = http.send("POST", "/v1/leases", "{\"vms\": {\"closed\": 3}}", "X-AUTH-TOKEN", bob);
+    assertEquals(201, three.status(), () -> three.body().toString());
+
+    Http.Reply over = http.send("POST", "/api/v3/vm/open", null, "X-AUTH-TOKEN", bob);
+    assertEquals(429, over.status(), () -> over.body().toString());
+    assertTrue(over.body().get("error").asText().contains("quotas.per_user.max_vms"), over.body().toString());
+    Http.Reply overV1 = http.send("POST", "/v1/leases", "{\"vms\": {\"open\": 1}}", "X-AUTH-TOKEN", bob);
+    assertEquals(429, overV1.status());
+    assertEquals("quotas.per_user.max_vms", overV1.body().get("detail").get("quota").asText());
+    assertEquals(200, http.send("DELETE", "/v1/leases/" + three.body().get("id").asText(), null, "X-AUTH-TOKEN", bob)
+        .status());
+  }
+
+  @Test
+  void aGroupRestrictedToOneProvider_cannotUseAPoolOnAnother() {
+    Http.Reply refused = http.send("POST", "/v1/leases", "{\"vms\": {\"labpool\": 1}}", "X-AUTH-TOKEN", alice);
+    assertEquals(403, refused.status(), () -> refused.body().toString());
+    assertTrue(refused.body().get("error").asText().contains("lab"));
+    assertEquals(201, http.send("POST", "/v1/leases", "{\"vms\": {\"labpool\": 1}}", "X-AUTH-TOKEN", bob).status(),
+        "bob has no restricting group");
+  }
+
+  @Test
+  void waitMoreThanZero_is202_andTheLeaseFillsBeyondTheReadyStock() {
+    Http.Reply pending = http.send("POST", "/v1/leases", "{\"vms\": {\"closed\": 7}, \"wait\": \"60s\"}",
+        "X-AUTH-TOKEN", root);
+    assertEquals(202, pending.status(), () -> pending.body().toString());
+    String id = pending.body().get("id").asText();
+
+    http.await("/v1/pending-leases/" + id, FILL, l -> l.get("state").asText().equals("active"));
+    JsonNode lease = http.get("/v1/leases/" + id).body();
+    assertEquals(7, lease.get("vms").size());
+    assertEquals("root", lease.get("owner").asText());
+    assertEquals(200, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root).status());
+  }
+
+  private static int ready(JsonNode pools, String name) {
+    for (JsonNode p : pools) {
+      if (p.get("name").asText().equals(name)) {
+        return p.get("ready").asInt();
+      }
+    }
+    return -1;
+  }
+
+  private static String token(String user, String password) {
+    String pair = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    Http.Reply reply = http.send("POST", "/v1/tokens", null, "Authorization", "Basic " + pair);
+    assertEquals(201, reply.status(), () -> reply.body().toString());
+    return reply.body().get("token").asText();
+  }
+}
