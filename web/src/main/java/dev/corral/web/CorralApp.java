@@ -151,12 +151,11 @@ public final class CorralApp implements AutoCloseable {
     ObjectMapper json = Json.mapper();
     LeaseStore leaseStore = new LeaseStore(db);
     toClose.push(leaseStore);
-    PoolCatalog catalog = new PoolCatalog(db, clock);
-    PendingLeaseService pendingLeases =
-        new PendingLeaseService(new PendingLeaseStore(db), leaseStore, catalog, leaseWaits, nudger, retirements, clock);
     AccessPolicy access = new AccessPolicy(config.auth(), config.quotas());
-    Checkouts checkouts = new Checkouts(leaseStore, catalog, config.pools(), access, new ShortageReport(db), nudger,
-        clock);
+    Checkouts checkouts = new Checkouts(leaseStore, new PoolCatalog(db, clock), config.pools(), access,
+        new ShortageReport(db), nudger, clock);
+    PendingLeaseService pendingLeases =
+        new PendingLeaseService(new PendingLeaseStore(db), leaseStore, checkouts, leaseWaits, nudger, retirements, clock);
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);
     http =
         Javalin.create(
@@ -184,7 +183,7 @@ public final class CorralApp implements AutoCloseable {
     new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),
         config.temporal().namespace()), json).register(http);
     new PendingLeaseRoutes(pendingLeases, json).register(http);
-    new VmpoolerOndemandRoutes(pendingLeases, catalog, config.pools(), json, checkouts).register(http);
+    new VmpoolerOndemandRoutes(pendingLeases, checkouts, json).register(http);
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);
     log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",

@@ -73,6 +73,10 @@ class LeaseOwnershipEndToEndTest {
     Http.Reply refused = http.send("POST", "/api/v3/vm/closed", null);
     assertEquals(401, refused.status(), () -> refused.body().toString());
     assertEquals(false, refused.body().get("ok").asBoolean());
+    // Waiting leases and on-demand requests follow the same rule.
+    assertEquals(401, http.send("POST", "/v1/pending-leases", "{\"vms\": {\"closed\": 1}, \"wait\": \"60s\"}")
+        .status());
+    assertEquals(401, http.send("POST", "/api/v3/ondemandvm/closed", null).status());
     Http.Reply open = http.send("POST", "/api/v3/vm/open", null);
     assertEquals(200, open.status(), () -> open.body().toString());
     String host = open.body().get("open").get("hostname").asText();

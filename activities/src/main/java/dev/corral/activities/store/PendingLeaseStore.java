@@ -3,8 +3,6 @@ package dev.corral.activities.store;
 import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.LeaseWaitRow;
-import dev.corral.activities.store.rows.ProviderRow;
-import dev.corral.activities.store.rows.StateCount;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.workflows.model.LeaseFill;
@@ -213,34 +211,10 @@ public final class PendingLeaseStore {
     vms.selectByLease(leaseId).forEach(vm -> held.merge(vm.pool(), 1, Integer::sum));
     List<Shortage> out = new ArrayList<>();
     wanted.forEach((pool, n) -> {
-      int ready = 0;
-      int provisioning = 0;
-      for (StateCount c : vms.countLiveInPool(pool)) {
-        if (VmStates.READY.equals(c.state())) {
-          ready += c.count();
-        } else if (VmStates.PROVISIONING.equals(c.state())) {
-          provisioning += c.count();
-        }
-      }
-      out.add(new Shortage(pool, n, held.getOrDefault(pool, 0), ready, provisioning, atCapacity(session, pool)));
+      PoolRoom room = PoolRoom.read(session, pool);
+      out.add(new Shortage(pool, n, held.getOrDefault(pool, 0), room.ready(), room.provisioning(), room.atCapacity()));
     });
     return out;
-  }
-
-  /** True when no active provider of the pool has room for one more VM. */
-  private static boolean atCapacity(SqlSession session, String pool) {
-    ProviderMapper providers = session.getMapper(ProviderMapper.class);
-    VmMapper vms = session.getMapper(VmMapper.class);
-    for (String name : session.getMapper(PoolMapper.class).providers(pool)) {
-      ProviderRow provider = providers.selectByName(name);
-      if (provider != null && provider.active()) {
-        int live = vms.countLiveOnProvider(name).stream().mapToInt(StateCount::count).sum();
-        if (live < provider.maxVms()) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   /** "pool a short by 2 (1 ready for older requests, 1 provisioning, providers at capacity)". */

@@ -24,10 +24,8 @@ import java.util.Set;
  * lease on behalf of its owner (or an admin). Nothing here waits on Temporal.
  */
 public final class LeaseService {
-  static final int MAX_VMS_PER_POOL = Checkouts.MAX_VMS_PER_POOL;
   static final int DEFAULT_LIST_LIMIT = 100;
   static final int MAX_LIST_LIMIT = 1000;
-  static final Duration MAX_WAIT = Duration.ofHours(24);
   private static final Set<String> CREATE_FIELDS = Set.of("vms", "lifetime", "tags", "wait");
   private static final Set<String> UPDATE_FIELDS = Set.of("lifetime", "tags");
 
@@ -65,11 +63,7 @@ public final class LeaseService {
         throw ApiException.badRequest("tags on a waiting lease are not supported yet; set them with PATCH once it is"
             + " active", Map.of("field", "tags"));
       }
-      if (wait.compareTo(MAX_WAIT) > 0) {
-        throw ApiException.badRequest("wait may be at most " + Durations.format(MAX_WAIT),
-            Map.of("field", "wait", "maximum", Durations.format(MAX_WAIT)));
-      }
-      // Quotas are checked again by nothing on this path yet; the claim path below is where they hold.
+      // Not yet counted against quotas: they hold on the claim path below only.
       return new Created(202, pendingLeases.create(caller, wanted, lifetime, wait, null, LeaseRow.V1));
     }
     Checkouts.Result result = checkouts.take(
@@ -88,9 +82,9 @@ public final class LeaseService {
     for (Iterator<Map.Entry<String, JsonNode>> it = vms.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       JsonNode count = entry.getValue();
-      if (!count.isIntegralNumber() || !count.canConvertToInt() || count.asInt() < 1 || count.asInt() > MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("vms." + clip(entry.getKey()) + " must be a whole number from 1 to " + MAX_VMS_PER_POOL,
-            Map.of("field", "vms." + clip(entry.getKey()), "value", clip(count.toString())));
+      if (!count.isIntegralNumber() || !count.canConvertToInt() || count.asInt() < 1 || count.asInt() > Checkouts.MAX_VMS_PER_POOL) {
+        throw ApiException.badRequest("vms." + ApiException.clip(entry.getKey()) + " must be a whole number from 1 to " + Checkouts.MAX_VMS_PER_POOL,
+            Map.of("field", "vms." + ApiException.clip(entry.getKey()), "value", ApiException.clip(count.toString())));
       }
       wanted.put(entry.getKey(), count.asInt());
     }
@@ -107,7 +101,7 @@ public final class LeaseService {
    */
   public List<LeaseView> list(Caller caller, String owner, String state, String limitParam) {
     if (state != null && !Set.of(LeaseRow.ACTIVE, LeaseRow.RELEASED, LeaseRow.EXPIRED).contains(state)) {
-      throw ApiException.badRequest("unknown lease state '" + clip(state) + "'",
+      throw ApiException.badRequest("unknown lease state '" + ApiException.clip(state) + "'",
           Map.of("field", "state", "allowed", List.of(LeaseRow.ACTIVE, LeaseRow.RELEASED, LeaseRow.EXPIRED)));
     }
     int limit = Routes.limit(limitParam, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
@@ -117,7 +111,7 @@ public final class LeaseService {
         throw new ApiException(401, "token_required", "listing leases needs a token", Map.of());
       }
       if (owner != null && !owner.equals(caller.user())) {
-        throw new ApiException(403, "forbidden", "you may list only your own leases", Map.of("owner", clip(owner)));
+        throw new ApiException(403, "forbidden", "you may list only your own leases", Map.of("owner", ApiException.clip(owner)));
       }
       who = caller.user();
     }
@@ -203,7 +197,7 @@ public final class LeaseService {
       }
       return d;
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(field + ": " + e.getMessage(), Map.of("field", field, "value", clip(value.asText())));
+      throw ApiException.badRequest(field + ": " + e.getMessage(), Map.of("field", field, "value", ApiException.clip(value.asText())));
     }
   }
 
@@ -217,18 +211,13 @@ public final class LeaseService {
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!allowed.contains(field)) {
-        throw ApiException.badRequest("unknown field '" + clip(field) + "'",
-            Map.of("field", clip(field), "allowed", allowed.stream().sorted().toList()));
+        throw ApiException.badRequest("unknown field '" + ApiException.clip(field) + "'",
+            Map.of("field", ApiException.clip(field), "allowed", allowed.stream().sorted().toList()));
       }
     }
   }
 
-  /** Echoes of user input are cut short: a huge or hostile name must not bloat the reply or the log. */
-  static String clip(String s) {
-    return s == null || s.length() <= 100 ? s : s.substring(0, 100) + "…";
-  }
-
   private static ApiException unknownLease(String id) {
-    return ApiException.notFound("unknown_lease", "no lease with id " + clip(id), Map.of("id", clip(id)));
+    return ApiException.notFound("unknown_lease", "no lease with id " + ApiException.clip(id), Map.of("id", ApiException.clip(id)));
   }
 }

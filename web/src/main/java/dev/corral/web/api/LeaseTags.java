@@ -37,7 +37,7 @@ public final class LeaseTags {
       String key = tag.getKey();
       if (!KEY.matcher(key).matches()) {
         throw ApiException.badRequest("invalid tag key format: a tag name is 1-" + MAX_KEY
-            + " letters, digits, '_', '-' or '.'", Map.of("field", field, "key", clip(key)));
+            + " letters, digits, '_', '-' or '.'", Map.of("field", field, "key", ApiException.clip(key)));
       }
       JsonNode value = tag.getValue();
       if (!value.isValueNode() || value.isNull()) {
@@ -52,9 +52,5 @@ public final class LeaseTags {
       parsed.put(key, text);
     }
     return parsed;
-  }
-
-  private static String clip(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
   }
 }

@@ -43,7 +43,7 @@ public final class LeasedVms {
   public Optional<Found> find(String host) {
     if (host == null || host.length() > 255 || !HOST.matcher(host).matches()) {
       throw ApiException.badRequest("not a host name: a VM name or a fully qualified name is expected",
-          Map.of("host", LeaseService.clip(host)));
+          Map.of("host", ApiException.clip(host)));
     }
     VmRow vm = db.inTransaction(session -> {
       VmMapper vms = session.getMapper(VmMapper.class);
@@ -84,7 +84,7 @@ public final class LeasedVms {
   }
 
   private static ApiException notLeased(String host) {
-    return ApiException.notFound("vm_not_leased", "no leased VM named " + LeaseService.clip(host),
-        Map.of("host", LeaseService.clip(host)));
+    return ApiException.notFound("vm_not_leased", "no leased VM named " + ApiException.clip(host),
+        Map.of("host", ApiException.clip(host)));
   }
 }

@@ -4,7 +4,6 @@ import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.store.rows.LeaseRow;
-import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.temporal.LeaseWaits;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.config.Durations;
@@ -32,18 +31,18 @@ public final class PendingLeaseService {
 
   private final PendingLeaseStore store;
   private final LeaseStore leases;
-  private final PoolCatalog pools;
+  private final Checkouts checkouts;
   private final LeaseWaits waits;
   private final ShepherdNudger nudger;
   private final VmRetirements retirements;
   private final Clock clock;
 
   public PendingLeaseService(
-      PendingLeaseStore store, LeaseStore leases, PoolCatalog pools, LeaseWaits waits, ShepherdNudger nudger,
+      PendingLeaseStore store, LeaseStore leases, Checkouts checkouts, LeaseWaits waits, ShepherdNudger nudger,
       VmRetirements retirements, Clock clock) {
     this.store = store;
     this.leases = leases;
-    this.pools = pools;
+    this.checkouts = checkouts;
     this.waits = waits;
     this.nudger = nudger;
     this.retirements = retirements;
@@ -53,9 +52,10 @@ public final class PendingLeaseService {
   /**
    * Records a pending lease for {@code vms} (pool name or alias → count, in the order the caller named
    * them; the names are kept for the reply) and starts filling it. {@code lifetime} null means the
-   * shortest default of the pools; it counts from when the lease is filled. {@code requestId} is the
+   * shortest default the caller has in the pools; it counts from when the lease is filled. {@code requestId} is the
    * client's idempotency key (null for none; a used one is a 409). {@code origin} names the API
-   * ({@code v1}, {@code vmpooler}). Unknown names are a 404 whose detail lists them under {@code unknown}.
+   * ({@code v1}, {@code vmpooler}). Unknown names are a 404 whose detail lists them under {@code unknown};
+   * a pool the caller may not use is a 401 or 403, as for a checkout.
    */
   public PendingLeaseView create(
       Caller caller, Map<String, Integer> vms, Duration lifetime, Duration wait, String requestId, String origin) {
@@ -72,30 +72,26 @@ public final class PendingLeaseService {
     String id = UUID.randomUUID().toString();
     List<LeaseDemandRow> demand = new ArrayList<>();
     Map<String, Integer> perPool = new LinkedHashMap<>();
-    List<PoolRow> named = new ArrayList<>();
-    List<String> unknown = new ArrayList<>();
     vms.forEach((name, count) -> {
-      if (count == null || count < 1 || count > LeaseService.MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("vms." + name + " must be a whole number from 1 to " + LeaseService.MAX_VMS_PER_POOL,
-            Map.of("field", "vms." + name));
+      if (count == null || count < 1 || count > Checkouts.MAX_VMS_PER_POOL) {
+        throw ApiException.badRequest("vms." + ApiException.clip(name) + " must be a whole number from 1 to "
+            + Checkouts.MAX_VMS_PER_POOL, Map.of("field", "vms." + ApiException.clip(name)));
       }
-      pools.resolve(name).ifPresentOrElse(pool -> {
-        named.add(pool);
-        perPool.merge(pool.name(), count, Integer::sum);
-        demand.add(new LeaseDemandRow(id, demand.size(), name, pool.name(), count));
-      }, () -> unknown.add(name));
     });
-    if (!unknown.isEmpty()) {
-      throw ApiException.notFound("unknown_pool", "no pool or alias named " + String.join(", ", unknown) + "; nothing was requested",
-          Map.of("unknown", unknown));
+    List<Checkouts.Resolved> resolved = checkouts.resolve(caller, vms.keySet());
+    for (Checkouts.Resolved r : resolved) {
+      int count = vms.get(r.requestedName());
+      perPool.merge(r.pool().name(), count, Integer::sum);
+      demand.add(new LeaseDemandRow(id, demand.size(), r.requestedName(), r.pool().name(), count));
     }
     perPool.forEach((pool, n) -> {
-      if (n > LeaseService.MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("at most " + LeaseService.MAX_VMS_PER_POOL + " VMs of pool " + pool + " per lease",
+      if (n > Checkouts.MAX_VMS_PER_POOL) {
+        throw ApiException.badRequest("at most " + Checkouts.MAX_VMS_PER_POOL + " VMs of pool " + pool + " per lease",
             Map.of("pool", pool, "requested", n));
       }
     });
-    Duration granted = lifetime(lifetime, named);
+    Duration granted =
+        checkouts.lifetime(caller, resolved.stream().map(Checkouts.Resolved::config).toList(), lifetime, "lifetime");
     Instant now = clock.instant();
     Instant waitUntil = now.plus(wait);
     try {
@@ -138,9 +134,7 @@ public final class PendingLeaseService {
    */
   public PendingLeaseView cancel(Caller caller, String id) {
     PendingLeaseStore.PendingLease lease = store.find(id).orElseThrow(() -> unknown(id));
-    if (!caller.mayManage(lease.lease().owner())) {
-      throw new ApiException(403, "forbidden", "lease " + id + " belongs to someone else", Map.of("id", id));
-    }
+    LeaseService.authorize(caller, lease.lease().owner(), "lease " + id);
     String state = store.cancelPending(id, "cancelled by request", clock.instant()).orElseThrow(() -> unknown(id));
     if (PendingLeaseStore.PENDING.equals(state)) {
       // The workflow would notice at its next recheck; waking it ends it now.
@@ -151,25 +145,6 @@ public final class PendingLeaseService {
           .ifPresent(ended -> retirements.retireAll(ended.vms(), "lease released"));
     }
     return status(id);
-  }
-
-  /** The asked lifetime, or the shortest default of the pools; never longer than any pool allows. */
-  private static Duration lifetime(Duration asked, List<PoolRow> named) {
-    PoolRow strictest = named.stream().min((a, b) -> Long.compare(a.maxLifetimeS(), b.maxLifetimeS())).orElseThrow();
-    Duration max = Duration.ofSeconds(strictest.maxLifetimeS());
-    if (asked == null) {
-      long seconds = named.stream().mapToLong(PoolRow::lifetimeS).min().orElseThrow();
-      return Duration.ofSeconds(Math.min(seconds, max.toSeconds()));
-    }
-    if (asked.isNegative() || asked.isZero()) {
-      throw ApiException.badRequest("lifetime must be positive", Map.of("field", "lifetime"));
-    }
-    if (asked.compareTo(max) > 0) {
-      throw ApiException.badRequest(
-          "lifetime " + Durations.format(asked) + " is over the maximum " + Durations.format(max) + " of pool " + strictest.name(),
-          Map.of("field", "lifetime", "maximum", Durations.format(max), "pool", strictest.name()));
-    }
-    return asked;
   }
 
   private static ApiException unknown(String id) {

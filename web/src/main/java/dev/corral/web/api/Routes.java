@@ -69,7 +69,7 @@ public final class Routes {
     }
     if (limit < 1 || limit > max) {
       throw ApiException.badRequest("limit must be a whole number from 1 to " + max,
-          Map.of("field", "limit", "value", LeaseService.clip(param)));
+          Map.of("field", "limit", "value", ApiException.clip(param)));
     }
     return limit;
   }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -100,9 +99,5 @@ public final class AccessPolicy {
   /** The pool's default lifetime for this caller: token holders get {@code lifetime_authenticated}. */
   public java.time.Duration defaultLifetime(Caller caller, PoolConfig pool) {
     return caller.anonymous() ? pool.lifetime() : pool.lifetimeAuthenticated();
-  }
-
-  Map<String, QuotaConfig.Limit> groupLimits() {
-    return quotas.groups();
   }
 }

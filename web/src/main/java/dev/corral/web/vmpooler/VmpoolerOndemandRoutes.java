@@ -3,21 +3,17 @@ package dev.corral.web.vmpooler;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.corral.config.PoolConfig;
-import dev.corral.config.PoolLeasing;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.api.PendingLeaseService;
 import dev.corral.web.api.PendingLeaseView;
-import dev.corral.web.api.PoolCatalog;
+import dev.corral.web.api.Checkouts;
 import dev.corral.web.auth.RequestCaller;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -31,19 +27,13 @@ public final class VmpoolerOndemandRoutes {
   private static final String BASE = "/api/v3/ondemandvm";
 
   private final PendingLeaseService pending;
-  private final PoolCatalog pools;
-  private final Map<String, Integer> maxPerRequest = new HashMap<>();
+  private final Checkouts checkouts;
   private final ObjectMapper json;
 
-  private final dev.corral.web.api.Checkouts access;
-
-  public VmpoolerOndemandRoutes(PendingLeaseService pending, PoolCatalog pools, List<PoolConfig> config, ObjectMapper json,
-      dev.corral.web.api.Checkouts access) {
-    this.access = access;
+  public VmpoolerOndemandRoutes(PendingLeaseService pending, Checkouts checkouts, ObjectMapper json) {
     this.pending = pending;
-    this.pools = pools;
+    this.checkouts = checkouts;
     this.json = json;
-    config.forEach(pool -> maxPerRequest.put(pool.name(), pool.leasing().maxOndemandPerRequest()));
   }
 
   public void register(Javalin app) {
@@ -104,18 +94,15 @@ public final class VmpoolerOndemandRoutes {
     if (ask.counts().isEmpty()) {
       throw new ApiException(400, "bad_request", "no pool or alias requested", Map.of());
     }
-    List<String> bad = new ArrayList<>();
+    // Unknown names are a 404 (answered as bad_templates below), and the checkout's access rules apply.
     Map<String, Integer> perPool = new LinkedHashMap<>();
-    ask.counts().forEach((name, n) -> pools.resolve(name).ifPresentOrElse(
-        pool -> perPool.merge(pool.name(), n, Integer::sum), () -> bad.add(name)));
-    if (!bad.isEmpty()) {
-      ctx.status(404).json(ordered("ok", false, "bad_templates", bad));
-      return;
+    Map<String, Integer> maxOf = new HashMap<>();
+    for (Checkouts.Resolved r : checkouts.resolve(RequestCaller.of(ctx), ask.counts().keySet())) {
+      perPool.merge(r.pool().name(), ask.counts().get(r.requestedName()), Integer::sum);
+      maxOf.put(r.pool().name(), r.config().leasing().maxOndemandPerRequest());
     }
-    // The same rules as a checkout: with auth on, a token unless the pool is anonymous, and the user's groups.
-    access.resolve(RequestCaller.of(ctx), ask.counts().keySet());
     for (Map.Entry<String, Integer> want : perPool.entrySet()) {
-      int max = maxPerRequest.getOrDefault(want.getKey(), PoolLeasing.DEFAULT_MAX_ONDEMAND);
+      int max = maxOf.get(want.getKey());
       if (want.getValue() > max) {
         throw new ApiException(403, "over_maximum", "requested amount of instances exceeds the maximum " + max, Map.of());
       }

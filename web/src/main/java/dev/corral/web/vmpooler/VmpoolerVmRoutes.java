@@ -107,8 +107,8 @@ public final class VmpoolerVmRoutes {
       n = -1;
     }
     if (n < 1 || n > Checkouts.MAX_VMS_PER_POOL) {
-      throw ApiException.badRequest("the count for " + clip(pool) + " must be a whole number from 1 to "
-          + Checkouts.MAX_VMS_PER_POOL, Map.of("pool", clip(pool)));
+      throw ApiException.badRequest("the count for " + ApiException.clip(pool) + " must be a whole number from 1 to "
+          + Checkouts.MAX_VMS_PER_POOL, Map.of("pool", ApiException.clip(pool)));
     }
     return n;
   }
@@ -131,7 +131,7 @@ public final class VmpoolerVmRoutes {
 
   private void show(Context ctx) {
     LeasedVms.Found found = vms.find(ctx.pathParam("host"))
-        .orElseThrow(() -> ApiException.notFound("unknown_vm", "no VM named " + clip(ctx.pathParam("host")), Map.of()));
+        .orElseThrow(() -> ApiException.notFound("unknown_vm", "no VM named " + ApiException.clip(ctx.pathParam("host")), Map.of()));
     VmRow vm = found.vm();
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("template", vm.pool());
@@ -181,7 +181,7 @@ public final class VmpoolerVmRoutes {
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!field.equals("lifetime") && !field.equals("tags")) {
-        failures.add("Unknown argument " + clip(field) + ".");
+        failures.add("Unknown argument " + ApiException.clip(field) + ".");
       }
     }
     Duration lifetime = null;
@@ -232,9 +232,5 @@ public final class VmpoolerVmRoutes {
 
   private static double hours(Duration d) {
     return Math.round(d.toMillis() / 36_000.0) / 100.0;
-  }
-
-  private static String clip(String s) {
-    return s == null || s.length() <= 100 ? s : s.substring(0, 100) + "…";
   }
 }
