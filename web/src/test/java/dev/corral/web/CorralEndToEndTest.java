@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.provider.ProviderVm;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.CorralConfig;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** The real application in-process (embedded MariaDB, embedded Temporal, simulated provider) over real HTTP. */
@@ -50,7 +50,7 @@ class CorralEndToEndTest {
 
   @Test
   void poolsFill_leaseAndRelease_refill_andInventorySurvivesRestart() {
-    Path dataDir = Path.of("target", "e2e-" + UUID.randomUUID());
+    Path dataDir = TestDirs.fresh("e2e");
     Set<String> readyBeforeRestart;
     int providerVmsBeforeRestart;
     try (CorralApp app = CorralApp.start(config(dataDir), FAST)) {
@@ -101,7 +101,7 @@ class CorralEndToEndTest {
 
   @Test
   void badLeases_getJsonErrors_andLeaveNothingLeased() {
-    Path dataDir = Path.of("target", "e2e-" + UUID.randomUUID());
+    Path dataDir = TestDirs.fresh("e2e");
     try (CorralApp app = CorralApp.start(config(dataDir), FAST)) {
       Http http = new Http(app.baseUrl());
       awaitFull(http);

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +47,7 @@ class LeaseOwnershipEndToEndTest {
           - {name: closed, template: t, providers: [sim], size: 4, lifetime_authenticated: 8h, max_lifetime: 24h}
           - {name: open, template: t, providers: [sim], size: 2, anonymous: true}
           - {name: labpool, template: t, providers: [lab], size: 1}
-        """.formatted(Path.of("target", "e2e-owners-" + UUID.randomUUID()).toAbsolutePath());
+        """.formatted(TestDirs.fresh("e2e-owners"));
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "owners.yaml", Map.of()),
         new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
     http = new Http(app.baseUrl());

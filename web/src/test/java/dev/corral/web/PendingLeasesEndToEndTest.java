@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.CorralConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Leases that wait for VMs, over real HTTP: vmpooler's on-demand requests and /v1/pending-leases. */
@@ -59,7 +59,7 @@ class PendingLeasesEndToEndTest {
 
   @Test
   void ondemandRequest_isWaitingThenReady_underTheNamesAsked_andDeletedOnce() {
-    try (CorralApp app = CorralApp.start(config(Path.of("target", "e2e-" + UUID.randomUUID()), 20), FAST)) {
+    try (CorralApp app = CorralApp.start(config(TestDirs.fresh("e2e"), 20), FAST)) {
       Http http = new Http(app.baseUrl());
       awaitStock(http);
 
@@ -100,7 +100,7 @@ class PendingLeasesEndToEndTest {
 
   @Test
   void ondemandRefusals_useVmpoolersCodesAndShapes_andRequestNothing() {
-    try (CorralApp app = CorralApp.start(config(Path.of("target", "e2e-" + UUID.randomUUID()), 20), FAST)) {
+    try (CorralApp app = CorralApp.start(config(TestDirs.fresh("e2e"), 20), FAST)) {
       Http http = new Http(app.baseUrl());
       awaitStock(http);
 
@@ -144,7 +144,7 @@ class PendingLeasesEndToEndTest {
 
   @Test
   void pendingLease_explainsWhatIsShort_andIsFilledAfterARestart() {
-    Path dataDir = Path.of("target", "e2e-" + UUID.randomUUID());
+    Path dataDir = TestDirs.fresh("e2e");
     String id;
     try (CorralApp app = CorralApp.start(config(dataDir, 2), FAST)) {
       Http http = new Http(app.baseUrl());

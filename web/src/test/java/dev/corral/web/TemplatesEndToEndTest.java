@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.CorralConfig;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,7 +78,7 @@ class TemplatesEndToEndTest {
 
   @Test
   void trackerBuild_preparesTemplate_poolFillsFromIt_andFollowsNewerBuild() throws IOException {
-    Path dataDir = Path.of("target", "templates-e2e-" + UUID.randomUUID());
+    Path dataDir = TestDirs.fresh("templates-e2e");
     Path builds = dataDir.resolve("builds.yaml");
     LocalDate today = LocalDate.now();
     writeBuilds(builds, build("debian-12-a", "12.7", today.minusDays(2)));

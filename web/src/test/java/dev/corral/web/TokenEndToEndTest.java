@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.CorralConfig;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ class TokenEndToEndTest {
         pools:
           - {name: debian-12-x86_64, template: debian-12-base, size: 1}
         """
-            .formatted(Path.of("target", "e2e-auth-" + UUID.randomUUID()).toAbsolutePath(), bcrypt("bob-pw"), argon2("carol-pw"));
+            .formatted(TestDirs.fresh("e2e-auth"), bcrypt("bob-pw"), argon2("carol-pw"));
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "auth.yaml", Map.of()), FAST);
     http = new Http(app.baseUrl());
   }
@@ -239,7 +240,7 @@ class TokenEndToEndTest {
         pools:
           - {name: debian-12-x86_64, template: debian-12-base, size: 1}
         """
-            .formatted(Path.of("target", "e2e-noauth-" + UUID.randomUUID()).toAbsolutePath());
+            .formatted(TestDirs.fresh("e2e-noauth"));
     try (CorralApp open = CorralApp.start(ConfigLoader.fromYaml(yaml, "noauth.yaml", Map.of()), FAST)) {
       Http client = new Http(open.baseUrl());
       Http.Reply post = client.send("POST", "/v1/tokens", null, basic("alice", "alice-pw"));

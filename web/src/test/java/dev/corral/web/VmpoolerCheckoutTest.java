@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class VmpoolerCheckoutTest {
         pools:
           - {name: debian-12-x86_64, alias: [debian-12-64], template: debian-12-base, size: 4, max_lifetime: 168h}
           - {name: centos-9-x86_64, template: centos-9-base, size: 3, lifetime: 12h, max_lifetime: 24h}
-        """.formatted(Path.of("target", "v3-" + UUID.randomUUID()).toAbsolutePath());
+        """.formatted(TestDirs.fresh("v3"));
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "v3.yaml", Map.of()),
         new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
     http = new Http(app.baseUrl());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.CorralConfig;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** vmpooler's config writes (poolsize, pooltemplate, poolreset) and their native twins, over real HTTP. */
@@ -50,7 +50,7 @@ class VmpoolerConfigEndToEndTest {
 
   @Test
   void poolsize_growsThePoolAtOnce_survivesARestart_andDeleteUndoesIt() {
-    Path dataDir = Path.of("target", "vmp-config-" + UUID.randomUUID());
+    Path dataDir = TestDirs.fresh("vmp-config");
     try (CorralApp app = CorralApp.start(config(dataDir), FAST)) {
       Http http = new Http(app.baseUrl());
       awaitReady(http, DEBIAN, 3);
@@ -93,7 +93,7 @@ class VmpoolerConfigEndToEndTest {
 
   @Test
   void pooltemplate_switchesToAKnownTemplate_refusesUnknownOnes_andDeleteGoesBack() {
-    try (CorralApp app = CorralApp.start(config(Path.of("target", "vmp-template-" + UUID.randomUUID())), FAST)) {
+    try (CorralApp app = CorralApp.start(config(TestDirs.fresh("vmp-template")), FAST)) {
       Http http = new Http(app.baseUrl());
       awaitReady(http, FEDORA, 2);
 
@@ -127,7 +127,7 @@ class VmpoolerConfigEndToEndTest {
 
   @Test
   void poolreset_drainsReadyVms_andThePoolRefillsWithNewOnes() {
-    try (CorralApp app = CorralApp.start(config(Path.of("target", "vmp-reset-" + UUID.randomUUID())), FAST)) {
+    try (CorralApp app = CorralApp.start(config(TestDirs.fresh("vmp-reset")), FAST)) {
       Http http = new Http(app.baseUrl());
       JsonNode before = awaitReady(http, FEDORA, 2);
       Set<String> oldNames = names(before);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.CorralConfig;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** vmpooler's status, poolstat, totalrunning and summary over real HTTP against the real app. */
@@ -58,7 +58,7 @@ class VmpoolerStatusEndToEndTest {
 
   @Test
   void status_isExactForEveryPool_atOnce_andNamesTheEmptyPool() {
-    try (CorralApp app = CorralApp.start(config(Path.of("target", "vmp-status-" + UUID.randomUUID())), FAST)) {
+    try (CorralApp app = CorralApp.start(config(TestDirs.fresh("vmp-status")), FAST)) {
       Http http = new Http(app.baseUrl());
       JsonNode full = http.await("/api/v3/status", FILL, s -> pool(s, "debian-12-x86_64").get("ready").asInt() == 3
           && pool(s, "fedora-40-x86_64").get("ready").asInt() == 2).body();
@@ -100,7 +100,7 @@ class VmpoolerStatusEndToEndTest {
 
   @Test
   void summary_countsTodaysClonesAndBoots_perPoolAndDay_andRefusesBadDates() {
-    try (CorralApp app = CorralApp.start(config(Path.of("target", "vmp-summary-" + UUID.randomUUID())), FAST)) {
+    try (CorralApp app = CorralApp.start(config(TestDirs.fresh("vmp-summary")), FAST)) {
       Http http = new Http(app.baseUrl());
       String today = LocalDate.now(ZoneOffset.UTC).toString();
       JsonNode summary = http.await("/api/v3/summary", FILL,
@@ -137,7 +137,7 @@ class VmpoolerStatusEndToEndTest {
 
   @Test
   void unknownRoutesAndMalformedJson_underApiV3_getVmpoolersJsonError() {
-    try (CorralApp app = CorralApp.start(config(Path.of("target", "vmp-errors-" + UUID.randomUUID())), FAST)) {
+    try (CorralApp app = CorralApp.start(config(TestDirs.fresh("vmp-errors")), FAST)) {
       Http http = new Http(app.baseUrl());
       Http.Reply unknown = http.get("/api/v3/no/such/thing");
       assertEquals(404, unknown.status());

