@@ -1,6 +1,7 @@
 package dev.corral.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -129,6 +130,28 @@ class LeaseOwnershipEndToEndTest {
     assertEquals("quotas.per_user.max_vms", overV1.body().get("detail").get("quota").asText());
     assertEquals(200, http.send("DELETE", "/v1/leases/" + three.body().get("id").asText(), null, "X-AUTH-TOKEN", bob)
         .status());
+  }
+
+  @Test
+  void aWaitingLeaseOverTheQuota_is429_andAWaitingLeaseCountsAgainstLaterCheckouts() {
+    Http.Reply tooMany = http.send("POST", "/v1/leases", "{\"vms\": {\"closed\": 4}, \"wait\": \"60s\"}",
+        "X-AUTH-TOKEN", bob);
+    assertEquals(429, tooMany.status(), () -> tooMany.body().toString());
+    assertEquals("quotas.per_user.max_vms", tooMany.body().get("detail").get("quota").asText());
+    Http.Reply onDemand = http.send("POST", "/api/v3/ondemandvm/closed+closed+closed+closed", null, "X-AUTH-TOKEN", bob);
+    assertEquals(429, onDemand.status(), () -> onDemand.body().toString());
+    for (JsonNode lease : http.send("GET", "/v1/leases", null, "X-AUTH-TOKEN", bob).body()) {
+      assertNotEquals("pending", lease.get("state").asText(), "a refused waiting lease leaves nothing behind");
+    }
+
+    Http.Reply waiting = http.send("POST", "/v1/leases", "{\"vms\": {\"closed\": 3}, \"wait\": \"60s\"}",
+        "X-AUTH-TOKEN", bob);
+    assertEquals(202, waiting.status(), () -> waiting.body().toString());
+    String id = waiting.body().get("id").asText();
+    Http.Reply over = http.send("POST", "/api/v3/vm/open", null, "X-AUTH-TOKEN", bob);
+    assertEquals(429, over.status(), "the waiting lease's three VMs already fill bob's quota of three");
+    http.await("/v1/pending-leases/" + id, FILL, l -> l.get("state").asText().equals("active"));
+    assertEquals(200, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", bob).status());
   }
 
   @Test

@@ -23,6 +23,13 @@ public interface LeaseMapper {
   List<dev.corral.activities.store.rows.OwnerPoolCount> countLeasedByOwner(
       @Param("owners") java.util.Collection<String> owners);
 
+  /** VMs that the owners' pending leases still wait for (wanted minus held), per owner and pool. */
+  List<dev.corral.activities.store.rows.OwnerPoolCount> countAwaitedByOwner(
+      @Param("owners") java.util.Collection<String> owners);
+
+  /** Locks the owners' quota rows (made on first use) until the transaction ends; pass them sorted. */
+  void lockQuotaOwners(@Param("owners") java.util.Collection<String> owners);
+
   /** Ends an active lease; returns 0 when it had already ended (so ending is idempotent). */
   int end(@Param("id") String id, @Param("state") String state, @Param("reason") String reason, @Param("now") Instant now);
 

@@ -9,6 +9,7 @@ import dev.corral.workflows.model.LeaseFill;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,10 +33,18 @@ public final class PendingLeaseStore {
     this.db = db;
   }
 
-  /** A pending lease as asked: {@code demand} rows in the order the client named them. */
+  /**
+   * A pending lease as asked: {@code demand} rows in the order the client named them. {@code quotas}
+   * are the owner's limits (empty for none): a pending lease reserves its whole demand against them
+   * when it is made, so filling it later never goes over.
+   */
   public record NewPendingLease(
       String id, String owner, List<LeaseDemandRow> demand, Instant now, Instant waitUntil, Duration lifetime,
-      String requestId, String origin) {}
+      String requestId, String origin, List<LeaseQuota> quotas) {
+    public NewPendingLease {
+      quotas = List.copyOf(quotas);
+    }
+  }
 
   /** A pending (or once pending) lease with what it asked for and the VMs it holds. */
   public record PendingLease(LeaseRow lease, LeaseWaitRow waiting, List<LeaseDemandRow> demand, List<VmRow> vms) {}
@@ -66,6 +75,15 @@ public final class PendingLeaseStore {
           String earlier = mapper.leaseIdOfRequest(lease.requestId());
           if (earlier != null) {
             throw new DuplicateRequestException(lease.requestId(), earlier);
+          }
+        }
+        if (!lease.quotas().isEmpty()) {
+          Map<String, Integer> perPool = new LinkedHashMap<>();
+          lease.demand().forEach(d -> perPool.merge(d.pool(), d.wanted(), Integer::sum));
+          QuotaExceededException refusal =
+              QuotaUsage.read(session, List.of(lease.quotas())).refusal(lease.quotas(), perPool);
+          if (refusal != null) {
+            throw refusal;
           }
         }
         mapper.insertPendingLease(lease.id(), lease.owner(), lease.now(), lease.waitUntil());

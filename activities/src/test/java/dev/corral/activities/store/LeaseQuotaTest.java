@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.testing.Seed;
@@ -141,6 +142,77 @@ class LeaseQuotaTest {
     assertEquals(LeaseRow.ACTIVE, leases.find("L-q5").orElseThrow().lease().state());
     leases.releaseVm(lease.vms().get(1).name(), "last back", Instant.now()).orElseThrow();
     assertEquals(LeaseRow.RELEASED, leases.find("L-q5").orElseThrow().lease().state());
+  }
+
+  @Test
+  void pendingLease_reservesItsWholeDemand_soACheckoutCannotGoOverTheQuota() {
+    Seed.pool(db, "q6", "sim", 10);
+    Seed.readyVms(db, "q6", "sim", "q6", 1);
+    PendingLeaseStore pending = new PendingLeaseStore(db);
+    List<LeaseQuota> four = List.of(new LeaseQuota("quotas.per_user", Set.of("hank"), 4, Map.of()));
+    pending.create(newPending("P-q6", "hank", "q6", 3, four));
+    pending.fill("P-q6", Instant.now()); // holds the one ready VM, still waits for two
+    Seed.readyVms(db, "q6", "sim", "q6-more", 5);
+
+    QuotaExceededException refused =
+        assertThrows(QuotaExceededException.class, () -> leases.claim(claim("hank", Map.of("q6", 2), four)));
+    assertEquals(3, refused.leased(), "one held and two awaited count against the quota");
+    leases.claim(claim("hank", Map.of("q6", 1), four));
+  }
+
+  @Test
+  void pendingLeaseOverTheQuota_isRefused_andNothingIsRecorded() {
+    Seed.pool(db, "q7", "sim", 10);
+    Seed.readyVms(db, "q7", "sim", "q7", 10);
+    PendingLeaseStore pending = new PendingLeaseStore(db);
+    List<LeaseQuota> perPool = List.of(new LeaseQuota("quotas.groups.qa", Set.of("ivy", "jack"), null, Map.of("q7", 3)));
+    leases.claim(claim("jack", Map.of("q7", 2), perPool));
+
+    QuotaExceededException refused = assertThrows(QuotaExceededException.class,
+        () -> pending.create(newPending("P-q7", "ivy", "q7", 2, perPool)));
+
+    assertEquals("quotas.groups.qa.pools.q7", refused.key());
+    assertTrue(pending.find("P-q7").isEmpty(), "a refused pending lease leaves no rows");
+    pending.create(newPending("P-q7b", "ivy", "q7", 1, perPool));
+    assertThrows(QuotaExceededException.class, () -> leases.claim(claim("jack", Map.of("q7", 1), perPool)));
+  }
+
+  @Test
+  void concurrentPendingLeasesAndCheckouts_ofOneUser_neverGoOverTheQuota() throws Exception {
+    Seed.pool(db, "q8", "sim", 100);
+    Seed.readyVms(db, "q8", "sim", "q8", 100);
+    PendingLeaseStore pending = new PendingLeaseStore(db);
+    List<LeaseQuota> six = List.of(new LeaseQuota("quotas.per_user", Set.of("kim"), 6, Map.of()));
+    ExecutorService callers = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<?>> results = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        String id = "P-q8-" + i;
+        results.add(i % 2 == 0
+            ? callers.submit(() -> pending.create(newPending(id, "kim", "q8", 1, six)))
+            : callers.submit(() -> leases.claim(claim("kim", Map.of("q8", 1), six))));
+      }
+      int granted = 0;
+      for (Future<?> f : results) {
+        try {
+          f.get();
+          granted++;
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertTrue(e.getCause() instanceof QuotaExceededException, e.getCause().toString());
+        }
+      }
+      assertEquals(6, granted, "pending leases and checkouts together stop at the quota");
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  private static PendingLeaseStore.NewPendingLease newPending(
+      String id, String owner, String pool, int count, List<LeaseQuota> quotas) {
+    Instant now = Instant.now();
+    return new PendingLeaseStore.NewPendingLease(id, owner,
+        List.of(new LeaseDemandRow(id, 0, pool, pool, count)), now,
+        now.plus(Duration.ofMinutes(10)), Duration.ofHours(1), null, LeaseRow.ONDEMAND, quotas);
   }
 
   private static int readyIn(String pool) {

@@ -51,7 +51,7 @@ class LeaseWaitWorkflowTest {
     List<LeaseDemandRow> demand = new ArrayList<>();
     vms.forEach((pool, n) -> demand.add(new LeaseDemandRow(id, demand.size(), pool, pool, n)));
     pending.create(new PendingLeaseStore.NewPendingLease(
-        id, "carol", demand, now, now.plus(wait), Duration.ofHours(2), null, "v1"));
+        id, "carol", demand, now, now.plus(wait), Duration.ofHours(2), null, "v1", List.of()));
     waits.start(id, now.plus(wait));
     vms.keySet().forEach(corral.nudger::leased);
   }

@@ -1,6 +1,7 @@
 package dev.corral.web.api;
 
 import dev.corral.activities.store.LeaseClaim;
+import dev.corral.activities.store.LeaseQuota;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.PoolShortException;
 import dev.corral.activities.store.QuotaExceededException;
@@ -140,12 +141,21 @@ public final class Checkouts {
     } catch (PoolShortException shortage) {
       throw shortages.explain(shortage);
     } catch (QuotaExceededException quota) {
-      throw new ApiException(429, "quota_exceeded", quota.getMessage() + "; nothing was leased",
-          quotaDetail(quota));
+      throw quotaRefused(quota);
     } finally {
       // Refill after a claim, and after a failed one too: the shepherd may be behind demand.
       perPool.keySet().forEach(nudger::leased);
     }
+  }
+
+  /** The quotas that apply to the caller's leases (none for anonymous and open callers). */
+  public List<LeaseQuota> quotas(Caller caller) {
+    return access.quotasFor(caller);
+  }
+
+  /** A 429 naming the quota a request would go over. */
+  public static ApiException quotaRefused(QuotaExceededException quota) {
+    return new ApiException(429, "quota_exceeded", quota.getMessage() + "; nothing was leased", quotaDetail(quota));
   }
 
   private static Map<String, Object> quotaDetail(QuotaExceededException quota) {

@@ -2,6 +2,7 @@ package dev.corral.web.api;
 
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.PendingLeaseStore;
+import dev.corral.activities.store.QuotaExceededException;
 import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.temporal.LeaseWaits;
@@ -96,7 +97,9 @@ public final class PendingLeaseService {
     Instant waitUntil = now.plus(wait);
     try {
       store.create(new PendingLeaseStore.NewPendingLease(
-          id, caller.user(), demand, now, waitUntil, granted, requestId, origin));
+          id, caller.user(), demand, now, waitUntil, granted, requestId, origin, checkouts.quotas(caller)));
+    } catch (QuotaExceededException e) {
+      throw Checkouts.quotaRefused(e);
     } catch (PendingLeaseStore.DuplicateRequestException e) {
       throw new ApiException(409, "duplicate_request", "request_id '" + requestId + "' has already been used",
           Map.of("request_id", requestId, "id", e.leaseId()));
