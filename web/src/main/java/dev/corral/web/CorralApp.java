@@ -177,7 +177,7 @@ public final class CorralApp implements AutoCloseable {
     new PoolAdminRoutes(overrides, json).register(http);
     new VmpoolerRoutes(List.of(
         new VmpoolerStatusRoutes(new VmpoolerStatus(db, clock, startedAt), new VmpoolerSummary(db, clock, json)),
-        new VmpoolerConfigRoutes(overrides, views, json))).register(http);
+        new VmpoolerConfigRoutes(overrides, views, json, config, startedAt, clock))).register(http);
     new VmpoolerVmRoutes(checkouts, new LeasedVms(db, leaseStore, leases, retirements, clock), json, clock)
         .register(http);
     new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),

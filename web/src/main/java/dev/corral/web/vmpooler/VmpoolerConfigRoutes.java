@@ -2,12 +2,15 @@ package dev.corral.web.vmpooler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.corral.config.CorralConfig;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.api.InventoryViews;
 import dev.corral.web.api.PoolOverrides;
 import dev.corral.web.auth.AdminOnly;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -23,16 +26,24 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part {
   private final PoolOverrides overrides;
   private final InventoryViews views;
   private final ObjectMapper json;
+  private final CorralConfig config;
+  private final Instant startedAt;
+  private final Clock clock;
 
-  public VmpoolerConfigRoutes(PoolOverrides overrides, InventoryViews views, ObjectMapper json) {
+  public VmpoolerConfigRoutes(PoolOverrides overrides, InventoryViews views, ObjectMapper json, CorralConfig config,
+      Instant startedAt, Clock clock) {
     this.overrides = overrides;
     this.views = views;
     this.json = json;
+    this.config = config;
+    this.startedAt = startedAt;
+    this.clock = clock;
   }
 
   @Override
   public void register(Javalin app, String base) {
     app.get(base + "/config", this::config);
+    app.get(base + "/full_config", this::fullConfig);
     app.post(base + "/config/poolsize", this::setPoolSize);
     app.delete(base + "/config/poolsize/{pool}", this::resetPoolSize);
     app.post(base + "/config/pooltemplate", this::setPoolTemplate);
@@ -58,6 +69,13 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part {
       pools.add(p);
     }
     ctx.json(Map.of("pool_configuration", pools, "status", Map.of("ok", true)));
+  }
+
+  /** Admins only when auth is on: even without secrets, users and quotas are not everyone's business. */
+  private void fullConfig(Context ctx) {
+    AdminOnly.require(ctx);
+    ctx.json(Map.of("full_config", VmpoolerFullConfig.of(config, startedAt, clock.instant()), "status",
+        Map.of("ok", true)));
   }
 
   /** {@code {"pool": "size"}}: 201 when a size changed, 200 when all were already so. */
