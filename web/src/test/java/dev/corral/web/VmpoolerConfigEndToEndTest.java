@@ -151,6 +151,51 @@ class VmpoolerConfigEndToEndTest {
     }
   }
 
+  @Test
+  void clonetarget_movesThePoolToOneProvider_keepsItFull_andDeleteUndoesIt() {
+    String yaml = """
+        data_dir: %s
+        server: {host: 127.0.0.1, port: 0}
+        providers:
+          east: {type: simulated, clone_seconds: 0.1, boot_seconds: 0.1, max_vms: 10, max_concurrent_clones: 5}
+          west: {type: simulated, clone_seconds: 0.1, boot_seconds: 0.1, max_vms: 10, max_concurrent_clones: 5}
+        pools:
+          - {name: spread, template: t, providers: [east, west], size: 4}
+        """.formatted(TestDirs.fresh("vmp-clonetarget"));
+    try (CorralApp app = CorralApp.start(ConfigLoader.fromYaml(yaml, "clonetarget.yaml", Map.of()), FAST)) {
+      Http http = new Http(app.baseUrl());
+      awaitReady(http, "spread", 4);
+
+      Http.Reply bad = http.post("/api/v3/config/clonetarget", "{\"spread\": \"north\"}");
+      assertEquals(400, bad.status(), () -> bad.body().toString());
+      assertEquals("[\"spread\"]", bad.body().get("bad_clone_targets").toString());
+      assertEquals(400, http.post("/api/v3/config/clonetarget", "{\"nope\": \"west\"}").status());
+
+      Http.Reply moved = http.post("/api/v3/config/clonetarget", "{\"spread\": \"west\"}");
+      assertEquals(201, moved.status(), () -> moved.body().toString());
+      assertEquals(200, http.post("/api/v3/config/clonetarget", "{\"spread\": \"west\"}").status(), "no change");
+      http.await("/v1/vms?pool=spread&state=ready", FILL,
+          vms -> vms.size() == 4 && providers(vms).equals(Set.of("west")));
+
+      Http.Reply undone = http.delete("/api/v3/config/clonetarget/spread");
+      assertEquals(201, undone.status(), () -> undone.body().toString());
+      assertEquals("west", undone.body().get("clone_target_before_reset").asText());
+      assertEquals(200, http.delete("/api/v3/config/clonetarget/spread").status(), "nothing left to undo");
+      Http.Reply east = http.send("PUT", "/v1/pools/spread/clone-target", "{\"provider\": \"east\"}");
+      assertEquals(200, east.status(), () -> east.body().toString());
+      assertEquals("east", east.body().get("clone_target").asText());
+      http.await("/v1/vms?pool=spread&state=ready", FILL,
+          vms -> vms.size() == 4 && providers(vms).equals(Set.of("east")));
+      assertTrue(http.delete("/v1/pools/spread/clone-target").body().get("clone_target").isNull());
+    }
+  }
+
+  private static Set<String> providers(JsonNode vms) {
+    Set<String> providers = new HashSet<>();
+    vms.forEach(vm -> providers.add(vm.get("provider").asText()));
+    return providers;
+  }
+
   private static JsonNode awaitReady(Http http, String pool, int ready) {
     return http.await("/v1/vms?pool=" + pool + "&state=ready", FILL, vms -> vms.size() == ready).body();
   }

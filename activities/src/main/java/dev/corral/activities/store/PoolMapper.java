@@ -27,7 +27,17 @@ public interface PoolMapper {
 
   List<String> aliases(@Param("pool") String pool);
 
+  /** The providers the pool clones on now, in its order of preference (a clone target narrows them). */
   List<String> providers(@Param("pool") String pool);
+
+  /** The providers the config gives the pool, whatever the clone target. */
+  List<String> configuredProviders(@Param("pool") String pool);
+
+  /** The provider an API override makes the pool clone on, or null. */
+  String cloneTargetOverride(@Param("pool") String pool);
+
+  int setCloneTargetOverride(
+      @Param("name") String name, @Param("provider") String provider, @Param("now") java.time.Instant now);
 
   int deleteAllAliases();
 

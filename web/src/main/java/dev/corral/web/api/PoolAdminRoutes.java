@@ -50,11 +50,32 @@ public final class PoolAdminRoutes {
       overrides.resetTemplate(name(ctx));
       ctx.json(overrides.settings(name(ctx)));
     });
+    app.put("/v1/pools/{name}/clone-target", ctx -> {
+      AdminOnly.require(ctx);
+      JsonNode provider = field(ctx, "provider");
+      if (!provider.isTextual()) {
+        throw ApiException.badRequest("provider must be a provider name", Map.of("field", "provider"));
+      }
+      overrides.setCloneTargets(Map.of(name(ctx), provider.asText()));
+      ctx.json(cloneTarget(name(ctx)));
+    });
+    app.delete("/v1/pools/{name}/clone-target", ctx -> {
+      AdminOnly.require(ctx);
+      overrides.resetCloneTarget(name(ctx));
+      ctx.json(cloneTarget(name(ctx)));
+    });
     app.post("/v1/pools/{name}/reset", ctx -> {
       AdminOnly.require(ctx);
       int drained = overrides.reset(List.of(name(ctx)));
       ctx.status(202).json(Map.of("pool", name(ctx), "draining", drained));
     });
+  }
+
+  private Map<String, Object> cloneTarget(String pool) {
+    Map<String, Object> view = new java.util.LinkedHashMap<>();
+    view.put("pool", pool);
+    view.put("clone_target", overrides.cloneTarget(pool));
+    return view;
   }
 
   private static String name(Context ctx) {

@@ -31,6 +31,8 @@ public final class PoolOverrides {
 
   public record TemplateReset(boolean changed, String templateBeforeReset, String templateBeforeOverrides) {}
 
+  public record CloneTargetReset(boolean changed, String cloneTargetBeforeReset, List<String> providersAsConfigured) {}
+
   /** A pool's size and template as configured, as overridden and as in effect. */
   public record PoolSettings(
       String pool, int size, int configuredSize, Integer sizeOverride, String template, String configuredTemplate,
@@ -146,6 +148,67 @@ public final class PoolOverrides {
     });
     nudger.vmChanged(poolName);
     return reset;
+  }
+
+  /**
+   * Makes each pool clone on one of its configured providers only (vmpooler's clone target); true when
+   * any changed. VMs on the pool's other providers are drained by the planner as replacements on the
+   * target become ready, as for a template change, so the pool keeps its ready VMs while it moves.
+   */
+  public boolean setCloneTargets(Map<String, String> targets) {
+    Instant now = clock.instant();
+    boolean changed = db.inTransaction(session -> {
+      PoolMapper mapper = session.getMapper(PoolMapper.class);
+      List<PoolRow> pools = known(session, List.copyOf(targets.keySet()));
+      List<String> bad = new ArrayList<>();
+      for (PoolRow pool : pools) {
+        String target = targets.get(pool.name());
+        if (target == null || !mapper.configuredProviders(pool.name()).contains(target)) {
+          bad.add(pool.name());
+        }
+      }
+      if (!bad.isEmpty()) {
+        throw new ApiException(400, "bad_clone_target",
+            "a clone target must be one of the pool's configured providers, for pool(s) " + String.join(", ", bad),
+            Map.of("pools", bad));
+      }
+      boolean any = false;
+      for (PoolRow pool : pools) {
+        String target = targets.get(pool.name());
+        if (!target.equals(mapper.cloneTargetOverride(pool.name()))) {
+          mapper.setCloneTargetOverride(pool.name(), target, now);
+          any = true;
+        }
+      }
+      return any;
+    });
+    targets.keySet().forEach(nudger::vmChanged);
+    return changed;
+  }
+
+  public CloneTargetReset resetCloneTarget(String poolName) {
+    Instant now = clock.instant();
+    CloneTargetReset reset = db.inTransaction(session -> {
+      known(session, List.of(poolName));
+      PoolMapper mapper = session.getMapper(PoolMapper.class);
+      String before = mapper.cloneTargetOverride(poolName);
+      List<String> configured = mapper.configuredProviders(poolName);
+      if (before == null) {
+        return new CloneTargetReset(false, null, configured);
+      }
+      mapper.setCloneTargetOverride(poolName, null, now);
+      return new CloneTargetReset(true, before, configured);
+    });
+    nudger.vmChanged(poolName);
+    return reset;
+  }
+
+  /** The provider the pool is narrowed to, or null when it clones on all its providers. */
+  public String cloneTarget(String poolName) {
+    return db.inTransaction(session -> {
+      known(session, List.of(poolName));
+      return session.getMapper(PoolMapper.class).cloneTargetOverride(poolName);
+    });
   }
 
   /**

@@ -48,6 +48,8 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part {
     app.delete(base + "/config/poolsize/{pool}", this::resetPoolSize);
     app.post(base + "/config/pooltemplate", this::setPoolTemplate);
     app.delete(base + "/config/pooltemplate/{pool}", this::resetPoolTemplate);
+    app.post(base + "/config/clonetarget", this::setCloneTarget);
+    app.delete(base + "/config/clonetarget/{pool}", this::resetCloneTarget);
     app.post(base + "/poolreset", this::poolReset);
   }
 
@@ -146,6 +148,44 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part {
     }
     ctx.status(201).json(VmpoolerStatus.ordered("ok", true, "template_before_reset", reset.templateBeforeReset(),
         "template_before_overrides", reset.templateBeforeOverrides()));
+  }
+
+  /**
+   * {@code {"pool": "provider"}}: the pool clones on that one of its providers only. vmpooler's clone
+   * target is a vSphere cluster; Corral's is a provider.
+   */
+  private void setCloneTarget(Context ctx) throws Exception {
+    AdminOnly.require(ctx);
+    Map<String, String> targets = new LinkedHashMap<>();
+    List<String> bad = new ArrayList<>();
+    forEachField(ctx, (pool, value) -> {
+      if (!value.isTextual() || value.asText().isBlank()) {
+        bad.add(pool);
+      }
+      targets.put(pool, value.asText());
+    });
+    if (!bad.isEmpty()) {
+      throw VmpoolerErrors.Rejection.of(400, "a clone target must be a provider name", "bad_clone_targets", bad);
+    }
+    boolean changed;
+    try {
+      changed = overrides.setCloneTargets(targets);
+    } catch (ApiException e) {
+      throw rejection(e, e.status() == 404 ? "not_configured" : "bad_clone_targets");
+    }
+    ctx.status(changed ? 201 : 200).json(Map.of("ok", true));
+  }
+
+  /** Corral's undo, which vmpooler lacks: the pool clones on all its configured providers again. */
+  private void resetCloneTarget(Context ctx) {
+    AdminOnly.require(ctx);
+    PoolOverrides.CloneTargetReset reset = overrides.resetCloneTarget(ctx.pathParam("pool"));
+    if (!reset.changed()) {
+      ctx.json(Map.of("ok", true));
+      return;
+    }
+    ctx.status(201).json(VmpoolerStatus.ordered("ok", true, "clone_target_before_reset", reset.cloneTargetBeforeReset(),
+        "providers_before_overrides", reset.providersAsConfigured()));
   }
 
   /** {@code {"pool": "1"}}: drains each pool's ready and provisioning VMs; the pools refill at once. */
