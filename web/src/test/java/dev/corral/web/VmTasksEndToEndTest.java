@@ -8,11 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -49,9 +47,9 @@ class VmTasksEndToEndTest {
         """.formatted(TestDirs.fresh("e2e-vmtasks"));
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "vmtasks.yaml", Map.of()), FAST);
     http = new Http(app.baseUrl());
-    alice = token("alice", "alice-pw");
-    bob = token("bob", "bob-pw");
-    root = token("root", "root-pw");
+    alice = http.token("alice", "alice-pw");
+    bob = http.token("bob", "bob-pw");
+    root = http.token("root", "root-pw");
   }
 
   @BeforeEach
@@ -222,12 +220,5 @@ class VmTasksEndToEndTest {
     List<String> out = new ArrayList<>();
     array.forEach(item -> out.add(item.asText()));
     return out;
-  }
-
-  private static String token(String user, String password) {
-    String pair = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    Http.Reply reply = http.send("POST", "/v1/tokens", null, "Authorization", "Basic " + pair);
-    assertEquals(201, reply.status(), () -> reply.body().toString());
-    return reply.body().get("token").asText();
   }
 }

@@ -39,6 +39,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -796,56 +798,18 @@ public final class SimulatedProvider implements VmProvider {
   @Override
   public void snapshot(String vmName, String snapshotId) {
     Objects.requireNonNull(snapshotId, "snapshotId");
-    String failReason;
-    Duration time;
-    SimVm vm;
-    synchronized (lock) {
-      vm = requireForTask(vmName, "snapshot");
-      if (vm.snapshots.containsKey(snapshotId)) {
-        log.debug("snapshot {} of {}: exists already", snapshotId, vmName);
-        return;
-      }
-      failReason = taskFailure(Operation.SNAPSHOT, failPercent().onSnapshot(), "fail_percent.snapshot");
-      time = sample(settings.snapshotSeconds());
-    }
-    pauseTask(time, "snapshot", vmName);
-    synchronized (lock) {
-      requireStillThere(vm, "snapshot");
-      if (failReason != null) {
-        log.info("snapshot {} of {}: failed ({})", snapshotId, vmName, failReason);
-        throw ProviderException.transientFailure("simulated snapshot failure of " + vmName + ": " + failReason);
-      }
-      if (vm.snapshots.putIfAbsent(snapshotId, clock.instant()) == null) {
-        persist();
-        log.info("snapshot {} of {}: taken", snapshotId, vmName);
-      }
-    }
+    vmTask(vmName, "snapshot", Operation.SNAPSHOT, failPercent().onSnapshot(), "fail_percent.snapshot",
+        settings.snapshotSeconds(), vm -> vm.snapshots.containsKey(snapshotId), vm -> {},
+        vm -> vm.snapshots.put(snapshotId, clock.instant()));
   }
 
   @Override
   public void revertSnapshot(String vmName, String snapshotId) {
-    String failReason;
-    Duration time;
-    SimVm vm;
-    synchronized (lock) {
-      vm = requireForTask(vmName, "revert");
-      requireSnapshot(vm, snapshotId);
-      failReason = taskFailure(Operation.REVERT, failPercent().onRevert(), "fail_percent.revert");
-      time = sample(settings.revertSeconds());
-    }
-    pauseTask(time, "revert", vmName);
-    synchronized (lock) {
-      requireStillThere(vm, "revert");
-      requireSnapshot(vm, snapshotId);
-      if (failReason != null) {
-        log.info("revert {} to {}: failed ({})", vmName, snapshotId, failReason);
-        throw ProviderException.transientFailure("simulated revert failure of " + vmName + ": " + failReason);
-      }
-      vm.revertedTo = snapshotId;
-      vm.reverts++;
-      persist();
-      log.info("revert {} to {}: done", vmName, snapshotId);
-    }
+    vmTask(vmName, "revert", Operation.REVERT, failPercent().onRevert(), "fail_percent.revert",
+        settings.revertSeconds(), vm -> false, vm -> requireSnapshot(vm, snapshotId), vm -> {
+          vm.revertedTo = snapshotId;
+          vm.reverts++;
+        });
   }
 
   @Override
@@ -854,28 +818,53 @@ public final class SimulatedProvider implements VmProvider {
     if (sizeGb < 1) {
       throw new IllegalArgumentException("disk size must be at least 1 GB (got " + sizeGb + ")");
     }
+    vmTask(vmName, "disk", Operation.ADD_DISK, failPercent().onDisk(), "fail_percent.disk",
+        settings.diskSeconds(), vm -> vm.disks.containsKey(diskId), vm -> {}, vm -> vm.disks.put(diskId, sizeGb));
+  }
+
+  /**
+   * The course every VM task takes: under the lock, find the VM, return at once if the task was {@code done}
+   * already, {@code check} what it needs and settle whether it fails; sleep without the lock; then, if the
+   * VM is still there and the check still holds, fail transiently or {@code apply} the change and persist it.
+   */
+  private void vmTask(String vmName, String task, Operation op, double failPercent, String failKey,
+      SecondsRange duration, Predicate<SimVm> done, Consumer<SimVm> check, Consumer<SimVm> apply) {
     String failReason;
     Duration time;
     SimVm vm;
     synchronized (lock) {
-      vm = requireForTask(vmName, "disk");
-      if (vm.disks.containsKey(diskId)) {
-        log.debug("disk {} of {}: attached already", diskId, vmName);
+      vm = requireForTask(vmName, task);
+      if (done.test(vm)) {
+        log.debug("{} of {}: done already", task, vmName);
         return;
       }
-      failReason = taskFailure(Operation.ADD_DISK, failPercent().onDisk(), "fail_percent.disk");
-      time = sample(settings.diskSeconds());
-    }
-    pauseTask(time, "disk", vmName);
-    synchronized (lock) {
-      requireStillThere(vm, "disk");
-      if (failReason != null) {
-        log.info("disk {} of {}: failed ({})", diskId, vmName, failReason);
-        throw ProviderException.transientFailure("simulated disk failure of " + vmName + ": " + failReason);
+      check.accept(vm);
+      failReason = reasonOf(forced.get(op).poll());
+      if (failReason == null && roll(failPercent)) {
+        failReason = "random failure (" + failKey + ")";
       }
-      if (vm.disks.putIfAbsent(diskId, sizeGb) == null) {
+      time = sample(duration);
+    }
+    try {
+      pause(time);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProviderException.transientFailure("interrupted during " + task + " of " + vmName);
+    }
+    synchronized (lock) {
+      if (vms.get(vmName) != vm) {
+        log.info("{} of {}: VM destroyed meanwhile", task, vmName);
+        throw ProviderException.permanent(ErrorTypes.VM_NOT_FOUND, task + ": VM " + vmName + " was destroyed meanwhile");
+      }
+      check.accept(vm);
+      if (failReason != null) {
+        log.info("{} of {}: failed ({})", task, vmName, failReason);
+        throw ProviderException.transientFailure("simulated " + task + " failure of " + vmName + ": " + failReason);
+      }
+      if (!done.test(vm)) {
+        apply.accept(vm);
         persist();
-        log.info("disk {} of {}: {} GB attached", diskId, vmName, sizeGb);
+        log.info("{} of {}: done", task, vmName);
       }
     }
   }
@@ -904,35 +893,9 @@ public final class SimulatedProvider implements VmProvider {
     return vm;
   }
 
-  /** Under lock: the VM was not destroyed (nor replaced by another of its name) while the task ran. */
-  private void requireStillThere(SimVm vm, String task) {
-    if (vms.get(vm.name) != vm) {
-      log.info("{} {}: VM destroyed meanwhile", task, vm.name);
-      throw ProviderException.permanent(ErrorTypes.VM_NOT_FOUND, task + ": VM " + vm.name + " was destroyed meanwhile");
-    }
-  }
-
   private static void requireSnapshot(SimVm vm, String snapshotId) {
     if (snapshotId == null || !vm.snapshots.containsKey(snapshotId)) {
       throw ProviderException.permanent(ErrorTypes.SNAPSHOT_NOT_FOUND, "VM " + vm.name + " has no snapshot " + snapshotId);
-    }
-  }
-
-  /** A forced failure first, else a roll of the percentage; null when the call succeeds. Under lock. */
-  private String taskFailure(Operation op, double percent, String key) {
-    String forcedReason = reasonOf(forced.get(op).poll());
-    if (forcedReason != null) {
-      return forcedReason;
-    }
-    return roll(percent) ? "random failure (" + key + ")" : null;
-  }
-
-  private void pauseTask(Duration d, String task, String vmName) {
-    try {
-      pause(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ProviderException.transientFailure("interrupted during " + task + " of " + vmName);
     }
   }
 
