@@ -10,6 +10,9 @@ import dev.corral.activities.lease.LeaseWaitActivitiesImpl;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.PendingLeaseStore;
+import dev.corral.activities.store.VmTaskStore;
+import dev.corral.activities.task.VmTaskActivitiesImpl;
+import dev.corral.activities.task.VmTaskProviderActivitiesImpl;
 import dev.corral.activities.templates.TemplateTracker;
 import dev.corral.activities.templates.TrackerActivitiesImpl;
 import dev.corral.activities.templates.TrackerSources;
@@ -24,6 +27,7 @@ import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.build.TemplateBuildWorkflowImpl;
 import dev.corral.workflows.lease.LeaseWaitWorkflowImpl;
 import dev.corral.workflows.shepherd.PoolShepherdWorkflowImpl;
+import dev.corral.workflows.task.VmTaskWorkflowImpl;
 import dev.corral.workflows.tracker.TemplateTrackerWorkflowImpl;
 import dev.corral.workflows.vm.VmWorkflowImpl;
 import io.temporal.worker.Worker;
@@ -69,7 +73,7 @@ public final class CorralWorkers {
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(
         PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class, TemplateBuildWorkflowImpl.class,
-        TemplateTrackerWorkflowImpl.class, LeaseWaitWorkflowImpl.class);
+        TemplateTrackerWorkflowImpl.class, LeaseWaitWorkflowImpl.class, VmTaskWorkflowImpl.class);
     BuildStarter builds = new BuildStarter(db, factory.getWorkflowClient(), clock);
     workflows.registerActivitiesImplementations(
         new BuildActivitiesImpl(db, clock, buildWaker),
@@ -86,7 +90,8 @@ public final class CorralWorkers {
             nudger,
             leaseWaker);
     workflows.registerActivitiesImplementations(
-        inventory, new LeaseWaitActivitiesImpl(pendingLeases, clock, nudger, leaseWaker));
+        inventory, new LeaseWaitActivitiesImpl(pendingLeases, clock, nudger, leaseWaker),
+        new VmTaskActivitiesImpl(new VmTaskStore(db), clock));
 
     for (String name : providers.names()) {
       ProviderConfig config = providers.config(name);
@@ -99,7 +104,8 @@ public final class CorralWorkers {
               WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(slots).build());
       worker.registerActivitiesImplementations(
           new ProviderActivitiesImpl(providers, timings.readyPoll(), inventory::markReady, inventory::markCloned),
-          new BuildStepActivitiesImpl(db, providers, clock, buildWaker, templateChanges));
+          new BuildStepActivitiesImpl(db, providers, clock, buildWaker, templateChanges),
+          new VmTaskProviderActivitiesImpl(providers));
     }
   }
 }

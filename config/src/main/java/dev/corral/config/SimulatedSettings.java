@@ -13,6 +13,9 @@ import java.util.Map;
  * @param stepSeconds how long each template preparation step takes
  * @param failSteps failure chance per preparation step (keys in {@link #STEPS}), each 0 to 100
  * @param templates raw templates the simulated hypervisor holds from the start, as its own listing shows them
+ * @param snapshotSeconds how long taking a snapshot of a VM takes
+ * @param revertSeconds how long reverting a VM to a snapshot takes
+ * @param diskSeconds how long adding a disk to a VM takes
  */
 public record SimulatedSettings(
     SecondsRange cloneSeconds,
@@ -23,12 +26,17 @@ public record SimulatedSettings(
     Path stateFile,
     SecondsRange stepSeconds,
     Map<String, Double> failSteps,
-    List<SimulatedTemplate> templates)
+    List<SimulatedTemplate> templates,
+    SecondsRange snapshotSeconds,
+    SecondsRange revertSeconds,
+    SecondsRange diskSeconds)
     implements ProviderSettings {
 
   /** The preparation steps, in chain order; {@code fail_steps} keys must be among them. */
   public static final List<String> STEPS = List.of("deploy", "verify", "configure", "seal", "poweroff", "finish");
   public static final SecondsRange DEFAULT_STEP_SECONDS = SecondsRange.fixed(1);
+  /** Default of snapshot_seconds, revert_seconds and disk_seconds. */
+  public static final SecondsRange DEFAULT_VM_TASK_SECONDS = SecondsRange.fixed(1);
 
   public SimulatedSettings {
     failSteps = Map.copyOf(failSteps);
@@ -46,6 +54,21 @@ public record SimulatedSettings(
         DEFAULT_STEP_SECONDS, Map.of(), List.of());
   }
 
+  /** Settings with the default VM task (snapshot, revert, disk) durations. */
+  public SimulatedSettings(
+      SecondsRange cloneSeconds,
+      SecondsRange bootSeconds,
+      SecondsRange destroySeconds,
+      FailPercent failPercent,
+      double powerOffPercent,
+      Path stateFile,
+      SecondsRange stepSeconds,
+      Map<String, Double> failSteps,
+      List<SimulatedTemplate> templates) {
+    this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile, stepSeconds, failSteps,
+        templates, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS);
+  }
+
   /** Failure chance of one preparation step, 0 when not configured. */
   public double failPercentOfStep(String step) {
     return failSteps.getOrDefault(step, 0.0);
@@ -58,10 +81,17 @@ public record SimulatedSettings(
   public record SimulatedTemplate(String name, String group, String version, LocalDate date) {}
 
   /**
-   * Failure chances per operation, each 0 to 100 (YAML keys clone, boot, destroy; {@code clone} cannot
-   * name a record component in Java).
+   * Failure chances per operation, each 0 to 100 (YAML keys clone, boot, destroy, snapshot, revert, disk;
+   * {@code clone} cannot name a record component in Java). Snapshot, revert and disk failures are
+   * transient: the same call may succeed when repeated.
    */
-  public record FailPercent(double onClone, double onBoot, double onDestroy) {
+  public record FailPercent(
+      double onClone, double onBoot, double onDestroy, double onSnapshot, double onRevert, double onDisk) {
     public static final FailPercent NONE = new FailPercent(0, 0, 0);
+
+    /** Chances for clone, boot and destroy; VM tasks never fail. */
+    public FailPercent(double onClone, double onBoot, double onDestroy) {
+      this(onClone, onBoot, onDestroy, 0, 0, 0);
+    }
   }
 }

@@ -56,6 +56,9 @@ class ExampleConfigTest {
     assertNull(s.stateFile());
     assertEquals(SecondsRange.fixed(1), s.stepSeconds());
     assertEquals(Map.of("configure", 0.0), s.failSteps());
+    assertEquals(new SecondsRange(1, 2), s.snapshotSeconds());
+    assertEquals(SecondsRange.fixed(1), s.revertSeconds());
+    assertEquals(SecondsRange.fixed(1), s.diskSeconds());
     assertEquals(List.of(new SimulatedSettings.SimulatedTemplate(
         "debian-12-20261120", "debian-12", "12.8", LocalDate.of(2026, 11, 20))), s.templates());
 

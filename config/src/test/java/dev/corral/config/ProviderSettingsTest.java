@@ -35,6 +35,50 @@ class ProviderSettingsTest {
   }
 
   @Test
+  void vmTaskTimingsAndFailures_areReadAsWritten_andDefaultToOneSecondWithoutFailures() {
+    SimulatedSettings written = (SimulatedSettings) load("""
+        providers:
+          sim:
+            type: simulated
+            snapshot_seconds: [2, 3]
+            revert_seconds: 0
+            fail_percent: {snapshot: 5, revert: 100, disk: 0.5}
+        pools: []
+        """).providers().get("sim").settings();
+    SimulatedSettings omitted = (SimulatedSettings) load("providers: {sim: {type: simulated}}\npools: []")
+        .providers().get("sim").settings();
+
+    assertEquals(new SecondsRange(2, 3), written.snapshotSeconds());
+    assertEquals(SecondsRange.ZERO, written.revertSeconds());
+    assertEquals(SecondsRange.fixed(1), written.diskSeconds(), "disk_seconds left out");
+    assertEquals(new SimulatedSettings.FailPercent(0, 0, 0, 5, 100, 0.5), written.failPercent());
+    assertEquals(SecondsRange.fixed(1), omitted.snapshotSeconds());
+    assertEquals(SecondsRange.fixed(1), omitted.revertSeconds());
+    assertEquals(SimulatedSettings.FailPercent.NONE, omitted.failPercent());
+  }
+
+  @Test
+  void badVmTaskSettings_areProblemsNamingKeyAndLine() {
+    ConfigException e = failure("""
+        providers:
+          sim:
+            type: simulated
+            snapshot_seconds: [5, 1]
+            disk_seconds: slow
+            fail_percent: {revert: 120, resize: 1}
+        """);
+
+    assertEquals(new ConfigProblem("providers.sim.snapshot_seconds", 4, "min must not be greater than max (got [5, 1])"),
+        problemAt(e, "providers.sim.snapshot_seconds"));
+    assertEquals(5, problemAt(e, "providers.sim.disk_seconds").line());
+    assertEquals(new ConfigProblem("providers.sim.fail_percent.revert", 6, "must be between 0 and 100 (got 120)"),
+        problemAt(e, "providers.sim.fail_percent.revert"));
+    assertTrue(problemAt(e, "providers.sim.fail_percent.resize").message().contains("snapshot, revert, disk"),
+        e.getMessage());
+    assertEquals(4, e.problems().size(), e.getMessage());
+  }
+
+  @Test
   void onlyTheTypeIsRequired() {
     ProviderConfig p = load("providers: {sim: {type: simulated}}").providers().get("sim");
 

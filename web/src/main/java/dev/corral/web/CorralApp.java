@@ -9,11 +9,13 @@ import dev.corral.activities.store.Db;
 import dev.corral.activities.store.EmbeddedMariaDb;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.TokenStore;
+import dev.corral.activities.store.VmTaskStore;
 import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.temporal.LeaseWaits;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.Shepherds;
 import dev.corral.activities.temporal.Tracker;
+import dev.corral.activities.temporal.VmTasks;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.CorralConfig;
 import dev.corral.web.api.Checkouts;
@@ -36,6 +38,8 @@ import dev.corral.web.api.TemplateRoutes;
 import dev.corral.web.api.TemplateService;
 import dev.corral.web.api.TokenRoutes;
 import dev.corral.web.api.VmRetirements;
+import dev.corral.web.api.VmTaskRoutes;
+import dev.corral.web.api.VmTaskService;
 import dev.corral.web.auth.Authenticator;
 import dev.corral.web.auth.TokenService;
 import dev.corral.web.temporal.EmbeddedTemporal;
@@ -143,6 +147,13 @@ public final class CorralApp implements AutoCloseable {
     if (resumedBuilds > 0) {
       log.info("start-up: {} unfinished template build(s) resumed", resumedBuilds);
     }
+    VmTaskStore vmTaskStore = new VmTaskStore(db);
+    VmTasks vmTaskWorkflows = new VmTasks(client, vmTaskStore, clock);
+    toClose.push(vmTaskWorkflows);
+    int resumedTasks = vmTaskWorkflows.resumeUnfinished();
+    if (resumedTasks > 0) {
+      log.info("start-up: {} unfinished VM task(s) resumed", resumedTasks);
+    }
     Tracker tracker = new Tracker(client);
     tracker.ensureRunning(config.tracker().interval());
 
@@ -178,8 +189,10 @@ public final class CorralApp implements AutoCloseable {
     new VmpoolerRoutes(List.of(
         new VmpoolerStatusRoutes(new VmpoolerStatus(db, clock, startedAt), new VmpoolerSummary(db, clock, json)),
         new VmpoolerConfigRoutes(overrides, views, json, config, startedAt, clock))).register(http);
-    new VmpoolerVmRoutes(checkouts, new LeasedVms(db, leaseStore, leases, retirements, clock), json, clock)
-        .register(http);
+    LeasedVms leasedVms = new LeasedVms(db, leaseStore, leases, retirements, clock);
+    VmTaskService vmTasks = new VmTaskService(leasedVms, vmTaskStore, vmTaskWorkflows, clock);
+    new VmTaskRoutes(vmTasks, json).register(http);
+    new VmpoolerVmRoutes(checkouts, leasedVms, vmTasks, json, clock).register(http);
     new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),
         config.temporal().namespace()), json).register(http);
     new PendingLeaseRoutes(pendingLeases, json).register(http);

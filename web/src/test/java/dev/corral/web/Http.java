@@ -8,7 +8,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.function.Predicate;
 
 /** A tiny JSON-over-HTTP client for tests against the running app on loopback. */
@@ -72,6 +74,16 @@ final class Http {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A new token of {@code user}, got with HTTP Basic from {@code POST /v1/tokens}. */
+  String token(String user, String password) {
+    String pair = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    Reply reply = send("POST", "/v1/tokens", null, "Authorization", "Basic " + pair);
+    if (reply.status() != 201) {
+      throw new AssertionError("no token for " + user + ": " + reply.status() + " " + reply.body());
+    }
+    return reply.body().get("token").asText();
   }
 
   /** Polls {@code path} until {@code condition} holds, failing with the last answer after {@code timeout}. */

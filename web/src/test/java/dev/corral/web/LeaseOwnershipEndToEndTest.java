@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,9 +50,9 @@ class LeaseOwnershipEndToEndTest {
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "owners.yaml", Map.of()),
         new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
     http = new Http(app.baseUrl());
-    alice = token("alice", "alice-pw");
-    bob = token("bob", "bob-pw");
-    root = token("root", "root-pw");
+    alice = http.token("alice", "alice-pw");
+    bob = http.token("bob", "bob-pw");
+    root = http.token("root", "root-pw");
   }
 
   /** Tests share the app; each starts once the pools have refilled after the one before. */
@@ -186,12 +184,5 @@ class LeaseOwnershipEndToEndTest {
       }
     }
     return -1;
-  }
-
-  private static String token(String user, String password) {
-    String pair = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    Http.Reply reply = http.send("POST", "/v1/tokens", null, "Authorization", "Basic " + pair);
-    assertEquals(201, reply.status(), () -> reply.body().toString());
-    return reply.body().get("token").asText();
   }
 }

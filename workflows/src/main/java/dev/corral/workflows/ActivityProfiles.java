@@ -3,6 +3,8 @@ package dev.corral.workflows;
 import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.activity.LeaseWaitActivities;
 import dev.corral.workflows.activity.ProviderActivities;
+import dev.corral.workflows.activity.VmTaskActivities;
+import dev.corral.workflows.activity.VmTaskProviderActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -96,6 +98,34 @@ public final class ActivityProfiles {
             .setTaskQueue(TaskQueues.provider(provider))
             .setStartToCloseTimeout(Duration.ofMinutes(10))
             .setRetryOptions(DESTROY_RETRIES)
+            .build());
+  }
+
+  /** A VM task's claim and finish: short database work, retried like the inventory's. */
+  public static VmTaskActivities vmTasks() {
+    return Workflow.newActivityStub(VmTaskActivities.class, INVENTORY);
+  }
+
+  /** Tries of a VM task's provider call that fails transiently, before the task fails. */
+  public static final int VM_TASK_ATTEMPTS = 5;
+
+  /**
+   * A snapshot, revert or disk: a transient provider failure or a lost worker is retried (the calls are
+   * idempotent by snapshot or disk id); a permanent one (no such VM or snapshot) fails the task at once.
+   */
+  public static VmTaskProviderActivities vmTaskProvider(String provider) {
+    return Workflow.newActivityStub(
+        VmTaskProviderActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.provider(provider))
+            .setStartToCloseTimeout(Duration.ofMinutes(15))
+            .setRetryOptions(
+                RetryOptions.newBuilder()
+                    .setInitialInterval(Duration.ofSeconds(1))
+                    .setMaximumInterval(Duration.ofSeconds(30))
+                    .setMaximumAttempts(VM_TASK_ATTEMPTS)
+                    .setDoNotRetry(ErrorTypes.PERMANENT)
+                    .build())
             .build());
   }
 

@@ -20,9 +20,14 @@ public final class ErrorTypes {
   /** A preparation step failed in a way repeating it will not fix (a broken configure script, say). */
   public static final String STEP_FAILED = "StepFailed";
 
+  /** The provider has no VM of that name (a VM task on a VM that was destroyed). */
+  public static final String VM_NOT_FOUND = "VmNotFound";
+  /** The VM has no snapshot of that id. */
+  public static final String SNAPSHOT_NOT_FOUND = "SnapshotNotFound";
+
   public static final String[] PERMANENT = {
     CLONE_FAILED, BOOT_FAILED, BOOT_TIMEOUT, CAPACITY_EXCEEDED, UNKNOWN_PROVIDER,
-    TEMPLATE_NOT_FOUND, VERSION_MISMATCH, STEP_FAILED
+    TEMPLATE_NOT_FOUND, VERSION_MISMATCH, STEP_FAILED, VM_NOT_FOUND, SNAPSHOT_NOT_FOUND
   };
 
   private ErrorTypes() {}

@@ -26,6 +26,11 @@ public final class WorkflowIds {
     return "lease/" + leaseId;
   }
 
+  /** One workflow per VM task (snapshot, revert, disk); task ids are never reused. */
+  public static String vmTask(String taskId) {
+    return "vm-task/" + taskId;
+  }
+
   /** The one tracker loop of a Corral installation. */
   public static String tracker() {
     return "tracker";

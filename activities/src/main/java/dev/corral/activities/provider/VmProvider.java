@@ -67,6 +67,21 @@ public interface VmProvider extends AutoCloseable {
   /** Deletes a template. Deleting a template that does not exist succeeds. */
   void deleteTemplate(String templateName);
 
+  // --- Tasks on a (leased) VM. Each is idempotent by VM and snapshot or disk id, since Temporal may run
+  // an activity again; a VM the provider does not have is a permanent VmNotFound. ---
+
+  /** Takes snapshot {@code snapshotId} of the VM; when the VM has that snapshot already, returns at once. */
+  void snapshot(String vmName, String snapshotId);
+
+  /**
+   * Reverts the VM to its snapshot {@code snapshotId}; doing it twice leaves the VM as doing it once. Throws a
+   * permanent {@link ProviderException} (SnapshotNotFound) when the VM has no such snapshot.
+   */
+  void revertSnapshot(String vmName, String snapshotId);
+
+  /** Attaches a new disk of {@code sizeGb} GB called {@code diskId}; when it is attached already, returns at once. */
+  void addDisk(String vmName, String diskId, int sizeGb);
+
   @Override
   default void close() {}
 }

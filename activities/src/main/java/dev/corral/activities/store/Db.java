@@ -49,6 +49,7 @@ public final class Db implements AutoCloseable {
     configuration.addMapper(TokenMapper.class);
     configuration.addMapper(StatsMapper.class);
     configuration.addMapper(PendingLeaseMapper.class);
+    configuration.addMapper(VmTaskMapper.class);
     this.sessions = new SqlSessionFactoryBuilder().build(configuration);
   }
 

@@ -158,6 +158,15 @@ class ProviderRegistryTest {
     public void deleteTemplate(String templateName) {}
 
     @Override
+    public void snapshot(String vmName, String snapshotId) {}
+
+    @Override
+    public void revertSnapshot(String vmName, String snapshotId) {}
+
+    @Override
+    public void addDisk(String vmName, String diskId, int sizeGb) {}
+
+    @Override
     public void close() {
       onClose.run();
     }

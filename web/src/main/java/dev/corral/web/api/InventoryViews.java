@@ -1,5 +1,6 @@
 package dev.corral.web.api;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.corral.activities.inventory.PoolTemplates;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.VmProvider;
@@ -7,12 +8,14 @@ import dev.corral.activities.store.Db;
 import dev.corral.activities.store.PoolMapper;
 import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.VmTaskMapper;
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.PoolSelector;
 import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.StateCount;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
+import dev.corral.activities.store.rows.VmTaskRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,12 +98,20 @@ public final class InventoryViews {
     return db.inTransaction(s -> s.getMapper(VmMapper.class).list(pool, state, limit)).stream().map(VmView::of).toList();
   }
 
-  public VmView vm(String name) {
-    VmRow row = db.inTransaction(s -> s.getMapper(VmMapper.class).selectByName(name));
-    if (row == null) {
+  /** One VM with its snapshots, disks and tasks (snapshot, revert, disk) and how each went. */
+  public record VmDetailView(
+      @JsonUnwrapped VmView vm, List<VmTaskView.SnapshotView> snapshots, List<VmTaskView.DiskView> disks,
+      List<VmTaskView> tasks) {}
+
+  public VmDetailView vm(String name) {
+    record Read(VmRow vm, List<VmTaskRow> tasks) {}
+    Read read = db.inTransaction(s -> new Read(s.getMapper(VmMapper.class).selectByName(name),
+        s.getMapper(VmTaskMapper.class).selectByVm(name)));
+    if (read.vm() == null) {
       throw ApiException.notFound("unknown_vm", "no VM named " + name, Map.of("name", name));
     }
-    return VmView.of(row);
+    return new VmDetailView(VmView.of(read.vm()), VmTaskView.snapshots(read.tasks()), VmTaskView.disks(read.tasks()),
+        read.tasks().stream().map(VmTaskView::of).toList());
   }
 
   public List<ProviderView> providers() {

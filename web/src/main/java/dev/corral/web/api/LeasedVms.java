@@ -75,6 +75,16 @@ public final class LeasedVms {
     retirements.retireAll(mine, "released by request");
   }
 
+  /**
+   * The leased VM a host names, when {@code caller} may act on it: 404 unless it is leased, 401 for an
+   * anonymous caller and 403 for another user when its lease has an owner.
+   */
+  public Found manageable(Caller caller, String host) {
+    Found found = leased(host);
+    LeaseService.authorize(caller, found.lease().lease().owner(), "vm " + found.vm().name());
+    return found;
+  }
+
   private Found leased(String host) {
     Found found = find(host).orElseThrow(() -> notLeased(host));
     if (!found.vm().state().equals(VmStates.LEASED) || found.lease() == null) {
@@ -83,7 +93,7 @@ public final class LeasedVms {
     return found;
   }
 
-  private static ApiException notLeased(String host) {
+  static ApiException notLeased(String host) {
     return ApiException.notFound("vm_not_leased", "no leased VM named " + ApiException.clip(host),
         Map.of("host", ApiException.clip(host)));
   }

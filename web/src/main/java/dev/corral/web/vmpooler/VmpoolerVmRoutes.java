@@ -7,9 +7,11 @@ import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
+import dev.corral.activities.store.rows.VmTaskRow;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.LeasedVms;
+import dev.corral.web.api.VmTaskService;
 import dev.corral.web.auth.Caller;
 import dev.corral.web.auth.RequestCaller;
 import io.javalin.Javalin;
@@ -27,9 +29,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * vmpooler API v3 checkout and per-VM routes ({@code POST vm[/a+b+b]}, {@code GET/PUT/DELETE vm/<host>}),
- * with vmpooler's shapes (vmpooler.md §3 rows 3–7). Each VM of a checkout gets its own lease, so its
- * lifetime, tags and release are its own, as in vmpooler; all of them are taken or none.
+ * vmpooler API v3 checkout and per-VM routes ({@code POST vm[/a+b+b]}, {@code GET/PUT/DELETE vm/<host>},
+ * {@code POST vm/<host>/snapshot[/<id>]}, {@code POST vm/<host>/disk/<GB>}), with vmpooler's shapes
+ * (vmpooler.md §3 rows 3–10). Each VM of a checkout gets its own lease, so its lifetime, tags and release
+ * are its own, as in vmpooler; all of them are taken or none.
  */
 public final class VmpoolerVmRoutes {
   static final String PREFIX = "/api/v3";
@@ -41,12 +44,14 @@ public final class VmpoolerVmRoutes {
 
   private final Checkouts checkouts;
   private final LeasedVms vms;
+  private final VmTaskService tasks;
   private final ObjectMapper json;
   private final Clock clock;
 
-  public VmpoolerVmRoutes(Checkouts checkouts, LeasedVms vms, ObjectMapper json, Clock clock) {
+  public VmpoolerVmRoutes(Checkouts checkouts, LeasedVms vms, VmTaskService tasks, ObjectMapper json, Clock clock) {
     this.checkouts = checkouts;
     this.vms = vms;
+    this.tasks = tasks;
     this.json = json;
     this.clock = clock;
   }
@@ -60,6 +65,33 @@ public final class VmpoolerVmRoutes {
       vms.release(RequestCaller.of(ctx), ctx.pathParam("host"));
       ctx.json(Map.of("ok", true));
     });
+    // Queued tasks: 202, as vmpooler answers; GET vm/<host> lists the snapshots and disks once done.
+    app.post(PREFIX + "/vm/{host}/snapshot", ctx -> {
+      VmTaskRow task = tasks.snapshot(RequestCaller.of(ctx), ctx.pathParam("host"));
+      ctx.status(202).json(okFor(task.vm(), "snapshot", task.id()));
+    });
+    app.post(PREFIX + "/vm/{host}/snapshot/{id}", ctx -> {
+      tasks.revert(RequestCaller.of(ctx), ctx.pathParam("host"), ctx.pathParam("id"));
+      ctx.status(202).json(Map.of("ok", true));
+    });
+    app.post(PREFIX + "/vm/{host}/disk/{size}", ctx -> {
+      int size = VmTaskService.diskSize(ctx.pathParam("size"));
+      VmTaskRow task = tasks.addDisk(RequestCaller.of(ctx), ctx.pathParam("host"), size);
+      ctx.status(202).json(okFor(task.vm(), "disk", disk(task.sizeGb())));
+    });
+  }
+
+  /** {@code {"ok": true, "<vm>": {"<key>": value}}}. */
+  private static Map<String, Object> okFor(String vm, String key, Object value) {
+    Map<String, Object> reply = new LinkedHashMap<>();
+    reply.put("ok", true);
+    reply.put(vm, Map.of(key, value));
+    return reply;
+  }
+
+  /** vmpooler writes disks as {@code +8gb}. */
+  private static String disk(int sizeGb) {
+    return "+" + sizeGb + "gb";
   }
 
   /** {@code a+b+b}: one VM per name, repeated names add up. */
@@ -158,8 +190,9 @@ public final class VmpoolerVmRoutes {
       data.put("tags", Map.of());
     }
     data.put("state", state(vm.state()));
-    data.put("snapshots", List.of());
-    data.put("disk", List.of());
+    VmTaskService.Done done = tasks.done(vm.name());
+    data.put("snapshots", done.snapshots());
+    data.put("disk", done.disksGb().stream().map(VmpoolerVmRoutes::disk).toList());
     data.put("ip", vm.ip() == null ? "" : vm.ip());
     data.put("fqdn", fqdn(vm));
     data.put("pool", vm.pool());

@@ -39,6 +39,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +80,15 @@ import org.slf4j.LoggerFactory;
  * a half-made template (listed by {@link #templates} and {@link #halfMadeTemplates}, removed by
  * {@link #deleteTemplate} and replaced by a repeated finish) next to the still powered-off VM.
  *
+ * <h2>VM tasks</h2>
+ *
+ * <p>{@link #snapshot}, {@link #revertSnapshot} and {@link #addDisk} take {@code snapshot_seconds},
+ * {@code revert_seconds} and {@code disk_seconds} and fail (transiently, leaving the VM unchanged) with
+ * chance {@code fail_percent.snapshot}, {@code .revert} and {@code .disk}. The VM's snapshots, disks and
+ * last revert are persisted with it ({@link #vmTaskState}); a revert only records that it happened. A
+ * snapshot or disk that exists already makes the call return at once, neither sleeping nor failing. A
+ * VM that does not exist, or is destroyed while the call runs, is a permanent VmNotFound.
+ *
  * <p>Thread-safe. All state is guarded by one lock, which is never held while sleeping; the
  * random generator is only used under that lock. Test hooks (forced failures, guest versions) are
  * not persisted.
@@ -116,7 +127,13 @@ public final class SimulatedProvider implements VmProvider {
     /** The next createTemplate fails half-way: a half-made template is left and the VM stays. */
     FINISH("finish"),
     /** The next deleteTemplate of an existing template fails transiently; the template stays. */
-    DELETE_TEMPLATE(null);
+    DELETE_TEMPLATE(null),
+    /** The next snapshot that has work to do fails transiently; the VM stays as it was. */
+    SNAPSHOT(null),
+    /** The next revert fails transiently; the VM stays as it was. */
+    REVERT(null),
+    /** The next addDisk that has work to do fails transiently; no disk is added. */
+    ADD_DISK(null);
 
     private final String step;
 
@@ -773,6 +790,115 @@ public final class SimulatedProvider implements VmProvider {
     }
   }
 
+  // --- VM tasks --------------------------------------------------------------------------------
+
+  /** What the VM tasks left on a VM: its snapshots and disks in the order made, and the last revert. */
+  public record VmTaskState(List<String> snapshots, Map<String, Integer> disksGb, String revertedTo, int reverts) {}
+
+  @Override
+  public void snapshot(String vmName, String snapshotId) {
+    Objects.requireNonNull(snapshotId, "snapshotId");
+    vmTask(vmName, "snapshot", Operation.SNAPSHOT, failPercent().onSnapshot(), "fail_percent.snapshot",
+        settings.snapshotSeconds(), vm -> vm.snapshots.containsKey(snapshotId), vm -> {},
+        vm -> vm.snapshots.put(snapshotId, clock.instant()));
+  }
+
+  @Override
+  public void revertSnapshot(String vmName, String snapshotId) {
+    vmTask(vmName, "revert", Operation.REVERT, failPercent().onRevert(), "fail_percent.revert",
+        settings.revertSeconds(), vm -> false, vm -> requireSnapshot(vm, snapshotId), vm -> {
+          vm.revertedTo = snapshotId;
+          vm.reverts++;
+        });
+  }
+
+  @Override
+  public void addDisk(String vmName, String diskId, int sizeGb) {
+    Objects.requireNonNull(diskId, "diskId");
+    if (sizeGb < 1) {
+      throw new IllegalArgumentException("disk size must be at least 1 GB (got " + sizeGb + ")");
+    }
+    vmTask(vmName, "disk", Operation.ADD_DISK, failPercent().onDisk(), "fail_percent.disk",
+        settings.diskSeconds(), vm -> vm.disks.containsKey(diskId), vm -> {}, vm -> vm.disks.put(diskId, sizeGb));
+  }
+
+  /**
+   * The course every VM task takes: under the lock, find the VM, return at once if the task was {@code done}
+   * already, {@code check} what it needs and settle whether it fails; sleep without the lock; then, if the
+   * VM is still there and the check still holds, fail transiently or {@code apply} the change and persist it.
+   */
+  private void vmTask(String vmName, String task, Operation op, double failPercent, String failKey,
+      SecondsRange duration, Predicate<SimVm> done, Consumer<SimVm> check, Consumer<SimVm> apply) {
+    String failReason;
+    Duration time;
+    SimVm vm;
+    synchronized (lock) {
+      vm = requireForTask(vmName, task);
+      if (done.test(vm)) {
+        log.debug("{} of {}: done already", task, vmName);
+        return;
+      }
+      check.accept(vm);
+      failReason = reasonOf(forced.get(op).poll());
+      if (failReason == null && roll(failPercent)) {
+        failReason = "random failure (" + failKey + ")";
+      }
+      time = sample(duration);
+    }
+    try {
+      pause(time);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProviderException.transientFailure("interrupted during " + task + " of " + vmName);
+    }
+    synchronized (lock) {
+      if (vms.get(vmName) != vm) {
+        log.info("{} of {}: VM destroyed meanwhile", task, vmName);
+        throw ProviderException.permanent(ErrorTypes.VM_NOT_FOUND, task + ": VM " + vmName + " was destroyed meanwhile");
+      }
+      check.accept(vm);
+      if (failReason != null) {
+        log.info("{} of {}: failed ({})", task, vmName, failReason);
+        throw ProviderException.transientFailure("simulated " + task + " failure of " + vmName + ": " + failReason);
+      }
+      if (!done.test(vm)) {
+        apply.accept(vm);
+        persist();
+        log.info("{} of {}: done", task, vmName);
+      }
+    }
+  }
+
+  /** The VM's snapshots, disks and last revert; empty for an unknown VM. */
+  public Optional<VmTaskState> vmTaskState(String vmName) {
+    synchronized (lock) {
+      SimVm vm = vms.get(vmName);
+      return vm == null
+          ? Optional.empty()
+          : Optional.of(new VmTaskState(List.copyOf(vm.snapshots.keySet()),
+              Collections.unmodifiableMap(new LinkedHashMap<>(vm.disks)), vm.revertedTo,
+              vm.reverts));
+    }
+  }
+
+  /** The VM a task acts on: missing is permanent; one still being created is worth retrying. Under lock. */
+  private SimVm requireForTask(String vmName, String task) {
+    SimVm vm = vms.get(vmName);
+    if (vm == null) {
+      throw ProviderException.permanent(ErrorTypes.VM_NOT_FOUND, task + ": provider " + name() + " has no VM " + vmName);
+    }
+    if (vm.state == PowerState.CREATING) {
+      throw ProviderException.transientFailure(task + ": VM " + vmName + " is still being created");
+    }
+    return vm;
+  }
+
+  private static void requireSnapshot(SimVm vm, String snapshotId) {
+    if (snapshotId == null || !vm.snapshots.containsKey(snapshotId)) {
+      throw ProviderException.permanent(ErrorTypes.SNAPSHOT_NOT_FOUND, "VM " + vm.name + " has no snapshot " + snapshotId);
+    }
+  }
+
   /** Templates a failed finish left half-made (also in {@link #templates}, as prepared). */
   public List<ProviderTemplate> halfMadeTemplates() {
     synchronized (lock) {
@@ -1031,7 +1157,11 @@ public final class SimulatedProvider implements VmProvider {
       String bootFailReason,
       String guestVersion,
       Map<String, String> configuration,
-      boolean sealed) {}
+      boolean sealed,
+      Map<String, Instant> snapshots,
+      Map<String, Integer> disks,
+      String revertedTo,
+      int reverts) {}
 
   private void load() {
     if (!Files.exists(stateFile)) {
@@ -1166,6 +1296,13 @@ public final class SimulatedProvider implements VmProvider {
     /** What the last configure recorded; null before. */
     Map<String, String> configuration;
     boolean sealed;
+    /** Snapshot id to when it was taken, in the order taken. */
+    final Map<String, Instant> snapshots = new LinkedHashMap<>();
+    /** Disk id to its size in GB, in the order added. */
+    final Map<String, Integer> disks = new LinkedHashMap<>();
+    /** The snapshot of the last revert; null before any. */
+    String revertedTo;
+    int reverts;
 
     ProviderVm toProviderVm() {
       boolean hasAddress = state != PowerState.CREATING && hostname != null;
@@ -1176,7 +1313,7 @@ public final class SimulatedProvider implements VmProvider {
     VmRecord toRecord() {
       return new VmRecord(
           name, template, state, hostname, ip, createdAt, bootDoneAt, bootFailReason, guestVersion,
-          configuration, sealed);
+          configuration, sealed, new LinkedHashMap<>(snapshots), new LinkedHashMap<>(disks), revertedTo, reverts);
     }
 
     static SimVm from(VmRecord r) {
@@ -1193,6 +1330,14 @@ public final class SimulatedProvider implements VmProvider {
       vm.configuration =
           r.configuration() == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(r.configuration()));
       vm.sealed = r.sealed();
+      if (r.snapshots() != null) {
+        vm.snapshots.putAll(r.snapshots());
+      }
+      if (r.disks() != null) {
+        vm.disks.putAll(r.disks());
+      }
+      vm.revertedTo = r.revertedTo();
+      vm.reverts = r.reverts();
       if (vm.state == PowerState.BOOTING && vm.bootDoneAt == null) {
         vm.bootDoneAt = Instant.EPOCH;
       }
