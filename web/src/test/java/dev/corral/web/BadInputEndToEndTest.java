@@ -110,6 +110,17 @@ class BadInputEndToEndTest {
         "{\"tags\": {\"k\": \"" + LONG + "\"}}")) {
       requests.add(new Bad("PUT", "/api/v3/vm/" + host, body, alice));
     }
+    for (String size : List.of("0", "-1", "abc", "2049", "99999999999", "1.5", "%F0%9F%90%84")) {
+      requests.add(new Bad("POST", "/api/v3/vm/" + host + "/disk/" + size, null, alice));
+    }
+    requests.add(new Bad("POST", "/api/v3/vm/" + host + "/snapshot/" + LONG.substring(0, 3000), null, alice));
+    requests.add(new Bad("POST", "/api/v3/vm/" + host + "/snapshot/..%2F..%2Fx", null, alice));
+    requests.add(new Bad("POST", "/api/v3/vm/" + host + "/snapshot", null, root.substring(0, 5)));
+    for (String body : List.of("{", "[]", "{\"size_gb\": 0}", "{\"size_gb\": \"8\"}", "{\"size_gb\": 1e12}",
+        "{\"size_gb\": 8, \"colour\": 1}")) {
+      requests.add(new Bad("POST", "/v1/vms/" + host + "/disks", body, alice));
+    }
+    requests.add(new Bad("POST", "/v1/vms/" + host + "/snapshots/nope/revert", null, alice));
     for (String path : List.of("..%2Fetc%2Fpasswd", "%E2%80%AE" + host, LONG.substring(0, 4000), host + "%00")) {
       requests.add(new Bad("GET", "/api/v3/vm/" + path, null, alice));
       requests.add(new Bad("DELETE", "/api/v3/vm/" + path, null, alice));
@@ -171,6 +182,8 @@ class BadInputEndToEndTest {
     assertEquals(1, after.get("vms").size());
     JsonNode vm = http.get("/api/v3/vm/" + host).body().get(host);
     assertEquals(0, vm.get("tags").size(), "no bad PUT tagged the VM");
+    assertEquals(0, vm.get("disk").size(), "no bad disk request queued a disk");
+    assertEquals(0, vm.get("snapshots").size(), "no bad snapshot request took one");
     JsonNode pools = http.get("/v1/pools").body();
     assertEquals(3, pool(pools, "deb").get("size").asInt(), "no bad write resized the pool");
     assertEquals(2, pool(pools, "cen").get("size").asInt());

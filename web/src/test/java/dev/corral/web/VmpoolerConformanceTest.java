@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * vmfloaty's whole session against /api/v3 with auth on, in the order a user runs it (vmpooler.md §13):
- * token get, list, get, list --active, query, modify, status, summary, get --ondemand, delete, token
+ * token get, list, get, list --active, query, modify, snapshot, revert, disk, status, summary,
+ * get --ondemand, delete, token
  * status and delete; plus poolstat, totalrunning, config and full_config. Each step checks the reply
  * shape and code vmpooler gives (§3), and the ownership rules vmpooler lacks (§12).
  */
@@ -123,6 +124,24 @@ class VmpoolerConformanceTest {
     Http.Reply over = http.send("PUT", "/api/v3/vm/" + debian, "{\"lifetime\": 500}", "X-AUTH-TOKEN", token);
     assertEquals(400, over.status());
     assertTrue(over.body().get("failure").isArray(), over.body().toString());
+
+    // floaty snapshot, floaty revert, and vmpooler's disk: 202 at once, visible in GET vm/<host> once done
+    assertEquals(403, http.send("POST", "/api/v3/vm/" + debian + "/snapshot", null, "X-AUTH-TOKEN", other).status());
+    Http.Reply snapshot = http.send("POST", "/api/v3/vm/" + debian + "/snapshot", null, "X-AUTH-TOKEN", token);
+    assertEquals(202, snapshot.status(), () -> snapshot.body().toString());
+    assertTrue(snapshot.body().get("ok").asBoolean());
+    String snapshotId = snapshot.body().get(debian).get("snapshot").asText();
+    assertTrue(snapshotId.matches("[a-z0-9]{32}"), snapshotId);
+    http.await("/api/v3/vm/" + debian, FILL, v -> texts(v.get(debian).get("snapshots")).contains(snapshotId));
+    Http.Reply revert = http.send("POST", "/api/v3/vm/" + debian + "/snapshot/" + snapshotId, null, "X-AUTH-TOKEN", token);
+    assertEquals(202, revert.status(), () -> revert.body().toString());
+    assertTrue(revert.body().get("ok").asBoolean());
+    assertEquals(404, http.send("POST", "/api/v3/vm/" + debian + "/snapshot/" + "0".repeat(32), null,
+        "X-AUTH-TOKEN", token).status());
+    Http.Reply disk = http.send("POST", "/api/v3/vm/" + debian + "/disk/8", null, "X-AUTH-TOKEN", token);
+    assertEquals(202, disk.status(), () -> disk.body().toString());
+    assertEquals("+8gb", disk.body().get(debian).get("disk").asText());
+    http.await("/api/v3/vm/" + debian, FILL, v -> texts(v.get(debian).get("disk")).contains("+8gb"));
 
     // floaty status
     JsonNode status = http.get("/api/v3/status").body();
