@@ -26,9 +26,9 @@ final class ProviderBinder {
   static final List<String> COMMON_KEYS = List.of("type", "max_vms", "max_concurrent_clones", "max_concurrent_builds");
   static final List<String> SIMULATED_KEYS = Stream.concat(COMMON_KEYS.stream(), Stream.of(
       "clone_seconds", "boot_seconds", "destroy_seconds", "fail_percent", "power_off_percent", "state_file",
-      "step_seconds", "fail_steps", "templates"))
+      "step_seconds", "fail_steps", "templates", "clean_seconds"))
       .toList();
-  static final List<String> FAIL_PERCENT_KEYS = List.of("clone", "boot", "destroy");
+  static final List<String> FAIL_PERCENT_KEYS = List.of("clone", "boot", "destroy", "clean");
   static final List<String> SIMULATED_TEMPLATE_KEYS = List.of("name", "group", "version", "date");
 
   // Names end up in file names (state files) and metrics labels, hence the narrow alphabet.
@@ -83,12 +83,14 @@ final class ProviderBinder {
         range(m, "clone_seconds", Defaults.CLONE_SECONDS),
         range(m, "boot_seconds", Defaults.BOOT_SECONDS),
         range(m, "destroy_seconds", Defaults.DESTROY_SECONDS),
-        new SimulatedSettings.FailPercent(fail.percent("clone"), fail.percent("boot"), fail.percent("destroy")),
+        new SimulatedSettings.FailPercent(
+            fail.percent("clone"), fail.percent("boot"), fail.percent("destroy"), fail.percent("clean")),
         m.percent("power_off_percent"),
         m.filePath("state_file", (Path) null),
         range(m, "step_seconds", SimulatedSettings.DEFAULT_STEP_SECONDS),
         failSteps(m.mapping("fail_steps").allowOnly(SimulatedSettings.STEPS)),
-        templates(m));
+        templates(m),
+        range(m, "clean_seconds", SimulatedSettings.DEFAULT_CLEAN_SECONDS));
   }
 
   /** Only the steps written; an unwritten step never fails. */

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param stepSeconds how long each template preparation step takes
  * @param failSteps failure chance per preparation step (keys in {@link #STEPS}), each 0 to 100
  * @param templates raw templates the simulated hypervisor holds from the start, as its own listing shows them
+ * @param cleanSeconds how long the cleanup hook takes that readies a released VM for its owner's next lease
  */
 public record SimulatedSettings(
     SecondsRange cloneSeconds,
@@ -23,16 +24,34 @@ public record SimulatedSettings(
     Path stateFile,
     SecondsRange stepSeconds,
     Map<String, Double> failSteps,
-    List<SimulatedTemplate> templates)
+    List<SimulatedTemplate> templates,
+    SecondsRange cleanSeconds)
     implements ProviderSettings {
 
   /** The preparation steps, in chain order; {@code fail_steps} keys must be among them. */
   public static final List<String> STEPS = List.of("deploy", "verify", "configure", "seal", "poweroff", "finish");
   public static final SecondsRange DEFAULT_STEP_SECONDS = SecondsRange.fixed(1);
+  public static final SecondsRange DEFAULT_CLEAN_SECONDS = SecondsRange.ZERO;
 
   public SimulatedSettings {
     failSteps = Map.copyOf(failSteps);
     templates = List.copyOf(templates);
+    cleanSeconds = cleanSeconds == null ? DEFAULT_CLEAN_SECONDS : cleanSeconds;
+  }
+
+  /** Settings with the default cleanup time. */
+  public SimulatedSettings(
+      SecondsRange cloneSeconds,
+      SecondsRange bootSeconds,
+      SecondsRange destroySeconds,
+      FailPercent failPercent,
+      double powerOffPercent,
+      Path stateFile,
+      SecondsRange stepSeconds,
+      Map<String, Double> failSteps,
+      List<SimulatedTemplate> templates) {
+    this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile, stepSeconds, failSteps,
+        templates, DEFAULT_CLEAN_SECONDS);
   }
 
   public SimulatedSettings(
@@ -58,10 +77,15 @@ public record SimulatedSettings(
   public record SimulatedTemplate(String name, String group, String version, LocalDate date) {}
 
   /**
-   * Failure chances per operation, each 0 to 100 (YAML keys clone, boot, destroy; {@code clone} cannot
-   * name a record component in Java).
+   * Failure chances per operation, each 0 to 100 (YAML keys clone, boot, destroy, clean; {@code clone}
+   * cannot name a record component in Java). A failed cleanup means the VM is destroyed, not reused.
    */
-  public record FailPercent(double onClone, double onBoot, double onDestroy) {
-    public static final FailPercent NONE = new FailPercent(0, 0, 0);
+  public record FailPercent(double onClone, double onBoot, double onDestroy, double onClean) {
+    public static final FailPercent NONE = new FailPercent(0, 0, 0, 0);
+
+    /** Chances for clone, boot and destroy; cleanups never fail. */
+    public FailPercent(double onClone, double onBoot, double onDestroy) {
+      this(onClone, onBoot, onDestroy, 0);
+    }
   }
 }

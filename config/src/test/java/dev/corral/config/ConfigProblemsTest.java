@@ -96,7 +96,7 @@ class ConfigProblemsTest {
         .startsWith("unknown key (allowed: data_dir, server, database, temporal, providers, template_groups,"
             + " tracker, pools, auth, quotas)"));
     assertEquals(2, problemAt(e, "server.prot").line());
-    assertEquals(new ConfigProblem("providers.sim.fail_percent.reboot", 6, "unknown key (allowed: clone, boot, destroy)"),
+    assertEquals(new ConfigProblem("providers.sim.fail_percent.reboot", 6, "unknown key (allowed: clone, boot, destroy, clean)"),
         problemAt(e, "providers.sim.fail_percent.reboot"));
     assertEquals(3, e.problems().size(), e.getMessage());
   }

@@ -19,10 +19,12 @@ public final class ErrorTypes {
   public static final String VERSION_MISMATCH = "VersionMismatch";
   /** A preparation step failed in a way repeating it will not fix (a broken configure script, say). */
   public static final String STEP_FAILED = "StepFailed";
+  /** A released VM could not be cleaned for its owner's next lease; it is destroyed instead. */
+  public static final String CLEANUP_FAILED = "CleanupFailed";
 
   public static final String[] PERMANENT = {
     CLONE_FAILED, BOOT_FAILED, BOOT_TIMEOUT, CAPACITY_EXCEEDED, UNKNOWN_PROVIDER,
-    TEMPLATE_NOT_FOUND, VERSION_MISMATCH, STEP_FAILED
+    TEMPLATE_NOT_FOUND, VERSION_MISMATCH, STEP_FAILED, CLEANUP_FAILED
   };
 
   private ErrorTypes() {}
