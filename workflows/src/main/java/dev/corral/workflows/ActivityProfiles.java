@@ -89,6 +89,24 @@ public final class ActivityProfiles {
             .build());
   }
 
+  /**
+   * The cleanup hook of a released VM: the provider's own failure is final (the VM is destroyed
+   * instead of reused); a lost worker or a timeout is retried a couple of times, cleaning being
+   * idempotent.
+   */
+  public static ProviderActivities cleanup(String provider) {
+    return Workflow.newActivityStub(
+        ProviderActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.provider(provider))
+            .setStartToCloseTimeout(CLEANUP_TIMEOUT)
+            .setRetryOptions(tryRetries())
+            .build());
+  }
+
+  /** One cleanup attempt's limit; the shepherd takes a VM cleaning far longer than its tries for lost. */
+  public static final Duration CLEANUP_TIMEOUT = Duration.ofMinutes(5);
+
   public static ProviderActivities destroy(String provider) {
     return Workflow.newActivityStub(
         ProviderActivities.class,
