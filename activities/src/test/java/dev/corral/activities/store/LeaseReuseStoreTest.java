@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
@@ -38,7 +39,7 @@ class LeaseReuseStoreTest {
     db = TestDatabase.freshDb();
     // One pool per test: the tests share the database.
     leases = new LeaseStore(db, ReuseRules.of(List.of(pool("held", 5), pool("stock", 5), pool("order", 5),
-        pool("twice", 2), pool("others", 5), pool("giveback", 5),
+        pool("twice", 2), pool("others", 5), pool("giveback", 5), pool("pending", 5),
         new PoolConfig("plain", List.of(), "tpl", List.of("sim"), 1, Duration.ofHours(1), Duration.ofMinutes(5), 3,
             Duration.ofHours(1), Duration.ofHours(48)))));
   }
@@ -191,5 +192,25 @@ class LeaseReuseStoreTest {
     leases.releaseVm(lease.vms().get(1).name(), "released by request", now).orElseThrow();
     assertEquals(VmStates.CLEANING, row(lease.vms().get(1).name()).state());
     assertEquals(LeaseRow.RELEASED, leases.find(lease.lease().id()).orElseThrow().lease().state());
+  }
+
+  @Test
+  void vmsAPendingLeaseHeldAndGaveBack_haveServedNobody() {
+    seed("pending", 1);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    PendingLeaseStore pending = new PendingLeaseStore(db);
+    String id = UUID.randomUUID().toString();
+    pending.create(new PendingLeaseStore.NewPendingLease(id, "erin",
+        List.of(new LeaseDemandRow(id, 0, "pending", "pending", 2)), now, now.plusSeconds(60), Duration.ofHours(1),
+        null, LeaseRow.V1));
+    pending.fill(id, now);
+    assertEquals(1, row("pending-0").uses(), "held by the pending lease");
+
+    pending.fail(id, now.plusSeconds(61));
+
+    VmRow back = row("pending-0");
+    assertEquals(VmStates.READY, back.state());
+    assertEquals(0, back.uses());
+    assertEquals(1, claimOne("erin", "pending", now).uses());
   }
 }
