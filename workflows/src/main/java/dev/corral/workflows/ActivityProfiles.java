@@ -46,6 +46,12 @@ public final class ActivityProfiles {
         .build();
   }
 
+  /**
+   * One cleanup attempt's limit. The shepherd treats a VM cleaning far longer than its tries can take
+   * as one whose signal was lost, and destroys it.
+   */
+  public static final Duration CLEANUP_TIMEOUT = Duration.ofMinutes(5);
+
   /** Destroy is retried without limit: giving up would leak a VM on the provider. */
   private static final RetryOptions DESTROY_RETRIES =
       RetryOptions.newBuilder()
@@ -103,9 +109,6 @@ public final class ActivityProfiles {
             .setRetryOptions(tryRetries())
             .build());
   }
-
-  /** One cleanup attempt's limit; the shepherd takes a VM cleaning far longer than its tries for lost. */
-  public static final Duration CLEANUP_TIMEOUT = Duration.ofMinutes(5);
 
   public static ProviderActivities destroy(String provider) {
     return Workflow.newActivityStub(

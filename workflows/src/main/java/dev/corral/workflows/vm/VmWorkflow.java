@@ -23,9 +23,9 @@ public interface VmWorkflow {
   void retire(String reason);
 
   /**
-   * Its owner released it and the inventory holds it for them (state cleaning): run the cleanup hook,
-   * mark it reusable, destroy it if it is not leased again within {@code keepFor}. A repeated signal
-   * (same {@code uses}) changes nothing.
+   * Its owner released it and the inventory holds it for them (state cleaning): run the cleanup hook
+   * (unless {@code cleaned}: start-up recovery of a reusable VM), mark it reusable, destroy it if it is
+   * not leased again within {@code keepFor}. A repeated signal (same {@code uses}) changes nothing.
    */
   @SignalMethod
   void holdForOwner(VmReuse reuse);
