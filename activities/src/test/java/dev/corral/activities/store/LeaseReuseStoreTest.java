@@ -211,6 +211,8 @@ class LeaseReuseStoreTest {
     VmRow back = row("pending-0");
     assertEquals(VmStates.READY, back.state());
     assertEquals(0, back.uses());
-    assertEquals(1, claimOne("erin", "pending", now).uses());
+    VmRow claimed = claimOne("erin", "pending", now);
+    assertEquals(1, claimed.uses());
+    assertFalse(claimed.reused(), "a VM from the ready stock was not held for its owner");
   }
 }

@@ -42,9 +42,14 @@ public record VmRow(
         firstLeasedAt, null);
   }
 
-  /** True for a VM that served an earlier lease of its owner and was held for this one. */
+  /**
+   * True for a leased VM that served an earlier lease of its owner and was held for this one: only a
+   * release for reuse records {@code firstLeasedAt}, and a held VM never goes back to ready. (Not
+   * {@code uses}, which keeps counting when a tool puts leased VMs back to ready, as the claim
+   * benchmark's recycler does: every claim would then signal a VM workflow.)
+   */
   public boolean reused() {
-    return uses > 1;
+    return VmStates.LEASED.equals(state) && firstLeasedAt != null;
   }
 
   /** When its first lease began: {@code firstLeasedAt}, or while in its first lease {@code leasedAt}. */
