@@ -7,6 +7,7 @@ import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.workflows.ErrorTypes;
 import dev.corral.workflows.activity.ProviderActivities;
+import dev.corral.workflows.model.CleanRequest;
 import dev.corral.workflows.model.CloneRequest;
 import dev.corral.workflows.model.DestroyRequest;
 import dev.corral.workflows.model.ReadyOutcome;
@@ -84,6 +85,11 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
           providers.get(request.provider()).destroy(request.vm());
           return null;
         });
+  }
+
+  @Override
+  public void cleanVm(CleanRequest request) {
+    ProviderCalls.run(() -> providers.get(request.provider()).cleanForReuse(request.vm()));
   }
 
   private static void sleep(Duration pause) {

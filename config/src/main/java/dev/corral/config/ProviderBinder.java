@@ -26,9 +26,11 @@ final class ProviderBinder {
   static final List<String> COMMON_KEYS = List.of("type", "max_vms", "max_concurrent_clones", "max_concurrent_builds");
   static final List<String> SIMULATED_KEYS = Stream.concat(COMMON_KEYS.stream(), Stream.of(
       "clone_seconds", "boot_seconds", "destroy_seconds", "fail_percent", "power_off_percent", "state_file",
-      "step_seconds", "fail_steps", "templates", "snapshot_seconds", "revert_seconds", "disk_seconds"))
+      "step_seconds", "fail_steps", "templates", "snapshot_seconds", "revert_seconds", "disk_seconds",
+      "clean_seconds"))
       .toList();
-  static final List<String> FAIL_PERCENT_KEYS = List.of("clone", "boot", "destroy", "snapshot", "revert", "disk");
+  static final List<String> FAIL_PERCENT_KEYS =
+      List.of("clone", "boot", "destroy", "snapshot", "revert", "disk", "clean");
   static final List<String> SIMULATED_TEMPLATE_KEYS = List.of("name", "group", "version", "date");
 
   // Names end up in file names (state files) and metrics labels, hence the narrow alphabet.
@@ -84,7 +86,7 @@ final class ProviderBinder {
         range(m, "boot_seconds", Defaults.BOOT_SECONDS),
         range(m, "destroy_seconds", Defaults.DESTROY_SECONDS),
         new SimulatedSettings.FailPercent(fail.percent("clone"), fail.percent("boot"), fail.percent("destroy"),
-            fail.percent("snapshot"), fail.percent("revert"), fail.percent("disk")),
+            fail.percent("snapshot"), fail.percent("revert"), fail.percent("disk"), fail.percent("clean")),
         m.percent("power_off_percent"),
         m.filePath("state_file", (Path) null),
         range(m, "step_seconds", SimulatedSettings.DEFAULT_STEP_SECONDS),
@@ -92,7 +94,8 @@ final class ProviderBinder {
         templates(m),
         range(m, "snapshot_seconds", SimulatedSettings.DEFAULT_VM_TASK_SECONDS),
         range(m, "revert_seconds", SimulatedSettings.DEFAULT_VM_TASK_SECONDS),
-        range(m, "disk_seconds", SimulatedSettings.DEFAULT_VM_TASK_SECONDS));
+        range(m, "disk_seconds", SimulatedSettings.DEFAULT_VM_TASK_SECONDS),
+        range(m, "clean_seconds", SimulatedSettings.DEFAULT_CLEAN_SECONDS));
   }
 
   /** Only the steps written; an unwritten step never fails. */

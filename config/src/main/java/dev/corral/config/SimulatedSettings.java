@@ -16,6 +16,7 @@ import java.util.Map;
  * @param snapshotSeconds how long taking a snapshot of a VM takes
  * @param revertSeconds how long reverting a VM to a snapshot takes
  * @param diskSeconds how long adding a disk to a VM takes
+ * @param cleanSeconds how long the cleanup hook takes that readies a released VM for its owner's next lease
  */
 public record SimulatedSettings(
     SecondsRange cloneSeconds,
@@ -29,7 +30,8 @@ public record SimulatedSettings(
     List<SimulatedTemplate> templates,
     SecondsRange snapshotSeconds,
     SecondsRange revertSeconds,
-    SecondsRange diskSeconds)
+    SecondsRange diskSeconds,
+    SecondsRange cleanSeconds)
     implements ProviderSettings {
 
   /** The preparation steps, in chain order; {@code fail_steps} keys must be among them. */
@@ -37,10 +39,12 @@ public record SimulatedSettings(
   public static final SecondsRange DEFAULT_STEP_SECONDS = SecondsRange.fixed(1);
   /** Default of snapshot_seconds, revert_seconds and disk_seconds. */
   public static final SecondsRange DEFAULT_VM_TASK_SECONDS = SecondsRange.fixed(1);
+  public static final SecondsRange DEFAULT_CLEAN_SECONDS = SecondsRange.ZERO;
 
   public SimulatedSettings {
     failSteps = Map.copyOf(failSteps);
     templates = List.copyOf(templates);
+    cleanSeconds = cleanSeconds == null ? DEFAULT_CLEAN_SECONDS : cleanSeconds;
   }
 
   public SimulatedSettings(
@@ -54,7 +58,7 @@ public record SimulatedSettings(
         DEFAULT_STEP_SECONDS, Map.of(), List.of());
   }
 
-  /** Settings with the default VM task (snapshot, revert, disk) durations. */
+  /** Settings with the default VM task (snapshot, revert, disk) durations and cleanup time. */
   public SimulatedSettings(
       SecondsRange cloneSeconds,
       SecondsRange bootSeconds,
@@ -66,7 +70,41 @@ public record SimulatedSettings(
       Map<String, Double> failSteps,
       List<SimulatedTemplate> templates) {
     this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile, stepSeconds, failSteps,
-        templates, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS);
+        templates, DEFAULT_CLEAN_SECONDS);
+  }
+
+  /** Settings with the default VM task (snapshot, revert, disk) durations. */
+  public SimulatedSettings(
+      SecondsRange cloneSeconds,
+      SecondsRange bootSeconds,
+      SecondsRange destroySeconds,
+      FailPercent failPercent,
+      double powerOffPercent,
+      Path stateFile,
+      SecondsRange stepSeconds,
+      Map<String, Double> failSteps,
+      List<SimulatedTemplate> templates,
+      SecondsRange cleanSeconds) {
+    this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile, stepSeconds, failSteps,
+        templates, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, cleanSeconds);
+  }
+
+  /** Settings with the default cleanup time. */
+  public SimulatedSettings(
+      SecondsRange cloneSeconds,
+      SecondsRange bootSeconds,
+      SecondsRange destroySeconds,
+      FailPercent failPercent,
+      double powerOffPercent,
+      Path stateFile,
+      SecondsRange stepSeconds,
+      Map<String, Double> failSteps,
+      List<SimulatedTemplate> templates,
+      SecondsRange snapshotSeconds,
+      SecondsRange revertSeconds,
+      SecondsRange diskSeconds) {
+    this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile, stepSeconds, failSteps,
+        templates, snapshotSeconds, revertSeconds, diskSeconds, DEFAULT_CLEAN_SECONDS);
   }
 
   /** Failure chance of one preparation step, 0 when not configured. */
@@ -81,17 +119,29 @@ public record SimulatedSettings(
   public record SimulatedTemplate(String name, String group, String version, LocalDate date) {}
 
   /**
-   * Failure chances per operation, each 0 to 100 (YAML keys clone, boot, destroy, snapshot, revert, disk;
-   * {@code clone} cannot name a record component in Java). Snapshot, revert and disk failures are
-   * transient: the same call may succeed when repeated.
+   * Failure chances per operation, each 0 to 100 (YAML keys clone, boot, destroy, snapshot, revert, disk,
+   * clean; {@code clone} cannot name a record component in Java). Snapshot, revert and disk failures are
+   * transient: the same call may succeed when repeated. A failed cleanup means the VM is destroyed, not reused.
    */
   public record FailPercent(
-      double onClone, double onBoot, double onDestroy, double onSnapshot, double onRevert, double onDisk) {
+      double onClone, double onBoot, double onDestroy, double onSnapshot, double onRevert, double onDisk,
+      double onClean) {
     public static final FailPercent NONE = new FailPercent(0, 0, 0);
 
-    /** Chances for clone, boot and destroy; VM tasks never fail. */
+    /** Chances for clone, boot and destroy; VM tasks and cleanups never fail. */
     public FailPercent(double onClone, double onBoot, double onDestroy) {
-      this(onClone, onBoot, onDestroy, 0, 0, 0);
+      this(onClone, onBoot, onDestroy, 0, 0, 0, 0);
+    }
+
+    /** Chances for clone, boot, destroy and the VM tasks; cleanups never fail. */
+    public FailPercent(
+        double onClone, double onBoot, double onDestroy, double onSnapshot, double onRevert, double onDisk) {
+      this(onClone, onBoot, onDestroy, onSnapshot, onRevert, onDisk, 0);
+    }
+
+    /** Chances for clone, boot, destroy and cleanup; VM tasks never fail. */
+    public FailPercent(double onClone, double onBoot, double onDestroy, double onClean) {
+      this(onClone, onBoot, onDestroy, 0, 0, 0, onClean);
     }
   }
 }

@@ -97,7 +97,7 @@ class ConfigProblemsTest {
             + " tracker, pools, auth, quotas)"));
     assertEquals(2, problemAt(e, "server.prot").line());
     assertEquals(new ConfigProblem("providers.sim.fail_percent.reboot", 6,
-        "unknown key (allowed: clone, boot, destroy, snapshot, revert, disk)"),
+        "unknown key (allowed: clone, boot, destroy, snapshot, revert, disk, clean)"),
         problemAt(e, "providers.sim.fail_percent.reboot"));
     assertEquals(3, e.problems().size(), e.getMessage());
   }

@@ -79,6 +79,22 @@ class ProviderSettingsTest {
   }
 
   @Test
+  void cleanupTimeAndFailureChance_areReadAsWritten_andDefaultToInstantAndNever() {
+    SimulatedSettings written = (SimulatedSettings) load("""
+        providers:
+          sim: {type: simulated, clean_seconds: [1, 3], fail_percent: {clean: 20}}
+        pools: []
+        """).providers().get("sim").settings();
+    SimulatedSettings defaults = (SimulatedSettings) load("providers: {sim: {type: simulated}}").providers()
+        .get("sim").settings();
+
+    assertEquals(new SecondsRange(1, 3), written.cleanSeconds());
+    assertEquals(new SimulatedSettings.FailPercent(0, 0, 0, 20), written.failPercent());
+    assertEquals(SecondsRange.ZERO, defaults.cleanSeconds());
+    assertEquals(0, defaults.failPercent().onClean());
+  }
+
+  @Test
   void onlyTheTypeIsRequired() {
     ProviderConfig p = load("providers: {sim: {type: simulated}}").providers().get("sim");
 

@@ -8,6 +8,7 @@ import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.EmbeddedMariaDb;
 import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.store.ReuseRules;
 import dev.corral.activities.store.TokenStore;
 import dev.corral.activities.store.VmTaskStore;
 import dev.corral.activities.store.PendingLeaseStore;
@@ -141,7 +142,7 @@ public final class CorralApp implements AutoCloseable {
     log.info("Temporal workers started ({} ms)", elapsedMs(started));
     VmWorkflows vmWorkflows = new VmWorkflows(client);
     LeaseWaits leaseWaits = new LeaseWaits(client);
-    new StartupRecovery(db, vmWorkflows, new Shepherds(client), leaseWaits).run();
+    new StartupRecovery(db, vmWorkflows, new Shepherds(client), leaseWaits, clock).run();
     BuildStarter builds = new BuildStarter(db, client, clock);
     int resumedBuilds = builds.resumeUnfinished();
     if (resumedBuilds > 0) {
@@ -157,14 +158,14 @@ public final class CorralApp implements AutoCloseable {
     Tracker tracker = new Tracker(client);
     tracker.ensureRunning(config.tracker().interval());
 
-    VmRetirements retirements = new VmRetirements(vmWorkflows);
+    VmRetirements retirements = new VmRetirements(vmWorkflows, clock);
     toClose.push(retirements);
     ObjectMapper json = Json.mapper();
-    LeaseStore leaseStore = new LeaseStore(db);
+    LeaseStore leaseStore = new LeaseStore(db, ReuseRules.of(config.pools()));
     toClose.push(leaseStore);
     AccessPolicy access = new AccessPolicy(config.auth(), config.quotas());
     Checkouts checkouts = new Checkouts(leaseStore, new PoolCatalog(db, clock), config.pools(), access,
-        new ShortageReport(db), nudger, clock);
+        new ShortageReport(db), nudger, retirements, clock);
     PendingLeaseService pendingLeases =
         new PendingLeaseService(new PendingLeaseStore(db), leaseStore, checkouts, leaseWaits, nudger, retirements, clock);
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);

@@ -48,6 +48,12 @@ public final class ActivityProfiles {
         .build();
   }
 
+  /**
+   * One cleanup attempt's limit. The shepherd treats a VM cleaning far longer than its tries can take
+   * as one whose signal was lost, and destroys it.
+   */
+  public static final Duration CLEANUP_TIMEOUT = Duration.ofMinutes(5);
+
   /** Destroy is retried without limit: giving up would leak a VM on the provider. */
   private static final RetryOptions DESTROY_RETRIES =
       RetryOptions.newBuilder()
@@ -87,6 +93,21 @@ public final class ActivityProfiles {
             // The activity enforces the boot deadline itself; this is only the backstop.
             .setStartToCloseTimeout(bootTimeout.plusSeconds(30))
             .setHeartbeatTimeout(Duration.ofSeconds(30))
+            .setRetryOptions(tryRetries())
+            .build());
+  }
+
+  /**
+   * The cleanup hook of a released VM: the provider's own failure is final (the VM is destroyed
+   * instead of reused); a lost worker or a timeout is retried a couple of times, cleaning being
+   * idempotent.
+   */
+  public static ProviderActivities cleanup(String provider) {
+    return Workflow.newActivityStub(
+        ProviderActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.provider(provider))
+            .setStartToCloseTimeout(CLEANUP_TIMEOUT)
             .setRetryOptions(tryRetries())
             .build());
   }

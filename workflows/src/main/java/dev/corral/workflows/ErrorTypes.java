@@ -19,6 +19,8 @@ public final class ErrorTypes {
   public static final String VERSION_MISMATCH = "VersionMismatch";
   /** A preparation step failed in a way repeating it will not fix (a broken configure script, say). */
   public static final String STEP_FAILED = "StepFailed";
+  /** A released VM could not be cleaned for its owner's next lease; it is destroyed instead. */
+  public static final String CLEANUP_FAILED = "CleanupFailed";
 
   /** The provider has no VM of that name (a VM task on a VM that was destroyed). */
   public static final String VM_NOT_FOUND = "VmNotFound";
@@ -27,7 +29,7 @@ public final class ErrorTypes {
 
   public static final String[] PERMANENT = {
     CLONE_FAILED, BOOT_FAILED, BOOT_TIMEOUT, CAPACITY_EXCEEDED, UNKNOWN_PROVIDER,
-    TEMPLATE_NOT_FOUND, VERSION_MISMATCH, STEP_FAILED, VM_NOT_FOUND, SNAPSHOT_NOT_FOUND
+    TEMPLATE_NOT_FOUND, VERSION_MISMATCH, STEP_FAILED, VM_NOT_FOUND, SNAPSHOT_NOT_FOUND, CLEANUP_FAILED
   };
 
   private ErrorTypes() {}

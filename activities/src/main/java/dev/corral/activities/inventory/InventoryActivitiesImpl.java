@@ -30,10 +30,13 @@ import org.slf4j.LoggerFactory;
 public final class InventoryActivitiesImpl implements InventoryActivities {
   private static final Logger log = LoggerFactory.getLogger(InventoryActivitiesImpl.class);
   /**
-   * The shepherd retires only VMs nobody holds. A VM leased between the plan and this call keeps its
-   * lease; VMs of ended leases were moved to destroying when their lease ended.
+   * The shepherd retires only VMs nobody holds: not yet ready, ready, or held for an owner's reuse but
+   * not taken (the owner's lease takes it from reusable under the row lock, so never both). A VM leased
+   * between the plan and this call keeps its lease; VMs of ended leases were moved to destroying (or
+   * cleaning) when their lease ended.
    */
-  private static final List<String> RETIRABLE = List.of(VmStates.PROVISIONING, VmStates.READY);
+  private static final List<String> RETIRABLE =
+      List.of(VmStates.PROVISIONING, VmStates.READY, VmStates.CLEANING, VmStates.REUSABLE);
 
   private final Db db;
   private final Clock clock;
@@ -173,6 +176,42 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     if (row != null) {
       nudger.vmChanged(row.pool());
     }
+  }
+
+  @Override
+  public boolean markReusable(String vm) {
+    Instant now = clock.instant();
+    VmRow row = changeAndRead(vm, vms -> vms.markReusable(vm, now));
+    if (row == null) {
+      return false;
+    }
+    if (VmStates.REUSABLE.equals(row.state())) {
+      log.info("vm {} of pool {} cleaned and held for {} until {}", vm, row.pool(), row.reservedFor(), row.reusableUntil());
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public boolean expireReusable(VmRetirement expiry) {
+    Instant now = clock.instant();
+    VmRow row = changeAndRead(expiry.vm(), vms -> vms.transition(
+        expiry.vm(), List.of(VmStates.REUSABLE), VmStates.DESTROYING, expiry.reason(), now));
+    if (row == null || !VmStates.LIVE.contains(row.state())) {
+      return true; // nothing left to keep
+    }
+    if (VmStates.DESTROYING.equals(row.state())) {
+      log.info("vm {} of pool {} retired: {}", row.name(), row.pool(), row.retireReason());
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public void cleanupFailed(VmRetirement failure) {
+    Instant now = clock.instant();
+    db.inTransaction(session -> session.getMapper(VmMapper.class).transition(
+        failure.vm(), List.of(VmStates.CLEANING), VmStates.DESTROYING, failure.reason(), now));
   }
 
   /** Applies one compare-and-set change and reads the VM back in the same transaction. */

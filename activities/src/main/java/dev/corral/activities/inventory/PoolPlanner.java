@@ -32,6 +32,10 @@ import org.apache.ibatis.session.SqlSession;
 public final class PoolPlanner {
   /** A destroy not confirmed after this long is asked for again, in case its signal was lost. */
   static final Duration STALE_DESTROY = Duration.ofMinutes(2);
+  /** A VM cleaning for reuse this long (far beyond its cleanup tries) lost its signal: destroy it. */
+  static final Duration STALE_CLEANING = Duration.ofMinutes(30);
+  /** A reusable VM this long past its deadline missed its workflow's timer: destroy it. */
+  static final Duration REUSABLE_GRACE = Duration.ofMinutes(1);
   /** After consecutive failed VMs a pool waits 5 s, 10 s, 20 s ... up to 5 min before cloning again. */
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
   static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
@@ -60,7 +64,8 @@ public final class PoolPlanner {
           List<VmRetirement> retire = new ArrayList<>(endExpiredLeases(poolName, now, leases, vms));
           int toProvision = 0;
           if (!pool.active()) {
-            vms.namesInStates(poolName, List.of(VmStates.READY, VmStates.PROVISIONING))
+            // Nobody can lease from a removed pool, so VMs held for an owner's reuse go too.
+            vms.namesInStates(poolName, List.of(VmStates.READY, VmStates.PROVISIONING, VmStates.CLEANING, VmStates.REUSABLE))
                 .forEach(name -> retire.add(new VmRetirement(name, "pool removed from config")));
           } else {
             toProvision = planActive(session, pool, now, retire);
@@ -69,6 +74,11 @@ public final class PoolPlanner {
           if (toProvision > 0 && retryAt != null && now.isBefore(retryAt)) {
             // A broken template or provider would otherwise be cloned again and again without pause.
             toProvision = 0;
+          }
+          for (VmRow vm : vms.staleReuse(poolName, now.minus(STALE_CLEANING), now.minus(REUSABLE_GRACE))) {
+            retire.add(new VmRetirement(vm.name(), VmStates.CLEANING.equals(vm.state())
+                ? "cleanup for reuse did not finish"
+                : "not leased again by its owner within reuse_within"));
           }
           List<String> lostDestroys = vms.staleDestroying(poolName, now.minus(STALE_DESTROY));
           if (!lostDestroys.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.corral.activities.provider;
 
+import dev.corral.workflows.ErrorTypes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,19 @@ public interface VmProvider extends AutoCloseable {
 
   /** Destroys the VM. Destroying a VM that does not exist succeeds. */
   void destroy(String vmName);
+
+  /**
+   * The cleanup hook of {@code reuse: same_owner} pools: makes a released VM fit for its owner's next
+   * lease (removes user data, resets what the lease changed). Idempotent: cleaning a clean VM
+   * succeeds. Throws {@link ProviderException} when the VM cannot be cleaned (missing, broken); Corral
+   * then destroys it instead of reusing it. A provider without such a hook refuses, so its released
+   * VMs are always destroyed.
+   */
+  default void cleanForReuse(String vmName) {
+    throw ProviderException.permanent(
+        ErrorTypes.CLEANUP_FAILED, "provider " + name() + " has no cleanup hook; " + vmName
+            + " is destroyed instead of reused");
+  }
 
   // --- Template preparation (the build chain). Each step is idempotent by VM or template name. ---
 

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * multi-row lease INSERT and one VM UPDATE. There is no waiting for a batch to fill: under light load
  * a batch is one claim, under heavy load the statements, parsing and commit are shared by many.
  *
+ * <p>In pools with {@code reuse: same_owner} a claim by an owner takes that owner's reusable VMs first
+ * ({@link VmMapper#lockReusable}, one read per pool and owner of the batch), then ready ones; the
+ * rules are in memory ({@link ReuseRules}), so claims in other pools read nothing more.
+ *
  * <p>Each claim keeps its own all-or-nothing: a claim that one of its pools cannot fully serve fails
  * with {@link PoolShortException} and gets nothing, while the rest of its batch commits. A database
  * failure fails every claim of the batch with that failure. Deadlocks are retried by
@@ -47,14 +51,16 @@ final class ClaimCommitter implements AutoCloseable {
   }
 
   private final Db db;
+  private final ReuseRules reuse;
   private final Object lock = new Object();
   private final ArrayDeque<Claim> queue = new ArrayDeque<>(); // guarded by lock
   private boolean closed; // guarded by lock
   private Thread committer; // guarded by lock; started by the first claim
   private long batchesStarted; // guarded by lock
 
-  ClaimCommitter(Db db) {
+  ClaimCommitter(Db db, ReuseRules reuse) {
     this.db = db;
+    this.reuse = reuse;
   }
 
   List<LeaseStore.Lease> claim(LeaseClaim request) {
@@ -136,7 +142,7 @@ final class ClaimCommitter implements AutoCloseable {
    * that refused it ({@link PoolShortException}, {@link QuotaExceededException}); side-effect free
    * outside the session, so a deadlock retry may rerun it.
    */
-  private static Map<Claim, Object> allocate(SqlSession session, List<Claim> batch) {
+  private Map<Claim, Object> allocate(SqlSession session, List<Claim> batch) {
     VmMapper vms = session.getMapper(VmMapper.class);
     // Pools in name order: every batch takes its row locks pool by pool in the same order.
     Map<String, Integer> wanted = new TreeMap<>();
@@ -145,13 +151,17 @@ final class ClaimCommitter implements AutoCloseable {
     }
     Map<String, ArrayDeque<VmRow>> ready = new HashMap<>();
     wanted.forEach((pool, n) -> ready.put(pool, new ArrayDeque<>(vms.lockReady(pool, n))));
+    Map<String, Map<String, ArrayDeque<VmRow>>> held = lockReusable(vms, batch);
     QuotaUsage usage = QuotaUsage.read(session, batch.stream().map(c -> c.request().quotas()).toList());
 
     Map<Claim, Object> outcomes = new IdentityHashMap<>();
     List<LeaseRow> granted = new ArrayList<>();
     List<VmRow> leased = new ArrayList<>();
     for (Claim claim : batch) {
-      RuntimeException refusal = shortage(claim, ready);
+      Map<String, ArrayDeque<VmRow>> own = claim.request().owner() == null
+          ? Map.of()
+          : held.getOrDefault(claim.request().owner(), Map.of());
+      RuntimeException refusal = shortage(claim, ready, own);
       if (refusal == null) {
         refusal = usage.refusal(claim.request());
       }
@@ -167,9 +177,11 @@ final class ClaimCommitter implements AutoCloseable {
       int next = 0;
       for (Map.Entry<String, Integer> want : request.counts().entrySet()) {
         ArrayDeque<VmRow> rows = ready.get(want.getKey());
+        ArrayDeque<VmRow> kept = own.get(want.getKey());
         for (int i = 0; i < want.getValue(); i++) {
           String leaseId = request.leaseIds().get(request.leasePerVm() ? next++ : 0);
-          mine.add(rows.poll().leasedTo(leaseId, request.now()));
+          VmRow vm = kept != null && !kept.isEmpty() ? kept.poll() : rows.poll();
+          mine.add(vm.leasedTo(leaseId, request.now()));
         }
       }
       if (request.leasePerVm()) {
@@ -197,9 +209,41 @@ final class ClaimCommitter implements AutoCloseable {
     return outcomes;
   }
 
-  private static PoolShortException shortage(Claim claim, Map<String, ArrayDeque<VmRow>> ready) {
+  /**
+   * Owner → pool → the owner's reusable VMs, locked, for the owners that claim in reuse pools in this
+   * batch. Empty, without a query, when no claim of the batch is an owner's in a reuse pool.
+   */
+  private Map<String, Map<String, ArrayDeque<VmRow>>> lockReusable(VmMapper vms, List<Claim> batch) {
+    if (reuse.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Map<String, Integer>> wanted = new TreeMap<>(); // owner -> pool -> VMs, in lock order
+    for (Claim claim : batch) {
+      String owner = claim.request().owner();
+      if (owner != null) {
+        claim.counts().forEach((pool, n) -> {
+          if (reuse.of(pool) != null) {
+            wanted.computeIfAbsent(owner, o -> new TreeMap<>()).merge(pool, n, Integer::sum);
+          }
+        });
+      }
+    }
+    Map<String, Map<String, ArrayDeque<VmRow>>> held = new HashMap<>();
+    wanted.forEach((owner, pools) -> pools.forEach((pool, n) -> {
+      List<VmRow> rows = vms.lockReusable(pool, owner, n);
+      if (!rows.isEmpty()) {
+        held.computeIfAbsent(owner, o -> new HashMap<>()).put(pool, new ArrayDeque<>(rows));
+      }
+    }));
+    return held;
+  }
+
+  /** The first pool the claim cannot be served from: its owner's reusable VMs plus the ready ones. */
+  private static PoolShortException shortage(Claim claim, Map<String, ArrayDeque<VmRow>> ready,
+      Map<String, ArrayDeque<VmRow>> own) {
     for (Map.Entry<String, Integer> want : claim.counts().entrySet()) {
-      int left = ready.get(want.getKey()).size();
+      ArrayDeque<VmRow> kept = own.get(want.getKey());
+      int left = ready.get(want.getKey()).size() + (kept == null ? 0 : kept.size());
       if (left < want.getValue()) {
         return new PoolShortException(want.getKey(), want.getValue(), left);
       }

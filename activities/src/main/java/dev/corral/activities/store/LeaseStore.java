@@ -9,14 +9,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Leases in the database: the claim, reads, and ending a lease. No Temporal call happens here. */
+/**
+ * Leases in the database: the claim, reads, and ending a lease. No Temporal call happens here. In
+ * pools with {@code reuse: same_owner} ({@link ReuseRules}) a released VM is held for its owner
+ * (cleaning, then reusable) instead of destroyed, and that owner's claims take it first.
+ */
 public final class LeaseStore implements AutoCloseable {
   private final Db db;
+  private final ReuseRules reuse;
   private final ClaimCommitter committer;
 
+  /** A store whose released VMs are always destroyed. */
   public LeaseStore(Db db) {
+    this(db, ReuseRules.NONE);
+  }
+
+  public LeaseStore(Db db, ReuseRules reuse) {
     this.db = db;
-    this.committer = new ClaimCommitter(db);
+    this.reuse = reuse;
+    this.committer = new ClaimCommitter(db, reuse);
   }
 
   /** A lease with the VMs it holds. */
@@ -52,8 +63,10 @@ public final class LeaseStore implements AutoCloseable {
   }
 
   /**
-   * Ends an active lease ({@code released} or {@code expired}) and marks its VMs destroying. Ending an
-   * ended lease changes nothing. Returns the lease as it is now; the caller retires its VMs.
+   * Ends an active lease ({@code released} or {@code expired}) and marks its VMs destroying, or, when
+   * released, cleaning for those its owner may get again ({@link #release}). Ending an ended lease
+   * changes nothing. Returns the lease as it is now; the caller tells the VMs' workflows
+   * ({@code VmWorkflows.released}).
    */
   public Optional<Lease> end(String leaseId, String state, String reason, Instant now) {
     return db.inTransaction(
@@ -61,6 +74,14 @@ public final class LeaseStore implements AutoCloseable {
           LeaseMapper leases = session.getMapper(LeaseMapper.class);
           VmMapper vms = session.getMapper(VmMapper.class);
           if (leases.end(leaseId, state, reason, now) == 1) {
+            if (LeaseRow.RELEASED.equals(state) && !reuse.isEmpty()) {
+              String owner = leases.selectById(leaseId).owner();
+              for (VmRow vm : vms.selectByLease(leaseId)) {
+                if (VmStates.LEASED.equals(vm.state())) {
+                  release(vms, vm, owner, "lease " + state, now);
+                }
+              }
+            }
             vms.markLeaseDestroying(leaseId, "lease " + state, now);
           }
           LeaseRow lease = leases.selectById(leaseId);
@@ -101,9 +122,10 @@ public final class LeaseStore implements AutoCloseable {
   }
 
   /**
-   * Gives back one VM of a lease: it goes to destroying, and the lease ends (released) when it holds
-   * no other VM. Returns the lease as it was before, or empty when the VM is not leased (unknown,
-   * ready, already given back): giving back is not repeatable, so a second call is a "not leased".
+   * Gives back one VM of a lease: it goes to destroying (or cleaning, see {@link #release}), and the
+   * lease ends (released) when it holds no other VM. Returns the lease as it was before, or empty when
+   * the VM is not leased (unknown, ready, already given back): giving back is not repeatable, so a
+   * second call is a "not leased".
    */
   public Optional<Lease> releaseVm(String vmName, String reason, Instant now) {
     return db.inTransaction(
@@ -111,9 +133,11 @@ public final class LeaseStore implements AutoCloseable {
           VmMapper vms = session.getMapper(VmMapper.class);
           LeaseMapper leases = session.getMapper(LeaseMapper.class);
           VmRow vm = vms.selectByName(vmName);
-          if (vm == null || vm.leaseId() == null
-              || vms.transition(vmName, List.of(VmStates.LEASED),
-                  VmStates.DESTROYING, reason, now) != 1) {
+          if (vm == null || vm.leaseId() == null || !VmStates.LEASED.equals(vm.state())) {
+            return Optional.<Lease>empty();
+          }
+          String owner = reuse.isEmpty() ? null : leases.selectById(vm.leaseId()).owner();
+          if (!release(vms, vm, owner, reason, now)) {
             return Optional.<Lease>empty();
           }
           List<VmRow> held = vms.selectByLease(vm.leaseId());
@@ -124,6 +148,21 @@ public final class LeaseStore implements AutoCloseable {
           }
           return Optional.of(new Lease(leases.selectById(vm.leaseId()), held));
         });
+  }
+
+  /**
+   * Ends one leased VM's service, compare-and-set on leased: in a reuse pool, a VM of an owned lease
+   * that may serve its owner again ({@link ReuseRules.Rule#keeps}) goes to cleaning, held for the owner
+   * until {@code reuse_within} after now; any other VM goes to destroying. Anonymous leases are never
+   * reused. Returns false when the VM was no longer leased.
+   */
+  private boolean release(VmMapper vms, VmRow vm, String owner, String reason, Instant now) {
+    ReuseRules.Rule rule = owner == null ? null : reuse.of(vm.pool());
+    if (rule != null && rule.keeps(vm.uses(), vm.firstLeaseStart(), now)) {
+      return vms.markCleaning(vm.name(), owner, now.plus(rule.within()), now) == 1;
+    }
+    String why = rule == null ? reason : reason + "; not kept for reuse: " + rule.refusal(vm.uses());
+    return vms.transition(vm.name(), List.of(VmStates.LEASED), VmStates.DESTROYING, why, now) == 1;
   }
 
   /** Claims waiting for the committer (for tests). */

@@ -34,8 +34,15 @@ public interface VmMapper {
   List<VmRow> lockReady(@Param("pool") String pool, @Param("n") int n);
 
   /**
-   * Leases ready VMs, each as its row says ({@code id}, {@code leaseId}, {@code leasedAt},
-   * {@code updatedAt}: rows as {@link VmRow#leasedTo} made them). {@code vms} must not be empty.
+   * Locks and reads up to n of the VMs held for {@code owner} in the pool (state reusable), fewest
+   * uses first, then the most recently released; skips rows other claims hold right now.
+   */
+  List<VmRow> lockReusable(@Param("pool") String pool, @Param("owner") String owner, @Param("n") int n);
+
+  /**
+   * Leases ready (or reusable) VMs, each as its row says ({@code id}, {@code leaseId}, {@code leasedAt},
+   * {@code updatedAt}: rows as {@link VmRow#leasedTo} made them), and counts the use. {@code vms} must
+   * not be empty.
    */
   int markLeasedAll(@Param("vms") List<VmRow> vms);
 
@@ -74,6 +81,18 @@ public interface VmMapper {
 
   int markReady(
       @Param("name") String name, @Param("hostname") String hostname, @Param("ip") String ip, @Param("now") Instant now);
+
+  /** Leased → cleaning, held for {@code owner} until {@code until}; 0 when the VM was not leased. */
+  int markCleaning(@Param("name") String name, @Param("owner") String owner, @Param("until") Instant until,
+      @Param("now") Instant now);
+
+  /** Cleaning → reusable, once the cleanup hook succeeded; 0 when the VM was not cleaning. */
+  int markReusable(@Param("name") String name, @Param("now") Instant now);
+
+  /** Cleaning VMs not changed since {@code cleaningBefore}, and reusable ones past {@code reusableBefore}. */
+  List<VmRow> staleReuse(
+      @Param("pool") String pool, @Param("cleaningBefore") Instant cleaningBefore,
+      @Param("reusableBefore") Instant reusableBefore);
 
   int markLeaseDestroying(@Param("leaseId") String leaseId, @Param("reason") String reason, @Param("now") Instant now);
 

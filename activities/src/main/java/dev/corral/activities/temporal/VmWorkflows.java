@@ -2,18 +2,24 @@ package dev.corral.activities.temporal;
 
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.VmRow;
+import dev.corral.activities.store.rows.VmStates;
 import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.WorkflowIds;
 import dev.corral.workflows.model.VmPhase;
 import dev.corral.workflows.model.VmRequest;
+import dev.corral.workflows.model.VmReuse;
 import dev.corral.workflows.vm.VmWorkflow;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
+import java.time.Instant;
 
-/** Starts VM workflows and tells them to retire; the one place that builds their ids and options. */
+/**
+ * Starts VM workflows and tells them what the inventory decided (retire, hold for the owner, leased
+ * again); the one place that builds their ids and options.
+ */
 public final class VmWorkflows {
   private final WorkflowClient client;
 
@@ -37,6 +43,43 @@ public final class VmWorkflows {
     batch.add(stub::run, destroyRequest(vm));
     batch.add(stub::retire, reason);
     client.signalWithStart(batch);
+  }
+
+  /**
+   * Tells the workflow of a VM whose lease just ended what the inventory made of it: destroying →
+   * {@link #retire}; cleaning or reusable → {@link #holdForOwner}. Other states need nothing.
+   */
+  public void released(VmRow vm, String reason, Instant now) {
+    if (VmStates.DESTROYING.equals(vm.state())) {
+      retire(vm, reason);
+    } else if (VmStates.CLEANING.equals(vm.state()) || VmStates.REUSABLE.equals(vm.state())) {
+      holdForOwner(vm, now);
+    }
+  }
+
+  /**
+   * Tells the VM's workflow to clean the VM (unless it is reusable already) and hold it for its owner
+   * until {@code reusable_until}. When no workflow runs for it any more (a restart of the embedded
+   * server forgot it), signal-with-start begins one that only holds and, in the end, destroys.
+   */
+  public void holdForOwner(VmRow vm, Instant now) {
+    Duration keepFor = vm.reusableUntil() == null ? Duration.ZERO : Duration.between(now, vm.reusableUntil());
+    VmReuse reuse = new VmReuse(vm.uses(), keepFor.isNegative() ? Duration.ZERO : keepFor,
+        VmStates.REUSABLE.equals(vm.state()));
+    VmWorkflow stub = client.newWorkflowStub(VmWorkflow.class, options(vm.name()));
+    BatchRequest batch = client.newSignalWithStartRequest();
+    batch.add(stub::run, new VmRequest(vm.name(), vm.pool(), vm.provider(), vm.template(), Duration.ofMinutes(15), 1,
+        VmPhase.HOLD));
+    batch.add(stub::holdForOwner, reuse);
+    client.signalWithStart(batch);
+  }
+
+  /**
+   * Tells the VM's workflow that its owner leased it again, which stops its idle timer. Best effort:
+   * without it the timer finds the VM leased and keeps it.
+   */
+  public void leasedAgain(VmRow vm) {
+    client.newWorkflowStub(VmWorkflow.class, WorkflowIds.vm(vm.name())).leasedAgain(vm.uses());
   }
 
   /** A new (or resumed) VM's life, with the pool's try limits. */

@@ -48,10 +48,11 @@ public final class Checkouts {
   private final AccessPolicy access;
   private final ShortageReport shortages;
   private final ShepherdNudger nudger;
+  private final VmRetirements vmSignals;
   private final Clock clock;
 
   public Checkouts(LeaseStore leases, PoolCatalog pools, List<PoolConfig> poolConfigs, AccessPolicy access,
-      ShortageReport shortages, ShepherdNudger nudger, Clock clock) {
+      ShortageReport shortages, ShepherdNudger nudger, VmRetirements vmSignals, Clock clock) {
     this.leases = leases;
     this.pools = pools;
     this.poolConfigs = new LinkedHashMap<>();
@@ -59,6 +60,7 @@ public final class Checkouts {
     this.access = access;
     this.shortages = shortages;
     this.nudger = nudger;
+    this.vmSignals = vmSignals;
     this.clock = clock;
   }
 
@@ -137,6 +139,7 @@ public final class Checkouts {
         request.leasePerVm() ? requestId : null, request.origin(), now, request.lifetime(), access.quotasFor(caller));
     try {
       List<LeaseStore.Lease> granted = leases.claim(claim);
+      granted.forEach(lease -> vmSignals.leasedAgain(lease.vms()));
       return new Result(requestId, granted, split(granted, request.byRequestedName(), poolOf));
     } catch (PoolShortException shortage) {
       throw shortages.explain(shortage);

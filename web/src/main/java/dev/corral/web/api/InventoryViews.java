@@ -29,19 +29,24 @@ public final class InventoryViews {
   /** Failed VMs count for a pool while they are this recent; older failures are history. */
   static final Duration FAILED_WINDOW = Duration.ofHours(24);
 
+  /** {@code cleaning} and {@code reusable}: VMs held for their owners' reuse, not part of {@code ready}. */
   public record PoolView(
-      String name, List<String> alias, int size, int ready, int provisioning, int leased, int destroying,
-      int failed, String template, List<String> providers, boolean active, PoolSelector templateSelector,
-      Map<String, String> currentTemplates) {}
+      String name, List<String> alias, int size, int ready, int provisioning, int leased, int cleaning,
+      int reusable, int destroying, int failed, String template, List<String> providers, boolean active,
+      PoolSelector templateSelector, Map<String, String> currentTemplates) {}
 
+  /**
+   * {@code reservedFor} and {@code reusableUntil}: whom a cleaning or reusable VM is held for, and until
+   * when; {@code uses}: how many leases it was handed to.
+   */
   public record VmView(
       String name, String pool, String state, String provider, String template, String hostname, String ip,
       String leaseId, int attempts, String failureReason, String retireReason, Instant createdAt,
-      Instant readyAt, Instant leasedAt, Instant endedAt) {
+      Instant readyAt, Instant leasedAt, Instant endedAt, int uses, String reservedFor, Instant reusableUntil) {
     static VmView of(VmRow vm) {
       return new VmView(vm.name(), vm.pool(), vm.state(), vm.provider(), vm.template(), vm.hostname(), vm.ip(),
           vm.leaseId(), vm.attempts(), vm.failureReason(), vm.retireReason(), vm.createdAt(), vm.readyAt(),
-          vm.leasedAt(), vm.endedAt());
+          vm.leasedAt(), vm.endedAt(), vm.uses(), vm.reservedFor(), vm.reusableUntil());
     }
   }
 
@@ -86,7 +91,8 @@ public final class InventoryViews {
             }
             views.add(new PoolView(pool.name(), pools.aliases(pool.name()), pool.size(),
                 c.getOrDefault(VmStates.READY, 0), c.getOrDefault(VmStates.PROVISIONING, 0),
-                c.getOrDefault(VmStates.LEASED, 0), c.getOrDefault(VmStates.DESTROYING, 0),
+                c.getOrDefault(VmStates.LEASED, 0), c.getOrDefault(VmStates.CLEANING, 0),
+                c.getOrDefault(VmStates.REUSABLE, 0), c.getOrDefault(VmStates.DESTROYING, 0),
                 c.getOrDefault(VmStates.FAILED, 0), template(pool, current), pools.providers(pool.name()),
                 pool.active(), pool.selector(), current));
           }

@@ -5,6 +5,7 @@ import dev.corral.workflows.model.ProvisionRequest;
 import dev.corral.workflows.model.ProvisionResult;
 import dev.corral.workflows.model.RetireRequest;
 import dev.corral.workflows.model.VmFailed;
+import dev.corral.workflows.model.VmRetirement;
 import dev.corral.workflows.model.VmTryFailed;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
@@ -37,4 +38,22 @@ public interface InventoryActivities {
   /** Any live state → destroyed, after the provider confirmed the VM is gone. */
   @ActivityMethod(name = "MarkVmDestroyed")
   void markDestroyed(String vm);
+
+  /**
+   * Cleaning → reusable, after the cleanup hook. Returns true when the VM is held for its owner now,
+   * false when it was retired meanwhile (destroy it).
+   */
+  @ActivityMethod(name = "MarkVmReusable")
+  boolean markReusable(String vm);
+
+  /**
+   * Reusable → destroying with the reason, when its owner did not lease it again in time. Returns true
+   * when the VM is to be destroyed, false when its owner leased it again meanwhile (keep it).
+   */
+  @ActivityMethod(name = "ExpireReusableVm")
+  boolean expireReusable(VmRetirement expiry);
+
+  /** Cleaning → destroying with the reason, after the cleanup hook failed for good. */
+  @ActivityMethod(name = "RecordVmCleanupFailed")
+  void cleanupFailed(VmRetirement failure);
 }

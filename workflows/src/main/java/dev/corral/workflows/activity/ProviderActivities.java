@@ -1,5 +1,6 @@
 package dev.corral.workflows.activity;
 
+import dev.corral.workflows.model.CleanRequest;
 import dev.corral.workflows.model.CloneRequest;
 import dev.corral.workflows.model.DestroyRequest;
 import dev.corral.workflows.model.ReadyRequest;
@@ -29,4 +30,8 @@ public interface ProviderActivities {
   /** Idempotent: a VM that is already gone counts as destroyed. */
   @ActivityMethod(name = "DestroyVm")
   void destroyVm(DestroyRequest request);
+
+  /** The provider's cleanup hook on a released VM; idempotent. Fails with CleanupFailed. */
+  @ActivityMethod(name = "CleanVm")
+  void cleanVm(CleanRequest request);
 }

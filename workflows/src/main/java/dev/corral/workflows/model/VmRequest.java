@@ -2,7 +2,10 @@ package dev.corral.workflows.model;
 
 import java.time.Duration;
 
-/** Everything one VM's life needs, fixed when its row is reserved so that config changes cannot change a replay. */
+/**
+ * Everything one VM's life needs, fixed when its row is reserved so that config changes cannot change a
+ * replay. Reuse limits are not here: each release for reuse carries its own ({@link VmReuse}).
+ */
 public record VmRequest(
     String vm,
     String pool,

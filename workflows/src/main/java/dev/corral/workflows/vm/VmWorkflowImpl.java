@@ -3,13 +3,15 @@ package dev.corral.workflows.vm;
 import dev.corral.workflows.ActivityProfiles;
 import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.activity.ProviderActivities;
+import dev.corral.workflows.model.CleanRequest;
 import dev.corral.workflows.model.CloneRequest;
 import dev.corral.workflows.model.DestroyRequest;
 import dev.corral.workflows.model.ReadyOutcome;
 import dev.corral.workflows.model.ReadyRequest;
 import dev.corral.workflows.model.VmFailed;
-import dev.corral.workflows.model.VmPhase;
 import dev.corral.workflows.model.VmRequest;
+import dev.corral.workflows.model.VmRetirement;
+import dev.corral.workflows.model.VmReuse;
 import dev.corral.workflows.model.VmTryFailed;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -23,15 +25,26 @@ public final class VmWorkflowImpl implements VmWorkflow {
   private final InventoryActivities inventory = ActivityProfiles.inventory();
   private String retiredFor;
   private String stage = "provisioning";
+  /** The latest release for reuse; releases are told apart by their {@code uses}. */
+  private VmReuse reuse;
+  /** The {@code uses} of the last release for reuse this workflow handled. */
+  private int handledUses;
+  /** The {@code uses} of the latest lease that took the VM while it was held for its owner. */
+  private int leasedUses;
 
   @Override
   public void run(VmRequest request) {
-    if (request.phase() == VmPhase.PROVISION && provision(request)) {
-      stage = "ready";
-      Workflow.await(() -> retiredFor != null);
-    }
+    boolean alive = switch (request.phase()) {
+      case PROVISION -> provision(request);
+      case HOLD -> true;
+      case DESTROY -> false;
+    };
     if ("failed".equals(stage)) {
       return;
+    }
+    if (alive) {
+      stage = "ready";
+      serve(request);
     }
     stage = "destroying";
     ActivityProfiles.destroy(request.provider()).destroyVm(new DestroyRequest(request.provider(), request.vm()));
@@ -75,6 +88,61 @@ public final class VmWorkflowImpl implements VmWorkflow {
     return false;
   }
 
+  /**
+   * The VM's service: it is ready or leased until retired; a release for reuse cleans it and holds it
+   * for its owner until they lease it again (then it serves again) or {@code keepFor} passes. The
+   * inventory's compare-and-set answers settle every race with claims and retirements, so a lost or
+   * late signal costs at most a wait. Returns when the VM is to be destroyed.
+   */
+  private void serve(VmRequest request) {
+    while (true) {
+      Workflow.await(() -> retiredFor != null || reuseRequested());
+      if (retiredFor != null) {
+        return;
+      }
+      VmReuse release = reuse;
+      handledUses = release.uses();
+      long releasedAt = Workflow.currentTimeMillis();
+      if (!release.cleaned() && !clean(request)) {
+        return;
+      }
+      if (!inventory.markReusable(request.vm())) {
+        return; // retired while it was being cleaned
+      }
+      stage = "reusable";
+      Duration left = release.keepFor().minusMillis(Workflow.currentTimeMillis() - releasedAt);
+      boolean woken = Workflow.await(positive(left),
+          () -> retiredFor != null || leasedUses > handledUses || reuseRequested());
+      if (retiredFor != null) {
+        return;
+      }
+      if (!woken && inventory.expireReusable(
+          new VmRetirement(request.vm(), "not leased again by its owner within reuse_within"))) {
+        return;
+      }
+      // Leased again (its signal may still be on the way): serve until its next release or retirement.
+      stage = "leased";
+    }
+  }
+
+  /** Runs the provider's cleanup hook; false (and the VM marked destroying) when it failed for good. */
+  private boolean clean(VmRequest request) {
+    stage = "cleaning";
+    try {
+      ActivityProfiles.cleanup(request.provider()).cleanVm(new CleanRequest(request.provider(), request.vm()));
+      return true;
+    } catch (ActivityFailure failure) {
+      String why = reason(failure);
+      log.warn("vm {} could not be cleaned for reuse, destroying it: {}", request.vm(), why);
+      inventory.cleanupFailed(new VmRetirement(request.vm(), "cleanup for reuse failed: " + why));
+      return false;
+    }
+  }
+
+  private boolean reuseRequested() {
+    return reuse != null && reuse.uses() > handledUses;
+  }
+
   private static Duration positive(Duration left) {
     return left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
   }
@@ -92,6 +160,18 @@ public final class VmWorkflowImpl implements VmWorkflow {
     if (retiredFor == null) {
       retiredFor = reason;
     }
+  }
+
+  @Override
+  public void holdForOwner(VmReuse release) {
+    if (reuse == null || release.uses() > reuse.uses()) {
+      reuse = release;
+    }
+  }
+
+  @Override
+  public void leasedAgain(int uses) {
+    leasedUses = Math.max(leasedUses, uses);
   }
 
   @Override

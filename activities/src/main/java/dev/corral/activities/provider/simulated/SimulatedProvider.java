@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>VMs go CREATING → (clone_seconds) → BOOTING → (boot_seconds) → RUNNING, with configurable
  * chances of a half-made clone (left behind as BROKEN), a failed boot (BROKEN), a random power-off
- * of a running VM, and a transient destroy failure. The inventory is written to a JSON state file
+ * of a running VM, a transient destroy failure, and a failed cleanup of a released VM ({@link
+ * #cleanForReuse}). The inventory is written to a JSON state file
  * on every change and read back on start, so the simulated hypervisor outlives a Corral restart.
  *
  * <h2>Template preparation</h2>
@@ -114,6 +115,8 @@ public final class SimulatedProvider implements VmProvider {
     BOOT(null),
     /** The next destroy of an existing VM fails transiently; the VM stays. */
     DESTROY(null),
+    /** The next cleanup of a released VM fails for good (CleanupFailed): Corral destroys it instead. */
+    CLEAN(null),
     /** The next deploy fails half-way: a BROKEN VM is left (destroy removes it, a new deploy replaces it). */
     DEPLOY("deploy"),
     /** The next {@link #guestVersion} fails: the guest is unreachable. */
@@ -170,6 +173,8 @@ public final class SimulatedProvider implements VmProvider {
   private final Map<String, Optional<String>> guestVersionOverrides = new HashMap<>();
 
   private final Map<Operation, ArrayDeque<Forced>> forced = new EnumMap<>(Operation.class);
+  /** Test hook: how often each VM was cleaned for reuse; not persisted. */
+  private final Map<String, Integer> cleanings = new HashMap<>();
   private long ipCounter;
 
   public SimulatedProvider(
@@ -430,6 +435,62 @@ public final class SimulatedProvider implements VmProvider {
   }
 
   /**
+   * Readies a released VM for its owner's next lease: takes {@code clean_seconds} and fails with
+   * chance {@code fail_percent.clean}. Only a running VM can be cleaned; a missing, broken or
+   * powered-off one, or a failed cleanup, is a permanent CleanupFailed (the VM is destroyed instead).
+   */
+  @Override
+  public void cleanForReuse(String vmName) {
+    String failReason;
+    Duration cleanTime;
+    synchronized (lock) {
+      SimVm vm = vms.get(vmName);
+      if (vm == null) {
+        throw ProviderException.permanent(ErrorTypes.CLEANUP_FAILED, "no VM " + vmName + " to clean");
+      }
+      if (advance(vm, clock.instant())) {
+        persist();
+      }
+      if (vm.state != PowerState.RUNNING) {
+        throw ProviderException.permanent(
+            ErrorTypes.CLEANUP_FAILED, "VM " + vmName + " is " + vm.state + ", only a running VM can be cleaned");
+      }
+      failReason = reasonOf(forced.get(Operation.CLEAN).poll());
+      if (failReason == null && roll(failPercent().onClean())) {
+        failReason = "random failure (fail_percent.clean)";
+      }
+      cleanTime = sample(settings.cleanSeconds());
+    }
+
+    try {
+      pause(cleanTime);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProviderException.transientFailure("interrupted while cleaning " + vmName);
+    }
+
+    synchronized (lock) {
+      if (!vms.containsKey(vmName)) {
+        throw ProviderException.permanent(ErrorTypes.CLEANUP_FAILED, "VM " + vmName + " vanished while being cleaned");
+      }
+      if (failReason != null) {
+        log.info("clean {}: failed ({})", vmName, failReason);
+        throw ProviderException.permanent(
+            ErrorTypes.CLEANUP_FAILED, "simulated cleanup failure of " + vmName + ": " + failReason);
+      }
+      cleanings.merge(vmName, 1, Integer::sum);
+      log.info("clean {}: user data removed, ready for its owner's next lease", vmName);
+    }
+  }
+
+  /** Test hook: how many cleanups of the VM succeeded since this provider object was made. */
+  public int timesCleaned(String vmName) {
+    synchronized (lock) {
+      return cleanings.getOrDefault(vmName, 0);
+    }
+  }
+
+  /**
    * Test hook: the next call of kind {@code op} fails with {@code reason}, whatever the configured
    * percentages. Calls queue up: two {@code failNext(CLONE, …)} fail the next two clones. A
    * preparation step forced this way fails transiently (worth retrying); queue as many as the
@@ -449,7 +510,7 @@ public final class SimulatedProvider implements VmProvider {
    * so a caller gives up at once. Queues up with {@link #failNext} in call order.
    *
    * @throws IllegalArgumentException if {@code op} is not a preparation step ({@link
-   *     Operation#step()} is null): clone, boot and destroy failures have fixed kinds
+   *     Operation#step()} is null): clone, boot, destroy and clean failures have fixed kinds
    */
   public void failNextPermanently(Operation op, String reason) {
     if (Objects.requireNonNull(op, "op").step() == null) {

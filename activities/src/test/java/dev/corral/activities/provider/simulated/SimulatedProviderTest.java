@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -233,6 +234,57 @@ class SimulatedProviderTest {
       assertFalse(e.permanent());
     }
     assertTrue(p.get("vm-1").isPresent());
+  }
+
+  // --- cleanup for reuse --------------------------------------------------------------------
+
+  @Test
+  void cleaningARunningVm_takesCleanSeconds_keepsTheVm_andMayBeRepeated() {
+    SimulatedSettings s = new SimulatedSettings(SecondsRange.fixed(5), SecondsRange.fixed(BOOT.toSeconds()),
+        SecondsRange.fixed(2), FailPercent.NONE, 0, null, SimulatedSettings.DEFAULT_STEP_SECONDS, Map.of(),
+        List.of(), SecondsRange.fixed(3));
+    SimulatedProvider p = provider(10, s, 1);
+    p.cloneVm("vm-1", "t");
+    clock.advance(BOOT);
+    slept.clear();
+
+    p.cleanForReuse("vm-1");
+    p.cleanForReuse("vm-1");
+
+    assertEquals(List.of(Duration.ofSeconds(3), Duration.ofSeconds(3)), slept);
+    assertEquals(2, p.timesCleaned("vm-1"));
+    assertEquals(PowerState.RUNNING, p.get("vm-1").orElseThrow().powerState(), "cleaning keeps the VM");
+  }
+
+  @Test
+  void cleaningAMissingOrPoweredOffVm_orAForcedFailure_isAPermanentCleanupFailure() {
+    SimulatedProvider p = provider(10);
+    p.cloneVm("vm-1", "t");
+    clock.advance(BOOT);
+
+    p.failNext(Operation.CLEAN, "disk full");
+    ProviderException forced = assertThrows(ProviderException.class, () -> p.cleanForReuse("vm-1"));
+    assertTrue(forced.permanent());
+    assertEquals(ErrorTypes.CLEANUP_FAILED, forced.errorType());
+    assertTrue(forced.getMessage().contains("disk full"), forced.getMessage());
+    assertEquals(0, p.timesCleaned("vm-1"));
+
+    p.powerOff("vm-1");
+    assertEquals(ErrorTypes.CLEANUP_FAILED,
+        assertThrows(ProviderException.class, () -> p.cleanForReuse("vm-1")).errorType());
+    assertEquals(ErrorTypes.CLEANUP_FAILED,
+        assertThrows(ProviderException.class, () -> p.cleanForReuse("no-such-vm")).errorType());
+  }
+
+  @Test
+  void cleanFailPercentHundredAlwaysFails() {
+    SimulatedProvider p = provider(10, settings(new FailPercent(0, 0, 0, 100), 0), 1);
+    p.cloneVm("vm-1", "t");
+    clock.advance(BOOT);
+
+    ProviderException e = assertThrows(ProviderException.class, () -> p.cleanForReuse("vm-1"));
+    assertEquals(ErrorTypes.CLEANUP_FAILED, e.errorType());
+    assertTrue(p.get("vm-1").isPresent(), "a failed cleanup leaves the VM for Corral to destroy");
   }
 
   // --- readiness ----------------------------------------------------------------------------
