@@ -70,41 +70,7 @@ public record SimulatedSettings(
       Map<String, Double> failSteps,
       List<SimulatedTemplate> templates) {
     this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile, stepSeconds, failSteps,
-        templates, DEFAULT_CLEAN_SECONDS);
-  }
-
-  /** Settings with the default VM task (snapshot, revert, disk) durations. */
-  public SimulatedSettings(
-      SecondsRange cloneSeconds,
-      SecondsRange bootSeconds,
-      SecondsRange destroySeconds,
-      FailPercent failPercent,
-      double powerOffPercent,
-      Path stateFile,
-      SecondsRange stepSeconds,
-      Map<String, Double> failSteps,
-      List<SimulatedTemplate> templates,
-      SecondsRange cleanSeconds) {
-    this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile, stepSeconds, failSteps,
-        templates, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, cleanSeconds);
-  }
-
-  /** Settings with the default cleanup time. */
-  public SimulatedSettings(
-      SecondsRange cloneSeconds,
-      SecondsRange bootSeconds,
-      SecondsRange destroySeconds,
-      FailPercent failPercent,
-      double powerOffPercent,
-      Path stateFile,
-      SecondsRange stepSeconds,
-      Map<String, Double> failSteps,
-      List<SimulatedTemplate> templates,
-      SecondsRange snapshotSeconds,
-      SecondsRange revertSeconds,
-      SecondsRange diskSeconds) {
-    this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile, stepSeconds, failSteps,
-        templates, snapshotSeconds, revertSeconds, diskSeconds, DEFAULT_CLEAN_SECONDS);
+        templates, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, DEFAULT_CLEAN_SECONDS);
   }
 
   /** Failure chance of one preparation step, 0 when not configured. */
@@ -131,17 +97,6 @@ public record SimulatedSettings(
     /** Chances for clone, boot and destroy; VM tasks and cleanups never fail. */
     public FailPercent(double onClone, double onBoot, double onDestroy) {
       this(onClone, onBoot, onDestroy, 0, 0, 0, 0);
-    }
-
-    /** Chances for clone, boot, destroy and the VM tasks; cleanups never fail. */
-    public FailPercent(
-        double onClone, double onBoot, double onDestroy, double onSnapshot, double onRevert, double onDisk) {
-      this(onClone, onBoot, onDestroy, onSnapshot, onRevert, onDisk, 0);
-    }
-
-    /** Chances for clone, boot, destroy and cleanup; VM tasks never fail. */
-    public FailPercent(double onClone, double onBoot, double onDestroy, double onClean) {
-      this(onClone, onBoot, onDestroy, 0, 0, 0, onClean);
     }
   }
 }

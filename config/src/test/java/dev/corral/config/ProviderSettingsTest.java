@@ -51,7 +51,7 @@ class ProviderSettingsTest {
     assertEquals(new SecondsRange(2, 3), written.snapshotSeconds());
     assertEquals(SecondsRange.ZERO, written.revertSeconds());
     assertEquals(SecondsRange.fixed(1), written.diskSeconds(), "disk_seconds left out");
-    assertEquals(new SimulatedSettings.FailPercent(0, 0, 0, 5, 100, 0.5), written.failPercent());
+    assertEquals(new SimulatedSettings.FailPercent(0, 0, 0, 5, 100, 0.5, 0), written.failPercent());
     assertEquals(SecondsRange.fixed(1), omitted.snapshotSeconds());
     assertEquals(SecondsRange.fixed(1), omitted.revertSeconds());
     assertEquals(SimulatedSettings.FailPercent.NONE, omitted.failPercent());
@@ -89,7 +89,7 @@ class ProviderSettingsTest {
         .get("sim").settings();
 
     assertEquals(new SecondsRange(1, 3), written.cleanSeconds());
-    assertEquals(new SimulatedSettings.FailPercent(0, 0, 0, 20), written.failPercent());
+    assertEquals(new SimulatedSettings.FailPercent(0, 0, 0, 0, 0, 0, 20), written.failPercent());
     assertEquals(SecondsRange.ZERO, defaults.cleanSeconds());
     assertEquals(0, defaults.failPercent().onClean());
   }

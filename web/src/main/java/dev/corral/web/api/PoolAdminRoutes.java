@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.web.auth.AdminOnly;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -72,7 +73,7 @@ public final class PoolAdminRoutes {
   }
 
   private Map<String, Object> cloneTarget(String pool) {
-    Map<String, Object> view = new java.util.LinkedHashMap<>();
+    Map<String, Object> view = new LinkedHashMap<>();
     view.put("pool", pool);
     view.put("clone_target", overrides.cloneTarget(pool));
     return view;

@@ -228,7 +228,6 @@ public final class SimulatedProvider implements VmProvider {
   @Override
   public ProviderVm cloneVm(String vmName, String template) {
     Objects.requireNonNull(vmName, "vmName");
-    boolean cloneFails;
     String cloneFailReason;
     Duration cloneTime;
     SimVm created;
@@ -244,14 +243,7 @@ public final class SimulatedProvider implements VmProvider {
             ErrorTypes.CAPACITY_EXCEEDED,
             "provider " + name() + " is at max_vms " + config.maxVms() + ", cannot clone " + vmName);
       }
-      Forced forcedClone = forced.get(Operation.CLONE).poll();
-      if (forcedClone != null) {
-        cloneFails = true;
-        cloneFailReason = forcedClone.reason();
-      } else {
-        cloneFails = roll(failPercent().onClone());
-        cloneFailReason = cloneFails ? "random failure (fail_percent.clone)" : null;
-      }
+      cloneFailReason = failureReason(Operation.CLONE, failPercent().onClone(), "fail_percent.clone");
       cloneTime = sample(settings.cloneSeconds());
       SimVm vm = new SimVm();
       vm.name = vmName;
@@ -271,7 +263,7 @@ public final class SimulatedProvider implements VmProvider {
     synchronized (lock) {
       SimVm vm = created;
       ensureStillCreating(vm, "clone", "cloning");
-      if (cloneFails) {
+      if (cloneFailReason != null) {
         vm.state = PowerState.BROKEN;
         persist();
         log.info("clone {}: failed half-way ({}), left BROKEN", vmName, cloneFailReason);
@@ -279,10 +271,7 @@ public final class SimulatedProvider implements VmProvider {
             ErrorTypes.CLONE_FAILED,
             "simulated clone failure of " + vmName + ": " + cloneFailReason);
       }
-      String bootReason = reasonOf(forced.get(Operation.BOOT).poll());
-      if (bootReason == null && roll(failPercent().onBoot())) {
-        bootReason = "random failure (fail_percent.boot)";
-      }
+      String bootReason = failureReason(Operation.BOOT, failPercent().onBoot(), "fail_percent.boot");
       Duration bootTime = sample(settings.bootSeconds());
       vm.state = PowerState.BOOTING;
       vm.hostname = vmName;
@@ -406,10 +395,7 @@ public final class SimulatedProvider implements VmProvider {
         log.debug("destroy {}: no such VM, nothing to do", vmName);
         return;
       }
-      failReason = reasonOf(forced.get(Operation.DESTROY).poll());
-      if (failReason == null && roll(failPercent().onDestroy())) {
-        failReason = "random failure (fail_percent.destroy)";
-      }
+      failReason = failureReason(Operation.DESTROY, failPercent().onDestroy(), "fail_percent.destroy");
       destroyTime = sample(settings.destroySeconds());
     }
 
@@ -455,10 +441,7 @@ public final class SimulatedProvider implements VmProvider {
         throw ProviderException.permanent(
             ErrorTypes.CLEANUP_FAILED, "VM " + vmName + " is " + vm.state + ", only a running VM can be cleaned");
       }
-      failReason = reasonOf(forced.get(Operation.CLEAN).poll());
-      if (failReason == null && roll(failPercent().onClean())) {
-        failReason = "random failure (fail_percent.clean)";
-      }
+      failReason = failureReason(Operation.CLEAN, failPercent().onClean(), "fail_percent.clean");
       cleanTime = sample(settings.cleanSeconds());
     }
 
@@ -529,6 +512,18 @@ public final class SimulatedProvider implements VmProvider {
 
   private static String reasonOf(Forced f) {
     return f == null ? null : f.reason();
+  }
+
+  /**
+   * Why this call of {@code op} fails, or null: a failure forced by a test comes first, else a roll of
+   * {@code percent}. Callers hold the lock, so forced failures are taken one per call, in order.
+   */
+  private String failureReason(Operation op, double percent, String key) {
+    String reason = reasonOf(forced.get(op).poll());
+    if (reason == null && roll(percent)) {
+      reason = "random failure (" + key + ")";
+    }
+    return reason;
   }
 
   /**
@@ -900,10 +895,7 @@ public final class SimulatedProvider implements VmProvider {
         return;
       }
       check.accept(vm);
-      failReason = reasonOf(forced.get(op).poll());
-      if (failReason == null && roll(failPercent)) {
-        failReason = "random failure (" + failKey + ")";
-      }
+      failReason = failureReason(op, failPercent, failKey);
       time = sample(duration);
     }
     try {

@@ -10,6 +10,7 @@ import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.SecondsRange;
 import dev.corral.config.SimulatedSettings;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +31,6 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,14 +57,8 @@ class SimulatedProviderTemplateTest {
   }
 
   @AfterEach
-  void tearDown() throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
+  void tearDown() {
+    TestDirs.delete(dir);
   }
 
   private static SimulatedSettings settings(Map<String, Double> failSteps, List<SimulatedTemplate> templates) {

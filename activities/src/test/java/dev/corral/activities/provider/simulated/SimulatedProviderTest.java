@@ -12,6 +12,7 @@ import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.SecondsRange;
 import dev.corral.config.SimulatedSettings;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,14 +59,8 @@ class SimulatedProviderTest {
   }
 
   @AfterEach
-  void tearDown() throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
+  void tearDown() {
+    TestDirs.delete(dir);
   }
 
   private static SimulatedSettings settings(FailPercent fail, double powerOffPercent) {
@@ -242,7 +236,8 @@ class SimulatedProviderTest {
   void cleaningARunningVm_takesCleanSeconds_keepsTheVm_andMayBeRepeated() {
     SimulatedSettings s = new SimulatedSettings(SecondsRange.fixed(5), SecondsRange.fixed(BOOT.toSeconds()),
         SecondsRange.fixed(2), FailPercent.NONE, 0, null, SimulatedSettings.DEFAULT_STEP_SECONDS, Map.of(),
-        List.of(), SecondsRange.fixed(3));
+        List.of(), SimulatedSettings.DEFAULT_VM_TASK_SECONDS, SimulatedSettings.DEFAULT_VM_TASK_SECONDS,
+        SimulatedSettings.DEFAULT_VM_TASK_SECONDS, SecondsRange.fixed(3));
     SimulatedProvider p = provider(10, s, 1);
     p.cloneVm("vm-1", "t");
     clock.advance(BOOT);
@@ -278,7 +273,7 @@ class SimulatedProviderTest {
 
   @Test
   void cleanFailPercentHundredAlwaysFails() {
-    SimulatedProvider p = provider(10, settings(new FailPercent(0, 0, 0, 100), 0), 1);
+    SimulatedProvider p = provider(10, settings(new FailPercent(0, 0, 0, 0, 0, 0, 100), 0), 1);
     p.cloneVm("vm-1", "t");
     clock.advance(BOOT);
 

@@ -49,7 +49,7 @@ class SimulatedProviderVmTaskTest {
   private SimulatedProvider provider(FailPercent fail) {
     SimulatedSettings settings = new SimulatedSettings(SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO, fail,
         0, null, SecondsRange.fixed(1), Map.of(), List.of(), SecondsRange.fixed(SNAPSHOT.toSeconds()),
-        SecondsRange.fixed(REVERT.toSeconds()), SecondsRange.fixed(DISK.toSeconds()));
+        SecondsRange.fixed(REVERT.toSeconds()), SecondsRange.fixed(DISK.toSeconds()), SecondsRange.ZERO);
     return new SimulatedProvider(new ProviderConfig("sim", "simulated", 10, 10, settings), settings, stateFile, clock,
         new SplittableRandom(3), d -> {
           slept.add(d);
@@ -141,7 +141,7 @@ class SimulatedProviderVmTaskTest {
 
   @Test
   void failurePercents_failTransiently_andLeaveTheVmUnchanged() {
-    SimulatedProvider p = withRunningVm(new FailPercent(0, 0, 0, 100, 100, 100));
+    SimulatedProvider p = withRunningVm(new FailPercent(0, 0, 0, 100, 100, 100, 0));
 
     ProviderException snapshot = assertThrows(ProviderException.class, () -> p.snapshot("vm-1", "snap-a"));
     ProviderException disk = assertThrows(ProviderException.class, () -> p.addDisk("vm-1", "disk-1", 8));
