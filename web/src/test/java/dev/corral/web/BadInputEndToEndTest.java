@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -49,8 +47,8 @@ class BadInputEndToEndTest {
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "bad-input.yaml", Map.of()),
         new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
     http = new Http(app.baseUrl());
-    alice = token("alice", "alice-pw");
-    root = token("root", "root-pw");
+    alice = http.token("alice", "alice-pw");
+    root = http.token("root", "root-pw");
   }
 
   @AfterAll
@@ -159,7 +157,7 @@ class BadInputEndToEndTest {
       }
       if (bad.path().equals("/v1/tokens")) {
         headers.add("Authorization");
-        headers.add(basic("alice", "alice-pw"));
+        headers.add(Http.basic("alice", "alice-pw"));
       }
       Http.Reply reply;
       try {
@@ -210,15 +208,5 @@ class BadInputEndToEndTest {
       }
     }
     throw new AssertionError("no pool " + name + " in " + pools);
-  }
-
-  private static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String token(String user, String password) {
-    Http.Reply reply = http.send("POST", "/v1/tokens", null, "Authorization", basic(user, password));
-    assertEquals(201, reply.status(), () -> reply.body().toString());
-    return reply.body().get("token").asText();
   }
 }

@@ -76,14 +76,38 @@ final class Http {
     }
   }
 
+  /** The value of an {@code Authorization} header carrying HTTP Basic credentials. */
+  static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
   /** A new token of {@code user}, got with HTTP Basic from {@code POST /v1/tokens}. */
   String token(String user, String password) {
-    String pair = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    Reply reply = send("POST", "/v1/tokens", null, "Authorization", "Basic " + pair);
+    Reply reply = send("POST", "/v1/tokens", null, "Authorization", basic(user, password));
     if (reply.status() != 201) {
       throw new AssertionError("no token for " + user + ": " + reply.status() + " " + reply.body());
     }
     return reply.body().get("token").asText();
+  }
+
+  /** Polls {@code path} until it answers {@code status}, failing with the last answer after {@code timeout}. */
+  Reply awaitStatus(String path, Duration timeout, int status) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Reply last = null;
+    while (System.nanoTime() < deadline) {
+      last = get(path);
+      if (last.status() == status) {
+        return last;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError("GET " + path + " never answered " + status + " within " + timeout + "; last: "
+        + (last == null ? "none" : last.status() + " " + last.body()));
   }
 
   /** Polls {@code path} until {@code condition} holds, failing with the last answer after {@code timeout}. */

@@ -75,7 +75,7 @@ class PendingLeasesEndToEndTest {
       assertEquals(2, Integer.parseInt(debian.get("ready").asText()) + Integer.parseInt(debian.get("pending").asText()),
           () -> "counts are strings that add up to what was asked: " + waiting.body());
 
-      JsonNode done = awaitStatus(http, "/api/v3/ondemandvm/" + requestId, 200).body();
+      JsonNode done = http.awaitStatus("/api/v3/ondemandvm/" + requestId, FILL, 200).body();
       assertTrue(done.get("ok").asBoolean());
       assertTrue(done.get("ready").asBoolean(), done::toString);
       assertEquals(requestId, done.get("request_id").asText());
@@ -130,7 +130,7 @@ class PendingLeasesEndToEndTest {
       assertEquals(404, http.delete("/api/v3/ondemandvm/no-such-request").status());
 
       // Only job-42 was requested: fedora's stock is untouched by the refused requests.
-      awaitStatus(http, "/api/v3/ondemandvm/job-42", 200);
+      http.awaitStatus("/api/v3/ondemandvm/job-42", FILL, 200);
       http.await("/v1/pools", FILL, pools -> {
         for (JsonNode pool : pools) {
           if (pool.get("name").asText().equals("fedora-40-x86_64")) {
@@ -176,23 +176,5 @@ class PendingLeasesEndToEndTest {
       assertEquals(200, released.status());
       assertEquals("released", released.body().get("state").asText());
     }
-  }
-
-  private static Http.Reply awaitStatus(Http http, String path, int status) {
-    long deadline = System.nanoTime() + FILL.toNanos();
-    Http.Reply last = null;
-    while (System.nanoTime() < deadline) {
-      last = http.get(path);
-      if (last.status() == status) {
-        return last;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    throw new AssertionError("GET " + path + " never answered " + status + "; last: " + last.status() + " " + last.body());
   }
 }

@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -61,11 +59,11 @@ class VmpoolerConformanceTest {
   void vmfloatysSession_getsVmpoolersShapesAndCodes_atEveryStep() {
     awaitFull();
     // floaty token get
-    Http.Reply tokenReply = http.send("POST", "/api/v3/token", null, "Authorization", basic("jdoe", "jdoe-secret-pw"));
+    Http.Reply tokenReply = http.send("POST", "/api/v3/token", null, "Authorization", Http.basic("jdoe", "jdoe-secret-pw"));
     assertEquals(200, tokenReply.status());
     assertTrue(tokenReply.body().get("ok").asBoolean());
     String token = tokenReply.body().get("token").asText();
-    String other = http.send("POST", "/api/v3/token", null, "Authorization", basic("alice", "alice-secret-pw"))
+    String other = http.send("POST", "/api/v3/token", null, "Authorization", Http.basic("alice", "alice-secret-pw"))
         .body().get("token").asText();
 
     // floaty list
@@ -169,7 +167,7 @@ class VmpoolerConformanceTest {
     assertEquals(2, config.get("pool_configuration").size());
     assertEquals(401, http.get("/api/v3/full_config").status(), "full_config needs an admin when auth is on");
     assertEquals(403, http.send("GET", "/api/v3/full_config", null, "X-AUTH-TOKEN", token).status());
-    String rootToken = http.send("POST", "/api/v3/token", null, "Authorization", basic("root", "root-secret-pw"))
+    String rootToken = http.send("POST", "/api/v3/token", null, "Authorization", Http.basic("root", "root-secret-pw"))
         .body().get("token").asText();
     Http.Reply full = http.send("GET", "/api/v3/full_config", null, "X-AUTH-TOKEN", rootToken);
     assertEquals(200, full.status());
@@ -181,7 +179,7 @@ class VmpoolerConformanceTest {
         "X-AUTH-TOKEN", token);
     assertEquals(201, ondemand.status(), () -> ondemand.body().toString());
     String requestId = ondemand.body().get("request_id").asText();
-    JsonNode done = awaitStatus("/api/v3/ondemandvm/" + requestId, 200).body();
+    JsonNode done = http.awaitStatus("/api/v3/ondemandvm/" + requestId, FILL, 200).body();
     assertTrue(done.get("ready").asBoolean(), done::toString);
     assertEquals(2, done.get("centos-9-x86_64").get("hostname").size());
     assertEquals(403, http.send("DELETE", "/api/v3/ondemandvm/" + requestId, null, "X-AUTH-TOKEN", other).status());
@@ -202,9 +200,9 @@ class VmpoolerConformanceTest {
 
     // floaty token delete: Basic of the owner (alice may not), then the token is gone
     assertEquals(403, http.send("DELETE", "/api/v3/token/" + token, null, "Authorization",
-        basic("alice", "alice-secret-pw")).status());
+        Http.basic("alice", "alice-secret-pw")).status());
     Http.Reply revoked = http.send("DELETE", "/api/v3/token/" + token, null, "Authorization",
-        basic("jdoe", "jdoe-secret-pw"));
+        Http.basic("jdoe", "jdoe-secret-pw"));
     assertEquals(200, revoked.status());
     assertTrue(revoked.body().get("ok").asBoolean());
     assertEquals(404, http.get("/api/v3/token/" + token).status());
@@ -220,24 +218,6 @@ class VmpoolerConformanceTest {
     return http.get("/api/v3/poolstat?pool=" + pool).body().get("pools").get(pool).get("ready").asInt();
   }
 
-  private static Http.Reply awaitStatus(String path, int wanted) {
-    long deadline = System.nanoTime() + FILL.toNanos();
-    Http.Reply last = null;
-    while (System.nanoTime() < deadline) {
-      last = http.get(path);
-      if (last.status() == wanted) {
-        return last;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    throw new AssertionError(path + " never answered " + wanted + "; last: " + last);
-  }
-
   private static List<String> texts(JsonNode array) {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
@@ -246,9 +226,5 @@ class VmpoolerConformanceTest {
 
   private static List<String> sorted(List<String> values) {
     return values.stream().sorted().toList();
-  }
-
-  private static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 }
