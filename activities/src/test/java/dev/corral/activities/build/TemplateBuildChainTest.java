@@ -217,6 +217,7 @@ class TemplateBuildChainTest {
     h.gate.awaitHeld();
     BuildRow queued = h.starter.start(second.id());
     h.await("the second build is queued", () -> h.scheduledActivities(queued.workflowId()).contains("TryStartBuild"));
+    h.await("the second build waits for a slot", () -> h.waitingOnTimer(queued.workflowId()));
 
     h.workflow(queued).cancel();
     assertThrows(WorkflowFailedException.class, () -> h.workflow(queued).getResult(60, SECONDS, String.class));

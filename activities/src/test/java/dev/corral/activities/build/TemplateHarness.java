@@ -280,6 +280,25 @@ public final class TemplateHarness implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * Whether the workflow waits on a timer with no activity in flight (a queued build between slot
+   * checks). Cancelling then cannot race an activity's completion, which the test server mishandles
+   * (ACTIVITY_UNKNOWN on the cancel command, and the workflow task is not retried).
+   */
+  public boolean waitingOnTimer(String workflowId) {
+    List<HistoryEvent> events = client.fetchHistory(workflowId).getEvents();
+    int lastTimer = -1;
+    int lastActivity = -1;
+    for (int i = 0; i < events.size(); i++) {
+      if (events.get(i).hasTimerStartedEventAttributes()) {
+        lastTimer = i;
+      } else if (events.get(i).hasActivityTaskScheduledEventAttributes()) {
+        lastActivity = i;
+      }
+    }
+    return lastTimer > lastActivity;
+  }
+
   public boolean ended(long buildId) {
     return build(buildId).ended();
   }
