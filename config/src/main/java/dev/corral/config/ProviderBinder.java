@@ -21,13 +21,17 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class ProviderBinder {
   static final String SIMULATED = "simulated";
-  static final List<String> KNOWN_TYPES = List.of(SIMULATED);
+  static final String QEMU = "qemu";
+  static final List<String> KNOWN_TYPES = List.of(SIMULATED, QEMU);
 
   static final List<String> COMMON_KEYS = List.of("type", "max_vms", "max_concurrent_clones", "max_concurrent_builds");
   static final List<String> SIMULATED_KEYS = Stream.concat(COMMON_KEYS.stream(), Stream.of(
       "clone_seconds", "boot_seconds", "destroy_seconds", "fail_percent", "power_off_percent", "state_file",
       "step_seconds", "fail_steps", "templates", "snapshot_seconds", "revert_seconds", "disk_seconds",
       "clean_seconds"))
+      .toList();
+  static final List<String> QEMU_KEYS = Stream.concat(COMMON_KEYS.stream(), Stream.of(
+      "templates_dir", "kernel", "initrd", "accel", "memory_mb", "cpus", "vms_dir", "ports", "qemu_binary", "qemu_img"))
       .toList();
   static final List<String> FAIL_PERCENT_KEYS =
       List.of("clone", "boot", "destroy", "snapshot", "revert", "disk", "clean");
@@ -68,13 +72,18 @@ final class ProviderBinder {
           "unknown provider type '" + type + "' (known: " + String.join(", ", KNOWN_TYPES) + ")");
     }
     int maxVms = m.integer("max_vms", Defaults.MAX_VMS, 1, Integer.MAX_VALUE);
-    int maxClones = m.integer("max_concurrent_clones", Defaults.MAX_CONCURRENT_CLONES, 1, Integer.MAX_VALUE);
+    // Booting a real guest is CPU-bound: more concurrent boots than cores only make every boot late.
+    int defaultClones = QEMU.equals(type) ? Runtime.getRuntime().availableProcessors() : Defaults.MAX_CONCURRENT_CLONES;
+    int maxClones = m.integer("max_concurrent_clones", defaultClones, 1, Integer.MAX_VALUE);
     // 0 is allowed: this provider hosts pools but never prepares templates.
     int maxBuilds = m.integer("max_concurrent_builds", ProviderConfig.DEFAULT_MAX_CONCURRENT_BUILDS, 0, Integer.MAX_VALUE);
     ProviderSettings settings = null;
     if (SIMULATED.equals(type)) {
       m.allowOnly(SIMULATED_KEYS);
       settings = simulated(m);
+    } else if (QEMU.equals(type)) {
+      m.allowOnly(QEMU_KEYS);
+      settings = qemu(m);
     }
     return new ProviderConfig(name, type == null ? "" : type, maxVms, maxClones, maxBuilds, settings);
   }
@@ -96,6 +105,57 @@ final class ProviderBinder {
         range(m, "revert_seconds", SimulatedSettings.DEFAULT_VM_TASK_SECONDS),
         range(m, "disk_seconds", SimulatedSettings.DEFAULT_VM_TASK_SECONDS),
         range(m, "clean_seconds", SimulatedSettings.DEFAULT_CLEAN_SECONDS));
+  }
+
+  private QemuSettings qemu(YamlMapping m) {
+    Path templatesDir = m.filePath("templates_dir", (Path) null);
+    if (!m.present("templates_dir")) {
+      nodes.problem(m.path("templates_dir"), m.lineOf("templates_dir"),
+          "required key is missing (the directory holding the qcow2 templates)");
+    }
+    Path kernel = m.filePath("kernel", (Path) null);
+    Path initrd = m.filePath("initrd", (Path) null);
+    if (initrd != null && kernel == null && !m.present("kernel")) {
+      nodes.problem(m.path("initrd"), m.lineOf("initrd"), "an initrd needs a kernel (direct kernel boot)");
+    }
+    String accel = m.string("accel", QemuSettings.DEFAULT_ACCEL);
+    if (accel != null && !QemuSettings.ACCELS.contains(accel)) {
+      nodes.problem(m.path("accel"), m.lineOf("accel"),
+          "unknown accelerator '" + accel + "' (known: " + String.join(", ", QemuSettings.ACCELS) + ")");
+    }
+    return new QemuSettings(
+        templatesDir,
+        kernel,
+        initrd,
+        accel,
+        // Below 64 MiB not even a small Linux guest boots; the cap keeps a typo from asking for terabytes.
+        m.integer("memory_mb", QemuSettings.DEFAULT_MEMORY_MB, 64, 1024 * 1024),
+        m.integer("cpus", QemuSettings.DEFAULT_CPUS, 1, 256),
+        m.filePath("vms_dir", (Path) null),
+        ports(m),
+        m.nonEmptyString("qemu_binary", QemuSettings.DEFAULT_QEMU_BINARY),
+        m.nonEmptyString("qemu_img", QemuSettings.DEFAULT_QEMU_IMG));
+  }
+
+  /** Guest ports to forward, {@code {name: guest port}}; the agent's port is always among them. */
+  private Map<String, Integer> ports(YamlMapping m) {
+    if (!m.present("ports")) {
+      return QemuSettings.DEFAULT_PORTS;
+    }
+    YamlMapping section = m.mapping("ports");
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (String name : section.keys()) {
+      if (!NAME.matcher(name).matches()) {
+        nodes.problem(section.path(name), section.lineOf(name),
+            "port name must be 1-32 lowercase letters, digits, '_' or '-'");
+      }
+      ports.put(name, section.integer(name, 0, 1, 65535));
+    }
+    if (!ports.containsKey(QemuSettings.AGENT_PORT)) {
+      nodes.problem(m.path("ports"), m.lineOf("ports"),
+          "must name the guest agent's port as 'agent' (Corral checks readiness and runs template steps through it)");
+    }
+    return ports;
   }
 
   /** Only the steps written; an unwritten step never fails. */

@@ -27,7 +27,7 @@ class ConfigProblemsTest {
         """);
 
     assertEquals(3, e.problems().size(), e.getMessage());
-    assertEquals(new ConfigProblem("providers.sim.type", 4, "unknown provider type 'vmware' (known: simulated)"),
+    assertEquals(new ConfigProblem("providers.sim.type", 4, "unknown provider type 'vmware' (known: simulated, qemu)"),
         problemAt(e, "providers.sim.type"));
     assertEquals(new ConfigProblem("pools[0].size", 10, "must be at least 0 (got -1)"), problemAt(e, "pools[0].size"));
     ConfigProblem colour = problemAt(e, "pools[0].colour");
@@ -38,7 +38,7 @@ class ConfigProblemsTest {
 
     assertEquals("""
         test.yaml: 3 problems
-          line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated)
+          line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu)
           line 10: pools[0].size: must be at least 0 (got -1)
           line 11: pools[0].colour: unknown key (allowed: name, alias, template, providers, size, ready_ttl, \
         boot_timeout, max_tries, lifetime, max_lifetime, anonymous, lifetime_authenticated, \

@@ -136,7 +136,7 @@ class ProviderSettingsTest {
         pools: []
         """);
 
-    assertEquals(new ConfigProblem("providers.Big_Sim.type", 2, "required key is missing (known types: simulated)"),
+    assertEquals(new ConfigProblem("providers.Big_Sim.type", 2, "required key is missing (known types: simulated, qemu)"),
         problemAt(e, "providers.Big_Sim.type"));
     assertTrue(problemAt(e, "providers.Big_Sim").message().startsWith("provider name must be"));
     assertEquals(2, e.problems().size(), e.getMessage());
@@ -154,5 +154,77 @@ class ProviderSettingsTest {
 
     assertEquals(1, e.problems().size(), e.getMessage());
     assertEquals(3, problemAt(e, "providers.vc.type").line());
+  }
+
+  @Test
+  void qemuSettingsAreReadAsWritten_theFixedInterfaceOfIssue5() {
+    ProviderConfig p = load("""
+        providers:
+          qemu:
+            type: qemu
+            templates_dir: ./guest
+            kernel: ./guest/vmlinuz
+            initrd: ./guest/initrd.img
+            accel: kvm
+            memory_mb: 256
+            cpus: 2
+            max_vms: 4
+            max_concurrent_clones: 2
+            ports: {agent: 80, ssh: 22}
+        pools: []
+        """).providers().get("qemu");
+
+    assertEquals(4, p.maxVms());
+    assertEquals(2, p.maxConcurrentClones());
+    QemuSettings q = (QemuSettings) p.settings();
+    assertEquals(Path.of("./guest"), q.templatesDir());
+    assertEquals(Path.of("./guest/vmlinuz"), q.kernel());
+    assertEquals(Path.of("./guest/initrd.img"), q.initrd());
+    assertEquals("kvm", q.accel());
+    assertEquals(256, q.memoryMb());
+    assertEquals(2, q.cpus());
+    assertEquals(Map.of("agent", 80, "ssh", 22), q.ports());
+    assertEquals(java.util.List.of("agent", "ssh"), java.util.List.copyOf(q.ports().keySet()), "written order");
+  }
+
+  @Test
+  void qemuDefaults_tcg128MiBOneCpu_agentPortOnly_andOneCloneSlotPerCore() {
+    ProviderConfig p = load("providers: {qemu: {type: qemu, templates_dir: ./guest}}\npools: []").providers().get("qemu");
+
+    QemuSettings q = (QemuSettings) p.settings();
+    assertEquals("tcg", q.accel());
+    assertEquals(128, q.memoryMb());
+    assertEquals(1, q.cpus());
+    assertEquals(Map.of("agent", 80), q.ports());
+    assertEquals(null, q.kernel());
+    assertEquals(null, q.vmsDir());
+    assertEquals("qemu-system-x86_64", q.qemuBinary());
+    assertEquals(Runtime.getRuntime().availableProcessors(), p.maxConcurrentClones(),
+        "booting is CPU-bound: as many boots at once as cores");
+  }
+
+  @Test
+  void badQemuSettings_areProblemsNamingKeyAndLine() {
+    ConfigException e = failure("""
+        providers:
+          qemu:
+            type: qemu
+            initrd: ./guest/initrd.img
+            accel: hvf
+            memory_mb: 32
+            ports: {ssh: 22, web: 70000}
+            clone_seconds: 1
+        """);
+
+    assertEquals(4, problemAt(e, "providers.qemu.initrd").line());
+    assertTrue(problemAt(e, "providers.qemu.initrd").message().contains("needs a kernel"), e.getMessage());
+    assertTrue(problemAt(e, "providers.qemu.templates_dir").message().startsWith("required key is missing"));
+    assertEquals(new ConfigProblem("providers.qemu.accel", 5, "unknown accelerator 'hvf' (known: tcg, kvm)"),
+        problemAt(e, "providers.qemu.accel"));
+    assertEquals(6, problemAt(e, "providers.qemu.memory_mb").line());
+    assertEquals(7, problemAt(e, "providers.qemu.ports.web").line());
+    assertTrue(problemAt(e, "providers.qemu.ports").message().contains("'agent'"), e.getMessage());
+    assertEquals(8, problemAt(e, "providers.qemu.clone_seconds").line());
+    assertEquals(7, e.problems().size(), e.getMessage());
   }
 }
