@@ -59,7 +59,7 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
       Readiness readiness = call(() -> provider.checkReady(request.vm()));
       switch (readiness.state()) {
         case READY:
-          VmAddress address = new VmAddress(readiness.hostname(), readiness.ip());
+          VmAddress address = new VmAddress(readiness.hostname(), readiness.ip(), readiness.ports());
           return new ReadyOutcome(address, markReady.test(new VmReady(request.vm(), address)));
         case FAILED:
           throw ApplicationFailure.newNonRetryableFailure(

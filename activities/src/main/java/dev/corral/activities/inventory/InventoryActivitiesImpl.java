@@ -2,6 +2,7 @@ package dev.corral.activities.inventory;
 
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.rows.VmPorts;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.LeaseWaker;
@@ -12,6 +13,7 @@ import dev.corral.workflows.model.PoolPlan;
 import dev.corral.workflows.model.ProvisionRequest;
 import dev.corral.workflows.model.ProvisionResult;
 import dev.corral.workflows.model.RetireRequest;
+import dev.corral.workflows.model.VmAddress;
 import dev.corral.workflows.model.VmFailed;
 import dev.corral.workflows.model.VmReady;
 import dev.corral.workflows.model.VmRequest;
@@ -131,7 +133,9 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
    */
   public boolean markReady(VmReady ready) {
     Instant now = clock.instant();
-    VmRow row = changeAndRead(ready.vm(), vms -> vms.markReady(ready.vm(), ready.address().hostname(), ready.address().ip(), now));
+    VmAddress address = ready.address();
+    VmRow row = changeAndRead(ready.vm(),
+        vms -> vms.markReady(ready.vm(), address.hostname(), address.ip(), VmPorts.encode(address.ports()), now));
     if (row == null) {
       return false;
     }

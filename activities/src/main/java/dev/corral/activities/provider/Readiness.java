@@ -1,7 +1,9 @@
 package dev.corral.activities.provider;
 
-/** The answer of one readiness probe. */
-public record Readiness(State state, String hostname, String ip, String reason) {
+import java.util.Map;
+
+/** The answer of one readiness probe; {@code ports} as in {@link ProviderVm#ports()}. */
+public record Readiness(State state, String hostname, String ip, Map<String, Integer> ports, String reason) {
   public enum State {
     READY,
     BOOTING,
@@ -9,15 +11,23 @@ public record Readiness(State state, String hostname, String ip, String reason) 
     FAILED
   }
 
+  public Readiness {
+    ports = ports == null ? Map.of() : Map.copyOf(ports);
+  }
+
   public static Readiness ready(String hostname, String ip) {
-    return new Readiness(State.READY, hostname, ip, null);
+    return ready(hostname, ip, Map.of());
+  }
+
+  public static Readiness ready(String hostname, String ip, Map<String, Integer> ports) {
+    return new Readiness(State.READY, hostname, ip, ports, null);
   }
 
   public static Readiness booting() {
-    return new Readiness(State.BOOTING, null, null, null);
+    return new Readiness(State.BOOTING, null, null, Map.of(), null);
   }
 
   public static Readiness failed(String reason) {
-    return new Readiness(State.FAILED, null, null, reason);
+    return new Readiness(State.FAILED, null, null, Map.of(), reason);
   }
 }

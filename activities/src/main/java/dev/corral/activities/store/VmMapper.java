@@ -79,8 +79,9 @@ public interface VmMapper {
   /** Records when the provider finished the clone (the boot starts there); only while provisioning. */
   int markCloned(@Param("name") String name, @Param("now") Instant now);
 
-  int markReady(
-      @Param("name") String name, @Param("hostname") String hostname, @Param("ip") String ip, @Param("now") Instant now);
+  /** Provisioning → ready, with how the VM is reached; {@code ports} as {@link dev.corral.activities.store.rows.VmPorts} encodes them. */
+  int markReady(@Param("name") String name, @Param("hostname") String hostname, @Param("ip") String ip,
+      @Param("ports") String ports, @Param("now") Instant now);
 
   /** Leased → cleaning, held for {@code owner} until {@code until}; 0 when the VM was not leased. */
   int markCleaning(@Param("name") String name, @Param("owner") String owner, @Param("until") Instant until,

@@ -13,6 +13,7 @@ import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.PoolSelector;
 import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.StateCount;
+import dev.corral.activities.store.rows.VmPorts;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.store.rows.VmTaskRow;
@@ -41,11 +42,11 @@ public final class InventoryViews {
    */
   public record VmView(
       String name, String pool, String state, String provider, String template, String hostname, String ip,
-      String leaseId, int attempts, String failureReason, String retireReason, Instant createdAt,
+      Map<String, Integer> ports, String leaseId, int attempts, String failureReason, String retireReason, Instant createdAt,
       Instant readyAt, Instant leasedAt, Instant endedAt, int uses, String reservedFor, Instant reusableUntil) {
     static VmView of(VmRow vm) {
       return new VmView(vm.name(), vm.pool(), vm.state(), vm.provider(), vm.template(), vm.hostname(), vm.ip(),
-          vm.leaseId(), vm.attempts(), vm.failureReason(), vm.retireReason(), vm.createdAt(), vm.readyAt(),
+          VmPorts.decode(vm.ports()), vm.leaseId(), vm.attempts(), vm.failureReason(), vm.retireReason(), vm.createdAt(), vm.readyAt(),
           vm.leasedAt(), vm.endedAt(), vm.uses(), vm.reservedFor(), vm.reusableUntil());
     }
   }

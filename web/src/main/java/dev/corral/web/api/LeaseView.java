@@ -2,6 +2,7 @@ package dev.corral.web.api;
 
 import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.store.rows.VmPorts;
 import dev.corral.activities.store.rows.VmRow;
 import java.time.Instant;
 import java.util.List;
@@ -19,10 +20,15 @@ public record LeaseView(
     String endReason,
     List<VmView> vms) {
 
-  /** A leased VM: how to reach it and where it came from. */
-  public record VmView(String name, String hostname, String ip, String pool, String template, String state) {
+  /**
+   * A leased VM: how to reach it and where it came from. {@code ports} names the TCP ports on {@code ip} that
+   * reach the guest (a QEMU VM's forwards, e.g. {@code {"agent": 41234}}); empty when the guest has its own address.
+   */
+  public record VmView(
+      String name, String hostname, String ip, Map<String, Integer> ports, String pool, String template, String state) {
     static VmView of(VmRow vm) {
-      return new VmView(vm.name(), vm.hostname(), vm.ip(), vm.pool(), vm.template(), vm.state());
+      return new VmView(vm.name(), vm.hostname(), vm.ip(), VmPorts.decode(vm.ports()), vm.pool(), vm.template(),
+          vm.state());
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.rows.LeaseRow;
+import dev.corral.activities.store.rows.VmPorts;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.store.rows.VmTaskRow;
@@ -194,6 +195,11 @@ public final class VmpoolerVmRoutes {
     data.put("snapshots", done.snapshots());
     data.put("disk", done.disksGb().stream().map(VmpoolerVmRoutes::disk).toList());
     data.put("ip", vm.ip() == null ? "" : vm.ip());
+    Map<String, Integer> ports = VmPorts.decode(vm.ports());
+    if (!ports.isEmpty()) {
+      // Not in vmpooler's reply: a QEMU VM is reached through forwarded ports on the host's loopback.
+      data.put("ports", ports);
+    }
     data.put("fqdn", fqdn(vm));
     data.put("pool", vm.pool());
     data.put("provider", vm.provider());
