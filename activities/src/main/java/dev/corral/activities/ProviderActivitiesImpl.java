@@ -14,6 +14,7 @@ import dev.corral.workflows.model.ReadyOutcome;
 import dev.corral.workflows.model.ReadyRequest;
 import dev.corral.workflows.model.VmAddress;
 import dev.corral.workflows.model.VmReady;
+import dev.corral.workflows.model.VmShape;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
@@ -46,7 +47,8 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
 
   @Override
   public void cloneVm(CloneRequest request) {
-    call(() -> providers.get(request.provider()).cloneVm(request.vm(), request.template()));
+    call(() -> providers.get(request.provider())
+        .cloneVm(request.vm(), request.template(), VmShape.orDefault(request.shape())));
     markCloned.accept(request.vm());
   }
 

@@ -22,7 +22,7 @@ final class ConfigBinder {
   static final List<String> TEMPORAL_KEYS = List.of("address", "namespace", "ui_url");
   static final List<String> POOL_KEYS = java.util.stream.Stream.concat(
       java.util.stream.Stream.of("name", "alias", "template", "providers", "size",
-          "ready_ttl", "boot_timeout", "max_tries", "lifetime", "max_lifetime"),
+          "ready_ttl", "boot_timeout", "max_tries", "lifetime", "max_lifetime", "memory_mb", "cpus"),
       AccessConfigBinder.POOL_LEASING_KEYS.stream()).toList();
 
   /** Pool names and aliases appear in URLs and VM names. */
@@ -181,7 +181,10 @@ final class ConfigBinder {
         m.duration("lifetime", Defaults.LIFETIME),
         m.duration("max_lifetime", Defaults.MAX_LIFETIME),
         selector,
-        access.poolLeasing(m));
+        access.poolLeasing(m),
+        // Same bounds as the provider-wide keys: below 64 MiB no Linux guest boots.
+        m.present("memory_mb") ? m.integer("memory_mb", 0, 64, 1024 * 1024) : null,
+        m.present("cpus") ? m.integer("cpus", 0, 1, 256) : null);
   }
 
 }

@@ -15,6 +15,8 @@ import java.util.List;
  * @param lifetime default lease lifetime
  * @param maxLifetime longest lifetime a lease may ask for
  * @param leasing who may lease, default lifetimes for token holders, on-demand and reuse limits
+ * @param memoryMb guest memory of the pool's VMs; null: the provider's default (providers that size VMs: qemu)
+ * @param cpus virtual CPUs of the pool's VMs; null: the provider's default
  */
 public record PoolConfig(
     String name,
@@ -28,12 +30,32 @@ public record PoolConfig(
     Duration lifetime,
     Duration maxLifetime,
     TemplateSelector selector,
-    PoolLeasing leasing) {
+    PoolLeasing leasing,
+    Integer memoryMb,
+    Integer cpus) {
 
   public PoolConfig {
     alias = List.copyOf(alias);
     providers = List.copyOf(providers);
     leasing = leasing == null ? PoolLeasing.DEFAULT : leasing;
+  }
+
+  /** A pool with the provider's VM size. */
+  public PoolConfig(
+      String name,
+      List<String> alias,
+      String template,
+      List<String> providers,
+      int size,
+      Duration readyTtl,
+      Duration bootTimeout,
+      int maxTries,
+      Duration lifetime,
+      Duration maxLifetime,
+      TemplateSelector selector,
+      PoolLeasing leasing) {
+    this(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime, maxLifetime, selector,
+        leasing, null, null);
   }
 
   /** A pool with the default leasing rules. */

@@ -33,7 +33,7 @@ class ConfigProblemsTest {
     ConfigProblem colour = problemAt(e, "pools[0].colour");
     assertEquals(11, colour.line());
     assertEquals("unknown key (allowed: name, alias, template, providers, size, ready_ttl, boot_timeout,"
-        + " max_tries, lifetime, max_lifetime, anonymous, lifetime_authenticated, max_ondemand_per_request, reuse,"
+        + " max_tries, lifetime, max_lifetime, memory_mb, cpus, anonymous, lifetime_authenticated, max_ondemand_per_request, reuse,"
         + " reuse_within, reuse_max_uses)", colour.message());
 
     assertEquals("""
@@ -41,7 +41,7 @@ class ConfigProblemsTest {
           line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu)
           line 10: pools[0].size: must be at least 0 (got -1)
           line 11: pools[0].colour: unknown key (allowed: name, alias, template, providers, size, ready_ttl, \
-        boot_timeout, max_tries, lifetime, max_lifetime, anonymous, lifetime_authenticated, \
+        boot_timeout, max_tries, lifetime, max_lifetime, memory_mb, cpus, anonymous, lifetime_authenticated, \
         max_ondemand_per_request, reuse, reuse_within, reuse_max_uses)""", e.getMessage());
     assertEquals("test.yaml", e.sourceName());
   }

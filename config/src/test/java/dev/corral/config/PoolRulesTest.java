@@ -36,6 +36,19 @@ class PoolRulesTest {
   }
 
   @Test
+  void vmShape_isThePoolsWhenWritten_andTheProvidersOtherwise_andBoundsAreProblems() {
+    CorralConfig c = load("pools: [{name: big, template: t, memory_mb: 512, cpus: 2}, {name: p, template: t}]");
+    assertEquals(512, c.pools().get(0).memoryMb());
+    assertEquals(2, c.pools().get(0).cpus());
+    assertEquals(null, c.pools().get(1).memoryMb(), "null: the provider's memory_mb");
+    assertEquals(null, c.pools().get(1).cpus());
+
+    ConfigException e = TestConfigs.failure("pools: [{name: p, template: t, memory_mb: 16, cpus: 0}]");
+    assertEquals(1, problemAt(e, "pools[0].memory_mb").line());
+    assertEquals(1, problemAt(e, "pools[0].cpus").line());
+  }
+
+  @Test
   void poolsDefaultToAllProvidersInFileOrder() {
     CorralConfig c = load("""
         providers:

@@ -1,6 +1,7 @@
 package dev.corral.activities.provider;
 
 import dev.corral.workflows.ErrorTypes;
+import dev.corral.workflows.model.VmShape;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,14 @@ public interface VmProvider extends AutoCloseable {
    * removes.
    */
   ProviderVm cloneVm(String vmName, String template);
+
+  /**
+   * {@link #cloneVm(String, String)} with the pool's memory and CPUs. Providers whose VM size the template fixes
+   * ignore the shape; those that size VMs themselves (qemu) use it over their own default.
+   */
+  default ProviderVm cloneVm(String vmName, String template, VmShape shape) {
+    return cloneVm(vmName, template);
+  }
 
   /** One quick readiness probe; never blocks for long. Callers poll it until a deadline. */
   Readiness checkReady(String vmName);

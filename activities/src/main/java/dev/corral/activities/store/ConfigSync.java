@@ -79,6 +79,8 @@ public final class ConfigSync {
         pool.maxTries(),
         pool.lifetime().toSeconds(),
         pool.maxLifetime().toSeconds(),
+        pool.memoryMb(),
+        pool.cpus(),
         true,
         now,
         pool.size(),

@@ -85,7 +85,7 @@ public final class VmWorkflows {
   /** A new (or resumed) VM's life, with the pool's try limits. */
   public static VmRequest provisionRequest(PoolRow pool, String vm, String provider, String template) {
     return new VmRequest(vm, pool.name(), provider, template, Duration.ofSeconds(pool.bootTimeoutS()),
-        pool.maxTries(), VmPhase.PROVISION);
+        pool.maxTries(), VmPhase.PROVISION, pool.shape());
   }
 
   public static VmRequest destroyRequest(VmRow vm) {

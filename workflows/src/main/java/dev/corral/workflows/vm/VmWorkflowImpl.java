@@ -64,7 +64,7 @@ public final class VmWorkflowImpl implements VmWorkflow {
     for (int attempt = 1; attempt <= request.maxTries() && retiredFor == null; attempt++) {
       long started = Workflow.currentTimeMillis();
       try {
-        cloner.cloneVm(new CloneRequest(request.provider(), request.vm(), request.template()));
+        cloner.cloneVm(new CloneRequest(request.provider(), request.vm(), request.template(), request.shape()));
         // The boot deadline covers clone and boot together, as users read boot_timeout.
         Duration left = request.bootTimeout().minusMillis(Workflow.currentTimeMillis() - started);
         // The activity also marks the VM ready in the inventory; a retirement moved the row to

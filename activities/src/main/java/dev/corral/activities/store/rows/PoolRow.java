@@ -1,5 +1,6 @@
 package dev.corral.activities.store.rows;
 
+import dev.corral.workflows.model.VmShape;
 import java.time.Instant;
 
 /**
@@ -24,12 +25,19 @@ public record PoolRow(
     int maxTries,
     long lifetimeS,
     long maxLifetimeS,
+    Integer memoryMb,
+    Integer cpus,
     boolean active,
     Instant updatedAt,
     int configuredSize,
     String configuredTemplate,
     Integer sizeOverride,
     String templateOverride) {
+
+  /** The memory and CPUs the pool asks of its VMs (nulls: the provider's defaults). */
+  public VmShape shape() {
+    return new VmShape(memoryMb, cpus);
+  }
 
   /** The template selector, or null for a pool on a fixed template. */
   public PoolSelector selector() {
