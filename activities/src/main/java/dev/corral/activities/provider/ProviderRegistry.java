@@ -1,8 +1,10 @@
 package dev.corral.activities.provider;
 
+import dev.corral.activities.provider.qemu.QemuProvider;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.ProviderSettings;
+import dev.corral.config.QemuSettings;
 import dev.corral.config.SimulatedSettings;
 import dev.corral.workflows.ErrorTypes;
 import java.nio.file.Path;
@@ -61,6 +63,9 @@ public final class ProviderRegistry implements AutoCloseable {
     ProviderSettings settings = config.settings();
     if (settings instanceof SimulatedSettings) {
       return SimulatedProvider.create(config, dataDir);
+    }
+    if (settings instanceof QemuSettings) {
+      return QemuProvider.create(config, dataDir);
     }
     throw new IllegalArgumentException(
         "provider " + config.name() + " has unsupported type " + config.type());

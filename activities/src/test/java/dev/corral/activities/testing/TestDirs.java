@@ -33,6 +33,14 @@ public final class TestDirs {
     return dir;
   }
 
+  /** Deletes {@code dir} at JVM exit too (a directory named by the caller). */
+  public static Path track(Path dir) {
+    synchronized (CREATED) {
+      CREATED.add(dir);
+    }
+    return dir;
+  }
+
   /** Deletes a directory tree; a tree already gone is fine. */
   public static void delete(Path dir) {
     if (!Files.exists(dir)) {

@@ -1,0 +1,102 @@
+package dev.corral.activities.provider.qemu;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The guest side of the contract (tools/guest): a tiny HTTP agent on the guest's port 80, reached through the
+ * loopback port QEMU forwards to it. Every call is short and bounded; the caller decides what a failure means.
+ */
+final class GuestAgent {
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(2))
+      .version(HttpClient.Version.HTTP_1_1)
+      .build();
+
+  /** The agent answered, but with an error: repeating the call as it is will not help. */
+  static final class Refused extends IOException {
+    Refused(String message) {
+      super(message);
+    }
+  }
+
+  private final int port;
+  private final Duration timeout;
+
+  GuestAgent(int port, Duration timeout) {
+    this.port = port;
+    this.timeout = timeout;
+  }
+
+  /** The version in the guest's {@code /etc/template-version}. */
+  String version() throws IOException {
+    return get("/version").strip();
+  }
+
+  /** {@code /cgi-bin/info} as key/values: version, instance, uptime and {@code config.<key>} per configured value. */
+  Map<String, String> info() throws IOException {
+    Map<String, String> info = new LinkedHashMap<>();
+    for (String line : get("/cgi-bin/info").split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        info.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+      }
+    }
+    return info;
+  }
+
+  /** Writes {@code key=value} lines into the guest's configuration file. */
+  String configure(String body) throws IOException {
+    return post("/cgi-bin/configure", body);
+  }
+
+  /** Runs a shell script in the guest; fails when it exits non-zero. */
+  String run(String script) throws IOException {
+    return post("/cgi-bin/run", script);
+  }
+
+  /** Removes per-instance state; the guest powers itself off right after answering. */
+  String seal() throws IOException {
+    return post("/cgi-bin/seal", "");
+  }
+
+  /** Removes user data so the VM can serve its owner's next lease. */
+  String clean() throws IOException {
+    return post("/cgi-bin/clean", "");
+  }
+
+  private String get(String path) throws IOException {
+    return send(HttpRequest.newBuilder(uri(path)).timeout(timeout).GET().build());
+  }
+
+  private String post(String path, String body) throws IOException {
+    return send(HttpRequest.newBuilder(uri(path)).timeout(timeout)
+        .header("Content-Type", "text/plain")
+        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private static String send(HttpRequest request) throws IOException {
+    try {
+      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (response.statusCode() / 100 != 2) {
+        throw new Refused("guest agent " + request.uri().getPath() + " answered " + response.statusCode() + ": "
+            + response.body().strip());
+      }
+      return response.body();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.corral.activities.provider.qemu;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads what a guest printed on its serial console: the READY marker of the guest contract, and a tail for errors. */
+final class SerialLog {
+  /** {@code READY <version> <instance-id>}, printed once the guest's services are up. */
+  record ReadyMarker(String version, String instanceId) {}
+
+  private static final Pattern READY = Pattern.compile("(?m)^READY (\\S+) (\\S+)");
+  /** The log of a 4 s boot is a few KiB; a guest that spews cannot make every probe read megabytes. */
+  private static final int MAX_READ = 256 * 1024;
+
+  private SerialLog() {}
+
+  static Optional<ReadyMarker> ready(Path log) {
+    Matcher m = READY.matcher(head(log));
+    return m.find() ? Optional.of(new ReadyMarker(m.group(1), m.group(2))) : Optional.empty();
+  }
+
+  /** The last lines of the log, for error messages ("QEMU exited: ..."). */
+  static String tail(Path log, int lines) {
+    String text = lastBytes(log, 4096).replace("\r", "").strip();
+    String[] all = text.split("\n");
+    int from = Math.max(0, all.length - lines);
+    return String.join(" | ", java.util.Arrays.copyOfRange(all, from, all.length));
+  }
+
+  private static String head(Path log) {
+    try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+      byte[] buf = new byte[(int) Math.min(f.length(), MAX_READ)];
+      f.readFully(buf);
+      return new String(buf, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static String lastBytes(Path log, int n) {
+    try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+      long start = Math.max(0, f.length() - n);
+      byte[] buf = new byte[(int) (f.length() - start)];
+      f.seek(start);
+      f.readFully(buf);
+      return new String(buf, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
