@@ -3,6 +3,7 @@ package dev.corral.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.build.BuildStarter;
+import dev.corral.activities.inventory.ProviderSweep;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
@@ -143,6 +144,8 @@ public final class CorralApp implements AutoCloseable {
     VmWorkflows vmWorkflows = new VmWorkflows(client);
     LeaseWaits leaseWaits = new LeaseWaits(client);
     new StartupRecovery(db, vmWorkflows, new Shepherds(client), leaseWaits, clock).run();
+    // After recovery (the workflows it resumed know their VMs) and before leases: a dead ready VM must not be leased.
+    new ProviderSweep(db, providers, vmWorkflows, clock).run();
     BuildStarter builds = new BuildStarter(db, client, clock);
     int resumedBuilds = builds.resumeUnfinished();
     if (resumedBuilds > 0) {

@@ -40,6 +40,18 @@ public final class TestDatabase {
     return db;
   }
 
+  /** A new empty database, for a Corral process that migrates it itself; reach it with {@link #jdbcUrlOf}. */
+  public static String freshDatabaseName() {
+    EmbeddedMariaDb mariaDb = server();
+    String name = "t" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+    mariaDb.createDatabase(name);
+    return name;
+  }
+
+  public static String user() {
+    return server().user();
+  }
+
   public static String jdbcUrlOf(String database) {
     return server().jdbcUrl(database);
   }

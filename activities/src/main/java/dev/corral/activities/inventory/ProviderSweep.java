@@ -1,0 +1,126 @@
+package dev.corral.activities.inventory;
+
+import dev.corral.activities.provider.ProviderRegistry;
+import dev.corral.activities.provider.ProviderVm;
+import dev.corral.activities.provider.ProviderVm.PowerState;
+import dev.corral.activities.provider.VmProvider;
+import dev.corral.activities.store.BuildMapper;
+import dev.corral.activities.store.Db;
+import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.rows.BuildRow;
+import dev.corral.activities.store.rows.VmRow;
+import dev.corral.activities.store.rows.VmStates;
+import dev.corral.activities.temporal.VmWorkflows;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After a crash of Corral or of the host, makes each provider's inventory and the database agree again, before
+ * leases are taken: a VM the provider runs that the database knows is adopted as it is (its workflow resumes);
+ * one the database does not know (cloned just before a crash lost its row, or a build VM whose delete-on-error
+ * never ran) is destroyed; a ready VM the provider reports dead (its QEMU gone with the host) is retired so that
+ * nobody leases it, which also removes what is left of it and lets the pool refill.
+ *
+ * <p>A ready VM the provider does not list at all is left to the reconciler: seeing it missing once at start-up
+ * is not proof enough to replace it.
+ */
+public final class ProviderSweep {
+  private static final Logger log = LoggerFactory.getLogger(ProviderSweep.class);
+
+  /** What a sweep did, summed over all providers. */
+  public record Outcome(int adopted, int destroyedUnknown, int retiredDead, List<String> unreachableProviders) {}
+
+  private static final List<String> LIVE = List.of(VmStates.PROVISIONING, VmStates.READY, VmStates.LEASED,
+      VmStates.CLEANING, VmStates.REUSABLE, VmStates.DESTROYING);
+  private static final int MAX_BUILDS = 10_000;
+
+  private final Db db;
+  private final ProviderRegistry providers;
+  private final VmWorkflows vmWorkflows;
+  private final Clock clock;
+
+  public ProviderSweep(Db db, ProviderRegistry providers, VmWorkflows vmWorkflows, Clock clock) {
+    this.db = db;
+    this.providers = providers;
+    this.vmWorkflows = vmWorkflows;
+    this.clock = clock;
+  }
+
+  public Outcome run() {
+    Map<String, VmRow> known = new HashMap<>();
+    Set<String> buildVms = new HashSet<>();
+    db.inTransaction(session -> {
+      session.getMapper(VmMapper.class).selectInStates(LIVE).forEach(vm -> known.put(vm.name(), vm));
+      BuildMapper builds = session.getMapper(BuildMapper.class);
+      for (String state : List.of(BuildRow.QUEUED, BuildRow.RUNNING)) {
+        builds.list(null, state, MAX_BUILDS).forEach(b -> buildVms.add(b.vmName()));
+      }
+      return null;
+    });
+    int adopted = 0;
+    int destroyed = 0;
+    int retired = 0;
+    List<String> unreachable = new java.util.ArrayList<>();
+    for (VmProvider provider : providers.all()) {
+      List<ProviderVm> inventory;
+      try {
+        inventory = provider.inventory();
+      } catch (RuntimeException e) {
+        log.warn("start-up sweep: provider {} did not list its VMs ({}); skipped", provider.name(), e.getMessage());
+        unreachable.add(provider.name());
+        continue;
+      }
+      for (ProviderVm vm : inventory) {
+        VmRow row = known.get(vm.name());
+        if (row == null || !row.provider().equals(provider.name())) {
+          if (buildVms.contains(vm.name())) {
+            continue;
+          }
+          try {
+            provider.destroy(vm.name());
+            destroyed++;
+            log.warn("start-up sweep: destroyed {} on {}: the inventory does not know it", vm.name(), provider.name());
+          } catch (RuntimeException e) {
+            log.warn("start-up sweep: cannot destroy unknown {} on {}: {}", vm.name(), provider.name(), e.getMessage());
+          }
+        } else if (dead(vm) && VmStates.READY.equals(row.state())) {
+          if (retire(row, "lost: found " + vm.powerState().name().toLowerCase() + " on " + provider.name()
+              + " at start-up")) {
+            retired++;
+          }
+        } else {
+          adopted++;
+        }
+      }
+    }
+    log.info("start-up sweep: {} VM(s) adopted, {} unknown VM(s) destroyed, {} dead ready VM(s) retired",
+        adopted, destroyed, retired);
+    return new Outcome(adopted, destroyed, retired, unreachable);
+  }
+
+  private static boolean dead(ProviderVm vm) {
+    return vm.powerState() == PowerState.BROKEN || vm.powerState() == PowerState.POWERED_OFF;
+  }
+
+  private boolean retire(VmRow row, String reason) {
+    Instant now = clock.instant();
+    VmRow changed = db.inTransaction(session -> {
+      VmMapper vms = session.getMapper(VmMapper.class);
+      vms.transition(row.name(), List.of(VmStates.READY), VmStates.DESTROYING, reason, now);
+      return vms.selectByName(row.name());
+    });
+    if (changed == null || !VmStates.DESTROYING.equals(changed.state())) {
+      return false;
+    }
+    vmWorkflows.retire(changed, reason);
+    log.warn("start-up sweep: {} of pool {} retired: {}", row.name(), row.pool(), reason);
+    return true;
+  }
+}
