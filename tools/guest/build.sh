@@ -149,7 +149,7 @@ for a in $("$BUSYBOX" --list-full); do
   [ -e "$RF/$a" ] || [ -L "$RF/$a" ] || ln -s /bin/busybox "$RF/$a"
 done
 echo "$VERSION" > "$RF/etc/template-version"
-chmod 0755 "$RF"/etc/init.d/* "$RF"/etc/udhcpc.script "$RF"/etc/acpi/PWRF/* \
+chmod 0755 "$RF"/etc/init.d/* "$RF"/etc/udhcpc.script \
   "$RF"/usr/lib/corral/shutdown "$RF"/var/www/cgi-bin/*
 # -E: zero the inode tables and journal now (the qcow2 stays sparse) instead of in every clone.
 mkfs.ext4 -q -F -L corral-root -b 4096 -d "$RF" \

@@ -80,7 +80,7 @@ guest_port() { $QEMUCTL port "$1/qmp.sock" 80; }
 guest_kill() {
   local d=$1
   $QEMUCTL alive "$d/qemu.pid" || return 0
-  $QEMUCTL quit "$d/qmp.sock" 2>/dev/null || true
+  $QEMUCTL quit "$d/qmp.sock" >/dev/null 2>&1 || true
   if ! $QEMUCTL wait-exit "$d/qemu.pid" 5 >/dev/null; then
     $QEMUCTL alive "$d/qemu.pid" && kill -KILL "$(cat "$d/qemu.pid")" 2>/dev/null || true
     $QEMUCTL wait-exit "$d/qemu.pid" 5 >/dev/null || echo "warning: QEMU in $d does not die" >&2

@@ -2,10 +2,11 @@
 """Host-side helper for the Corral guest scripts: the QMP and pidfile bits bash cannot do.
 
   qemuctl.py port SOCK [GUEST_PORT=80]   host port of the hostfwd rule to GUEST_PORT ("info usernet")
-  qemuctl.py powerdown SOCK              QMP system_powerdown (returns at once)
+  qemuctl.py powerdown SOCK              QMP system_powerdown; prints the epoch ms QEMU accepted it
   qemuctl.py quit SOCK                   QMP quit
   qemuctl.py alive PIDFILE               exit 0 if a live QEMU holds the pidfile's lock, else 1
-  qemuctl.py wait-exit PIDFILE TIMEOUT   wait until QEMU has exited; prints seconds; exit 1 on timeout
+  qemuctl.py wait-exit PIDFILE TIMEOUT   wait until QEMU has exited; prints the epoch ms it saw the
+                                         exit (10 ms polls); exit 1 on timeout
   qemuctl.py stats PIDFILE...            "<cpu-seconds> <rss-KiB>" summed over the live QEMUs
 
 QEMU holds an fcntl write lock on its -pidfile for its whole life and drops it when it exits,
@@ -82,8 +83,11 @@ def main(argv):
         if not m:
             sys.exit('no hostfwd rule for guest port %s in:\n%s' % (guest_port, out))
         print(m.group(1))
-    elif cmd in ('powerdown', 'quit'):
-        qmp(argv[2], 'system_powerdown' if cmd == 'powerdown' else 'quit')
+    elif cmd == 'powerdown':
+        qmp(argv[2], 'system_powerdown')
+        print(int(time.time() * 1000))
+    elif cmd == 'quit':
+        qmp(argv[2], 'quit')
     elif cmd == 'alive':
         sys.exit(0 if alive(argv[2]) else 1)
     elif cmd == 'wait-exit':
@@ -93,7 +97,7 @@ def main(argv):
             if time.monotonic() > deadline:
                 sys.exit(1)
             time.sleep(0.01)
-        print('%.3f' % (time.monotonic() - t0))
+        print(int(time.time() * 1000))
     elif cmd == 'stats':
         tick = os.sysconf('SC_CLK_TCK')
         cpu, rss = 0.0, 0
