@@ -4,7 +4,7 @@ export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 # reply [STATUS]: start the response. busybox httpd honours "Status:" only as the first header.
 reply() {
   [ -n "$1" ] && printf 'Status: %s\r\n' "$1"
-  printf 'Content-Type: text/plain\r\nCache-Control: no-store\r\n\r\n'
+  printf 'Content-Type: text/plain\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n'
 }
 
 # post_only: anything but POST gets 405 and the script ends.
