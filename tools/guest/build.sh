@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the tiny Corral QEMU guest from Debian packages only:
 #   OUT_DIR/vmlinuz      Debian cloud kernel, unpacked from its .deb (never installed)
-#   OUT_DIR/initrd.img   busybox-static + the virtio/ACPI/fw_cfg modules; mounts /dev/vda
+#   OUT_DIR/initrd.img   busybox-static + the virtio/ACPI/fw_cfg modules (uncompressed cpio); mounts /dev/vda
 #   OUT_DIR/base.qcow2   ext4 root (busybox init, DHCP, acpid, httpd+CGI agent), 256 MiB virtual
 #   OUT_DIR/base.json    {"version":"<VERSION>","date":"<YYYY-MM-DD UTC>"}
 # The kernel .deb and its unpacked tree are cached in ${CORRAL_GUEST_CACHE:-~/.cache/corral-guest},
@@ -33,7 +33,6 @@ need dpkg-deb dpkg
 need depmod kmod
 need modprobe kmod
 need cpio cpio
-need gzip gzip
 need mkfs.ext4 e2fsprogs
 need qemu-img qemu-utils
 if ! dpkg -s busybox-static >/dev/null 2>&1 || [ ! -x "$BUSYBOX" ]; then
@@ -137,7 +136,8 @@ while read -r ko; do
   esac
   echo "$name" >> "$IR/lib/modules/load.list"
 done < "$WORK/modules"
-(cd "$IR" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1 -n) > "$WORK/initrd.img"
+# Uncompressed: the guest kernel's gunzip under TCG cost ~0.6 s of CPU per boot (1.3 vs 2.5 MiB).
+(cd "$IR" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$WORK/initrd.img"
 step "initramfs: $(wc -l < "$IR/lib/modules/load.list") modules ($(paste -sd' ' "$IR/lib/modules/load.list"))"
 
 # ---- 3. root file system: busybox + the files in rootfs/ -----------------------------------------
