@@ -1,0 +1,1 @@
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
