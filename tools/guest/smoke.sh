@@ -121,6 +121,9 @@ info_check "$VERSION" "$RUN-a" ""
 expect_req GET /cgi-bin/configure '' 405 '*'
 expect_req GET /cgi-bin/seal '' 405 '*'
 expect_req GET /cgi-bin/clean '' 405 '*'
+expect_req GET /cgi-bin/run '' 405 '*'
+expect_req POST /cgi-bin/run $'echo ran as $(id -u)\necho to-stderr >&2' 200 $'ran as 0\nto-stderr\nexit=0'
+expect_req POST /cgi-bin/run $'echo broke\nexit 3' 500 $'broke\nexit=3'
 CONFIG=$'role=smoke\nmotd=hello world\n# a comment\n\nurl=http://x/?a=b\n'
 expect_req POST /cgi-bin/configure "$CONFIG" 200 "configured bytes=${#CONFIG}"
 info_check "$VERSION" "$RUN-a" $'config.role=smoke\nconfig.motd=hello world\nconfig.url=http://x/?a=b'

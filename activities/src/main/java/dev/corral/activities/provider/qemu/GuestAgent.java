@@ -90,8 +90,10 @@ final class GuestAgent {
     try {
       HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       if (response.statusCode() / 100 != 2) {
+        String body = response.body().strip();
+        // The reply ends up in a build's error; a script that printed pages must not flood it.
         throw new Refused("guest agent " + request.uri().getPath() + " answered " + response.statusCode() + ": "
-            + response.body().strip());
+            + (body.length() > 500 ? "…" + body.substring(body.length() - 500) : body));
       }
       return response.body();
     } catch (InterruptedException e) {
