@@ -6,6 +6,9 @@
 #   bench/run.sh claim-v3 [SIZE...] the same, through vmpooler's POST /api/v3/vm/<pool> (issue 4)
 #   bench/run.sh fill [RUNS] [--same-jvm]
 #                                  FillBench only (default 3 runs, each in a fresh JVM; --same-jvm: one JVM)
+#   bench/run.sh qemu              issue 5 on real QEMU guests: 4 boots by hand at once (bench/qemu-boots.sh 4,
+#                                  the physical limit), then QemuBench: a pool of 4 filled by Corral and one
+#                                  preparation chain; not part of the default run
 #   bench/run.sh chain [SINGLE_RUNS [PARALLEL_RUNS]]
 #                                  ChainBench only (issue 3's preparation chain, 6 steps x 1 s): single-chain
 #                                  overhead (default 5 runs) and 20 chains on 2 providers x 2 slots (default 3
@@ -91,8 +94,16 @@ if [ "$MODE" = chain ]; then
   echo "== ChainBench =="
   run_java chain ChainBench "${1:-5}" "${2:-3}" "${BENCH_QUIET_WAIT:-180}" || status=1
 fi
-if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ]; then
-  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]]]" >&2
+if [ "$MODE" = qemu ]; then
+  GUEST="$TARGET/guest"
+  [ -f "$GUEST/base.qcow2" ] || bash "$ROOT_DIR/tools/guest/build.sh" "$GUEST" 1.0.0
+  echo "== 4 QEMU boots by hand, at once (the physical limit) =="
+  bash "$BENCH_DIR/qemu-boots.sh" 4 128 "$GUEST" || status=1
+  echo "== QemuBench =="
+  run_java qemu QemuBench "$GUEST" "${BENCH_QUIET_WAIT:-180}" || status=1
+fi
+if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ] && [ "$MODE" != qemu ]; then
+  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]] | qemu]" >&2
   exit 2
 fi
 exit $status

@@ -45,11 +45,11 @@ import jdk.jfr.Recording;
  * max_vms, so the shepherd can never provision; the seeded VMs are not surplus and ready_ttl is 24h,
  * so it never retires any), then 16 client threads POST /v1/leases {"vms":{"bench":1}} back to back
  * over keep-alive connections: a warm-up (30 s by default, see main), then a measured window (10 s).
- * A recycler thread puts leased VMs back to ready every ~50 ms, recording which lease each VM held,
+ * A recycler thread puts leased VMs back to ready every ~10 ms (--recycle-ms), recording which lease each VM held,
  * so the pool stays at ~N ready.
  *
  * <p>Usage: {@code ClaimBench [--warmup S] [--duration S] [--clients C] [--quiet-wait S]
- * [--jdbc-params P] [--direct] SIZE...} (default 100 1000 10000); run.sh runs one JVM per size so
+ * [--jdbc-params P] [--direct] [--recycle-ms MS] SIZE...} (default 100 1000 10000); run.sh runs one JVM per size so
  * that no size inherits another's JIT warm-up.
  *
  * <p>Analysis options. {@code --jdbc-params} is an experiment: the bench starts the embedded MariaDB
@@ -63,7 +63,11 @@ import jdk.jfr.Recording;
 public final class ClaimBench {
   private static final String POOL = "bench";
   private static final String PROVIDER = "sim";
-  private static final long RECYCLE_EVERY_MS = 50;
+  /**
+   * How often the recycler puts leased VMs back. It stands in for a steady stream of releases: at ~1,000
+   * leases/s a 50 ms batch takes half of a 100-VM pool between two recycles, so small pools need it shorter.
+   */
+  private static long recycleEveryMs = 10;
   private static final byte[] BODY = ("{\"vms\":{\"" + POOL + "\":1}}").getBytes(StandardCharsets.UTF_8);
 
   public static void main(String[] args) throws Exception {
@@ -89,6 +93,7 @@ public final class ClaimBench {
         case "--jdbc-params" -> jdbcParams = args[++i];
         case "--direct" -> direct = true;
         case "--no-shepherd" -> noShepherd = true;
+        case "--recycle-ms" -> recycleEveryMs = Long.parseLong(args[++i]);
         case "--api" -> v3 = switch (args[++i]) {
           case "v1" -> false;
           case "v3" -> true;
@@ -103,7 +108,7 @@ public final class ClaimBench {
     BenchSupport.watchdog("ClaimBench", 120L + sizes.size() * (long) (150 + quietWaitS + warmupS + durationS));
     System.out.printf("ClaimBench: %d clients, warm-up %.0f s, measured %.0f s, recycle every %d ms; "
             + "%d cores, max heap %d MB, Java %s%n",
-        clients, warmupS, durationS, RECYCLE_EVERY_MS, Runtime.getRuntime().availableProcessors(),
+        clients, warmupS, durationS, recycleEveryMs, Runtime.getRuntime().availableProcessors(),
         BenchSupport.availableMemoryMb(), System.getProperty("java.version"));
     int failures = 0;
     for (int size : sizes) {
@@ -305,7 +310,7 @@ public final class ClaimBench {
   }
 
   /**
-   * Puts leased VMs back to ready every ~50 ms. Before each recycle it reads, under lock, the (vm, lease)
+   * Puts leased VMs back to ready every ~10 ms. Before each recycle it reads, under lock, the (vm, lease)
    * pairs it is about to recycle: an "epoch" ends there. Each such pair is recorded exactly once, so a VM
    * handed to two leases between two recycles shows up as a 201 whose pair was never recycled.
    */
@@ -342,7 +347,7 @@ public final class ClaimBench {
         totalRecycleNanos += took;
         maxRecycleNanos = Math.max(maxRecycleNanos, took);
         try {
-          Thread.sleep(Math.max(1, RECYCLE_EVERY_MS - took / 1_000_000));
+          Thread.sleep(Math.max(1, recycleEveryMs - took / 1_000_000));
         } catch (InterruptedException e) {
           return;
         }
