@@ -68,8 +68,10 @@ public final class QemuProvider implements VmProvider {
   static final Duration SNAPSHOT_TIMEOUT = Duration.ofMinutes(5);
   /** One readiness probe of the agent: the agent answers in milliseconds once the marker is out. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-  /** Agent calls of the chain (configure may run a script). */
+  /** Agent calls of the chain and of the reuse cleanup. */
   static final Duration AGENT_TIMEOUT = Duration.ofMinutes(5);
+  /** A group's configure script may install software: it gets most of the configure step's two hours. */
+  static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(110);
   /** How long deploy waits for the guest to come up. */
   static final Duration DEPLOY_BOOT_TIMEOUT = Duration.ofMinutes(10);
   /** How long a QMP quit (then SIGKILL) may take to end QEMU. */
@@ -365,9 +367,9 @@ public final class QemuProvider implements VmProvider {
   @Override
   public void configure(String vmName, Map<String, String> configuration) {
     VmDir vm = requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
-    GuestAgent agent = agent(vm, AGENT_TIMEOUT);
     Map<String, String> values = new LinkedHashMap<>(configuration);
     String script = values.remove("script");
+    GuestAgent agent = agent(vm, script == null ? AGENT_TIMEOUT : SCRIPT_TIMEOUT);
     try {
       if (!values.isEmpty() || script == null) {
         agent.configure(values.entrySet().stream()

@@ -158,6 +158,35 @@ class QemuProviderTest {
     assertTrue(e.permanent());
   }
 
+  @Test
+  void vmTasks_revertUndoesWhatTheGuestWroteSinceItsSnapshot_andAnAddedDiskShowsUpInTheGuest() throws Exception {
+    provider.cloneVm("corral-aaaaaaaaa7", "base");
+    GuestAgent agent = new GuestAgent(awaitReady("corral-aaaaaaaaa7").ports().get("agent"), Duration.ofMinutes(2));
+    agent.run("echo before > /root/mark; sync");
+
+    provider.snapshot("corral-aaaaaaaaa7", "snap1");
+    provider.snapshot("corral-aaaaaaaaa7", "snap1"); // idempotent
+    agent.run("echo after > /root/mark; sync");
+    provider.revertSnapshot("corral-aaaaaaaaa7", "snap1");
+
+    assertTrue(agent.run("cat /root/mark").startsWith("before\n"), "the guest is back at its snapshot");
+    ProviderException missing = assertThrows(ProviderException.class,
+        () -> provider.revertSnapshot("corral-aaaaaaaaa7", "nope"));
+    assertEquals(ErrorTypes.SNAPSHOT_NOT_FOUND, missing.errorType());
+
+    provider.addDisk("corral-aaaaaaaaa7", "data1", 1);
+    provider.addDisk("corral-aaaaaaaaa7", "data1", 1); // idempotent: still one extra disk
+    String blocks = "";
+    for (int i = 0; i < 50 && !blocks.contains("vdb"); i++) {
+      blocks = agent.run("ls /sys/block");
+      Thread.sleep(200);
+    }
+    assertTrue(blocks.contains("vdb"), "hot-plugged disk seen by the guest: " + blocks);
+    assertFalse(blocks.contains("vdc"), blocks);
+    assertEquals("1073741824", agent.run("cat /sys/block/vdb/size | awk '{print $1 * 512}'").lines().findFirst()
+        .orElseThrow().strip(), "1 GB");
+  }
+
   private Readiness awaitReady(String vm) throws InterruptedException {
     long deadline = System.nanoTime() + BOOT.toNanos();
     while (true) {
