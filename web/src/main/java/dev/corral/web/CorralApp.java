@@ -97,9 +97,18 @@ public final class CorralApp implements AutoCloseable {
   }
 
   public static CorralApp start(CorralConfig config, CorralWorkers.Timings timings) {
+    return start(config, timings, null);
+  }
+
+  /**
+   * Tests of several instances: {@code sharedProviders} (not closed by this app) stands for hypervisors that
+   * several Corral processes share. A simulated provider lives inside one process, so instances in one test JVM
+   * must share the object to see one inventory. Null builds the providers from the config.
+   */
+  static CorralApp start(CorralConfig config, CorralWorkers.Timings timings, ProviderRegistry sharedProviders) {
     CorralApp app = new CorralApp(config);
     try {
-      app.boot(timings);
+      app.boot(timings, sharedProviders);
       return app;
     } catch (RuntimeException e) {
       app.close();
@@ -107,7 +116,7 @@ public final class CorralApp implements AutoCloseable {
     }
   }
 
-  private void boot(CorralWorkers.Timings timings) {
+  private void boot(CorralWorkers.Timings timings, ProviderRegistry sharedProviders) {
     long started = System.nanoTime();
     Instant startedAt = Instant.now();
     // Millisecond ticks: the database keeps milliseconds, so the API shows the same time before and after a read.
@@ -127,8 +136,12 @@ public final class CorralApp implements AutoCloseable {
     WorkflowClient client =
         WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
 
-    providers = ProviderRegistry.fromConfig(config.providers(), config.dataDir());
-    toClose.push(providers);
+    if (sharedProviders != null) {
+      providers = sharedProviders;
+    } else {
+      providers = ProviderRegistry.fromConfig(config.providers(), config.dataDir());
+      toClose.push(providers);
+    }
     ShepherdNudger nudger = new ShepherdNudger(client);
     toClose.push(nudger);
 
