@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.testing.QemuGuest;
 import dev.corral.activities.testing.TestDatabase;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -29,13 +27,13 @@ import org.junit.jupiter.api.Test;
 class QemuCrashRecoveryTest {
   private static final Duration WAIT = Duration.ofSeconds(180);
 
-  private final List<Process> corrals = new ArrayList<>();
+  private final List<CorralProcess> corrals = new ArrayList<>();
   private Path vms;
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (Process p : corrals) {
-      p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    for (CorralProcess p : corrals) {
+      p.close();
     }
     for (Path dir : vmDirs()) {
       try {
@@ -53,7 +51,7 @@ class QemuCrashRecoveryTest {
     Path root = QemuGuest.shortDir("qk");
     vms = root.resolve("vms");
     guest.installAs(root.resolve("templates"), "base", null);
-    int port = freePort();
+    int port = CorralProcess.freePort();
     String database = TestDatabase.freshDatabaseName();
     Path config = root.resolve("corral.yaml");
     Files.writeString(config, """
@@ -75,19 +73,16 @@ class QemuCrashRecoveryTest {
         root.resolve("templates"), guest.kernel(), guest.initrd(), vms));
     Http http = new Http("http://127.0.0.1:" + port);
 
-    Process first = startCorral(config, root.resolve("first.log"));
-    awaitUp(http, first);
+    CorralProcess first = start(config, root.resolve("first.log")).awaitUp(http, WAIT);
     // Mid-boot: QEMU runs, its guest has not printed READY yet.
     http.await("/v1/pools", WAIT, p -> plain(p).get("provisioning").asInt() > 0 && bootingVmDir() != null);
     String booting = bootingVmDir();
     long bootingPid = pid(vms.resolve(booting));
-    first.destroyForcibly();
-    assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+    first.kill();
     assertTrue(ProcessHandle.of(bootingPid).map(ProcessHandle::isAlive).orElse(false),
         "QEMU outlives Corral: it is daemonized, not Corral's child");
 
-    Process second = startCorral(config, root.resolve("second.log"));
-    awaitUp(http, second);
+    start(config, root.resolve("second.log")).awaitUp(http, WAIT);
     JsonNode pool = plain(http.await("/v1/pools", WAIT, p -> plain(p).get("ready").asInt() == 2).body());
     assertEquals(0, pool.get("provisioning").asInt(), pool.toString());
 
@@ -123,29 +118,10 @@ class QemuCrashRecoveryTest {
     return live;
   }
 
-  private Process startCorral(Path config, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "dev.corral.web.Main", "serve", "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  private CorralProcess start(Path config, Path log) throws IOException {
+    CorralProcess p = CorralProcess.start(config, log);
     corrals.add(p);
     return p;
-  }
-
-  private static void awaitUp(Http http, Process corral) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      assertTrue(corral.isAlive(), "Corral exited at start-up");
-      try {
-        if (http.get("/v1/pools").status() == 200) {
-          return;
-        }
-      } catch (IllegalStateException notYet) {
-        // connection refused while it starts
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("Corral did not start within " + WAIT);
   }
 
   /** A VM whose QEMU runs but whose guest has not said READY. */
@@ -192,12 +168,6 @@ class QemuCrashRecoveryTest {
       return dirs.filter(Files::isDirectory).toList();
     } catch (IOException e) {
       return List.of();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }

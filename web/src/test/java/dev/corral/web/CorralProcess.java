@@ -1,0 +1,72 @@
+package dev.corral.web;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Corral as a separate JVM ({@code Main serve --config FILE}) on the test's classpath, for tests that kill it with
+ * -9: an in-process app cannot die without taking the test along. Its output goes to a log file.
+ */
+final class CorralProcess implements AutoCloseable {
+  private final Process process;
+
+  private CorralProcess(Process process) {
+    this.process = process;
+  }
+
+  static CorralProcess start(Path config, Path log) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "dev.corral.web.Main", "serve", "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    return new CorralProcess(p);
+  }
+
+  /** Waits until the API answers; fails when the process exits first. */
+  CorralProcess awaitUp(Http http, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("Corral exited at start-up with " + process.exitValue());
+      }
+      try {
+        if (http.get("/v1/pools").status() == 200) {
+          return this;
+        }
+      } catch (IllegalStateException notYet) {
+        // connection refused while it starts
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("Corral did not start within " + within);
+  }
+
+  /** kill -9: no shutdown hook runs, nothing is flushed or closed. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("Corral did not die");
+    }
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
