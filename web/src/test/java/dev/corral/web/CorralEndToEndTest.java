@@ -82,6 +82,13 @@ class CorralEndToEndTest {
       http.await("/v1/pools", FILL, pools -> pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
           && pool(pools, "debian-12-x86_64").get("leased").asInt() == 0);
 
+      JsonNode sim = http.get("/v1/providers").body().get(0);
+      assertEquals("ok", sim.get("state").asText(), sim.toString());
+      assertEquals(5, sim.get("vms").asInt(), "what the provider itself reports");
+      assertEquals(0.25, sim.get("load").asDouble(), 1e-9, "5 of max_vms 20");
+      assertEquals(5, sim.get("clone_slots_free").asInt());
+      assertTrue(sim.get("retry_at").isNull(), sim.toString());
+
       readyBeforeRestart = readyNames(http);
       providerVmsBeforeRestart = app.providers().get("sim").inventory().size();
       assertEquals(5, readyBeforeRestart.size());

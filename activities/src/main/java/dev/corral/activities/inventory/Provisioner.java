@@ -76,9 +76,17 @@ public final class Provisioner {
           for (String candidate : current.keySet()) {
             rooms.put(candidate, Room.of(providers.selectForUpdate(candidate), vms));
           }
-          // A provider whose last tries all failed is skipped while another can take the VMs; if all
-          // are failing, the pool's own backoff paces the retries instead.
-          List<String> failing = rooms.keySet().stream().filter(p -> isFailing(vms, p)).toList();
+          // A failing provider is skipped while another can take the VMs; if all are failing, the pool's
+          // own backoff paces the retries instead. A half-open one gets one trial VM at a time.
+          List<String> failing = new ArrayList<>();
+          for (Map.Entry<String, Room> room : rooms.entrySet()) {
+            ProviderHealth.State health = ProviderHealth.of(vms, room.getKey(), now).state();
+            if (health == ProviderHealth.State.FAILING) {
+              failing.add(room.getKey());
+            } else if (health == ProviderHealth.State.HALF_OPEN) {
+              room.getValue().trialOnly();
+            }
+          }
           if (failing.size() < rooms.size()) {
             failing.forEach(rooms::remove);
           }
@@ -104,14 +112,6 @@ public final class Provisioner {
   }
 
 
-  /** Consecutive failed tries after which a provider counts as failing. */
-  static final int FAILING_AFTER = 3;
-
-  private static boolean isFailing(VmMapper vms, String provider) {
-    List<String> outcomes = vms.recentOutcomesOnProvider(provider, FAILING_AFTER);
-    return outcomes.size() == FAILING_AFTER && outcomes.stream().allMatch(VmStates.FAILED::equals);
-  }
-
   private static String describeLimits(Map<String, Room> rooms) {
     List<String> parts = new ArrayList<>();
     rooms.forEach((name, room) -> parts.add(room.describe(name)));
@@ -123,6 +123,7 @@ public final class Provisioner {
     private final ProviderRow provider;
     private int live;
     private int provisioning;
+    private boolean trialOnly;
 
     private Room(ProviderRow provider, int live, int provisioning) {
       this.provider = provider;
@@ -140,7 +141,13 @@ public final class Provisioner {
     }
 
     boolean canTake() {
-      return provider != null && live < provider.maxVms() && provisioning < provider.maxConcurrentClones();
+      return provider != null && live < provider.maxVms() && provisioning < provider.maxConcurrentClones()
+          && !(trialOnly && provisioning > 0);
+    }
+
+    /** A half-open provider: one VM provisioning at a time, whose outcome closes or reopens its breaker. */
+    void trialOnly() {
+      trialOnly = true;
     }
 
     /** The share of the provider's VM limit in use. */

@@ -2,6 +2,7 @@ package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.FailureStreak;
 import dev.corral.activities.store.rows.StateCount;
+import dev.corral.activities.store.rows.VmOutcome;
 import dev.corral.activities.store.rows.VmRow;
 import java.time.Instant;
 import java.util.List;
@@ -109,7 +110,7 @@ public interface VmMapper {
    * How the provider's most recent VM tries ended, newest first: {@code failed}, or any other state for a
    * VM that became ready. The placement skips a provider whose last few tries all failed.
    */
-  List<String> recentOutcomesOnProvider(@Param("provider") String provider, @Param("limit") int limit);
+  List<VmOutcome> recentOutcomesOnProvider(@Param("provider") String provider, @Param("limit") int limit);
 
   /** Host names (the VM name when it has none) of the VMs leased to {@code owner} right now. */
   List<String> leasedHostnamesOfOwner(@Param("owner") String owner);

@@ -75,7 +75,7 @@ class ProvisionerTest {
     Instant now = Instant.now();
     db.inTransaction(s -> {
       VmMapper vms = s.getMapper(VmMapper.class);
-      for (int i = 0; i < Provisioner.FAILING_AFTER; i++) {
+      for (int i = 0; i < ProviderHealth.FAILING_AFTER; i++) {
         vms.insertProvisioning("broken-" + i, "old", "a", "tpl", now);
         vms.markFailed("broken-" + i, 3, "boot timeout", now.plusMillis(i));
       }
@@ -85,7 +85,33 @@ class ProvisionerTest {
     Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 4));
 
     assertEquals(List.of("b", "b", "b", "b"), reservation.vms().stream().map(VmRequest::provider).toList(),
-        "provider a failed its last " + Provisioner.FAILING_AFTER + " tries");
+        "provider a failed its last " + ProviderHealth.FAILING_AFTER + " tries");
+  }
+
+  @Test
+  void aFailingProvider_getsOneTrialVmAfterItsCoolDown_andIsTrustedAgainOnceATrialIsReady() {
+    configure(100, 100, pool("p", 4, "a", "b"), pool("old", 0, "a", "b"));
+    Instant longAgo = Instant.now().minus(ProviderHealth.RETRY_AFTER).minusSeconds(5);
+    db.inTransaction(s -> {
+      VmMapper vms = s.getMapper(VmMapper.class);
+      for (int i = 0; i < ProviderHealth.FAILING_AFTER; i++) {
+        vms.insertProvisioning("broken-" + i, "old", "a", "tpl", longAgo);
+        vms.markFailed("broken-" + i, 3, "boot timeout", longAgo.plusMillis(i));
+      }
+      return null;
+    });
+
+    Provisioner.Reservation half = provisioner.reserve("p", names("p", 4));
+
+    assertEquals(1, half.vms().stream().filter(vm -> vm.provider().equals("a")).count(),
+        "half-open: one trial VM on a, the rest on b");
+    assertEquals(0, provisioner.reserve("p", names("q", 4)).vms().stream()
+        .filter(vm -> vm.provider().equals("a")).count(), "no second trial while the first is provisioning");
+    String trial = half.vms().stream().filter(vm -> vm.provider().equals("a")).findFirst().orElseThrow().vm();
+    db.inTransaction(s -> s.getMapper(VmMapper.class).markReady(trial, trial, "10.0.0.1", null, Instant.now()));
+    assertEquals(ProviderHealth.State.OK,
+        db.inTransaction(s -> ProviderHealth.of(s.getMapper(VmMapper.class), "a", Instant.now())).state(),
+        "a ready trial closes the breaker");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.corral.web.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.corral.activities.inventory.PoolTemplates;
+import dev.corral.activities.inventory.ProviderHealth;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.store.Db;
@@ -51,10 +52,14 @@ public final class InventoryViews {
     }
   }
 
-  /** {@code vms} is what the provider itself reports; {@code inventory_vms} what the database believes. */
+  /**
+   * {@code vms} is what the provider itself reports; {@code inventory_vms} what the database believes. {@code state}
+   * is its circuit breaker ({@code ok | failing}); a failing provider is skipped by placement while another can take
+   * VMs, and at {@code retry_at} one trial VM tries it again. {@code load} is the share of {@code max_vms} in use.
+   */
   public record ProviderView(
-      String name, String type, int maxVms, int maxConcurrentClones, Integer vms, int inventoryVms,
-      int provisioning, String error) {}
+      String name, String type, String state, Instant retryAt, int maxVms, int maxConcurrentClones, Integer vms,
+      int inventoryVms, int provisioning, double load, int cloneSlotsFree, String error) {}
 
   private final Db db;
   private final ProviderRegistry providers;
@@ -140,8 +145,12 @@ public final class InventoryViews {
       } catch (RuntimeException e) {
         error = e.getMessage();
       }
-      views.add(new ProviderView(row.name(), row.type(), row.maxVms(), row.maxConcurrentClones(), reported, inventory,
-          c.getOrDefault(VmStates.PROVISIONING, 0), error));
+      int provisioning = c.getOrDefault(VmStates.PROVISIONING, 0);
+      ProviderHealth.Status health =
+          db.inTransaction(s -> ProviderHealth.of(s.getMapper(VmMapper.class), row.name(), clock.instant()));
+      views.add(new ProviderView(row.name(), row.type(), health.key(), health.retryAt(), row.maxVms(),
+          row.maxConcurrentClones(), reported, inventory, provisioning, (double) inventory / row.maxVms(),
+          Math.max(0, row.maxConcurrentClones() - provisioning), error));
     }
     return views;
   }
