@@ -8,6 +8,9 @@ import dev.corral.activities.inventory.InventoryActivitiesImpl;
 import dev.corral.activities.inventory.PoolPlanner;
 import dev.corral.activities.lease.LeaseWaitActivitiesImpl;
 import dev.corral.activities.provider.ProviderRegistry;
+import dev.corral.activities.reconcile.ReconcileActivitiesImpl;
+import dev.corral.activities.reconcile.ReconcileStats;
+import dev.corral.activities.reconcile.Reconciler;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.store.VmTaskStore;
@@ -22,10 +25,12 @@ import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.TemplateChanges;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.ProviderConfig;
+import dev.corral.config.ReconcileConfig;
 import dev.corral.config.TrackerConfig;
 import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.build.TemplateBuildWorkflowImpl;
 import dev.corral.workflows.lease.LeaseWaitWorkflowImpl;
+import dev.corral.workflows.reconcile.ReconcilerWorkflowImpl;
 import dev.corral.workflows.shepherd.PoolShepherdWorkflowImpl;
 import dev.corral.workflows.task.VmTaskWorkflowImpl;
 import dev.corral.workflows.tracker.TemplateTrackerWorkflowImpl;
@@ -68,12 +73,28 @@ public final class CorralWorkers {
       ShepherdNudger nudger,
       Timings timings,
       TrackerConfig tracker) {
+    register(factory, db, providers, clock, nudger, timings, tracker,
+        new Reconciler(db, providers, new VmWorkflows(factory.getWorkflowClient()), nudger, clock,
+            ReconcileConfig.DEFAULTS, new ReconcileStats()));
+  }
+
+  /** {@code reconciler} is shared with the caller, which runs its "reconcile now" and reads its counters. */
+  public static void register(
+      WorkerFactory factory,
+      Db db,
+      ProviderRegistry providers,
+      Clock clock,
+      ShepherdNudger nudger,
+      Timings timings,
+      TrackerConfig tracker,
+      Reconciler reconciler) {
     BuildWaker buildWaker = new BuildWaker(db, factory.getWorkflowClient());
     TemplateChanges templateChanges = new TemplateChanges(db, nudger);
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(
         PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class, TemplateBuildWorkflowImpl.class,
-        TemplateTrackerWorkflowImpl.class, LeaseWaitWorkflowImpl.class, VmTaskWorkflowImpl.class);
+        TemplateTrackerWorkflowImpl.class, LeaseWaitWorkflowImpl.class, VmTaskWorkflowImpl.class,
+        ReconcilerWorkflowImpl.class);
     BuildStarter builds = new BuildStarter(db, factory.getWorkflowClient(), clock);
     workflows.registerActivitiesImplementations(
         new BuildActivitiesImpl(db, clock, buildWaker),
@@ -105,7 +126,8 @@ public final class CorralWorkers {
       worker.registerActivitiesImplementations(
           new ProviderActivitiesImpl(providers, timings.readyPoll(), inventory::markReady, inventory::markCloned),
           new BuildStepActivitiesImpl(db, providers, clock, buildWaker, templateChanges),
-          new VmTaskProviderActivitiesImpl(providers));
+          new VmTaskProviderActivitiesImpl(providers),
+          new ReconcileActivitiesImpl(reconciler));
     }
   }
 }

@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class ConfigBinder {
   static final List<String> ROOT_KEYS = List.of("data_dir", "server", "database", "temporal", "providers",
-      "template_groups", "tracker", "pools", "auth", "quotas");
+      "template_groups", "tracker", "pools", "auth", "quotas", "reconcile", "purge");
   static final List<String> SERVER_KEYS = List.of("host", "port");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
   static final List<String> TEMPORAL_KEYS = List.of("address", "namespace", "ui_url");
@@ -61,7 +61,8 @@ final class ConfigBinder {
         templates.templateGroups(top),
         templates.tracker(top),
         access.auth(top),
-        access.quotas(top));
+        access.quotas(top),
+        new ReconcileConfigBinder(nodes).bind(top));
   }
 
   private ServerConfig server(YamlMapping m) {

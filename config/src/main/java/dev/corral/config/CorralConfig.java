@@ -21,14 +21,32 @@ public record CorralConfig(
     Map<String, TemplateGroupConfig> templateGroups,
     TrackerConfig tracker,
     AuthConfig auth,
-    QuotaConfig quotas) {
+    QuotaConfig quotas,
+    ReconcileConfig reconcile) {
 
   public CorralConfig {
     auth = auth == null ? AuthConfig.NONE : auth;
+    reconcile = reconcile == null ? ReconcileConfig.DEFAULTS : reconcile;
     quotas = quotas == null ? QuotaConfig.NONE : quotas;
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
     pools = List.copyOf(pools);
     templateGroups = Collections.unmodifiableMap(new LinkedHashMap<>(templateGroups));
+  }
+
+  /** A config with the reconciler's defaults. */
+  public CorralConfig(
+      Path dataDir,
+      ServerConfig server,
+      DatabaseConfig database,
+      TemporalConfig temporal,
+      Map<String, ProviderConfig> providers,
+      List<PoolConfig> pools,
+      Map<String, TemplateGroupConfig> templateGroups,
+      TrackerConfig tracker,
+      AuthConfig auth,
+      QuotaConfig quotas) {
+    this(dataDir, server, database, temporal, providers, pools, templateGroups, tracker, auth, quotas,
+        ReconcileConfig.DEFAULTS);
   }
 
   /** A config without auth or quotas: everyone is anonymous and unlimited. */

@@ -5,6 +5,8 @@ import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.build.BuildStarter;
 import dev.corral.activities.inventory.ProviderSweep;
 import dev.corral.activities.provider.ProviderRegistry;
+import dev.corral.activities.reconcile.ReconcileStats;
+import dev.corral.activities.reconcile.Reconciler;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.EmbeddedMariaDb;
@@ -14,6 +16,7 @@ import dev.corral.activities.store.TokenStore;
 import dev.corral.activities.store.VmTaskStore;
 import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.temporal.LeaseWaits;
+import dev.corral.activities.temporal.Reconcilers;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.Shepherds;
 import dev.corral.activities.temporal.Tracker;
@@ -35,6 +38,8 @@ import dev.corral.web.api.PendingLeaseRoutes;
 import dev.corral.web.api.PendingLeaseService;
 import dev.corral.web.api.PoolCatalog;
 import dev.corral.web.api.PoolOverrides;
+import dev.corral.web.api.ReconcileRoutes;
+import dev.corral.web.api.ReconcileService;
 import dev.corral.web.api.Routes;
 import dev.corral.web.api.TemplateRoutes;
 import dev.corral.web.api.TemplateService;
@@ -145,8 +150,11 @@ public final class CorralApp implements AutoCloseable {
     ShepherdNudger nudger = new ShepherdNudger(client);
     toClose.push(nudger);
 
+    VmWorkflows vmWorkflows = new VmWorkflows(client);
+    Reconciler reconciler =
+        new Reconciler(db, providers, vmWorkflows, nudger, clock, config.reconcile(), new ReconcileStats());
     WorkerFactory workers = WorkerFactory.newInstance(client);
-    CorralWorkers.register(workers, db, providers, clock, nudger, timings, config.tracker());
+    CorralWorkers.register(workers, db, providers, clock, nudger, timings, config.tracker(), reconciler);
     workers.start();
     toClose.push(() -> {
       workers.shutdown();
@@ -154,11 +162,12 @@ public final class CorralApp implements AutoCloseable {
     });
 
     log.info("Temporal workers started ({} ms)", elapsedMs(started));
-    VmWorkflows vmWorkflows = new VmWorkflows(client);
     LeaseWaits leaseWaits = new LeaseWaits(client);
     new StartupRecovery(db, vmWorkflows, new Shepherds(client), leaseWaits, clock).run();
     // After recovery (the workflows it resumed know their VMs) and before leases: a dead ready VM must not be leased.
-    new ProviderSweep(db, providers, vmWorkflows, clock).run();
+    new ProviderSweep(db, providers, vmWorkflows, clock, config.reconcile()).run();
+    Reconcilers reconcilers = new Reconcilers(client);
+    providers.names().forEach(name -> reconcilers.ensureRunning(name, config.reconcile()));
     BuildStarter builds = new BuildStarter(db, client, clock);
     int resumedBuilds = builds.resumeUnfinished();
     if (resumedBuilds > 0) {
@@ -213,6 +222,7 @@ public final class CorralApp implements AutoCloseable {
     new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),
         config.temporal().namespace()), json).register(http);
     new PendingLeaseRoutes(pendingLeases, json).register(http);
+    new ReconcileRoutes(new ReconcileService(reconciler, providers), json).register(http);
     new VmpoolerOndemandRoutes(pendingLeases, checkouts, json).register(http);
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);

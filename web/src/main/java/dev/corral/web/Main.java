@@ -11,11 +11,18 @@ public final class Main {
   private static final String USAGE =
       """
       usage: corral serve [--config FILE]
+             corral reconcile --all [--url URL] [--provider NAME] [--force] [--token TOKEN]
 
       Runs Corral. Without a config it runs everything in one process on 127.0.0.1: an embedded
       MariaDB (data under ./.corral), an in-process Temporal server and a simulated provider with two
       demo pools. Config sources, first found wins: --config FILE, CORRAL_CONFIG (inline YAML),
       CORRAL_CONFIG_FILE (a path), built-in defaults.
+
+      reconcile --all asks a running Corral (--url, default http://127.0.0.1:7070) to reconcile every
+      provider now (or only --provider NAME): each live VM is checked with its provider, and unknown VMs
+      are purged at their second sighting, or at once with --force; allowlisted ones never, and under
+      purge.dry_run nothing is destroyed. Prints the JSON summary. With auth on, pass an admin's token
+      (--token, or CORRAL_TOKEN).
       """;
 
   private Main() {}
@@ -25,6 +32,7 @@ public final class Main {
     String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
     switch (command) {
       case "serve" -> serve(rest);
+      case "reconcile" -> System.exit(ReconcileCommand.run(rest, System.getenv(), System.out, System.err));
       case "help", "--help", "-h" -> System.out.print(USAGE);
       default -> {
         System.err.println("corral: unknown command '" + command + "'");

@@ -3,6 +3,7 @@ package dev.corral.workflows;
 import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.activity.LeaseWaitActivities;
 import dev.corral.workflows.activity.ProviderActivities;
+import dev.corral.workflows.activity.ReconcileActivities;
 import dev.corral.workflows.activity.VmTaskActivities;
 import dev.corral.workflows.activity.VmTaskProviderActivities;
 import io.temporal.activity.ActivityOptions;
@@ -147,6 +148,20 @@ public final class ActivityProfiles {
                     .setMaximumAttempts(VM_TASK_ATTEMPTS)
                     .setDoNotRetry(ErrorTypes.PERMANENT)
                     .build())
+            .build());
+  }
+
+  /**
+   * A reconcile pass on the provider's queue (its worker's slots cap the calls it adds): database work and a
+   * bounded number of provider calls. Not retried: the next tick checks the same VMs again.
+   */
+  public static ReconcileActivities reconcile(String provider) {
+    return Workflow.newActivityStub(
+        ReconcileActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.provider(provider))
+            .setStartToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
             .build());
   }
 

@@ -31,6 +31,11 @@ public final class WorkflowIds {
     return "vm-task/" + taskId;
   }
 
+  /** One reconciler loop per provider; several Corral instances on one Temporal share it. */
+  public static String reconcile(String provider) {
+    return "reconcile/" + provider;
+  }
+
   /** The one tracker loop of a Corral installation. */
   public static String tracker() {
     return "tracker";

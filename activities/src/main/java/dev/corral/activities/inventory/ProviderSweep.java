@@ -4,13 +4,14 @@ import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.VmProvider;
-import dev.corral.activities.store.BuildMapper;
+import dev.corral.activities.reconcile.Reconciler;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.VmMapper;
-import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.config.ReconcileConfig;
+import dev.corral.workflows.VmNames;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * nobody leases it, which also removes what is left of it and lets the pool refill.
  *
  * <p>A ready VM the provider does not list at all is left to the reconciler: seeing it missing once at start-up
- * is not proof enough to replace it.
+ * is not proof enough to replace it. Unlike the reconciler, the sweep destroys an unknown VM at once (at start-up
+ * nothing of this process can be cloning it), but within the same bounds: only names in Corral's scope, never
+ * one {@code purge.allowlist} matches, and under {@code purge.dry_run} it only reports.
  */
 public final class ProviderSweep {
   private static final Logger log = LoggerFactory.getLogger(ProviderSweep.class);
@@ -39,18 +42,23 @@ public final class ProviderSweep {
 
   private static final List<String> LIVE = List.of(VmStates.PROVISIONING, VmStates.READY, VmStates.LEASED,
       VmStates.CLEANING, VmStates.REUSABLE, VmStates.DESTROYING);
-  private static final int MAX_BUILDS = 10_000;
 
   private final Db db;
   private final ProviderRegistry providers;
   private final VmWorkflows vmWorkflows;
   private final Clock clock;
+  private final ReconcileConfig purge;
 
   public ProviderSweep(Db db, ProviderRegistry providers, VmWorkflows vmWorkflows, Clock clock) {
+    this(db, providers, vmWorkflows, clock, ReconcileConfig.DEFAULTS);
+  }
+
+  public ProviderSweep(Db db, ProviderRegistry providers, VmWorkflows vmWorkflows, Clock clock, ReconcileConfig purge) {
     this.db = db;
     this.providers = providers;
     this.vmWorkflows = vmWorkflows;
     this.clock = clock;
+    this.purge = purge;
   }
 
   public Outcome run() {
@@ -58,10 +66,7 @@ public final class ProviderSweep {
     Set<String> buildVms = new HashSet<>();
     db.inTransaction(session -> {
       session.getMapper(VmMapper.class).selectInStates(LIVE).forEach(vm -> known.put(vm.name(), vm));
-      BuildMapper builds = session.getMapper(BuildMapper.class);
-      for (String state : List.of(BuildRow.QUEUED, BuildRow.RUNNING)) {
-        builds.list(null, state, MAX_BUILDS).forEach(b -> buildVms.add(b.vmName()));
-      }
+      buildVms.addAll(Reconciler.buildVms(session));
       return null;
     });
     int adopted = 0;
@@ -80,7 +85,12 @@ public final class ProviderSweep {
       for (ProviderVm vm : inventory) {
         VmRow row = known.get(vm.name());
         if (row == null || !row.provider().equals(provider.name())) {
-          if (buildVms.contains(vm.name())) {
+          if (buildVms.contains(vm.name()) || !VmNames.isCorralName(vm.name())) {
+            continue;
+          }
+          if (purge.allowlisted(vm.name()) || purge.dryRun()) {
+            log.warn("start-up sweep: unknown {} on {} kept: {}", vm.name(), provider.name(),
+                purge.dryRun() ? "purge.dry_run is on" : "purge.allowlist matches it");
             continue;
           }
           try {

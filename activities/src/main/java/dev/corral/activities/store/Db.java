@@ -50,6 +50,7 @@ public final class Db implements AutoCloseable {
     configuration.addMapper(StatsMapper.class);
     configuration.addMapper(PendingLeaseMapper.class);
     configuration.addMapper(VmTaskMapper.class);
+    configuration.addMapper(ReconcileMapper.class);
     this.sessions = new SqlSessionFactoryBuilder().build(configuration);
   }
 

@@ -8,6 +8,8 @@ import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.activities.provider.simulated.Sleeper;
+import dev.corral.activities.reconcile.ReconcileStats;
+import dev.corral.activities.reconcile.Reconciler;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.LeaseStore;
@@ -16,11 +18,14 @@ import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.Shepherds;
+import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.activities.testing.BeforeActivity;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.DatabaseConfig;
 import dev.corral.config.PoolConfig;
+import dev.corral.config.ReconcileConfig;
+import dev.corral.config.TrackerConfig;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.SecondsRange;
 import dev.corral.config.ServerConfig;
@@ -68,6 +73,8 @@ final class CorralHarness implements AutoCloseable {
   final ShepherdNudger nudger;
   final Clock clock;
   final LeaseStore leases;
+  /** The reconciler the workers run ({@link Options#reconcile}); tests call its "reconcile now" directly. */
+  final Reconciler reconciler;
   private final ProviderConfig providerConfig;
 
   /** Per-test knobs; the defaults suit a test that runs in wall-clock time. */
@@ -77,6 +84,13 @@ final class CorralHarness implements AutoCloseable {
     boolean clockFollowsTestEnvironment;
     BiConsumer<String, Object[]> beforeActivity;
     int maxVms = 50;
+    ReconcileConfig reconcile = ReconcileConfig.DEFAULTS;
+
+    /** The reconciler's tick, window and purge rules. */
+    Options reconcile(ReconcileConfig config) {
+      reconcile = config;
+      return this;
+    }
 
     /** The provider's max_vms. */
     Options maxVms(int max) {
@@ -133,9 +147,11 @@ final class CorralHarness implements AutoCloseable {
           new ProviderRegistry(Map.<String, VmProvider>of(PROVIDER, provider), Map.of(PROVIDER, providerConfig));
       this.nudger = new ShepherdNudger(client);
       this.leases = new LeaseStore(db);
+      this.reconciler = new Reconciler(db, registry, new VmWorkflows(client), nudger, clock, options.reconcile,
+          new ReconcileStats());
       CorralWorkers.register(
           environment.getWorkerFactory(), db, registry, clock, nudger,
-          new CorralWorkers.Timings(options.shepherdPoll, options.readyPoll));
+          new CorralWorkers.Timings(options.shepherdPoll, options.readyPoll), TrackerConfig.NONE, reconciler);
       environment.start();
     } catch (RuntimeException e) {
       if (environment != null) {

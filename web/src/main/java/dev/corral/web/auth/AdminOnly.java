@@ -9,6 +9,11 @@ public final class AdminOnly {
   private AdminOnly() {}
 
   public static void require(Context ctx) {
+    require(ctx, "change pools");
+  }
+
+  /** {@code action} completes "only an admin may ..." in the 403 message. */
+  public static void require(Context ctx, String action) {
     Caller caller = RequestCaller.of(ctx);
     if (caller.admin()) {
       return;
@@ -16,7 +21,7 @@ public final class AdminOnly {
     if (caller.anonymous()) {
       throw new ApiException(401, "unauthenticated", "this needs an admin's credentials", Map.of());
     }
-    throw new ApiException(403, "forbidden", "only an admin may change pools; " + caller.user() + " is not one",
+    throw new ApiException(403, "forbidden", "only an admin may " + action + "; " + caller.user() + " is not one",
         Map.of("user", caller.user()));
   }
 }

@@ -1,0 +1,278 @@
+package dev.corral.activities.reconcile;
+
+import dev.corral.activities.provider.ProviderRegistry;
+import dev.corral.activities.provider.ProviderVm;
+import dev.corral.activities.provider.VmProvider;
+import dev.corral.activities.store.BuildMapper;
+import dev.corral.activities.store.Db;
+import dev.corral.activities.store.ReconcileMapper;
+import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.rows.BuildRow;
+import dev.corral.activities.store.rows.CheckedVm;
+import dev.corral.activities.store.rows.Sighting;
+import dev.corral.activities.store.rows.VmRow;
+import dev.corral.activities.store.rows.VmStates;
+import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.config.ReconcileConfig;
+import dev.corral.workflows.VmNames;
+import dev.corral.workflows.model.ReconcilePass;
+import dev.corral.workflows.model.ReconcileRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.ibatis.session.SqlSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a provider and the database in agreement (issue 6 part 1), Synnefo-style: a pass checks about
+ * {@code total × tick / window} of the provider's live VMs, those not checked within the window and the longest
+ * unchecked first, so the provider calls per tick stay flat however large the inventory and every VM is checked
+ * once per window. A VM the database thinks alive that the provider lacks is <em>lost</em>: it moves to
+ * destroying with {@code retire_reason "lost: ..."} (its workflow's destroy finds nothing left, the pool refills;
+ * a leased one shows its owner the reason and is never handed to another lease). A listing of the provider's
+ * inventory finds VMs in Corral's name scope that the database does not know and no running build owns; such a
+ * VM is destroyed only at its second sighting at least a tick after the first (Nodepool's rule), never when
+ * {@code purge.allowlist} matches it, and only reported under {@code purge.dry_run}.
+ *
+ * <p>The loop's tick ({@link #pass}) and "reconcile now" ({@link #now}) run this same code; both are safe to run
+ * at the same time, every step being compare-and-set or idempotent.
+ */
+public final class Reconciler {
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+  /**
+   * States in which the VM must exist on its provider. Provisioning counts once its clone finished; destroying
+   * does not (a destroy of a missing VM succeeds anyway).
+   */
+  static final List<String> CHECKED = List.of(VmStates.PROVISIONING, VmStates.READY, VmStates.LEASED,
+      VmStates.CLEANING, VmStates.REUSABLE);
+  private static final int ALL = 1_000_000;
+  private static final int NAMES_PER_QUERY = 500;
+  private static final int MAX_BUILDS = 10_000;
+
+  private final Db db;
+  private final ProviderRegistry providers;
+  private final VmWorkflows vmWorkflows;
+  private final ShepherdNudger nudger;
+  private final Clock clock;
+  private final ReconcileConfig config;
+  private final ReconcileStats stats;
+
+  public Reconciler(Db db, ProviderRegistry providers, VmWorkflows vmWorkflows, ShepherdNudger nudger, Clock clock,
+      ReconcileConfig config, ReconcileStats stats) {
+    this.db = db;
+    this.providers = providers;
+    this.vmWorkflows = vmWorkflows;
+    this.nudger = nudger;
+    this.clock = clock;
+    this.config = config;
+    this.stats = stats;
+  }
+
+  public ReconcileConfig config() {
+    return config;
+  }
+
+  public ReconcileStats stats() {
+    return stats;
+  }
+
+  /**
+   * Reconciles now, not staggered: every live VM of the provider (of every provider when {@code provider} is
+   * null) and its inventory. {@code force} purges unknown VMs at their first sighting.
+   */
+  public List<ReconcilePass> now(String provider, boolean force) {
+    List<String> names = provider == null ? List.copyOf(providers.names()) : List.of(providers.get(provider).name());
+    List<ReconcilePass> passes = new ArrayList<>();
+    for (String name : names) {
+      passes.add(pass(new ReconcileRequest(name, config.tick(), config.window(), true, true, force)));
+    }
+    return passes;
+  }
+
+  /** One pass over one provider (the loop's tick, or part of {@link #now}). */
+  public ReconcilePass pass(ReconcileRequest request) {
+    VmProvider provider = providers.get(request.provider());
+    Counts counts = new Counts();
+    checkLiveVms(provider, request, counts);
+    if (request.scanInventory() || request.all()) {
+      scanInventory(provider, request, counts);
+    }
+    ReconcilePass pass = new ReconcilePass(provider.name(), clock.instant(), request.scanInventory() || request.all(),
+        counts.checked, counts.lost, counts.sighted, counts.purged, counts.wouldPurge, counts.kept, counts.errors);
+    stats.record(pass);
+    if (pass.lost() + pass.purged() + pass.wouldPurge() + pass.errors().size() > 0 || request.all()) {
+      log.info("reconcile {}: {} checked, {} lost, {} unknown sighted, {} purged, {} would purge (dry run), {} kept"
+              + " (allowlist), {} provider error(s)", provider.name(), pass.checked(), pass.lost(),
+          pass.unknownSighted(), pass.purged(), pass.wouldPurge(), pass.kept(), pass.errors().size());
+    }
+    return pass;
+  }
+
+  /** How many VMs a tick checks: {@code ceil(total × tick / window)}, every VM once per window. */
+  static int share(int total, Duration tick, Duration window) {
+    if (total == 0) {
+      return 0;
+    }
+    long perTick = (total * tick.toMillis() + window.toMillis() - 1) / Math.max(1, window.toMillis());
+    return (int) Math.max(1, Math.min(total, perTick));
+  }
+
+  private void checkLiveVms(VmProvider provider, ReconcileRequest request, Counts counts) {
+    Instant now = clock.instant();
+    List<CheckedVm> due = db.inTransaction(session -> {
+      ReconcileMapper m = session.getMapper(ReconcileMapper.class);
+      if (request.all()) {
+        return m.dueForCheck(provider.name(), CHECKED, null, ALL);
+      }
+      int n = share(m.countCheckable(provider.name(), CHECKED), request.tick(), request.window());
+      return n == 0 ? List.<CheckedVm>of() : m.dueForCheck(provider.name(), CHECKED, now.minus(request.window()), n);
+    });
+    List<String> checked = new ArrayList<>();
+    for (CheckedVm vm : due) {
+      Optional<ProviderVm> found;
+      try {
+        found = provider.get(vm.name());
+      } catch (RuntimeException e) {
+        // Left unchecked: it is first in line next tick.
+        counts.errors.add("get " + vm.name() + ": " + e.getMessage());
+        log.warn("reconcile {}: cannot look up {}: {}", provider.name(), vm.name(), e.getMessage());
+        continue;
+      }
+      checked.add(vm.name());
+      if (found.isEmpty() && markLost(provider.name(), vm)) {
+        counts.lost++;
+      }
+    }
+    counts.checked = checked.size();
+    Instant at = clock.instant();
+    for (int i = 0; i < checked.size(); i += NAMES_PER_QUERY) {
+      List<String> chunk = checked.subList(i, Math.min(checked.size(), i + NAMES_PER_QUERY));
+      db.inTransaction(session -> session.getMapper(ReconcileMapper.class).markChecked(chunk, at));
+    }
+  }
+
+  /** Retires a VM its provider lacks; false when it left the checked states meanwhile (released, destroyed). */
+  private boolean markLost(String provider, CheckedVm vm) {
+    String reason = "lost: " + vm.state() + " VM not found on provider " + provider;
+    Instant now = clock.instant();
+    VmRow row = db.inTransaction(session -> {
+      VmMapper vms = session.getMapper(VmMapper.class);
+      return vms.transition(vm.name(), CHECKED, VmStates.DESTROYING, reason, now) == 1
+          ? vms.selectByName(vm.name()) : null;
+    });
+    if (row == null) {
+      return false;
+    }
+    log.warn("reconcile {}: {} of pool {} lost ({} in the database, not on the provider){}", provider, vm.name(),
+        vm.pool(), vm.state(), VmStates.LEASED.equals(vm.state()) ? "; its lease " + row.leaseId() + " keeps it as"
+            + " destroying with the reason" : "; retired, the pool refills");
+    try {
+      vmWorkflows.retire(row, reason);
+    } catch (RuntimeException e) {
+      // The shepherd re-requests destroys that stay unconfirmed.
+      log.warn("reconcile {}: could not tell {}'s workflow to retire it: {}", provider, vm.name(), e.getMessage());
+    }
+    nudger.vmChanged(vm.pool());
+    return true;
+  }
+
+  private void scanInventory(VmProvider provider, ReconcileRequest request, Counts counts) {
+    Instant listedAt = clock.instant();
+    List<String> listed;
+    try {
+      listed = provider.inventory().stream().map(ProviderVm::name).filter(VmNames::isCorralName).toList();
+    } catch (RuntimeException e) {
+      counts.errors.add("inventory: " + e.getMessage());
+      log.warn("reconcile {}: cannot list the inventory: {}", provider.name(), e.getMessage());
+      return;
+    }
+    Set<String> unknown = unknown(provider.name(), listed);
+    for (String name : unknown) {
+      if (config.allowlisted(name)) {
+        counts.kept++;
+        log.info("reconcile {}: unknown {} kept: purge.allowlist matches it", provider.name(), name);
+        continue;
+      }
+      Sighting seen = db.inTransaction(session -> {
+        ReconcileMapper m = session.getMapper(ReconcileMapper.class);
+        m.recordSighting(provider.name(), name, listedAt);
+        return m.selectSighting(provider.name(), name);
+      });
+      counts.sighted++;
+      boolean second = seen.sightings() >= 2 && !seen.firstSeenAt().isAfter(listedAt.minus(request.tick()));
+      if (!second && !request.force()) {
+        log.info("reconcile {}: unknown {} seen (first sighting at {}); destroyed if still unknown later",
+            provider.name(), name, seen.firstSeenAt());
+      } else if (config.dryRun()) {
+        counts.wouldPurge++;
+        log.warn("reconcile {}: unknown {} would be destroyed (purge.dry_run is on; seen {} time(s) since {})",
+            provider.name(), name, seen.sightings(), seen.firstSeenAt());
+      } else {
+        try {
+          provider.destroy(name);
+          db.inTransaction(session -> session.getMapper(ReconcileMapper.class).deleteSighting(provider.name(), name));
+          counts.purged++;
+          log.warn("reconcile {}: unknown {} destroyed (seen {} time(s) since {}{})", provider.name(), name,
+              seen.sightings(), seen.firstSeenAt(), request.force() ? ", forced" : "");
+        } catch (RuntimeException e) {
+          counts.errors.add("destroy " + name + ": " + e.getMessage());
+          log.warn("reconcile {}: cannot destroy unknown {}: {}", provider.name(), name, e.getMessage());
+        }
+      }
+    }
+    db.inTransaction(session ->
+        session.getMapper(ReconcileMapper.class).deleteSightingsNotSeenSince(provider.name(), listedAt));
+  }
+
+  /**
+   * The listed names the database does not know as live VMs of this provider and no queued or running build
+   * owns. Read after the listing: a VM cloned since has its row already (rows are written before clones).
+   */
+  private Set<String> unknown(String provider, List<String> listed) {
+    Set<String> unknown = new HashSet<>(listed);
+    if (listed.isEmpty()) {
+      return unknown;
+    }
+    db.inTransaction(session -> {
+      VmMapper vms = session.getMapper(VmMapper.class);
+      for (int i = 0; i < listed.size(); i += NAMES_PER_QUERY) {
+        for (VmRow row : vms.selectByNames(listed.subList(i, Math.min(listed.size(), i + NAMES_PER_QUERY)))) {
+          if (row.provider().equals(provider) && VmStates.LIVE.contains(row.state())) {
+            unknown.remove(row.name());
+          }
+        }
+      }
+      unknown.removeAll(buildVms(session));
+      return null;
+    });
+    return unknown;
+  }
+
+  /** VMs of queued and running template builds: their rows live in {@code build}, not {@code vm}. */
+  public static Set<String> buildVms(SqlSession session) {
+    Set<String> names = new HashSet<>();
+    BuildMapper builds = session.getMapper(BuildMapper.class);
+    for (String state : List.of(BuildRow.QUEUED, BuildRow.RUNNING)) {
+      builds.list(null, state, MAX_BUILDS).forEach(b -> names.add(b.vmName()));
+    }
+    return names;
+  }
+
+  private static final class Counts {
+    int checked;
+    int lost;
+    int sighted;
+    int purged;
+    int wouldPurge;
+    int kept;
+    final List<String> errors = new ArrayList<>();
+  }
+}

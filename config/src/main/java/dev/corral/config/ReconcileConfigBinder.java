@@ -1,0 +1,43 @@
+package dev.corral.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Binds {@code reconcile: {tick, window}} and {@code purge: {dry_run, allowlist}}. */
+final class ReconcileConfigBinder {
+  static final List<String> RECONCILE_KEYS = List.of("tick", "window");
+  static final List<String> PURGE_KEYS = List.of("dry_run", "allowlist");
+  /** Below a second the loop would spend its time on Temporal round trips. */
+  static final Duration MIN_TICK = Duration.ofSeconds(1);
+
+  private final YamlNodes nodes;
+
+  ReconcileConfigBinder(YamlNodes nodes) {
+    this.nodes = nodes;
+  }
+
+  ReconcileConfig bind(YamlMapping top) {
+    YamlMapping r = top.mapping("reconcile").allowOnly(RECONCILE_KEYS);
+    Duration tick = r.duration("tick", ReconcileConfig.DEFAULT_TICK);
+    if (tick.compareTo(MIN_TICK) < 0) {
+      nodes.problem(r.path("tick"), r.lineOf("tick"),
+          "must be at least " + Durations.format(MIN_TICK) + " (got " + Durations.format(tick) + ")");
+      tick = ReconcileConfig.DEFAULT_TICK;
+    }
+    Duration window = r.duration("window", ReconcileConfig.DEFAULT_WINDOW);
+    if (window.compareTo(tick) < 0) {
+      nodes.problem(r.path("window"), r.lineOf("window"),
+          "must be at least reconcile.tick (" + Durations.format(tick) + "), got " + Durations.format(window));
+      window = tick;
+    }
+    YamlMapping p = top.mapping("purge").allowOnly(PURGE_KEYS);
+    List<String> allowlist = p.strings("allowlist", ReconcileConfig.DEFAULT_ALLOWLIST);
+    for (int i = 0; i < allowlist.size(); i++) {
+      if (allowlist.get(i).isBlank()) {
+        String path = nodes.lines().itemOrSelf(p.path("allowlist"), i);
+        nodes.problem(path, nodes.lines().lineOf(path), "must be a glob pattern of VM names, e.g. corral-keep-*");
+      }
+    }
+    return new ReconcileConfig(tick, window, p.bool("dry_run", false), allowlist);
+  }
+}
