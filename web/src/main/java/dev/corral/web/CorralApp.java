@@ -20,6 +20,8 @@ import dev.corral.activities.temporal.Tracker;
 import dev.corral.activities.temporal.VmTasks;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.CorralConfig;
+import dev.corral.web.abuse.BodyLimit;
+import dev.corral.web.abuse.RateLimiter;
 import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.ErrorMapping;
 import dev.corral.web.api.JettyJsonErrors;
@@ -85,6 +87,7 @@ public final class CorralApp implements AutoCloseable {
   private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
   private final CorralConfig config;
   private Javalin http;
+  private final List<String> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Db db;
   private ProviderRegistry providers;
 
@@ -172,17 +175,28 @@ public final class CorralApp implements AutoCloseable {
     PendingLeaseService pendingLeases =
         new PendingLeaseService(new PendingLeaseStore(db), leaseStore, checkouts, leaseWaits, nudger, retirements, clock);
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);
+    BodyLimit bodyLimit = new BodyLimit(config.server().maxBodyBytes());
     http =
         Javalin.create(
             cfg -> {
               cfg.showJavalinBanner = false;
               cfg.jsonMapper(new JavalinJackson(json, false));
-              cfg.http.maxRequestSize = 1_000_000L;
+              bodyLimit.configure(cfg);
               cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyJsonErrors()));
+              cfg.events(events -> events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                  routes.add(h.getHttpMethod().name() + " " + h.getPath());
+                }
+              }));
             });
     ErrorMapping.register(http);
+    // Order matters: size, then the address's rate (before auth, so password guessing counts), auth, the user's rate.
+    bodyLimit.register(http);
+    RateLimiter rateLimiter = new RateLimiter(config.server().rateLimits());
+    rateLimiter.registerPerAddress(http);
     TokenService tokens = new TokenService(new TokenStore(db), db, config.auth(), clock);
     new Authenticator(tokens).register(http);
+    rateLimiter.registerPerUser(http);
     new TokenRoutes(tokens, json).register(http);
     new VmpoolerTokenRoutes(tokens).register(http);
     new Health(db, stubs).register(http);
@@ -251,6 +265,11 @@ public final class CorralApp implements AutoCloseable {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + port();
+  }
+
+  /** Every HTTP route as {@code "METHOD /path/{param}"}, in registration order (the fuzz test walks them all). */
+  public List<String> routes() {
+    return List.copyOf(routes);
   }
 
   public Db db() {
