@@ -83,6 +83,8 @@ public final class CorralApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CorralApp.class);
   /** Enough connections for 16 concurrent lease clients plus activities. */
   private static final int DB_CONNECTIONS = 32;
+  /** How long start-up waits for an external Temporal cluster before giving up with a one-line error. */
+  static final java.time.Duration TEMPORAL_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(15);
 
   private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
   private final CorralConfig config;
@@ -227,7 +229,14 @@ public final class CorralApp implements AutoCloseable {
 
   private Db openDatabase() {
     if (!config.database().embedded()) {
-      Db external = Db.connect(config.database().url(), config.database().user(), config.database().password(), DB_CONNECTIONS);
+      Db external;
+      try {
+        external = Db.connect(config.database().url(), config.database().user(), config.database().password(), DB_CONNECTIONS);
+      } catch (RuntimeException e) {
+        // Only host:port: the URL itself may carry a password.
+        throw new StartupFailure("database.url: cannot connect to the database at " + jdbcAddress(config.database().url())
+            + " within " + Db.CONNECT_TIMEOUT.toSeconds() + " s (" + StartupFailure.networkReason(e) + ")", e);
+      }
       toClose.push(external);
       return external;
     }
@@ -250,12 +259,38 @@ public final class CorralApp implements AutoCloseable {
     } else {
       options.setTarget(config.temporal().address());
     }
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(options.build());
+    WorkflowServiceStubs stubs;
+    if (config.temporal().embedded()) {
+      stubs = WorkflowServiceStubs.newServiceStubs(options.build());
+    } else {
+      try {
+        // Connects and health-checks now: otherwise an unreachable cluster only shows as workers retrying forever.
+        stubs = WorkflowServiceStubs.newConnectedServiceStubs(options.build(), TEMPORAL_CONNECT_TIMEOUT);
+      } catch (RuntimeException e) {
+        throw new StartupFailure("temporal.address: cannot connect to Temporal at " + config.temporal().address()
+            + " within " + TEMPORAL_CONNECT_TIMEOUT.toSeconds() + " s (" + grpcReason(e) + ")", e);
+      }
+    }
     toClose.push(() -> {
       stubs.shutdown();
       stubs.awaitTermination(5, TimeUnit.SECONDS);
     });
     return stubs;
+  }
+
+  /** {@code host:port} of a JDBC URL, never its user, password or options. */
+  static String jdbcAddress(String url) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:[a-z]+://(?:[^@/]*@)?([^/?;]+)").matcher(url);
+    return m.find() ? m.group(1) : "(unparsable url)";
+  }
+
+  private static String grpcReason(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.grpc.StatusRuntimeException status) {
+        return status.getStatus().getCode().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      }
+    }
+    return StartupFailure.networkReason(e);
   }
 
   /** The port the API listens on (the configured one, or the one the OS picked for port 0). */
