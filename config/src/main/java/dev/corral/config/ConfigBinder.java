@@ -16,8 +16,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class ConfigBinder {
   static final List<String> ROOT_KEYS = List.of("data_dir", "server", "database", "temporal", "providers",
-      "template_groups", "tracker", "pools", "auth", "quotas", "reconcile", "purge");
-  static final List<String> SERVER_KEYS = List.of("host", "port");
+      "template_groups", "tracker", "pools", "auth", "quotas", "reconcile", "purge", "rate_limits");
+  static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes");
+  static final List<String> RATE_LIMIT_KEYS = List.of("per_token", "per_address", "exempt_addresses");
+  static final List<String> RATE_KEYS = List.of("requests", "per");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
   static final List<String> TEMPORAL_KEYS = List.of("address", "namespace", "ui_url");
   static final List<String> POOL_KEYS = java.util.stream.Stream.concat(
@@ -53,7 +55,7 @@ final class ConfigBinder {
     Map<String, ProviderConfig> providers = providers(top);
     return new CorralConfig(
         top.filePath("data_dir", Defaults.DATA_DIR),
-        server(top.mapping("server").allowOnly(SERVER_KEYS)),
+        server(top.mapping("server").allowOnly(SERVER_KEYS), rateLimits(top)),
         database(top.mapping("database").allowOnly(DATABASE_KEYS)),
         temporal(top.mapping("temporal").allowOnly(TEMPORAL_KEYS)),
         providers,
@@ -65,8 +67,30 @@ final class ConfigBinder {
         new ReconcileConfigBinder(nodes).bind(top));
   }
 
-  private ServerConfig server(YamlMapping m) {
-    return new ServerConfig(m.nonEmptyString("host", Defaults.HOST), m.integer("port", Defaults.PORT, 0, 65535));
+  private ServerConfig server(YamlMapping m, ServerConfig.RateLimits rateLimits) {
+    return new ServerConfig(m.nonEmptyString("host", Defaults.HOST), m.integer("port", Defaults.PORT, 0, 65535),
+        m.integer("max_body_bytes", ServerConfig.DEFAULT_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024), rateLimits);
+  }
+
+  /** Absent means no rate limits. */
+  private ServerConfig.RateLimits rateLimits(YamlMapping top) {
+    if (!top.present("rate_limits")) {
+      return ServerConfig.RateLimits.OFF;
+    }
+    YamlMapping m = top.mapping("rate_limits").allowOnly(RATE_LIMIT_KEYS);
+    return new ServerConfig.RateLimits(rate(m, "per_token"), rate(m, "per_address"),
+        m.strings("exempt_addresses", List.of()));
+  }
+
+  private ServerConfig.Rate rate(YamlMapping parent, String key) {
+    if (!parent.present(key)) {
+      return null;
+    }
+    YamlMapping m = parent.mapping(key).allowOnly(RATE_KEYS);
+    if (!m.present("requests")) {
+      nodes.problem(m.path("requests"), m.lineOf("requests"), "is required (how many requests each caller may send per 'per')");
+    }
+    return new ServerConfig.Rate(m.integer("requests", 1, 1, 1_000_000), m.duration("per", java.time.Duration.ofSeconds(1)));
   }
 
   private DatabaseConfig database(YamlMapping m) {

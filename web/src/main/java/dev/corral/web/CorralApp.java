@@ -23,6 +23,8 @@ import dev.corral.activities.temporal.Tracker;
 import dev.corral.activities.temporal.VmTasks;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.CorralConfig;
+import dev.corral.web.abuse.BodyLimit;
+import dev.corral.web.abuse.RateLimiter;
 import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.ErrorMapping;
 import dev.corral.web.api.JettyJsonErrors;
@@ -86,10 +88,13 @@ public final class CorralApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CorralApp.class);
   /** Enough connections for 16 concurrent lease clients plus activities. */
   private static final int DB_CONNECTIONS = 32;
+  /** How long start-up waits for an external Temporal cluster before giving up with a one-line error. */
+  static final java.time.Duration TEMPORAL_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(15);
 
   private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
   private final CorralConfig config;
   private Javalin http;
+  private final List<String> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Db db;
   private ProviderRegistry providers;
 
@@ -194,17 +199,28 @@ public final class CorralApp implements AutoCloseable {
     PendingLeaseService pendingLeases =
         new PendingLeaseService(new PendingLeaseStore(db), leaseStore, checkouts, leaseWaits, nudger, retirements, clock);
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);
+    BodyLimit bodyLimit = new BodyLimit(config.server().maxBodyBytes());
     http =
         Javalin.create(
             cfg -> {
               cfg.showJavalinBanner = false;
               cfg.jsonMapper(new JavalinJackson(json, false));
-              cfg.http.maxRequestSize = 1_000_000L;
+              bodyLimit.configure(cfg);
               cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyJsonErrors()));
+              cfg.events(events -> events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                  routes.add(h.getHttpMethod().name() + " " + h.getPath());
+                }
+              }));
             });
     ErrorMapping.register(http);
+    // Order matters: size, then the address's rate (before auth, so password guessing counts), auth, the user's rate.
+    bodyLimit.register(http);
+    RateLimiter rateLimiter = new RateLimiter(config.server().rateLimits());
+    rateLimiter.registerPerAddress(http);
     TokenService tokens = new TokenService(new TokenStore(db), db, config.auth(), clock);
     new Authenticator(tokens).register(http);
+    rateLimiter.registerPerUser(http);
     new TokenRoutes(tokens, json).register(http);
     new VmpoolerTokenRoutes(tokens).register(http);
     new Health(db, stubs).register(http);
@@ -236,7 +252,14 @@ public final class CorralApp implements AutoCloseable {
 
   private Db openDatabase() {
     if (!config.database().embedded()) {
-      Db external = Db.connect(config.database().url(), config.database().user(), config.database().password(), DB_CONNECTIONS);
+      Db external;
+      try {
+        external = Db.connect(config.database().url(), config.database().user(), config.database().password(), DB_CONNECTIONS);
+      } catch (RuntimeException e) {
+        // Only host:port: the URL itself may carry a password.
+        throw new StartupFailure("database.url: cannot connect to the database at " + jdbcAddress(config.database().url())
+            + " within " + Db.CONNECT_TIMEOUT.toSeconds() + " s (" + StartupFailure.networkReason(e) + ")", e);
+      }
       toClose.push(external);
       return external;
     }
@@ -259,12 +282,38 @@ public final class CorralApp implements AutoCloseable {
     } else {
       options.setTarget(config.temporal().address());
     }
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(options.build());
+    WorkflowServiceStubs stubs;
+    if (config.temporal().embedded()) {
+      stubs = WorkflowServiceStubs.newServiceStubs(options.build());
+    } else {
+      try {
+        // Connects and health-checks now: otherwise an unreachable cluster only shows as workers retrying forever.
+        stubs = WorkflowServiceStubs.newConnectedServiceStubs(options.build(), TEMPORAL_CONNECT_TIMEOUT);
+      } catch (RuntimeException e) {
+        throw new StartupFailure("temporal.address: cannot connect to Temporal at " + config.temporal().address()
+            + " within " + TEMPORAL_CONNECT_TIMEOUT.toSeconds() + " s (" + grpcReason(e) + ")", e);
+      }
+    }
     toClose.push(() -> {
       stubs.shutdown();
       stubs.awaitTermination(5, TimeUnit.SECONDS);
     });
     return stubs;
+  }
+
+  /** {@code host:port} of a JDBC URL, never its user, password or options. */
+  static String jdbcAddress(String url) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:[a-z]+://(?:[^@/]*@)?([^/?;]+)").matcher(url);
+    return m.find() ? m.group(1) : "(unparsable url)";
+  }
+
+  private static String grpcReason(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.grpc.StatusRuntimeException status) {
+        return status.getStatus().getCode().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      }
+    }
+    return StartupFailure.networkReason(e);
   }
 
   /** The port the API listens on (the configured one, or the one the OS picked for port 0). */
@@ -274,6 +323,11 @@ public final class CorralApp implements AutoCloseable {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + port();
+  }
+
+  /** Every HTTP route as {@code "METHOD /path/{param}"}, in registration order (the fuzz test walks them all). */
+  public List<String> routes() {
+    return List.copyOf(routes);
   }
 
   public Db db() {

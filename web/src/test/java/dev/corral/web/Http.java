@@ -62,6 +62,16 @@ final class Http {
     return send(request);
   }
 
+  /** Any method with any body publisher (e.g. one of unknown length, which goes out chunked). */
+  Reply sendBody(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method, body)
+        .header("Content-Type", "application/json");
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return send(request);
+  }
+
   private Reply send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(10)).build(),

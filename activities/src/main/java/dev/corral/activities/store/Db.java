@@ -54,6 +54,9 @@ public final class Db implements AutoCloseable {
     this.sessions = new SqlSessionFactoryBuilder().build(configuration);
   }
 
+  /** How long start-up waits for the first connection before giving up. */
+  public static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(15);
+
   public static Db connect(String jdbcUrl, String user, String password, int maxConnections) {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("corral-db");
@@ -65,7 +68,7 @@ public final class Db implements AutoCloseable {
     // Under the default REPEATABLE READ the claim's gap locks deadlock constantly (stack-notes §4.3).
     hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     hikari.setConnectionTimeout(10_000);
-    hikari.setInitializationFailTimeout(15_000);
+    hikari.setInitializationFailTimeout(CONNECT_TIMEOUT.toMillis());
     return new Db(new HikariDataSource(hikari));
   }
 

@@ -6,6 +6,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +34,7 @@ public final class ErrorMapping {
     });
     app.exception(JsonProcessingException.class, (e, ctx) -> {
       log.warn("{} {} -> 400 malformed JSON: {}", ctx.method(), ctx.path(), e.getOriginalMessage());
-      send(ctx, 400, new ApiError("the request body is not valid JSON: " + e.getOriginalMessage(),
+      send(ctx, 400, new ApiError("the request body is not valid JSON: " + jsonProblem(e.getOriginalMessage()),
           "malformed_json", Map.of("line", e.getLocation() == null ? 0 : e.getLocation().getLineNr())));
     });
     app.exception(HttpResponseException.class, (e, ctx) -> {
@@ -40,8 +42,11 @@ public final class ErrorMapping {
       send(ctx, e.getStatus(), new ApiError(e.getMessage(), code, Map.of()));
     });
     app.exception(Exception.class, (e, ctx) -> {
-      log.error("{} {} -> 500", ctx.method(), ctx.path(), e);
-      send(ctx, 500, new ApiError("internal error; the server log has the details", "internal", Map.of()));
+      // The id ties the reply to the log line (with the stack trace) without showing the client anything inside.
+      String errorId = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL);
+      log.error("{} {} -> 500 (error id {})", ctx.method(), ctx.path(), errorId, e);
+      send(ctx, 500, new ApiError("internal error " + errorId + "; the server log has the details", "internal",
+          Map.of("error_id", errorId)));
     });
     // Javalin answers unknown routes itself; keep that answer in our shape too.
     app.error(404, ctx -> {
@@ -53,6 +58,23 @@ public final class ErrorMapping {
     app.error(405, ctx -> send(ctx, 405, new ApiError("method not allowed: " + ctx.method() + " " + ctx.path(),
         "method_not_allowed", Map.of())));
   }
+
+  /**
+   * Jackson's parse message without the parts that describe the server rather than the body: the
+   * {@code [Source: ...]} location (which names Jackson's own settings) and any Java type names.
+   */
+  static String jsonProblem(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    String m = SOURCE.matcher(message).replaceAll("").replace('\n', ' ');
+    m = JAVA_NAME.matcher(m).replaceAll("");
+    return ApiException.clip(m.strip());
+  }
+
+  private static final Pattern SOURCE = Pattern.compile("\\s*(\\(start marker )?at \\[Source:.*?](\\))?", Pattern.DOTALL);
+  private static final Pattern JAVA_NAME =
+      Pattern.compile("\\(?`?\\b(java|javax|jakarta|com\\.fasterxml|io\\.javalin|dev\\.corral|org)\\.[\\w.$]+`?\\)?");
 
   private static void send(Context ctx, int status, ApiError error) {
     send(ctx, status, error, Map.of());
