@@ -2,6 +2,7 @@ package dev.corral.activities.reconcile;
 
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.ProviderVm;
+import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.store.BuildMapper;
 import dev.corral.activities.store.Db;
@@ -147,7 +148,10 @@ public final class Reconciler {
         continue;
       }
       checked.add(vm.name());
-      if (found.isEmpty() && markLost(provider.name(), vm)) {
+      String reason = found.isEmpty()
+          ? "lost: " + vm.state() + " VM not found on provider " + provider.name()
+          : unhealthy(provider, vm, found.get());
+      if (reason != null && markLost(provider.name(), vm, reason)) {
         counts.lost++;
       }
     }
@@ -159,9 +163,34 @@ public final class Reconciler {
     }
   }
 
-  /** Retires a VM its provider lacks; false when it left the checked states meanwhile (released, destroyed). */
-  private boolean markLost(String provider, CheckedVm vm) {
-    String reason = "lost: " + vm.state() + " VM not found on provider " + provider;
+  /**
+   * The health check of a VM the provider has (vmpooler's vm_checktime: every VM once per window): one that is
+   * powered off or broken is as good as lost, and a ready one must also pass the provider's readiness probe (for
+   * QEMU: the guest agent answers). Null when healthy. VMs still provisioning or being cleaned are left to their own
+   * workflows, and a probe that says "booting" is not acted on (an agent slow for a moment).
+   */
+  private static String unhealthy(VmProvider provider, CheckedVm vm, ProviderVm found) {
+    if (VmStates.PROVISIONING.equals(vm.state()) || VmStates.CLEANING.equals(vm.state())) {
+      return null;
+    }
+    if (found.powerState() == ProviderVm.PowerState.BROKEN || found.powerState() == ProviderVm.PowerState.POWERED_OFF) {
+      return "unhealthy: " + vm.state() + " VM found " + found.powerState().name().toLowerCase().replace('_', ' ')
+          + " on provider " + provider.name();
+    }
+    if (VmStates.READY.equals(vm.state())) {
+      Readiness probe = provider.checkReady(vm.name());
+      if (probe.state() == Readiness.State.FAILED) {
+        return "unhealthy: ready VM failed its readiness probe on provider " + provider.name() + ": " + probe.reason();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Retires a VM its provider lacks or reports dead; false when it left the checked states meanwhile (released,
+   * destroyed).
+   */
+  private boolean markLost(String provider, CheckedVm vm, String reason) {
     Instant now = clock.instant();
     VmRow row = db.inTransaction(session -> {
       VmMapper vms = session.getMapper(VmMapper.class);
@@ -171,8 +200,8 @@ public final class Reconciler {
     if (row == null) {
       return false;
     }
-    log.warn("reconcile {}: {} of pool {} lost ({} in the database, not on the provider){}", provider, vm.name(),
-        vm.pool(), vm.state(), VmStates.LEASED.equals(vm.state()) ? "; its lease " + row.leaseId() + " keeps it as"
+    log.warn("reconcile {}: {} of pool {}: {}{}", provider, vm.name(),
+        vm.pool(), reason, VmStates.LEASED.equals(vm.state()) ? "; its lease " + row.leaseId() + " keeps it as"
             + " destroying with the reason" : "; retired, the pool refills");
     try {
       vmWorkflows.retire(row, reason);

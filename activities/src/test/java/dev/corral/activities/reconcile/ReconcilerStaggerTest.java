@@ -58,6 +58,8 @@ class ReconcilerStaggerTest {
         provider.gets.clear();
         ReconcilePass pass = reconciler.pass(ReconcileRequest.tick(loop));
         assertEquals(100, provider.gets.size(), "lookups at tick " + tick);
+        assertEquals(provider.gets, provider.probes, "readiness probes at tick " + tick + ": the looked-up VMs");
+        provider.probes.clear();
         assertEquals(100, pass.checked());
         assertEquals(0, pass.lost());
         provider.gets.forEach(name -> checksPerVm.merge(name, 1, Integer::sum));
@@ -95,6 +97,7 @@ class ReconcilerStaggerTest {
   static final class CountingProvider implements VmProvider {
     final Set<String> vms = ConcurrentHashMap.newKeySet();
     final List<String> gets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
     final AtomicInteger listings = new AtomicInteger();
 
     @Override
@@ -130,7 +133,9 @@ class ReconcilerStaggerTest {
 
     @Override
     public Readiness checkReady(String vmName) {
-      throw new UnsupportedOperationException();
+      // The health check probes each ready VM it looks up: one more call per checked VM, never more.
+      probes.add(vmName);
+      return Readiness.ready(vmName, "10.0.0.1");
     }
 
     @Override

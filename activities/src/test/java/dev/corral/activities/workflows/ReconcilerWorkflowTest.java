@@ -72,6 +72,35 @@ class ReconcilerWorkflowTest {
   }
 
   @Test
+  void healthCheck_aPoweredOffReadyVmIsRetiredAndReplaced_aPoweredOffLeasedOneStaysOnItsLeaseMarked() {
+    try (CorralHarness corral = start(FAST)) {
+      corral.applyConfig(CorralHarness.pool("health", 2, 3));
+      corral.startShepherd("health");
+      corral.awaitSettled("health", 2);
+      LeaseStore.Lease lease = corral.leases.claim("lease-dead", "alice", Map.of("health", 1), corral.clock.instant(),
+          Duration.ofHours(1));
+      String leased = lease.vms().get(0).name();
+      corral.awaitSettled("health", 2);
+      String ready = corral.rows("health", VmStates.READY).get(0).name();
+      String healthy = corral.rows("health", VmStates.READY).get(1).name();
+      corral.provider.powerOff(ready, Duration.ZERO);
+      corral.provider.powerOff(leased, Duration.ZERO);
+
+      ReconcilePass pass = corral.reconciler.now(CorralHarness.PROVIDER, false).get(0);
+
+      assertEquals(2, pass.lost(), "both dead VMs, and only them");
+      assertEquals("unhealthy: ready VM found powered off on provider sim", corral.row(ready).retireReason());
+      VmRow leasedRow = corral.row(leased);
+      assertEquals("lease-dead", leasedRow.leaseId(), "the owner sees it on the lease");
+      assertEquals("unhealthy: leased VM found powered off on provider sim", leasedRow.retireReason());
+      assertEquals(VmStates.READY, corral.row(healthy).state(), "a healthy VM is left alone");
+      corral.awaitSettled("health", 2);
+      java.util.Set<String> readyNow = CorralHarness.names(corral.rows("health", VmStates.READY));
+      assertFalse(readyNow.contains(ready) || readyNow.contains(leased), readyNow.toString());
+    }
+  }
+
+  @Test
   void anUnknownVmIsDestroyedOnlyAtItsSecondSightingATickLaterAndNeverWhenAllowlistedOrOutOfScope() {
     try (CorralHarness corral = start(FAST)) {
       corral.provider.cloneVm("corral-stray1", "tpl-x");
