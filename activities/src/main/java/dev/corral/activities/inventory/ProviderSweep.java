@@ -13,7 +13,6 @@ import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.ReconcileConfig;
 import dev.corral.workflows.VmNames;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -120,16 +119,9 @@ public final class ProviderSweep {
   }
 
   private boolean retire(VmRow row, String reason) {
-    Instant now = clock.instant();
-    VmRow changed = db.inTransaction(session -> {
-      VmMapper vms = session.getMapper(VmMapper.class);
-      vms.transition(row.name(), List.of(VmStates.READY), VmStates.DESTROYING, reason, now);
-      return vms.selectByName(row.name());
-    });
-    if (changed == null || !VmStates.DESTROYING.equals(changed.state())) {
+    if (DeadVms.retire(db, vmWorkflows, row.name(), List.of(VmStates.READY), reason, clock.instant()) == null) {
       return false;
     }
-    vmWorkflows.retire(changed, reason);
     log.warn("start-up sweep: {} of pool {} retired: {}", row.name(), row.pool(), reason);
     return true;
   }

@@ -1,5 +1,6 @@
 package dev.corral.activities.reconcile;
 
+import dev.corral.activities.inventory.DeadVms;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.Readiness;
@@ -191,24 +192,13 @@ public final class Reconciler {
    * destroyed).
    */
   private boolean markLost(String provider, CheckedVm vm, String reason) {
-    Instant now = clock.instant();
-    VmRow row = db.inTransaction(session -> {
-      VmMapper vms = session.getMapper(VmMapper.class);
-      return vms.transition(vm.name(), CHECKED, VmStates.DESTROYING, reason, now) == 1
-          ? vms.selectByName(vm.name()) : null;
-    });
+    VmRow row = DeadVms.retire(db, vmWorkflows, vm.name(), CHECKED, reason, clock.instant());
     if (row == null) {
       return false;
     }
     log.warn("reconcile {}: {} of pool {}: {}{}", provider, vm.name(),
         vm.pool(), reason, VmStates.LEASED.equals(vm.state()) ? "; its lease " + row.leaseId() + " keeps it as"
             + " destroying with the reason" : "; retired, the pool refills");
-    try {
-      vmWorkflows.retire(row, reason);
-    } catch (RuntimeException e) {
-      // The shepherd re-requests destroys that stay unconfirmed.
-      log.warn("reconcile {}: could not tell {}'s workflow to retire it: {}", provider, vm.name(), e.getMessage());
-    }
     nudger.vmChanged(vm.pool());
     return true;
   }
