@@ -183,10 +183,10 @@ class BadInputEndToEndTest {
     assertEquals(0, vm.get("disk").size(), "no bad disk request queued a disk");
     assertEquals(0, vm.get("snapshots").size(), "no bad snapshot request took one");
     JsonNode pools = http.get("/v1/pools").body();
-    assertEquals(3, pool(pools, "deb").get("size").asInt(), "no bad write resized the pool");
-    assertEquals(2, pool(pools, "cen").get("size").asInt());
-    assertEquals(1, pool(pools, "deb").get("leased").asInt(), "only the one good lease holds a VM");
-    assertEquals(0, pool(pools, "cen").get("leased").asInt());
+    assertEquals(3, Http.pool(pools, "deb").get("size").asInt(), "no bad write resized the pool");
+    assertEquals(2, Http.pool(pools, "cen").get("size").asInt());
+    assertEquals(1, Http.pool(pools, "deb").get("leased").asInt(), "only the one good lease holds a VM");
+    assertEquals(0, Http.pool(pools, "cen").get("leased").asInt());
     for (String token : List.of(alice, root)) {
       for (JsonNode l : http.send("GET", "/v1/leases", null, "X-AUTH-TOKEN", token).body()) {
         assertTrue(l.get("id").asText().equals(leaseId) || !l.get("state").asText().equals("pending"),
@@ -197,16 +197,8 @@ class BadInputEndToEndTest {
   }
 
   private static void awaitFull() {
-    http.await("/v1/pools", FILL, pools -> pool(pools, "deb").get("ready").asInt() == 3
-        && pool(pools, "cen").get("ready").asInt() == 2);
+    http.await("/v1/pools", FILL, pools -> Http.pool(pools, "deb").get("ready").asInt() == 3
+        && Http.pool(pools, "cen").get("ready").asInt() == 2);
   }
 
-  private static JsonNode pool(JsonNode pools, String name) {
-    for (JsonNode p : pools) {
-      if (p.get("name").asText().equals(name)) {
-        return p;
-      }
-    }
-    throw new AssertionError("no pool " + name + " in " + pools);
-  }
 }

@@ -69,8 +69,8 @@ class CorralEndToEndTest {
       assertEquals("leased", http.get("/v1/vms/" + vmName).body().get("state").asText());
 
       // The pool refills behind the lease: 3 ready again while one is leased.
-      http.await("/v1/pools", FILL, pools -> pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
-          && pool(pools, "debian-12-x86_64").get("leased").asInt() == 1);
+      http.await("/v1/pools", FILL, pools -> Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
+          && Http.pool(pools, "debian-12-x86_64").get("leased").asInt() == 1);
 
       assertEquals("active", http.get("/v1/leases/" + leaseId).body().get("state").asText());
       Http.Reply released = http.delete("/v1/leases/" + leaseId);
@@ -79,8 +79,8 @@ class CorralEndToEndTest {
 
       http.await("/v1/vms/" + vmName, FILL, v -> v.get("state").asText().equals("destroyed"));
       assertTrue(app.providers().get("sim").get(vmName).isEmpty(), "the released VM is gone from the provider");
-      http.await("/v1/pools", FILL, pools -> pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
-          && pool(pools, "debian-12-x86_64").get("leased").asInt() == 0);
+      http.await("/v1/pools", FILL, pools -> Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
+          && Http.pool(pools, "debian-12-x86_64").get("leased").asInt() == 0);
 
       JsonNode sim = http.get("/v1/providers").body().get(0);
       assertEquals("ok", sim.get("state").asText(), sim.toString());
@@ -133,25 +133,17 @@ class CorralEndToEndTest {
       assertEquals(400, http.get("/v1/vms?state=sleeping").status());
 
       JsonNode pools = http.get("/v1/pools").body();
-      assertEquals(0, pool(pools, "debian-12-x86_64").get("leased").asInt(), "a rolled-back claim leases nothing");
-      assertEquals(0, pool(pools, "fedora-40-x86_64").get("leased").asInt());
+      assertEquals(0, Http.pool(pools, "debian-12-x86_64").get("leased").asInt(), "a rolled-back claim leases nothing");
+      assertEquals(0, Http.pool(pools, "fedora-40-x86_64").get("leased").asInt());
       assertEquals("up", http.get("/health/ready").body().get("status").asText());
     }
   }
 
   private static void awaitFull(Http http) {
-    http.await("/v1/pools", FILL, pools -> pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
-        && pool(pools, "fedora-40-x86_64").get("ready").asInt() == 2);
+    http.await("/v1/pools", FILL, pools -> Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
+        && Http.pool(pools, "fedora-40-x86_64").get("ready").asInt() == 2);
   }
 
-  private static JsonNode pool(JsonNode pools, String name) {
-    for (JsonNode pool : pools) {
-      if (pool.get("name").asText().equals(name)) {
-        return pool;
-      }
-    }
-    throw new AssertionError("no pool " + name + " in " + pools);
-  }
 
   private static Set<String> readyNames(Http http) {
     JsonNode vms = http.get("/v1/vms?state=ready").body();

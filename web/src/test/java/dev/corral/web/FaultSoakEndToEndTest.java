@@ -87,7 +87,7 @@ class FaultSoakEndToEndTest {
       Set<String> provider = onProvider(s.http);
       boolean full = true;
       for (String name : POOLS) {
-        JsonNode p = QemuEndToEndTest.pool(pools, name);
+        JsonNode p = Http.pool(pools, name);
         full &= p.get("ready").asInt() == SIZE && p.get("provisioning").asInt() == 0;
       }
       last = "pools " + pools + "\ndatabase live " + live + "\nprovider " + provider;

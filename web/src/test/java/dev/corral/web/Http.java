@@ -87,6 +87,16 @@ final class Http {
   }
 
   /** The value of an {@code Authorization} header carrying HTTP Basic credentials. */
+  /** The pool called {@code name} in a {@code GET /v1/pools} reply. */
+  static JsonNode pool(JsonNode pools, String name) {
+    for (JsonNode pool : pools) {
+      if (pool.get("name").asText().equals(name)) {
+        return pool;
+      }
+    }
+    throw new AssertionError("no pool " + name + " in " + pools);
+  }
+
   static String basic(String user, String password) {
     return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }

@@ -104,7 +104,7 @@ class QemuCrashRecoveryTest {
   }
 
   private static JsonNode plain(JsonNode pools) {
-    return QemuEndToEndTest.pool(pools, "plain");
+    return Http.pool(pools, "plain");
   }
 
   private static Set<String> live(JsonNode vmList) {

@@ -106,7 +106,7 @@ class QemuEndToEndTest {
 
     http.await("/v1/vms/" + name, WAIT, v -> v.get("state").asText().equals("destroyed"));
     assertFalse(Files.exists(root.resolve("vms").resolve(name)), "the VM directory is removed");
-    assertTrue(exited(pid), "QEMU " + pid + " of the released VM still runs");
+    assertTrue(QemuGuest.exited(pid), "QEMU " + pid + " of the released VM still runs");
     awaitReady("plain", 2);
   }
 
@@ -152,17 +152,9 @@ class QemuEndToEndTest {
   }
 
   private static void awaitReady(String pool, int ready) {
-    http.await("/v1/pools", WAIT, pools -> pool(pools, pool).get("ready").asInt() >= ready);
+    http.await("/v1/pools", WAIT, pools -> Http.pool(pools, pool).get("ready").asInt() >= ready);
   }
 
-  static JsonNode pool(JsonNode pools, String name) {
-    for (JsonNode p : pools) {
-      if (p.get("name").asText().equals(name)) {
-        return p;
-      }
-    }
-    throw new AssertionError("no pool " + name + " in " + pools);
-  }
 
   private static String agentGet(int port, String path) throws IOException, InterruptedException {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -193,13 +185,4 @@ class QemuEndToEndTest {
     }
   }
 
-  static boolean exited(long pid) throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
-      if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
-        return true;
-      }
-      Thread.sleep(100);
-    }
-    return false;
-  }
 }

@@ -67,8 +67,8 @@ class VmReuseEndToEndTest {
   /** Tests share the app; each starts with full pools. */
   @BeforeEach
   void awaitFullPools() {
-    awaitPools(http, pools -> pool(pools, "ci").get("ready").asInt() == 2
-        && pool(pools, "plain").get("ready").asInt() == 1);
+    awaitPools(http, pools -> Http.pool(pools, "ci").get("ready").asInt() == 2
+        && Http.pool(pools, "plain").get("ready").asInt() == 1);
   }
 
   @Test
@@ -88,7 +88,7 @@ class VmReuseEndToEndTest {
     assertEquals(1, held.get("uses").asInt());
     assertTrue(held.hasNonNull("reusable_until"), held.toString());
     assertEquals("reusable", http.get("/v1/leases/" + leaseId).body().get("vms").get(0).get("state").asText());
-    awaitPools(http, pools -> pool(pools, "ci").get("ready").asInt() == 2 && pool(pools, "ci").get("reusable").asInt() == 1);
+    awaitPools(http, pools -> Http.pool(pools, "ci").get("ready").asInt() == 2 && Http.pool(pools, "ci").get("reusable").asInt() == 1);
     assertEquals(2, http.get("/api/v3/status").body().get("pools").get("ci").get("ready").asInt(),
         "a VM held for alice is not ready stock");
 
@@ -115,7 +115,7 @@ class VmReuseEndToEndTest {
 
     assertEquals(200, http.send("DELETE", "/api/v3/vm/" + host, null, "X-AUTH-TOKEN", carol).status());
     http.await("/v1/vms/" + host, WAIT, v -> v.get("state").asText().equals("reusable"));
-    awaitPools(http, pools -> pool(pools, "ci").get("ready").asInt() == 2);
+    awaitPools(http, pools -> Http.pool(pools, "ci").get("ready").asInt() == 2);
 
     Http.Reply next = http.send("POST", "/api/v3/vm/ci", null, "X-AUTH-TOKEN", carol);
     assertEquals(200, next.status(), () -> next.body().toString());
@@ -152,7 +152,7 @@ class VmReuseEndToEndTest {
     try (CorralApp first = CorralApp.start(config(dataDir, "3"), FAST)) {
       Http h = new Http(first.baseUrl());
       String token = token(h, "alice", "alice-pw");
-      awaitPools(h, pools -> pool(pools, "ci").get("ready").asInt() == 2);
+      awaitPools(h, pools -> Http.pool(pools, "ci").get("ready").asInt() == 2);
       Http.Reply lease = h.send("POST", "/v1/leases", "{\"vms\": {\"ci\": 1}}", "X-AUTH-TOKEN", token);
       assertEquals(201, lease.status(), () -> lease.body().toString());
       vm = lease.body().get("vms").get(0).get("name").asText();
@@ -180,14 +180,6 @@ class VmReuseEndToEndTest {
     h.await("/v1/pools", WAIT, condition);
   }
 
-  private static JsonNode pool(JsonNode pools, String name) {
-    for (JsonNode p : pools) {
-      if (p.get("name").asText().equals(name)) {
-        return p;
-      }
-    }
-    throw new AssertionError("no pool " + name + " in " + pools);
-  }
 
   private static String token(Http h, String user, String password) {
     String pair = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));

@@ -86,8 +86,8 @@ class VmpoolerConfigEndToEndTest {
       Http.Reply missing = http.delete("/api/v3/config/poolsize/nope");
       assertEquals(404, missing.status());
       assertFalse(missing.body().get("ok").asBoolean());
-      http.await("/v1/pools", FILL, pools -> pool(pools, DEBIAN).get("ready").asInt() == 3
-          && pool(pools, DEBIAN).get("size").asInt() == 3);
+      http.await("/v1/pools", FILL, pools -> Http.pool(pools, DEBIAN).get("ready").asInt() == 3
+          && Http.pool(pools, DEBIAN).get("size").asInt() == 3);
     }
   }
 
@@ -212,12 +212,4 @@ class VmpoolerConfigEndToEndTest {
     return templates;
   }
 
-  private static JsonNode pool(JsonNode pools, String name) {
-    for (JsonNode pool : pools) {
-      if (pool.get("name").asText().equals(name)) {
-        return pool;
-      }
-    }
-    throw new AssertionError("no pool " + name + " in " + pools);
-  }
 }

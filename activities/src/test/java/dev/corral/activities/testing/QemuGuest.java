@@ -75,6 +75,20 @@ public final class QemuGuest {
     return built;
   }
 
+  /**
+   * Whether the process ended (and was reaped) within 10 s. PID 1 here reaps orphans a second or so late, so a
+   * daemonized QEMU that exited still looks alive for a moment.
+   */
+  public static boolean exited(long pid) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
   /** A short directory under target/: QMP socket paths must stay under 108 bytes. */
   public static Path shortDir(String prefix) {
     String suffix = java.util.UUID.randomUUID().toString().substring(0, 8);

@@ -74,7 +74,7 @@ class QemuProviderTest {
 
     assertFalse(Files.exists(provider.vmsDir().resolve("corral-aaaaaaaaa1")));
     assertEquals(Optional.empty(), provider.get("corral-aaaaaaaaa1"));
-    assertTrue(exited(pid), "QEMU pid " + pid + " still runs");
+    assertTrue(QemuGuest.exited(pid), "QEMU pid " + pid + " still runs");
     provider.destroy("corral-aaaaaaaaa1"); // idempotent
   }
 
@@ -91,7 +91,7 @@ class QemuProviderTest {
     assertEquals(first, dir.pid().orElseThrow(), "a repeated clone must not start a second QEMU");
 
     ProcessHandle.of(first).orElseThrow().destroyForcibly();
-    assertTrue(exited(first));
+    assertTrue(QemuGuest.exited(first));
     assertEquals(PowerState.BROKEN, provider.get("corral-aaaaaaaaa2").orElseThrow().powerState(),
         "a pidfile without its lock is a crashed QEMU");
     assertEquals(Readiness.State.FAILED, provider.checkReady("corral-aaaaaaaaa2").state());
@@ -200,16 +200,6 @@ class QemuProviderTest {
     }
   }
 
-  /** Exited and reaped: PID 1 here reaps orphans a second or so late, so allow a few. */
-  private static boolean exited(long pid) throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
-      if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
-        return true;
-      }
-      Thread.sleep(100);
-    }
-    return false;
-  }
 
   private static String qemuImgBackingFile(Path image) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("qemu-img", "info", "--output=json", image.toString()).start();
