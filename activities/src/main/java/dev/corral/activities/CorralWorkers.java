@@ -73,12 +73,15 @@ public final class CorralWorkers {
       ShepherdNudger nudger,
       Timings timings,
       TrackerConfig tracker) {
-    register(factory, db, providers, clock, nudger, timings, tracker,
+    register(factory, db, providers, clock, nudger, timings, new TrackerSources(tracker.sources()),
         new Reconciler(db, providers, new VmWorkflows(factory.getWorkflowClient()), nudger, clock,
             ReconcileConfig.DEFAULTS, new ReconcileStats()));
   }
 
-  /** {@code reconciler} is shared with the caller, which runs its "reconcile now" and reads its counters. */
+  /**
+   * {@code reconciler} is shared with the caller, which runs its "reconcile now" and reads its counters;
+   * {@code trackerSources} too, which a config reload changes.
+   */
   public static void register(
       WorkerFactory factory,
       Db db,
@@ -86,7 +89,7 @@ public final class CorralWorkers {
       Clock clock,
       ShepherdNudger nudger,
       Timings timings,
-      TrackerConfig tracker,
+      TrackerSources trackerSources,
       Reconciler reconciler) {
     BuildWaker buildWaker = new BuildWaker(db, factory.getWorkflowClient());
     TemplateChanges templateChanges = new TemplateChanges(db, nudger);
@@ -99,7 +102,7 @@ public final class CorralWorkers {
     workflows.registerActivitiesImplementations(
         new BuildActivitiesImpl(db, clock, buildWaker),
         new TrackerActivitiesImpl(
-            new TemplateTracker(db, providers, new TrackerSources(tracker.sources()), builds, clock, templateChanges)));
+            new TemplateTracker(db, providers, trackerSources, builds, clock, templateChanges)));
     PendingLeaseStore pendingLeases = new PendingLeaseStore(db);
     LeaseWaker leaseWaker = new LeaseWaker(pendingLeases, new LeaseWaits(factory.getWorkflowClient()));
     InventoryActivitiesImpl inventory =

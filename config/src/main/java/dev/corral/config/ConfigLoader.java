@@ -42,18 +42,26 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem, or naming the file that could not be read
    */
   public static CorralConfig load(String[] args, Map<String, String> env) {
-    Map<String, String> e = env == null ? Map.of() : env;
+    return source(args, env).load();
+  }
+
+  /**
+   * The first source that is given, not read yet: {@link ConfigSource#load()} reads it, and reads it again on a
+   * reload.
+   */
+  public static ConfigSource source(String[] args, Map<String, String> env) {
+    Map<String, String> e = env == null ? Map.of() : Map.copyOf(env);
     String file = configArg(args == null ? new String[0] : args);
     if (file != null) {
-      return readFile(Path.of(file), "given by " + CONFIG_ARG, e);
+      return ConfigSource.file(Path.of(file), "given by " + CONFIG_ARG, e);
     }
     if (isSet(e.get(CONFIG_ENV))) {
-      return fromYaml(e.get(CONFIG_ENV), CONFIG_ENV, e);
+      return ConfigSource.inline(e.get(CONFIG_ENV), CONFIG_ENV, e);
     }
     if (isSet(e.get(CONFIG_FILE_ENV))) {
-      return readFile(Path.of(e.get(CONFIG_FILE_ENV)), "given by " + CONFIG_FILE_ENV, e);
+      return ConfigSource.file(Path.of(e.get(CONFIG_FILE_ENV)), "given by " + CONFIG_FILE_ENV, e);
     }
-    return embeddedDefault(e);
+    return ConfigSource.builtIn(e);
   }
 
   /**
@@ -111,7 +119,7 @@ public final class ConfigLoader {
     return value != null && !value.isBlank();
   }
 
-  private static CorralConfig readFile(Path file, String origin, Map<String, String> env) {
+  static CorralConfig readFile(Path file, String origin, Map<String, String> env) {
     String name = file.toString();
     String suffix = origin == null ? "" : " (" + origin + ")";
     String text;

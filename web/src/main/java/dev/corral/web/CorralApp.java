@@ -15,6 +15,7 @@ import dev.corral.activities.store.ReuseRules;
 import dev.corral.activities.store.TokenStore;
 import dev.corral.activities.store.VmTaskStore;
 import dev.corral.activities.store.PendingLeaseStore;
+import dev.corral.activities.templates.TrackerSources;
 import dev.corral.activities.temporal.LeaseWaits;
 import dev.corral.activities.temporal.Reconcilers;
 import dev.corral.activities.temporal.ShepherdNudger;
@@ -22,6 +23,7 @@ import dev.corral.activities.temporal.Shepherds;
 import dev.corral.activities.temporal.Tracker;
 import dev.corral.activities.temporal.VmTasks;
 import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.config.ConfigSource;
 import dev.corral.config.CorralConfig;
 import dev.corral.web.abuse.BodyLimit;
 import dev.corral.web.abuse.RateLimiter;
@@ -43,6 +45,8 @@ import dev.corral.web.api.PoolOverrides;
 import dev.corral.web.api.ReconcileRoutes;
 import dev.corral.web.api.ReconcileService;
 import dev.corral.web.api.Routes;
+import dev.corral.web.reload.ConfigReloader;
+import dev.corral.web.reload.ConfigRoutes;
 import dev.corral.web.api.TemplateRoutes;
 import dev.corral.web.api.TemplateService;
 import dev.corral.web.api.TokenRoutes;
@@ -98,8 +102,13 @@ public final class CorralApp implements AutoCloseable {
   private Db db;
   private ProviderRegistry providers;
 
-  private CorralApp(CorralConfig config) {
+  /** Read again by a config reload; null when started from a config object, which has nothing to re-read. */
+  private final ConfigSource source;
+  private ConfigReloader reloader;
+
+  private CorralApp(CorralConfig config, ConfigSource source) {
     this.config = config;
+    this.source = source;
   }
 
   public static CorralApp start(CorralConfig config) {
@@ -107,7 +116,17 @@ public final class CorralApp implements AutoCloseable {
   }
 
   public static CorralApp start(CorralConfig config, CorralWorkers.Timings timings) {
-    return start(config, timings, null);
+    return start(config, null, timings, null);
+  }
+
+  /**
+   * Loads the config from {@code source} and starts; {@code POST /v1/config/reload} and SIGHUP read the same
+   * source again.
+   *
+   * @throws dev.corral.config.ConfigException when the config has problems
+   */
+  public static CorralApp start(ConfigSource source, CorralWorkers.Timings timings) {
+    return start(source.load(), source, timings, null);
   }
 
   /**
@@ -116,7 +135,12 @@ public final class CorralApp implements AutoCloseable {
    * must share the object to see one inventory. Null builds the providers from the config.
    */
   static CorralApp start(CorralConfig config, CorralWorkers.Timings timings, ProviderRegistry sharedProviders) {
-    CorralApp app = new CorralApp(config);
+    return start(config, null, timings, sharedProviders);
+  }
+
+  private static CorralApp start(CorralConfig config, ConfigSource source, CorralWorkers.Timings timings,
+      ProviderRegistry sharedProviders) {
+    CorralApp app = new CorralApp(config, source);
     try {
       app.boot(timings, sharedProviders);
       return app;
@@ -159,7 +183,8 @@ public final class CorralApp implements AutoCloseable {
     Reconciler reconciler =
         new Reconciler(db, providers, vmWorkflows, nudger, clock, config.reconcile(), new ReconcileStats());
     WorkerFactory workers = WorkerFactory.newInstance(client);
-    CorralWorkers.register(workers, db, providers, clock, nudger, timings, config.tracker(), reconciler);
+    TrackerSources trackerSources = new TrackerSources(config.tracker().sources());
+    CorralWorkers.register(workers, db, providers, clock, nudger, timings, trackerSources, reconciler);
     workers.start();
     toClose.push(() -> {
       workers.shutdown();
@@ -168,7 +193,8 @@ public final class CorralApp implements AutoCloseable {
 
     log.info("Temporal workers started ({} ms)", elapsedMs(started));
     LeaseWaits leaseWaits = new LeaseWaits(client);
-    new StartupRecovery(db, vmWorkflows, new Shepherds(client), leaseWaits, clock).run();
+    Shepherds shepherds = new Shepherds(client);
+    new StartupRecovery(db, vmWorkflows, shepherds, leaseWaits, clock).run();
     // After recovery (the workflows it resumed know their VMs) and before leases: a dead ready VM must not be leased.
     new ProviderSweep(db, providers, vmWorkflows, clock, config.reconcile()).run();
     Reconcilers reconcilers = new Reconcilers(client);
@@ -228,9 +254,10 @@ public final class CorralApp implements AutoCloseable {
     new Routes(leases, views, json).register(http);
     PoolOverrides overrides = new PoolOverrides(db, clock, nudger, retirements);
     new PoolAdminRoutes(overrides, json).register(http);
+    VmpoolerConfigRoutes vmpoolerConfig = new VmpoolerConfigRoutes(overrides, views, json, config, startedAt, clock);
     new VmpoolerRoutes(List.of(
         new VmpoolerStatusRoutes(new VmpoolerStatus(db, clock, startedAt), new VmpoolerSummary(db, clock, json)),
-        new VmpoolerConfigRoutes(overrides, views, json, config, startedAt, clock))).register(http);
+        vmpoolerConfig)).register(http);
     LeasedVms leasedVms = new LeasedVms(db, leaseStore, leases, retirements, clock);
     VmTaskService vmTasks = new VmTaskService(leasedVms, vmTaskStore, vmTaskWorkflows, clock);
     new VmTaskRoutes(vmTasks, json).register(http);
@@ -240,6 +267,9 @@ public final class CorralApp implements AutoCloseable {
     new PendingLeaseRoutes(pendingLeases, json).register(http);
     new ReconcileRoutes(new ReconcileService(reconciler, providers), json).register(http);
     new VmpoolerOndemandRoutes(pendingLeases, checkouts, json).register(http);
+    reloader = new ConfigReloader(source, config, db, shepherds, nudger, clock,
+        List.of(leaseStore, checkouts, access, tokens, rateLimiter, reconciler, trackerSources, vmpoolerConfig));
+    new ConfigRoutes(reloader).register(http);
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);
     log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",
@@ -317,6 +347,11 @@ public final class CorralApp implements AutoCloseable {
   }
 
   /** The port the API listens on (the configured one, or the one the OS picked for port 0). */
+  /** SIGHUP's reload; see {@link ConfigReloader}. */
+  public ConfigReloader.Result reloadConfig() {
+    return reloader.reload();
+  }
+
   public int port() {
     return http.port();
   }

@@ -1,8 +1,8 @@
 package dev.corral.web;
 
+import dev.corral.activities.CorralWorkers;
 import dev.corral.config.ConfigException;
 import dev.corral.config.ConfigLoader;
-import dev.corral.config.CorralConfig;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -17,6 +17,10 @@ public final class Main {
       MariaDB (data under ./.corral), an in-process Temporal server and a simulated provider with two
       demo pools. Config sources, first found wins: --config FILE, CORRAL_CONFIG (inline YAML),
       CORRAL_CONFIG_FILE (a path), built-in defaults.
+
+      A running Corral reads its config file again on SIGHUP (kill -HUP PID) or POST /v1/config/reload: pools,
+      template groups, tracker sources, users, quotas, purge rules and rate limits change at once; a file with
+      problems is rejected whole and the running config kept.
 
       reconcile --all asks a running Corral (--url, default http://127.0.0.1:7070) to reconcile every
       provider now (or only --provider NAME): each live VM is checked with its provider, and unknown VMs
@@ -43,22 +47,19 @@ public final class Main {
   }
 
   private static void serve(String[] args) {
-    CorralConfig config;
+    CorralApp app;
     try {
-      config = ConfigLoader.load(args, System.getenv());
+      app = CorralApp.start(ConfigLoader.source(args, System.getenv()), CorralWorkers.DEFAULTS);
     } catch (ConfigException e) {
       System.err.println("corral: the config has problems:\n" + e.getMessage());
       System.exit(2);
       return;
-    }
-    CorralApp app;
-    try {
-      app = CorralApp.start(config);
     } catch (RuntimeException e) {
       System.err.println("corral: could not start: " + e.getMessage());
       System.exit(1);
       return;
     }
+    ReloadSignal.install(app);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.close();

@@ -53,6 +53,14 @@ final class CorralProcess implements AutoCloseable {
     }
   }
 
+  /** Sends SIGHUP (a config reload) the way an operator does, with kill. */
+  void hangUp() throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new AssertionError("kill -HUP failed with " + kill.exitValue());
+    }
+  }
+
   boolean alive() {
     return process.isAlive();
   }

@@ -16,7 +16,9 @@ import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.config.CorralConfig;
 import dev.corral.config.ReconcileConfig;
+import dev.corral.config.Reloadable;
 import dev.corral.workflows.VmNames;
 import dev.corral.workflows.model.ReconcilePass;
 import dev.corral.workflows.model.ReconcileRequest;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>The loop's tick ({@link #pass}) and "reconcile now" ({@link #now}) run this same code; both are safe to run
  * at the same time, every step being compare-and-set or idempotent.
  */
-public final class Reconciler {
+public final class Reconciler implements Reloadable {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
   /**
@@ -64,7 +66,7 @@ public final class Reconciler {
   private final VmWorkflows vmWorkflows;
   private final ShepherdNudger nudger;
   private final Clock clock;
-  private final ReconcileConfig config;
+  private volatile ReconcileConfig config; // a reload may change the purge rules
   private final ReconcileStats stats;
 
   public Reconciler(Db db, ProviderRegistry providers, VmWorkflows vmWorkflows, ShepherdNudger nudger, Clock clock,
@@ -76,6 +78,11 @@ public final class Reconciler {
     this.clock = clock;
     this.config = config;
     this.stats = stats;
+  }
+
+  @Override
+  public void reload(CorralConfig config) {
+    this.config = config.reconcile();
   }
 
   public ReconcileConfig config() {

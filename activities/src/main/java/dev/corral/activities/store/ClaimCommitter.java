@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.ibatis.session.SqlSession;
@@ -51,16 +52,16 @@ final class ClaimCommitter implements AutoCloseable {
   }
 
   private final Db db;
-  private final ReuseRules reuse;
+  private final Supplier<ReuseRules> reuseRules;
   private final Object lock = new Object();
   private final ArrayDeque<Claim> queue = new ArrayDeque<>(); // guarded by lock
   private boolean closed; // guarded by lock
   private Thread committer; // guarded by lock; started by the first claim
   private long batchesStarted; // guarded by lock
 
-  ClaimCommitter(Db db, ReuseRules reuse) {
+  ClaimCommitter(Db db, Supplier<ReuseRules> reuseRules) {
     this.db = db;
-    this.reuse = reuse;
+    this.reuseRules = reuseRules;
   }
 
   List<LeaseStore.Lease> claim(LeaseClaim request) {
@@ -214,6 +215,7 @@ final class ClaimCommitter implements AutoCloseable {
    * batch. Empty, without a query, when no claim of the batch is an owner's in a reuse pool.
    */
   private Map<String, Map<String, ArrayDeque<VmRow>>> lockReusable(VmMapper vms, List<Claim> batch) {
+    ReuseRules reuse = reuseRules.get();
     if (reuse.isEmpty()) {
       return Map.of();
     }

@@ -3,6 +3,8 @@ package dev.corral.activities.store;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
+import dev.corral.config.CorralConfig;
+import dev.corral.config.Reloadable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,9 +16,9 @@ import java.util.Optional;
  * pools with {@code reuse: same_owner} ({@link ReuseRules}) a released VM is held for its owner
  * (cleaning, then reusable) instead of destroyed, and that owner's claims take it first.
  */
-public final class LeaseStore implements AutoCloseable {
+public final class LeaseStore implements AutoCloseable, Reloadable {
   private final Db db;
-  private final ReuseRules reuse;
+  private volatile ReuseRules reuse; // a reload may change which pools keep VMs for their owners
   private final ClaimCommitter committer;
 
   /** A store whose released VMs are always destroyed. */
@@ -27,7 +29,12 @@ public final class LeaseStore implements AutoCloseable {
   public LeaseStore(Db db, ReuseRules reuse) {
     this.db = db;
     this.reuse = reuse;
-    this.committer = new ClaimCommitter(db, reuse);
+    this.committer = new ClaimCommitter(db, () -> this.reuse);
+  }
+
+  @Override
+  public void reload(CorralConfig config) {
+    this.reuse = ReuseRules.of(config.pools());
   }
 
   /** A lease with the VMs it holds. */

@@ -1,5 +1,7 @@
 package dev.corral.activities.templates;
 
+import dev.corral.config.CorralConfig;
+import dev.corral.config.Reloadable;
 import dev.corral.config.TrackerConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -12,14 +14,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads every configured tracker document; a source that cannot be read is reported, not fatal. */
-public final class TrackerSources {
+public final class TrackerSources implements Reloadable {
   private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(15);
 
-  private final List<TrackerConfig.Source> sources;
+  private volatile List<TrackerConfig.Source> sources;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
 
   public TrackerSources(List<TrackerConfig.Source> sources) {
     this.sources = List.copyOf(sources);
+  }
+
+  @Override
+  public void reload(CorralConfig config) {
+    this.sources = List.copyOf(config.tracker().sources());
   }
 
   public TrackerDocument.Parsed readAll() {

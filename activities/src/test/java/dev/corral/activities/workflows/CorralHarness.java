@@ -16,6 +16,7 @@ import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
+import dev.corral.activities.templates.TrackerSources;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.Shepherds;
 import dev.corral.activities.temporal.VmWorkflows;
@@ -25,7 +26,6 @@ import dev.corral.config.CorralConfig;
 import dev.corral.config.DatabaseConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ReconcileConfig;
-import dev.corral.config.TrackerConfig;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.SecondsRange;
 import dev.corral.config.ServerConfig;
@@ -151,7 +151,7 @@ final class CorralHarness implements AutoCloseable {
           new ReconcileStats());
       CorralWorkers.register(
           environment.getWorkerFactory(), db, registry, clock, nudger,
-          new CorralWorkers.Timings(options.shepherdPoll, options.readyPoll), TrackerConfig.NONE, reconciler);
+          new CorralWorkers.Timings(options.shepherdPoll, options.readyPoll), new TrackerSources(List.of()), reconciler);
       environment.start();
     } catch (RuntimeException e) {
       if (environment != null) {

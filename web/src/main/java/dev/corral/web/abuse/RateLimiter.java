@@ -1,5 +1,7 @@
 package dev.corral.web.abuse;
 
+import dev.corral.config.CorralConfig;
+import dev.corral.config.Reloadable;
 import dev.corral.config.ServerConfig;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.auth.Caller;
@@ -21,51 +23,71 @@ import java.util.function.LongSupplier;
  * {@link ConcurrentHashMap}, so the hot lease path pays a map lookup and a compare-and-set, never a lock.
  * Over the limit a request gets 429 with {@code Retry-After} (whole seconds) and the usual JSON error body.
  */
-public final class RateLimiter {
+public final class RateLimiter implements Reloadable {
   /** Buckets that have refilled are forgotten once the map is this big, at most once a second. */
   private static final int SWEEP_ABOVE = 10_000;
 
-  private final Buckets perAddress;
-  private final Buckets perUser;
-  private final Set<String> exempt;
+  /** The limits in force and their buckets; a reload that changes the limits starts with fresh buckets. */
+  private record Active(ServerConfig.RateLimits limits, Buckets perAddress, Buckets perUser, Set<String> exempt) {}
+
+  private final LongSupplier nanoClock;
+  private volatile Active active;
 
   public RateLimiter(ServerConfig.RateLimits limits) {
     this(limits, System::nanoTime);
   }
 
   RateLimiter(ServerConfig.RateLimits limits, LongSupplier nanoClock) {
-    this.perAddress = limits.perAddress() == null ? null : new Buckets(limits.perAddress(), "per_address", nanoClock);
-    this.perUser = limits.perToken() == null ? null : new Buckets(limits.perToken(), "per_token", nanoClock);
+    this.nanoClock = nanoClock;
+    this.active = activate(limits);
+  }
+
+  @Override
+  public void reload(CorralConfig config) {
+    if (!active.limits().equals(config.server().rateLimits())) {
+      active = activate(config.server().rateLimits());
+    }
+  }
+
+  private Active activate(ServerConfig.RateLimits limits) {
     Set<String> normalized = new HashSet<>();
     for (String address : limits.exemptAddresses()) {
       normalized.add(normalize(address));
     }
-    this.exempt = Set.copyOf(normalized);
+    return new Active(limits,
+        limits.perAddress() == null ? null : new Buckets(limits.perAddress(), "per_address", nanoClock),
+        limits.perToken() == null ? null : new Buckets(limits.perToken(), "per_token", nanoClock),
+        Set.copyOf(normalized));
   }
 
-  /** Before authentication: counts every request of an address, so password guessing is throttled too. */
+  /**
+   * Before authentication: counts every request of an address, so password guessing is throttled too. Always
+   * registered, so a reload can turn limits on; off, a request pays one volatile read.
+   */
   public void registerPerAddress(Javalin app) {
-    if (perAddress != null) {
-      app.before(ctx -> {
+    app.before(ctx -> {
+      Active a = active;
+      if (a.perAddress() != null) {
         String address = ctx.req().getRemoteAddr();
-        if (exempt.isEmpty() || !exempt.contains(normalize(address))) {
-          perAddress.take(ctx, address);
+        if (a.exempt().isEmpty() || !a.exempt().contains(normalize(address))) {
+          a.perAddress().take(ctx, address);
         }
-      });
-    }
+      }
+    });
   }
 
   /** After authentication: counts an identified user's requests over all their tokens. */
   public void registerPerUser(Javalin app) {
-    if (perUser != null) {
-      app.before(ctx -> {
+    app.before(ctx -> {
+      Active a = active;
+      if (a.perUser() != null) {
         Caller caller = RequestCaller.of(ctx);
         if (caller.user() != null
-            && (exempt.isEmpty() || !exempt.contains(normalize(ctx.req().getRemoteAddr())))) {
-          perUser.take(ctx, caller.user());
+            && (a.exempt().isEmpty() || !a.exempt().contains(normalize(ctx.req().getRemoteAddr())))) {
+          a.perUser().take(ctx, caller.user());
         }
-      });
-    }
+      }
+    });
   }
 
   private static String normalize(String address) {

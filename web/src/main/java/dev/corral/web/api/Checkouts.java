@@ -8,8 +8,10 @@ import dev.corral.activities.store.QuotaExceededException;
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.config.CorralConfig;
 import dev.corral.config.Durations;
 import dev.corral.config.PoolConfig;
+import dev.corral.config.Reloadable;
 import dev.corral.web.auth.AccessPolicy;
 import dev.corral.web.auth.Caller;
 import java.time.Clock;
@@ -27,7 +29,7 @@ import java.util.UUID;
  * names the caller used, check who may use those pools, settle the lifetime, then claim everything
  * or nothing in one short transaction (quotas included). Nothing here waits on Temporal.
  */
-public final class Checkouts {
+public final class Checkouts implements Reloadable {
   /** Most VMs of one pool in one request (vmpooler's limit too). */
   public static final int MAX_VMS_PER_POOL = 100;
 
@@ -44,7 +46,7 @@ public final class Checkouts {
 
   private final LeaseStore leases;
   private final PoolCatalog pools;
-  private final Map<String, PoolConfig> poolConfigs;
+  private volatile Map<String, PoolConfig> poolConfigs; // replaced whole by a reload
   private final AccessPolicy access;
   private final ShortageReport shortages;
   private final ShepherdNudger nudger;
@@ -55,13 +57,23 @@ public final class Checkouts {
       ShortageReport shortages, ShepherdNudger nudger, VmRetirements vmSignals, Clock clock) {
     this.leases = leases;
     this.pools = pools;
-    this.poolConfigs = new LinkedHashMap<>();
-    poolConfigs.forEach(p -> this.poolConfigs.put(p.name(), p));
+    this.poolConfigs = byName(poolConfigs);
     this.access = access;
     this.shortages = shortages;
     this.nudger = nudger;
     this.vmSignals = vmSignals;
     this.clock = clock;
+  }
+
+  @Override
+  public void reload(CorralConfig config) {
+    this.poolConfigs = byName(config.pools());
+  }
+
+  private static Map<String, PoolConfig> byName(List<PoolConfig> pools) {
+    Map<String, PoolConfig> byName = new LinkedHashMap<>();
+    pools.forEach(p -> byName.put(p.name(), p));
+    return byName;
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.corral.web.auth;
 
 import dev.corral.activities.store.LeaseQuota;
 import dev.corral.config.AuthConfig;
+import dev.corral.config.CorralConfig;
+import dev.corral.config.Reloadable;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.QuotaConfig;
 import dev.corral.config.UserConfig;
@@ -16,13 +18,20 @@ import java.util.Set;
  * caller's groups (Sprout's provider restrictions), and which quotas a claim must respect
  * (Copr's {@code max_vm_per_user}, Sprout's group quotas).
  */
-public final class AccessPolicy {
-  private final AuthConfig auth;
-  private final QuotaConfig quotas;
+public final class AccessPolicy implements Reloadable {
+  // Swapped whole by a config reload; a check under way reads each once.
+  private volatile AuthConfig auth;
+  private volatile QuotaConfig quotas;
 
   public AccessPolicy(AuthConfig auth, QuotaConfig quotas) {
     this.auth = auth;
     this.quotas = quotas;
+  }
+
+  @Override
+  public void reload(CorralConfig config) {
+    this.auth = config.auth();
+    this.quotas = config.quotas();
   }
 
   public boolean authOn() {

@@ -5,6 +5,8 @@ import dev.corral.activities.store.TokenStore;
 import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.rows.TokenRow;
 import dev.corral.config.AuthConfig;
+import dev.corral.config.CorralConfig;
+import dev.corral.config.Reloadable;
 import dev.corral.config.Durations;
 import dev.corral.web.api.ApiException;
 import java.time.Clock;
@@ -18,7 +20,7 @@ import java.util.Optional;
  * Issuing, listing and revoking tokens, with who may do what: the rules live here so the native and
  * the vmpooler routes cannot drift apart. With {@code auth.mode: none} every method answers 404.
  */
-public final class TokenService {
+public final class TokenService implements Reloadable {
   /** A token as issued: the only time its secret is shown. */
   public record IssuedToken(long id, String token, String owner, Instant createdAt, Instant expiresAt) {}
 
@@ -33,32 +35,42 @@ public final class TokenService {
 
   private final TokenStore store;
   private final Db db;
-  private final AuthConfig auth;
-  private final Users users;
-  private final TokenCache cache;
+  /** The users and the tokens resolved for them: swapped together by a reload, so a cached caller never outlives
+   * a change of its user's groups or admin flag. */
+  private record Setup(AuthConfig auth, Users users, TokenCache cache) {}
+
+  private volatile Setup setup;
   private final TokenGenerator generator = new TokenGenerator();
   private final Clock clock;
 
   public TokenService(TokenStore store, Db db, AuthConfig auth, Clock clock) {
     this.store = store;
     this.db = db;
-    this.auth = auth;
-    this.users = new Users(auth);
-    this.cache = new TokenCache(store, users, clock);
     this.clock = clock;
+    this.setup = setup(auth);
+  }
+
+  @Override
+  public void reload(CorralConfig config) {
+    this.setup = setup(config.auth());
+  }
+
+  private Setup setup(AuthConfig auth) {
+    Users users = new Users(auth);
+    return new Setup(auth, users, new TokenCache(store, users, clock));
   }
 
   public boolean authOn() {
-    return auth.tokens();
+    return setup.auth().tokens();
   }
 
   /** See {@link TokenCache#resolve}. */
   public Optional<Caller> callerForToken(String token) {
-    return cache.resolve(token);
+    return setup.cache().resolve(token);
   }
 
   public Optional<Caller> callerForPassword(String user, String password) {
-    return users.verify(user, password);
+    return setup.users().verify(user, password);
   }
 
   /**
@@ -133,13 +145,13 @@ public final class TokenService {
       throw forbidden("only the token's owner or an admin may revoke it", Map.of("id", row.id()));
     }
     TokenRow revoked = store.revoke(row.id(), clock.instant()).orElseThrow(() -> unknownToken(Map.of("id", row.id())));
-    cache.forget(row.id());
+    setup.cache().forget(row.id());
     return revoked;
   }
 
   private Duration lifetime(Object ttl) {
     if (ttl == null) {
-      return auth.tokenTtl();
+      return setup.auth().tokenTtl();
     }
     Duration lifetime;
     try {
@@ -150,8 +162,9 @@ public final class TokenService {
     if (lifetime.isNegative() || lifetime.isZero()) {
       throw ApiException.badRequest("ttl must be positive", Map.of("field", "ttl", "value", String.valueOf(ttl)));
     }
-    if (lifetime.compareTo(auth.tokenTtl()) > 0) {
-      String maximum = Durations.format(auth.tokenTtl());
+    Duration max = setup.auth().tokenTtl();
+    if (lifetime.compareTo(max) > 0) {
+      String maximum = Durations.format(max);
       throw ApiException.badRequest("ttl " + ttl + " is longer than the maximum of " + maximum + " (auth.token_ttl)",
           Map.of("field", "ttl", "maximum", maximum));
     }
@@ -159,7 +172,7 @@ public final class TokenService {
   }
 
   private void requireAuthOn() {
-    if (!auth.tokens()) {
+    if (!setup.auth().tokens()) {
       throw ApiException.notFound("auth_off", "auth is off (auth.mode: none): there are no users and no tokens", Map.of());
     }
   }

@@ -3,6 +3,7 @@ package dev.corral.web.vmpooler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.config.CorralConfig;
+import dev.corral.config.Reloadable;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.api.InventoryViews;
 import dev.corral.web.api.PoolOverrides;
@@ -22,11 +23,11 @@ import java.util.Map;
  * {@code poolreset}). The writes are admin only and go through {@link PoolOverrides}, the service behind
  * the native {@code /v1/pools/{name}/...} writes; this class only translates vmpooler's bodies and replies.
  */
-public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part {
+public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadable {
   private final PoolOverrides overrides;
   private final InventoryViews views;
   private final ObjectMapper json;
-  private final CorralConfig config;
+  private volatile CorralConfig config;
   private final Instant startedAt;
   private final Clock clock;
 
@@ -38,6 +39,11 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part {
     this.config = config;
     this.startedAt = startedAt;
     this.clock = clock;
+  }
+
+  @Override
+  public void reload(CorralConfig config) {
+    this.config = config;
   }
 
   @Override
