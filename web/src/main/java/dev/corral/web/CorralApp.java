@@ -44,6 +44,8 @@ import dev.corral.web.api.PoolCatalog;
 import dev.corral.web.api.PoolOverrides;
 import dev.corral.web.api.ReconcileRoutes;
 import dev.corral.web.api.ReconcileService;
+import dev.corral.web.api.ProviderAdmin;
+import dev.corral.web.api.ProviderAdminRoutes;
 import dev.corral.web.api.Routes;
 import dev.corral.web.reload.ConfigReloader;
 import dev.corral.web.reload.ConfigRoutes;
@@ -266,6 +268,7 @@ public final class CorralApp implements AutoCloseable {
         config.temporal().namespace()), json).register(http);
     new PendingLeaseRoutes(pendingLeases, json).register(http);
     new ReconcileRoutes(new ReconcileService(reconciler, providers), json).register(http);
+    new ProviderAdminRoutes(new ProviderAdmin(db, providers, views, nudger, clock), json).register(http);
     new VmpoolerOndemandRoutes(pendingLeases, checkouts, json).register(http);
     reloader = new ConfigReloader(source, config, db, shepherds, nudger, clock,
         List.of(leaseStore, checkouts, access, tokens, rateLimiter, reconciler, trackerSources, vmpoolerConfig));

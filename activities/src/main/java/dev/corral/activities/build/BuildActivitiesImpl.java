@@ -43,7 +43,7 @@ public final class BuildActivitiesImpl implements BuildActivities {
       // The provider row lock makes concurrent slot grants on one provider take turns (any Corral instance).
       ProviderMapper providers = session.getMapper(ProviderMapper.class);
       ProviderRow provider = providers.selectForUpdate(build.provider());
-      int slots = provider == null || !provider.active() ? 0 : provider.maxConcurrentBuilds();
+      int slots = provider == null || !provider.placeable() ? 0 : provider.maxConcurrentBuilds();
       int free = slots - builds.countInState(build.provider(), BuildRow.RUNNING);
       if (free <= 0) {
         return false;

@@ -135,13 +135,16 @@ public final class Provisioner {
       if (provider == null || !provider.active()) {
         return new Room(null, 0, 0);
       }
+      if (provider.disabled()) {
+        return new Room(provider, 0, 0);
+      }
       Map<String, Integer> counts = PoolPlanner.byState(vms.countLiveOnProvider(provider.name()));
       int live = counts.values().stream().mapToInt(Integer::intValue).sum();
       return new Room(provider, live, counts.getOrDefault(VmStates.PROVISIONING, 0));
     }
 
     boolean canTake() {
-      return provider != null && live < provider.maxVms() && provisioning < provider.maxConcurrentClones()
+      return provider != null && !provider.disabled() && live < provider.maxVms() && provisioning < provider.maxConcurrentClones()
           && !(trialOnly && provisioning > 0);
     }
 
@@ -152,7 +155,7 @@ public final class Provisioner {
 
     /** The share of the provider's VM limit in use. */
     double load() {
-      return provider == null ? 1 : (double) live / provider.maxVms();
+      return provider == null || provider.disabled() ? 1 : (double) live / provider.maxVms();
     }
 
     void take() {
@@ -163,6 +166,9 @@ public final class Provisioner {
     String describe(String name) {
       if (provider == null) {
         return "provider " + name + " is not configured";
+      }
+      if (provider.disabled()) {
+        return "provider " + name + " is disabled (" + provider.disabledReason() + ")";
       }
       if (live >= provider.maxVms()) {
         return "provider " + name + " is at max_vms (" + provider.maxVms() + ")";

@@ -30,7 +30,7 @@ public final class ConfigSync {
           for (ProviderConfig provider : config.providers().values()) {
             providers.upsert(
                 new ProviderRow(provider.name(), provider.type(), provider.maxVms(), provider.maxConcurrentClones(),
-                    provider.maxConcurrentBuilds(), true),
+                    provider.maxConcurrentBuilds(), true, null, null, null), // upsert never touches disabled_*
                 now);
           }
           providers.deactivateAllExcept(new ArrayList<>(config.providers().keySet()), now);

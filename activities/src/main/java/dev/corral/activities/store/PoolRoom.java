@@ -13,16 +13,19 @@ import org.apache.ibatis.session.SqlSession;
  * a user needs to know whether waiting will help.
  *
  * @param fullProviders the pool's active providers that have no room for another VM
+ * @param disabledProviders the pool's active providers an operator disabled (they take no new VMs)
  * @param activeProviders how many active providers the pool has
  */
-public record PoolRoom(int ready, int provisioning, List<String> fullProviders, int activeProviders) {
+public record PoolRoom(
+    int ready, int provisioning, List<String> fullProviders, List<String> disabledProviders, int activeProviders) {
   public PoolRoom {
     fullProviders = List.copyOf(fullProviders);
+    disabledProviders = List.copyOf(disabledProviders);
   }
 
-  /** True when no active provider of the pool has room for one more VM. */
+  /** True when no active provider of the pool has room for one more VM (full or disabled). */
   public boolean atCapacity() {
-    return fullProviders.size() >= activeProviders;
+    return fullProviders.size() + disabledProviders.size() >= activeProviders;
   }
 
   /** Reads it in the caller's transaction. */
@@ -39,6 +42,7 @@ public record PoolRoom(int ready, int provisioning, List<String> fullProviders, 
       }
     }
     List<String> full = new ArrayList<>();
+    List<String> disabled = new ArrayList<>();
     int active = 0;
     for (String name : session.getMapper(PoolMapper.class).providers(pool)) {
       ProviderRow provider = providers.selectByName(name);
@@ -46,11 +50,15 @@ public record PoolRoom(int ready, int provisioning, List<String> fullProviders, 
         continue;
       }
       active++;
+      if (provider.disabled()) {
+        disabled.add(name);
+        continue;
+      }
       int live = vms.countLiveOnProvider(name).stream().mapToInt(StateCount::count).sum();
       if (live >= provider.maxVms()) {
         full.add(name);
       }
     }
-    return new PoolRoom(ready, provisioning, full, active);
+    return new PoolRoom(ready, provisioning, full, disabled, active);
   }
 }

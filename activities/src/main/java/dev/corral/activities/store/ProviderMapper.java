@@ -17,4 +17,10 @@ public interface ProviderMapper {
   ProviderRow selectForUpdate(@Param("name") String name);
 
   ProviderRow selectByName(@Param("name") String name);
+
+  int setDisabled(@Param("name") String name, @Param("reason") String reason, @Param("by") String by,
+      @Param("now") Instant now);
+
+  /** 0 when it was not disabled. */
+  int clearDisabled(@Param("name") String name, @Param("now") Instant now);
 }

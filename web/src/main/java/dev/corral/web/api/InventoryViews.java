@@ -57,9 +57,11 @@ public final class InventoryViews {
    * is its circuit breaker ({@code ok | failing}); a failing provider is skipped by placement while another can take
    * VMs, and at {@code retry_at} one trial VM tries it again. {@code load} is the share of {@code max_vms} in use.
    */
+  /** {@code state}: ok, failing (see ProviderHealth) or disabled (an operator took it out of placement). */
   public record ProviderView(
       String name, String type, String state, Instant retryAt, int maxVms, int maxConcurrentClones, Integer vms,
-      int inventoryVms, int provisioning, double load, int cloneSlotsFree, String error) {}
+      int inventoryVms, int provisioning, double load, int cloneSlotsFree, String error, String disabledReason,
+      String disabledBy, Instant disabledAt) {}
 
   private final Db db;
   private final ProviderRegistry providers;
@@ -148,9 +150,11 @@ public final class InventoryViews {
       int provisioning = c.getOrDefault(VmStates.PROVISIONING, 0);
       ProviderHealth.Status health =
           db.inTransaction(s -> ProviderHealth.of(s.getMapper(VmMapper.class), row.name(), clock.instant()));
-      views.add(new ProviderView(row.name(), row.type(), health.key(), health.retryAt(), row.maxVms(),
-          row.maxConcurrentClones(), reported, inventory, provisioning, (double) inventory / row.maxVms(),
-          Math.max(0, row.maxConcurrentClones() - provisioning), error));
+      views.add(new ProviderView(row.name(), row.type(), row.disabled() ? "disabled" : health.key(),
+          row.disabled() ? null : health.retryAt(), row.maxVms(), row.maxConcurrentClones(), reported, inventory,
+          provisioning, (double) inventory / row.maxVms(),
+          row.disabled() ? 0 : Math.max(0, row.maxConcurrentClones() - provisioning), error, row.disabledReason(),
+          row.disabledBy(), row.disabledAt()));
     }
     return views;
   }

@@ -105,9 +105,6 @@ public final class ReconcileService {
   }
 
   private void requireProvider(String provider) {
-    if (!providers.contains(provider)) {
-      throw ApiException.notFound("unknown_provider", "no provider named " + ApiException.clip(provider),
-          Map.of("provider", ApiException.clip(provider), "known", List.copyOf(providers.names())));
-    }
+    ProviderAdmin.requireKnown(providers, provider);
   }
 }

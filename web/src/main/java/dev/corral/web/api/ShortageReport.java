@@ -3,7 +3,9 @@ package dev.corral.web.api;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.PoolRoom;
 import dev.corral.activities.store.PoolShortException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,15 +31,26 @@ public final class ShortageReport {
       PoolRoom room = db.inTransaction(session -> PoolRoom.read(session, pool));
       detail.put("provisioning", room.provisioning());
       detail.put("providers_at_capacity", room.fullProviders());
-      why = room.fullProviders().isEmpty() || !room.atCapacity()
+      detail.put("providers_disabled", room.disabledProviders());
+      why = !room.atCapacity() || room.activeProviders() == 0
           ? room.provisioning() + " provisioning"
-          : room.provisioning() + " provisioning, and every provider of the pool is at max_vms ("
-              + String.join(", ", room.fullProviders()) + ")";
+          : room.provisioning() + " provisioning, and every provider of the pool is " + noRoom(room);
     } catch (RuntimeException e) {
       // The explanation is a courtesy; the refusal itself must still reach the caller.
       why = "provisioning count unavailable";
     }
     return new ApiException(503, "pool_empty",
         shortage.getMessage() + " (" + why + "); nothing was leased", detail);
+  }
+
+  private static String noRoom(PoolRoom room) {
+    List<String> parts = new ArrayList<>();
+    if (!room.fullProviders().isEmpty()) {
+      parts.add("at max_vms (" + String.join(", ", room.fullProviders()) + ")");
+    }
+    if (!room.disabledProviders().isEmpty()) {
+      parts.add("disabled (" + String.join(", ", room.disabledProviders()) + ")");
+    }
+    return String.join(" or ", parts);
   }
 }
