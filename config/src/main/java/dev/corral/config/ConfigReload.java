@@ -50,6 +50,7 @@ public record ConfigReload(CorralConfig next, List<String> changed, List<String>
     differs(changed, "tracker.sources", running.tracker().sources(), loaded.tracker().sources());
     differs(changed, "auth", running.auth(), loaded.auth());
     differs(changed, "quotas", running.quotas(), loaded.quotas());
+    differs(changed, "reconcile.vm_checktime", running.reconcile().vmChecktime(), loaded.reconcile().vmChecktime());
     differs(changed, "purge", purge(running.reconcile()), purge(loaded.reconcile()));
 
     List<ConfigProblem> problems = new ArrayList<>();
@@ -70,7 +71,7 @@ public record ConfigReload(CorralConfig next, List<String> changed, List<String>
         running.server().maxBodyBytes(), loaded.server().rateLimits());
     TrackerConfig tracker = new TrackerConfig(running.tracker().interval(), loaded.tracker().sources());
     ReconcileConfig reconcile = new ReconcileConfig(running.reconcile().tick(), running.reconcile().window(),
-        loaded.reconcile().dryRun(), loaded.reconcile().allowlist());
+        loaded.reconcile().dryRun(), loaded.reconcile().allowlist(), loaded.reconcile().vmChecktime());
     CorralConfig next = new CorralConfig(running.dataDir(), server, running.database(), running.temporal(),
         running.providers(), loaded.pools(), loaded.templateGroups(), tracker, loaded.auth(), loaded.quotas(),
         reconcile);

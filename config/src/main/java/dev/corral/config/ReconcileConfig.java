@@ -12,8 +12,12 @@ import java.util.regex.Pattern;
  *     for unknown VMs once per window
  * @param dryRun unknown VMs are only reported ("would purge"), never destroyed
  * @param allowlist glob patterns ({@code *}, {@code ?}) of VM names that are never purged
+ * @param vmChecktime ready VMs (the ones leases get) are health-checked at least this often (vmpooler's
+ *     {@code vm_checktime}); from tick to window, the window when not set. Shorter costs more provider calls:
+ *     {@code ready VMs × tick / vm_checktime} a tick on top of the window's share
  */
-public record ReconcileConfig(Duration tick, Duration window, boolean dryRun, List<String> allowlist) {
+public record ReconcileConfig(
+    Duration tick, Duration window, boolean dryRun, List<String> allowlist, Duration vmChecktime) {
   public static final Duration DEFAULT_TICK = Duration.ofSeconds(30);
   public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
   public static final List<String> DEFAULT_ALLOWLIST = List.of("corral-keep-*");
@@ -22,6 +26,12 @@ public record ReconcileConfig(Duration tick, Duration window, boolean dryRun, Li
 
   public ReconcileConfig {
     allowlist = List.copyOf(allowlist);
+    vmChecktime = vmChecktime == null ? window : vmChecktime;
+  }
+
+  /** Ready VMs checked once per window, like every other VM. */
+  public ReconcileConfig(Duration tick, Duration window, boolean dryRun, List<String> allowlist) {
+    this(tick, window, dryRun, allowlist, null);
   }
 
   /** Whether {@code vmName} matches one of the allowlist's patterns (whole name, case-sensitive). */

@@ -3,9 +3,9 @@ package dev.corral.config;
 import java.time.Duration;
 import java.util.List;
 
-/** Binds {@code reconcile: {tick, window}} and {@code purge: {dry_run, allowlist}}. */
+/** Binds {@code reconcile: {tick, window, vm_checktime}} and {@code purge: {dry_run, allowlist}}. */
 final class ReconcileConfigBinder {
-  static final List<String> RECONCILE_KEYS = List.of("tick", "window");
+  static final List<String> RECONCILE_KEYS = List.of("tick", "window", "vm_checktime");
   static final List<String> PURGE_KEYS = List.of("dry_run", "allowlist");
   /** Below a second the loop would spend its time on Temporal round trips. */
   static final Duration MIN_TICK = Duration.ofSeconds(1);
@@ -30,6 +30,13 @@ final class ReconcileConfigBinder {
           "must be at least reconcile.tick (" + Durations.format(tick) + "), got " + Durations.format(window));
       window = tick;
     }
+    Duration checktime = r.duration("vm_checktime", window);
+    if (checktime.compareTo(tick) < 0 || checktime.compareTo(window) > 0) {
+      nodes.problem(r.path("vm_checktime"), r.lineOf("vm_checktime"), "must be from reconcile.tick ("
+          + Durations.format(tick) + ") to reconcile.window (" + Durations.format(window) + "), got "
+          + Durations.format(checktime));
+      checktime = window;
+    }
     YamlMapping p = top.mapping("purge").allowOnly(PURGE_KEYS);
     List<String> allowlist = p.strings("allowlist", ReconcileConfig.DEFAULT_ALLOWLIST);
     for (int i = 0; i < allowlist.size(); i++) {
@@ -38,6 +45,6 @@ final class ReconcileConfigBinder {
         nodes.problem(path, nodes.lines().lineOf(path), "must be a glob pattern of VM names, e.g. corral-keep-*");
       }
     }
-    return new ReconcileConfig(tick, window, p.bool("dry_run", false), allowlist);
+    return new ReconcileConfig(tick, window, p.bool("dry_run", false), allowlist, checktime);
   }
 }

@@ -72,4 +72,31 @@ class ReconcileConfigTest {
     assertTrue(problemAt(e, "reconcile.tick").message().contains("at least 1s"), e.getMessage());
     problemAt(e, "purge.dryrun");
   }
+
+  @Test
+  void vmChecktime_defaultsToTheWindow_andIsReadAsWritten() {
+    assertEquals(Duration.ofMinutes(10), load("pools: []\n").reconcile().vmChecktime());
+    ReconcileConfig c = load("""
+        reconcile: {tick: 10s, window: 10m, vm_checktime: 1m}
+        pools: []
+        """).reconcile();
+    assertEquals(Duration.ofMinutes(1), c.vmChecktime());
+  }
+
+  @Test
+  void vmChecktime_outsideTickToWindow_isRejectedWithItsLine() {
+    ConfigException shorter = failure("""
+        pools: []
+        reconcile:
+          tick: 30s
+          vm_checktime: 10s
+        """);
+    ConfigProblem p = problemAt(shorter, "reconcile.vm_checktime");
+    assertEquals(4, p.line());
+    assertTrue(p.message().contains("from reconcile.tick (30s) to reconcile.window (10m)"), p.message());
+    problemAt(failure("""
+        pools: []
+        reconcile: {window: 5m, vm_checktime: 1h}
+        """), "reconcile.vm_checktime");
+  }
 }

@@ -27,7 +27,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.ibatis.session.SqlSession;
@@ -57,6 +59,7 @@ public final class Reconciler implements Reloadable {
    */
   static final List<String> CHECKED = List.of(VmStates.PROVISIONING, VmStates.READY, VmStates.LEASED,
       VmStates.CLEANING, VmStates.REUSABLE);
+  private static final List<String> READY_ONLY = List.of(VmStates.READY);
   private static final int ALL = 1_000_000;
   private static final int NAMES_PER_QUERY = 500;
   private static final int MAX_BUILDS = 10_000;
@@ -142,7 +145,21 @@ public final class Reconciler implements Reloadable {
         return m.dueForCheck(provider.name(), CHECKED, null, ALL);
       }
       int n = share(m.countCheckable(provider.name(), CHECKED), request.tick(), request.window());
-      return n == 0 ? List.<CheckedVm>of() : m.dueForCheck(provider.name(), CHECKED, now.minus(request.window()), n);
+      List<CheckedVm> share =
+          n == 0 ? List.<CheckedVm>of() : m.dueForCheck(provider.name(), CHECKED, now.minus(request.window()), n);
+      Duration checktime = config.vmChecktime();
+      if (checktime.compareTo(request.window()) >= 0) {
+        return share;
+      }
+      // vm_checktime: ready VMs, the ones the next leases get, on a shorter cycle of their own, staggered the
+      // same way; the window's share covers the rest.
+      int r = share(m.countCheckable(provider.name(), READY_ONLY), request.tick(), checktime);
+      Map<String, CheckedVm> both = new LinkedHashMap<>();
+      if (r > 0) {
+        m.dueForCheck(provider.name(), READY_ONLY, now.minus(checktime), r).forEach(vm -> both.put(vm.name(), vm));
+      }
+      share.forEach(vm -> both.putIfAbsent(vm.name(), vm));
+      return List.copyOf(both.values());
     });
     List<String> checked = new ArrayList<>();
     for (CheckedVm vm : due) {
@@ -189,6 +206,14 @@ public final class Reconciler implements Reloadable {
       Readiness probe = provider.checkReady(vm.name());
       if (probe.state() == Readiness.State.FAILED) {
         return "unhealthy: ready VM failed its readiness probe on provider " + provider.name() + ": " + probe.reason();
+      }
+      // A guest that answers under another name (a clone that kept its template's identity, an address that now
+      // reaches another machine) would hand its user the wrong host: vmpooler's hostname check.
+      String answers = probe.state() == Readiness.State.READY && probe.hostname() != null ? probe.hostname()
+          : found.hostname();
+      if (vm.hostname() != null && answers != null && !answers.equalsIgnoreCase(vm.hostname())) {
+        return "unhealthy: ready VM answers as host " + answers + ", not " + vm.hostname() + ", on provider "
+            + provider.name();
       }
     }
     return null;

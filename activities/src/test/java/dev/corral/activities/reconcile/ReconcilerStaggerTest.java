@@ -75,6 +75,33 @@ class ReconcilerStaggerTest {
   }
 
   @Test
+  void vmChecktime_checksReadyVmsOnTheirOwnShorterCycle_atAFlatRate() {
+    try (Db db = TestDatabase.freshDb()) {
+      Seed.pool(db, "big-pool", PROVIDER, 1000);
+      Seed.readyVms(db, "big-pool", PROVIDER, "corral-big", 1000);
+      CountingProvider provider = new CountingProvider();
+      for (int i = 0; i < 1000; i++) {
+        provider.vms.add("corral-big-" + i);
+      }
+      MutableClock clock = new MutableClock(Instant.now());
+      Reconciler reconciler = reconciler(db, provider, clock, TICK.multipliedBy(2));
+      ReconcileInput loop = new ReconcileInput(PROVIDER, TICK, WINDOW, 0);
+
+      Map<String, Integer> checksPerVm = new HashMap<>();
+      for (int tick = 0; tick < 10; tick++) {
+        provider.gets.clear();
+        reconciler.pass(ReconcileRequest.tick(loop));
+        assertEquals(500, provider.gets.size(), "lookups at tick " + tick + ": 1000 ready VMs over a 2-tick checktime");
+        provider.gets.forEach(name -> checksPerVm.merge(name, 1, Integer::sum));
+        loop = loop.next();
+        clock.advance(TICK);
+      }
+      assertEquals(1000, checksPerVm.size());
+      assertTrue(checksPerVm.values().stream().allMatch(n -> n == 5), "each ready VM checked every second tick");
+    }
+  }
+
+  @Test
   void theTickShareIsTheCeilingOfTotalTimesTickOverWindow() {
     assertEquals(0, Reconciler.share(0, TICK, WINDOW));
     assertEquals(1, Reconciler.share(1, TICK, WINDOW));
@@ -84,13 +111,17 @@ class ReconcilerStaggerTest {
   }
 
   private static Reconciler reconciler(Db db, VmProvider provider, Clock clock) {
+    return reconciler(db, provider, clock, null);
+  }
+
+  private static Reconciler reconciler(Db db, VmProvider provider, Clock clock, Duration vmChecktime) {
     SimulatedSettings settings = new SimulatedSettings(SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO,
         SimulatedSettings.FailPercent.NONE, 0, null);
     ProviderRegistry registry = new ProviderRegistry(Map.of(PROVIDER, provider),
         Map.of(PROVIDER, new ProviderConfig(PROVIDER, "simulated", 100_000, 10, settings)));
     // No VM is lost here, so neither Temporal client is ever called.
     return new Reconciler(db, registry, new VmWorkflows(null), new ShepherdNudger(null), clock,
-        new ReconcileConfig(TICK, WINDOW, false, List.of()), new ReconcileStats());
+        new ReconcileConfig(TICK, WINDOW, false, List.of(), vmChecktime), new ReconcileStats());
   }
 
   /** Holds names only; counts the lookups and listings the reconciler makes. */

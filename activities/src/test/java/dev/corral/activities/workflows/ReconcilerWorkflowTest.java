@@ -101,6 +101,27 @@ class ReconcilerWorkflowTest {
   }
 
   @Test
+  void healthCheck_aReadyVmAnsweringUnderAnotherHostname_isRetiredAndReplaced() {
+    try (CorralHarness corral = start(FAST)) {
+      corral.applyConfig(CorralHarness.pool("names", 2, 3));
+      corral.startShepherd("names");
+      corral.awaitSettled("names", 2);
+      String impostor = corral.rows("names", VmStates.READY).get(0).name();
+      String healthy = corral.rows("names", VmStates.READY).get(1).name();
+      corral.provider.renameGuest(impostor, "golden-image");
+
+      ReconcilePass pass = corral.reconciler.now(CorralHarness.PROVIDER, false).get(0);
+
+      assertEquals(1, pass.lost());
+      assertEquals("unhealthy: ready VM answers as host golden-image, not " + impostor + ", on provider sim",
+          corral.row(impostor).retireReason());
+      assertEquals(VmStates.READY, corral.row(healthy).state());
+      corral.awaitSettled("names", 2);
+      assertFalse(CorralHarness.names(corral.rows("names", VmStates.READY)).contains(impostor));
+    }
+  }
+
+  @Test
   void anUnknownVmIsDestroyedOnlyAtItsSecondSightingATickLaterAndNeverWhenAllowlistedOrOutOfScope() {
     try (CorralHarness corral = start(FAST)) {
       corral.provider.cloneVm("corral-stray1", "tpl-x");

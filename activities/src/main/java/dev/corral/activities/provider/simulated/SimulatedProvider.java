@@ -548,6 +548,23 @@ public final class SimulatedProvider implements VmProvider {
     }
   }
 
+  /**
+   * Test hook: the guest now answers under another host name, as a clone that kept its template's identity does.
+   *
+   * @return whether the VM exists
+   */
+  public boolean renameGuest(String vmName, String hostname) {
+    synchronized (lock) {
+      SimVm vm = vms.get(vmName);
+      if (vm == null) {
+        return false;
+      }
+      vm.hostname = hostname;
+      persist();
+      return true;
+    }
+  }
+
   // --- template catalogue and preparation steps ----------------------------------------------
 
   @Override
