@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * nobody leases it, which also removes what is left of it and lets the pool refill.
  *
  * <p>A ready VM the provider does not list at all is left to the reconciler: seeing it missing once at start-up
- * is not proof enough to replace it. Unlike the reconciler, the sweep destroys an unknown VM at once (at start-up
- * nothing of this process can be cloning it), but within the same bounds: only names in Corral's scope, never
- * one {@code purge.allowlist} matches, and under {@code purge.dry_run} it only reports.
+ * is not proof enough to replace it. Unlike the reconciler, the sweep destroys an unknown VM at once, but within
+ * the same bounds: only names in Corral's scope, never one {@code purge.allowlist} matches, and under
+ * {@code purge.dry_run} it only reports. "Unknown" is decided by a database read made after the provider's
+ * listing: every clone (of any instance) and every build VM has its row before the provider is asked to make it,
+ * so a VM another instance is cloning right now is always known by then and never destroyed.
  */
 public final class ProviderSweep {
   private static final Logger log = LoggerFactory.getLogger(ProviderSweep.class);
@@ -61,13 +63,6 @@ public final class ProviderSweep {
   }
 
   public Outcome run() {
-    Map<String, VmRow> known = new HashMap<>();
-    Set<String> buildVms = new HashSet<>();
-    db.inTransaction(session -> {
-      session.getMapper(VmMapper.class).selectInStates(LIVE).forEach(vm -> known.put(vm.name(), vm));
-      buildVms.addAll(Reconciler.buildVms(session));
-      return null;
-    });
     int adopted = 0;
     int destroyed = 0;
     int retired = 0;
@@ -81,6 +76,14 @@ public final class ProviderSweep {
         unreachable.add(provider.name());
         continue;
       }
+      // Read after the listing, never before: see the class comment.
+      Map<String, VmRow> known = new HashMap<>();
+      Set<String> buildVms = new HashSet<>();
+      db.inTransaction(session -> {
+        session.getMapper(VmMapper.class).selectInStates(LIVE).forEach(vm -> known.put(vm.name(), vm));
+        buildVms.addAll(Reconciler.buildVms(session));
+        return null;
+      });
       for (ProviderVm vm : inventory) {
         VmRow row = known.get(vm.name());
         if (row == null || !row.provider().equals(provider.name())) {
