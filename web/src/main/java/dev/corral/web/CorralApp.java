@@ -76,6 +76,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
@@ -94,6 +95,8 @@ public final class CorralApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CorralApp.class);
   /** Enough connections for 16 concurrent lease clients plus activities. */
   private static final int DB_CONNECTIONS = 32;
+  /** How long a stop waits for requests under way; a lease claim takes milliseconds. */
+  private static final Duration HTTP_DRAIN = Duration.ofSeconds(10);
   /** How long start-up waits for an external Temporal cluster before giving up with a one-line error. */
   static final java.time.Duration TEMPORAL_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(15);
 
@@ -234,7 +237,13 @@ public final class CorralApp implements AutoCloseable {
               cfg.showJavalinBanner = false;
               cfg.jsonMapper(new JavalinJackson(json, false));
               bodyLimit.configure(cfg);
-              cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyJsonErrors()));
+              cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JettyJsonErrors());
+                // Graceful stop (Javalin's server has the StatisticsHandler it needs): no new connections, and
+                // requests under way get their replies, so a lease claimed while the instance stops reaches its
+                // caller instead of being held by nobody until it expires.
+                server.setStopTimeout(HTTP_DRAIN.toMillis());
+              });
               cfg.events(events -> events.handlerAdded(h -> {
                 if (h.getHttpMethod().isHttpMethod()) {
                   routes.add(h.getHttpMethod().name() + " " + h.getPath());
