@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ class FaultSoakEndToEndTest {
   private static final Duration SETTLE = Duration.ofSeconds(180);
   private static final List<String> POOLS = List.of("alpha", "beta");
   private static final int SIZE = 6;
+  private static final int CHAIN_BUILDS = 6;
 
   private final List<CorralProcess> corrals = new ArrayList<>();
   private final SplittableRandom random = new SplittableRandom(42);
@@ -75,6 +78,66 @@ class FaultSoakEndToEndTest {
     assertEndState(s, load);
   }
 
+  @Test
+  void killMinus9MidChain_everyBuildFinishes_thePoolFillsFromIt_andNoVmIsLeft() throws Exception {
+    Path root = Files.createDirectories(TestDirs.fresh("soak-chain"));
+    int port = CorralProcess.freePort();
+    Path builds = root.resolve("builds.yaml");
+    StringBuilder doc = new StringBuilder("builds:\n");
+    for (int i = 1; i <= CHAIN_BUILDS; i++) {
+      doc.append("  - {group: debian-12, name: debian-12-b").append(i).append(", version: \"12.").append(i)
+          .append("\", date: ").append(LocalDate.now(ZoneOffset.UTC)).append(", ga: true, usable: true, providers: [sim]}\n");
+    }
+    Files.writeString(builds, doc);
+    Path config = root.resolve("corral.yaml");
+    Files.writeString(config, """
+        data_dir: %s
+        server: {host: 127.0.0.1, port: %d}
+        database: {url: "%s", user: %s}
+        template_groups:
+          debian-12: {keep_prepared: 10}
+        tracker:
+          interval: 1h
+          sources: [{file: %s}]
+        providers:
+          sim: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, step_seconds: 0.4, max_vms: 20,
+                max_concurrent_builds: 2}
+        pools:
+          - {name: prepared, template: {group: debian-12, version: latest, prepared: true}, size: 2}
+        """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(TestDatabase.freshDatabaseName()),
+        TestDatabase.user(), builds));
+    Http http = new Http("http://127.0.0.1:" + port);
+    CorralProcess corral = CorralProcess.start(config, root.resolve("corral.log")).awaitUp(http, SETTLE);
+    corrals.add(corral);
+    // Chains of 6 steps × 0.4 s, two at a time: each kill lands inside some step of some chain.
+    for (int kill = 1; kill <= 5; kill++) {
+      Thread.sleep(800 + random.nextInt(2_500));
+      corral.kill();
+      corral = CorralProcess.start(config, root.resolve("corral.log")).awaitUp(http, SETTLE);
+      corrals.add(corral);
+    }
+
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      JsonNode all = http.get("/v1/builds?group=debian-12").body();
+      long succeeded = 0;
+      for (JsonNode b : all) {
+        succeeded += b.get("state").asText().equals("succeeded") ? 1 : 0;
+      }
+      JsonNode pool = Http.pool(http.get("/v1/pools").body(), "prepared");
+      Set<String> live = liveInDatabase(http, List.of("prepared"));
+      Set<String> provider = onProvider(http);
+      last = "builds " + all + "\npool " + pool + "\ndatabase live " + live + "\nprovider " + provider;
+      if (succeeded == CHAIN_BUILDS && all.size() == CHAIN_BUILDS && pool.get("ready").asInt() == 2
+          && pool.get("provisioning").asInt() == 0 && live.equals(provider)) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("not settled within " + SETTLE + ":\n" + last);
+  }
+
   private void assertEndState(Setup s, Load load) throws InterruptedException {
     assertEquals(List.of(), load.errors, "unexpected replies");
     assertEquals(List.of(), load.doubles, "VMs handed to two leases");
@@ -83,7 +146,7 @@ class FaultSoakEndToEndTest {
     String last = "";
     while (System.nanoTime() < deadline) {
       JsonNode pools = s.http.get("/v1/pools").body();
-      Set<String> live = liveInDatabase(s.http);
+      Set<String> live = liveInDatabase(s.http, POOLS);
       Set<String> provider = onProvider(s.http);
       boolean full = true;
       for (String name : POOLS) {
@@ -100,9 +163,9 @@ class FaultSoakEndToEndTest {
   }
 
   /** VMs the database believes exist on the provider: every state but destroyed and failed. */
-  private static Set<String> liveInDatabase(Http http) {
+  private static Set<String> liveInDatabase(Http http, List<String> pools) {
     Set<String> live = new TreeSet<>();
-    for (String pool : POOLS) {
+    for (String pool : pools) {
       for (JsonNode vm : http.get("/v1/vms?pool=" + pool + "&limit=10000").body()) {
         String state = vm.get("state").asText();
         if (!state.equals("destroyed") && !state.equals("failed")) {

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The chain's steps on a provider. Each step writes its start and end to {@code build_step} around the
@@ -28,6 +30,7 @@ import java.util.function.Supplier;
  * VM and template names (the provider SPI guarantees it), so a retried or resumed step is harmless.
  */
 public final class BuildStepActivitiesImpl implements BuildStepActivities {
+  private static final Logger log = LoggerFactory.getLogger(BuildStepActivitiesImpl.class);
   /** How long a guest may take to shut down cleanly before it is forced off. */
   static final Duration GRACEFUL_POWER_OFF = Duration.ofMinutes(2);
 
@@ -151,13 +154,25 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
     long buildId = request.build().buildId();
     String name = request.step();
     int seq = BuildSteps.CHAIN.indexOf(name) + 1;
-    db.inTransaction(session -> {
+    boolean done = db.inTransaction(session -> {
       BuildMapper builds = session.getMapper(BuildMapper.class);
+      // A chain started again after a crash (the embedded Temporal server forgets it; start-up restarts it from
+      // the database) or an activity whose completion never reached Temporal: a step the database records as
+      // succeeded is not run twice. Running it again would be wrong, not just slow: after power-off, verify would
+      // find the VM off, and a second finish would make a second template.
+      if (builds.steps(buildId).stream().anyMatch(st -> st.name().equals(name)
+          && BuildStepRow.SUCCEEDED.equals(st.state()))) {
+        return true;
+      }
       Instant now = clock.instant();
       builds.stepStarted(buildId, seq == 0 ? BuildSteps.CHAIN.size() + 1 : seq, name, now);
       builds.setStep(buildId, name, now);
-      return null;
+      return false;
     });
+    if (done) {
+      log.info("build {}: step {} already succeeded; not run again", buildId, name);
+      return;
+    }
     try {
       ProviderCalls.call(work);
     } catch (RuntimeException e) {

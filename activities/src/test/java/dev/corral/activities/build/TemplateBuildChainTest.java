@@ -133,6 +133,34 @@ class TemplateBuildChainTest {
   }
 
   @Test
+  void aChainStartedAgainForTheSameBuild_skipsTheStepsThatSucceeded_andFinishes() throws Exception {
+    h = TemplateHarness.start();
+    TemplateRow raw = h.rawTemplate(RAW, "12.8");
+    h.gate.hold(BuildSteps.POWEROFF);
+    BuildRow build = h.starter.start(raw.id());
+    h.gate.awaitHeld();
+    // What a restart of Corral on the embedded Temporal server amounts to: the workflow is gone, the
+    // database still says the build is running, and start-up starts its chain again from the top.
+    h.workflow(build).terminate("Corral was killed");
+    h.gate.release();
+    long deadline = System.nanoTime() + TemplateHarness.WAIT_LIMIT.toNanos();
+    while (!BuildStepRow.SUCCEEDED.equals(h.step(build.id(), BuildSteps.POWEROFF).state())
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(1, h.starter.resumeUnfinished());
+
+    assertEquals("succeeded", h.workflow(build).getResult(60, SECONDS, String.class));
+    assertEquals(BuildRow.SUCCEEDED, h.build(build.id()).state());
+    for (String step : List.of(BuildSteps.DEPLOY, BuildSteps.VERIFY, BuildSteps.CONFIGURE, BuildSteps.SEAL,
+        BuildSteps.POWEROFF)) {
+      // Verify run again would have found the VM powered off and failed the build.
+      assertEquals(1, h.step(build.id(), step).attempts(), step + " ran again");
+    }
+    assertEquals(TemplateRow.READY, h.template(h.build(build.id()).resultTemplateId()).state());
+  }
+
+  @Test
   void transientFailures_areRetried_andTheBuildStillSucceeds() throws Exception {
     h = TemplateHarness.start();
     TemplateRow raw = h.rawTemplate(RAW, "12.8");
