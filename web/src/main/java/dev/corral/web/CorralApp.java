@@ -57,6 +57,8 @@ import dev.corral.web.api.VmTaskRoutes;
 import dev.corral.web.api.VmTaskService;
 import dev.corral.web.auth.Authenticator;
 import dev.corral.web.auth.TokenService;
+import dev.corral.web.dashboard.Dashboard;
+import dev.corral.web.dashboard.DashboardRoutes;
 import dev.corral.web.temporal.EmbeddedTemporal;
 import dev.corral.web.vmpooler.VmpoolerTokenRoutes;
 import dev.corral.web.vmpooler.VmpoolerConfigRoutes;
@@ -225,8 +227,9 @@ public final class CorralApp implements AutoCloseable {
     LeaseStore leaseStore = new LeaseStore(db, ReuseRules.of(config.pools()));
     toClose.push(leaseStore);
     AccessPolicy access = new AccessPolicy(config.auth(), config.quotas());
+    ShortageReport shortages = new ShortageReport(db);
     Checkouts checkouts = new Checkouts(leaseStore, new PoolCatalog(db, clock), config.pools(), access,
-        new ShortageReport(db), nudger, retirements, clock);
+        shortages, nudger, retirements, clock);
     PendingLeaseService pendingLeases =
         new PendingLeaseService(new PendingLeaseStore(db), leaseStore, checkouts, leaseWaits, nudger, retirements, clock);
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);
@@ -273,8 +276,9 @@ public final class CorralApp implements AutoCloseable {
     VmTaskService vmTasks = new VmTaskService(leasedVms, vmTaskStore, vmTaskWorkflows, clock);
     new VmTaskRoutes(vmTasks, json).register(http);
     new VmpoolerVmRoutes(checkouts, leasedVms, vmTasks, json, clock).register(http);
-    new TemplateRoutes(new TemplateService(db, builds, tracker, client, providers, clock, config.temporal().uiUrl(),
-        config.temporal().namespace()), json).register(http);
+    TemplateService templates = new TemplateService(db, builds, tracker, client, providers, clock,
+        config.temporal().uiUrl(), config.temporal().namespace());
+    new TemplateRoutes(templates, json).register(http);
     new PendingLeaseRoutes(pendingLeases, json).register(http);
     new ReconcileRoutes(new ReconcileService(reconciler, providers), json).register(http);
     new ProviderAdminRoutes(new ProviderAdmin(db, providers, views, nudger, clock), json).register(http);
@@ -282,6 +286,8 @@ public final class CorralApp implements AutoCloseable {
     reloader = new ConfigReloader(source, config, db, shepherds, nudger, clock,
         List.of(leaseStore, checkouts, access, tokens, rateLimiter, reconciler, trackerSources, vmpoolerConfig));
     new ConfigRoutes(reloader).register(http);
+    new DashboardRoutes(new Dashboard(views, shortages, templates, leases, tokens.authOn(), clock), tokens.authOn())
+        .register(http);
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);
     log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",

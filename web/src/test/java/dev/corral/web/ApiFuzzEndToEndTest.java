@@ -170,10 +170,21 @@ class ApiFuzzEndToEndTest {
     s.put("leases", rootGet("/v1/leases"));
     s.put("alice's leases", http.send("GET", "/v1/leases", null, "X-AUTH-TOKEN", alice).body());
     s.put("tokens", rootGet("/v1/tokens"));
-    s.put("the leased VM", http.get("/api/v3/vm/" + host).body());
+    s.put("the leased VM", withoutClock(http.get("/api/v3/vm/" + host).body()));
     s.put("templates", rootGet("/v1/templates"));
     s.put("builds", rootGet("/v1/builds"));
     return s;
+  }
+
+  /** A v3 VM answer without {@code running} and {@code remaining}, the hours that pass while the fuzzing runs. */
+  private static JsonNode withoutClock(JsonNode v3Vm) {
+    JsonNode copy = v3Vm.deepCopy();
+    copy.forEach(vm -> {
+      if (vm.isObject()) {
+        ((ObjectNode) vm).remove(List.of("running", "remaining"));
+      }
+    });
+    return copy;
   }
 
   private static JsonNode rootGet(String path) {

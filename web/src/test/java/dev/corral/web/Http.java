@@ -73,11 +73,18 @@ final class Http {
   }
 
   private Reply send(HttpRequest.Builder request) {
+    HttpResponse<String> response = exchange(request);
     try {
-      HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
       return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()),
           response.headers());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private HttpResponse<String> exchange(HttpRequest.Builder request) {
+    try {
+      return client.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -86,7 +93,19 @@ final class Http {
     }
   }
 
-  /** The value of an {@code Authorization} header carrying HTTP Basic credentials. */
+  /** A reply read as text: an HTML page, or anything not JSON. */
+  record Page(int status, String body, HttpHeaders headers) {}
+
+  /** {@code GET path} read as text, with extra headers given as name, value, name, value… */
+  Page page(String path, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    HttpResponse<String> response = exchange(request);
+    return new Page(response.statusCode(), response.body(), response.headers());
+  }
+
   /** The pool called {@code name} in a {@code GET /v1/pools} reply. */
   static JsonNode pool(JsonNode pools, String name) {
     for (JsonNode pool : pools) {
@@ -97,6 +116,7 @@ final class Http {
     throw new AssertionError("no pool " + name + " in " + pools);
   }
 
+  /** The value of an {@code Authorization} header carrying HTTP Basic credentials. */
   static String basic(String user, String password) {
     return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }

@@ -67,9 +67,13 @@ public final class PoolTemplates {
 
   /** What to tell users when a pool has no template to clone. */
   public static String noTemplateReason(PoolRow pool) {
-    PoolSelector selector = pool.selector();
+    return noTemplateReason(pool.name(), pool.selector());
+  }
+
+  /** The same for a pool known by name and selector (null for a fixed template). */
+  public static String noTemplateReason(String pool, PoolSelector selector) {
     if (selector == null) {
-      return "pool " + pool.name() + " has no template";
+      return "pool " + pool + " has no template";
     }
     return "no usable " + (selector.templatePrepared() ? "prepared" : "raw") + " template of group "
         + selector.templateGroup() + (TemplateSelector.LATEST.equals(selector.templateVersion()) ? "" : " version "

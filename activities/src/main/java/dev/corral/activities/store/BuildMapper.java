@@ -44,6 +44,9 @@ public interface BuildMapper {
 
   List<BuildStepRow> steps(@Param("buildId") long buildId);
 
+  /** The steps of several builds in one query (lists of builds), by build then in chain order; ids not empty. */
+  List<BuildStepRow> stepsOf(@Param("buildIds") List<Long> buildIds);
+
   /** A mutable holder for a generated key, since the rows are immutable records. */
   final class GeneratedId {
     public long id;

@@ -4,6 +4,7 @@ import dev.corral.activities.store.rows.StateCount;
 import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import org.apache.ibatis.annotations.Param;
 
@@ -21,6 +22,9 @@ public interface TemplateMapper {
   int insertPrepared(@Param("row") TemplateRow row);
 
   TemplateRow selectById(@Param("id") long id);
+
+  /** Several templates in one query (in no particular order); {@code ids} not empty. */
+  List<TemplateRow> selectByIds(@Param("ids") Collection<Long> ids);
 
   /** Locks the row, so that two starters of a build of the same source take turns. */
   TemplateRow selectByIdForUpdate(@Param("id") long id);

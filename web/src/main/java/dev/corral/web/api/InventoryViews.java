@@ -5,11 +5,13 @@ import dev.corral.activities.inventory.PoolTemplates;
 import dev.corral.activities.inventory.ProviderHealth;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.VmProvider;
+import dev.corral.activities.store.BuildMapper;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.PoolMapper;
 import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.VmTaskMapper;
+import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.PoolSelector;
 import dev.corral.activities.store.rows.ProviderRow;
@@ -56,12 +58,13 @@ public final class InventoryViews {
    * {@code vms} is what the provider itself reports; {@code inventory_vms} what the database believes. {@code state}
    * is its circuit breaker ({@code ok | failing}); a failing provider is skipped by placement while another can take
    * VMs, and at {@code retry_at} one trial VM tries it again. {@code load} is the share of {@code max_vms} in use.
+   * {@code build_slots_free}: of its {@code max_concurrent_builds}, the slots no running template build holds.
+   * {@code state} is {@code disabled} while an operator keeps it out of placement ({@code disabled_reason/by/at}).
    */
-  /** {@code state}: ok, failing (see ProviderHealth) or disabled (an operator took it out of placement). */
   public record ProviderView(
       String name, String type, String state, Instant retryAt, int maxVms, int maxConcurrentClones, Integer vms,
-      int inventoryVms, int provisioning, double load, int cloneSlotsFree, String error, String disabledReason,
-      String disabledBy, Instant disabledAt) {}
+      int inventoryVms, int provisioning, double load, int cloneSlotsFree, int maxConcurrentBuilds,
+      int buildSlotsFree, String error, String disabledReason, String disabledBy, Instant disabledAt) {}
 
   private final Db db;
   private final ProviderRegistry providers;
@@ -148,12 +151,16 @@ public final class InventoryViews {
         error = e.getMessage();
       }
       int provisioning = c.getOrDefault(VmStates.PROVISIONING, 0);
-      ProviderHealth.Status health =
-          db.inTransaction(s -> ProviderHealth.of(s.getMapper(VmMapper.class), row.name(), clock.instant()));
-      views.add(new ProviderView(row.name(), row.type(), row.disabled() ? "disabled" : health.key(),
-          row.disabled() ? null : health.retryAt(), row.maxVms(), row.maxConcurrentClones(), reported, inventory,
+      record Read(ProviderHealth.Status health, int buildsRunning) {}
+      Read read = db.inTransaction(s -> new Read(
+          ProviderHealth.of(s.getMapper(VmMapper.class), row.name(), clock.instant()),
+          s.getMapper(BuildMapper.class).countInState(row.name(), BuildRow.RUNNING)));
+      boolean off = row.disabled();
+      views.add(new ProviderView(row.name(), row.type(), off ? "disabled" : read.health().key(),
+          off ? null : read.health().retryAt(), row.maxVms(), row.maxConcurrentClones(), reported, inventory,
           provisioning, (double) inventory / row.maxVms(),
-          row.disabled() ? 0 : Math.max(0, row.maxConcurrentClones() - provisioning), error, row.disabledReason(),
+          off ? 0 : Math.max(0, row.maxConcurrentClones() - provisioning), row.maxConcurrentBuilds(),
+          off ? 0 : Math.max(0, row.maxConcurrentBuilds() - read.buildsRunning()), error, row.disabledReason(),
           row.disabledBy(), row.disabledAt()));
     }
     return views;

@@ -151,6 +151,7 @@ public final class PendingLeaseService {
   }
 
   private static ApiException unknown(String id) {
-    return ApiException.notFound("unknown_lease", "no pending lease with id " + id, Map.of("id", id));
+    return ApiException.notFound("unknown_lease", "no pending lease with id " + ApiException.clip(id),
+        Map.of("id", ApiException.clip(id)));
   }
 }

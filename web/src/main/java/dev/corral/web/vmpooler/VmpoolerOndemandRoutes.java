@@ -157,7 +157,8 @@ public final class VmpoolerOndemandRoutes {
       return pending.statusByRequestId(requestId);
     } catch (ApiException e) {
       if (e.status() == 404) {
-        throw new ApiException(404, "not_found", "no request found for request_id '" + requestId + "'", Map.of());
+        throw new ApiException(404, "not_found",
+            "no request found for request_id '" + ApiException.clip(requestId) + "'", Map.of());
       }
       throw e;
     }
