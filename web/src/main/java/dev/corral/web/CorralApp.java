@@ -25,6 +25,7 @@ import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.CorralConfig;
 import dev.corral.web.abuse.BodyLimit;
 import dev.corral.web.abuse.RateLimiter;
+import dev.corral.web.api.ApiDocs;
 import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.ErrorMapping;
 import dev.corral.web.api.JettyJsonErrors;
@@ -200,12 +201,14 @@ public final class CorralApp implements AutoCloseable {
         new PendingLeaseService(new PendingLeaseStore(db), leaseStore, checkouts, leaseWaits, nudger, retirements, clock);
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);
     BodyLimit bodyLimit = new BodyLimit(config.server().maxBodyBytes());
+    ApiDocs docs = ApiDocs.load();
     http =
         Javalin.create(
             cfg -> {
               cfg.showJavalinBanner = false;
               cfg.jsonMapper(new JavalinJackson(json, false));
               bodyLimit.configure(cfg);
+              ApiDocs.configure(cfg);
               cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyJsonErrors()));
               cfg.events(events -> events.handlerAdded(h -> {
                 if (h.getHttpMethod().isHttpMethod()) {
@@ -240,6 +243,7 @@ public final class CorralApp implements AutoCloseable {
     new PendingLeaseRoutes(pendingLeases, json).register(http);
     new ReconcileRoutes(new ReconcileService(reconciler, providers), json).register(http);
     new VmpoolerOndemandRoutes(pendingLeases, checkouts, json).register(http);
+    docs.register(http);
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);
     log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",
