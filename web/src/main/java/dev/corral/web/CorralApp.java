@@ -27,6 +27,7 @@ import dev.corral.config.ConfigSource;
 import dev.corral.config.CorralConfig;
 import dev.corral.web.abuse.BodyLimit;
 import dev.corral.web.abuse.RateLimiter;
+import dev.corral.web.api.ApiDocs;
 import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.ErrorMapping;
 import dev.corral.web.api.JettyJsonErrors;
@@ -234,12 +235,14 @@ public final class CorralApp implements AutoCloseable {
         new PendingLeaseService(new PendingLeaseStore(db), leaseStore, checkouts, leaseWaits, nudger, retirements, clock);
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);
     BodyLimit bodyLimit = new BodyLimit(config.server().maxBodyBytes());
+    ApiDocs docs = ApiDocs.load();
     http =
         Javalin.create(
             cfg -> {
               cfg.showJavalinBanner = false;
               cfg.jsonMapper(new JavalinJackson(json, false));
               bodyLimit.configure(cfg);
+              ApiDocs.configure(cfg);
               cfg.jetty.modifyServer(server -> {
                 server.setErrorHandler(new JettyJsonErrors());
                 // Graceful stop (Javalin's server has the StatisticsHandler it needs): no new connections, and
@@ -288,6 +291,7 @@ public final class CorralApp implements AutoCloseable {
     new ConfigRoutes(reloader).register(http);
     new DashboardRoutes(new Dashboard(views, shortages, templates, leases, tokens.authOn(), clock), tokens.authOn())
         .register(http);
+    docs.register(http);
     http.start(config.server().host(), config.server().port());
     toClose.push(http::stop);
     log.info("Corral is up on http://{}:{} ({} pool(s), {} provider(s)) in {} ms",
