@@ -199,6 +199,15 @@ class OpenApiEndToEndTest {
     call("GET", "/v1/providers/{name}/inventory", "/v1/providers/sim/inventory", null, 200);
     call("GET", "/v1/providers/{name}/inventory", "/v1/providers/nope/inventory", null, 404);
     call("POST", "/v1/reconcile", "/v1/reconcile", "{\"provider\": \"sim\", \"force\": true}", 200, root);
+    call("POST", "/v1/providers/{name}/disable", "/v1/providers/sim/disable", "{\"reason\": \"maintenance\"}", 200,
+        root);
+    call("POST", "/v1/providers/{name}/disable", "/v1/providers/sim/disable", "{\"reason\": 7}", 400, root);
+    call("POST", "/v1/providers/{name}/enable", "/v1/providers/sim/enable", null, 200, root);
+    call("POST", "/v1/providers/{name}/enable", "/v1/providers/sim/enable", null, 403, alice);
+    call("POST", "/v1/providers/{name}/disable", "/v1/providers/nope/disable", null, 404, root);
+    // Started from a config object, this Corral has no file to read again.
+    call("POST", "/v1/config/reload", "/v1/config/reload", null, 409, root);
+    call("POST", "/v1/config/reload", "/v1/config/reload", null, 403, alice);
     JsonNode status = call("GET", "/v1/reconcile", "/v1/reconcile", null, 200);
     assertTrue(status.get("providers").get(0).get("last_pass").isObject(), status.toString());
 
