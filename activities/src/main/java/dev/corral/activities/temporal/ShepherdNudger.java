@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A lease never frees room on a provider. So while a pool's last provisioning found no provider
  * room ({@link #noRoom}), lease nudges for it are dropped: the pass they would start could not clone
- * anything. Any VM change, in any pool (pools may share a provider), ends that. This memory is per
- * process; where the API and the workers run in different processes, leases simply nudge as before.
+ * anything. Any VM change, in any pool (pools may share a provider), ends that and wakes the waiting pool.
+ * This memory is per process; where the API and the workers run in different processes, leases simply nudge
+ * as before and a waiting pool falls back on its shepherd's timer.
  */
 public final class ShepherdNudger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ShepherdNudger.class);
@@ -64,6 +65,14 @@ public final class ShepherdNudger implements AutoCloseable {
   public void vmChanged(String pool) {
     vmChanges.incrementAndGet();
     nudge(pool, Duration.ZERO);
+    // The change may have freed a clone slot or max_vms room on a provider other pools are waiting for: wake
+    // them (paced like lease nudges), or they would wait for their own timer. Each is woken once per wait: a pass
+    // that again finds no room registers it again.
+    for (String waiting : noRoomAt.keySet()) {
+      if (!waiting.equals(pool) && noRoomAt.remove(waiting) != null) {
+        nudge(waiting, LEASE_SPACING);
+      }
+    }
   }
 
   /** A lease of this pool got a new expiry: plan again now, so the shepherd's expiry timer follows it. */
