@@ -1,0 +1,215 @@
+package dev.corral.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.testing.TestDirs;
+import dev.corral.config.ConfigLoader;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /metrics} of a running Corral, read as Prometheus does, after leases that worked and that did not. */
+class MetricsEndToEndTest {
+  private static final Duration FILL = Duration.ofSeconds(60);
+  private static final String POOL = "metrics-pool";
+  private static final String EMPTY_POOL = "empty-pool";
+  static CorralApp app;
+  static Http http;
+  private static final HttpClient client = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    String yaml = """
+        data_dir: %s
+        server: {host: 127.0.0.1, port: 0}
+        providers:
+          sim: {type: simulated, clone_seconds: [0.05, 0.1], boot_seconds: [0.05, 0.1], max_vms: 20}
+        pools:
+          - {name: %s, alias: [metrics-alias], template: debian-12-base, size: 2}
+          - {name: %s, template: debian-12-base, size: 0}
+        """.formatted(TestDirs.fresh("metrics"), POOL, EMPTY_POOL);
+    app = CorralApp.start(ConfigLoader.fromYaml(yaml, "metrics.yaml", Map.of()),
+        new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
+    http = new Http(app.baseUrl());
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  @Test
+  void afterALease_thePoolGaugesTheSuccessCounterAndTheVmTimingsShowIt_withRouteTemplatesAsLabels() {
+    http.await("/v1/pools", FILL, pools -> Http.pool(pools, POOL).get("ready").asInt() == 2);
+    double successesBefore = Scrape.now().value("corral_lease_success_total", "pool", POOL);
+
+    Http.Reply lease = http.post("/v1/leases", "{\"vms\": {\"metrics-alias\": 1}}");
+    assertEquals(201, lease.status(), () -> lease.body().toString());
+    String leaseId = lease.body().get("id").asText();
+    String vm = lease.body().get("vms").get(0).get("name").asText();
+    assertEquals(200, http.get("/v1/leases/" + leaseId).status());
+    assertEquals(200, http.get("/v1/vms/" + vm).status());
+
+    // The pool gauges are read from the database at most every 5 s: wait for the read that sees the lease.
+    Scrape scrape = Scrape.await(s -> s.value("corral_pool_vms", "pool", POOL, "state", "leased") == 1);
+    assertEquals(2, scrape.value("corral_pool_size", "pool", POOL));
+    assertEquals(0, scrape.value("corral_pool_size", "pool", EMPTY_POOL));
+    for (String state : List.of("provisioning", "ready", "leased", "cleaning", "reusable", "destroying", "destroyed",
+        "failed")) {
+      assertTrue(scrape.has("corral_pool_vms", "pool", POOL, "state", state), "no gauge for state " + state);
+    }
+    assertEquals(successesBefore + 1, scrape.value("corral_lease_success_total", "pool", POOL),
+        "counted under the pool's name, not the alias asked for");
+    assertEquals(1, scrape.value("corral_lease_vms_total", "pool", POOL));
+
+    for (String timer : List.of("corral_vm_clone_seconds", "corral_vm_boot_seconds", "corral_vm_time_to_ready_seconds")) {
+      assertTrue(scrape.value(timer + "_count", "pool", POOL, "provider", "sim") >= 2, timer + " counted the pool's VMs");
+      assertTrue(scrape.has(timer + "_bucket", "pool", POOL, "provider", "sim", "le", "1.0"), timer + " is a histogram");
+    }
+    assertEquals("ok", circuitState(scrape, "sim"));
+
+    assertTrue(scrape.value("corral_http_requests_seconds_count", "route", "/v1/leases", "method", "POST",
+        "status", "201") >= 1, "the lease request, by route");
+    assertTrue(scrape.has("corral_http_requests_seconds_count", "route", "/v1/leases/{id}", "method", "GET",
+        "status", "200"), "the lease's page, by its route template");
+    assertTrue(scrape.has("corral_http_requests_seconds_count", "route", "/v1/vms/{name}", "method", "GET",
+        "status", "200"), "the VM's page, by its route template");
+    for (String value : scrape.labelValues()) {
+      assertFalse(value.contains(vm) || value.contains(leaseId), "a VM name or lease id in a label: " + value);
+    }
+
+    assertTrue(scrape.names().stream().anyMatch(n -> n.startsWith("temporal_")), "the Temporal SDK's own meters");
+    assertTrue(scrape.names().stream().anyMatch(n -> n.startsWith("corral_reconcile_vms_total")),
+        "the reconciler's counters");
+    assertTrue(scrape.names().stream().allMatch(n -> n.startsWith("corral_") || n.startsWith("temporal_")),
+        "only corral_ and temporal_ names: " + scrape.names());
+  }
+
+  @Test
+  void unknownAndEmptyPools_moveTheirCounters_whicheverApiWasAsked() {
+    Scrape before = Scrape.now();
+    double unknownBefore = before.value("corral_lease_unknown_pool_total");
+    double emptyBefore = before.value("corral_lease_empty_total", "pool", EMPTY_POOL);
+
+    assertEquals(404, http.post("/v1/leases", "{\"vms\": {\"no-such-pool\": 1}}").status());
+    assertEquals(404, http.send("POST", "/api/v3/vm/no-such-pool", null).status());
+    assertEquals(503, http.post("/v1/leases", "{\"vms\": {\"" + EMPTY_POOL + "\": 1}}").status());
+    assertEquals(404, http.get("/no/such/route").status());
+
+    Scrape after = Scrape.now();
+    assertEquals(unknownBefore + 2, after.value("corral_lease_unknown_pool_total"));
+    assertEquals(emptyBefore + 1, after.value("corral_lease_empty_total", "pool", EMPTY_POOL));
+    assertTrue(after.has("corral_http_requests_seconds_count", "route", "/api/v3/vm/{names}", "method", "POST",
+        "status", "404"), "the vmpooler checkout by its route template");
+    assertTrue(after.has("corral_http_requests_seconds_count", "route", "unmatched", "method", "GET", "status", "404"));
+    assertFalse(after.labelValues().contains("/no/such/route"), "an unmatched path never becomes a label");
+    assertFalse(after.labelValues().contains("no-such-pool"), "an unknown pool name never becomes a label");
+  }
+
+  private static String circuitState(Scrape scrape, String provider) {
+    for (String state : List.of("ok", "failing", "half_open")) {
+      if (scrape.value("corral_provider_circuit", "provider", provider, "state", state) == 1) {
+        return state;
+      }
+    }
+    return "none";
+  }
+
+  /** One {@code GET /metrics}, parsed into series (name, labels, value). */
+  record Scrape(List<Series> series) {
+    record Series(String name, Map<String, String> labels, double value) {}
+
+    private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    static Scrape now() {
+      HttpResponse<String> response;
+      try {
+        response = client.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      assertEquals(200, response.statusCode());
+      assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+      List<Series> series = new ArrayList<>();
+      for (String line : response.body().split("\n")) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        Matcher m = LINE.matcher(line);
+        assertTrue(m.matches(), "not a Prometheus sample line: " + line);
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        if (m.group(2) != null) {
+          Matcher l = LABEL.matcher(m.group(2));
+          while (l.find()) {
+            labels.put(l.group(1), l.group(2));
+          }
+        }
+        series.add(new Series(m.group(1), labels, Double.parseDouble(m.group(3))));
+      }
+      return new Scrape(series);
+    }
+
+    static Scrape await(java.util.function.Predicate<Scrape> condition) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      Scrape last = now();
+      while (!condition.test(last) && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        last = now();
+      }
+      assertTrue(condition.test(last), "the scrape never showed the expected values");
+      return last;
+    }
+
+    /** Sum of the series of that name whose labels include these pairs; 0 when there is none. */
+    double value(String name, String... labelPairs) {
+      return matching(name, labelPairs).stream().mapToDouble(Series::value).sum();
+    }
+
+    boolean has(String name, String... labelPairs) {
+      return !matching(name, labelPairs).isEmpty();
+    }
+
+    List<String> names() {
+      return series.stream().map(Series::name).distinct().toList();
+    }
+
+    List<String> labelValues() {
+      return series.stream().flatMap(s -> s.labels().values().stream()).distinct().toList();
+    }
+
+    private List<Series> matching(String name, String... labelPairs) {
+      return series.stream().filter(s -> s.name().equals(name)).filter(s -> {
+        for (int i = 0; i < labelPairs.length; i += 2) {
+          if (!labelPairs[i + 1].equals(s.labels().get(labelPairs[i]))) {
+            return false;
+          }
+        }
+        return true;
+      }).toList();
+    }
+  }
+}
