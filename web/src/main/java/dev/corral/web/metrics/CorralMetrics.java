@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.NamingConvention;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.statsd.StatsdConfig;
@@ -37,15 +37,19 @@ public final class CorralMetrics implements AutoCloseable {
     registry.add(prometheus);
     if (statsdConfig != null) {
       StatsdMeterRegistry statsd = new StatsdMeterRegistry(statsdConfig(statsdConfig, statsdPolling), Clock.SYSTEM);
-      if (statsdConfig.prefix() != null) {
-        String prefix = statsdConfig.prefix() + ".";
-        statsd.config().meterFilter(new MeterFilter() {
-          @Override
-          public Meter.Id map(Meter.Id id) {
-            return id.withName(prefix + id.getName());
-          }
-        });
-      }
+      // corral_lease_success in every flavor (etsy would write corralLeaseSuccess), after the prefix if any.
+      String prefix = statsdConfig.prefix() == null ? "" : statsdConfig.prefix() + ".";
+      statsd.config().namingConvention(new NamingConvention() {
+        @Override
+        public String name(String name, Meter.Type type, String baseUnit) {
+          return prefix + NamingConvention.snakeCase.name(name, type, baseUnit);
+        }
+
+        @Override
+        public String tagKey(String key) {
+          return NamingConvention.snakeCase.tagKey(key);
+        }
+      });
       registry.add(statsd);
     }
   }
