@@ -52,6 +52,7 @@ public final class InventoryGauges {
   private final Clock clock;
   private final MeterRegistry registry;
   private final List<String> providers;
+  private final long maxAgeNanos;
   private final Object readLock = new Object();
   private volatile Snapshot snapshot = Snapshot.EMPTY;
   private boolean lastReadFailed;
@@ -59,6 +60,11 @@ public final class InventoryGauges {
   private final Map<String, List<Meter>> poolMeters = new HashMap<>();
 
   public InventoryGauges(Db db, Clock clock, MeterRegistry registry, Collection<String> providers) {
+    this(db, clock, registry, providers, MAX_AGE);
+  }
+
+  InventoryGauges(Db db, Clock clock, MeterRegistry registry, Collection<String> providers, Duration maxAge) {
+    this.maxAgeNanos = maxAge.toNanos();
     this.db = db;
     this.clock = clock;
     this.registry = registry;
@@ -102,15 +108,15 @@ public final class InventoryGauges {
     return meters;
   }
 
-  /** The last read, re-read first when older than {@link #MAX_AGE}; a failed read keeps the previous values. */
+  /** The last read, re-read first when older than the maximum age; a failed read keeps the previous values. */
   Snapshot current() {
     Snapshot s = snapshot;
-    if (s != Snapshot.EMPTY && System.nanoTime() - s.readAtNanos() < MAX_AGE.toNanos()) {
+    if (s != Snapshot.EMPTY && System.nanoTime() - s.readAtNanos() < maxAgeNanos) {
       return s;
     }
     synchronized (readLock) {
       s = snapshot;
-      if (s != Snapshot.EMPTY && System.nanoTime() - s.readAtNanos() < MAX_AGE.toNanos()) {
+      if (s != Snapshot.EMPTY && System.nanoTime() - s.readAtNanos() < maxAgeNanos) {
         return s;
       }
       try {
