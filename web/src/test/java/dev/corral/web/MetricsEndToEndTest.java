@@ -109,6 +109,7 @@ class MetricsEndToEndTest {
     assertEquals(404, http.send("POST", "/api/v3/vm/no-such-pool", null).status());
     assertEquals(503, http.post("/v1/leases", "{\"vms\": {\"" + EMPTY_POOL + "\": 1}}").status());
     assertEquals(404, http.get("/no/such/route").status());
+    assertEquals(413, http.post("/v1/leases", "{\"vms\": {\"" + "x".repeat(70_000) + "\": 1}}").status());
 
     Scrape after = Scrape.now();
     assertEquals(unknownBefore + 2, after.value("corral_lease_unknown_pool_total"));
@@ -116,6 +117,8 @@ class MetricsEndToEndTest {
     assertTrue(after.has("corral_http_requests_seconds_count", "route", "/api/v3/vm/{names}", "method", "POST",
         "status", "404"), "the vmpooler checkout by its route template");
     assertTrue(after.has("corral_http_requests_seconds_count", "route", "unmatched", "method", "GET", "status", "404"));
+    assertTrue(after.has("corral_http_requests_seconds_count", "route", "/v1/leases", "method", "POST", "status", "413"),
+        "refused before its handler ran, still counted under the route it was meant for");
     assertFalse(after.labelValues().contains("/no/such/route"), "an unmatched path never becomes a label");
     assertFalse(after.labelValues().contains("no-such-pool"), "an unknown pool name never becomes a label");
   }
