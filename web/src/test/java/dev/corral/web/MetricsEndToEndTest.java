@@ -7,17 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +21,6 @@ class MetricsEndToEndTest {
   private static final String EMPTY_POOL = "empty-pool";
   static CorralApp app;
   static Http http;
-  private static final HttpClient client = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() {
@@ -55,7 +46,7 @@ class MetricsEndToEndTest {
   @Test
   void afterALease_thePoolGaugesTheSuccessCounterAndTheVmTimingsShowIt_withRouteTemplatesAsLabels() {
     http.await("/v1/pools", FILL, pools -> Http.pool(pools, POOL).get("ready").asInt() == 2);
-    double successesBefore = Scrape.now().value("corral_lease_success_total", "pool", POOL);
+    double successesBefore = MetricsScrape.of(app.baseUrl()).value("corral_lease_success_total", "pool", POOL);
 
     Http.Reply lease = http.post("/v1/leases", "{\"vms\": {\"metrics-alias\": 1}}");
     assertEquals(201, lease.status(), () -> lease.body().toString());
@@ -65,7 +56,8 @@ class MetricsEndToEndTest {
     assertEquals(200, http.get("/v1/vms/" + vm).status());
 
     // The pool gauges are read from the database at most every 5 s: wait for the read that sees the lease.
-    Scrape scrape = Scrape.await(s -> s.value("corral_pool_vms", "pool", POOL, "state", "leased") == 1);
+    MetricsScrape scrape =
+        MetricsScrape.await(app.baseUrl(), s -> s.value("corral_pool_vms", "pool", POOL, "state", "leased") == 1);
     assertEquals(2, scrape.value("corral_pool_size", "pool", POOL));
     assertEquals(0, scrape.value("corral_pool_size", "pool", EMPTY_POOL));
     for (String state : List.of("provisioning", "ready", "leased", "cleaning", "reusable", "destroying", "destroyed",
@@ -97,11 +89,17 @@ class MetricsEndToEndTest {
         "the reconciler's counters");
     assertTrue(scrape.names().stream().allMatch(n -> n.startsWith("corral_") || n.startsWith("temporal_")),
         "only corral_ and temporal_ names: " + scrape.names());
+
+    // Released: the VM is destroyed, and its destroy is timed from its retirement.
+    assertEquals(200, http.delete("/v1/leases/" + leaseId).status());
+    MetricsScrape.await(app.baseUrl(),
+        s -> s.value("corral_vm_destroy_seconds_count", "pool", POOL, "provider", "sim") >= 1
+            && s.value("corral_pool_vms", "pool", POOL, "state", "destroyed") >= 1);
   }
 
   @Test
   void unknownAndEmptyPools_moveTheirCounters_whicheverApiWasAsked() {
-    Scrape before = Scrape.now();
+    MetricsScrape before = MetricsScrape.of(app.baseUrl());
     double unknownBefore = before.value("corral_lease_unknown_pool_total");
     double emptyBefore = before.value("corral_lease_empty_total", "pool", EMPTY_POOL);
 
@@ -111,7 +109,7 @@ class MetricsEndToEndTest {
     assertEquals(404, http.get("/no/such/route").status());
     assertEquals(413, http.post("/v1/leases", "{\"vms\": {\"" + "x".repeat(70_000) + "\": 1}}").status());
 
-    Scrape after = Scrape.now();
+    MetricsScrape after = MetricsScrape.of(app.baseUrl());
     assertEquals(unknownBefore + 2, after.value("corral_lease_unknown_pool_total"));
     assertEquals(emptyBefore + 1, after.value("corral_lease_empty_total", "pool", EMPTY_POOL));
     assertTrue(after.has("corral_http_requests_seconds_count", "route", "/api/v3/vm/{names}", "method", "POST",
@@ -123,96 +121,12 @@ class MetricsEndToEndTest {
     assertFalse(after.labelValues().contains("no-such-pool"), "an unknown pool name never becomes a label");
   }
 
-  private static String circuitState(Scrape scrape, String provider) {
+  private static String circuitState(MetricsScrape scrape, String provider) {
     for (String state : List.of("ok", "failing", "half_open")) {
       if (scrape.value("corral_provider_circuit", "provider", provider, "state", state) == 1) {
         return state;
       }
     }
     return "none";
-  }
-
-  /** One {@code GET /metrics}, parsed into series (name, labels, value). */
-  record Scrape(List<Series> series) {
-    record Series(String name, Map<String, String> labels, double value) {}
-
-    private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-
-    static Scrape now() {
-      HttpResponse<String> response;
-      try {
-        response = client.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      assertEquals(200, response.statusCode());
-      assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
-      List<Series> series = new ArrayList<>();
-      for (String line : response.body().split("\n")) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        Matcher m = LINE.matcher(line);
-        assertTrue(m.matches(), "not a Prometheus sample line: " + line);
-        Map<String, String> labels = new java.util.LinkedHashMap<>();
-        if (m.group(2) != null) {
-          Matcher l = LABEL.matcher(m.group(2));
-          while (l.find()) {
-            labels.put(l.group(1), l.group(2));
-          }
-        }
-        series.add(new Series(m.group(1), labels, Double.parseDouble(m.group(3))));
-      }
-      return new Scrape(series);
-    }
-
-    static Scrape await(java.util.function.Predicate<Scrape> condition) {
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      Scrape last = now();
-      while (!condition.test(last) && System.nanoTime() < deadline) {
-        try {
-          Thread.sleep(250);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-        last = now();
-      }
-      assertTrue(condition.test(last), "the scrape never showed the expected values");
-      return last;
-    }
-
-    /** Sum of the series of that name whose labels include these pairs; 0 when there is none. */
-    double value(String name, String... labelPairs) {
-      return matching(name, labelPairs).stream().mapToDouble(Series::value).sum();
-    }
-
-    boolean has(String name, String... labelPairs) {
-      return !matching(name, labelPairs).isEmpty();
-    }
-
-    List<String> names() {
-      return series.stream().map(Series::name).distinct().toList();
-    }
-
-    List<String> labelValues() {
-      return series.stream().flatMap(s -> s.labels().values().stream()).distinct().toList();
-    }
-
-    private List<Series> matching(String name, String... labelPairs) {
-      return series.stream().filter(s -> s.name().equals(name)).filter(s -> {
-        for (int i = 0; i < labelPairs.length; i += 2) {
-          if (!labelPairs[i + 1].equals(s.labels().get(labelPairs[i]))) {
-            return false;
-          }
-        }
-        return true;
-      }).toList();
-    }
   }
 }
