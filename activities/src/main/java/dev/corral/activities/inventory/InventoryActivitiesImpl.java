@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,7 +212,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public boolean markReusable(String vm) {
     Instant now = clock.instant();
-    VmRow row = changeAndRead(vm, vms -> vms.markReusable(vm, now));
+    VmRow row = change(vm, vms -> vms.markReusable(vm, now)).row();
     if (row == null) {
       return false;
     }
@@ -227,8 +226,8 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public boolean expireReusable(VmRetirement expiry) {
     Instant now = clock.instant();
-    VmRow row = changeAndRead(expiry.vm(), vms -> vms.transition(
-        expiry.vm(), List.of(VmStates.REUSABLE), VmStates.DESTROYING, expiry.reason(), now));
+    VmRow row = change(expiry.vm(), vms -> vms.transition(
+        expiry.vm(), List.of(VmStates.REUSABLE), VmStates.DESTROYING, expiry.reason(), now)).row();
     if (row == null || !VmStates.LIVE.contains(row.state())) {
       return true; // nothing left to keep
     }
@@ -256,16 +255,6 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
           VmMapper vms = session.getMapper(VmMapper.class);
           int matched = change.apply(vms);
           return new Change(matched > 0, vms.selectByName(vm));
-        });
-  }
-
-  /** Applies one compare-and-set change and reads the VM back in the same transaction. */
-  private VmRow changeAndRead(String vm, Consumer<VmMapper> change) {
-    return db.inTransaction(
-        session -> {
-          VmMapper vms = session.getMapper(VmMapper.class);
-          change.accept(vms);
-          return vms.selectByName(vm);
         });
   }
 }
