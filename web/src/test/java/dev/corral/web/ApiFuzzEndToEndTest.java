@@ -11,11 +11,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -26,6 +28,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -408,9 +411,16 @@ class ApiFuzzEndToEndTest {
     request.method(sent.method(), sent.body() == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(sent.body()));
     try {
-      HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(20)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return new Answer(response.statusCode(), response.body());
+      HttpResponse<byte[]> response = client.send(request.timeout(Duration.ofSeconds(20)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      byte[] body = response.body();
+      // A request that accepts gzip gets a long answer gzipped, as HTTP allows; read it as a client would.
+      if (response.headers().firstValue("Content-Encoding").orElse("").equalsIgnoreCase("gzip")) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+          body = in.readAllBytes();
+        }
+      }
+      return new Answer(response.statusCode(), new String(body, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new AssertionError(sent + " -> " + e, e);
     } catch (InterruptedException e) {
