@@ -7,6 +7,8 @@ import dev.corral.activities.build.BuildWaker;
 import dev.corral.activities.inventory.InventoryActivitiesImpl;
 import dev.corral.activities.inventory.PoolPlanner;
 import dev.corral.activities.lease.LeaseWaitActivitiesImpl;
+import dev.corral.activities.metrics.BuildMetrics;
+import dev.corral.activities.metrics.VmMetrics;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.reconcile.ReconcileActivitiesImpl;
 import dev.corral.activities.reconcile.ReconcileStats;
@@ -35,6 +37,8 @@ import dev.corral.workflows.shepherd.PoolShepherdWorkflowImpl;
 import dev.corral.workflows.task.VmTaskWorkflowImpl;
 import dev.corral.workflows.tracker.TemplateTrackerWorkflowImpl;
 import dev.corral.workflows.vm.VmWorkflowImpl;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
@@ -91,6 +95,23 @@ public final class CorralWorkers {
       Timings timings,
       TrackerSources trackerSources,
       Reconciler reconciler) {
+    // An empty composite registry records nothing: for tests that do not look at metrics.
+    register(factory, db, providers, clock, nudger, timings, trackerSources, reconciler, new CompositeMeterRegistry());
+  }
+
+  /** As above; the activities record their VM and build step timings in {@code metrics}. */
+  public static void register(
+      WorkerFactory factory,
+      Db db,
+      ProviderRegistry providers,
+      Clock clock,
+      ShepherdNudger nudger,
+      Timings timings,
+      TrackerSources trackerSources,
+      Reconciler reconciler,
+      MeterRegistry metrics) {
+    VmMetrics vmMetrics = new VmMetrics(metrics);
+    BuildMetrics buildMetrics = new BuildMetrics(metrics);
     BuildWaker buildWaker = new BuildWaker(db, factory.getWorkflowClient());
     TemplateChanges templateChanges = new TemplateChanges(db, nudger);
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
@@ -112,7 +133,8 @@ public final class CorralWorkers {
             new PoolPlanner(db, clock, timings.shepherdPoll()),
             new VmWorkflows(factory.getWorkflowClient()),
             nudger,
-            leaseWaker);
+            leaseWaker,
+            vmMetrics);
     workflows.registerActivitiesImplementations(
         inventory, new LeaseWaitActivitiesImpl(pendingLeases, clock, nudger, leaseWaker),
         new VmTaskActivitiesImpl(new VmTaskStore(db), clock));
@@ -127,8 +149,9 @@ public final class CorralWorkers {
               TaskQueues.provider(name),
               WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(slots).build());
       worker.registerActivitiesImplementations(
-          new ProviderActivitiesImpl(providers, timings.readyPoll(), inventory::markReady, inventory::markCloned),
-          new BuildStepActivitiesImpl(db, providers, clock, buildWaker, templateChanges),
+          new ProviderActivitiesImpl(
+              providers, timings.readyPoll(), inventory::markReady, inventory::markCloned, vmMetrics),
+          new BuildStepActivitiesImpl(db, providers, clock, buildWaker, templateChanges, buildMetrics),
           new VmTaskProviderActivitiesImpl(providers),
           new ReconcileActivitiesImpl(reconciler));
     }

@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class ConfigBinder {
   static final List<String> ROOT_KEYS = List.of("data_dir", "server", "database", "temporal", "providers",
-      "template_groups", "tracker", "pools", "auth", "quotas", "reconcile", "purge", "rate_limits");
+      "template_groups", "tracker", "pools", "auth", "quotas", "reconcile", "purge", "rate_limits", "metrics");
   static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes");
   static final List<String> RATE_LIMIT_KEYS = List.of("per_token", "per_address", "exempt_addresses");
   static final List<String> RATE_KEYS = List.of("requests", "per");
@@ -64,7 +64,8 @@ final class ConfigBinder {
         templates.tracker(top),
         access.auth(top),
         access.quotas(top),
-        new ReconcileConfigBinder(nodes).bind(top));
+        new ReconcileConfigBinder(nodes).bind(top),
+        new MetricsConfigBinder(nodes).bind(top));
   }
 
   private ServerConfig server(YamlMapping m, ServerConfig.RateLimits rateLimits) {

@@ -22,15 +22,34 @@ public record CorralConfig(
     TrackerConfig tracker,
     AuthConfig auth,
     QuotaConfig quotas,
-    ReconcileConfig reconcile) {
+    ReconcileConfig reconcile,
+    MetricsConfig metrics) {
 
   public CorralConfig {
+    metrics = metrics == null ? MetricsConfig.NONE : metrics;
     auth = auth == null ? AuthConfig.NONE : auth;
     reconcile = reconcile == null ? ReconcileConfig.DEFAULTS : reconcile;
     quotas = quotas == null ? QuotaConfig.NONE : quotas;
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
     pools = List.copyOf(pools);
     templateGroups = Collections.unmodifiableMap(new LinkedHashMap<>(templateGroups));
+  }
+
+  /** A config without a metrics export (GET /metrics is always served). */
+  public CorralConfig(
+      Path dataDir,
+      ServerConfig server,
+      DatabaseConfig database,
+      TemporalConfig temporal,
+      Map<String, ProviderConfig> providers,
+      List<PoolConfig> pools,
+      Map<String, TemplateGroupConfig> templateGroups,
+      TrackerConfig tracker,
+      AuthConfig auth,
+      QuotaConfig quotas,
+      ReconcileConfig reconcile) {
+    this(dataDir, server, database, temporal, providers, pools, templateGroups, tracker, auth, quotas, reconcile,
+        MetricsConfig.NONE);
   }
 
   /** A config with the reconciler's defaults. */

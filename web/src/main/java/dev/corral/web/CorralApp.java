@@ -3,6 +3,8 @@ package dev.corral.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.build.BuildStarter;
+import dev.corral.activities.metrics.InventoryGauges;
+import dev.corral.activities.metrics.ReconcileMetrics;
 import dev.corral.activities.inventory.ProviderSweep;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.reconcile.ReconcileStats;
@@ -60,6 +62,10 @@ import dev.corral.web.auth.Authenticator;
 import dev.corral.web.auth.TokenService;
 import dev.corral.web.dashboard.Dashboard;
 import dev.corral.web.dashboard.DashboardRoutes;
+import dev.corral.web.metrics.CorralMetrics;
+import dev.corral.web.metrics.HttpMetrics;
+import dev.corral.web.metrics.LeaseMetrics;
+import dev.corral.web.metrics.MetricsRoutes;
 import dev.corral.web.temporal.EmbeddedTemporal;
 import dev.corral.web.vmpooler.VmpoolerTokenRoutes;
 import dev.corral.web.vmpooler.VmpoolerConfigRoutes;
@@ -70,6 +76,7 @@ import dev.corral.web.vmpooler.VmpoolerSummary;
 import dev.corral.web.vmpooler.VmpoolerOndemandRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -109,6 +116,7 @@ public final class CorralApp implements AutoCloseable {
   private final List<String> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Db db;
   private ProviderRegistry providers;
+  private CorralMetrics metrics;
 
   /** Read again by a config reload; null when started from a config object, which has nothing to re-read. */
   private final ConfigSource source;
@@ -169,6 +177,11 @@ public final class CorralApp implements AutoCloseable {
       throw new UncheckedIOException("cannot create data_dir " + config.dataDir(), e);
     }
 
+    // First made, last closed: every part records into it, and a statsd export flushes at the very end.
+    metrics = CorralMetrics.create(config.metrics());
+    toClose.push(metrics);
+    MeterRegistry registry = metrics.registry();
+
     db = openDatabase();
     db.migrate();
     new ConfigSync(db).apply(config, clock.instant());
@@ -188,11 +201,13 @@ public final class CorralApp implements AutoCloseable {
     toClose.push(nudger);
 
     VmWorkflows vmWorkflows = new VmWorkflows(client);
+    ReconcileStats reconcileStats = new ReconcileStats();
+    ReconcileMetrics.register(registry, reconcileStats, providers.names());
     Reconciler reconciler =
-        new Reconciler(db, providers, vmWorkflows, nudger, clock, config.reconcile(), new ReconcileStats());
+        new Reconciler(db, providers, vmWorkflows, nudger, clock, config.reconcile(), reconcileStats);
     WorkerFactory workers = WorkerFactory.newInstance(client);
     TrackerSources trackerSources = new TrackerSources(config.tracker().sources());
-    CorralWorkers.register(workers, db, providers, clock, nudger, timings, trackerSources, reconciler);
+    CorralWorkers.register(workers, db, providers, clock, nudger, timings, trackerSources, reconciler, registry);
     workers.start();
     toClose.push(() -> {
       workers.shutdown();
@@ -230,7 +245,7 @@ public final class CorralApp implements AutoCloseable {
     AccessPolicy access = new AccessPolicy(config.auth(), config.quotas());
     ShortageReport shortages = new ShortageReport(db);
     Checkouts checkouts = new Checkouts(leaseStore, new PoolCatalog(db, clock), config.pools(), access,
-        shortages, nudger, retirements, clock);
+        shortages, nudger, retirements, clock, new LeaseMetrics(registry));
     PendingLeaseService pendingLeases =
         new PendingLeaseService(new PendingLeaseStore(db), leaseStore, checkouts, leaseWaits, nudger, retirements, clock);
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);
@@ -256,6 +271,8 @@ public final class CorralApp implements AutoCloseable {
                 }
               }));
             });
+    // Timed first, so requests refused by the before-handlers below count too.
+    new HttpMetrics(registry).register(http);
     ErrorMapping.register(http);
     // Order matters: size, then the address's rate (before auth, so password guessing counts), auth, the user's rate.
     bodyLimit.register(http);
@@ -267,6 +284,7 @@ public final class CorralApp implements AutoCloseable {
     new TokenRoutes(tokens, json).register(http);
     new VmpoolerTokenRoutes(tokens).register(http);
     new Health(db, stubs).register(http);
+    new MetricsRoutes(metrics, new InventoryGauges(db, clock, registry, providers.names())).register(http);
     InventoryViews views = new InventoryViews(db, providers, clock);
     new Routes(leases, views, json).register(http);
     PoolOverrides overrides = new PoolOverrides(db, clock, nudger, retirements);
@@ -323,7 +341,9 @@ public final class CorralApp implements AutoCloseable {
   }
 
   private WorkflowServiceStubs connectTemporal() {
-    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder();
+    // The SDK's own meters (temporal_*: polls, task latencies, workflow and activity outcomes) go to /metrics too.
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder().setMetricsScope(metrics.temporalScope());
     if (config.temporal().embedded()) {
       EmbeddedTemporal server = EmbeddedTemporal.start("127.0.0.1", 0);
       toClose.push(server);

@@ -11,11 +11,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -26,6 +28,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -425,11 +428,11 @@ class ApiFuzzEndToEndTest {
       // Javalin gzips answers over 1500 bytes when asked to (Accept-Encoding is one of the fuzzed headers),
       // and java.net.http does not undo it: read what a browser would.
       if (response.headers().firstValue("Content-Encoding").orElse("").equalsIgnoreCase("gzip")) {
-        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
           body = in.readAllBytes();
         }
       }
-      return new Answer(response.statusCode(), new String(body, java.nio.charset.StandardCharsets.UTF_8));
+      return new Answer(response.statusCode(), new String(body, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new AssertionError(sent + " -> " + e, e);
     } catch (InterruptedException e) {

@@ -100,6 +100,11 @@ class TemplatesEndToEndTest {
         assertNotNull(s.get("started_at").asText());
       });
       assertEquals(List.of("deploy", "verify", "configure", "seal", "poweroff", "finish"), steps);
+      MetricsScrape scrape = MetricsScrape.of(app.baseUrl());
+      for (String step : steps) {
+        assertEquals(1, scrape.value("corral_build_step_seconds_count", "group", "debian-12", "provider", "sim",
+            "step", step, "outcome", "succeeded"), "the " + step + " step's duration, per group and step");
+      }
       String preparedA = first.get("result_template").asText();
 
       // The pool fills from the prepared template.

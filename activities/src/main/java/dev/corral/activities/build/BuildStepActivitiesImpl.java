@@ -1,6 +1,7 @@
 package dev.corral.activities.build;
 
 import dev.corral.activities.ProviderCalls;
+import dev.corral.activities.metrics.BuildMetrics;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.store.BuildMapper;
@@ -39,6 +40,7 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
   private final Clock clock;
   private final BuildWaker waker;
   private final TemplateChanges changes;
+  private final BuildMetrics metrics;
 
   public BuildStepActivitiesImpl(Db db, ProviderRegistry providers, Clock clock, BuildWaker waker) {
     this(db, providers, clock, waker, TemplateChanges.NONE);
@@ -46,6 +48,12 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
 
   public BuildStepActivitiesImpl(
       Db db, ProviderRegistry providers, Clock clock, BuildWaker waker, TemplateChanges changes) {
+    this(db, providers, clock, waker, changes, BuildMetrics.none());
+  }
+
+  public BuildStepActivitiesImpl(Db db, ProviderRegistry providers, Clock clock, BuildWaker waker,
+      TemplateChanges changes, BuildMetrics metrics) {
+    this.metrics = metrics;
     this.changes = changes;
     this.db = db;
     this.providers = providers;
@@ -173,13 +181,22 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
       log.info("build {}: step {} already succeeded; not run again", buildId, name);
       return;
     }
+    long started = System.nanoTime();
     try {
       ProviderCalls.call(work);
     } catch (RuntimeException e) {
+      measured(request, BuildStepRow.FAILED, started);
       ended(buildId, name, BuildStepRow.FAILED, describe(e));
       throw e;
     }
+    measured(request, BuildStepRow.SUCCEEDED, started);
     ended(buildId, name, BuildStepRow.SUCCEEDED, null);
+  }
+
+  private void measured(StepRequest request, String outcome, long startedNanos) {
+    BuildInput build = request.build();
+    metrics.step(build.group(), build.provider(), request.step(), outcome,
+        Duration.ofNanos(System.nanoTime() - startedNanos));
   }
 
   private void ended(long buildId, String name, String state, String error) {

@@ -1,5 +1,6 @@
 package dev.corral.activities.inventory;
 
+import dev.corral.activities.metrics.VmMetrics;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.rows.VmPorts;
@@ -20,12 +21,13 @@ import dev.corral.workflows.model.VmRequest;
 import dev.corral.workflows.model.VmRetirement;
 import dev.corral.workflows.model.VmTryFailed;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   private final VmWorkflows vmWorkflows;
   private final ShepherdNudger nudger;
   private final LeaseWaker leaseWaker;
+  private final VmMetrics metrics;
   /**
    * Starts block on a gRPC round trip and the common pool has one thread on a two-core machine, so
    * workflow starts get their own daemon threads, shared by every instance.
@@ -61,7 +64,9 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
           });
 
   public InventoryActivitiesImpl(
-      Db db, Clock clock, PoolPlanner planner, VmWorkflows vmWorkflows, ShepherdNudger nudger, LeaseWaker leaseWaker) {
+      Db db, Clock clock, PoolPlanner planner, VmWorkflows vmWorkflows, ShepherdNudger nudger, LeaseWaker leaseWaker,
+      VmMetrics metrics) {
+    this.metrics = metrics;
     this.db = db;
     this.clock = clock;
     this.planner = planner;
@@ -129,15 +134,22 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
 
   /**
    * Provisioning → ready; false when the VM is no longer wanted (pool drained, retired): destroy it.
-   * Not an activity of its own: the readiness activity calls it as soon as the VM answers.
+   * Not an activity of its own: the readiness activity calls it as soon as the VM answered, {@code booted} after
+   * its clone ended.
    */
-  public boolean markReady(VmReady ready) {
+  public boolean markReady(VmReady ready, Duration booted) {
     Instant now = clock.instant();
     VmAddress address = ready.address();
-    VmRow row = changeAndRead(ready.vm(),
+    Change change = change(ready.vm(),
         vms -> vms.markReady(ready.vm(), address.hostname(), address.ip(), VmPorts.encode(address.ports()), now));
+    VmRow row = change.row();
     if (row == null) {
       return false;
+    }
+    if (change.applied()) {
+      // Only the call that made it ready counts it: a retried activity finds it ready already.
+      metrics.booted(row.pool(), row.provider(), booted);
+      metrics.becameReady(row.pool(), row.provider(), Duration.between(row.createdAt(), now));
     }
     nudger.vmChanged(row.pool());
     if (VmStates.READY.equals(row.state())) {
@@ -150,24 +162,35 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   /**
    * Provisioning VM's clone finished: its boot starts now (the clone and boot statistics split there).
    * Not an activity of its own: the clone activity calls it, so a VM costs no extra workflow step.
-   * A later try overwrites it, so the boot is measured from the clone that booted.
+   * A later try overwrites it, so the boot is measured from the clone that booted. {@code took} is the
+   * provider's clone call.
    */
-  public void markCloned(String vm) {
+  public void markCloned(String vm, Duration took) {
     Instant now = clock.instant();
-    db.inTransaction(session -> session.getMapper(VmMapper.class).markCloned(vm, now));
+    VmRow row = change(vm, vms -> vms.markCloned(vm, now)).row();
+    if (row != null) {
+      metrics.cloned(row.pool(), row.provider(), took);
+    }
   }
 
   @Override
   public void recordTryFailed(VmTryFailed failure) {
     Instant now = clock.instant();
-    db.inTransaction(session -> session.getMapper(VmMapper.class).recordTry(failure.vm(), failure.attempt(), failure.reason(), now));
+    VmRow row = change(failure.vm(), vms -> vms.recordTry(failure.vm(), failure.attempt(), failure.reason(), now)).row();
+    if (row != null) {
+      metrics.tryFailed(row.pool(), row.provider());
+    }
   }
 
   @Override
   public void markFailed(VmFailed failure) {
     Instant now = clock.instant();
-    VmRow row = changeAndRead(failure.vm(), vms -> vms.markFailed(failure.vm(), failure.attempts(), failure.reason(), now));
+    Change change = change(failure.vm(), vms -> vms.markFailed(failure.vm(), failure.attempts(), failure.reason(), now));
+    VmRow row = change.row();
     if (row != null) {
+      if (change.applied()) {
+        metrics.failed(row.pool(), row.provider());
+      }
       log.warn("vm {} of pool {} failed after {} tries: {}", row.name(), row.pool(), failure.attempts(), failure.reason());
       nudger.vmChanged(row.pool());
     }
@@ -176,7 +199,11 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public void markDestroyed(String vm) {
     Instant now = clock.instant();
-    VmRow row = changeAndRead(vm, vms -> vms.markDestroyed(vm, now));
+    Change change = change(vm, vms -> vms.markDestroyed(vm, now));
+    VmRow row = change.row();
+    if (row != null && change.applied() && row.destroyingAt() != null) {
+      metrics.destroyed(row.pool(), row.provider(), Duration.between(row.destroyingAt(), now));
+    }
     if (row != null) {
       nudger.vmChanged(row.pool());
     }
@@ -185,7 +212,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public boolean markReusable(String vm) {
     Instant now = clock.instant();
-    VmRow row = changeAndRead(vm, vms -> vms.markReusable(vm, now));
+    VmRow row = change(vm, vms -> vms.markReusable(vm, now)).row();
     if (row == null) {
       return false;
     }
@@ -199,8 +226,8 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public boolean expireReusable(VmRetirement expiry) {
     Instant now = clock.instant();
-    VmRow row = changeAndRead(expiry.vm(), vms -> vms.transition(
-        expiry.vm(), List.of(VmStates.REUSABLE), VmStates.DESTROYING, expiry.reason(), now));
+    VmRow row = change(expiry.vm(), vms -> vms.transition(
+        expiry.vm(), List.of(VmStates.REUSABLE), VmStates.DESTROYING, expiry.reason(), now)).row();
     if (row == null || !VmStates.LIVE.contains(row.state())) {
       return true; // nothing left to keep
     }
@@ -218,13 +245,16 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
         failure.vm(), List.of(VmStates.CLEANING), VmStates.DESTROYING, failure.reason(), now));
   }
 
+  /** A compare-and-set change: whether it matched the row, and the row as it is after it. */
+  private record Change(boolean applied, VmRow row) {}
+
   /** Applies one compare-and-set change and reads the VM back in the same transaction. */
-  private VmRow changeAndRead(String vm, Consumer<VmMapper> change) {
+  private Change change(String vm, Function<VmMapper, Integer> change) {
     return db.inTransaction(
         session -> {
           VmMapper vms = session.getMapper(VmMapper.class);
-          change.accept(vms);
-          return vms.selectByName(vm);
+          int matched = change.apply(vms);
+          return new Change(matched > 0, vms.selectByName(vm));
         });
   }
 }

@@ -3,6 +3,7 @@ package dev.corral.activities.store;
 import dev.corral.activities.store.rows.DatedTags;
 import dev.corral.activities.store.rows.PoolAlias;
 import dev.corral.activities.store.rows.PoolInstant;
+import dev.corral.activities.store.rows.PoolVmCount;
 import dev.corral.activities.store.rows.ReadyDurations;
 import dev.corral.activities.store.rows.StateCount;
 import java.time.Instant;
@@ -13,6 +14,13 @@ import org.apache.ibatis.annotations.Param;
 public interface StatsMapper {
   /** Live VMs per pool and state, with provisioning split into {@code cloning} and {@code booting}. */
   List<StateCount> livePhasesByPool();
+
+  /**
+   * For the pool gauges: every configured pool (and every removed one that still has VMs counted) with its
+   * effective size (0 once removed), and its VMs per state: live states in full, {@code destroyed} and
+   * {@code failed} only since {@code since}, as the pool view counts failures.
+   */
+  List<PoolVmCount> poolVmCounts(@Param("since") Instant since);
 
   /** Every alias of every pool, ordered by alias. */
   List<PoolAlias> aliases();

@@ -14,11 +14,13 @@ import dev.corral.config.PoolConfig;
 import dev.corral.config.Reloadable;
 import dev.corral.web.auth.AccessPolicy;
 import dev.corral.web.auth.Caller;
+import dev.corral.web.metrics.LeaseMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,9 +54,11 @@ public final class Checkouts implements Reloadable {
   private final ShepherdNudger nudger;
   private final VmRetirements vmSignals;
   private final Clock clock;
+  private final LeaseMetrics metrics;
 
   public Checkouts(LeaseStore leases, PoolCatalog pools, List<PoolConfig> poolConfigs, AccessPolicy access,
-      ShortageReport shortages, ShepherdNudger nudger, VmRetirements vmSignals, Clock clock) {
+      ShortageReport shortages, ShepherdNudger nudger, VmRetirements vmSignals, Clock clock, LeaseMetrics metrics) {
+    this.metrics = metrics;
     this.leases = leases;
     this.pools = pools;
     this.poolConfigs = byName(poolConfigs);
@@ -89,6 +93,7 @@ public final class Checkouts implements Reloadable {
           () -> unknown.add(name));
     }
     if (!unknown.isEmpty()) {
+      metrics.unknownPool();
       throw ApiException.notFound("unknown_pool",
           "no pool or alias named " + String.join(", ", unknown) + "; nothing was leased", Map.of("unknown", unknown));
     }
@@ -151,11 +156,14 @@ public final class Checkouts implements Reloadable {
         request.leasePerVm() ? requestId : null, request.origin(), now, request.lifetime(), access.quotasFor(caller));
     try {
       List<LeaseStore.Lease> granted = leases.claim(claim);
+      metrics.leased(perPool);
       granted.forEach(lease -> vmSignals.leasedAgain(lease.vms()));
       return new Result(requestId, granted, split(granted, request.byRequestedName(), poolOf));
     } catch (PoolShortException shortage) {
+      metrics.empty(shortage.pool());
       throw shortages.explain(shortage);
     } catch (QuotaExceededException quota) {
+      countQuotaRefusal(quota, perPool.keySet());
       throw quotaRefused(quota);
     } finally {
       // Refill after a claim, and after a failed one too: the shepherd may be behind demand.
@@ -166,6 +174,16 @@ public final class Checkouts implements Reloadable {
   /** The quotas that apply to the caller's leases (none for anonymous and open callers). */
   public List<LeaseQuota> quotas(Caller caller) {
     return access.quotasFor(caller);
+  }
+
+  /** Counts a 429: against the pool a per-pool quota limits, else against every pool the request asked for. */
+  public void countQuotaRefusal(QuotaExceededException quota, Collection<String> pools) {
+    metrics.quotaRefused(quota.pool() != null ? List.of(quota.pool()) : pools);
+  }
+
+  /** Counts a waiting lease made for these pools. */
+  public void countPending(Collection<String> pools) {
+    metrics.pending(pools);
   }
 
   /** A 429 naming the quota a request would go over. */

@@ -99,6 +99,7 @@ public final class PendingLeaseService {
       store.create(new PendingLeaseStore.NewPendingLease(
           id, caller.user(), demand, now, waitUntil, granted, requestId, origin, checkouts.quotas(caller)));
     } catch (QuotaExceededException e) {
+      checkouts.countQuotaRefusal(e, perPool.keySet());
       throw Checkouts.quotaRefused(e);
     } catch (PendingLeaseStore.DuplicateRequestException e) {
       throw new ApiException(409, "duplicate_request", "request_id '" + requestId + "' has already been used",
@@ -112,6 +113,7 @@ public final class PendingLeaseService {
       throw new ApiException(503, "unavailable", "Corral cannot wait for VMs right now (Temporal did not answer); nothing was leased",
           Map.of());
     }
+    checkouts.countPending(perPool.keySet());
     // The pending demand raises the pools' targets: the shepherds provision for it now.
     perPool.keySet().forEach(nudger::leased);
     return status(id);
