@@ -22,15 +22,34 @@ public record CorralConfig(
     TrackerConfig tracker,
     AuthConfig auth,
     QuotaConfig quotas,
-    ReconcileConfig reconcile) {
+    ReconcileConfig reconcile,
+    LoggingConfig logging) {
 
   public CorralConfig {
     auth = auth == null ? AuthConfig.NONE : auth;
+    logging = logging == null ? LoggingConfig.DEFAULTS : logging;
     reconcile = reconcile == null ? ReconcileConfig.DEFAULTS : reconcile;
     quotas = quotas == null ? QuotaConfig.NONE : quotas;
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
     pools = List.copyOf(pools);
     templateGroups = Collections.unmodifiableMap(new LinkedHashMap<>(templateGroups));
+  }
+
+  /** A config with the default (text) log format. */
+  public CorralConfig(
+      Path dataDir,
+      ServerConfig server,
+      DatabaseConfig database,
+      TemporalConfig temporal,
+      Map<String, ProviderConfig> providers,
+      List<PoolConfig> pools,
+      Map<String, TemplateGroupConfig> templateGroups,
+      TrackerConfig tracker,
+      AuthConfig auth,
+      QuotaConfig quotas,
+      ReconcileConfig reconcile) {
+    this(dataDir, server, database, temporal, providers, pools, templateGroups, tracker, auth, quotas, reconcile,
+        LoggingConfig.DEFAULTS);
   }
 
   /** A config with the reconciler's defaults. */
