@@ -11,6 +11,7 @@ import dev.corral.activities.store.rows.BuildStepRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.activities.temporal.TemplateChanges;
 import dev.corral.workflows.ErrorTypes;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.BuildStepActivities;
 import dev.corral.workflows.model.BuildInput;
 import dev.corral.workflows.model.BuildSteps;
@@ -21,6 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The chain's steps on a provider. Each step writes its start and end to {@code build_step} around the
@@ -28,6 +31,7 @@ import java.util.function.Supplier;
  * VM and template names (the provider SPI guarantees it), so a retried or resumed step is harmless.
  */
 public final class BuildStepActivitiesImpl implements BuildStepActivities {
+  private static final Logger log = LoggerFactory.getLogger(BuildStepActivitiesImpl.class);
   /** How long a guest may take to shut down cleanly before it is forced off. */
   static final Duration GRACEFUL_POWER_OFF = Duration.ofMinutes(2);
 
@@ -127,6 +131,8 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
       session.getMapper(BuildMapper.class).end(build.buildId(), BuildRow.SUCCEEDED, BuildSteps.FINISH, null, made.id(), now);
       return null;
     });
+    EventLog.info(log, "build succeeded: template " + build.resultTemplate() + " made", EventLog.BUILD, build.buildId(),
+        EventLog.PROVIDER, build.provider(), EventLog.TEMPLATE, build.resultTemplate());
     waker.slotFreed(build.provider());
     changes.happened();
   }
@@ -158,13 +164,18 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
       builds.setStep(buildId, name, now);
       return null;
     });
+    Object[] ids = {EventLog.BUILD, buildId, EventLog.STEP, name, EventLog.PROVIDER, request.build().provider(),
+        EventLog.VM, request.build().vmName(), EventLog.TEMPLATE, request.build().resultTemplate()};
+    EventLog.info(log, "build step started", ids);
     try {
       ProviderCalls.call(work);
     } catch (RuntimeException e) {
       ended(buildId, name, BuildStepRow.FAILED, describe(e));
+      EventLog.warn(log, "build step failed: " + describe(e), ids);
       throw e;
     }
     ended(buildId, name, BuildStepRow.SUCCEEDED, null);
+    EventLog.info(log, "build step finished", ids);
   }
 
   private void ended(long buildId, String name, String state, String error) {

@@ -8,6 +8,7 @@ import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.LeaseWaker;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.model.PoolPlan;
 import dev.corral.workflows.model.ProvisionRequest;
@@ -93,10 +94,14 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
                 .map(vm -> CompletableFuture.runAsync(() -> vmWorkflows.start(vm), STARTERS))
                 .toArray(CompletableFuture[]::new))
         .join();
+    for (VmRequest vm : reservation.vms()) {
+      EventLog.info(log, "VM provisioning", EventLog.VM, vm.vm(), EventLog.POOL, vm.pool(),
+          EventLog.PROVIDER, vm.provider(), EventLog.TEMPLATE, vm.template());
+    }
     if (reservation.limitedBy() != null && !reservation.vms().isEmpty()) {
-      log.info("pool {}: started {} of {} VMs; {}", request.pool(), reservation.vms().size(),
-          request.names().size(), reservation.limitedBy());
-    } else if (reservation.limitedBy() != null) {
+      EventLog.info(log, "pool short of room: started " + reservation.vms().size() + " of " + request.names().size()
+          + " VMs; " + reservation.limitedBy(), EventLog.POOL, request.pool());
+    } else if (reservation.limitedBy() != null && log.isDebugEnabled()) {
       // Every shepherd pass of a pool waiting for room asks again: one line per pass would flood the log.
       log.debug("pool {}: no room for {} VMs; {}", request.pool(), request.names().size(), reservation.limitedBy());
     }
@@ -120,7 +125,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
       VmRow row = rows.get(i);
       if (row != null && VmStates.DESTROYING.equals(row.state())) {
         vmWorkflows.retire(row, request.vms().get(i).reason());
-        log.info("vm {} of pool {} retired: {}", row.name(), row.pool(), request.vms().get(i).reason());
+        logRetired(row, request.vms().get(i).reason());
         retired++;
       }
     }
@@ -134,10 +139,15 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   public boolean markReady(VmReady ready) {
     Instant now = clock.instant();
     VmAddress address = ready.address();
-    VmRow row = changeAndRead(ready.vm(),
-        vms -> vms.markReady(ready.vm(), address.hostname(), address.ip(), VmPorts.encode(address.ports()), now));
+    int[] changed = {0};
+    VmRow row = changeAndRead(ready.vm(), vms -> changed[0] =
+        vms.markReady(ready.vm(), address.hostname(), address.ip(), VmPorts.encode(address.ports()), now));
     if (row == null) {
       return false;
+    }
+    if (changed[0] == 1) {
+      EventLog.info(log, "VM ready at " + address.ip(), EventLog.VM, row.name(), EventLog.POOL, row.pool(),
+          EventLog.PROVIDER, row.provider());
     }
     nudger.vmChanged(row.pool());
     if (VmStates.READY.equals(row.state())) {
@@ -154,7 +164,12 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
    */
   public void markCloned(String vm) {
     Instant now = clock.instant();
-    db.inTransaction(session -> session.getMapper(VmMapper.class).markCloned(vm, now));
+    int[] changed = {0};
+    VmRow row = changeAndRead(vm, vms -> changed[0] = vms.markCloned(vm, now));
+    if (changed[0] == 1 && row != null) {
+      EventLog.info(log, "VM cloned from " + row.template(), EventLog.VM, vm, EventLog.POOL, row.pool(),
+          EventLog.PROVIDER, row.provider());
+    }
   }
 
   @Override
@@ -166,9 +181,21 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public void markFailed(VmFailed failure) {
     Instant now = clock.instant();
-    VmRow row = changeAndRead(failure.vm(), vms -> vms.markFailed(failure.vm(), failure.attempts(), failure.reason(), now));
+    int[] changed = {0};
+    ProviderHealth.Status[] health = {null};
+    VmRow row = changeAndRead(failure.vm(), vms -> {
+      changed[0] = vms.markFailed(failure.vm(), failure.attempts(), failure.reason(), now);
+      VmRow failed = vms.selectByName(failure.vm());
+      health[0] = changed[0] == 1 && failed != null ? ProviderHealth.of(vms, failed.provider(), now) : null;
+    });
     if (row != null) {
-      log.warn("vm {} of pool {} failed after {} tries: {}", row.name(), row.pool(), failure.attempts(), failure.reason());
+      if (changed[0] == 1) {
+        EventLog.warn(log, "VM failed after " + failure.attempts() + " tries: " + failure.reason(), EventLog.VM,
+            row.name(), EventLog.POOL, row.pool(), EventLog.PROVIDER, row.provider());
+      }
+      if (health[0] != null) {
+        ProviderHealth.noticed(row.provider(), health[0]);
+      }
       nudger.vmChanged(row.pool());
     }
   }
@@ -176,8 +203,13 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
   @Override
   public void markDestroyed(String vm) {
     Instant now = clock.instant();
-    VmRow row = changeAndRead(vm, vms -> vms.markDestroyed(vm, now));
+    int[] changed = {0};
+    VmRow row = changeAndRead(vm, vms -> changed[0] = vms.markDestroyed(vm, now));
     if (row != null) {
+      if (changed[0] == 1) {
+        EventLog.info(log, "VM destroyed", EventLog.VM, vm, EventLog.POOL, row.pool(), EventLog.PROVIDER,
+            row.provider(), EventLog.LEASE, row.leaseId());
+      }
       nudger.vmChanged(row.pool());
     }
   }
@@ -190,7 +222,8 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
       return false;
     }
     if (VmStates.REUSABLE.equals(row.state())) {
-      log.info("vm {} of pool {} cleaned and held for {} until {}", vm, row.pool(), row.reservedFor(), row.reusableUntil());
+      EventLog.info(log, "VM cleaned and held for its owner until " + row.reusableUntil(), EventLog.VM, vm,
+          EventLog.POOL, row.pool(), EventLog.PROVIDER, row.provider(), EventLog.OWNER, row.reservedFor());
       return true;
     }
     return false;
@@ -205,7 +238,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
       return true; // nothing left to keep
     }
     if (VmStates.DESTROYING.equals(row.state())) {
-      log.info("vm {} of pool {} retired: {}", row.name(), row.pool(), row.retireReason());
+      logRetired(row, row.retireReason());
       return true;
     }
     return false;
@@ -216,6 +249,12 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     Instant now = clock.instant();
     db.inTransaction(session -> session.getMapper(VmMapper.class).transition(
         failure.vm(), List.of(VmStates.CLEANING), VmStates.DESTROYING, failure.reason(), now));
+  }
+
+  /** The one line of a VM retirement (it is destroyed next), whoever retired it. */
+  static void logRetired(VmRow row, String reason) {
+    EventLog.info(log, "VM retired: " + reason, EventLog.VM, row.name(), EventLog.POOL, row.pool(),
+        EventLog.PROVIDER, row.provider(), EventLog.LEASE, row.leaseId());
   }
 
   /** Applies one compare-and-set change and reads the VM back in the same transaction. */
