@@ -51,6 +51,7 @@ import dev.corral.web.api.VmTaskRoutes;
 import dev.corral.web.api.VmTaskService;
 import dev.corral.web.auth.Authenticator;
 import dev.corral.web.auth.TokenService;
+import dev.corral.web.logging.LogFormat;
 import dev.corral.web.temporal.EmbeddedTemporal;
 import dev.corral.web.vmpooler.VmpoolerTokenRoutes;
 import dev.corral.web.vmpooler.VmpoolerConfigRoutes;
@@ -116,6 +117,7 @@ public final class CorralApp implements AutoCloseable {
    * must share the object to see one inventory. Null builds the providers from the config.
    */
   static CorralApp start(CorralConfig config, CorralWorkers.Timings timings, ProviderRegistry sharedProviders) {
+    LogFormat.apply(config.logging());
     CorralApp app = new CorralApp(config);
     try {
       app.boot(timings, sharedProviders);
