@@ -16,12 +16,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class ConfigBinder {
   static final List<String> ROOT_KEYS = List.of("data_dir", "server", "database", "temporal", "providers",
-      "template_groups", "tracker", "pools", "auth", "quotas", "reconcile", "purge", "rate_limits", "metrics");
+      "template_groups", "tracker", "pools", "auth", "quotas", "reconcile", "purge", "rate_limits", "metrics",
+      "logging");
   static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes");
   static final List<String> RATE_LIMIT_KEYS = List.of("per_token", "per_address", "exempt_addresses");
   static final List<String> RATE_KEYS = List.of("requests", "per");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
   static final List<String> TEMPORAL_KEYS = List.of("address", "namespace", "ui_url");
+  static final List<String> LOGGING_KEYS = List.of("format");
   static final List<String> POOL_KEYS = java.util.stream.Stream.concat(
       java.util.stream.Stream.of("name", "alias", "template", "providers", "size",
           "ready_ttl", "boot_timeout", "max_tries", "lifetime", "max_lifetime", "memory_mb", "cpus"),
@@ -65,7 +67,20 @@ final class ConfigBinder {
         access.auth(top),
         access.quotas(top),
         new ReconcileConfigBinder(nodes).bind(top),
-        new MetricsConfigBinder(nodes).bind(top));
+        new MetricsConfigBinder(nodes).bind(top),
+        logging(top.mapping("logging").allowOnly(LOGGING_KEYS)));
+  }
+
+  private LoggingConfig logging(YamlMapping m) {
+    String format = m.nonEmptyString("format", "text");
+    return switch (format) {
+      case "text" -> new LoggingConfig(LoggingConfig.Format.TEXT);
+      case "json" -> new LoggingConfig(LoggingConfig.Format.JSON);
+      default -> {
+        nodes.problem(m.path("format"), m.lineOf("format"), "must be text or json (got '" + format + "')");
+        yield LoggingConfig.DEFAULTS;
+      }
+    };
   }
 
   private ServerConfig server(YamlMapping m, ServerConfig.RateLimits rateLimits) {

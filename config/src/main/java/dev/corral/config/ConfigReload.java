@@ -10,7 +10,7 @@ import java.util.Objects;
  * <p>Pools, template groups, tracker sources, users, quotas, purge rules and rate limits take effect at once.
  * Where Corral listens and stores things (server address and body limit, data_dir, database, Temporal), the providers
  * (each is a live connection with its own workers) and the loop periods handed to running workflows
- * (tracker.interval, reconcile.tick, reconcile.window) and the metrics export keep their running values until a restart; the reload
+ * (tracker.interval, reconcile.tick, reconcile.window), the metrics export and the log format keep their running values until a restart; the reload
  * names them in {@link #restartRequired()} rather than failing, so one edit of the file can carry both kinds.
  *
  * @param next the config to run with from now on: the new file's values, with the restart-only ones kept
@@ -43,6 +43,7 @@ public record ConfigReload(CorralConfig next, List<String> changed, List<String>
     differs(restart, "reconcile.tick", running.reconcile().tick(), loaded.reconcile().tick());
     differs(restart, "reconcile.window", running.reconcile().window(), loaded.reconcile().window());
     differs(restart, "metrics", running.metrics(), loaded.metrics());
+    differs(restart, "logging", running.logging(), loaded.logging());
 
     List<String> changed = new ArrayList<>();
     differs(changed, "rate_limits", running.server().rateLimits(), loaded.server().rateLimits());
@@ -75,7 +76,7 @@ public record ConfigReload(CorralConfig next, List<String> changed, List<String>
         loaded.reconcile().dryRun(), loaded.reconcile().allowlist(), loaded.reconcile().vmChecktime());
     CorralConfig next = new CorralConfig(running.dataDir(), server, running.database(), running.temporal(),
         running.providers(), loaded.pools(), loaded.templateGroups(), tracker, loaded.auth(), loaded.quotas(),
-        reconcile, running.metrics());
+        reconcile, running.metrics(), running.logging());
     return new ConfigReload(next, changed, restart);
   }
 

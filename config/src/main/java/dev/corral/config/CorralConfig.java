@@ -23,11 +23,13 @@ public record CorralConfig(
     AuthConfig auth,
     QuotaConfig quotas,
     ReconcileConfig reconcile,
-    MetricsConfig metrics) {
+    MetricsConfig metrics,
+    LoggingConfig logging) {
 
   public CorralConfig {
     metrics = metrics == null ? MetricsConfig.NONE : metrics;
     auth = auth == null ? AuthConfig.NONE : auth;
+    logging = logging == null ? LoggingConfig.DEFAULTS : logging;
     reconcile = reconcile == null ? ReconcileConfig.DEFAULTS : reconcile;
     quotas = quotas == null ? QuotaConfig.NONE : quotas;
     providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
@@ -49,7 +51,7 @@ public record CorralConfig(
       QuotaConfig quotas,
       ReconcileConfig reconcile) {
     this(dataDir, server, database, temporal, providers, pools, templateGroups, tracker, auth, quotas, reconcile,
-        MetricsConfig.NONE);
+        MetricsConfig.NONE, LoggingConfig.DEFAULTS);
   }
 
   /** A config with the reconciler's defaults. */

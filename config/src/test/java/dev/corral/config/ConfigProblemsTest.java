@@ -94,7 +94,7 @@ class ConfigProblemsTest {
 
     assertTrue(problemAt(e, "datadir").message()
         .startsWith("unknown key (allowed: data_dir, server, database, temporal, providers, template_groups,"
-            + " tracker, pools, auth, quotas, reconcile, purge, rate_limits, metrics)"));
+            + " tracker, pools, auth, quotas, reconcile, purge, rate_limits, metrics, logging)"));
     assertEquals(2, problemAt(e, "server.prot").line());
     assertEquals(new ConfigProblem("providers.sim.fail_percent.reboot", 6,
         "unknown key (allowed: clone, boot, destroy, snapshot, revert, disk, clean)"),

@@ -66,6 +66,7 @@ import dev.corral.web.metrics.CorralMetrics;
 import dev.corral.web.metrics.HttpMetrics;
 import dev.corral.web.metrics.LeaseMetrics;
 import dev.corral.web.metrics.MetricsRoutes;
+import dev.corral.web.logging.LogFormat;
 import dev.corral.web.temporal.EmbeddedTemporal;
 import dev.corral.web.vmpooler.VmpoolerTokenRoutes;
 import dev.corral.web.vmpooler.VmpoolerConfigRoutes;
@@ -156,6 +157,7 @@ public final class CorralApp implements AutoCloseable {
 
   private static CorralApp start(CorralConfig config, ConfigSource source, CorralWorkers.Timings timings,
       ProviderRegistry sharedProviders) {
+    LogFormat.apply(config.logging());
     CorralApp app = new CorralApp(config, source);
     try {
       app.boot(timings, sharedProviders);

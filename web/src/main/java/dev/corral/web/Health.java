@@ -10,6 +10,9 @@ import java.util.Map;
 
 /** {@code /health/live}: the process answers. {@code /health/ready}: the database and Temporal answer too. */
 final class Health {
+  static final String LIVE = "/health/live";
+  /** Also what docker/Dockerfile's HEALTHCHECK asks. */
+  static final String READY = "/health/ready";
   private final Db db;
   private final WorkflowServiceStubs temporal;
 
@@ -19,8 +22,8 @@ final class Health {
   }
 
   void register(Javalin app) {
-    app.get("/health/live", ctx -> ctx.json(Map.of("status", "up")));
-    app.get("/health/ready", ctx -> {
+    app.get(LIVE, ctx -> ctx.json(Map.of("status", "up")));
+    app.get(READY, ctx -> {
       Map<String, String> checks = new LinkedHashMap<>();
       checks.put("database", check(this::database));
       checks.put("temporal", check(() -> temporal.healthCheck()));

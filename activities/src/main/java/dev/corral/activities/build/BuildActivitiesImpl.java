@@ -7,14 +7,18 @@ import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.TemplateRow;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.BuildActivities;
 import dev.corral.workflows.model.BuildEnd;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
 import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Build slots and build endings, in the database. */
 public final class BuildActivitiesImpl implements BuildActivities {
+  private static final Logger log = LoggerFactory.getLogger(BuildActivitiesImpl.class);
   private final Db db;
   private final Clock clock;
   private final BuildWaker waker;
@@ -51,7 +55,12 @@ public final class BuildActivitiesImpl implements BuildActivities {
       // First come, first served: a slot goes to the oldest queued builds, which keeps the tracker's
       // interleaving of groups.
       boolean next = builds.oldestQueued(build.provider(), free).stream().anyMatch(b -> b.id() == buildId);
-      return next && builds.start(buildId, now) == 1;
+      if (next && builds.start(buildId, now) == 1) {
+        EventLog.info(log, "build started: a build slot is free", EventLog.BUILD, buildId,
+            EventLog.PROVIDER, build.provider(), EventLog.TEMPLATE, build.resultName());
+        return true;
+      }
+      return false;
     });
   }
 
@@ -62,6 +71,9 @@ public final class BuildActivitiesImpl implements BuildActivities {
       BuildMapper builds = session.getMapper(BuildMapper.class);
       if (builds.end(end.buildId(), end.state(), end.step(), end.error(), null, now) == 1) {
         BuildRow build = builds.selectById(end.buildId());
+        EventLog.warn(log, "build " + end.state() + (end.step() == null ? "" : " at " + end.step()) + ": "
+            + end.error() + (end.rolledBack() ? "" : "; rollback incomplete"), EventLog.BUILD, end.buildId(),
+            EventLog.STEP, end.step(), EventLog.PROVIDER, end.provider(), EventLog.TEMPLATE, build.resultName());
         TemplateMapper templates = session.getMapper(TemplateMapper.class);
         TemplateRow made = templates.selectByName(build.provider(), build.resultName());
         if (made != null && TemplateRow.PREPARING.equals(made.state())) {

@@ -9,6 +9,7 @@ import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.ProviderRow;
 import dev.corral.activities.store.rows.TemplateGroupRow;
 import dev.corral.activities.store.rows.TemplateRow;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.VmNames;
 import dev.corral.workflows.WorkflowIds;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts preparation builds: records the build (queued) and the template it will make (preparing) in
@@ -31,6 +34,7 @@ import java.util.stream.Stream;
  * so a second start (a duplicate tracker poll, a double click) returns the build already under way.
  */
 public final class BuildStarter {
+  private static final Logger log = LoggerFactory.getLogger(BuildStarter.class);
   private final Db db;
   private final WorkflowClient client;
   private final Clock clock;
@@ -89,6 +93,9 @@ public final class BuildStarter {
     });
     if (started.input() != null) {
       startWorkflow(started.input(), started.build().workflowId());
+      BuildRow b = started.build();
+      EventLog.info(log, "build queued" + (retryOf == null ? "" : ", retrying build " + retryOf), EventLog.BUILD,
+          b.id(), EventLog.PROVIDER, b.provider(), EventLog.TEMPLATE, b.resultName(), EventLog.GROUP, b.templateGroup());
     }
     return started.build();
   }

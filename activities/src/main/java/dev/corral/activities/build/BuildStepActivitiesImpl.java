@@ -12,6 +12,7 @@ import dev.corral.activities.store.rows.BuildStepRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.activities.temporal.TemplateChanges;
 import dev.corral.workflows.ErrorTypes;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.BuildStepActivities;
 import dev.corral.workflows.model.BuildInput;
 import dev.corral.workflows.model.BuildSteps;
@@ -138,6 +139,8 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
       session.getMapper(BuildMapper.class).end(build.buildId(), BuildRow.SUCCEEDED, BuildSteps.FINISH, null, made.id(), now);
       return null;
     });
+    EventLog.info(log, "build succeeded: template " + build.resultTemplate() + " made", EventLog.BUILD, build.buildId(),
+        EventLog.PROVIDER, build.provider(), EventLog.TEMPLATE, build.resultTemplate());
     waker.slotFreed(build.provider());
     changes.happened();
   }
@@ -181,16 +184,21 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
       log.info("build {}: step {} already succeeded; not run again", buildId, name);
       return;
     }
+    Object[] ids = {EventLog.BUILD, buildId, EventLog.STEP, name, EventLog.PROVIDER, request.build().provider(),
+        EventLog.VM, request.build().vmName(), EventLog.TEMPLATE, request.build().resultTemplate()};
+    EventLog.info(log, "build step started", ids);
     long started = System.nanoTime();
     try {
       ProviderCalls.call(work);
     } catch (RuntimeException e) {
       measured(request, BuildStepRow.FAILED, started);
       ended(buildId, name, BuildStepRow.FAILED, describe(e));
+      EventLog.warn(log, "build step failed: " + describe(e), ids);
       throw e;
     }
     measured(request, BuildStepRow.SUCCEEDED, started);
     ended(buildId, name, BuildStepRow.SUCCEEDED, null);
+    EventLog.info(log, "build step finished", ids);
   }
 
   private void measured(StepRequest request, String outcome, long startedNanos) {

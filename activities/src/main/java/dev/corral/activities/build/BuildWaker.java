@@ -3,6 +3,7 @@ package dev.corral.activities.build;
 import dev.corral.activities.store.BuildMapper;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.rows.BuildRow;
+import dev.corral.workflows.EventLog;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import java.util.List;
@@ -33,7 +34,8 @@ public final class BuildWaker {
       } catch (WorkflowNotFoundException gone) {
         log.debug("queued build {} has no workflow (start-up recovery restarts it)", build.id());
       } catch (RuntimeException e) {
-        log.warn("could not wake queued build {}: {}", build.id(), e.getMessage());
+        EventLog.warn(log, "could not wake the queued build: " + e.getMessage(), EventLog.BUILD, build.id(),
+            EventLog.PROVIDER, build.provider());
       }
     }
   }

@@ -5,6 +5,7 @@ import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.workflows.EventLog;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
@@ -34,7 +35,8 @@ public final class DeadVms {
       vmWorkflows.retire(row, reason);
     } catch (RuntimeException e) {
       // The shepherd re-requests destroys that stay unconfirmed.
-      log.warn("could not tell {}'s workflow to retire it: {}", vmName, e.getMessage());
+      EventLog.warn(log, "could not tell the VM's workflow to retire it: " + e.getMessage(), EventLog.VM, vmName,
+          EventLog.POOL, row.pool());
     }
     return row;
   }

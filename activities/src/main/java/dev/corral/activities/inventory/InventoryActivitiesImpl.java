@@ -9,6 +9,7 @@ import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.LeaseWaker;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.model.PoolPlan;
 import dev.corral.workflows.model.ProvisionRequest;
@@ -98,10 +99,14 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
                 .map(vm -> CompletableFuture.runAsync(() -> vmWorkflows.start(vm), STARTERS))
                 .toArray(CompletableFuture[]::new))
         .join();
+    for (VmRequest vm : reservation.vms()) {
+      EventLog.info(log, "VM provisioning", EventLog.VM, vm.vm(), EventLog.POOL, vm.pool(),
+          EventLog.PROVIDER, vm.provider(), EventLog.TEMPLATE, vm.template());
+    }
     if (reservation.limitedBy() != null && !reservation.vms().isEmpty()) {
-      log.info("pool {}: started {} of {} VMs; {}", request.pool(), reservation.vms().size(),
-          request.names().size(), reservation.limitedBy());
-    } else if (reservation.limitedBy() != null) {
+      EventLog.info(log, "pool short of room: started " + reservation.vms().size() + " of " + request.names().size()
+          + " VMs; " + reservation.limitedBy(), EventLog.POOL, request.pool());
+    } else if (reservation.limitedBy() != null && log.isDebugEnabled()) {
       // Every shepherd pass of a pool waiting for room asks again: one line per pass would flood the log.
       log.debug("pool {}: no room for {} VMs; {}", request.pool(), request.names().size(), reservation.limitedBy());
     }
@@ -125,7 +130,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
       VmRow row = rows.get(i);
       if (row != null && VmStates.DESTROYING.equals(row.state())) {
         vmWorkflows.retire(row, request.vms().get(i).reason());
-        log.info("vm {} of pool {} retired: {}", row.name(), row.pool(), request.vms().get(i).reason());
+        logRetired(row, request.vms().get(i).reason());
         retired++;
       }
     }
@@ -147,6 +152,8 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
       return false;
     }
     if (change.applied()) {
+      EventLog.info(log, "VM ready at " + address.ip(), EventLog.VM, row.name(), EventLog.POOL, row.pool(),
+          EventLog.PROVIDER, row.provider());
       // Only the call that made it ready counts it: a retried activity finds it ready already.
       metrics.booted(row.pool(), row.provider(), booted);
       metrics.becameReady(row.pool(), row.provider(), Duration.between(row.createdAt(), now));
@@ -167,8 +174,11 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
    */
   public void markCloned(String vm, Duration took) {
     Instant now = clock.instant();
-    VmRow row = change(vm, vms -> vms.markCloned(vm, now)).row();
-    if (row != null) {
+    Change change = change(vm, vms -> vms.markCloned(vm, now));
+    VmRow row = change.row();
+    if (change.applied() && row != null) {
+      EventLog.info(log, "VM cloned from " + row.template(), EventLog.VM, vm, EventLog.POOL, row.pool(),
+          EventLog.PROVIDER, row.provider());
       metrics.cloned(row.pool(), row.provider(), took);
     }
   }
@@ -190,8 +200,12 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     if (row != null) {
       if (change.applied()) {
         metrics.failed(row.pool(), row.provider());
+        EventLog.warn(log, "VM failed after " + failure.attempts() + " tries: " + failure.reason(), EventLog.VM,
+            row.name(), EventLog.POOL, row.pool(), EventLog.PROVIDER, row.provider());
+        ProviderHealth.Status health =
+            db.inTransaction(session -> ProviderHealth.of(session.getMapper(VmMapper.class), row.provider(), now));
+        ProviderHealth.noticed(row.provider(), health);
       }
-      log.warn("vm {} of pool {} failed after {} tries: {}", row.name(), row.pool(), failure.attempts(), failure.reason());
       nudger.vmChanged(row.pool());
     }
   }
@@ -201,8 +215,12 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
     Instant now = clock.instant();
     Change change = change(vm, vms -> vms.markDestroyed(vm, now));
     VmRow row = change.row();
-    if (row != null && change.applied() && row.destroyingAt() != null) {
-      metrics.destroyed(row.pool(), row.provider(), Duration.between(row.destroyingAt(), now));
+    if (row != null && change.applied()) {
+      EventLog.info(log, "VM destroyed", EventLog.VM, vm, EventLog.POOL, row.pool(), EventLog.PROVIDER,
+          row.provider(), EventLog.LEASE, row.leaseId());
+      if (row.destroyingAt() != null) {
+        metrics.destroyed(row.pool(), row.provider(), Duration.between(row.destroyingAt(), now));
+      }
     }
     if (row != null) {
       nudger.vmChanged(row.pool());
@@ -217,7 +235,8 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
       return false;
     }
     if (VmStates.REUSABLE.equals(row.state())) {
-      log.info("vm {} of pool {} cleaned and held for {} until {}", vm, row.pool(), row.reservedFor(), row.reusableUntil());
+      EventLog.info(log, "VM cleaned and held for its owner until " + row.reusableUntil(), EventLog.VM, vm,
+          EventLog.POOL, row.pool(), EventLog.PROVIDER, row.provider(), EventLog.OWNER, row.reservedFor());
       return true;
     }
     return false;
@@ -232,7 +251,7 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
       return true; // nothing left to keep
     }
     if (VmStates.DESTROYING.equals(row.state())) {
-      log.info("vm {} of pool {} retired: {}", row.name(), row.pool(), row.retireReason());
+      logRetired(row, row.retireReason());
       return true;
     }
     return false;
@@ -247,6 +266,12 @@ public final class InventoryActivitiesImpl implements InventoryActivities {
 
   /** A compare-and-set change: whether it matched the row, and the row as it is after it. */
   private record Change(boolean applied, VmRow row) {}
+
+  /** The one line of a VM retirement (it is destroyed next), whoever retired it. */
+  static void logRetired(VmRow row, String reason) {
+    EventLog.info(log, "VM retired: " + reason, EventLog.VM, row.name(), EventLog.POOL, row.pool(),
+        EventLog.PROVIDER, row.provider(), EventLog.LEASE, row.leaseId());
+  }
 
   /** Applies one compare-and-set change and reads the VM back in the same transaction. */
   private Change change(String vm, Function<VmMapper, Integer> change) {

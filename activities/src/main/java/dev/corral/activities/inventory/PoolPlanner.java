@@ -15,6 +15,7 @@ import dev.corral.activities.store.rows.StateCount;
 import dev.corral.activities.store.rows.TemplateCount;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.model.PoolPlan;
 import dev.corral.workflows.model.VmRetirement;
 import java.time.Clock;
@@ -27,9 +28,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.ibatis.session.SqlSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Works out, from the inventory alone, what a pool's shepherd should do next. */
 public final class PoolPlanner {
+  private static final Logger log = LoggerFactory.getLogger(PoolPlanner.class);
   /** A destroy not confirmed after this long is asked for again, in case its signal was lost. */
   static final Duration STALE_DESTROY = Duration.ofMinutes(2);
   /** A VM cleaning for reuse this long (far beyond its cleanup tries) lost its signal: destroy it. */
@@ -52,8 +56,11 @@ public final class PoolPlanner {
 
   public PoolPlan plan(String poolName) {
     Instant now = clock.instant();
-    return db.inTransaction(
+    // lease id -> its VMs' names, logged once the transaction that ended them committed
+    Map<String, String> expired = new java.util.LinkedHashMap<>();
+    PoolPlan plan = db.inTransaction(
         session -> {
+          expired.clear();
           PoolMapper pools = session.getMapper(PoolMapper.class);
           VmMapper vms = session.getMapper(VmMapper.class);
           LeaseMapper leases = session.getMapper(LeaseMapper.class);
@@ -61,7 +68,7 @@ public final class PoolPlanner {
           if (pool == null) {
             return new PoolPlan(poolName, 0, List.of(), pollInterval, true);
           }
-          List<VmRetirement> retire = new ArrayList<>(endExpiredLeases(poolName, now, leases, vms));
+          List<VmRetirement> retire = new ArrayList<>(endExpiredLeases(poolName, now, leases, vms, expired));
           int toProvision = 0;
           if (!pool.active()) {
             // Nobody can lease from a removed pool, so VMs held for an owner's reuse go too.
@@ -94,6 +101,9 @@ public final class PoolPlanner {
           }
           return new PoolPlan(poolName, toProvision, retire, recheck, drained);
         });
+    expired.forEach((lease, vmNames) -> EventLog.info(log, "lease expired: lifetime ended", EventLog.LEASE, lease,
+        EventLog.VM, vmNames, EventLog.POOL, poolName));
+    return plan;
   }
 
   /**
@@ -216,12 +226,15 @@ public final class PoolPlanner {
     return streak.lastFailureAt().plus(backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff);
   }
 
-  private static List<VmRetirement> endExpiredLeases(String pool, Instant now, LeaseMapper leases, VmMapper vms) {
+  private static List<VmRetirement> endExpiredLeases(String pool, Instant now, LeaseMapper leases, VmMapper vms,
+      Map<String, String> expired) {
     List<VmRetirement> retire = new ArrayList<>();
     for (String leaseId : leases.expiredHoldingPool(pool, now)) {
       if (leases.end(leaseId, LeaseRow.EXPIRED, "lifetime ended", now) == 1) {
         vms.markLeaseDestroying(leaseId, "lease expired", now);
-        for (VmRow vm : vms.selectByLease(leaseId)) {
+        List<VmRow> held = vms.selectByLease(leaseId);
+        expired.put(leaseId, held.stream().map(VmRow::name).collect(Collectors.joining(",")));
+        for (VmRow vm : held) {
           if (VmStates.DESTROYING.equals(vm.state())) {
             retire.add(new VmRetirement(vm.name(), "lease expired"));
           }

@@ -2,9 +2,14 @@ package dev.corral.activities.inventory;
 
 import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.rows.VmOutcome;
+import dev.corral.workflows.EventLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A provider's circuit breaker, read from its VMs' latest outcomes in the database, so that every Corral instance
@@ -34,7 +39,29 @@ public final class ProviderHealth {
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(ProviderHealth.class);
+  /** The state this process last saw each provider in, to log changes once. */
+  private static final Map<String, State> LAST_SEEN = new ConcurrentHashMap<>();
+
   private ProviderHealth() {}
+
+  /**
+   * Logs a change of a provider's circuit as this process notices it: when a VM's failure opens it, and
+   * when placement finds it half-open or ok again. The state lives in the database, so every instance
+   * notices (and logs) changes on its own; the first look at a provider that is ok logs nothing.
+   */
+  public static void noticed(String provider, Status status) {
+    State before = LAST_SEEN.put(provider, status.state());
+    if (before == status.state() || (before == null && status.state() == State.OK)) {
+      return;
+    }
+    switch (status.state()) {
+      case FAILING -> EventLog.warn(log, "provider failing: its last " + FAILING_AFTER
+          + " VMs failed all their tries; placement skips it until " + status.retryAt(), EventLog.PROVIDER, provider);
+      case HALF_OPEN -> EventLog.info(log, "provider half-open: one trial VM at a time", EventLog.PROVIDER, provider);
+      case OK -> EventLog.info(log, "provider ok again: a VM on it became ready", EventLog.PROVIDER, provider);
+    }
+  }
 
   public static Status of(VmMapper vms, String provider, Instant now) {
     List<VmOutcome> outcomes = vms.recentOutcomesOnProvider(provider, FAILING_AFTER);

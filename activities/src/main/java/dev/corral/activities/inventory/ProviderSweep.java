@@ -11,6 +11,7 @@ import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.ReconcileConfig;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.VmNames;
 import java.time.Clock;
 import java.util.HashMap;
@@ -72,7 +73,8 @@ public final class ProviderSweep {
       try {
         inventory = provider.inventory();
       } catch (RuntimeException e) {
-        log.warn("start-up sweep: provider {} did not list its VMs ({}); skipped", provider.name(), e.getMessage());
+        EventLog.warn(log, "start-up sweep: the provider did not list its VMs (" + e.getMessage() + "); skipped",
+            EventLog.PROVIDER, provider.name());
         unreachable.add(provider.name());
         continue;
       }
@@ -91,16 +93,19 @@ public final class ProviderSweep {
             continue;
           }
           if (purge.allowlisted(vm.name()) || purge.dryRun()) {
-            log.warn("start-up sweep: unknown {} on {} kept: {}", vm.name(), provider.name(),
-                purge.dryRun() ? "purge.dry_run is on" : "purge.allowlist matches it");
+            EventLog.warn(log, "start-up sweep: unknown VM kept: "
+                + (purge.dryRun() ? "purge.dry_run is on" : "purge.allowlist matches it"),
+                EventLog.PROVIDER, provider.name(), EventLog.VM, vm.name());
             continue;
           }
           try {
             provider.destroy(vm.name());
             destroyed++;
-            log.warn("start-up sweep: destroyed {} on {}: the inventory does not know it", vm.name(), provider.name());
+            EventLog.warn(log, "start-up sweep: unknown VM destroyed: the inventory does not know it",
+                EventLog.PROVIDER, provider.name(), EventLog.VM, vm.name());
           } catch (RuntimeException e) {
-            log.warn("start-up sweep: cannot destroy unknown {} on {}: {}", vm.name(), provider.name(), e.getMessage());
+            EventLog.warn(log, "start-up sweep: cannot destroy unknown VM: " + e.getMessage(),
+                EventLog.PROVIDER, provider.name(), EventLog.VM, vm.name());
           }
         } else if (dead(vm) && VmStates.READY.equals(row.state())) {
           if (retire(row, "lost: found " + vm.powerState().name().toLowerCase() + " on " + provider.name()
@@ -125,7 +130,8 @@ public final class ProviderSweep {
     if (DeadVms.retire(db, vmWorkflows, row.name(), List.of(VmStates.READY), reason, clock.instant()) == null) {
       return false;
     }
-    log.warn("start-up sweep: {} of pool {} retired: {}", row.name(), row.pool(), reason);
+    EventLog.warn(log, "start-up sweep: VM retired: " + reason, EventLog.VM, row.name(), EventLog.POOL, row.pool(),
+        EventLog.PROVIDER, row.provider());
     return true;
   }
 }

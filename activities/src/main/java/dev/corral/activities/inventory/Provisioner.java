@@ -80,7 +80,9 @@ public final class Provisioner {
           // own backoff paces the retries instead. A half-open one gets one trial VM at a time.
           List<String> failing = new ArrayList<>();
           for (Map.Entry<String, Room> room : rooms.entrySet()) {
-            ProviderHealth.State health = ProviderHealth.of(vms, room.getKey(), now).state();
+            ProviderHealth.Status status = ProviderHealth.of(vms, room.getKey(), now);
+            ProviderHealth.noticed(room.getKey(), status);
+            ProviderHealth.State health = status.state();
             if (health == ProviderHealth.State.FAILING) {
               failing.add(room.getKey());
             } else if (health == ProviderHealth.State.HALF_OPEN) {

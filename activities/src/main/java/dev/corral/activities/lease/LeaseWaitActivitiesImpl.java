@@ -4,6 +4,7 @@ import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.temporal.LeaseWaker;
 import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.LeaseWaitActivities;
 import dev.corral.workflows.model.LeaseFill;
 import java.time.Clock;
@@ -36,7 +37,7 @@ public final class LeaseWaitActivitiesImpl implements LeaseWaitActivities {
       pools(leaseId).forEach(nudger::leased);
     }
     if ("active".equals(fill.state())) {
-      log.info("pending lease {} is filled and active", leaseId);
+      EventLog.info(log, "pending lease filled: now active", EventLog.LEASE, leaseId);
     }
     return fill;
   }
@@ -45,7 +46,7 @@ public final class LeaseWaitActivitiesImpl implements LeaseWaitActivities {
   public LeaseFill fail(String leaseId) {
     LeaseFill fill = store.fail(leaseId, clock.instant());
     if (PendingLeaseStore.FAILED.equals(fill.state())) {
-      log.warn("pending lease {} failed: {}", leaseId, fill.reason());
+      EventLog.warn(log, "pending lease failed: " + fill.reason(), EventLog.LEASE, leaseId);
       // Its held VMs are ready again: younger pending leases of those pools may take them now.
       pools(leaseId).forEach(pool -> {
         waker.vmReady(pool);

@@ -19,6 +19,7 @@ import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.ReconcileConfig;
 import dev.corral.config.Reloadable;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.VmNames;
 import dev.corral.workflows.model.ReconcilePass;
 import dev.corral.workflows.model.ReconcileRequest;
@@ -121,9 +122,10 @@ public final class Reconciler implements Reloadable {
         counts.checked, counts.lost, counts.sighted, counts.purged, counts.wouldPurge, counts.kept, counts.errors);
     stats.record(pass);
     if (pass.lost() + pass.purged() + pass.wouldPurge() + pass.errors().size() > 0 || request.all()) {
-      log.info("reconcile {}: {} checked, {} lost, {} unknown sighted, {} purged, {} would purge (dry run), {} kept"
-              + " (allowlist), {} provider error(s)", provider.name(), pass.checked(), pass.lost(),
-          pass.unknownSighted(), pass.purged(), pass.wouldPurge(), pass.kept(), pass.errors().size());
+      EventLog.info(log, "reconcile pass: " + pass.checked() + " checked, " + pass.lost() + " lost, "
+          + pass.unknownSighted() + " unknown sighted, " + pass.purged() + " purged, " + pass.wouldPurge()
+          + " would purge (dry run), " + pass.kept() + " kept (allowlist), " + pass.errors().size()
+          + " provider error(s)", EventLog.PROVIDER, provider.name());
     }
     return pass;
   }
@@ -169,7 +171,8 @@ public final class Reconciler implements Reloadable {
       } catch (RuntimeException e) {
         // Left unchecked: it is first in line next tick.
         counts.errors.add("get " + vm.name() + ": " + e.getMessage());
-        log.warn("reconcile {}: cannot look up {}: {}", provider.name(), vm.name(), e.getMessage());
+        EventLog.warn(log, "reconcile: cannot look up the VM: " + e.getMessage(), EventLog.PROVIDER, provider.name(),
+            EventLog.VM, vm.name(), EventLog.POOL, vm.pool());
         continue;
       }
       checked.add(vm.name());
@@ -228,9 +231,9 @@ public final class Reconciler implements Reloadable {
     if (row == null) {
       return false;
     }
-    log.warn("reconcile {}: {} of pool {}: {}{}", provider, vm.name(),
-        vm.pool(), reason, VmStates.LEASED.equals(vm.state()) ? "; its lease " + row.leaseId() + " keeps it as"
-            + " destroying with the reason" : "; retired, the pool refills");
+    EventLog.warn(log, "reconcile: VM retired: " + reason + (VmStates.LEASED.equals(vm.state())
+            ? "; its lease keeps it as destroying with the reason" : "; the pool refills"),
+        EventLog.PROVIDER, provider, EventLog.VM, vm.name(), EventLog.POOL, vm.pool(), EventLog.LEASE, row.leaseId());
     nudger.vmChanged(vm.pool());
     return true;
   }
@@ -242,14 +245,15 @@ public final class Reconciler implements Reloadable {
       listed = provider.inventory().stream().map(ProviderVm::name).filter(VmNames::isCorralName).toList();
     } catch (RuntimeException e) {
       counts.errors.add("inventory: " + e.getMessage());
-      log.warn("reconcile {}: cannot list the inventory: {}", provider.name(), e.getMessage());
+      EventLog.warn(log, "reconcile: cannot list the inventory: " + e.getMessage(), EventLog.PROVIDER, provider.name());
       return;
     }
     Set<String> unknown = unknown(provider.name(), listed);
     for (String name : unknown) {
       if (config.allowlisted(name)) {
         counts.kept++;
-        log.info("reconcile {}: unknown {} kept: purge.allowlist matches it", provider.name(), name);
+        EventLog.info(log, "reconcile: unknown VM kept: purge.allowlist matches it", EventLog.PROVIDER, provider.name(),
+            EventLog.VM, name);
         continue;
       }
       Sighting seen = db.inTransaction(session -> {
@@ -260,22 +264,24 @@ public final class Reconciler implements Reloadable {
       counts.sighted++;
       boolean second = seen.sightings() >= 2 && !seen.firstSeenAt().isAfter(listedAt.minus(request.tick()));
       if (!second && !request.force()) {
-        log.info("reconcile {}: unknown {} seen (first sighting at {}); destroyed if still unknown later",
-            provider.name(), name, seen.firstSeenAt());
+        EventLog.info(log, "reconcile: unknown VM seen (first sighting at " + seen.firstSeenAt()
+            + "); destroyed if still unknown later", EventLog.PROVIDER, provider.name(), EventLog.VM, name);
       } else if (config.dryRun()) {
         counts.wouldPurge++;
-        log.warn("reconcile {}: unknown {} would be destroyed (purge.dry_run is on; seen {} time(s) since {})",
-            provider.name(), name, seen.sightings(), seen.firstSeenAt());
+        EventLog.warn(log, "reconcile: unknown VM would be destroyed (purge.dry_run is on; seen " + seen.sightings()
+            + " time(s) since " + seen.firstSeenAt() + ")", EventLog.PROVIDER, provider.name(), EventLog.VM, name);
       } else {
         try {
           provider.destroy(name);
           db.inTransaction(session -> session.getMapper(ReconcileMapper.class).deleteSighting(provider.name(), name));
           counts.purged++;
-          log.warn("reconcile {}: unknown {} destroyed (seen {} time(s) since {}{})", provider.name(), name,
-              seen.sightings(), seen.firstSeenAt(), request.force() ? ", forced" : "");
+          EventLog.warn(log, "reconcile: unknown VM destroyed (seen " + seen.sightings() + " time(s) since "
+              + seen.firstSeenAt() + (request.force() ? ", forced" : "") + ")", EventLog.PROVIDER, provider.name(),
+              EventLog.VM, name);
         } catch (RuntimeException e) {
           counts.errors.add("destroy " + name + ": " + e.getMessage());
-          log.warn("reconcile {}: cannot destroy unknown {}: {}", provider.name(), name, e.getMessage());
+          EventLog.warn(log, "reconcile: cannot destroy unknown VM: " + e.getMessage(), EventLog.PROVIDER,
+              provider.name(), EventLog.VM, name);
         }
       }
     }

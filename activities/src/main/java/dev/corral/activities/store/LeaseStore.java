@@ -5,11 +5,15 @@ import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.Reloadable;
+import dev.corral.workflows.EventLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Leases in the database: the claim, reads, and ending a lease. No Temporal call happens here. In
@@ -17,6 +21,7 @@ import java.util.Optional;
  * (cleaning, then reusable) instead of destroyed, and that owner's claims take it first.
  */
 public final class LeaseStore implements AutoCloseable, Reloadable {
+  private static final Logger log = LoggerFactory.getLogger(LeaseStore.class);
   private final Db db;
   private volatile ReuseRules reuse; // a reload may change which pools keep VMs for their owners
   private final ClaimCommitter committer;
@@ -55,7 +60,22 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
    * per VM. Throws {@link PoolShortException} or {@link QuotaExceededException} when refused.
    */
   public List<Lease> claim(LeaseClaim request) {
-    return committer.claim(request);
+    List<Lease> leases = committer.claim(request);
+    for (Lease lease : leases) {
+      EventLog.info(log, "lease created, expires " + lease.lease().expiresAt(), EventLog.LEASE, lease.lease().id(),
+          EventLog.VM, names(lease.vms()), EventLog.POOL, pools(lease.vms()), EventLog.OWNER, lease.lease().owner());
+    }
+    return leases;
+  }
+
+  /** The VMs' names for a log line: {@code a,b}. */
+  static String names(List<VmRow> vms) {
+    return vms.stream().map(VmRow::name).collect(Collectors.joining(","));
+  }
+
+  /** The VMs' pools, each once, for a log line. */
+  static String pools(List<VmRow> vms) {
+    return vms.stream().map(VmRow::pool).distinct().collect(Collectors.joining(","));
   }
 
   public Optional<Lease> find(String leaseId) {
@@ -76,11 +96,14 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
    * ({@code VmWorkflows.released}).
    */
   public Optional<Lease> end(String leaseId, String state, String reason, Instant now) {
-    return db.inTransaction(
+    boolean[] ended = {false};
+    Optional<Lease> result = db.inTransaction(
         session -> {
           LeaseMapper leases = session.getMapper(LeaseMapper.class);
           VmMapper vms = session.getMapper(VmMapper.class);
+          ended[0] = false;
           if (leases.end(leaseId, state, reason, now) == 1) {
+            ended[0] = true;
             if (LeaseRow.RELEASED.equals(state) && !reuse.isEmpty()) {
               String owner = leases.selectById(leaseId).owner();
               for (VmRow vm : vms.selectByLease(leaseId)) {
@@ -94,6 +117,15 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
           LeaseRow lease = leases.selectById(leaseId);
           return lease == null ? Optional.<Lease>empty() : Optional.of(new Lease(lease, vms.selectByLease(leaseId)));
         });
+    if (ended[0] && result.isPresent()) {
+      logEnded(result.get(), reason);
+    }
+    return result;
+  }
+
+  private static void logEnded(Lease lease, String reason) {
+    EventLog.info(log, "lease " + lease.lease().state() + ": " + reason, EventLog.LEASE, lease.lease().id(),
+        EventLog.VM, names(lease.vms()), EventLog.POOL, pools(lease.vms()), EventLog.OWNER, lease.lease().owner());
   }
 
   /** Newest first; {@code owner} and {@code state} filter when not null. VMs are read in one query. */
@@ -135,7 +167,7 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
    * second call is a "not leased".
    */
   public Optional<Lease> releaseVm(String vmName, String reason, Instant now) {
-    return db.inTransaction(
+    Optional<Lease> before = db.inTransaction(
         session -> {
           VmMapper vms = session.getMapper(VmMapper.class);
           LeaseMapper leases = session.getMapper(LeaseMapper.class);
@@ -155,6 +187,15 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
           }
           return Optional.of(new Lease(leases.selectById(vm.leaseId()), held));
         });
+    before.ifPresent(lease -> {
+      String pool = lease.vms().stream().filter(v -> v.name().equals(vmName)).map(VmRow::pool).findFirst().orElse(null);
+      EventLog.info(log, "VM released: " + reason, EventLog.VM, vmName, EventLog.POOL, pool,
+          EventLog.LEASE, lease.lease().id(), EventLog.OWNER, lease.lease().owner());
+      if (!LeaseRow.ACTIVE.equals(lease.lease().state())) {
+        logEnded(lease, reason);
+      }
+    });
+    return before;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.corral.activities.task;
 
 import dev.corral.activities.store.VmTaskStore;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.VmTaskActivities;
 import dev.corral.workflows.model.VmTaskClaim;
 import dev.corral.workflows.model.VmTaskEnd;
@@ -24,7 +25,8 @@ public final class VmTaskActivitiesImpl implements VmTaskActivities {
   public VmTaskClaim claim(String taskId) {
     VmTaskClaim claim = store.claim(taskId, clock.instant());
     if (claim.decision() == VmTaskClaim.Decision.ENDED && claim.end().failureReason() != null) {
-      log.info("vm task {} on {} did not run: {}", taskId, claim.vm(), claim.end().failureReason());
+      EventLog.info(log, "VM task did not run: " + claim.end().failureReason(), EventLog.TASK, taskId,
+          EventLog.VM, claim.vm());
     }
     return claim;
   }
@@ -32,7 +34,8 @@ public final class VmTaskActivitiesImpl implements VmTaskActivities {
   @Override
   public VmTaskEnd finish(VmTaskResult result) {
     VmTaskEnd end = store.finish(result.taskId(), result.failureReason(), clock.instant());
-    log.info("vm task {} {}{}", result.taskId(), end.state(), end.failureReason() == null ? "" : ": " + end.failureReason());
+    EventLog.info(log, "VM task " + end.state() + (end.failureReason() == null ? "" : ": " + end.failureReason()),
+        EventLog.TASK, result.taskId());
     return end;
   }
 }

@@ -1,5 +1,6 @@
 package dev.corral.activities.temporal;
 
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.WorkflowIds;
 import dev.corral.workflows.lease.LeaseWaitWorkflow;
@@ -47,7 +48,8 @@ public final class LeaseWaits {
     } catch (WorkflowNotFoundException ended) {
       log.debug("no workflow fills lease {} any more", leaseId);
     } catch (RuntimeException e) {
-      log.warn("could not wake the workflow of lease {} (it looks again within {}): {}", leaseId, RECHECK, e.getMessage());
+      EventLog.warn(log, "could not wake the pending lease's workflow (it looks again within " + RECHECK + "): "
+          + e.getMessage(), EventLog.LEASE, leaseId);
     }
   }
 }

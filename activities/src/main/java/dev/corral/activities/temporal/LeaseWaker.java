@@ -1,6 +1,7 @@
 package dev.corral.activities.temporal;
 
 import dev.corral.activities.store.PendingLeaseStore;
+import dev.corral.workflows.EventLog;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -57,7 +58,7 @@ public final class LeaseWaker implements AutoCloseable {
     try {
       store.pendingForPool(pool, MAX_WOKEN).forEach(waits::wake);
     } catch (RuntimeException e) {
-      log.warn("could not wake the pending leases of pool {}: {}", pool, e.getMessage());
+      EventLog.warn(log, "could not wake the pool's pending leases: " + e.getMessage(), EventLog.POOL, pool);
     }
   }
 

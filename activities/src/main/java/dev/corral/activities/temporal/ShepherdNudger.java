@@ -1,5 +1,6 @@
 package dev.corral.activities.temporal;
 
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.WorkflowIds;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
@@ -126,7 +127,7 @@ public final class ShepherdNudger implements AutoCloseable {
     } catch (WorkflowNotFoundException gone) {
       log.debug("no shepherd runs for pool {}", pool);
     } catch (RuntimeException e) {
-      log.warn("could not nudge the shepherd of pool {}: {}", pool, e.getMessage());
+      EventLog.warn(log, "could not nudge the pool's shepherd: " + e.getMessage(), EventLog.POOL, pool);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.corral.activities.temporal;
 
 import dev.corral.activities.store.VmTaskStore;
 import dev.corral.activities.store.rows.VmTaskRow;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.WorkflowIds;
 import dev.corral.workflows.model.VmTaskInput;
@@ -67,7 +68,7 @@ public final class VmTasks implements AutoCloseable {
     try {
       starter.execute(() -> startOrFail(taskId));
     } catch (RejectedExecutionException closing) {
-      log.warn("vm task {} queued while Corral stops; it starts at the next start-up", taskId);
+      EventLog.warn(log, "VM task queued while Corral stops; it starts at the next start-up", EventLog.TASK, taskId);
     }
   }
 
@@ -82,12 +83,12 @@ public final class VmTasks implements AutoCloseable {
         pause(attempt);
       }
     }
-    log.error("could not start the workflow of vm task {}", taskId, last);
+    EventLog.error(log, "could not start the VM task's workflow", last, EventLog.TASK, taskId);
     try {
       store.failQueued(taskId, "Corral could not start the task (Temporal did not answer): " + last.getMessage(),
           clock.instant());
     } catch (RuntimeException e) {
-      log.error("could not record that vm task {} failed to start", taskId, e);
+      EventLog.error(log, "could not record that the VM task failed to start", e, EventLog.TASK, taskId);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.corral.activities.temporal.LeaseWaits;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.config.Durations;
 import dev.corral.web.auth.Caller;
+import dev.corral.workflows.EventLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,7 +109,7 @@ public final class PendingLeaseService {
     try {
       waits.start(id, waitUntil);
     } catch (RuntimeException e) {
-      log.error("could not start the workflow of pending lease {}", id, e);
+      EventLog.error(log, "could not start the pending lease's workflow", e, EventLog.LEASE, id);
       store.cancelPending(id, "Corral could not start waiting for its VMs", clock.instant());
       throw new ApiException(503, "unavailable", "Corral cannot wait for VMs right now (Temporal did not answer); nothing was leased",
           Map.of());

@@ -3,6 +3,7 @@ package dev.corral.web.api;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.VmWorkflows;
+import dev.corral.workflows.EventLog;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -46,8 +47,8 @@ public final class VmRetirements implements AutoCloseable {
           try {
             vmWorkflows.released(vm, reason, clock.instant());
           } catch (RuntimeException e) {
-            log.warn("could not tell vm {}'s workflow it was released (the shepherd will act on it): {}", vm.name(),
-                e.getMessage());
+            EventLog.warn(log, "could not tell the VM's workflow it was released (the shepherd will act on it): "
+                + e.getMessage(), EventLog.VM, vm.name(), EventLog.POOL, vm.pool(), EventLog.LEASE, vm.leaseId());
           }
         });
       }

@@ -1,5 +1,6 @@
 package dev.corral.workflows.build;
 
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.BuildActivities;
 import dev.corral.workflows.activity.BuildStepActivities;
 import dev.corral.workflows.model.BuildEnd;
@@ -42,7 +43,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
       boolean cancelled = isCancellation(failure);
       String failedStep = step;
       String error = cancelled ? "cancelled by request" : reason(failure);
-      log.warn("build {} {} at {}: {}", input.buildId(), cancelled ? "cancelled" : "failed", failedStep, error);
+      // The failed step logged its failure, and endBuild logs how the build ended: no line of its own here.
       step = BuildSteps.DELETE_ON_ERROR;
       // Detached: a cancelled workflow's own scope refuses new activities, but the rollback must run.
       boolean[] rolledBack = {false};
@@ -51,7 +52,8 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
           BuildProfiles.rollback(input.provider()).deleteOnError(input);
           rolledBack[0] = true;
         } catch (ActivityFailure e) {
-          log.error("build {}: delete-on-error failed; artefacts may be left: {}", input.buildId(), reason(e));
+          EventLog.error(log, "build rollback (delete-on-error) failed; artefacts may be left: " + reason(e), null,
+              EventLog.BUILD, input.buildId(), EventLog.PROVIDER, input.provider(), EventLog.VM, input.vmName());
         }
         builds.endBuild(new BuildEnd(input.buildId(), input.provider(),
             cancelled ? BuildEnd.CANCELLED : BuildEnd.FAILED, failedStep, error, rolledBack[0]));

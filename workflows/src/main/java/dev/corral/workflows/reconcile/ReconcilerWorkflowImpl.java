@@ -1,6 +1,7 @@
 package dev.corral.workflows.reconcile;
 
 import dev.corral.workflows.ActivityProfiles;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.ReconcileActivities;
 import dev.corral.workflows.model.ReconcileInput;
 import dev.corral.workflows.model.ReconcilePass;
@@ -25,7 +26,8 @@ public final class ReconcilerWorkflowImpl implements ReconcilerWorkflow {
         lastPass = reconcile.reconcile(ReconcileRequest.tick(state));
       } catch (ActivityFailure e) {
         // Not retried here: the next tick checks the same VMs again, so a dead provider cannot wedge the loop.
-        log.warn("reconcile pass on {} failed; next in {}: {}", state.provider(), state.tick(), e.getMessage());
+        EventLog.warn(log, "reconcile pass failed; next in " + state.tick() + ": " + e.getMessage(),
+            EventLog.PROVIDER, state.provider());
       }
       state = state.next();
       Workflow.sleep(state.tick());

@@ -1,6 +1,7 @@
 package dev.corral.workflows.shepherd;
 
 import dev.corral.workflows.ActivityProfiles;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.VmNames;
 import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.model.PoolPlan;
@@ -35,7 +36,7 @@ public final class PoolShepherdWorkflowImpl implements PoolShepherdWorkflow {
         inventory.provisionVms(new ProvisionRequest(input.pool(), newNames(plan.toProvision())));
       }
       if (plan.drained()) {
-        log.info("pool {} is removed and drained; shepherd stops", input.pool());
+        EventLog.info(log, "pool removed and drained; its shepherd stops", EventLog.POOL, input.pool());
         return;
       }
       Workflow.await(plan.recheckAfter(), () -> nudged);

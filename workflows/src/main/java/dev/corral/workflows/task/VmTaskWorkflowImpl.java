@@ -2,6 +2,7 @@ package dev.corral.workflows.task;
 
 import dev.corral.workflows.ActivityProfiles;
 import dev.corral.workflows.ErrorTypes;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.WorkflowIds;
 import dev.corral.workflows.activity.VmTaskActivities;
 import dev.corral.workflows.activity.VmTaskProviderActivities;
@@ -65,7 +66,8 @@ public final class VmTaskWorkflowImpl implements VmTaskWorkflow {
       }
     } catch (ActivityFailure e) {
       failure = reason(e);
-      log.warn("vm task {} ({} of {}) failed: {}", taskId, claim.kind(), claim.vm(), failure);
+      EventLog.warn(log, "VM task " + claim.kind() + " failed: " + failure, EventLog.TASK, taskId, EventLog.VM,
+          claim.vm(), EventLog.PROVIDER, claim.provider());
     }
     return tasks.finish(new VmTaskResult(taskId, failure));
   }

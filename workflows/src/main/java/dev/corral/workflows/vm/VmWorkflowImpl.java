@@ -1,6 +1,7 @@
 package dev.corral.workflows.vm;
 
 import dev.corral.workflows.ActivityProfiles;
+import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.activity.ProviderActivities;
 import dev.corral.workflows.model.CleanRequest;
@@ -74,7 +75,8 @@ public final class VmWorkflowImpl implements VmWorkflow {
         return ready.wanted() && retiredFor == null;
       } catch (ActivityFailure failure) {
         lastReason = reason(failure);
-        log.warn("vm {} try {}/{} failed: {}", request.vm(), attempt, request.maxTries(), lastReason);
+        EventLog.warn(log, "VM try " + attempt + "/" + request.maxTries() + " failed: " + lastReason,
+            EventLog.VM, request.vm(), EventLog.POOL, request.pool(), EventLog.PROVIDER, request.provider());
         // A half-made clone must not outlive its try; destroy is idempotent when nothing was made.
         destroyer.destroyVm(new DestroyRequest(request.provider(), request.vm()));
         inventory.recordTryFailed(new VmTryFailed(request.vm(), attempt, lastReason));
@@ -133,7 +135,8 @@ public final class VmWorkflowImpl implements VmWorkflow {
       return true;
     } catch (ActivityFailure failure) {
       String why = reason(failure);
-      log.warn("vm {} could not be cleaned for reuse, destroying it: {}", request.vm(), why);
+      EventLog.warn(log, "VM could not be cleaned for reuse, destroying it: " + why, EventLog.VM, request.vm(),
+          EventLog.POOL, request.pool(), EventLog.PROVIDER, request.provider());
       inventory.cleanupFailed(new VmRetirement(request.vm(), "cleanup for reuse failed: " + why));
       return false;
     }

@@ -278,7 +278,8 @@ public final class SimulatedProvider implements VmProvider {
       vm.bootDoneAt = clock.instant().plus(bootTime);
       vm.bootFailReason = bootReason;
       persist();
-      log.info(
+      // Corral logs the clone as an event ("VM cloned"); this is the simulation's own detail.
+      log.debug(
           "clone {}: done, booting until {} (ip {}){}",
           vmName,
           vm.bootDoneAt,
@@ -415,7 +416,7 @@ public final class SimulatedProvider implements VmProvider {
     synchronized (lock) {
       if (vms.remove(vmName) != null) {
         persist();
-        log.info("destroy {}: destroyed", vmName);
+        log.debug("destroy {}: destroyed", vmName);
       }
     }
   }
@@ -462,7 +463,7 @@ public final class SimulatedProvider implements VmProvider {
             ErrorTypes.CLEANUP_FAILED, "simulated cleanup failure of " + vmName + ": " + failReason);
       }
       cleanings.merge(vmName, 1, Integer::sum);
-      log.info("clean {}: user data removed, ready for its owner's next lease", vmName);
+      log.debug("clean {}: user data removed, ready for its owner's next lease", vmName);
     }
   }
 
@@ -657,7 +658,7 @@ public final class SimulatedProvider implements VmProvider {
       vm.hostname = vmName;
       vm.bootDoneAt = clock.instant();
       persist();
-      log.info("deploy {}: done, RUNNING at {}", vmName, vm.ip);
+      log.debug("deploy {}: done, RUNNING at {}", vmName, vm.ip);
       return vm.toProviderVm();
     }
   }
@@ -711,7 +712,7 @@ public final class SimulatedProvider implements VmProvider {
       SimVm vm = requireRunning(vmName, Operation.CONFIGURE);
       vm.configuration = copy;
       persist();
-      log.info("configure {}: applied {} settings", vmName, copy.size());
+      log.debug("configure {}: applied {} settings", vmName, copy.size());
     }
   }
 
@@ -734,7 +735,7 @@ public final class SimulatedProvider implements VmProvider {
       SimVm vm = requireRunning(vmName, Operation.SEAL);
       vm.sealed = true;
       persist();
-      log.info("seal {}: sealed", vmName);
+      log.debug("seal {}: sealed", vmName);
     }
   }
 
@@ -766,7 +767,7 @@ public final class SimulatedProvider implements VmProvider {
       if (vm.state != PowerState.POWERED_OFF) {
         vm.state = PowerState.POWERED_OFF;
         persist();
-        log.info("poweroff {}: powered off (graceful {})", vmName, graceful);
+        log.debug("poweroff {}: powered off (graceful {})", vmName, graceful);
       }
     }
   }
@@ -822,7 +823,7 @@ public final class SimulatedProvider implements VmProvider {
       }
       vms.remove(vmName);
       persist();
-      log.info("finish {}: now template {} (version {})", vmName, templateName, made.version());
+      log.debug("finish {}: now template {} (version {})", vmName, templateName, made.version());
       return made.toProviderTemplate();
     }
   }
@@ -934,7 +935,7 @@ public final class SimulatedProvider implements VmProvider {
       if (!done.test(vm)) {
         apply.accept(vm);
         persist();
-        log.info("{} of {}: done", task, vmName);
+        log.debug("{} of {}: done", task, vmName);
       }
     }
   }
@@ -1037,7 +1038,7 @@ public final class SimulatedProvider implements VmProvider {
       log.info("boot {}: failed ({}), now BROKEN", vm.name, vm.bootFailReason);
     } else {
       vm.state = PowerState.RUNNING;
-      log.info("boot {}: done, RUNNING at {}", vm.name, vm.ip);
+      log.debug("boot {}: done, RUNNING at {}", vm.name, vm.ip);
     }
     return true;
   }
