@@ -15,8 +15,8 @@ final class BuildCommands {
       """
       Lists template preparation builds, newest first (GET /v1/builds): the group, the raw template it
       prepares, the provider, its state (queued, running, succeeded, failed, cancelled), its chain of steps
-      (deploy verify configure seal poweroff finish; a step marked * is running, ! failed), the template it
-      made and the error of a failed one. With BUILD_ID, that build's steps one per line.
+      (deploy verify configure seal poweroff finish, then delete_on_error after a failure; a step marked * is
+      running, ! failed), the template it made and the error of a failed one. With BUILD_ID, that build's steps one per line.
 
       options:
         --group GROUP  only builds of this template group
@@ -79,8 +79,8 @@ final class BuildCommands {
     Table table = new Table("ID", "GROUP", "SOURCE", "PROVIDER", "STATE", "CHAIN", "RETRY_OF", "RESULT", "ERROR");
     for (JsonNode b : builds) {
       table.row(Table.text(b, "id"), Table.text(b, "group"), Table.text(b, "source_template"), Table.text(b, "provider"),
-          Table.text(b, "state"), chain(b), Table.text(b, "retry_of"), Table.text(b, "result_template"),
-          error(b));
+          Table.text(b, "state"), chain(b), Table.text(b, "retry_of"),
+          "succeeded".equals(Table.text(b, "state")) ? Table.text(b, "result_template") : null, error(b));
     }
     return table;
   }
@@ -115,7 +115,7 @@ final class BuildCommands {
 
   private static String error(JsonNode build) {
     String error = Table.text(build, "error");
-    return error == null ? null : CorralClient.clip(error.replaceAll("\\s+", " "), 80);
+    return error == null ? null : CorralClient.clip(error.replaceAll("\\s+", " "), 120);
   }
 
   private static void printBuild(JsonNode build, Command.Io io) {
