@@ -59,9 +59,11 @@ class CliEndToEndTest {
             max_concurrent_clones: 5
             templates:
               - {name: debian-12-raw, group: debian-12, version: "12.8", date: %s}
+          tiny: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 1}
         pools:
           - {name: cli-a, alias: [cli-a-64], template: t, providers: [sim], size: 3}
           - {name: cli-b, template: t, providers: [sim], size: 2}
+          - {name: cli-tiny, template: t, providers: [tiny], size: 1}
         """.formatted(TestDirs.fresh("e2e-cli"), LocalDate.now());
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "cli.yaml", Map.of()),
         new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
@@ -69,7 +71,7 @@ class CliEndToEndTest {
     alice = http.token("alice", "alice-pw");
     root = http.token("root", "root-pw");
     http.await("/v1/pools", LIMIT, pools -> Http.pool(pools, "cli-a").get("ready").asInt() == 3
-        && Http.pool(pools, "cli-b").get("ready").asInt() == 2);
+        && Http.pool(pools, "cli-b").get("ready").asInt() == 2 && Http.pool(pools, "cli-tiny").get("ready").asInt() == 1);
   }
 
   @AfterAll
@@ -202,7 +204,7 @@ class CliEndToEndTest {
     assertTrue(screen.lines().anyMatch(l -> l.startsWith("cli-a ")) && screen.lines().anyMatch(l -> l.startsWith("cli-b ")),
         screen);
     assertTrue(screen.lines().anyMatch(l -> l.startsWith("sim ") && l.contains("simulated") && l.contains(" ok ")), screen);
-    assertTrue(screen.lines().anyMatch(l -> l.matches("Leases: [1-9]\\d* active, 0 pending")), screen);
+    assertTrue(screen.lines().anyMatch(l -> l.matches("Leases: [1-9]\\d* active, \\d+ pending")), screen);
     assertTrue(screen.contains("\nBuilds: "), screen);
 
     assertEquals(0, corral(null, "status"), this::err);
@@ -210,8 +212,25 @@ class CliEndToEndTest {
 
     assertEquals(0, corral(root, "status", "--json"), this::err);
     JsonNode all = new ObjectMapper().readTree(out());
-    assertTrue(all.get("active_leases").asInt() >= 1 && all.get("pools").size() == 2, all::toString);
+    assertTrue(all.get("active_leases").asInt() >= 1 && all.get("pools").size() == 3, all::toString);
     assertFalse(all.get("providers").isEmpty());
     assertEquals(0, corral(root, "release", id), this::err);
+  }
+
+  @Test
+  void aLeaseThatWaitsShowsInStatusWithWhyAndReleaseCancelsIt() {
+    assertEquals(0, corral(alice, "lease", "cli-tiny=3", "--wait", "5m"), this::err);
+    assertTrue(out().matches("(?s)lease \\S+ is pending until \\S+: waiting for VMs: .*cli-tiny.*"), out());
+    String id = out().split(" ")[1];
+
+    assertEquals(0, corral(root, "status"), this::err);
+    String pending = out().lines().filter(l -> l.startsWith("  " + id + " waits until ")).findFirst()
+        .orElseThrow(() -> new AssertionError(out()));
+    assertTrue(pending.contains("cli-tiny") && pending.contains("capacity"), pending);
+    assertTrue(out().lines().anyMatch(l -> l.matches("Leases: \\d+ active, [1-9]\\d* pending")), out());
+
+    assertEquals(0, corral(alice, "release", id), this::err);
+    assertTrue(out().startsWith("lease " + id + " is cancelled"), out());
+    assertEquals("cancelled", http.get("/v1/pending-leases/" + id).body().get("state").asText());
   }
 }

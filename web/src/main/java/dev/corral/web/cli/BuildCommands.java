@@ -37,13 +37,7 @@ final class BuildCommands {
       throw new UsageException("give at most one BUILD_ID");
     }
     if (!args.positionals().isEmpty()) {
-      JsonNode build = io.client().get("/v1/builds/" + id(args.positionals().get(0)));
-      if (io.json()) {
-        io.out().println(CorralClient.pretty(build));
-      } else {
-        printBuild(build, io);
-      }
-      return Cli.OK;
+      return io.show(io.client().get("/v1/builds/" + id(args.positionals().get(0))), build -> printBuild(build, io));
     }
     List<String> query = new ArrayList<>();
     for (String option : List.of("--group", "--state")) {
@@ -51,28 +45,17 @@ final class BuildCommands {
         query.add(option.substring(2) + "=" + URLEncoder.encode(args.value(option), StandardCharsets.UTF_8));
       }
     }
-    JsonNode builds = io.client().get("/v1/builds" + (query.isEmpty() ? "" : "?" + String.join("&", query)));
-    if (io.json()) {
-      io.out().println(CorralClient.pretty(builds));
-    } else if (builds.isEmpty()) {
-      io.out().println("no builds");
-    } else {
-      table(builds).print(io.out());
-    }
-    return Cli.OK;
+    return io.show(io.client().get("/v1/builds" + (query.isEmpty() ? "" : "?" + String.join("&", query))),
+        builds -> table(builds).print(io.out(), "no builds"));
   }
 
   private static int retry(Args args, Command.Io io) throws UsageException, CommandFailed {
     String old = id(args.single("a BUILD_ID"));
-    JsonNode build = io.client().post("/v1/builds/" + old + "/retry", null);
-    if (io.json()) {
-      io.out().println(CorralClient.pretty(build));
-    } else {
+    return io.show(io.client().post("/v1/builds/" + old + "/retry", null), build -> {
       io.out().println("build " + old + " retried as build " + Table.text(build, "id") + " (" + Table.text(build, "state")
           + ")");
       table(List.of(build)).print(io.out());
-    }
-    return Cli.OK;
+    });
   }
 
   static Table table(Iterable<JsonNode> builds) {

@@ -138,9 +138,9 @@ public final class Cli {
     }
     sb.append("""
 
-        The client commands talk to a running Corral over HTTP: --url URL (default $CORRAL_URL, else %s),
-        --token TOKEN (default $CORRAL_TOKEN); they print tables, or the server's JSON with --json.
-        Exit status: 0 done, 1 refused by the server, unreachable or a bad config, 2 a wrong command line.
+        The client commands talk to a running Corral over HTTP: --url URL (default $CORRAL_URL, else
+        %s), --token TOKEN (default $CORRAL_TOKEN). They print tables, or with --json the server's JSON.
+        Exit status: 0 done; 1 refused by the server, unreachable, or a bad config; 2 a wrong command line.
         """.formatted(CorralClient.DEFAULT_URL));
     return sb.toString();
   }

@@ -1,9 +1,11 @@
 package dev.corral.web.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One {@code corral} subcommand: how it is called and what it does, for {@code --help}, and its body. A client
@@ -17,7 +19,17 @@ record Command(String name, String synopsis, String summary, String details, Set
     Set<String> flags, boolean client, Body body) {
 
   /** What a command runs with; {@code client} is null for commands that do not talk to a server. */
-  record Io(Map<String, String> env, PrintStream out, PrintStream err, CorralClient client, boolean json) {}
+  record Io(Map<String, String> env, PrintStream out, PrintStream err, CorralClient client, boolean json) {
+    /** Prints the server's reply: as it came with {@code --json}, else the way {@code human} shows it. */
+    int show(JsonNode reply, Consumer<JsonNode> human) {
+      if (json) {
+        out.println(CorralClient.pretty(reply));
+      } else {
+        human.accept(reply);
+      }
+      return Cli.OK;
+    }
+  }
 
   @FunctionalInterface
   interface Body {

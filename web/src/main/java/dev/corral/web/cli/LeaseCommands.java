@@ -67,20 +67,16 @@ final class LeaseCommands {
         tags.put(tag.substring(0, eq), tag.substring(eq + 1));
       }
     }
-    JsonNode lease = io.client().post("/v1/leases", body);
-    if (io.json()) {
-      io.out().println(CorralClient.pretty(lease));
-      return Cli.OK;
-    }
-    if ("pending".equals(Table.text(lease, "state"))) {
-      io.out().println("lease " + Table.text(lease, "id") + " is pending until " + Table.text(lease, "wait_until")
-          + ": " + Table.text(lease, "message"));
-      io.out().println("(it becomes active once every VM is ready: corral release " + Table.text(lease, "id")
-          + " cancels it)");
-      return Cli.OK;
-    }
-    printLease(lease, io);
-    return Cli.OK;
+    return io.show(io.client().post("/v1/leases", body), lease -> {
+      if ("pending".equals(Table.text(lease, "state"))) {
+        io.out().println("lease " + Table.text(lease, "id") + " is pending until " + Table.text(lease, "wait_until")
+            + ": " + Table.text(lease, "message"));
+        io.out().println("(it becomes active once every VM is ready: corral release " + Table.text(lease, "id")
+            + " cancels it)");
+      } else {
+        printLease(lease, io);
+      }
+    });
   }
 
   private static int release(Args args, Command.Io io) throws UsageException, CommandFailed {
@@ -89,18 +85,13 @@ final class LeaseCommands {
     if ("pending".equals(Table.text(lease, "state"))) {
       lease = io.client().delete("/v1/pending-leases/" + CorralClient.segment(id));
     }
-    if (io.json()) {
-      io.out().println(CorralClient.pretty(lease));
-      return Cli.OK;
-    }
-    String reason = Table.text(lease, "end_reason");
-    io.out().println("lease " + id + " is " + Table.text(lease, "state") + (reason == null ? "" : " (" + reason + ")"));
-    if (lease.path("vms").size() > 0) {
+    return io.show(lease, ended -> {
+      String reason = Table.text(ended, Table.text(ended, "end_reason") != null ? "end_reason" : "message");
+      io.out().println("lease " + id + " is " + Table.text(ended, "state") + (reason == null ? "" : " (" + reason + ")"));
       Table table = new Table("VM", "POOL", "STATE");
-      lease.path("vms").forEach(vm -> table.row(Table.text(vm, "name"), Table.text(vm, "pool"), Table.text(vm, "state")));
-      table.print(io.out());
-    }
-    return Cli.OK;
+      ended.path("vms").forEach(vm -> table.row(Table.text(vm, "name"), Table.text(vm, "pool"), Table.text(vm, "state")));
+      table.print(io.out(), "(no VMs)");
+    });
   }
 
   static void printLease(JsonNode lease, Command.Io io) {

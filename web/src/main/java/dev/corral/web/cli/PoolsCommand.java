@@ -16,15 +16,7 @@ final class PoolsCommand {
 
   private static int run(Args args, Command.Io io) throws UsageException, CommandFailed {
     args.noPositionals();
-    JsonNode pools = io.client().get("/v1/pools");
-    if (io.json()) {
-      io.out().println(CorralClient.pretty(pools));
-    } else if (pools.isEmpty()) {
-      io.out().println("no pools");
-    } else {
-      table(pools).print(io.out());
-    }
-    return Cli.OK;
+    return io.show(io.client().get("/v1/pools"), pools -> table(pools).print(io.out(), "no pools"));
   }
 
   static Table table(JsonNode pools) {

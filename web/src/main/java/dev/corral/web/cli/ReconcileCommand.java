@@ -40,11 +40,10 @@ final class ReconcileCommand {
     if (args.flag("--force")) {
       body.put("force", true);
     }
-    JsonNode summary = io.client().call("POST", "/v1/reconcile", body, TIMEOUT);
-    if (io.json()) {
-      io.out().println(CorralClient.pretty(summary));
-      return Cli.OK;
-    }
+    return io.show(io.client().call("POST", "/v1/reconcile", body, TIMEOUT), summary -> print(summary, io));
+  }
+
+  private static void print(JsonNode summary, Command.Io io) {
     io.out().println("reconciled" + (summary.path("force").asBoolean() ? ", forced" : "")
         + (summary.path("dry_run").asBoolean() ? " (purge.dry_run: nothing destroyed)" : ""));
     Table table = new Table("PROVIDER", "CHECKED", "LOST", "UNKNOWN_SIGHTED", "PURGED", "WOULD_PURGE", "KEPT", "ERRORS");
@@ -54,6 +53,5 @@ final class ReconcileCommand {
           p.path("kept").asInt(), Table.joined(p, "errors"));
     }
     table.print(io.out());
-    return Cli.OK;
   }
 }

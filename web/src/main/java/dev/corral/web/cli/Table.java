@@ -27,6 +27,15 @@ final class Table {
     return rows.isEmpty();
   }
 
+  /** The table, or {@code none} alone when it has no rows. */
+  void print(PrintStream out, String none) {
+    if (rows.isEmpty()) {
+      out.println(none);
+    } else {
+      print(out);
+    }
+  }
+
   void print(PrintStream out) {
     int[] widths = new int[headers.size()];
     for (int c = 0; c < widths.length; c++) {
