@@ -210,6 +210,13 @@ class CliEndToEndTest {
     assertEquals(0, corral(null, "status"), this::err);
     assertTrue(out().contains("Leases: not shown (listing leases needs a token)"), out());
 
+    assertEquals(200, http.send("POST", "/v1/providers/tiny/disable", "{\"reason\": \"firmware upgrade\"}",
+        "X-AUTH-TOKEN", root).status());
+    assertEquals(0, corral(root, "status"), this::err);
+    assertTrue(out().contains("Providers: 2 (1 disabled, 1 ok)"), out());
+    assertTrue(out().lines().anyMatch(l -> l.startsWith("tiny ") && l.contains("disabled: firmware upgrade")), out());
+    assertEquals(200, http.send("POST", "/v1/providers/tiny/enable", null, "X-AUTH-TOKEN", root).status());
+
     assertEquals(0, corral(root, "status", "--json"), this::err);
     JsonNode all = new ObjectMapper().readTree(out());
     assertTrue(all.get("active_leases").asInt() >= 1 && all.get("pools").size() == 3, all::toString);

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /** {@code corral status}: pools, providers, leases and builds that need attention, on one screen. */
 final class StatusCommand {
@@ -20,7 +23,8 @@ final class StatusCommand {
       "one-screen overview: pools, providers, leases, failing builds",
       """
       Shows on one screen: every pool's ready VMs against its size (GET /v1/pools), every provider's
-      state, load and free clone slots (GET /v1/providers), how many leases are active and which wait
+      state (ok, failing, disabled with its reason, or unreachable), load and free clone and build slots
+      (GET /v1/providers), how many leases are active and which wait
       for VMs and why (GET /v1/leases, /v1/pending-leases/ID; with auth on, a user's own leases, an
       admin's all, none without a token), and builds under way and failed ones not retried yet
       (GET /v1/builds). With --json, one object holding those replies.
@@ -74,25 +78,26 @@ final class StatusCommand {
       short_ += p.path("ready").asInt() < p.path("size").asInt() ? 1 : 0;
     }
     io.out().println("Pools: " + pools.size() + (short_ == 0 ? ", all full" : ", " + short_ + " below size"));
-    if (!pools.isEmpty()) {
-      PoolsCommand.table(pools).print(io.out());
-    }
+    PoolsCommand.table(pools).print(io.out(), "(none)");
     io.out().println();
-    int failingProviders = 0;
+    Map<String, Integer> byState = new TreeMap<>();
     Table providerTable = new Table("PROVIDER", "TYPE", "STATE", "VMS", "IN_DB", "MAX_VMS", "LOAD", "CLONE_SLOTS_FREE",
-        "RETRY_AT", "ERROR");
+        "BUILD_SLOTS_FREE", "RETRY_AT", "NOTE");
     for (JsonNode p : providers) {
-      failingProviders += "ok".equals(Table.text(p, "state")) && Table.text(p, "error") == null ? 0 : 1;
+      String state = Table.text(p, "error") != null && "ok".equals(Table.text(p, "state")) ? "unreachable"
+          : Table.text(p, "state");
+      byState.merge(state, 1, Integer::sum);
+      String disabled = Table.text(p, "disabled_reason");
       providerTable.row(Table.text(p, "name"), Table.text(p, "type"), Table.text(p, "state"), Table.text(p, "vms"),
           Table.text(p, "inventory_vms"), Table.text(p, "max_vms"),
           String.format(Locale.ROOT, "%.0f%%", p.path("load").asDouble() * 100), Table.text(p, "clone_slots_free"),
-          Table.text(p, "retry_at"), Table.text(p, "error"));
+          Table.text(p, "build_slots_free"), Table.text(p, "retry_at"),
+          Table.text(p, "error") != null ? Table.text(p, "error") : disabled == null ? null : "disabled: " + disabled);
     }
-    io.out().println("Providers: " + providers.size()
-        + (failingProviders == 0 ? ", all ok" : ", " + failingProviders + " failing or unreachable"));
-    if (!providerTable.isEmpty()) {
-      providerTable.print(io.out());
-    }
+    List<String> states = new ArrayList<>();
+    byState.forEach((state, n) -> states.add(n + " " + state));
+    io.out().println("Providers: " + providers.size() + (states.isEmpty() ? "" : " (" + String.join(", ", states) + ")"));
+    providerTable.print(io.out(), "(none)");
     io.out().println();
     if (active.ok() && pending.ok()) {
       io.out().println("Leases: " + count(active.body()) + " active, " + count(pending.body()) + " pending");
