@@ -3,47 +3,28 @@ package dev.corral.web;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.config.ConfigException;
 import dev.corral.config.ConfigLoader;
+import dev.corral.web.cli.Cli;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code corral serve [--config FILE]}: runs Corral until interrupted. */
+/**
+ * The {@code corral} command: {@code corral serve [--config FILE]} (also with no command) runs Corral until
+ * interrupted; every other subcommand ({@code status}, {@code lease}, {@code config check}, ...) is {@link Cli}'s.
+ */
 public final class Main {
-  private static final String USAGE =
-      """
-      usage: corral serve [--config FILE]
-             corral reconcile --all [--url URL] [--provider NAME] [--force] [--token TOKEN]
-
-      Runs Corral. Without a config it runs everything in one process on 127.0.0.1: an embedded
-      MariaDB (data under ./.corral), an in-process Temporal server and a simulated provider with two
-      demo pools. Config sources, first found wins: --config FILE, CORRAL_CONFIG (inline YAML),
-      CORRAL_CONFIG_FILE (a path), built-in defaults.
-
-      A running Corral reads its config file again on SIGHUP (kill -HUP PID) or POST /v1/config/reload: pools,
-      template groups, tracker sources, users, quotas, purge rules and rate limits change at once; a file with
-      problems is rejected whole and the running config kept.
-
-      reconcile --all asks a running Corral (--url, default http://127.0.0.1:7070) to reconcile every
-      provider now (or only --provider NAME): each live VM is checked with its provider, and unknown VMs
-      are purged at their second sighting, or at once with --force; allowlisted ones never, and under
-      purge.dry_run nothing is destroyed. Prints the JSON summary. With auth on, pass an admin's token
-      (--token, or CORRAL_TOKEN).
-      """;
-
   private Main() {}
 
   public static void main(String[] args) {
-    String command = args.length == 0 ? "serve" : args[0];
-    String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-    switch (command) {
-      case "serve" -> serve(rest);
-      case "reconcile" -> System.exit(ReconcileCommand.run(rest, System.getenv(), System.out, System.err));
-      case "help", "--help", "-h" -> System.out.print(USAGE);
-      default -> {
-        System.err.println("corral: unknown command '" + command + "'");
-        System.err.print(USAGE);
-        System.exit(2);
+    if (args.length == 0 || args[0].equals("serve")) {
+      String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+      Integer answered = Cli.checkServe(rest, System.out, System.err);
+      if (answered != null) {
+        System.exit(answered);
       }
+      serve(rest);
+      return;
     }
+    System.exit(Cli.run(args, System.getenv(), System.out, System.err));
   }
 
   private static void serve(String[] args) {

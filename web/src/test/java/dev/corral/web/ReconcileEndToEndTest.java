@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
+import dev.corral.web.cli.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -150,17 +151,26 @@ class ReconcileEndToEndTest {
   void theCliReconcilesARunningCorralAndPrintsTheSummary() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+    PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
 
-    int status = ReconcileCommand.run(new String[] {"--all", "--url", app.baseUrl(), "--provider", "sim"},
-        Map.of("CORRAL_TOKEN", root), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int status = Cli.run(new String[] {"reconcile", "--all", "--url", app.baseUrl(), "--provider", "sim"},
+        Map.of("CORRAL_TOKEN", root), o, e);
 
     assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+    String table = out.toString(StandardCharsets.UTF_8);
+    assertTrue(table.contains("PROVIDER") && table.contains("CHECKED") && table.lines().anyMatch(l -> l.startsWith("sim ")),
+        table);
+    out.reset();
+    assertEquals(0, Cli.run(new String[] {"reconcile", "--all", "--json", "--url", app.baseUrl()},
+        Map.of("CORRAL_TOKEN", root), o, e));
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"provider\" : \"sim\""), out::toString);
-    assertEquals(1, ReconcileCommand.run(new String[] {"--all", "--url", app.baseUrl()}, Map.of(),
-        new PrintStream(out), new PrintStream(err)), "without a token the server answers 401");
-    assertEquals(2, ReconcileCommand.run(new String[] {"--url", app.baseUrl()}, Map.of(), new PrintStream(out),
-        new PrintStream(err)), "--all is required");
+
+    err.reset();
+    assertEquals(1, Cli.run(new String[] {"reconcile", "--all", "--url", app.baseUrl()}, Map.of(), o, e),
+        "without a token the server answers 401");
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("corral reconcile: "), err::toString);
+    assertEquals(2, Cli.run(new String[] {"reconcile", "--url", app.baseUrl()}, Map.of(), o, e), "--all is required");
   }
 
   private static Set<String> inventoryNames() {

@@ -3,6 +3,7 @@ package dev.corral.web.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.temporal.ShepherdNudger;
@@ -26,6 +27,9 @@ import java.util.Set;
 public final class LeaseService {
   static final int DEFAULT_LIST_LIMIT = 100;
   static final int MAX_LIST_LIMIT = 1000;
+  /** Lease states a list may filter on: a lease's own, and those of a lease that waits (or waited) for VMs. */
+  static final List<String> LIST_STATES = List.of(LeaseRow.ACTIVE, LeaseRow.RELEASED, LeaseRow.EXPIRED,
+      PendingLeaseStore.PENDING, PendingLeaseStore.FAILED, PendingLeaseStore.CANCELLED);
   private static final Set<String> CREATE_FIELDS = Set.of("vms", "lifetime", "tags", "wait");
   private static final Set<String> UPDATE_FIELDS = Set.of("lifetime", "tags");
 
@@ -100,9 +104,9 @@ public final class LeaseService {
    * another user's is a 403.
    */
   public List<LeaseView> list(Caller caller, String owner, String state, String limitParam) {
-    if (state != null && !Set.of(LeaseRow.ACTIVE, LeaseRow.RELEASED, LeaseRow.EXPIRED).contains(state)) {
+    if (state != null && !LIST_STATES.contains(state)) {
       throw ApiException.badRequest("unknown lease state '" + ApiException.clip(state) + "'",
-          Map.of("field", "state", "allowed", List.of(LeaseRow.ACTIVE, LeaseRow.RELEASED, LeaseRow.EXPIRED)));
+          Map.of("field", "state", "allowed", LIST_STATES));
     }
     int limit = Routes.limit(limitParam, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
     String who = owner;
