@@ -244,9 +244,13 @@ class PoolShepherdWorkflowTest {
     WorkflowStub shepherd = corral.client.newUntypedWorkflowStub(WorkflowIds.shepherd("long"));
     String firstRun = shepherd.describe().getWorkflowExecutionInfo().getExecution().getRunId();
 
-    // The shepherd looks every second; 200 passes end a run.
-    corral.env.sleep(Duration.ofSeconds(210));
-    String laterRun = shepherd.describe().getWorkflowExecutionInfo().getExecution().getRunId();
+    // The shepherd looks every second; 200 passes end a run. Each pass also costs real time (a local activity on
+    // the database), so on a busy machine the skipped 210 s can hold fewer passes: wait on, up to 600 s.
+    String laterRun = firstRun;
+    for (int waited = 0; waited < 600 && laterRun.equals(firstRun); waited += 30) {
+      corral.env.sleep(Duration.ofSeconds(30));
+      laterRun = shepherd.describe().getWorkflowExecutionInfo().getExecution().getRunId();
+    }
     assertFalse(laterRun.equals(firstRun), "the shepherd continued as new");
 
     // The new run still keeps the pool: a lease takes the ready VM and it is replaced.
