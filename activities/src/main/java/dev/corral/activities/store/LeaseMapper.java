@@ -20,11 +20,12 @@ public interface LeaseMapper {
   /** New expiry and tags of an active lease; 0 when it has ended. */
   int updateTerms(@Param("id") String id, @Param("expiresAt") Instant expiresAt, @Param("tags") String tags);
 
-  List<dev.corral.activities.store.rows.OwnerPoolCount> countLeasedByOwner(
-      @Param("owners") java.util.Collection<String> owners);
-
-  /** VMs that the owners' pending leases still wait for (wanted minus held), per owner and pool. */
-  List<dev.corral.activities.store.rows.OwnerPoolCount> countAwaitedByOwner(
+  /**
+   * VMs each owner holds or has reserved, per pool: leased VMs of active leases plus everything
+   * pending leases asked for. One statement, so at READ COMMITTED it reads one snapshot: a pending
+   * lease that fills between two separate reads would otherwise be counted in neither.
+   */
+  List<dev.corral.activities.store.rows.OwnerPoolCount> countHeldByOwner(
       @Param("owners") java.util.Collection<String> owners);
 
   /** Locks the owners' quota rows (made on first use) until the transaction ends; pass them sorted. */

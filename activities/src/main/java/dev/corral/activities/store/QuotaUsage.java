@@ -30,10 +30,7 @@ final class QuotaUsage {
     if (!owners.isEmpty()) {
       LeaseMapper leases = session.getMapper(LeaseMapper.class);
       leases.lockQuotaOwners(owners);
-      for (OwnerPoolCount c : leases.countLeasedByOwner(owners)) {
-        usage.add(c);
-      }
-      for (OwnerPoolCount c : leases.countAwaitedByOwner(owners)) {
+      for (OwnerPoolCount c : leases.countHeldByOwner(owners)) {
         usage.add(c);
       }
     }

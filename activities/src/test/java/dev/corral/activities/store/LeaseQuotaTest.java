@@ -10,6 +10,7 @@ import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.testing.Seed;
 import dev.corral.activities.testing.TestDatabase;
+import dev.corral.workflows.model.LeaseFill;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -202,6 +203,31 @@ class LeaseQuotaTest {
         }
       }
       assertEquals(6, granted, "pending leases and checkouts together stop at the quota");
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
+  void aPendingLeaseThatFillsDuringACheckout_stillCountsAgainstTheQuota() throws Exception {
+    Seed.pool(db, "q9", "sim", 200);
+    PendingLeaseStore pending = new PendingLeaseStore(db);
+    List<LeaseQuota> three = List.of(new LeaseQuota("quotas.per_user", Set.of("lou"), 3, Map.of()));
+    ExecutorService callers = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 25; round++) {
+        String id = "P-q9-" + round;
+        pending.create(newPending(id, "lou", "q9", 3, three)); // nothing ready: it waits
+        Seed.readyVms(db, "q9", "sim", "q9-" + round, 4); // enough for the lease and one more
+        // The lease turns active while the checkout reads the quota; in every order it holds three.
+        Future<LeaseFill> fill = callers.submit(() -> pending.fill(id, Instant.now()));
+        Future<?> checkout = callers.submit(() -> leases.claim(claim("lou", Map.of("q9", 1), three)));
+        assertEquals(LeaseRow.ACTIVE, fill.get().state());
+        java.util.concurrent.ExecutionException refused =
+            assertThrows(java.util.concurrent.ExecutionException.class, checkout::get, "round " + round);
+        assertTrue(refused.getCause() instanceof QuotaExceededException, refused.getCause().toString());
+        leases.end(id, LeaseRow.RELEASED, "released by lou", Instant.now());
+      }
     } finally {
       callers.shutdownNow();
     }
