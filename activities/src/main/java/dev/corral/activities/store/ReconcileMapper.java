@@ -18,6 +18,9 @@ public interface ReconcileMapper {
   List<CheckedVm> dueForCheck(@Param("provider") String provider, @Param("states") List<String> states,
       @Param("checkedBefore") Instant checkedBefore, @Param("limit") int limit);
 
+  /** Names of the provider's VMs in {@code states}: what a listing of its inventory is compared with. */
+  List<String> liveNames(@Param("provider") String provider, @Param("states") List<String> states);
+
   int markChecked(@Param("names") List<String> names, @Param("now") Instant now);
 
   Sighting selectSighting(@Param("provider") String provider, @Param("name") String name);
