@@ -60,7 +60,7 @@ public final class Reconciler implements Reloadable {
       VmStates.CLEANING, VmStates.REUSABLE);
   private static final List<String> READY_ONLY = List.of(VmStates.READY);
   private static final int ALL = 1_000_000;
-  private static final int NAMES_PER_QUERY = 500;
+  private static final int IDS_PER_QUERY = 500;
   private static final int MAX_BUILDS = 10_000;
 
   private final Db db;
@@ -160,7 +160,7 @@ public final class Reconciler implements Reloadable {
       share.forEach(vm -> both.putIfAbsent(vm.name(), vm));
       return List.copyOf(both.values());
     });
-    List<String> checked = new ArrayList<>();
+    List<Long> checked = new ArrayList<>();
     for (CheckedVm vm : due) {
       Optional<ProviderVm> found;
       try {
@@ -171,7 +171,7 @@ public final class Reconciler implements Reloadable {
         log.warn("reconcile {}: cannot look up {}: {}", provider.name(), vm.name(), e.getMessage());
         continue;
       }
-      checked.add(vm.name());
+      checked.add(vm.id());
       String reason = found.isEmpty()
           ? "lost: " + vm.state() + " VM not found on provider " + provider.name()
           : unhealthy(provider, vm, found.get());
@@ -181,8 +181,10 @@ public final class Reconciler implements Reloadable {
     }
     counts.checked = checked.size();
     Instant at = clock.instant();
-    for (int i = 0; i < checked.size(); i += NAMES_PER_QUERY) {
-      List<String> chunk = checked.subList(i, Math.min(checked.size(), i + NAMES_PER_QUERY));
+    // In id order, so two passes at once (a tick and a reconcile-now) take their vm_check row locks in one order.
+    checked.sort(null);
+    for (int i = 0; i < checked.size(); i += IDS_PER_QUERY) {
+      List<Long> chunk = checked.subList(i, Math.min(checked.size(), i + IDS_PER_QUERY));
       db.inTransaction(session -> session.getMapper(ReconcileMapper.class).markChecked(chunk, at));
     }
   }

@@ -21,7 +21,8 @@ public interface ReconcileMapper {
   /** Names of the provider's VMs in {@code states}: what a listing of its inventory is compared with. */
   List<String> liveNames(@Param("provider") String provider, @Param("states") List<String> states);
 
-  int markChecked(@Param("names") List<String> names, @Param("now") Instant now);
+  /** Records that the VMs with these ids were checked at {@code now}; writes vm_check only, no vm row. */
+  int markChecked(@Param("ids") List<Long> ids, @Param("now") Instant now);
 
   Sighting selectSighting(@Param("provider") String provider, @Param("name") String name);
 
