@@ -191,7 +191,7 @@ public final class ReconcileBench {
     waitFor("the first tick at start-up", () -> passes() >= 1, 120);
     new Loop().stopRunning(WorkflowIds.reconcile(PROVIDER));
     addOrphans();
-    sql("UPDATE vm SET checked_at = NULL");
+    markAllUnchecked();
     BenchSupport.waitForQuiet("part A", 0.25, quietWaitS);
 
     System.out.printf("== staggered loop, tick %s, window %s: %d ticks, no lease load ==%n", tickText, windowText, ticks);
@@ -207,7 +207,8 @@ public final class ReconcileBench {
     double[] cores = BenchSupport.Cpu.now().coresSince(cpu0);
     List<Tick> firstN = measured.subList(0, Math.min(ticks, measured.size()));
     printTicks("stagger", firstN);
-    long neverChecked = sqlLong("SELECT COUNT(*) FROM vm WHERE checked_at IS NULL");
+    long neverChecked = sqlLong("SELECT COUNT(*) FROM vm LEFT JOIN vm_check ON vm_check.vm_id = vm.id "
+        + "WHERE vm_check.vm_id IS NULL");
     int purged = firstN.stream().mapToInt(k -> k.pass().purged()).sum();
     int lost = firstN.stream().mapToInt(k -> k.pass().lost()).sum();
     int perWindow = new ReconcileInput(PROVIDER, tick, window, 0).ticksPerWindow();
@@ -344,7 +345,7 @@ public final class ReconcileBench {
         if (kind == PhaseKind.STAGGER) {
           // The reconcile-nows just checked every VM, which leaves the loop nothing due for a window. In steady state
           // a tick always finds its share (total x tick / window) due; mark every VM unchecked to get that back.
-          sql("UPDATE vm SET checked_at = NULL");
+          markAllUnchecked();
         }
         Thread.sleep(1_000); // settle: not measured
         long[] c0 = counting.counts();
@@ -426,9 +427,10 @@ public final class ReconcileBench {
 
   private void printPhase(Phase p, LeaseLoad.ClientLog[] logs) {
     Window w = window(logs, p.from(), p.to());
-    System.out.printf("[round %d %-7s] %6.0f leases/s, p50 %s, p99 %s; provider calls %s; CPU java %.2f, mariadbd %.2f,"
-            + " other %.2f cores%s%s%n", p.round(), p.kind().name().toLowerCase(), w.rate(), BenchSupport.ms(w.p50()),
-        BenchSupport.ms(w.p99()), CountingProvider.describe(p.calls()), p.cores()[0], p.cores()[1], p.cores()[2],
+    System.out.printf("[round %d %-7s] %6.0f leases/s, p50 %s, p99 %s, %d not 201 (503: no ready VM found); provider"
+            + " calls %s; CPU java %.2f, mariadbd %.2f, other %.2f cores%s%s%n", p.round(), p.kind().name().toLowerCase(),
+        w.rate(), BenchSupport.ms(w.p50()), BenchSupport.ms(w.p99()), w.other(), CountingProvider.describe(p.calls()),
+        p.cores()[0], p.cores()[1], p.cores()[2],
         noisy(p.cores()[2]), p.note().isEmpty() ? "" : "; " + p.note());
   }
 
@@ -666,9 +668,10 @@ public final class ReconcileBench {
     return out;
   }
 
-  private void sql(String statement) throws SQLException {
+  /** Forgets every check (the reconciler's vm_check rows), so that each VM is due again. Locks no vm row. */
+  private void markAllUnchecked() throws SQLException {
     try (Connection c = app.db().dataSource().getConnection(); Statement s = c.createStatement()) {
-      s.executeUpdate(statement);
+      s.executeUpdate("DELETE FROM vm_check");
       c.commit();
     }
   }
