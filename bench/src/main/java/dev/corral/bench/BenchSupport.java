@@ -1,5 +1,6 @@
 package dev.corral.bench;
 
+import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.EmbeddedMariaDb;
@@ -24,6 +25,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
@@ -123,7 +125,12 @@ final class BenchSupport {
    * already full, so it never has anything to provision.
    */
   static void seedReadyVms(CorralConfig config, String pool, String provider, int count) {
-    seedReadyVms(config, pool, provider, count, i -> pool + "-seed-" + i);
+    seedReadyVms(config, pool, provider, count, i -> seedName(pool, i));
+  }
+
+  /** The name (and host name) of the i-th VM {@link #seedReadyVms(CorralConfig, String, String, int)} inserts. */
+  static String seedName(String pool, int i) {
+    return pool + "-seed-" + i;
   }
 
   /** The same, with the VM names (also their host names) {@code names} gives for 0 .. count-1. */
@@ -167,6 +174,17 @@ final class BenchSupport {
     } catch (Exception e) {
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Before Corral starts: puts the seeded VMs ({@code names}, running) into the simulated provider's inventory too, with
+   * one write of its state file, which Corral then loads. A VM only the database knows is one the reconciler finds
+   * missing on its provider and retires as lost (then the pool refills), which would disturb what a bench measures.
+   */
+  static void seedProviderVms(CorralConfig config, String provider, List<String> names) {
+    SimulatedProvider sim = SimulatedProvider.create(config.providers().get(provider), config.dataDir());
+    sim.addRunning(names, config.pools().get(0).template());
+    sim.close();
   }
 
   /** One HTTP exchange over HttpURLConnection (keep-alive: the body is read to the end and the stream closed). */

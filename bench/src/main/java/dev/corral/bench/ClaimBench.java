@@ -40,7 +40,8 @@ import jdk.jfr.Recording;
 /**
  * Lease claim throughput and latency over real HTTP, for pools of 100, 1,000 and 10,000 ready VMs.
  *
- * <p>Per size: seed N ready VMs, start the whole app (embedded MariaDB + Temporal + API) with pool
+ * <p>Per size: seed N ready VMs (in the database and, running, in the simulated provider: the reconciler retires a
+ * VM its provider lacks), start the whole app (embedded MariaDB + Temporal + API) with pool
  * {@code bench} of size N on provider {@code sim} with {@code max_vms: N} (leased VMs count against
  * max_vms, so the shepherd can never provision; the seeded VMs are not surplus and ready_ttl is 24h,
  * so it never retires any), then 16 client threads POST /v1/leases {"vms":{"bench":1}} back to back
@@ -169,6 +170,8 @@ public final class ClaimBench {
       config = BenchSupport.withJdbcUrl(config, ownDb.jdbcUrl() + "?" + jdbcParams, ownDb.user());
     }
     BenchSupport.seedReadyVms(config, POOL, PROVIDER, size);
+    BenchSupport.seedProviderVms(config, PROVIDER,
+        java.util.stream.IntStream.range(0, size).mapToObj(i -> BenchSupport.seedName(POOL, i)).toList());
     System.out.printf("[%s] seeded %d ready VMs in %.1f s%n", label, size, (System.nanoTime() - t) / 1e9);
     t = System.nanoTime();
     try (EmbeddedMariaDb closeLast = ownDb; CorralApp app = CorralApp.start(config)) {
