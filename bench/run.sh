@@ -9,13 +9,18 @@
 #   bench/run.sh qemu              issue 5 on real QEMU guests: 4 boots by hand at once (bench/qemu-boots.sh 4,
 #                                  the physical limit), then QemuBench: a pool of 4 filled by Corral and one
 #                                  preparation chain; not part of the default run
+#   bench/run.sh reconcile         ReconcileBench (issue 6): reconciling 10,000 VMs on the simulated provider. Two
+#                                  JVMs: the default tick/window (30s/10m, 4 ticks: cost per tick only), then
+#                                  tick 5s / window 1m (one window of ticks, 3 reconcile-nows, then the lease rate
+#                                  idle vs during a reconcile, interleaved); not part of the default run
 #   bench/run.sh chain [SINGLE_RUNS [PARALLEL_RUNS]]
 #                                  ChainBench only (issue 3's preparation chain, 6 steps x 1 s): single-chain
 #                                  overhead (default 5 runs) and 20 chains on 2 providers x 2 slots (default 3
 #                                  runs), all in one JVM; not part of the default run
 #
 # Environment: BENCH_SKIP_BUILD=1 reuses the last build (bench/target/build) instead of rebuilding;
-# CLAIM_ARGS="--warmup 30 --duration 10 --clients 16" overrides ClaimBench's knobs;
+# CLAIM_ARGS="--warmup 30 --duration 10 --clients 16" overrides ClaimBench's knobs; RECONCILE_ARGS (e.g.
+# "--rounds 5 --phase 30") is added to the second ReconcileBench run;
 # BENCH_JAVA_OPTS adds JVM options (e.g. a JFR recording); BENCH_QUIET_WAIT=S (default 180) is how long
 # each measurement waits for other processes to go quiet (< 0.25 cores) before it starts anyway.
 # Everything listens on 127.0.0.1; data and logs go under bench/target/ (never /tmp).
@@ -94,6 +99,15 @@ if [ "$MODE" = chain ]; then
   echo "== ChainBench =="
   run_java chain ChainBench "${1:-5}" "${2:-3}" "${BENCH_QUIET_WAIT:-180}" || status=1
 fi
+if [ "$MODE" = reconcile ]; then
+  echo "== ReconcileBench, default tick 30s / window 10m: cost of 4 ticks =="
+  run_java reconcile-default ReconcileBench --tick 30s --window 10m --ticks 4 --full 0 --no-lease \
+    --quiet-wait "${BENCH_QUIET_WAIT:-180}" || status=1
+  echo "== ReconcileBench, tick 5s / window 1m: one window, reconcile-now, lease rate idle vs during a reconcile =="
+  # shellcheck disable=SC2086
+  run_java reconcile-fast ReconcileBench --tick 5s --window 1m --quiet-wait "${BENCH_QUIET_WAIT:-180}" \
+    ${RECONCILE_ARGS:-} || status=1
+fi
 if [ "$MODE" = qemu ]; then
   GUEST="$TARGET/guest"
   [ -f "$GUEST/base.qcow2" ] || bash "$ROOT_DIR/tools/guest/build.sh" "$GUEST" 1.0.0
@@ -102,8 +116,8 @@ if [ "$MODE" = qemu ]; then
   echo "== QemuBench =="
   run_java qemu QemuBench "$GUEST" "${BENCH_QUIET_WAIT:-180}" || status=1
 fi
-if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ] && [ "$MODE" != qemu ]; then
-  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]] | qemu]" >&2
+if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ] && [ "$MODE" != qemu ] && [ "$MODE" != reconcile ]; then
+  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]] | qemu | reconcile]" >&2
   exit 2
 fi
 exit $status

@@ -1,5 +1,6 @@
 package dev.corral.bench;
 
+import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.EmbeddedMariaDb;
@@ -24,8 +25,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /** What both benchmarks share: data dirs, configs, seeding, a tiny HTTP client, stats, a watchdog. */
 final class BenchSupport {
@@ -74,6 +77,12 @@ final class BenchSupport {
   /** A config with one simulated provider {@code sim} and one pool; server on 127.0.0.1, any port. */
   static CorralConfig config(Path dataDir, String pool, int size, int maxVms, int maxConcurrentClones,
       String cloneSeconds, String bootSeconds) {
+    return config(dataDir, pool, size, maxVms, maxConcurrentClones, cloneSeconds, bootSeconds, "");
+  }
+
+  /** The same, with more top-level YAML (e.g. {@code reconcile: {tick: 5s, window: 1m}}) appended. */
+  static CorralConfig config(Path dataDir, String pool, int size, int maxVms, int maxConcurrentClones,
+      String cloneSeconds, String bootSeconds, String extraYaml) {
     String yaml = String.join("\n",
         "data_dir: '" + dataDir + "'",
         "server: {host: 127.0.0.1, port: 0}",
@@ -98,6 +107,7 @@ final class BenchSupport {
         "    max_tries: 3",
         "    lifetime: 2h",
         "    max_lifetime: 48h",
+        extraYaml,
         "");
     return ConfigLoader.fromYaml(yaml, "bench", Map.of());
   }
@@ -115,6 +125,16 @@ final class BenchSupport {
    * already full, so it never has anything to provision.
    */
   static void seedReadyVms(CorralConfig config, String pool, String provider, int count) {
+    seedReadyVms(config, pool, provider, count, i -> seedName(pool, i));
+  }
+
+  /** The name (and host name) of the i-th VM {@link #seedReadyVms(CorralConfig, String, String, int)} inserts. */
+  static String seedName(String pool, int i) {
+    return pool + "-seed-" + i;
+  }
+
+  /** The same, with the VM names (also their host names) {@code names} gives for 0 .. count-1. */
+  static void seedReadyVms(CorralConfig config, String pool, String provider, int count, IntFunction<String> names) {
     EmbeddedMariaDb mariaDb = config.database().embedded() ? EmbeddedMariaDb.start(config.dataDir().resolve("mariadb")) : null;
     try (AutoCloseable closeMaria = mariaDb == null ? () -> { } : mariaDb;
         Db db = mariaDb == null
@@ -130,7 +150,7 @@ final class BenchSupport {
         // Distinct, increasing ready times in the past (but well inside ready_ttl 24h).
         Instant base = Instant.now().minusSeconds(count);
         for (int i = 0; i < count; i++) {
-          String name = pool + "-seed-" + i;
+          String name = names.apply(i);
           Timestamp at = Timestamp.from(base.plusMillis(i));
           insert.setString(1, name);
           insert.setString(2, pool);
@@ -156,17 +176,33 @@ final class BenchSupport {
     }
   }
 
+  /**
+   * Before Corral starts: puts the seeded VMs ({@code names}, running) into the simulated provider's inventory too, with
+   * one write of its state file, which Corral then loads. A VM only the database knows is one the reconciler finds
+   * missing on its provider and retires as lost (then the pool refills), which would disturb what a bench measures.
+   */
+  static void seedProviderVms(CorralConfig config, String provider, List<String> names) {
+    SimulatedProvider sim = SimulatedProvider.create(config.providers().get(provider), config.dataDir());
+    sim.addRunning(names, config.pools().get(0).template());
+    sim.close();
+  }
+
   /** One HTTP exchange over HttpURLConnection (keep-alive: the body is read to the end and the stream closed). */
   record Response(int status, String body) {}
 
   static Response post(URL url, byte[] body) throws IOException {
+    return post(url, body, 30_000);
+  }
+
+  /** A POST that may take long to answer (e.g. a reconcile of every VM). */
+  static Response post(URL url, byte[] body, int readTimeoutMs) throws IOException {
     HttpURLConnection c = (HttpURLConnection) url.openConnection();
     c.setRequestMethod("POST");
     c.setDoOutput(true);
     c.setRequestProperty("Content-Type", "application/json");
     c.setFixedLengthStreamingMode(body.length);
     c.setConnectTimeout(5_000);
-    c.setReadTimeout(30_000);
+    c.setReadTimeout(readTimeoutMs);
     try (OutputStream out = c.getOutputStream()) {
       out.write(body);
     }

@@ -40,7 +40,8 @@ import jdk.jfr.Recording;
 /**
  * Lease claim throughput and latency over real HTTP, for pools of 100, 1,000 and 10,000 ready VMs.
  *
- * <p>Per size: seed N ready VMs, start the whole app (embedded MariaDB + Temporal + API) with pool
+ * <p>Per size: seed N ready VMs (in the database and, running, in the simulated provider: the reconciler retires a
+ * VM its provider lacks), start the whole app (embedded MariaDB + Temporal + API) with pool
  * {@code bench} of size N on provider {@code sim} with {@code max_vms: N} (leased VMs count against
  * max_vms, so the shepherd can never provision; the seeded VMs are not surplus and ready_ttl is 24h,
  * so it never retires any), then 16 client threads POST /v1/leases {"vms":{"bench":1}} back to back
@@ -153,28 +154,6 @@ public final class ClaimBench {
     this.durationS = durationS;
   }
 
-  /** What one client thread saw: per request its end time, latency and status; the 201 bodies. */
-  private static final class ClientLog {
-    long[] endNanos = new long[1 << 14];
-    long[] latencyNanos = new long[1 << 14];
-    int[] status = new int[1 << 14];
-    int n;
-    final List<String> leaseBodies = new ArrayList<>();
-    final List<String> errors = new ArrayList<>();
-
-    void add(long end, long latency, int code) {
-      if (n == endNanos.length) {
-        endNanos = Arrays.copyOf(endNanos, n * 2);
-        latencyNanos = Arrays.copyOf(latencyNanos, n * 2);
-        status = Arrays.copyOf(status, n * 2);
-      }
-      endNanos[n] = end;
-      latencyNanos[n] = latency;
-      status[n] = code;
-      n++;
-    }
-  }
-
   private boolean run() throws Exception {
     String label = "size " + size + (jdbcParams == null ? "" : ", jdbc " + jdbcParams)
         + (direct ? ", DIRECT LeaseStore.claim without HTTP" : "")
@@ -191,6 +170,8 @@ public final class ClaimBench {
       config = BenchSupport.withJdbcUrl(config, ownDb.jdbcUrl() + "?" + jdbcParams, ownDb.user());
     }
     BenchSupport.seedReadyVms(config, POOL, PROVIDER, size);
+    BenchSupport.seedProviderVms(config, PROVIDER,
+        java.util.stream.IntStream.range(0, size).mapToObj(i -> BenchSupport.seedName(POOL, i)).toList());
     System.out.printf("[%s] seeded %d ready VMs in %.1f s%n", label, size, (System.nanoTime() - t) / 1e9);
     t = System.nanoTime();
     try (EmbeddedMariaDb closeLast = ownDb; CorralApp app = CorralApp.start(config)) {
@@ -203,24 +184,24 @@ public final class ClaimBench {
       URL leases = new URL(app.baseUrl() + "/v1/leases");
       URL checkout = new URL(app.baseUrl() + "/api/v3/vm/" + POOL);
 
-      Recycler recycler = new Recycler(app);
+      LeaseLoad.Recycler recycler = new LeaseLoad.Recycler(app.db(), POOL, recycleEveryMs, "size " + size);
       Thread recyclerThread = new Thread(recycler, "bench-recycler");
       recyclerThread.setDaemon(true);
       recyclerThread.start();
 
-      ClientLog[] logs = new ClientLog[clients];
+      LeaseLoad.ClientLog[] logs = new LeaseLoad.ClientLog[clients];
       Thread[] threads = new Thread[clients];
       CountDownLatch go = new CountDownLatch(1);
       long start = System.nanoTime();
       long warmupEnd = start + (long) (warmupS * 1e9);
       long end = warmupEnd + (long) (durationS * 1e9);
       for (int i = 0; i < clients; i++) {
-        ClientLog log = new ClientLog();
+        LeaseLoad.ClientLog log = new LeaseLoad.ClientLog();
         logs[i] = log;
         LeaseStore store = new LeaseStore(app.db());
-        threads[i] = new Thread(() -> client(direct ? () -> claimDirect(store)
+        threads[i] = new Thread(() -> LeaseLoad.client(direct ? () -> claimDirect(store)
             : v3 ? () -> checkoutV3(checkout) : () -> BenchSupport.post(leases, BODY),
-            log, go, end), "bench-client-" + i);
+            log, go, () -> end), "bench-client-" + i);
         threads[i].start();
       }
       go.countDown();
@@ -244,11 +225,6 @@ public final class ClaimBench {
       status1.forEach((k, v) -> statements.put(k, v - status0.getOrDefault(k, 0L)));
       return report(label, logs, warmupEnd, end, recycler, before, after, cpu1.coresSince(cpu0), statements);
     }
-  }
-
-  /** One lease request: over HTTP, or (analysis) straight into the store. */
-  private interface Call {
-    BenchSupport.Response call() throws Exception;
   }
 
   /** The same claim the API makes, minus HTTP, JSON and the nudge; answers like the API would. */
@@ -276,137 +252,6 @@ public final class ClaimBench {
     String host = V3_REPLIES.readTree(r.body()).get(POOL).get("hostname").asText();
     return new BenchSupport.Response(201,
         "{\"id\":\"v3-" + V3_CHECKOUTS.incrementAndGet() + "\",\"vms\":[{\"name\":\"" + host + "\"}]}");
-  }
-
-  private static void client(Call request, ClientLog log, CountDownLatch go, long end) {
-    try {
-      go.await();
-    } catch (InterruptedException e) {
-      return;
-    }
-    while (true) {
-      long s = System.nanoTime();
-      if (s >= end) {
-        return;
-      }
-      int code;
-      String body;
-      try {
-        BenchSupport.Response r = request.call();
-        code = r.status();
-        body = r.body();
-      } catch (Exception e) {
-        code = -1;
-        body = e.toString();
-      }
-      long e = System.nanoTime();
-      log.add(e, e - s, code);
-      if (code == 201) {
-        log.leaseBodies.add(body);
-      } else if (code != 503 && log.errors.size() < 5) {
-        log.errors.add(code + " " + body);
-      }
-    }
-  }
-
-  /**
-   * Puts leased VMs back to ready every ~10 ms. Before each recycle it reads, under lock, the (vm, lease)
-   * pairs it is about to recycle: an "epoch" ends there. Each such pair is recorded exactly once, so a VM
-   * handed to two leases between two recycles shows up as a 201 whose pair was never recycled.
-   */
-  private final class Recycler implements Runnable {
-    private final CorralApp app;
-    private volatile boolean running = true;
-    final Set<String> recycledPairs = new HashSet<>();
-    final Map<String, Integer> recycledPerVm = new HashMap<>();
-    long recycledRows;
-    long epochs;
-    long retries;
-    long maxRecycleNanos;
-    long totalRecycleNanos;
-    int maxBatch;
-
-    Recycler(CorralApp app) {
-      this.app = app;
-    }
-
-    void stop() {
-      running = false;
-    }
-
-    @Override
-    public void run() {
-      while (running) {
-        long s = System.nanoTime();
-        try {
-          recycleOnce();
-        } catch (Exception e) {
-          System.out.println("[size " + size + "] recycler error: " + e);
-        }
-        long took = System.nanoTime() - s;
-        totalRecycleNanos += took;
-        maxRecycleNanos = Math.max(maxRecycleNanos, took);
-        try {
-          Thread.sleep(Math.max(1, recycleEveryMs - took / 1_000_000));
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }
-
-    synchronized void recycleOnce() throws SQLException {
-      for (int attempt = 1; ; attempt++) {
-        try (Connection c = app.db().dataSource().getConnection()) {
-          try {
-            List<Long> ids = new ArrayList<>();
-            List<String> pairs = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement(
-                "SELECT id, name, lease_id FROM vm WHERE pool = ? AND state = 'leased' FOR UPDATE SKIP LOCKED")) {
-              q.setString(1, POOL);
-              try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                  ids.add(rs.getLong(1));
-                  pairs.add(rs.getString(2) + " " + rs.getString(3));
-                }
-              }
-            }
-            if (!ids.isEmpty()) {
-              StringJoiner in = new StringJoiner(",", "(", ")");
-              ids.forEach(id -> in.add(Long.toString(id)));
-              try (PreparedStatement u = c.prepareStatement(
-                  "UPDATE vm SET state = 'ready', lease_id = NULL, leased_at = NULL, ready_at = ?, updated_at = ? "
-                      + "WHERE state = 'leased' AND id IN " + in)) {
-                Timestamp now = Timestamp.from(Instant.now());
-                u.setTimestamp(1, now);
-                u.setTimestamp(2, now);
-                int changed = u.executeUpdate();
-                if (changed != ids.size()) {
-                  throw new IllegalStateException("recycled " + changed + " rows of " + ids.size() + " locked");
-                }
-              }
-            }
-            c.commit();
-            for (String p : pairs) {
-              if (!recycledPairs.add(p)) {
-                throw new IllegalStateException("pair recycled twice: " + p);
-              }
-              recycledPerVm.merge(p.substring(0, p.indexOf(' ')), 1, Integer::sum);
-            }
-            recycledRows += ids.size();
-            maxBatch = Math.max(maxBatch, ids.size());
-            epochs++;
-            return;
-          } catch (SQLException e) {
-            c.rollback();
-            boolean retryable = e.getErrorCode() == 1213 || e.getErrorCode() == 1205;
-            if (!retryable || attempt >= 10) {
-              throw e;
-            }
-            retries++;
-          }
-        }
-      }
-    }
   }
 
   /**
@@ -472,7 +317,7 @@ public final class ClaimBench {
     return counts;
   }
 
-  private boolean report(String label, ClientLog[] logs, long from, long to, Recycler recycler,
+  private boolean report(String label, LeaseLoad.ClientLog[] logs, long from, long to, LeaseLoad.Recycler recycler,
       Map<String, Long> before, Map<String, Long> after, double[] cores, Map<String, Long> statements) {
     ObjectMapper json = new ObjectMapper();
     long ok = 0;
@@ -484,7 +329,7 @@ public final class ClaimBench {
     List<String> errors = new ArrayList<>();
     long[] lat = new long[0];
     int nLat = 0;
-    for (ClientLog log : logs) {
+    for (LeaseLoad.ClientLog log : logs) {
       errors.addAll(log.errors);
       for (int i = 0; i < log.n; i++) {
         int code = log.status[i];
@@ -522,7 +367,7 @@ public final class ClaimBench {
     long doubleLeases = 0;
     long badBodies = 0;
     Map<String, Integer> perVm = new HashMap<>();
-    for (ClientLog log : logs) {
+    for (LeaseLoad.ClientLog log : logs) {
       for (String body : log.leaseBodies) {
         try {
           JsonNode lease = json.readTree(body);

@@ -18,7 +18,11 @@ public interface ReconcileMapper {
   List<CheckedVm> dueForCheck(@Param("provider") String provider, @Param("states") List<String> states,
       @Param("checkedBefore") Instant checkedBefore, @Param("limit") int limit);
 
-  int markChecked(@Param("names") List<String> names, @Param("now") Instant now);
+  /** Names of the provider's VMs in {@code states}: what a listing of its inventory is compared with. */
+  List<String> liveNames(@Param("provider") String provider, @Param("states") List<String> states);
+
+  /** Records that the VMs with these ids were checked at {@code now}; writes vm_check only, no vm row. */
+  int markChecked(@Param("ids") List<Long> ids, @Param("now") Instant now);
 
   Sighting selectSighting(@Param("provider") String provider, @Param("name") String name);
 

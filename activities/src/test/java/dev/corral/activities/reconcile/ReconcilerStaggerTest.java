@@ -110,7 +110,7 @@ class ReconcilerStaggerTest {
     assertEquals(7, Reconciler.share(7, TICK, TICK));
   }
 
-  private static Reconciler reconciler(Db db, VmProvider provider, Clock clock) {
+  static Reconciler reconciler(Db db, VmProvider provider, Clock clock) {
     return reconciler(db, provider, clock, null);
   }
 

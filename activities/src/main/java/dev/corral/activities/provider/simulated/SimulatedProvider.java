@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -547,6 +548,40 @@ public final class SimulatedProvider implements VmProvider {
       log.info("power-off {}: powered off on demand", vmName);
       return true;
     }
+  }
+
+  /**
+   * Test and bench hook: puts running VMs into the inventory at once, as if each had been cloned from {@code
+   * template} and had booted, with the same host name and a fresh address each, and writes the state file once.
+   * Cloning N VMs one by one writes the whole file N times (O(N²): hours for 10,000), which is why a benchmark
+   * seeds a large inventory this way. Not bounded by {@code max_vms}, like VMs a hypervisor already runs.
+   *
+   * @throws IllegalArgumentException if a name is blank or already in the inventory; nothing is added then
+   */
+  public void addRunning(List<String> vmNames, String template) {
+    synchronized (lock) {
+      Set<String> seen = new HashSet<>();
+      for (String name : vmNames) {
+        if (name == null || name.isBlank() || vms.containsKey(name) || !seen.add(name)) {
+          throw new IllegalArgumentException("cannot add VM '" + name + "': blank, already there or named twice");
+        }
+      }
+      Instant now = clock.instant();
+      for (String name : vmNames) {
+        SimVm vm = new SimVm();
+        vm.name = name;
+        vm.template = template;
+        vm.state = PowerState.RUNNING;
+        vm.hostname = name;
+        vm.ip = nextIp();
+        vm.createdAt = now;
+        vm.bootDoneAt = now;
+        vm.guestVersion = catalogueVersion(template);
+        vms.put(name, vm);
+      }
+      persist();
+    }
+    log.info("provider {}: {} running VMs added at once", name(), vmNames.size());
   }
 
   /**

@@ -442,6 +442,34 @@ class SimulatedProviderTest {
   }
 
   @Test
+  void addRunning_putsManyRunningVmsInAtOnce_thatASecondInstanceSees_andRefusesNamesAlreadyThere() {
+    SimulatedProvider p = provider(10);
+    p.cloneVm("a", "t");
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      names.add("corral-seed-" + i);
+    }
+    p.addRunning(names, "t"); // more than max_vms: a hypervisor may already run more than Corral would clone
+    assertEquals(1, slept.size(), "adding takes no clone or boot time: only the clone of a slept");
+
+    ProviderVm vm = p.get("corral-seed-7").orElseThrow();
+    assertEquals(PowerState.RUNNING, vm.powerState());
+    assertEquals("corral-seed-7", vm.hostname());
+    assertEquals(Readiness.State.READY, p.checkReady("corral-seed-7").state());
+    assertEquals("corral-seed-7", p.checkReady("corral-seed-7").hostname());
+    assertEquals(51, new HashSet<>(p.inventory().stream().map(ProviderVm::ip).toList()).size(), "distinct addresses");
+
+    SimulatedProvider q = provider(10);
+    assertEquals(p.inventory(), q.inventory());
+
+    assertThrows(IllegalArgumentException.class, () -> q.addRunning(List.of("new-1", "a"), "t"));
+    assertThrows(IllegalArgumentException.class, () -> q.addRunning(List.of("new-1", "new-1"), "t"));
+    assertTrue(q.get("new-1").isEmpty(), "a refused call adds nothing");
+    q.destroy("corral-seed-0");
+    assertEquals(50, provider(10).inventory().size());
+  }
+
+  @Test
   void bootingVmKeepsBootDeadlineAcrossRestart() {
     SimulatedProvider p = provider(10);
     p.cloneVm("a", "t");
