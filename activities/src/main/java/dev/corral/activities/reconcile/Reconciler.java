@@ -113,9 +113,10 @@ public final class Reconciler implements Reloadable {
   public ReconcilePass pass(ReconcileRequest request) {
     VmProvider provider = providers.get(request.provider());
     Counts counts = new Counts();
-    checkLiveVms(provider, request, counts);
+    NowPace pace = request.all() ? NowPace.forReconcileNow() : NowPace.NONE;
+    checkLiveVms(provider, request, counts, pace);
     if (request.scanInventory() || request.all()) {
-      scanInventory(provider, request, counts);
+      scanInventory(provider, request, counts, pace);
     }
     ReconcilePass pass = new ReconcilePass(provider.name(), clock.instant(), request.scanInventory() || request.all(),
         counts.checked, counts.lost, counts.sighted, counts.purged, counts.wouldPurge, counts.kept, counts.errors);
@@ -138,7 +139,7 @@ public final class Reconciler implements Reloadable {
     return (int) Math.max(1, Math.min(total, perTick));
   }
 
-  private void checkLiveVms(VmProvider provider, ReconcileRequest request, Counts counts) {
+  private void checkLiveVms(VmProvider provider, ReconcileRequest request, Counts counts, NowPace pace) {
     Instant now = clock.instant();
     List<CheckedVm> due = db.inTransaction(session -> {
       ReconcileMapper m = session.getMapper(ReconcileMapper.class);
@@ -163,10 +164,12 @@ public final class Reconciler implements Reloadable {
       return List.copyOf(both.values());
     });
     List<Long> checked = new ArrayList<>();
+    pace.rest(); // after the query that found them
     for (CheckedVm vm : due) {
+      pace.vmDone();
       Optional<ProviderVm> found;
       try {
-        found = provider.get(vm.name());
+        found = pace.provider(() -> provider.get(vm.name()));
       } catch (RuntimeException e) {
         // Left unchecked: it is first in line next tick.
         counts.errors.add("get " + vm.name() + ": " + e.getMessage());
@@ -177,7 +180,7 @@ public final class Reconciler implements Reloadable {
       checked.add(vm.id());
       String reason = found.isEmpty()
           ? "lost: " + vm.state() + " VM not found on provider " + provider.name()
-          : unhealthy(provider, vm, found.get());
+          : pace.provider(() -> unhealthy(provider, vm, found.get()));
       if (reason != null && markLost(provider.name(), vm, reason)) {
         counts.lost++;
       }
@@ -189,6 +192,7 @@ public final class Reconciler implements Reloadable {
     for (int i = 0; i < checked.size(); i += IDS_PER_QUERY) {
       List<Long> chunk = checked.subList(i, Math.min(checked.size(), i + IDS_PER_QUERY));
       db.inTransaction(session -> session.getMapper(ReconcileMapper.class).markChecked(chunk, at));
+      pace.rest();
     }
   }
 
@@ -239,17 +243,18 @@ public final class Reconciler implements Reloadable {
     return true;
   }
 
-  private void scanInventory(VmProvider provider, ReconcileRequest request, Counts counts) {
+  private void scanInventory(VmProvider provider, ReconcileRequest request, Counts counts, NowPace pace) {
     Instant listedAt = clock.instant();
     List<String> listed;
     try {
-      listed = provider.inventory().stream().map(ProviderVm::name).filter(VmNames::isCorralName).toList();
+      listed = pace.provider(provider::inventory).stream().map(ProviderVm::name).filter(VmNames::isCorralName).toList();
     } catch (RuntimeException e) {
       counts.errors.add("inventory: " + e.getMessage());
       EventLog.warn(log, "reconcile: cannot list the inventory: " + e.getMessage(), EventLog.PROVIDER, provider.name());
       return;
     }
     Set<String> unknown = unknown(provider.name(), listed);
+    pace.rest();
     for (String name : unknown) {
       if (config.allowlisted(name)) {
         counts.kept++;
