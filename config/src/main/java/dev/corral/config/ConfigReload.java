@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * What a reload changes while Corral runs, and what waits for a restart.
  *
- * <p>Pools, template groups, tracker sources, users, quotas, purge rules and rate limits take effect at once.
+ * <p>Pools, template groups, tracker sources, users, quotas, purge rules and rate limits take effect at once;
+ * a change of auth.mode waits for a restart, and with it the rest of that file's auth section.
  * Where Corral listens and stores things (server address and body limit, data_dir, database, Temporal), the providers
  * (each is a live connection with its own workers) and the loop periods handed to running workflows
  * (tracker.interval, reconcile.tick, reconcile.window), the metrics export and the log format keep their running values until a restart; the reload
@@ -44,13 +45,19 @@ public record ConfigReload(CorralConfig next, List<String> changed, List<String>
     differs(restart, "reconcile.window", running.reconcile().window(), loaded.reconcile().window());
     differs(restart, "metrics", running.metrics(), loaded.metrics());
     differs(restart, "logging", running.logging(), loaded.logging());
+    // Turning auth on or off changes what every route and the dashboard's sign-in require, which parts
+    // read once at start-up; so the whole auth section waits for the restart rather than half of it
+    // (users of tokens mode kept under mode none, or mode tokens without the new users) applying now.
+    boolean authModeChanges = running.auth().mode() != loaded.auth().mode();
+    differs(restart, "auth.mode", running.auth().mode(), loaded.auth().mode());
+    AuthConfig auth = authModeChanges ? running.auth() : loaded.auth();
 
     List<String> changed = new ArrayList<>();
     differs(changed, "rate_limits", running.server().rateLimits(), loaded.server().rateLimits());
     differs(changed, "pools", running.pools(), loaded.pools());
     differs(changed, "template_groups", running.templateGroups(), loaded.templateGroups());
     differs(changed, "tracker.sources", running.tracker().sources(), loaded.tracker().sources());
-    differs(changed, "auth", running.auth(), loaded.auth());
+    differs(changed, "auth", running.auth(), auth);
     differs(changed, "quotas", running.quotas(), loaded.quotas());
     differs(changed, "reconcile.vm_checktime", running.reconcile().vmChecktime(), loaded.reconcile().vmChecktime());
     differs(changed, "purge", purge(running.reconcile()), purge(loaded.reconcile()));
@@ -75,7 +82,7 @@ public record ConfigReload(CorralConfig next, List<String> changed, List<String>
     ReconcileConfig reconcile = new ReconcileConfig(running.reconcile().tick(), running.reconcile().window(),
         loaded.reconcile().dryRun(), loaded.reconcile().allowlist(), loaded.reconcile().vmChecktime());
     CorralConfig next = new CorralConfig(running.dataDir(), server, running.database(), running.temporal(),
-        running.providers(), loaded.pools(), loaded.templateGroups(), tracker, loaded.auth(), loaded.quotas(),
+        running.providers(), loaded.pools(), loaded.templateGroups(), tracker, auth, loaded.quotas(),
         reconcile, running.metrics(), running.logging());
     return new ConfigReload(next, changed, restart);
   }

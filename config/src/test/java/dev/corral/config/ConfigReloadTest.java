@@ -51,6 +51,33 @@ class ConfigReloadTest {
   }
 
   @Test
+  void turningAuthOn_waitsForARestart_andKeepsTheRunningAuthWhole() {
+    CorralConfig loaded = TestConfigs.load(RUNNING + """
+        auth:
+          mode: tokens
+          users:
+            - {name: root, password: pw, admin: true}
+        """);
+    ConfigReload reload = ConfigReload.between(TestConfigs.load(RUNNING), loaded, "f");
+
+    assertEquals(List.of("auth.mode"), reload.restartRequired());
+    assertEquals(List.of(), reload.changed(), "no half of the auth section applies now");
+    assertEquals(AuthConfig.Mode.NONE, reload.next().auth().mode());
+    assertEquals(List.of(), reload.next().auth().users());
+
+    CorralConfig withAlice = TestConfigs.load(RUNNING + """
+        auth:
+          mode: tokens
+          users:
+            - {name: root, password: pw, admin: true}
+            - {name: alice, password: pw2}
+        """);
+    ConfigReload users = ConfigReload.between(loaded, withAlice, "f");
+    assertEquals(List.of("auth"), users.changed(), "users change at once while the mode stays");
+    assertEquals(2, users.next().auth().users().size());
+  }
+
+  @Test
   void aPoolOnAProviderThatIsNotRunning_failsTheReload_namingThePool() {
     CorralConfig loaded = TestConfigs.load("""
         providers:
