@@ -153,6 +153,29 @@ class LeaseOwnershipEndToEndTest {
   }
 
   @Test
+  void templateAndBuildWrites_needAnAdmin_whileReadsStayOpen() {
+    String[][] writes = {
+        {"DELETE", "/v1/templates/1", null, "delete templates"},
+        {"POST", "/v1/builds", "{\"template_id\": 1}", "start builds"},
+        {"POST", "/v1/builds/1/retry", null, "retry builds"},
+        {"POST", "/v1/builds/1/cancel", null, "cancel builds"},
+        {"POST", "/v1/tracker/poll", null, "poll the tracker"}};
+    for (String[] w : writes) {
+      Http.Reply anonymous = http.send(w[0], w[1], w[2]);
+      assertEquals(401, anonymous.status(), w[1] + " " + anonymous.body());
+      Http.Reply user = http.send(w[0], w[1], w[2], "X-AUTH-TOKEN", bob);
+      assertEquals(403, user.status(), w[1] + " " + user.body());
+      assertTrue(user.body().get("error").asText().contains("only an admin may " + w[3]), user.body().toString());
+    }
+    // An admin gets past the check: there is no template or build 1 here, and the tracker poll is taken.
+    assertEquals(404, http.send("DELETE", "/v1/templates/1", null, "X-AUTH-TOKEN", root).status());
+    assertEquals(404, http.send("POST", "/v1/builds/1/cancel", null, "X-AUTH-TOKEN", root).status());
+    assertEquals(202, http.send("POST", "/v1/tracker/poll", null, "X-AUTH-TOKEN", root).status());
+    assertEquals(200, http.send("GET", "/v1/templates", null).status(), "reads need no credentials");
+    assertEquals(200, http.send("GET", "/v1/builds", null, "X-AUTH-TOKEN", bob).status());
+  }
+
+  @Test
   void aGroupRestrictedToOneProvider_cannotUseAPoolOnAnother() {
     Http.Reply refused = http.send("POST", "/v1/leases", "{\"vms\": {\"labpool\": 1}}", "X-AUTH-TOKEN", alice);
     assertEquals(403, refused.status(), () -> refused.body().toString());

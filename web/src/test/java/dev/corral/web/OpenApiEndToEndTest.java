@@ -215,16 +215,18 @@ class OpenApiEndToEndTest {
     call("GET", "/v1/template-groups", "/v1/template-groups", null, 200);
     JsonNode raw = call("GET", "/v1/templates", "/v1/templates?group=debian-12", null, 200).get(0);
     call("GET", "/v1/templates/{id}", "/v1/templates/" + raw.get("id").asLong(), null, 200);
-    JsonNode build = call("POST", "/v1/builds", "/v1/builds", "{\"template\": \"debian-12-a\", \"provider\": \"sim\"}", 201);
+    JsonNode build = call("POST", "/v1/builds", "/v1/builds", "{\"template\": \"debian-12-a\", \"provider\": \"sim\"}", 201,
+        root);
     String buildPath = "/v1/builds/" + build.get("id").asLong();
     http.await(buildPath, LIMIT, b -> b.get("state").asText().equals("succeeded"));
     JsonNode built = call("GET", "/v1/builds/{id}", buildPath, null, 200);
     call("GET", "/v1/builds", "/v1/builds?state=succeeded", null, 200);
-    call("POST", "/v1/builds/{id}/cancel", buildPath + "/cancel", null, 409);
-    call("POST", "/v1/builds/{id}/retry", buildPath + "/retry", null, 409);
-    call("POST", "/v1/tracker/poll", "/v1/tracker/poll", null, 202);
+    call("POST", "/v1/builds/{id}/cancel", buildPath + "/cancel", null, 409, root);
+    call("POST", "/v1/builds/{id}/retry", buildPath + "/retry", null, 409, root);
+    call("POST", "/v1/builds/{id}/retry", buildPath + "/retry", null, 403, alice);
+    call("POST", "/v1/tracker/poll", "/v1/tracker/poll", null, 202, root);
     JsonNode deleted = call("DELETE", "/v1/templates/{id}", "/v1/templates/" + built.get("result_template_id").asLong(),
-        null, 200);
+        null, 200, root);
     assertEquals("deleted", deleted.get("state").asText());
     call("GET", "/v1/templates/{id}", "/v1/templates/0", null, 400);
 
