@@ -76,7 +76,7 @@ public final class ClaimBench {
     System.setProperty("http.maxConnections", "64");
     // 30 s, not 3: at a few hundred requests per second the JIT is still compiling the request path
     // after 10 s (the C2 compiler thread still used ~0.2 cores at 50 s), and a 5 s warm-up measures ~30 % less.
-    double warmupS = 30;
+    double warmupS = 90; // the JIT needs over 30 s to settle on 2 busy cores since metrics and logs joined the path
     long quietWaitS = 180;
     String jdbcParams = null;
     boolean direct = false;
