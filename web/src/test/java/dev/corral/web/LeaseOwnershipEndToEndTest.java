@@ -167,11 +167,13 @@ class LeaseOwnershipEndToEndTest {
       assertEquals(403, user.status(), w[1] + " " + user.body());
       assertTrue(user.body().get("error").asText().contains("only an admin may " + w[3]), user.body().toString());
     }
-    // An admin gets past the check: there is no template or build 1 here, and the tracker poll is taken.
-    assertEquals(404, http.send("DELETE", "/v1/templates/1", null, "X-AUTH-TOKEN", root).status());
-    assertEquals(404, http.send("POST", "/v1/builds/1/cancel", null, "X-AUTH-TOKEN", root).status());
+    // An admin gets past the check: there is no such template or build, and the tracker poll is taken.
+    assertEquals(404, http.send("DELETE", "/v1/templates/999999", null, "X-AUTH-TOKEN", root).status());
+    assertEquals(404, http.send("POST", "/v1/builds/999999/cancel", null, "X-AUTH-TOKEN", root).status());
     assertEquals(202, http.send("POST", "/v1/tracker/poll", null, "X-AUTH-TOKEN", root).status());
     assertEquals(200, http.send("GET", "/v1/templates", null).status(), "reads need no credentials");
+    assertNotEquals("deleted", http.get("/v1/templates/1").body().get("state").asText(),
+        "the pools' template 1 outlived the refused deletes");
     assertEquals(200, http.send("GET", "/v1/builds", null, "X-AUTH-TOKEN", bob).status());
   }
 
