@@ -7,6 +7,7 @@ import dev.corral.activities.store.EmbeddedMariaDb;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.DatabaseConfig;
+import dev.corral.web.CorralApp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +22,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -28,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 
 /** What both benchmarks share: data dirs, configs, seeding, a tiny HTTP client, stats, a watchdog. */
@@ -229,6 +232,22 @@ final class BenchSupport {
   }
 
   /** The value at quantile q (0..1) of sorted values, nearest-rank. */
+  /** The pool's VMs per state, read straight from the database (the end-of-run check of every bench). */
+  static Map<String, Long> vmStates(CorralApp app, String pool) throws SQLException {
+    Map<String, Long> counts = new TreeMap<>();
+    try (Connection c = app.db().dataSource().getConnection();
+        PreparedStatement s = c.prepareStatement("SELECT state, COUNT(*) FROM vm WHERE pool = ? GROUP BY state")) {
+      s.setString(1, pool);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          counts.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      c.commit();
+    }
+    return counts;
+  }
+
   static long quantile(long[] sorted, double q) {
     if (sorted.length == 0) {
       return 0;

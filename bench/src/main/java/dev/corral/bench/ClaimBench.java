@@ -306,15 +306,7 @@ public final class ClaimBench {
   }
 
   private static Map<String, Long> stateCounts(CorralApp app) throws SQLException {
-    Map<String, Long> counts = new TreeMap<>();
-    try (Connection c = app.db().dataSource().getConnection(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT state, COUNT(*) FROM vm WHERE pool = '" + POOL + "' GROUP BY state")) {
-      while (rs.next()) {
-        counts.put(rs.getString(1), rs.getLong(2));
-      }
-      c.commit();
-    }
-    return counts;
+    return BenchSupport.vmStates(app, POOL);
   }
 
   private boolean report(String label, LeaseLoad.ClientLog[] logs, long from, long to, LeaseLoad.Recycler recycler,

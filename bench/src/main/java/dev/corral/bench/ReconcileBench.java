@@ -687,14 +687,6 @@ public final class ReconcileBench {
   }
 
   private Map<String, Long> stateCounts() throws SQLException {
-    Map<String, Long> counts = new TreeMap<>();
-    try (Connection c = app.db().dataSource().getConnection(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT state, COUNT(*) FROM vm WHERE pool = '" + POOL + "' GROUP BY state")) {
-      while (rs.next()) {
-        counts.put(rs.getString(1), rs.getLong(2));
-      }
-      c.commit();
-    }
-    return counts;
+    return BenchSupport.vmStates(app, POOL);
   }
 }
