@@ -159,6 +159,25 @@ class CliEndToEndTest {
   }
 
   @Test
+  void disableProviderTakesItOutOfPlacement_andEnableProviderPutsItBack() {
+    assertEquals(1, corral(alice, "disable-provider", "tiny"), "an admin's call");
+    assertTrue(err().startsWith("corral disable-provider: only an admin may"), err());
+
+    assertEquals(0, corral(root, "disable-provider", "tiny", "--reason", "firmware upgrade"), this::err);
+    assertTrue(out().startsWith("provider tiny: disabled (firmware upgrade; by root at "), out());
+    JsonNode tiny = http.get("/v1/providers").body().findParents("name").stream()
+        .filter(p -> p.get("name").asText().equals("tiny")).findFirst().orElseThrow();
+    assertEquals("disabled", tiny.get("state").asText(), tiny::toString);
+
+    assertEquals(0, corral(root, "enable-provider", "tiny"), this::err);
+    assertEquals("provider tiny: ok\n", out());
+    assertEquals(1, corral(root, "enable-provider", "nowhere"));
+    assertTrue(err().startsWith("corral enable-provider: "), err());
+    assertEquals(2, corral(root, "enable-provider"));
+    assertTrue(err().contains("usage: corral enable-provider NAME"), err());
+  }
+
+  @Test
   void buildsListsAFailedBuildAndRetryBuildStartsItAgain() {
     http.await("/v1/templates?group=debian-12", LIMIT, templates -> templates.size() > 0);
     ((SimulatedProvider) app.providers().get("sim")).failNextPermanently(SimulatedProvider.Operation.CONFIGURE,

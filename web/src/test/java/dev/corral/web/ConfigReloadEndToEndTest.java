@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigSource;
+import dev.corral.web.cli.Cli;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,6 +168,34 @@ class ConfigReloadEndToEndTest {
     JsonNode pools = http.get("/v1/pools").body();
     assertEquals(1, pools.size(), pools::toString);
     assertEquals(1, Http.pool(pools, "small").get("size").asInt(), pools::toString);
+  }
+
+  @Test
+  @Order(6)
+  void theCli_printsEveryProblemOfABadFile_thenWhatAGoodOneChanged() throws IOException {
+    write("""
+        pools:
+          - {name: small, template: t, providers: [sim], size: -1}
+        """);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Map<String, String> env = Map.of("CORRAL_URL", app.baseUrl(), "CORRAL_TOKEN", root);
+    assertEquals(1, Cli.run(new String[] {"config", "reload"}, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8)));
+    String problems = err.toString(StandardCharsets.UTF_8);
+    assertTrue(problems.contains("the running config is kept") && problems.contains("line 11: pools[0].size: "),
+        problems);
+
+    write("""
+        pools:
+          - {name: small, template: t, providers: [sim], size: 2}
+        """);
+    out.reset();
+    assertEquals(0, Cli.run(new String[] {"config", "reload"}, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8)));
+    String done = out.toString(StandardCharsets.UTF_8);
+    assertTrue(done.startsWith("reloaded ") && done.endsWith("corral.yaml: changed pools\n"), done);
+    http.await("/v1/pools", FILL, pools -> Http.pool(pools, "small").get("size").asInt() == 2);
   }
 
   private static List<String> names(JsonNode array) {

@@ -40,7 +40,7 @@ public final class Cli {
   static {
     for (Command c : List.of(SERVE, StatusCommand.COMMAND, PoolsCommand.COMMAND, LeaseCommands.LEASE,
         LeaseCommands.RELEASE, BuildCommands.BUILDS, BuildCommands.RETRY, ReconcileCommand.COMMAND,
-        ConfigCheckCommand.COMMAND)) {
+        ProviderCommands.DISABLE, ProviderCommands.ENABLE, ConfigCheckCommand.COMMAND, ConfigReloadCommand.COMMAND)) {
       COMMANDS.put(c.name(), c);
     }
   }
@@ -50,16 +50,16 @@ public final class Cli {
   /** Runs one command line (without {@code serve}) and returns its exit status. */
   public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     if (args.length == 0 || isHelp(args[0]) || args[0].equals("help")) {
-      return help(args.length > 1 ? args[1] : null, out, err);
+      return help(args.length > 1 ? String.join(" ", Arrays.copyOfRange(args, 1, args.length)) : null, out, err);
     }
     String name = args[0];
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     if (name.equals("config")) {
-      if (rest.length == 0 || !rest[0].equals("check")) {
-        return usageError(ConfigCheckCommand.COMMAND, rest.length == 0 ? "say `config check FILE`"
-            : "unknown config command '" + rest[0] + "' (there is `config check FILE`)", err);
+      if (rest.length == 0 || !COMMANDS.containsKey("config " + rest[0])) {
+        return usageError(ConfigCheckCommand.COMMAND, rest.length == 0 ? "say `config check FILE` or `config reload`"
+            : "unknown config command '" + rest[0] + "' (there are `config check FILE` and `config reload`)", err);
       }
-      name = "config check";
+      name = "config " + rest[0];
       rest = Arrays.copyOfRange(rest, 1, rest.length);
     }
     Command command = COMMANDS.get(name);
@@ -113,7 +113,11 @@ public final class Cli {
       out.print(overview());
       return OK;
     }
-    Command command = COMMANDS.get(about.equals("config") ? "config check" : about);
+    if (about.equals("config")) {
+      out.print(COMMANDS.get("config check").help() + "\n" + COMMANDS.get("config reload").help());
+      return OK;
+    }
+    Command command = COMMANDS.get(about);
     if (command == null) {
       err.println("corral: unknown command '" + about + "'");
       err.print(overview());

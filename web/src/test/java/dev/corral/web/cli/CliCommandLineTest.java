@@ -106,7 +106,7 @@ class CliCommandLineTest {
   void helpListsEveryCommandAndEachCommandHasItsOwn() {
     assertEquals(0, corral("--help"));
     for (String command : new String[] {"serve", "status", "pools", "lease", "release", "builds", "retry-build",
-        "reconcile", "config check"}) {
+        "reconcile", "disable-provider", "enable-provider", "config check", "config reload"}) {
       assertTrue(out().contains("\n  " + command + " "), () -> command + " missing from\n" + out());
     }
 
@@ -117,6 +117,8 @@ class CliCommandLineTest {
     assertTrue(out().startsWith("usage: corral retry-build BUILD_ID"), out());
     assertEquals(0, corral("config", "check", "--help"));
     assertTrue(out().startsWith("usage: corral config check FILE"), out());
+    assertEquals(0, corral("help", "config"));
+    assertTrue(out().contains("usage: corral config check FILE") && out().contains("usage: corral config reload"), out());
     assertEquals(0, Cli.checkServe(new String[] {"--help"}, new PrintStream(out), new PrintStream(err)));
   }
 
