@@ -20,8 +20,8 @@ class StartupErrorsTest {
 
   @Test
   void anUnreachableDatabaseOrTemporal_endsStartUpWithOneLineNamingTheKeyAndAddress() throws Exception {
-    int dbPort = closedPort();
-    int temporalPort = closedPort();
+    int dbPort = CorralProcess.freePort();
+    int temporalPort = CorralProcess.freePort();
     Path dir = TestDirs.fresh("startup-errors");
     Path badDb = write(dir.resolve("bad-db.yaml"), """
         data_dir: %s
@@ -58,12 +58,6 @@ class StartupErrorsTest {
 
   private static void assertNoStackTrace(String stdout) {
     assertFalse(stdout.contains("\tat ") || stdout.contains("Exception"), "stdout has a stack trace:\n" + stdout);
-  }
-
-  private static int closedPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static Path write(Path file, String text) throws IOException {

@@ -7,6 +7,7 @@ import dev.corral.activities.testing.TestDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -148,7 +149,7 @@ class CliCommandLineTest {
   @Test
   void anUnreachableCorralIsOneLineNamingTheUrl() throws IOException {
     int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
+    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
     String url = "http://127.0.0.1:" + port;
