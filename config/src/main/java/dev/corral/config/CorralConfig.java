@@ -37,40 +37,7 @@ public record CorralConfig(
     templateGroups = Collections.unmodifiableMap(new LinkedHashMap<>(templateGroups));
   }
 
-  /** A config without a metrics export (GET /metrics is always served). */
-  public CorralConfig(
-      Path dataDir,
-      ServerConfig server,
-      DatabaseConfig database,
-      TemporalConfig temporal,
-      Map<String, ProviderConfig> providers,
-      List<PoolConfig> pools,
-      Map<String, TemplateGroupConfig> templateGroups,
-      TrackerConfig tracker,
-      AuthConfig auth,
-      QuotaConfig quotas,
-      ReconcileConfig reconcile) {
-    this(dataDir, server, database, temporal, providers, pools, templateGroups, tracker, auth, quotas, reconcile,
-        MetricsConfig.NONE, LoggingConfig.DEFAULTS);
-  }
-
-  /** A config with the reconciler's defaults. */
-  public CorralConfig(
-      Path dataDir,
-      ServerConfig server,
-      DatabaseConfig database,
-      TemporalConfig temporal,
-      Map<String, ProviderConfig> providers,
-      List<PoolConfig> pools,
-      Map<String, TemplateGroupConfig> templateGroups,
-      TrackerConfig tracker,
-      AuthConfig auth,
-      QuotaConfig quotas) {
-    this(dataDir, server, database, temporal, providers, pools, templateGroups, tracker, auth, quotas,
-        ReconcileConfig.DEFAULTS);
-  }
-
-  /** A config without auth or quotas: everyone is anonymous and unlimited. */
+  /** A config without auth, quotas or a metrics export, with the reconciler's and the logs' defaults. */
   public CorralConfig(
       Path dataDir,
       ServerConfig server,
@@ -81,7 +48,7 @@ public record CorralConfig(
       Map<String, TemplateGroupConfig> templateGroups,
       TrackerConfig tracker) {
     this(dataDir, server, database, temporal, providers, pools, templateGroups, tracker, AuthConfig.NONE,
-        QuotaConfig.NONE);
+        QuotaConfig.NONE, ReconcileConfig.DEFAULTS, MetricsConfig.NONE, LoggingConfig.DEFAULTS);
   }
 
   /** A config without template groups or tracker sources: pools use fixed templates. */
@@ -92,7 +59,7 @@ public record CorralConfig(
       TemporalConfig temporal,
       Map<String, ProviderConfig> providers,
       List<PoolConfig> pools) {
-    this(dataDir, server, database, temporal, providers, pools, Map.of(), TrackerConfig.NONE, AuthConfig.NONE, QuotaConfig.NONE);
+    this(dataDir, server, database, temporal, providers, pools, Map.of(), TrackerConfig.NONE);
   }
 
   /** Finds a pool by its name or by one of its aliases. */
