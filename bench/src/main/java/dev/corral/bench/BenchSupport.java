@@ -3,7 +3,7 @@ package dev.corral.bench;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
-import dev.corral.activities.store.EmbeddedMariaDb;
+import dev.corral.activities.store.embedded.EmbeddedMariaDb;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.DatabaseConfig;

@@ -2,7 +2,7 @@ package dev.corral.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.corral.activities.store.EmbeddedMariaDb;
+import dev.corral.activities.store.embedded.EmbeddedMariaDb;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.PoolShortException;
 import dev.corral.config.CorralConfig;

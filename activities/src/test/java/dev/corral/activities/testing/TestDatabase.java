@@ -1,7 +1,7 @@
 package dev.corral.activities.testing;
 
 import dev.corral.activities.store.Db;
-import dev.corral.activities.store.EmbeddedMariaDb;
+import dev.corral.activities.store.embedded.EmbeddedMariaDb;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
