@@ -40,7 +40,9 @@ import dev.corral.workflows.vm.VmWorkflowImpl;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.temporal.worker.Worker;
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +60,18 @@ public final class CorralWorkers {
   public static final Timings DEFAULTS = new Timings(Duration.ofSeconds(10), Duration.ofMillis(50));
 
   private CorralWorkers() {}
+
+  /**
+   * The options of every worker factory that runs Corral's workers (the app's and the tests'): activity
+   * failures caused by an unreachable database get their own type ({@link DatabaseFailures}). {@code more}
+   * come after it, nearer the activity.
+   */
+  public static WorkerFactoryOptions factoryOptions(WorkerInterceptor... more) {
+    WorkerInterceptor[] interceptors = new WorkerInterceptor[more.length + 1];
+    interceptors[0] = new DatabaseFailures();
+    System.arraycopy(more, 0, interceptors, 1, more.length);
+    return WorkerFactoryOptions.newBuilder().setWorkerInterceptors(interceptors).build();
+  }
 
   public static void register(
       WorkerFactory factory,

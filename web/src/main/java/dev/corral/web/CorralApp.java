@@ -11,7 +11,8 @@ import dev.corral.activities.reconcile.ReconcileStats;
 import dev.corral.activities.reconcile.Reconciler;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
-import dev.corral.activities.store.EmbeddedMariaDb;
+import dev.corral.activities.store.embedded.EmbeddedMariaDb;
+import dev.corral.activities.store.embedded.MariaDbSupervisor;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.ReuseRules;
 import dev.corral.activities.store.TokenStore;
@@ -63,6 +64,7 @@ import dev.corral.web.auth.TokenService;
 import dev.corral.web.dashboard.Dashboard;
 import dev.corral.web.dashboard.DashboardRoutes;
 import dev.corral.web.metrics.CorralMetrics;
+import dev.corral.web.metrics.DatabaseMetrics;
 import dev.corral.web.metrics.HttpMetrics;
 import dev.corral.web.metrics.LeaseMetrics;
 import dev.corral.web.metrics.MetricsRoutes;
@@ -116,8 +118,11 @@ public final class CorralApp implements AutoCloseable {
   private Javalin http;
   private final List<String> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Db db;
+  private WorkflowClient workflowClient;
   private ProviderRegistry providers;
   private CorralMetrics metrics;
+  /** Null with an external database. */
+  private MariaDbSupervisor embeddedSupervisor;
 
   /** Read again by a config reload; null when started from a config object, which has nothing to re-read. */
   private final ConfigSource source;
@@ -192,6 +197,7 @@ public final class CorralApp implements AutoCloseable {
     WorkflowServiceStubs stubs = connectTemporal();
     WorkflowClient client =
         WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
+    workflowClient = client;
 
     if (sharedProviders != null) {
       providers = sharedProviders;
@@ -207,7 +213,7 @@ public final class CorralApp implements AutoCloseable {
     ReconcileMetrics.register(registry, reconcileStats, providers.names());
     Reconciler reconciler =
         new Reconciler(db, providers, vmWorkflows, nudger, clock, config.reconcile(), reconcileStats);
-    WorkerFactory workers = WorkerFactory.newInstance(client);
+    WorkerFactory workers = WorkerFactory.newInstance(client, CorralWorkers.factoryOptions());
     TrackerSources trackerSources = new TrackerSources(config.tracker().sources());
     CorralWorkers.register(workers, db, providers, clock, nudger, timings, trackerSources, reconciler, registry);
     workers.start();
@@ -285,7 +291,8 @@ public final class CorralApp implements AutoCloseable {
     rateLimiter.registerPerUser(http);
     new TokenRoutes(tokens, json).register(http);
     new VmpoolerTokenRoutes(tokens).register(http);
-    new Health(db, stubs).register(http);
+    new Health(db, stubs, embeddedSupervisor).register(http);
+    DatabaseMetrics.register(registry, db.availability(), embeddedSupervisor);
     new MetricsRoutes(metrics, new InventoryGauges(db, clock, registry, providers.names())).register(http);
     InventoryViews views = new InventoryViews(db, providers, clock);
     new Routes(leases, views, json).register(http);
@@ -337,6 +344,9 @@ public final class CorralApp implements AutoCloseable {
     }
     EmbeddedMariaDb mariaDb = EmbeddedMariaDb.start(config.dataDir().resolve("mariadb"));
     toClose.push(mariaDb);
+    // Closed before the server, so a stop is never taken for a death and answered with a restart.
+    embeddedSupervisor = MariaDbSupervisor.watch(mariaDb, Clock.systemUTC());
+    toClose.push(embeddedSupervisor);
     Db embedded = Db.connect(mariaDb.jdbcUrl(), mariaDb.user(), "", DB_CONNECTIONS);
     toClose.push(embedded);
     return embedded;
@@ -407,6 +417,11 @@ public final class CorralApp implements AutoCloseable {
   /** Every HTTP route as {@code "METHOD /path/{param}"}, in registration order (the fuzz test walks them all). */
   public List<String> routes() {
     return List.copyOf(routes);
+  }
+
+  /** Tests ask Temporal how the workflows ended. */
+  WorkflowClient workflowClient() {
+    return workflowClient;
   }
 
   public Db db() {

@@ -29,12 +29,16 @@ public final class ActivityProfiles {
   /**
    * The shepherd's own passes (plan, provision, retire) run as local activities: they are short
    * database work in the worker that runs the shepherd, and skipping the task-queue round trips
-   * starts the next VM's clone sooner after a slot frees. They are retried the same way.
+   * starts the next VM's clone sooner after a slot frees.
+   *
+   * <p>Tries are counted here: the SDK does not retry a local activity at all when its attempts are unlimited
+   * and it has no schedule-to-close timeout. A pass that still fails is the shepherd's to outlast (it tries
+   * the whole pass again), which no local retry policy could do for an outage of any length.
    */
   static final LocalActivityOptions LOCAL_INVENTORY =
       LocalActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(30))
-          .setRetryOptions(INVENTORY.getRetryOptions())
+          .setRetryOptions(INVENTORY.getRetryOptions().toBuilder().setMaximumAttempts(3).build())
           .build();
 
   /**

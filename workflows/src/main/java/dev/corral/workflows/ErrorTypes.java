@@ -27,6 +27,13 @@ public final class ErrorTypes {
   /** The VM has no snapshot of that id. */
   public static final String SNAPSHOT_NOT_FOUND = "SnapshotNotFound";
 
+  /**
+   * The database could not be reached, so nothing was recorded. Retried like any transient failure; once an
+   * activity's tries are used up, the workflow waits for the database and calls it again
+   * ({@link DatabaseOutages}), so an outage of any length costs no VM, build or step.
+   */
+  public static final String DATABASE_UNAVAILABLE = "DatabaseUnavailable";
+
   public static final String[] PERMANENT = {
     CLONE_FAILED, BOOT_FAILED, BOOT_TIMEOUT, CAPACITY_EXCEEDED, UNKNOWN_PROVIDER,
     TEMPLATE_NOT_FOUND, VERSION_MISMATCH, STEP_FAILED, VM_NOT_FOUND, SNAPSHOT_NOT_FOUND, CLEANUP_FAILED

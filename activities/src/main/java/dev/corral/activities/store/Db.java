@@ -2,7 +2,11 @@ package dev.corral.activities.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -26,9 +30,18 @@ public final class Db implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final SqlSessionFactory sessions;
+  private final DatabaseAvailability availability;
 
-  private Db(HikariDataSource dataSource) {
+  /** The same database with short timeouts, for {@link #probe}. */
+  private final String probeUrl;
+
+  private Db(HikariDataSource dataSource, String probeUrl) {
     this.dataSource = dataSource;
+    this.probeUrl = probeUrl;
+    this.availability = new DatabaseAvailability(this::connectOutsidePool,
+        // The pool's connections died with the server; replaced now, they are not validated one by one (and
+        // each logged) as work borrows them.
+        () -> dataSource.getHikariPoolMXBean().softEvictConnections(), Clock.systemUTC());
     // MyBatis would switch autocommit back on at every close, and Hikari off again at every borrow:
     // two round trips per transaction on the lease path for nothing, since the pool is never autocommit.
     JdbcTransactionFactory transactions = new JdbcTransactionFactory();
@@ -67,9 +80,13 @@ public final class Db implements AutoCloseable {
     hikari.setAutoCommit(false);
     // Under the default REPEATABLE READ the claim's gap locks deadlock constantly (stack-notes §4.3).
     hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    hikari.setConnectionTimeout(10_000);
+    // Also how long work waits at the start of an outage, before the availability watcher has noticed it.
+    hikari.setConnectionTimeout(5_000);
     hikari.setInitializationFailTimeout(CONNECT_TIMEOUT.toMillis());
-    return new Db(new HikariDataSource(hikari));
+    Db db = new Db(new HikariDataSource(hikari),
+        withDefaults(withParameters(jdbcUrl, "connectTimeout=2000&socketTimeout=2000")));
+    db.availability.startWatching();
+    return db;
   }
 
   /**
@@ -88,7 +105,13 @@ public final class Db implements AutoCloseable {
           "prepStmtCacheSqlLimit", "4096",
           "cacheServerConfiguration", "true",
           "elideSetAutoCommits", "true",
-          "maintainTimeStats", "false");
+          "maintainTimeStats", "false",
+          // A host that drops packets would otherwise hold a new connection for the OS's two minutes.
+          "connectTimeout", "5000");
+
+  private static String withParameters(String jdbcUrl, String parameters) {
+    return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + parameters;
+  }
 
   private static String withDefaults(String jdbcUrl) {
     StringBuilder url = new StringBuilder(jdbcUrl);
@@ -109,19 +132,59 @@ public final class Db implements AutoCloseable {
   }
 
   /**
+   * A round trip through the pool, as every unit of work makes one; a failure also tells {@link #availability}.
+   *
+   * @throws DatabaseUnavailableException when the database cannot be reached
+   */
+  public void ping() {
+    inTransaction(session -> {
+      try (Statement statement = session.getConnection().createStatement()) {
+        statement.setQueryTimeout(2);
+        statement.execute("SELECT 1");
+        return null;
+      } catch (SQLException e) {
+        throw new PersistenceException("ping failed", e);
+      }
+    });
+  }
+
+  /** Whether the database answers, as its watcher and the work saw it. */
+  public DatabaseAvailability availability() {
+    return availability;
+  }
+
+  /** A connection of its own, outside the pool, with short timeouts, for {@link #availability}'s checks. */
+  private Connection connectOutsidePool() throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", dataSource.getUsername());
+    if (dataSource.getPassword() != null) {
+      properties.setProperty("password", dataSource.getPassword());
+    }
+    return DriverManager.getConnection(probeUrl, properties);
+  }
+
+  /**
    * Runs {@code work} in one transaction and commits it. A deadlock or lock timeout rolls back and
    * runs the work again from the start, so {@code work} must not have side effects outside the session.
+   *
+   * @throws DatabaseUnavailableException when the database cannot be reached (at once while it is known to
+   *     be down) or has no connection to spare; nothing was committed
    */
   public <T> T inTransaction(Function<SqlSession, T> work) {
+    availability.checkUp();
     for (int attempt = 1; ; attempt++) {
       try (SqlSession session = sessions.openSession(false)) {
         T result = work.apply(session);
         session.commit(true);
         return result;
       } catch (PersistenceException e) {
-        if (attempt >= MAX_DEADLOCK_RETRIES || !isRetryable(e)) {
-          throw e;
+        if (attempt < MAX_DEADLOCK_RETRIES && isRetryable(e)) {
+          continue;
         }
+        throw availability.classify(e).<RuntimeException>map(unavailable -> unavailable).orElse(e);
+      } catch (RuntimeException e) {
+        // The pool itself (a connection it could not make) throws outside MyBatis's wrapping.
+        throw availability.classify(e).<RuntimeException>map(unavailable -> unavailable).orElse(e);
       }
     }
   }
@@ -138,6 +201,7 @@ public final class Db implements AutoCloseable {
 
   @Override
   public void close() {
+    availability.close();
     dataSource.close();
   }
 }

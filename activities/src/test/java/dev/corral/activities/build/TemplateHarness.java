@@ -46,7 +46,6 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.WorkerFactory;
-import io.temporal.worker.WorkerFactoryOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -140,6 +139,7 @@ public final class TemplateHarness implements AutoCloseable {
           .setWorkflowServiceStubsOptions(WorkflowServiceStubsOptions.newBuilder()
               .setGrpcClientInterceptors(List.of(new NoStickyInterceptor()))
               .build())
+          .setWorkerFactoryOptions(CorralWorkers.factoryOptions())
           .build());
       this.db = database;
       this.env = environment;
@@ -204,8 +204,8 @@ public final class TemplateHarness implements AutoCloseable {
       old.shutdown();
     }
     List<String> executed = Collections.synchronizedList(new ArrayList<>());
-    WorkerFactory fresh = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-        .setWorkerInterceptors(new BeforeActivity((type, arguments) -> executed.add(type))).build());
+    WorkerFactory fresh = WorkerFactory.newInstance(client,
+        CorralWorkers.factoryOptions(new BeforeActivity((type, arguments) -> executed.add(type))));
     register(fresh);
     fresh.start();
     restartedFactory = fresh;

@@ -37,7 +37,6 @@ import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
-import io.temporal.worker.WorkerFactoryOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -164,10 +163,9 @@ final class CorralHarness implements AutoCloseable {
 
   private static TestEnvironmentOptions environmentOptions(Options options) {
     TestEnvironmentOptions.Builder builder = TestEnvironmentOptions.newBuilder();
-    if (options.beforeActivity != null) {
-      builder.setWorkerFactoryOptions(
-          WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new BeforeActivity(options.beforeActivity)).build());
-    }
+    builder.setWorkerFactoryOptions(options.beforeActivity == null
+        ? CorralWorkers.factoryOptions()
+        : CorralWorkers.factoryOptions(new BeforeActivity(options.beforeActivity)));
     return builder.build();
   }
 

@@ -1,6 +1,7 @@
 package dev.corral.web.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.corral.activities.store.DatabaseUnavailableException;
 import dev.corral.web.vmpooler.VmpoolerErrors;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -41,7 +42,15 @@ public final class ErrorMapping {
       String code = e.getStatus() == 404 ? "not_found" : e.getStatus() == 405 ? "method_not_allowed" : "http_" + e.getStatus();
       send(ctx, e.getStatus(), new ApiError(e.getMessage(), code, Map.of()));
     });
+    app.exception(DatabaseUnavailableException.class, (e, ctx) -> databaseUnavailable(ctx, e));
     app.exception(Exception.class, (e, ctx) -> {
+      // Wrapped on its way (a future, a reflective call): still the database's absence, not an internal error.
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof DatabaseUnavailableException unavailable) {
+          databaseUnavailable(ctx, unavailable);
+          return;
+        }
+      }
       // The id ties the reply to the log line (with the stack trace) without showing the client anything inside.
       String errorId = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL);
       log.error("{} {} -> 500 (error id {})", ctx.method(), ctx.path(), errorId, e);
@@ -57,6 +66,20 @@ public final class ErrorMapping {
     });
     app.error(405, ctx -> send(ctx, 405, new ApiError("method not allowed: " + ctx.method() + " " + ctx.path(),
         "method_not_allowed", Map.of())));
+  }
+
+  /** How long a client is asked to wait: the embedded database restarts within seconds, a failover takes longer. */
+  static final int DATABASE_RETRY_AFTER_SECONDS = 5;
+
+  /**
+   * Nothing was read or written, and the same request may well succeed in a few seconds: a 503 that says so,
+   * not a 500. The outage itself is logged once by the database's availability check, not per request.
+   */
+  private static void databaseUnavailable(Context ctx, DatabaseUnavailableException e) {
+    log.debug("{} {} -> 503 {}", ctx.method(), ctx.path(), e.getMessage());
+    ctx.header("Retry-After", Integer.toString(DATABASE_RETRY_AFTER_SECONDS));
+    send(ctx, 503, new ApiError(e.getMessage() + "; nothing was changed, try again later", "database_unavailable",
+        Map.of("retry_after_seconds", DATABASE_RETRY_AFTER_SECONDS)));
   }
 
   /**

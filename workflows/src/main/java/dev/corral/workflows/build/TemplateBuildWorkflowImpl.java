@@ -1,5 +1,6 @@
 package dev.corral.workflows.build;
 
+import dev.corral.workflows.DatabaseOutages;
 import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.BuildActivities;
 import dev.corral.workflows.activity.BuildStepActivities;
@@ -33,9 +34,12 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         Workflow.await(SLOT_RECHECK, () -> slotFreed);
         slotFreed = false;
       }
+      // Steps write their progress to the inventory: an unreachable database makes the chain wait, not fail.
+      DatabaseOutages outages = new DatabaseOutages();
       for (String next : BuildSteps.CHAIN) {
         step = next;
-        run(BuildProfiles.step(input.provider(), next), new StepRequest(input, next));
+        BuildStepActivities steps = BuildProfiles.step(input.provider(), next);
+        outages.outlast("build " + input.buildId() + " step " + next, () -> run(steps, new StepRequest(input, next)));
       }
       step = BuildEnd.SUCCEEDED;
       return BuildEnd.SUCCEEDED;

@@ -1,6 +1,7 @@
 package dev.corral.workflows.vm;
 
 import dev.corral.workflows.ActivityProfiles;
+import dev.corral.workflows.DatabaseOutages;
 import dev.corral.workflows.EventLog;
 import dev.corral.workflows.activity.InventoryActivities;
 import dev.corral.workflows.activity.ProviderActivities;
@@ -61,17 +62,24 @@ public final class VmWorkflowImpl implements VmWorkflow {
     ProviderActivities cloner = ActivityProfiles.clone(request.provider(), request.bootTimeout());
     ProviderActivities waiter = ActivityProfiles.awaitReady(request.provider(), request.bootTimeout());
     ProviderActivities destroyer = ActivityProfiles.destroy(request.provider());
+    // Both calls also write the inventory: an unreachable database makes them wait, not fail the try.
+    DatabaseOutages outages = new DatabaseOutages();
     String lastReason = "never tried";
     for (int attempt = 1; attempt <= request.maxTries() && retiredFor == null; attempt++) {
       long started = Workflow.currentTimeMillis();
+      Duration lostBefore = outages.lost();
       try {
-        cloner.cloneVm(new CloneRequest(request.provider(), request.vm(), request.template(), request.shape()));
-        // The boot deadline covers clone and boot together, as users read boot_timeout.
-        Duration left = request.bootTimeout().minusMillis(Workflow.currentTimeMillis() - started);
+        outages.outlast("clone of " + request.vm(), () -> cloner.cloneVm(
+            new CloneRequest(request.provider(), request.vm(), request.template(), request.shape())));
         // The activity also marks the VM ready in the inventory; a retirement moved the row to
         // destroying first, so then the VM is not wanted and is destroyed below.
-        ReadyOutcome ready =
-            waiter.awaitReady(new ReadyRequest(request.provider(), request.vm(), positive(left)));
+        ReadyOutcome ready = outages.outlast("boot wait of " + request.vm(), () -> {
+          // The boot deadline covers clone and boot together, as users read boot_timeout; time lost to a
+          // database outage is not the VM's.
+          long spent = Workflow.currentTimeMillis() - started - outages.lost().minus(lostBefore).toMillis();
+          Duration left = request.bootTimeout().minusMillis(spent);
+          return waiter.awaitReady(new ReadyRequest(request.provider(), request.vm(), positive(left)));
+        });
         return ready.wanted() && retiredFor == null;
       } catch (ActivityFailure failure) {
         lastReason = reason(failure);
