@@ -13,6 +13,12 @@
 #                                  JVMs: the default tick/window (30s/10m, 4 ticks: cost per tick only), then
 #                                  tick 5s / window 1m (one window of ticks, 3 reconcile-nows, then the lease rate
 #                                  idle vs during a reconcile, interleaved); not part of the default run
+#   bench/run.sh soak [LIFECYCLES [WARMUP_S]]
+#                                  SoakBench (issue 15): VM churn (lease, release, destroy, clone, ready) in the
+#                                  embedded default, 4 clients, pool of 40, zero provider delays; per minute the
+#                                  lifecycles, rate and live heap after a full GC; at the end the heap bound
+#                                  (< 300 MB) and flatness (last tenth within 10 % of the first); default 20,000
+#                                  lifecycles (~20 min), 90 s warm-up; not part of the default run
 #   bench/run.sh chain [SINGLE_RUNS [PARALLEL_RUNS]]
 #                                  ChainBench only (issue 3's preparation chain, 6 steps x 1 s): single-chain
 #                                  overhead (default 5 runs) and 20 chains on 2 providers x 2 slots (default 3
@@ -108,6 +114,10 @@ if [ "$MODE" = reconcile ]; then
   run_java reconcile-fast ReconcileBench --tick 5s --window 1m --quiet-wait "${BENCH_QUIET_WAIT:-180}" \
     ${RECONCILE_ARGS:-} || status=1
 fi
+if [ "$MODE" = soak ]; then
+  echo "== SoakBench =="
+  run_java soak SoakBench "${1:-20000}" "${2:-90}" "${BENCH_QUIET_WAIT:-180}" || status=1
+fi
 if [ "$MODE" = qemu ]; then
   GUEST="$TARGET/guest"
   [ -f "$GUEST/base.qcow2" ] || bash "$ROOT_DIR/tools/guest/build.sh" "$GUEST" 1.0.0
@@ -116,8 +126,8 @@ if [ "$MODE" = qemu ]; then
   echo "== QemuBench =="
   run_java qemu QemuBench "$GUEST" "${BENCH_QUIET_WAIT:-180}" || status=1
 fi
-if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ] && [ "$MODE" != qemu ] && [ "$MODE" != reconcile ]; then
-  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]] | qemu | reconcile]" >&2
+if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ] && [ "$MODE" != qemu ] && [ "$MODE" != reconcile ] && [ "$MODE" != soak ]; then
+  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]] | qemu | reconcile | soak [LIFECYCLES [WARMUP_S]]]" >&2
   exit 2
 fi
 exit $status
