@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,6 +52,42 @@ final class CorralProcess implements AutoCloseable {
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new AssertionError("Corral did not die");
     }
+  }
+
+  /** The embedded MariaDB server this Corral runs (a grandchild, under its watchdog shell), while it runs. */
+  java.util.Optional<ProcessHandle> embeddedDatabase() {
+    return process.descendants()
+        .filter(p -> p.info().command().map(c -> c.endsWith("/mariadbd")).orElse(false))
+        .findFirst();
+  }
+
+  /**
+   * kill -9 of Corral and of the watchdog that would stop its database: the database is left running, holding
+   * the data dir, as a server started before the watchdog existed (or killed with its whole process group but
+   * for the database) would be.
+   */
+  void killLeavingDatabase() throws InterruptedException {
+    List<ProcessHandle> watchdogs = process.children()
+        .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("mariadbd-watchdog.sh")).orElse(false))
+        .toList();
+    ProcessHandle database = embeddedDatabase().orElseThrow(() -> new AssertionError("no embedded MariaDB runs"));
+    for (ProcessHandle watchdog : watchdogs) {
+      // The shells first: the one that waits on the pipe sends SIGTERM to the database as soon as its cat ends.
+      List<ProcessHandle> helpers = watchdog.descendants().filter(p -> p.pid() != database.pid()).toList();
+      watchdog.destroyForcibly();
+      helpers.stream().filter(p -> !p.info().command().orElse("").endsWith("cat")).forEach(ProcessHandle::destroyForcibly);
+      helpers.forEach(ProcessHandle::destroyForcibly);
+    }
+    kill();
+    if (!database.isAlive()) {
+      throw new AssertionError("the database died with its watchdog; the test wanted it left behind");
+    }
+  }
+
+  /** kill -9 of Corral and of its database at once. */
+  void killWithDatabase() throws InterruptedException {
+    embeddedDatabase().ifPresent(ProcessHandle::destroyForcibly);
+    kill();
   }
 
   /** Sends SIGHUP (a config reload) the way an operator does, with kill. */

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -126,8 +125,8 @@ class FaultSoakEndToEndTest {
         succeeded += b.get("state").asText().equals("succeeded") ? 1 : 0;
       }
       JsonNode pool = Http.pool(http.get("/v1/pools").body(), "prepared");
-      Set<String> live = liveInDatabase(http, List.of("prepared"));
-      Set<String> provider = onProvider(http);
+      Set<String> live = LiveVms.inDatabase(http, List.of("prepared"));
+      Set<String> provider = LiveVms.onProvider(http);
       last = "builds " + all + "\npool " + pool + "\ndatabase live " + live + "\nprovider " + provider;
       if (succeeded == CHAIN_BUILDS && all.size() == CHAIN_BUILDS && pool.get("ready").asInt() == 2
           && pool.get("provisioning").asInt() == 0 && live.equals(provider)) {
@@ -146,8 +145,8 @@ class FaultSoakEndToEndTest {
     String last = "";
     while (System.nanoTime() < deadline) {
       JsonNode pools = s.http.get("/v1/pools").body();
-      Set<String> live = liveInDatabase(s.http, POOLS);
-      Set<String> provider = onProvider(s.http);
+      Set<String> live = LiveVms.inDatabase(s.http, POOLS);
+      Set<String> provider = LiveVms.onProvider(s.http);
       boolean full = true;
       for (String name : POOLS) {
         JsonNode p = Http.pool(pools, name);
@@ -160,28 +159,6 @@ class FaultSoakEndToEndTest {
       Thread.sleep(500);
     }
     throw new AssertionError("not settled within " + SETTLE + " (" + load.leases.get() + " leases):\n" + last);
-  }
-
-  /** VMs the database believes exist on the provider: every state but destroyed and failed. */
-  private static Set<String> liveInDatabase(Http http, List<String> pools) {
-    Set<String> live = new TreeSet<>();
-    for (String pool : pools) {
-      for (JsonNode vm : http.get("/v1/vms?pool=" + pool + "&limit=10000").body()) {
-        String state = vm.get("state").asText();
-        if (!state.equals("destroyed") && !state.equals("failed")) {
-          live.add(vm.get("name").asText());
-        }
-      }
-    }
-    return live;
-  }
-
-  private static Set<String> onProvider(Http http) {
-    Set<String> names = new TreeSet<>();
-    for (JsonNode vm : http.get("/v1/providers/sim/inventory").body().get("vms")) {
-      names.add(vm.get("name").asText());
-    }
-    return names;
   }
 
   private record Setup(Path root, Path config, Http http) {}
