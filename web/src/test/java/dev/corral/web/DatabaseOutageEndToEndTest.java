@@ -94,6 +94,14 @@ class DatabaseOutageEndToEndTest {
         Http.Reply health = http.get("/health/ready");
         assertEquals(503, health.status());
         assertTrue(health.body().get("checks").get("database").asText().startsWith("down"), health.body()::toString);
+        // Monitoring keeps working, and says what is wrong; the dashboard says it too, and reloads.
+        Http.Page metrics = http.page("/metrics");
+        assertEquals(200, metrics.status());
+        assertTrue(metrics.body().contains("corral_database_up 0.0"), "the outage is a metric");
+        Http.Page dashboard = http.page("/");
+        assertEquals(503, dashboard.status());
+        assertTrue(dashboard.body().contains("The database is unavailable"), dashboard.body());
+        assertTrue(dashboard.body().contains("http-equiv=\"refresh\""), "the page reloads by itself");
         Thread.sleep(Math.max(0, (outageEnds - System.nanoTime()) / 1_000_000));
         Instant back = Instant.now();
         database.restart();

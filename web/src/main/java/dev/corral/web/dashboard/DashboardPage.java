@@ -68,6 +68,23 @@ final class DashboardPage {
 
   private DashboardPage() {}
 
+  /**
+   * While the database is away: the same page frame, what is wrong, and the same reload, so a dashboard left
+   * open on a wall shows the outage and then the pools again by itself.
+   */
+  static String unavailable(String problem) {
+    Html h = new Html();
+    h.raw("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .raw("<meta http-equiv=\"refresh\" content=\"" + REFRESH_SECONDS + "\">")
+        .raw("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+        .raw("<title>Corral: database unavailable</title><style>").raw(CSS).raw("</style></head><body>")
+        .raw("<header><h1>Corral</h1></header><main><section><h2>The database is unavailable</h2><p class=\"error\">")
+        .text(problem)
+        .raw("</p><p class=\"muted\">Nothing can be shown or changed until it is back; this page reloads every ")
+        .text(Integer.toString(REFRESH_SECONDS)).raw(" s.</p></section></main></body></html>\n");
+    return h.toString();
+  }
+
   static String render(Dashboard.Snapshot s) {
     Html h = new Html();
     h.raw("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")

@@ -1,5 +1,6 @@
 package dev.corral.web.dashboard;
 
+import dev.corral.activities.store.DatabaseUnavailableException;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.auth.Caller;
 import dev.corral.web.auth.RequestCaller;
@@ -36,7 +37,13 @@ public final class DashboardRoutes {
   }
 
   private void page(Context ctx) {
-    String html = DashboardPage.render(dashboard.read(RequestCaller.of(ctx)));
+    String html;
+    try {
+      html = DashboardPage.render(dashboard.read(RequestCaller.of(ctx)));
+    } catch (DatabaseUnavailableException e) {
+      ctx.status(503).header("Retry-After", Integer.toString(DashboardPage.REFRESH_SECONDS));
+      html = DashboardPage.unavailable(e.getMessage());
+    }
     ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .header("X-Content-Type-Options", "nosniff")
         .header("Cache-Control", "no-store")
