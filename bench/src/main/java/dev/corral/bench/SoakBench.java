@@ -115,8 +115,7 @@ public final class SoakBench {
         tenthStarted = now;
       }
       if (now >= nextReport) {
-        memory.gc();
-        long heapMb = memory.getHeapMemoryUsage().getUsed() / (1024 * 1024);
+        long heapMb = liveHeapMb(memory);
         heaps.add(heapMb);
         long minute = heaps.size();
         double rate = (count - lastReportDone) / ((now - lastReportAt) / 1e9);
@@ -130,11 +129,23 @@ public final class SoakBench {
         if (cpuAtStart != null) {
           otherCores = BenchSupport.Cpu.now().coresSince(cpuAtStart)[2];
         }
-        memory.gc();
-        heaps.add(memory.getHeapMemoryUsage().getUsed() / (1024 * 1024));
+        heaps.add(liveHeapMb(memory));
         return new Measurement(tenthNanos, tenthSize, heaps, measuredFrom, otherCores);
       }
     }
+  }
+
+  /**
+   * The heap in use after a full GC. A requested GC can be skipped (a thread in a JNI critical region holds the
+   * GC locker), which would count garbage as live: the least of three tries is the live heap.
+   */
+  private static long liveHeapMb(MemoryMXBean memory) {
+    long least = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      memory.gc();
+      least = Math.min(least, memory.getHeapMemoryUsage().getUsed());
+    }
+    return least / (1024 * 1024);
   }
 
   private boolean report(CorralApp app, Measurement m) throws Exception {

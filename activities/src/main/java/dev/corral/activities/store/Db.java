@@ -32,7 +32,7 @@ public final class Db implements AutoCloseable {
   private final SqlSessionFactory sessions;
   private final DatabaseAvailability availability;
 
-  /** The same database with short timeouts, for {@link #probe}. */
+  /** The same database with 2-second connect and read timeouts, for {@link #connectOutsidePool}. */
   private final String probeUrl;
 
   private Db(HikariDataSource dataSource, String probeUrl) {
