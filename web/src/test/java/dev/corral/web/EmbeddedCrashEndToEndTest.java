@@ -130,26 +130,7 @@ class EmbeddedCrashEndToEndTest {
     assertEquals(List.of(), load.errors, "replies other than 201, 200 and 503");
     assertTrue(load.leases.get() > 50, "too little load to prove anything: " + load.leases.get() + " leases, "
         + load.databaseUnavailable.get() + " answers 503 database_unavailable, " + load.poolEmpty.get() + " pool_empty");
-    long deadline = System.nanoTime() + SETTLE.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      JsonNode pools = s.http.get("/v1/pools").body();
-      Set<String> live = LiveVms.inDatabase(s.http, POOLS);
-      Set<String> provider = LiveVms.onProvider(s.http);
-      boolean full = true;
-      for (String name : POOLS) {
-        JsonNode p = Http.pool(pools, name);
-        full &= p.get("ready").asInt() == SIZE && p.get("provisioning").asInt() == 0;
-      }
-      last = "pools " + pools + "\ndatabase live " + live + "\nprovider " + provider;
-      if (full && live.equals(provider)) {
-        break;
-      }
-      Thread.sleep(500);
-    }
-    if (System.nanoTime() >= deadline) {
-      throw new AssertionError("not settled within " + SETTLE + " (" + load.leases.get() + " leases):\n" + last);
-    }
+    LiveVms.awaitPoolsFullAndNoLeak(s.http, POOLS, SIZE, SETTLE, load.leases.get() + " leases");
     // No lost lease: every lease a client was granted and still holds is active with its VM leased to it, and
     // every one it released is released.
     assertTrue(!load.held.isEmpty(), "the clients hold leases across the kills");

@@ -141,24 +141,7 @@ class FaultSoakEndToEndTest {
     assertEquals(List.of(), load.errors, "unexpected replies");
     assertEquals(List.of(), load.doubles, "VMs handed to two leases");
     assertTrue(load.leases.get() > 100, "too little load to prove anything: " + load.leases.get() + " leases");
-    long deadline = System.nanoTime() + SETTLE.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      JsonNode pools = s.http.get("/v1/pools").body();
-      Set<String> live = LiveVms.inDatabase(s.http, POOLS);
-      Set<String> provider = LiveVms.onProvider(s.http);
-      boolean full = true;
-      for (String name : POOLS) {
-        JsonNode p = Http.pool(pools, name);
-        full &= p.get("ready").asInt() == SIZE && p.get("provisioning").asInt() == 0;
-      }
-      last = "pools " + pools + "\ndatabase live " + live + "\nprovider " + provider;
-      if (full && live.equals(provider)) {
-        return;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("not settled within " + SETTLE + " (" + load.leases.get() + " leases):\n" + last);
+    LiveVms.awaitPoolsFullAndNoLeak(s.http, POOLS, SIZE, SETTLE, load.leases.get() + " leases");
   }
 
   private record Setup(Path root, Path config, Http http) {}

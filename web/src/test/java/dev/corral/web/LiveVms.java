@@ -1,6 +1,7 @@
 package dev.corral.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +22,32 @@ final class LiveVms {
       }
     }
     return live;
+  }
+
+  /**
+   * Waits until every pool has {@code size} ready VMs and none provisioning, and the provider runs exactly the VMs
+   * the database knows (nothing leaked, nothing lost); fails with the last state seen, under {@code what}.
+   */
+  static void awaitPoolsFullAndNoLeak(Http http, List<String> pools, int size, Duration within, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      JsonNode all = http.get("/v1/pools").body();
+      Set<String> live = inDatabase(http, pools);
+      Set<String> provider = onProvider(http);
+      boolean full = true;
+      for (String name : pools) {
+        JsonNode p = Http.pool(all, name);
+        full &= p.get("ready").asInt() == size && p.get("provisioning").asInt() == 0;
+      }
+      last = "pools " + all + "\ndatabase live " + live + "\nprovider " + provider;
+      if (full && live.equals(provider)) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("not settled within " + within + " (" + what + "):\n" + last);
   }
 
   /** The VMs the simulated provider {@code sim} really runs. */

@@ -118,10 +118,6 @@ final class ClosedWorkflowEviction {
   }
 
   private boolean terminal(Object state) {
-    try {
-      return (boolean) isTerminal.invoke(state);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot ask the test server whether a workflow is closed", e);
-    }
+    return Reflect.ask(isTerminal, state, "whether a workflow is closed");
   }
 }

@@ -118,11 +118,7 @@ final class TimerHousekeeping {
   }
 
   private boolean cancelled(Object task) {
-    try {
-      return (boolean) isCancelled.invoke(task);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot ask the test server's timer whether a task was cancelled", e);
-    }
+    return Reflect.ask(isCancelled, task, "whether a timer task was cancelled");
   }
 
   /**

@@ -75,12 +75,7 @@ class EmbeddedMariaDbTest {
     toClose.add(server);
 
     assertFalse(left.isAlive(), "the leftover server was stopped");
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), "root", "");
-        Statement s = c.createStatement();
-        ResultSet rows = s.executeQuery("SELECT n FROM kept")) {
-      assertTrue(rows.next());
-      assertEquals(42, rows.getInt(1));
-    }
+    assertKept(server, 42);
   }
 
   @Test
@@ -130,12 +125,7 @@ class EmbeddedMariaDbTest {
       assertTrue(supervisor.status().up());
       assertTrue(supervisor.status().lastExit().startsWith("killed by signal 9"), supervisor.status().lastExit());
     }
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), "root", "");
-        Statement s = c.createStatement();
-        ResultSet rows = s.executeQuery("SELECT n FROM kept")) {
-      assertTrue(rows.next());
-      assertEquals(7, rows.getInt(1));
-    }
+    assertKept(server, 7);
   }
 
   @Test
@@ -155,6 +145,16 @@ class EmbeddedMariaDbTest {
 
     assertTrue(server.running());
     DriverManager.getConnection(server.jdbcUrl(), "root", "").close();
+  }
+
+  /** The server still has the row the test wrote before it was killed. */
+  private static void assertKept(EmbeddedMariaDb server, int n) throws SQLException {
+    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), "root", "");
+        Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT n FROM kept")) {
+      assertTrue(rows.next(), "the table kept is empty");
+      assertEquals(n, rows.getInt(1));
+    }
   }
 
   /** A JVM that starts an embedded MariaDB in {@code home}, prints its JDBC URL and waits to be killed. */
