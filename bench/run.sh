@@ -18,7 +18,7 @@
 #                                  embedded default, 4 clients, pool of 40, zero provider delays; per minute the
 #                                  lifecycles, rate and live heap after a full GC; at the end the heap bound
 #                                  (< 300 MB) and flatness (last tenth within 10 % of the first); default 20,000
-#                                  lifecycles (~20 min), 90 s warm-up; not part of the default run
+#                                  lifecycles (~12 min), 90 s warm-up; not part of the default run
 #   bench/run.sh chain [SINGLE_RUNS [PARALLEL_RUNS]]
 #                                  ChainBench only (issue 3's preparation chain, 6 steps x 1 s): single-chain
 #                                  overhead (default 5 runs) and 20 chains on 2 providers x 2 slots (default 3
