@@ -5,6 +5,7 @@ import dev.corral.web.api.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGHUP reloads the config, as daemons do ({@code kill -HUP <pid>}). The outcome goes to the log: a file with
@@ -18,7 +19,12 @@ final class ReloadSignal {
   static void install(CorralApp app) {
     try {
       // Signal handlers run on a JVM thread of their own; the reload is synchronized with HTTP reloads.
-      Signal.handle(new Signal("HUP"), signal -> reload(app));
+      SignalHandler before = Signal.handle(new Signal("HUP"), signal -> reload(app));
+      // A process started with SIGHUP ignored (nohup) keeps it ignored: the JVM installs no handler then.
+      if (before == SignalHandler.SIG_IGN) {
+        log.warn("SIGHUP is ignored by this process (started under nohup?), so it cannot reload the config; use"
+            + " POST /v1/config/reload or corral config reload");
+      }
     } catch (IllegalArgumentException e) {
       log.warn("SIGHUP is not available here ({}); reload the config with POST /v1/config/reload", e.getMessage());
     }

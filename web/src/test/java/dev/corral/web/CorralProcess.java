@@ -19,9 +19,22 @@ final class CorralProcess implements AutoCloseable {
     this.process = process;
   }
 
+  /**
+   * {@code corral serve} as a shell starts it: SIGHUP at its default even when the tests run under nohup, which
+   * would otherwise be inherited and make the JVM ignore it.
+   */
   static CorralProcess start(Path config, Path log) throws IOException {
+    return start(config, log, "--default-signal=HUP");
+  }
+
+  /** {@code corral serve} as {@code nohup} starts it: SIGHUP ignored. */
+  static CorralProcess startIgnoringHangUp(Path config, Path log) throws IOException {
+    return start(config, log, "--ignore-signal=HUP");
+  }
+
+  private static CorralProcess start(Path config, Path log, String hangUp) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+    Process p = new ProcessBuilder("env", hangUp, java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
         "dev.corral.web.Main", "serve", "--config", config.toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     return new CorralProcess(p);
