@@ -17,20 +17,19 @@ class ReloadSignalTest {
   @Test
   void sighup_appliesAGoodFile_andKeepsTheRunningConfigForABadOne() throws Exception {
     Setup s = setup("sighup");
-    Http http = s.http;
-    try (CorralProcess corral = CorralProcess.start(s.config, s.log).awaitUp(http, WITHIN)) {
-      http.await("/v1/pools", WITHIN, pools -> Http.pool(pools, "p").get("ready").asInt() == 1);
+    try (CorralProcess corral = CorralProcess.start(s.config, s.log).awaitUp(s.http, WITHIN)) {
+      s.http.await("/v1/pools", WITHIN, pools -> Http.pool(pools, "p").get("ready").asInt() == 1);
 
       Files.writeString(s.config, s.head + "pools:\n  - {name: p, template: t, size: 3}\n");
       corral.hangUp();
-      http.await("/v1/pools", WITHIN, pools -> Http.pool(pools, "p").get("ready").asInt() == 3);
+      s.http.await("/v1/pools", WITHIN, pools -> Http.pool(pools, "p").get("ready").asInt() == 3);
 
       Files.writeString(s.config, s.head + "pools:\n  - {name: p, template: t, size: many}\n");
       corral.hangUp();
       String text = awaitLog(s.log, "SIGHUP: the config was not reloaded");
       assertTrue(text.contains("pools[0].size"), "the rejection does not name the key");
       assertTrue(corral.alive(), "a bad file must not stop Corral");
-      assertEquals(3, Http.pool(http.get("/v1/pools").body(), "p").get("size").asInt());
+      assertEquals(3, Http.pool(s.http.get("/v1/pools").body(), "p").get("size").asInt());
     }
   }
 
