@@ -141,8 +141,8 @@ final class BenchSupport {
     EmbeddedMariaDb mariaDb = config.database().embedded() ? EmbeddedMariaDb.start(config.dataDir().resolve("mariadb")) : null;
     try (AutoCloseable closeMaria = mariaDb == null ? () -> { } : mariaDb;
         Db db = mariaDb == null
-            ? Db.connect(config.database().url(), config.database().user(), "", 2)
-            : Db.connect(mariaDb.jdbcUrl(), mariaDb.user(), "", 2)) {
+            ? Db.connect(config.database().url(), config.database().user(), config.database().password(), 2)
+            : Db.connect(mariaDb.jdbcUrl(), mariaDb.user(), mariaDb.password(), 2)) {
       db.migrate();
       new ConfigSync(db).apply(config, Instant.now());
       String template = config.pools().get(0).template();

@@ -347,7 +347,7 @@ public final class CorralApp implements AutoCloseable {
     // Closed before the server, so a stop is never taken for a death and answered with a restart.
     embeddedSupervisor = MariaDbSupervisor.watch(mariaDb, Clock.systemUTC());
     toClose.push(embeddedSupervisor);
-    Db embedded = Db.connect(mariaDb.jdbcUrl(), mariaDb.user(), "", DB_CONNECTIONS);
+    Db embedded = Db.connect(mariaDb.jdbcUrl(), mariaDb.user(), mariaDb.password(), DB_CONNECTIONS);
     toClose.push(embedded);
     return embedded;
   }

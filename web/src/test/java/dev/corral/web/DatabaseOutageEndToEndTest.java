@@ -44,7 +44,7 @@ class DatabaseOutageEndToEndTest {
       String yaml = """
           data_dir: %s
           server: {host: 127.0.0.1, port: 0}
-          database: {url: "%s", user: %s}
+          database: {url: "%s", user: %s, password: "%s"}
           template_groups:
             debian-12: {keep_prepared: 5}
           tracker:
@@ -57,7 +57,7 @@ class DatabaseOutageEndToEndTest {
           pools:
             - {name: plain, template: t, size: 3, max_tries: 3}
             - {name: prepared, template: {group: debian-12, version: latest, prepared: true}, size: 1}
-          """.formatted(root.resolve("data"), database.jdbcUrl(), database.user(), builds);
+          """.formatted(root.resolve("data"), database.jdbcUrl(), database.user(), database.password(), builds);
       try (CorralApp app = CorralApp.start(ConfigLoader.fromYaml(yaml, "outage.yaml", Map.of()), FAST)) {
         Http http = new Http(app.baseUrl());
         WorkflowClient temporal = app.workflowClient();

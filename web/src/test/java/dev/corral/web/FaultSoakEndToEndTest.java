@@ -92,7 +92,7 @@ class FaultSoakEndToEndTest {
     Files.writeString(config, """
         data_dir: %s
         server: {host: 127.0.0.1, port: %d}
-        database: {url: "%s", user: %s}
+        database: {url: "%s", user: %s, password: "%s"}
         template_groups:
           debian-12: {keep_prepared: 10}
         tracker:
@@ -104,7 +104,7 @@ class FaultSoakEndToEndTest {
         pools:
           - {name: prepared, template: {group: debian-12, version: latest, prepared: true}, size: 2}
         """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(TestDatabase.freshDatabaseName()),
-        TestDatabase.user(), builds));
+        TestDatabase.user(), TestDatabase.password(), builds));
     Http http = new Http("http://127.0.0.1:" + port);
     CorralProcess corral = CorralProcess.start(config, root.resolve("corral.log")).awaitUp(http, SETTLE);
     corrals.add(corral);
@@ -155,7 +155,7 @@ class FaultSoakEndToEndTest {
     Files.writeString(config, """
         data_dir: %s
         server: {host: 127.0.0.1, port: %d}
-        database: {url: "%s", user: %s}
+        database: {url: "%s", user: %s, password: "%s"}
         providers:
           sim:
             type: simulated
@@ -169,7 +169,8 @@ class FaultSoakEndToEndTest {
         pools:
           - {name: alpha, template: t, size: %d, max_tries: 10, boot_timeout: 30s}
           - {name: beta, template: t, size: %d, max_tries: 10, boot_timeout: 30s}
-        """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(database), TestDatabase.user(), SIZE, SIZE));
+        """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(database), TestDatabase.user(),
+        TestDatabase.password(), SIZE, SIZE));
     return new Setup(root, config, new Http("http://127.0.0.1:" + port));
   }
 

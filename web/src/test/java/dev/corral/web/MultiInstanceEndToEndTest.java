@@ -57,7 +57,7 @@ class MultiInstanceEndToEndTest {
       CorralConfig configA = config(root.resolve("a"), database, temporal.target());
       CorralConfig configB = config(root.resolve("b"), database, temporal.target());
       try (ProviderRegistry hypervisor = ProviderRegistry.fromConfig(configA.providers(), root.resolve("shared"));
-          Db db = Db.connect(TestDatabase.jdbcUrlOf(database), TestDatabase.user(), "", 2)) {
+          Db db = Db.connect(TestDatabase.jdbcUrlOf(database), TestDatabase.user(), TestDatabase.password(), 2)) {
         CorralApp a = CorralApp.start(configA, FAST, hypervisor);
         CorralApp b = null;
         try {
@@ -156,13 +156,14 @@ class MultiInstanceEndToEndTest {
     return ConfigLoader.fromYaml("""
         data_dir: %s
         server: {host: 127.0.0.1, port: 0}
-        database: {url: "%s", user: %s}
+        database: {url: "%s", user: %s, password: "%s"}
         temporal: {address: "%s", namespace: default}
         providers:
           sim: {type: simulated, clone_seconds: 0.02, boot_seconds: 0.02, max_vms: %d, max_concurrent_clones: 50}
         pools:
           - {name: shared, template: t, size: %d, ready_ttl: 24h}
-        """.formatted(dataDir, TestDatabase.jdbcUrlOf(database), TestDatabase.user(), temporal, SIZE, SIZE),
+        """.formatted(dataDir, TestDatabase.jdbcUrlOf(database), TestDatabase.user(), TestDatabase.password(),
+            temporal, SIZE, SIZE),
         "multi.yaml", Map.of());
   }
 

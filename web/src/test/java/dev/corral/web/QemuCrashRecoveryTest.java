@@ -57,7 +57,7 @@ class QemuCrashRecoveryTest {
     Files.writeString(config, """
         data_dir: %s
         server: {host: 127.0.0.1, port: %d}
-        database: {url: "%s", user: %s}
+        database: {url: "%s", user: %s, password: "%s"}
         providers:
           qemu:
             type: qemu
@@ -70,7 +70,7 @@ class QemuCrashRecoveryTest {
         pools:
           - {name: plain, template: base, size: 2, boot_timeout: 3m}
         """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(database), TestDatabase.user(),
-        root.resolve("templates"), guest.kernel(), guest.initrd(), vms));
+        TestDatabase.password(), root.resolve("templates"), guest.kernel(), guest.initrd(), vms));
     Http http = new Http("http://127.0.0.1:" + port);
 
     CorralProcess first = start(config, root.resolve("first.log")).awaitUp(http, WAIT);

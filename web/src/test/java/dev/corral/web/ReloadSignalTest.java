@@ -54,11 +54,11 @@ class ReloadSignalTest {
     String head = """
         data_dir: %s
         server: {host: 127.0.0.1, port: %d}
-        database: {url: "%s", user: %s}
+        database: {url: "%s", user: %s, password: "%s"}
         providers:
           sim: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 10}
         """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(TestDatabase.freshDatabaseName()),
-        TestDatabase.user());
+        TestDatabase.user(), TestDatabase.password());
     Path config = root.resolve("corral.yaml");
     Files.writeString(config, head + "pools:\n  - {name: p, template: t, size: 1}\n");
     return new Setup(config, root.resolve("corral.log"), head, new Http("http://127.0.0.1:" + port));

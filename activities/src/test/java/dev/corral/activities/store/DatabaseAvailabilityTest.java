@@ -28,7 +28,7 @@ class DatabaseAvailabilityTest {
   @BeforeAll
   static void start() {
     server = EmbeddedMariaDb.start(TestDirs.fresh("mariadb-availability"));
-    db = Db.connect(server.jdbcUrl(), server.user(), "", 4);
+    db = Db.connect(server.jdbcUrl(), server.user(), server.password(), 4);
     db.migrate();
   }
 

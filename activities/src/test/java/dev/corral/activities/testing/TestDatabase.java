@@ -35,7 +35,7 @@ public final class TestDatabase {
     EmbeddedMariaDb mariaDb = server();
     String name = "t" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
     mariaDb.createDatabase(name);
-    Db db = Db.connect(mariaDb.jdbcUrl(name), mariaDb.user(), "", 20);
+    Db db = Db.connect(mariaDb.jdbcUrl(name), mariaDb.user(), mariaDb.password(), 20);
     db.migrate();
     return db;
   }
@@ -50,6 +50,10 @@ public final class TestDatabase {
 
   public static String user() {
     return server().user();
+  }
+
+  public static String password() {
+    return server().password();
   }
 
   public static String jdbcUrlOf(String database) {

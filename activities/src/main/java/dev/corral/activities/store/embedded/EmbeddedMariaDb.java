@@ -41,16 +41,19 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   private final MariaDbBinaries binaries;
   private final int port;
   private final Path socket;
+  private final DatabaseCredentials credentials;
   private MariaDbProcess process; // guarded by this
   private boolean stopped; // guarded by this
 
-  private EmbeddedMariaDb(Path home, Path dataDir, Path tmpDir, MariaDbBinaries binaries, int port, Path socket) {
+  private EmbeddedMariaDb(Path home, Path dataDir, Path tmpDir, MariaDbBinaries binaries, int port, Path socket,
+      DatabaseCredentials credentials) {
     this.home = home;
     this.dataDir = dataDir;
     this.tmpDir = tmpDir;
     this.binaries = binaries;
     this.port = port;
     this.socket = socket;
+    this.credentials = credentials;
   }
 
   /** Starts the server with binaries in {@code home/base} and data in {@code home/data}. */
@@ -73,8 +76,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       // Before anything touches the data dir: a server an earlier run left behind still holds it.
       LeftoverServer.stopAll(dataDir, List.of(root.resolve(PID_FILE)));
       MariaDbBinaries binaries = MariaDbBinaries.prepare(root, dataDir, tmpDir);
-      EmbeddedMariaDb server =
-          new EmbeddedMariaDb(root, dataDir, tmpDir, binaries, freeLoopbackPort(), socketPath(root));
+      EmbeddedMariaDb server = new EmbeddedMariaDb(root, dataDir, tmpDir, binaries, freeLoopbackPort(),
+          socketPath(root), DatabaseCredentials.loadOrCreate(root));
       server.launch();
       server.createDatabase(DATABASE);
       log.info("embedded MariaDB up on 127.0.0.1:{} with data in {} ({} ms)", server.port, dataDir,
@@ -99,16 +102,23 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   private synchronized void launch() {
     LeftoverServer.stopAll(dataDir, List.of(home.resolve(PID_FILE)));
-    process = MariaDbProcess.start(MariaDbProcess.writeWatchdog(home), command(), binaries.baseDir().toPath(),
-        binaries.libraryPathVariable(), binaries.libDir().toPath(), START_LIMIT);
+    Path accounts = AccountsInitFile.write(home, credentials);
+    try {
+      process = MariaDbProcess.start(MariaDbProcess.writeWatchdog(home), command(accounts),
+          binaries.baseDir().toPath(), binaries.libraryPathVariable(), binaries.libDir().toPath(), START_LIMIT);
+    } finally {
+      // The server read it before it said it was ready; the password stays in the credentials file only.
+      AccountsInitFile.delete(accounts);
+    }
   }
 
-  private List<String> command() {
+  private List<String> command(Path accountsInitFile) {
     List<String> command = new ArrayList<>();
     command.add(binaries.server().getAbsolutePath());
     command.add("--no-defaults"); // must come first
     command.add("--console");
-    command.add("--skip-grant-tables");
+    // Grant tables on: only Corral's account, with its password, gets in (see AccountsInitFile).
+    command.add("--init-file=" + accountsInitFile);
     command.add("--basedir=" + binaries.baseDir().getAbsolutePath());
     command.add("--datadir=" + dataDir);
     command.add("--tmpdir=" + tmpDir);
@@ -182,7 +192,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     if (!database.matches("[A-Za-z0-9_]+")) {
       throw new IllegalArgumentException("not a plain database name: " + database);
     }
-    try (Connection connection = DriverManager.getConnection(jdbcUrl(""), user(), "");
+    try (Connection connection = DriverManager.getConnection(jdbcUrl(""), user(), password());
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE IF NOT EXISTS `" + database + "` CHARACTER SET utf8mb4");
     } catch (SQLException e) {
@@ -190,9 +200,19 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
   }
 
-  /** The server runs with --skip-grant-tables, so any user works; root is the conventional one. */
+  /** Corral's account, the only one the server lets in; it reaches the server over TCP from 127.0.0.1. */
   public String user() {
-    return "root";
+    return credentials.user();
+  }
+
+  /** The password of {@link #user}, made at the first start and kept in the credentials file; never log it. */
+  public String password() {
+    return credentials.password();
+  }
+
+  /** The server's unix socket, in a directory only this OS user can enter. No account may log in over it. */
+  public Path socket() {
+    return socket;
   }
 
   public int port() {

@@ -60,7 +60,8 @@ class EmbeddedMariaDbTest {
     Process jvm = startInChildJvm(home);
     ProcessHandle left = serverOf(jvm);
     // What the child wrote before it died must survive the handover.
-    try (Connection c = DriverManager.getConnection(jdbcUrlOf(jvm), "root", "");
+    try (Connection c = DriverManager.getConnection(jdbcUrlOf(jvm), DatabaseCredentials.USER,
+        DatabaseCredentials.read(home.toAbsolutePath()).password());
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE corral.kept (n INT)");
       s.execute("INSERT INTO corral.kept VALUES (42)");
@@ -107,7 +108,7 @@ class EmbeddedMariaDbTest {
     toClose.add(server);
     MariaDbSupervisor supervisor = MariaDbSupervisor.watch(server, Clock.systemUTC());
     toClose.add(0, supervisor);
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), "root", "");
+    try (Connection c = connect(server);
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE kept (n INT)");
       s.execute("INSERT INTO kept VALUES (7)");
@@ -135,7 +136,7 @@ class EmbeddedMariaDbTest {
     server.stopServer();
     assertFalse(server.running());
     try {
-      DriverManager.getConnection(server.jdbcUrl(), "root", "").close();
+      connect(server).close();
       throw new AssertionError("a stopped server accepted a connection");
     } catch (SQLException expected) {
       // refused: nothing listens on the port
@@ -144,12 +145,16 @@ class EmbeddedMariaDbTest {
     server.restart();
 
     assertTrue(server.running());
-    DriverManager.getConnection(server.jdbcUrl(), "root", "").close();
+    connect(server).close();
+  }
+
+  private static Connection connect(EmbeddedMariaDb server) throws SQLException {
+    return DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
   }
 
   /** The server still has the row the test wrote before it was killed. */
   private static void assertKept(EmbeddedMariaDb server, int n) throws SQLException {
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), "root", "");
+    try (Connection c = connect(server);
         Statement s = c.createStatement();
         ResultSet rows = s.executeQuery("SELECT n FROM kept")) {
       assertTrue(rows.next(), "the table kept is empty");
