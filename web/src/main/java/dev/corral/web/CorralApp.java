@@ -29,7 +29,10 @@ import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.ConfigSource;
 import dev.corral.config.CorralConfig;
 import dev.corral.web.abuse.BodyLimit;
+import dev.corral.web.abuse.BodyTypes;
+import dev.corral.web.abuse.CrossOriginWrites;
 import dev.corral.web.abuse.RateLimiter;
+import dev.corral.web.abuse.RequestMethods;
 import dev.corral.web.api.ApiDocs;
 import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.ErrorMapping;
@@ -265,6 +268,7 @@ public final class CorralApp implements AutoCloseable {
               cfg.showJavalinBanner = false;
               cfg.jsonMapper(new JavalinJackson(json, false));
               bodyLimit.configure(cfg);
+              RequestMethods.configure(cfg);
               ApiDocs.configure(cfg);
               cfg.jetty.modifyServer(server -> {
                 server.setErrorHandler(new JettyJsonErrors());
@@ -282,7 +286,10 @@ public final class CorralApp implements AutoCloseable {
     // Timed first, so requests refused by the before-handlers below count too.
     new HttpMetrics(registry).register(http);
     ErrorMapping.register(http);
-    // Order matters: size, then the address's rate (before auth, so password guessing counts), auth, the user's rate.
+    // Order matters: where a write comes from and what its body is (headers only), size, then the address's rate
+    // (before auth, so password guessing counts), auth, the user's rate.
+    new CrossOriginWrites().register(http);
+    new BodyTypes().register(http);
     bodyLimit.register(http);
     RateLimiter rateLimiter = new RateLimiter(config.server().rateLimits());
     rateLimiter.registerPerAddress(http);

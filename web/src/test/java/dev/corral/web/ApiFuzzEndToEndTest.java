@@ -386,9 +386,15 @@ class ApiFuzzEndToEndTest {
 
   private static List<String> randomHeaders(Random random) {
     List<String> headers = new ArrayList<>();
-    switch (random.nextInt(8)) {
+    switch (random.nextInt(11)) {
       case 0 -> headers.addAll(List.of("Content-Type", pick(random, List.of("text/plain", "application/xml",
-          "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16"))));
+          "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16",
+          "application/json; charset=bogus", "application/json; charset=\"x y\"", "text/plain; charset=utf-8"))));
+      case 5 -> headers.addAll(List.of(pick(random, List.of("X-HTTP-Method-Override", "X-HTTP-Method")),
+          pick(random, List.of("DELETE", "POST", "PUT", "PATCH"))));
+      case 6 -> headers.addAll(List.of("Origin", pick(random, List.of("http://evil.example", "null",
+          "http://127.0.0.1:1"))));
+      case 7 -> headers.addAll(List.of("Sec-Fetch-Site", pick(random, List.of("cross-site", "same-site"))));
       case 1 -> headers.addAll(List.of("X-Forwarded-For", "10.0.0." + random.nextInt(255)));
       case 2 -> headers.addAll(List.of("Accept", pick(random, List.of("text/html", "*/*", "application/xml"))));
       case 3 -> headers.addAll(List.of("X-Random-" + random.nextInt(100), "x".repeat(random.nextInt(2000))));

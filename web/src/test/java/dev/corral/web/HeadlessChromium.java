@@ -43,6 +43,14 @@ final class HeadlessChromium {
     return run(url, "--dump-dom");
   }
 
+  /**
+   * The DOM of the page the browser shows once {@code url} and every navigation it starts (a form that submits
+   * itself, say) have loaded: Chromium's virtual time runs until the network is quiet or the budget is spent.
+   */
+  String dumpDomAfterNavigations(String url) {
+    return run(url, "--virtual-time-budget=15000", "--dump-dom");
+  }
+
   private String run(String url, String... extra) {
     List<String> command = new ArrayList<>(List.of(EXECUTABLE.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",

@@ -62,6 +62,16 @@ final class Http {
     return send(request);
   }
 
+  /** Any method, exactly as given: no Content-Type unless among {@code headers}; {@code body} null sends none. */
+  Reply sendAsIs(String method, String path, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return send(request);
+  }
+
   /** Any method with any body publisher (e.g. one of unknown length, which goes out chunked). */
   Reply sendBody(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method, body)
