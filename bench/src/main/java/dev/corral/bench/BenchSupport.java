@@ -351,31 +351,6 @@ final class BenchSupport {
     }
   }
 
-  /**
-   * The embedded Temporal server's address, which Corral only logs: the last "embedded Temporal server on
-   * HOST:PORT" line of the app log named by -Dorg.slf4j.simpleLogger.logFile.
-   */
-  static String temporalTarget() throws IOException {
-    String logFile = System.getProperty("org.slf4j.simpleLogger.logFile");
-    if (logFile == null) {
-      throw new IllegalStateException("no app log file (-Dorg.slf4j.simpleLogger.logFile) to find Temporal in");
-    }
-    String target = null;
-    for (String line : Files.readAllLines(Path.of(logFile))) {
-      java.util.regex.Matcher m = TEMPORAL_TARGET.matcher(line);
-      if (m.find()) {
-        target = m.group(1);
-      }
-    }
-    if (target == null) {
-      throw new IllegalStateException("no Temporal address in " + logFile);
-    }
-    return target;
-  }
-
-  private static final java.util.regex.Pattern TEMPORAL_TARGET =
-      java.util.regex.Pattern.compile("embedded Temporal server on (\\S+)");
-
   static long availableMemoryMb() {
     return Runtime.getRuntime().maxMemory() / (1024 * 1024);
   }

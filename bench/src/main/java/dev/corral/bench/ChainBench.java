@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.CorralConfig;
+import dev.corral.web.BenchApps;
 import dev.corral.web.CorralApp;
 import dev.corral.workflows.WorkflowIds;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -429,11 +428,8 @@ public final class ChainBench {
    */
   private void temporalBreakdown(String label, List<String> workflowIds) {
     Map<String, List<Long>> seg = new LinkedHashMap<>();
-    WorkflowServiceStubs stubs = null;
     try {
-      stubs = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget(BenchSupport.temporalTarget()).build());
-      WorkflowClient client = WorkflowClient.newInstance(stubs);
+      WorkflowClient client = BenchApps.workflowClient(app);
       for (String wf : workflowIds) {
         Instant started = null;
         Instant firstWftStarted = null;
@@ -486,10 +482,6 @@ public final class ChainBench {
     } catch (Exception e) {
       System.out.printf("[%s] no Temporal breakdown: %s%n", label, e);
       return;
-    } finally {
-      if (stubs != null) {
-        stubs.shutdown();
-      }
     }
     StringJoiner out = new StringJoiner("; ");
     seg.forEach((k, v) -> out.add(k.equals("signals received") ? k + " " + v.size() : k + " " + meanMax(v)

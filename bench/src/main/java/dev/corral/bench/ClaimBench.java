@@ -6,6 +6,7 @@ import dev.corral.activities.store.embedded.EmbeddedMariaDb;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.PoolShortException;
 import dev.corral.config.CorralConfig;
+import dev.corral.web.BenchApps;
 import dev.corral.web.CorralApp;
 import java.io.IOException;
 import java.net.URL;
@@ -31,9 +32,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import dev.corral.workflows.WorkflowIds;
-import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 
@@ -178,7 +176,7 @@ public final class ClaimBench {
       System.out.printf("[%s] CorralApp started in %.1f s on %s%n", label, (System.nanoTime() - t) / 1e9, app.baseUrl());
       Map<String, Long> before = stateCounts(app);
       if (noShepherd) {
-        terminateShepherd(label);
+        terminateShepherd(app, label);
       }
       BenchSupport.waitForQuiet(label, 0.25, quietWaitS);
       URL leases = new URL(app.baseUrl() + "/v1/leases");
@@ -255,19 +253,12 @@ public final class ClaimBench {
   }
 
   /**
-   * Terminates the pool's shepherd workflow on the embedded Temporal server, whose address Corral only
-   * logs (found in the app log named by -Dorg.slf4j.simpleLogger.logFile). Nudges then hit a missing
+   * Terminates the pool's shepherd workflow on the embedded Temporal server. Nudges then hit a missing
    * workflow: a cheap NOT_FOUND instead of a planning pass.
    */
-  private static void terminateShepherd(String label) throws Exception {
-    WorkflowServiceStubs stubs =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(BenchSupport.temporalTarget()).build());
-    try {
-      WorkflowClient.newInstance(stubs).newUntypedWorkflowStub(WorkflowIds.shepherd(POOL)).terminate("bench --no-shepherd");
-      System.out.printf("[%s] shepherd of pool %s terminated%n", label, POOL);
-    } finally {
-      stubs.shutdown();
-    }
+  private static void terminateShepherd(CorralApp app, String label) {
+    BenchApps.workflowClient(app).newUntypedWorkflowStub(WorkflowIds.shepherd(POOL)).terminate("bench --no-shepherd");
+    System.out.printf("[%s] shepherd of pool %s terminated%n", label, POOL);
   }
 
   /** With -Dbench.jfr=FILE: a JFR recording ("profile" settings) of exactly the measured window. */

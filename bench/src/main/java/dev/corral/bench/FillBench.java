@@ -3,12 +3,11 @@ package dev.corral.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.config.CorralConfig;
+import dev.corral.web.BenchApps;
 import dev.corral.web.CorralApp;
 import dev.corral.workflows.WorkflowIds;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -168,7 +167,8 @@ public final class FillBench {
    * which hop of the workflow costs what between "row reserved" and "clone started", and between "boot
    * done" and "ready in the database".
    */
-  private static void temporalBreakdown(int run, Path dataDir, Map<String, Instant[]> rows, ObjectMapper json) {
+  private static void temporalBreakdown(CorralApp app, int run, Path dataDir, Map<String, Instant[]> rows,
+      ObjectMapper json) {
     Map<String, List<Long>> seg = new java.util.LinkedHashMap<>();
     for (String k : List.of("reserved -> workflow started", "workflow started -> 1st workflow task started",
         "1st workflow task started -> completed", "clone scheduled -> started", "clone started -> provider clone start",
@@ -176,14 +176,11 @@ public final class FillBench {
         "markReady started -> ready in DB")) {
       seg.put(k, new ArrayList<>());
     }
-    WorkflowServiceStubs stubs = null;
     try {
       JsonNode sim = json.readTree(dataDir.resolve("providers").resolve("sim.json").toFile()).get("vms");
       Map<String, JsonNode> simByName = new HashMap<>();
       sim.forEach(vm -> simByName.put(vm.get("name").asText(), vm));
-      stubs = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget(BenchSupport.temporalTarget()).build());
-      WorkflowClient client = WorkflowClient.newInstance(stubs);
+      WorkflowClient client = BenchApps.workflowClient(app);
       for (Map.Entry<String, Instant[]> row : rows.entrySet()) {
         JsonNode vm = simByName.get(row.getKey());
         if (vm == null || row.getValue()[1] == null) {
@@ -232,10 +229,6 @@ public final class FillBench {
     } catch (Exception e) {
       System.out.printf("[run %d] no Temporal breakdown: %s%n", run, e);
       return;
-    } finally {
-      if (stubs != null) {
-        stubs.shutdown();
-      }
     }
     StringJoiner out = new StringJoiner("; ");
     seg.forEach((k, v) -> out.add(k + " " + meanMax(v)));
@@ -314,7 +307,7 @@ public final class FillBench {
         c.commit();
       }
       breakdown(run, dataDir, rows, json);
-      temporalBreakdown(run, dataDir, rows, json);
+      temporalBreakdown(app, run, dataDir, rows, json);
       readyAt.sort(null);
       double dbSeconds = created.isEmpty() || readyAt.isEmpty()
           ? -1 : Duration.between(created.get(0), readyAt.get(readyAt.size() - 1)).toNanos() / 1e9;

@@ -18,11 +18,8 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.converter.GlobalDataConverter;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -168,19 +165,12 @@ public final class ReconcileBench {
       app = started;
       System.out.printf("CorralApp started in %.1f s on %s (start-up sweep and first tick: %s)%n",
           (System.nanoTime() - t) / 1e9, app.baseUrl(), CountingProvider.describe(counting.counts()));
-      WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget(BenchSupport.temporalTarget()).build());
-      try {
-        temporal = WorkflowClient.newInstance(stubs,
-            WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
-        boolean ok = partA();
-        if (lease) {
-          ok &= partB();
-        }
-        return ok;
-      } finally {
-        stubs.shutdown();
+      temporal = BenchApps.workflowClient(app);
+      boolean ok = partA();
+      if (lease) {
+        ok &= partB();
       }
+      return ok;
     }
   }
 

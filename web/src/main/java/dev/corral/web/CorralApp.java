@@ -141,7 +141,7 @@ public final class CorralApp implements AutoCloseable {
   }
 
   public static CorralApp start(CorralConfig config, CorralWorkers.Timings timings) {
-    return start(config, null, timings, null);
+    return start(config, null, timings, null, null);
   }
 
   /**
@@ -151,24 +151,27 @@ public final class CorralApp implements AutoCloseable {
    * @throws dev.corral.config.ConfigException when the config has problems
    */
   public static CorralApp start(ConfigSource source, CorralWorkers.Timings timings) {
-    return start(source.load(), source, timings, null);
+    return start(source.load(), source, timings, null, null);
   }
 
   /**
    * Tests of several instances: {@code sharedProviders} (not closed by this app) stands for hypervisors that
    * several Corral processes share. A simulated provider lives inside one process, so instances in one test JVM
    * must share the object to see one inventory. Null builds the providers from the config.
+   * {@code sharedTemporal} (not closed by this app) stands for the Temporal cluster they share: the embedded server
+   * answers only callers that hold its secret, so they need the object to reach it. Null connects as the config says.
    */
-  static CorralApp start(CorralConfig config, CorralWorkers.Timings timings, ProviderRegistry sharedProviders) {
-    return start(config, null, timings, sharedProviders);
+  static CorralApp start(CorralConfig config, CorralWorkers.Timings timings, ProviderRegistry sharedProviders,
+      EmbeddedTemporal sharedTemporal) {
+    return start(config, null, timings, sharedProviders, sharedTemporal);
   }
 
   private static CorralApp start(CorralConfig config, ConfigSource source, CorralWorkers.Timings timings,
-      ProviderRegistry sharedProviders) {
+      ProviderRegistry sharedProviders, EmbeddedTemporal sharedTemporal) {
     LogFormat.apply(config.logging());
     CorralApp app = new CorralApp(config, source);
     try {
-      app.boot(timings, sharedProviders);
+      app.boot(timings, sharedProviders, sharedTemporal);
       return app;
     } catch (RuntimeException e) {
       app.close();
@@ -176,7 +179,7 @@ public final class CorralApp implements AutoCloseable {
     }
   }
 
-  private void boot(CorralWorkers.Timings timings, ProviderRegistry sharedProviders) {
+  private void boot(CorralWorkers.Timings timings, ProviderRegistry sharedProviders, EmbeddedTemporal sharedTemporal) {
     long started = System.nanoTime();
     Instant startedAt = Instant.now();
     // Millisecond ticks: the database keeps milliseconds, so the API shows the same time before and after a read.
@@ -197,7 +200,7 @@ public final class CorralApp implements AutoCloseable {
     new ConfigSync(db).apply(config, clock.instant());
     log.info("inventory ready: schema migrated, config synced ({} ms)", elapsedMs(started));
 
-    WorkflowServiceStubs stubs = connectTemporal();
+    WorkflowServiceStubs stubs = connectTemporal(sharedTemporal);
     WorkflowClient client =
         WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
     workflowClient = client;
@@ -359,20 +362,22 @@ public final class CorralApp implements AutoCloseable {
     return embedded;
   }
 
-  private WorkflowServiceStubs connectTemporal() {
-    // The SDK's own meters (temporal_*: polls, task latencies, workflow and activity outcomes) go to /metrics too.
-    WorkflowServiceStubsOptions.Builder options =
-        WorkflowServiceStubsOptions.newBuilder().setMetricsScope(metrics.temporalScope());
-    if (config.temporal().embedded()) {
+  private WorkflowServiceStubs connectTemporal(EmbeddedTemporal sharedTemporal) {
+    WorkflowServiceStubsOptions.Builder options;
+    if (sharedTemporal != null) {
+      options = sharedTemporal.clientOptions();
+    } else if (config.temporal().embedded()) {
       EmbeddedTemporal server = EmbeddedTemporal.start("127.0.0.1", 0);
       toClose.push(server);
       // The embedded server lives and dies with this process's workers, so the test server's
       // never-expiring sticky queues (stack-notes §3.4) cannot strand a workflow here.
-      options.setTarget(server.target());
+      options = server.clientOptions();
       log.info("embedded Temporal server on {} (in memory: workflows are rebuilt from the database at start)", server.target());
     } else {
-      options.setTarget(config.temporal().address());
+      options = WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().address());
     }
+    // The SDK's own meters (temporal_*: polls, task latencies, workflow and activity outcomes) go to /metrics too.
+    options.setMetricsScope(metrics.temporalScope());
     WorkflowServiceStubs stubs;
     if (config.temporal().embedded()) {
       stubs = WorkflowServiceStubs.newServiceStubs(options.build());

@@ -1,10 +1,16 @@
 package dev.corral.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.testing.TestDirs;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * configured, so with the embedded MariaDB and the embedded Temporal server, as a separate JVM. It is killed the
  * ways a machine kills it (-9 of Corral, of its database, of both, or of Corral and the watchdog that stops its
  * database) in the middle of leasing, and must start cleanly every time and end with full pools, the provider
- * running exactly the VMs the database knows, and every lease a client holds still whole.
+ * running exactly the VMs the database knows, and every lease a client holds still whole. The Temporal port it
+ * logs answers no other process.
  */
 class EmbeddedCrashEndToEndTest {
   private static final Duration FIRST_START = Duration.ofSeconds(180);
@@ -107,6 +116,24 @@ class EmbeddedCrashEndToEndTest {
     Http.Reply all = s.http.post("/v1/leases", "{\"vms\": {\"alpha\": " + SIZE + "}}");
     assertEquals(201, all.status(), all.body()::toString);
     s.http.await("/v1/pools", SETTLE, pools -> Http.pool(pools, "alpha").get("ready").asInt() == SIZE);
+  }
+
+  @Test
+  void theTemporalPortItLogs_refusesAnotherProcess() throws Exception {
+    Setup s = setup("embedded-temporal-port");
+    start(s, FIRST_START);
+    Matcher logged =
+        Pattern.compile("embedded Temporal server on (\\S+)").matcher(Files.readString(s.root.resolve("corral.log")));
+    assertTrue(logged.find(), "Corral logs where its Temporal server listens");
+    WorkflowServiceStubs stranger =
+        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(logged.group(1)).build());
+    try {
+      StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> stranger.blockingStub()
+          .listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder().setNamespace("default").build()));
+      assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
+    } finally {
+      stranger.shutdownNow();
+    }
   }
 
   private static boolean exits(ProcessHandle process, Duration within) {

@@ -58,12 +58,12 @@ class MultiInstanceEndToEndTest {
       CorralConfig configB = config(root.resolve("b"), database, temporal.target());
       try (ProviderRegistry hypervisor = ProviderRegistry.fromConfig(configA.providers(), root.resolve("shared"));
           Db db = Db.connect(TestDatabase.jdbcUrlOf(database), TestDatabase.user(), TestDatabase.password(), 2)) {
-        CorralApp a = CorralApp.start(configA, FAST, hypervisor);
+        CorralApp a = CorralApp.start(configA, FAST, hypervisor, temporal);
         CorralApp b = null;
         try {
           Http httpA = new Http(a.baseUrl());
           httpA.await("/v1/pools", Duration.ofSeconds(120), pools -> pools.get(0).get("ready").asInt() == SIZE);
-          b = CorralApp.start(configB, FAST, hypervisor);
+          b = CorralApp.start(configB, FAST, hypervisor, temporal);
           Http httpB = new Http(b.baseUrl());
 
           Recycler recycler = new Recycler(db);

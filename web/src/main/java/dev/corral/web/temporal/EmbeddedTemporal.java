@@ -5,6 +5,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.temporal.internal.testservice.GRPCServerHelper;
 import io.temporal.internal.testservice.TestServicesStarter;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * across restarts, which is why start-up rebuilds workflows from the database. Workflows closed for
  * longer than {@link #RETENTION} are forgotten ({@link ClosedWorkflowEviction}), as a real cluster's
  * retention does, and so are cancelled timers ({@link TimerHousekeeping}), so memory stays flat however
- * many VMs come and go.
+ * many VMs come and go. It answers only the process that started it ({@link SecretHeaderCheck}): the port is
+ * open to every local process, and Corral's workflows are no business of theirs.
  *
  * <p>Built from internal classes because the test server's own port-bound factory binds every
  * interface; the Temporal version is pinned in the parent pom for that reason.
@@ -37,13 +39,15 @@ public final class EmbeddedTemporal implements AutoCloseable {
 
   private final TestServicesStarter services;
   private final Server server;
+  private final SecretHeaderCheck secret;
   private final ClosedWorkflowEviction eviction;
   private final TimerHousekeeping timer;
   private final ScheduledExecutorService housekeeper;
 
-  private EmbeddedTemporal(TestServicesStarter services, Server server, Duration retention) {
+  private EmbeddedTemporal(TestServicesStarter services, Server server, SecretHeaderCheck secret, Duration retention) {
     this.services = services;
     this.server = server;
+    this.secret = secret;
     this.eviction = ClosedWorkflowEviction.of(services, retention.toMillis(), System::currentTimeMillis);
     this.timer = TimerHousekeeping.install(services);
     this.housekeeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -64,6 +68,8 @@ public final class EmbeddedTemporal implements AutoCloseable {
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port), InsecureServerCredentials.create());
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+    SecretHeaderCheck secret = SecretHeaderCheck.withRandomSecret();
+    builder.intercept(secret);
     Server server;
     try {
       server = builder.build().start();
@@ -73,7 +79,7 @@ public final class EmbeddedTemporal implements AutoCloseable {
     }
     EmbeddedTemporal temporal;
     try {
-      temporal = new EmbeddedTemporal(services, server, retention);
+      temporal = new EmbeddedTemporal(services, server, secret, retention);
     } catch (RuntimeException e) {
       server.shutdownNow();
       services.close();
@@ -108,6 +114,14 @@ public final class EmbeddedTemporal implements AutoCloseable {
 
   public String target() {
     return "127.0.0.1:" + server.getPort();
+  }
+
+  /**
+   * How to reach this server: its address and the secret it asks of every call, long polls and health checks
+   * included. Callers add their own options (metrics) to the builder.
+   */
+  public WorkflowServiceStubsOptions.Builder clientOptions() {
+    return WorkflowServiceStubsOptions.newBuilder().setTarget(target()).setHeaders(secret.clientHeaders());
   }
 
   @Override

@@ -11,7 +11,6 @@ import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.workflow.SignalMethod;
@@ -79,7 +78,7 @@ class EmbeddedTemporalHousekeepingTest {
   @BeforeEach
   void start() {
     server = EmbeddedTemporal.start("127.0.0.1", 0, Duration.ZERO, Duration.ofMillis(200));
-    stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(server.target()).build());
+    stubs = WorkflowServiceStubs.newServiceStubs(server.clientOptions().build());
     client = WorkflowClient.newInstance(stubs);
     workers = WorkerFactory.newInstance(client);
     Worker worker = workers.newWorker(QUEUE);
