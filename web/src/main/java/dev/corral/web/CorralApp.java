@@ -68,6 +68,7 @@ import dev.corral.web.metrics.DatabaseMetrics;
 import dev.corral.web.metrics.HttpMetrics;
 import dev.corral.web.metrics.LeaseMetrics;
 import dev.corral.web.metrics.MetricsRoutes;
+import dev.corral.web.metrics.RefusalMetrics;
 import dev.corral.web.logging.LogFormat;
 import dev.corral.web.temporal.EmbeddedTemporal;
 import dev.corral.web.vmpooler.VmpoolerTokenRoutes;
@@ -281,7 +282,7 @@ public final class CorralApp implements AutoCloseable {
             });
     // Timed first, so requests refused by the before-handlers below count too.
     new HttpMetrics(registry).register(http);
-    ErrorMapping.register(http);
+    new ErrorMapping(new RefusalMetrics(registry)).register(http);
     // Order matters: size, then the address's rate (before auth, so password guessing counts), auth, the user's rate.
     bodyLimit.register(http);
     RateLimiter rateLimiter = new RateLimiter(config.server().rateLimits());
