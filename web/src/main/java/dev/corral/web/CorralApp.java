@@ -71,6 +71,7 @@ import dev.corral.web.metrics.DatabaseMetrics;
 import dev.corral.web.metrics.HttpMetrics;
 import dev.corral.web.metrics.LeaseMetrics;
 import dev.corral.web.metrics.MetricsRoutes;
+import dev.corral.web.metrics.RefusalMetrics;
 import dev.corral.web.logging.LogFormat;
 import dev.corral.web.temporal.EmbeddedTemporal;
 import dev.corral.web.vmpooler.VmpoolerTokenRoutes;
@@ -288,7 +289,7 @@ public final class CorralApp implements AutoCloseable {
             });
     // Timed first, so requests refused by the before-handlers below count too.
     new HttpMetrics(registry).register(http);
-    ErrorMapping.register(http);
+    new ErrorMapping(new RefusalMetrics(registry)).register(http);
     // Order matters: where a write comes from and what its body is (headers only), size, then the address's rate
     // (before auth, so password guessing counts), auth, the user's rate.
     new CrossOriginWrites().register(http);

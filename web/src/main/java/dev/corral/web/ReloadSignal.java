@@ -34,7 +34,7 @@ final class ReloadSignal {
     try {
       app.reloadConfig();
     } catch (ConfigException e) {
-      log.error("SIGHUP: the config was not reloaded, the running config is kept:\n{}", e.getMessage());
+      log.error("SIGHUP: the config was not reloaded, the running config is kept: {}", e.getMessage());
     } catch (ApiException e) {
       log.error("SIGHUP: the config was not reloaded: {}", e.getMessage());
     } catch (RuntimeException e) {

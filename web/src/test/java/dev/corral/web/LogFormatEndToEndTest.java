@@ -12,11 +12,7 @@ import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
 import dev.corral.config.LoggingConfig;
 import dev.corral.web.logging.LogFormat;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +34,13 @@ class LogFormatEndToEndTest {
   private static final Pattern TEXT_LINE =
       Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d{4} (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - .*");
 
-  private final PrintStream originalErr = System.err;
-  private final Captured captured = new Captured();
+  private CapturedStderr captured;
 
   @AfterEach
   void restore() {
-    System.setErr(originalErr);
+    if (captured != null) {
+      captured.close();
+    }
     LogFormat.apply(LoggingConfig.DEFAULTS);
   }
 
@@ -51,7 +48,7 @@ class LogFormatEndToEndTest {
   void withJsonEveryLineIsAJsonObject_andALeasesLinesCarryItsIdAndVmAsFields() throws Exception {
     try (CorralApp app = CorralApp.start(config("json-logs", "logging: {format: json}"), FAST)) {
       Http http = new Http(app.baseUrl());
-      captured.start();
+      captured = CapturedStderr.start();
       Lease lease = leaseAndRelease(http);
 
       List<JsonNode> lines = new ArrayList<>();
@@ -96,7 +93,7 @@ class LogFormatEndToEndTest {
   void byDefaultLinesAreTextWithTheIdsAsKeyValuePairs() throws Exception {
     try (CorralApp app = CorralApp.start(config("text-logs", ""), FAST)) {
       Http http = new Http(app.baseUrl());
-      captured.start();
+      captured = CapturedStderr.start();
       Lease lease = leaseAndRelease(http);
 
       List<String> lines = captured.lines();
@@ -151,49 +148,5 @@ class LogFormatEndToEndTest {
     assertEquals(1, found.size(), () -> "one such line among\n" + lines.stream().map(JsonNode::toString)
         .reduce("", (a, b) -> a + b + "\n"));
     return found.get(0);
-  }
-
-  /** What goes to stderr from {@link #start} on, still passed through to the real stderr. */
-  private final class Captured {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-    void start() {
-      PrintStream through = originalErr;
-      System.setErr(new PrintStream(new OutputStream() {
-        @Override
-        public void write(int b) {
-          synchronized (bytes) {
-            bytes.write(b);
-          }
-          through.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          synchronized (bytes) {
-            bytes.write(b, off, len);
-          }
-          through.write(b, off, len);
-        }
-      }, true, StandardCharsets.UTF_8));
-    }
-
-    List<String> lines() {
-      String text;
-      synchronized (bytes) {
-        text = bytes.toString(StandardCharsets.UTF_8);
-      }
-      return text.lines().filter(l -> !l.isBlank()).toList();
-    }
-
-    void await(Duration timeout, Predicate<String> line) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (lines().stream().noneMatch(line)) {
-        if (System.nanoTime() > deadline) {
-          fail("no such line within " + timeout + " in\n" + String.join("\n", lines()));
-        }
-        Thread.sleep(50);
-      }
-    }
   }
 }

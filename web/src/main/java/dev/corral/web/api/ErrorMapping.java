@@ -2,30 +2,47 @@ package dev.corral.web.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.corral.activities.store.DatabaseUnavailableException;
+import dev.corral.web.logging.SampledLog;
+import dev.corral.web.metrics.RefusalMetrics;
 import dev.corral.web.vmpooler.VmpoolerErrors;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * Maps every failure to {@link ApiError} JSON in one place. Client errors are logged at WARN; server
- * errors at ERROR with the stack trace in the log only, never in the response. Under {@code /api/v3}
- * the same failures are written in vmpooler's shape instead ({@link VmpoolerErrors}), since vmpooler's
- * clients read {@code ok}.
+ * Maps every failure to {@link ApiError} JSON in one place, and counts each by its code
+ * ({@code corral_http_refusals_total}). Refusals a client causes (4xx, and 503 for an empty pool) are logged
+ * at WARN {@linkplain SampledLog at most once a minute per code}: clients polling an empty pool once filled the
+ * log with thousands of lines a minute. Other server-side refusals are logged at WARN each; internal errors at
+ * ERROR with the stack trace in the log only, never in the response. Under {@code /api/v3} the same failures are
+ * written in vmpooler's shape instead ({@link VmpoolerErrors}), since vmpooler's clients read {@code ok}.
  */
 public final class ErrorMapping {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
+  /** Often enough to see that refusals go on, and with what message; the metric has every one. */
+  static final Duration REFUSAL_LOG_EVERY = Duration.ofMinutes(1);
 
-  private ErrorMapping() {}
+  private final RefusalMetrics refusals;
+  private final SampledLog refusalLog = new SampledLog(log, Level.WARN, REFUSAL_LOG_EVERY);
 
-  public static void register(Javalin app) {
+  public ErrorMapping(RefusalMetrics refusals) {
+    this.refusals = refusals;
+  }
+
+  public void register(Javalin app) {
     app.exception(ApiException.class, (e, ctx) -> {
-      log.warn("{} {} -> {} {}", ctx.method(), ctx.path(), e.status(), e.getMessage());
+      if (clientCaused(e)) {
+        refusalLog.log(e.code(), "{} {} -> {} {}: {}", ctx.method(), ctx.path(), e.status(), e.code(), e.getMessage());
+      } else {
+        log.warn("{} {} -> {} {}: {}", ctx.method(), ctx.path(), e.status(), e.code(), e.getMessage());
+      }
       if (e.status() == 401) {
         // Tells browsers and clients alike that HTTP Basic is how to identify.
         ctx.header("WWW-Authenticate", "Basic realm=\"corral\"");
@@ -34,7 +51,8 @@ public final class ErrorMapping {
       send(ctx, e.status(), new ApiError(e.getMessage(), e.code(), e.detail()), e.detail());
     });
     app.exception(JsonProcessingException.class, (e, ctx) -> {
-      log.warn("{} {} -> 400 malformed JSON: {}", ctx.method(), ctx.path(), e.getOriginalMessage());
+      refusalLog.log("malformed_json", "{} {} -> 400 malformed JSON: {}", ctx.method(), ctx.path(),
+          e.getOriginalMessage());
       send(ctx, 400, new ApiError("the request body is not valid JSON: " + jsonProblem(e.getOriginalMessage()),
           "malformed_json", Map.of("line", e.getLocation() == null ? 0 : e.getLocation().getLineNr())));
     });
@@ -68,6 +86,14 @@ public final class ErrorMapping {
         "method_not_allowed", Map.of())));
   }
 
+  /**
+   * The client asked for something wrong, not allowed or too much (4xx), or for VMs a pool does not have ready
+   * (503 {@code pool_empty}: demand, not a fault; it tells in {@code corral_lease_empty_total} and the pool gauges).
+   */
+  private static boolean clientCaused(ApiException e) {
+    return e.status() < 500 || ShortageReport.POOL_EMPTY.equals(e.code());
+  }
+
   /** How long a client is asked to wait: the embedded database restarts within seconds, a failover takes longer. */
   static final int DATABASE_RETRY_AFTER_SECONDS = 5;
 
@@ -75,7 +101,7 @@ public final class ErrorMapping {
    * Nothing was read or written, and the same request may well succeed in a few seconds: a 503 that says so,
    * not a 500. The outage itself is logged once by the database's availability check, not per request.
    */
-  private static void databaseUnavailable(Context ctx, DatabaseUnavailableException e) {
+  private void databaseUnavailable(Context ctx, DatabaseUnavailableException e) {
     log.debug("{} {} -> 503 {}", ctx.method(), ctx.path(), e.getMessage());
     ctx.header("Retry-After", Integer.toString(DATABASE_RETRY_AFTER_SECONDS));
     send(ctx, 503, new ApiError(e.getMessage() + "; nothing was changed, try again later", "database_unavailable",
@@ -99,11 +125,12 @@ public final class ErrorMapping {
   private static final Pattern JAVA_NAME =
       Pattern.compile("\\(?`?\\b(java|javax|jakarta|com\\.fasterxml|io\\.javalin|dev\\.corral|org)\\.[\\w.$]+`?\\)?");
 
-  private static void send(Context ctx, int status, ApiError error) {
+  private void send(Context ctx, int status, ApiError error) {
     send(ctx, status, error, Map.of());
   }
 
-  private static void send(Context ctx, int status, ApiError error, Map<String, Object> vmpoolerExtra) {
+  private void send(Context ctx, int status, ApiError error, Map<String, Object> vmpoolerExtra) {
+    refusals.refused(error.code());
     if (VmpoolerErrors.applies(ctx)) {
       VmpoolerErrors.respond(ctx, status, error.error(), vmpoolerExtra);
     } else {

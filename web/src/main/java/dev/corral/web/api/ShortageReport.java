@@ -17,6 +17,9 @@ import java.util.Map;
  * someone releases VMs). Runs only on the refusal path and for the dashboard, so claims pay nothing for it.
  */
 public final class ShortageReport {
+  /** The code of the 503 a short pool answers. */
+  static final String POOL_EMPTY = "pool_empty";
+
   private final Db db;
 
   public ShortageReport(Db db) {
@@ -40,7 +43,7 @@ public final class ShortageReport {
       // The explanation is a courtesy; the refusal itself must still reach the caller.
       why = "provisioning count unavailable";
     }
-    return new ApiException(503, "pool_empty",
+    return new ApiException(503, POOL_EMPTY,
         shortage.getMessage() + " (" + why + "); nothing was leased", detail);
   }
 
