@@ -1,10 +1,12 @@
 package dev.corral.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.corral.activities.store.embedded.DatabaseCredentials;
 import dev.corral.activities.testing.TestDirs;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -13,6 +15,8 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -119,11 +123,20 @@ class EmbeddedCrashEndToEndTest {
   }
 
   @Test
-  void theTemporalPortItLogs_refusesAnotherProcess() throws Exception {
-    Setup s = setup("embedded-temporal-port");
+  void thePortsItLogs_refuseAnotherProcess_andTheDatabasePasswordIsNowhereInTheLog() throws Exception {
+    Setup s = setup("embedded-ports");
     start(s, FIRST_START);
-    Matcher logged =
-        Pattern.compile("embedded Temporal server on (\\S+)").matcher(Files.readString(s.root.resolve("corral.log")));
+    String log = Files.readString(s.root.resolve("corral.log"));
+    Matcher database = Pattern.compile("embedded MariaDB up on 127.0.0.1:(\\d+)").matcher(log);
+    assertTrue(database.find(), "Corral logs where its database listens");
+    String url = "jdbc:mysql://127.0.0.1:" + database.group(1) + "/corral";
+    DatabaseCredentials credentials = DatabaseCredentials.read(s.root.resolve("data").resolve("mariadb"));
+    assertFalse(log.contains(credentials.password()), "the database password is in Corral's log");
+    for (String user : List.of("root", credentials.user(), "anyone")) {
+      assertThrows(SQLException.class, () -> DriverManager.getConnection(url, user, "").close(), user);
+    }
+    DriverManager.getConnection(url, credentials.user(), credentials.password()).close();
+    Matcher logged = Pattern.compile("embedded Temporal server on (\\S+)").matcher(log);
     assertTrue(logged.find(), "Corral logs where its Temporal server listens");
     WorkflowServiceStubs stranger =
         WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(logged.group(1)).build());
