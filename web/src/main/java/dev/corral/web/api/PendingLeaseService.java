@@ -117,20 +117,33 @@ public final class PendingLeaseService {
     checkouts.countPending(perPool.keySet());
     // The pending demand raises the pools' targets: the shepherds provision for it now.
     perPool.keySet().forEach(nudger::leased);
-    return status(id);
+    return view(id);
   }
 
-  /** The pending lease (or what became of it), with per pool shortages while it waits. */
-  public PendingLeaseView status(String id) {
+  /**
+   * The pending lease (or what became of it), with per pool shortages while it waits; to whoever may act on
+   * it, as for {@link LeaseService#get}.
+   */
+  public PendingLeaseView status(Caller caller, String id) {
     PendingLeaseStore.PendingLease lease = store.find(id).orElseThrow(() -> unknown(id));
-    List<PendingLeaseStore.Shortage> shortage =
-        PendingLeaseStore.PENDING.equals(lease.lease().state()) ? store.shortages(id) : List.of();
-    return PendingLeaseView.of(lease, shortage);
+    LeaseService.authorize(caller, lease.lease().owner(), "lease");
+    return view(lease);
   }
 
   /** The pending lease a client's request id names, if any. */
   public PendingLeaseView statusByRequestId(String requestId) {
-    return status(store.leaseIdOfRequest(requestId).orElseThrow(() -> unknown(requestId)));
+    return view(store.leaseIdOfRequest(requestId).orElseThrow(() -> unknown(requestId)));
+  }
+
+  private PendingLeaseView view(String id) {
+    return view(store.find(id).orElseThrow(() -> unknown(id)));
+  }
+
+  private PendingLeaseView view(PendingLeaseStore.PendingLease lease) {
+    String id = lease.lease().id();
+    List<PendingLeaseStore.Shortage> shortage =
+        PendingLeaseStore.PENDING.equals(lease.lease().state()) ? store.shortages(id) : List.of();
+    return PendingLeaseView.of(lease, shortage);
   }
 
   /**
@@ -140,7 +153,7 @@ public final class PendingLeaseService {
    */
   public PendingLeaseView cancel(Caller caller, String id) {
     PendingLeaseStore.PendingLease lease = store.find(id).orElseThrow(() -> unknown(id));
-    LeaseService.authorize(caller, lease.lease().owner(), "lease " + id);
+    LeaseService.authorize(caller, lease.lease().owner(), "lease");
     String state = store.cancelPending(id, "cancelled by request", clock.instant()).orElseThrow(() -> unknown(id));
     if (PendingLeaseStore.PENDING.equals(state)) {
       // The workflow would notice at its next recheck; waking it ends it now.
@@ -150,7 +163,7 @@ public final class PendingLeaseService {
       leases.end(id, LeaseRow.RELEASED, "released by request", clock.instant())
           .ifPresent(ended -> retirements.retireAll(ended.vms(), "lease released"));
     }
-    return status(id);
+    return view(id);
   }
 
   private static ApiException unknown(String id) {

@@ -157,7 +157,8 @@ public final class TokenService implements Reloadable {
 
   private TokenRow revokeAs(Caller caller, TokenRow row) {
     if (!caller.mayManage(row.owner())) {
-      throw forbidden("only the token's owner or an admin may revoke it", Map.of("id", row.id()));
+      // No id in the answer: by its secret (vmpooler's DELETE /token/<token>) the caller never named one.
+      throw forbidden("only the token's owner or an admin may revoke it", Map.of());
     }
     TokenRow revoked = store.revoke(row.id(), clock.instant()).orElseThrow(() -> unknownToken(Map.of("id", row.id())));
     setup.cache().forget(row.id());
