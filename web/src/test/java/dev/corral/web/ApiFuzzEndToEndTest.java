@@ -146,6 +146,25 @@ class ApiFuzzEndToEndTest {
 
   @Test
   @Order(2)
+  void everyRoute_refusesAGoodTokenThatComesWithAWrongPassword() {
+    Random random = new Random(SEED);
+    List<String> wrong = new ArrayList<>();
+    for (String route : app.routes()) {
+      int space = route.indexOf(' ');
+      String method = route.substring(0, space);
+      Sent sent = new Sent(method, fillPath(random, route.substring(space + 1), false),
+          READS.contains(method) ? null : "{}", List.of("X-AUTH-TOKEN", root, "Authorization", Http.basic("root", "wrong")));
+      Answer answer = send(sent);
+      JsonNode body = parse(answer.body());
+      if (answer.status() != 401 || (!method.equals("HEAD") && (body == null || !body.isObject()))) {
+        wrong.add(sent + " -> " + answer.status() + " " + clip(answer.body()));
+      }
+    }
+    assertTrue(wrong.isEmpty(), "answered as if the wrong password were not there:\n" + String.join("\n", wrong));
+  }
+
+  @Test
+  @Order(3)
   void anInternalError_answersAGeneric500WithAnErrorId_andNoInternals() {
     app.db().close(); // every query now fails deep inside the connection pool
     for (String path : List.of("/v1/pools", "/v1/leases/" + leaseId, "/api/v3/vm/" + host, "/v1/vms")) {
@@ -374,12 +393,15 @@ class ApiFuzzEndToEndTest {
   }
 
   private static List<String> badAuth(Random random) {
-    return switch (random.nextInt(6)) {
+    return switch (random.nextInt(8)) {
       case 0 -> List.of("X-AUTH-TOKEN", "nope-" + random.nextInt(1_000_000));
       case 1 -> List.of("Authorization", "Bearer " + alice.substring(0, alice.length() - 1));
       case 2 -> List.of("Authorization", "Basic !!!not-base64");
       case 3 -> List.of("Authorization", Http.basic("alice", "wrong"));
       case 4 -> List.of("Authorization", Http.basic("root", ""));
+      // A good token does not make a bad credential next to it good.
+      case 5 -> List.of("X-AUTH-TOKEN", root, "Authorization", Http.basic("root", "wrong"));
+      case 6 -> List.of("X-AUTH-TOKEN", alice, "Authorization", "Bearer " + root.substring(1) + "x");
       default -> List.of("X-AUTH-TOKEN", "%00' OR 1=1");
     };
   }

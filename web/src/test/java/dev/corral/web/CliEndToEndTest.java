@@ -132,16 +132,18 @@ class CliEndToEndTest {
     assertEquals(5, lines.length, "a header, the lease line and three VMs:\n" + out());
     assertEquals(2, out().lines().filter(l -> l.startsWith("corral-") && l.contains(" cli-a ")).count(), out());
     assertEquals(before + 2, leased("cli-a"));
-    assertEquals("cli-test", http.get("/v1/leases/" + id).body().get("tags").get("job").asText());
+    assertEquals("cli-test", http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", alice).body()
+        .get("tags").get("job").asText());
 
     assertEquals(1, corral(null, "release", id), "another user's lease is refused without a token");
-    assertTrue(err().startsWith("corral release: lease " + id + " belongs to a user"), err());
+    assertTrue(err().startsWith("corral release: this lease belongs to a user"), err());
     assertEquals(before + 2, leased("cli-a"));
 
     assertEquals(0, corral(alice, "release", id), this::err);
     assertTrue(out().startsWith("lease " + id + " is released (released by request)"), out());
     assertEquals(before, leased("cli-a"));
-    assertEquals("released", http.get("/v1/leases/" + id).body().get("state").asText());
+    assertEquals("released", http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", alice).body()
+        .get("state").asText());
   }
 
   @Test
@@ -257,6 +259,7 @@ class CliEndToEndTest {
 
     assertEquals(0, corral(alice, "release", id), this::err);
     assertTrue(out().startsWith("lease " + id + " is cancelled"), out());
-    assertEquals("cancelled", http.get("/v1/pending-leases/" + id).body().get("state").asText());
+    assertEquals("cancelled", http.send("GET", "/v1/pending-leases/" + id, null, "X-AUTH-TOKEN", alice).body()
+        .get("state").asText());
   }
 }

@@ -140,12 +140,15 @@ final class Http {
     return reply.body().get("token").asText();
   }
 
-  /** Polls {@code path} until it answers {@code status}, failing with the last answer after {@code timeout}. */
-  Reply awaitStatus(String path, Duration timeout, int status) {
+  /**
+   * Polls {@code path} until it answers {@code status}, failing with the last answer after {@code timeout}; extra
+   * headers (name, value, …) go with every poll, e.g. the token of a lease's owner.
+   */
+  Reply awaitStatus(String path, Duration timeout, int status, String... headers) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Reply last = null;
     while (System.nanoTime() < deadline) {
-      last = get(path);
+      last = send("GET", path, null, headers);
       if (last.status() == status) {
         return last;
       }
@@ -160,12 +163,15 @@ final class Http {
         + (last == null ? "none" : last.status() + " " + last.body()));
   }
 
-  /** Polls {@code path} until {@code condition} holds, failing with the last answer after {@code timeout}. */
-  Reply await(String path, Duration timeout, Predicate<JsonNode> condition) {
+  /**
+   * Polls {@code path} until {@code condition} holds, failing with the last answer after {@code timeout}; extra
+   * headers (name, value, …) go with every poll.
+   */
+  Reply await(String path, Duration timeout, Predicate<JsonNode> condition, String... headers) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Reply last = null;
     while (System.nanoTime() < deadline) {
-      last = get(path);
+      last = send("GET", path, null, headers);
       if (last.status() == 200 && condition.test(last.body())) {
         return last;
       }

@@ -107,6 +107,9 @@ class LeaseOwnershipEndToEndTest {
     assertEquals(403, http.send("PATCH", "/v1/leases/" + id, "{\"lifetime\": \"9h\"}", "X-AUTH-TOKEN", bob).status());
     assertEquals(403, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", bob).status());
     assertEquals(403, http.send("GET", "/v1/leases?owner=alice", null, "X-AUTH-TOKEN", bob).status());
+    assertEquals(403, http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", bob).status(), "nor read it");
+    assertEquals(401, http.get("/v1/leases/" + id).status());
+    assertEquals(200, http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", alice).status());
     JsonNode alices = http.send("GET", "/v1/leases?state=active", null, "X-AUTH-TOKEN", alice).body();
     assertTrue(alices.size() >= 1);
     alices.forEach(l -> assertEquals("alice", l.get("owner").asText()));
@@ -148,7 +151,7 @@ class LeaseOwnershipEndToEndTest {
     String id = waiting.body().get("id").asText();
     Http.Reply over = http.send("POST", "/api/v3/vm/open", null, "X-AUTH-TOKEN", bob);
     assertEquals(429, over.status(), "the waiting lease's three VMs already fill bob's quota of three");
-    http.await("/v1/pending-leases/" + id, FILL, l -> l.get("state").asText().equals("active"));
+    http.await("/v1/pending-leases/" + id, FILL, l -> l.get("state").asText().equals("active"), "X-AUTH-TOKEN", bob);
     assertEquals(200, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", bob).status());
   }
 
@@ -195,8 +198,8 @@ class LeaseOwnershipEndToEndTest {
     assertEquals(202, pending.status(), () -> pending.body().toString());
     String id = pending.body().get("id").asText();
 
-    http.await("/v1/pending-leases/" + id, FILL, l -> l.get("state").asText().equals("active"));
-    JsonNode lease = http.get("/v1/leases/" + id).body();
+    http.await("/v1/pending-leases/" + id, FILL, l -> l.get("state").asText().equals("active"), "X-AUTH-TOKEN", root);
+    JsonNode lease = http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root).body();
     assertEquals(7, lease.get("vms").size());
     assertEquals("root", lease.get("owner").asText());
     assertEquals(200, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root).status());

@@ -170,7 +170,8 @@ class OpenApiEndToEndTest {
         "{\"vms\": {\"debian\": 1}, \"lifetime\": \"2h\", \"tags\": {\"job\": \"https://ci/job/1\"}}", 201, alice);
     String leaseId = lease.get("id").asText();
     String vm = lease.get("vms").get(0).get("name").asText();
-    call("GET", "/v1/leases/{id}", "/v1/leases/" + leaseId, null, 200);
+    call("GET", "/v1/leases/{id}", "/v1/leases/" + leaseId, null, 200, alice);
+    call("GET", "/v1/leases/{id}", "/v1/leases/" + leaseId, null, 401);
     call("GET", "/v1/leases", "/v1/leases?state=active&limit=10", null, 200, alice);
     call("PATCH", "/v1/leases/{id}", "/v1/leases/" + leaseId, "{\"lifetime\": \"3h\", \"tags\": {\"n\": 2}}", 200, alice);
     call("GET", "/v1/vms", "/v1/vms?pool=deb", null, 200);
@@ -189,7 +190,8 @@ class OpenApiEndToEndTest {
     call("DELETE", "/v1/pending-leases/{id}", "/v1/pending-leases/" + waiting.get("id").asText(), null, 200, root);
     JsonNode pending = call("POST", "/v1/pending-leases", "/v1/pending-leases",
         "{\"vms\": {\"deb\": 3}, \"wait\": \"1m\", \"request_id\": \"openapi-1\"}", 202, root);
-    call("GET", "/v1/pending-leases/{id}", "/v1/pending-leases/" + pending.get("id").asText(), null, 200);
+    call("GET", "/v1/pending-leases/{id}", "/v1/pending-leases/" + pending.get("id").asText(), null, 200, root);
+    call("GET", "/v1/pending-leases/{id}", "/v1/pending-leases/" + pending.get("id").asText(), null, 403, alice);
     call("POST", "/v1/pending-leases", "/v1/pending-leases",
         "{\"vms\": {\"deb\": 1}, \"wait\": \"1m\", \"request_id\": \"openapi-1\"}", 409, root);
     call("DELETE", "/v1/pending-leases/{id}", "/v1/pending-leases/" + pending.get("id").asText(), null, 200, root);

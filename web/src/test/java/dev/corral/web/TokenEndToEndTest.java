@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
-import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +57,7 @@ class TokenEndToEndTest {
         pools:
           - {name: debian-12-x86_64, template: debian-12-base, size: 1}
         """
-            .formatted(TestDirs.fresh("e2e-auth"), bcrypt("bob-pw"), argon2("carol-pw"));
+            .formatted(TestDirs.fresh("e2e-auth"), PasswordHashes.bcrypt("bob-pw"), argon2("carol-pw"));
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "auth.yaml", Map.of()), FAST);
     http = new Http(app.baseUrl());
   }
@@ -306,12 +305,6 @@ class TokenEndToEndTest {
       }
       c.commit();
     }
-  }
-
-  private static String bcrypt(String password) {
-    byte[] salt = new byte[16];
-    new SecureRandom().nextBytes(salt);
-    return OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, 4); // PHP's prefix; cost 4 keeps tests fast
   }
 
   private static String argon2(String password) {

@@ -87,7 +87,8 @@ class VmReuseEndToEndTest {
     assertEquals("alice", held.get("reserved_for").asText());
     assertEquals(1, held.get("uses").asInt());
     assertTrue(held.hasNonNull("reusable_until"), held.toString());
-    assertEquals("reusable", http.get("/v1/leases/" + leaseId).body().get("vms").get(0).get("state").asText());
+    assertEquals("reusable", http.send("GET", "/v1/leases/" + leaseId, null, "X-AUTH-TOKEN", alice).body()
+        .get("vms").get(0).get("state").asText());
     awaitPools(http, pools -> Http.pool(pools, "ci").get("ready").asInt() == 2 && Http.pool(pools, "ci").get("reusable").asInt() == 1);
     assertEquals(2, http.get("/api/v3/status").body().get("pools").get("ci").get("ready").asInt(),
         "a VM held for alice is not ready stock");

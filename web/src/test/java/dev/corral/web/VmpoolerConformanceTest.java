@@ -179,10 +179,11 @@ class VmpoolerConformanceTest {
         "X-AUTH-TOKEN", token);
     assertEquals(201, ondemand.status(), () -> ondemand.body().toString());
     String requestId = ondemand.body().get("request_id").asText();
-    JsonNode done = http.awaitStatus("/api/v3/ondemandvm/" + requestId, FILL, 200).body();
+    JsonNode done = http.awaitStatus("/api/v3/ondemandvm/" + requestId, FILL, 200, "X-AUTH-TOKEN", token).body();
     assertTrue(done.get("ready").asBoolean(), done::toString);
     assertEquals(2, done.get("centos-9-x86_64").get("hostname").size());
-    assertEquals(403, http.send("DELETE", "/api/v3/ondemandvm/" + requestId, null, "X-AUTH-TOKEN", other).status());
+    assertEquals(404, http.send("DELETE", "/api/v3/ondemandvm/" + requestId, null, "X-AUTH-TOKEN", other).status(),
+        "request ids are each user's own: another user's is not found");
     assertEquals(200, http.send("DELETE", "/api/v3/ondemandvm/" + requestId, null, "X-AUTH-TOKEN", token).status());
 
     // floaty delete: owner only; a VM not leased (any more) is a 404

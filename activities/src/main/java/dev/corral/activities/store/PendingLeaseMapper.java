@@ -14,7 +14,8 @@ public interface PendingLeaseMapper {
   int insertPendingLease(
       @Param("id") String id, @Param("owner") String owner, @Param("now") Instant now, @Param("waitUntil") Instant waitUntil);
 
-  int insertWait(LeaseWaitRow row);
+  /** {@code requestOwner}: whose request ids {@code row.requestId} is among, see {@link PendingLeaseStore}. */
+  int insertWait(@Param("row") LeaseWaitRow row, @Param("requestOwner") String requestOwner);
 
   int insertDemand(@Param("rows") List<LeaseDemandRow> rows);
 
@@ -22,7 +23,7 @@ public interface PendingLeaseMapper {
 
   List<LeaseDemandRow> selectDemand(@Param("leaseId") String leaseId);
 
-  String leaseIdOfRequest(@Param("requestId") String requestId);
+  String leaseIdOfRequest(@Param("requestOwner") String requestOwner, @Param("requestId") String requestId);
 
   /** Locks the lease row, so that fill, fail and cancel of one lease take turns; returns its state. */
   String lockLeaseState(@Param("id") String id);

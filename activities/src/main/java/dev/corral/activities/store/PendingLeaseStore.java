@@ -53,7 +53,7 @@ public final class PendingLeaseStore {
   public record Shortage(
       String pool, int wanted, int held, int ready, int provisioning, boolean providersAtCapacity) {}
 
-  /** A request id that an earlier pending lease already used. */
+  /** A request id that an earlier pending lease of the same owner already used. */
   public static final class DuplicateRequestException extends RuntimeException {
     private final String leaseId;
 
@@ -72,7 +72,7 @@ public final class PendingLeaseStore {
       db.inTransaction(session -> {
         PendingLeaseMapper mapper = session.getMapper(PendingLeaseMapper.class);
         if (lease.requestId() != null) {
-          String earlier = mapper.leaseIdOfRequest(lease.requestId());
+          String earlier = mapper.leaseIdOfRequest(requestOwner(lease.owner()), lease.requestId());
           if (earlier != null) {
             throw new DuplicateRequestException(lease.requestId(), earlier);
           }
@@ -88,14 +88,14 @@ public final class PendingLeaseStore {
         }
         mapper.insertPendingLease(lease.id(), lease.owner(), lease.now(), lease.waitUntil());
         mapper.insertWait(new LeaseWaitRow(lease.id(), lease.waitUntil(), lease.lifetime().toSeconds(),
-            lease.requestId(), lease.origin(), null));
+            lease.requestId(), lease.origin(), null), requestOwner(lease.owner()));
         mapper.insertDemand(lease.demand());
         return null;
       });
     } catch (PersistenceException e) {
-      // Two requests with the same id at once: the unique key lets only one through.
+      // Two requests of one owner with the same id at once: the unique key lets only one through.
       String earlier = lease.requestId() == null ? null : db.inTransaction(
-          s -> s.getMapper(PendingLeaseMapper.class).leaseIdOfRequest(lease.requestId()));
+          s -> s.getMapper(PendingLeaseMapper.class).leaseIdOfRequest(requestOwner(lease.owner()), lease.requestId()));
       if (earlier != null && !earlier.equals(lease.id())) {
         throw new DuplicateRequestException(lease.requestId(), earlier);
       }
@@ -116,8 +116,18 @@ public final class PendingLeaseStore {
     });
   }
 
-  public Optional<String> leaseIdOfRequest(String requestId) {
-    return Optional.ofNullable(db.inTransaction(s -> s.getMapper(PendingLeaseMapper.class).leaseIdOfRequest(requestId)));
+  /** The lease that {@code owner} (null: anonymous) made with this request id; another owner's is not found. */
+  public Optional<String> leaseIdOfRequest(String owner, String requestId) {
+    return Optional.ofNullable(db.inTransaction(
+        s -> s.getMapper(PendingLeaseMapper.class).leaseIdOfRequest(requestOwner(owner), requestId)));
+  }
+
+  /**
+   * Request ids are the client's names, unique per owner: two users may both call a request 'ci-build-4711'.
+   * Anonymous requests share one space, '' (not NULL, which a unique key would let repeat).
+   */
+  private static String requestOwner(String owner) {
+    return owner == null ? "" : owner;
   }
 
   /**

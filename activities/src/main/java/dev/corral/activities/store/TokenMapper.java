@@ -2,6 +2,7 @@ package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.TokenRow;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import org.apache.ibatis.annotations.Param;
 
@@ -9,7 +10,7 @@ import org.apache.ibatis.annotations.Param;
 public interface TokenMapper {
   /** Inserts a token and returns its generated id through {@code key.id}. */
   int insert(@Param("key") TokenKey key, @Param("tokenHash") String tokenHash, @Param("owner") String owner,
-      @Param("createdAt") Instant createdAt, @Param("expiresAt") Instant expiresAt);
+      @Param("userStamp") String userStamp, @Param("createdAt") Instant createdAt, @Param("expiresAt") Instant expiresAt);
 
   /** The token with this hash if it is neither revoked nor expired at {@code now}. */
   TokenRow selectActiveByHash(@Param("tokenHash") String tokenHash, @Param("now") Instant now);
@@ -24,6 +25,15 @@ public interface TokenMapper {
 
   /** Revokes a token that is not revoked yet; 0 when it already was (revoking is idempotent). */
   int revoke(@Param("id") long id, @Param("now") Instant now);
+
+  /** Revokes every live token whose owner is not in {@code owners}; returns how many. */
+  int revokeOwnersOtherThan(@Param("owners") Collection<String> owners, @Param("now") Instant now);
+
+  /** Owners of unrevoked tokens issued before tokens had a user stamp. */
+  List<String> unstampedOwners();
+
+  /** Gives the owner's unstamped tokens this stamp; returns how many. */
+  int stampUnstamped(@Param("owner") String owner, @Param("userStamp") String userStamp);
 
   /** Records a use unless one was recorded less than a minute before {@code now} (by any process). */
   int touch(@Param("id") long id, @Param("now") Instant now);

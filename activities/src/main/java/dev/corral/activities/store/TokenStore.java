@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -28,12 +29,15 @@ public final class TokenStore {
     this.db = db;
   }
 
-  /** Stores a new token for {@code owner}; {@code expiresAt} null means it never expires. */
-  public TokenRow issue(String token, String owner, Instant now, Instant expiresAt) {
+  /**
+   * Stores a new token for {@code owner}, bound to {@code userStamp} (the owner's credential as configured now);
+   * {@code expiresAt} null means it never expires.
+   */
+  public TokenRow issue(String token, String owner, String userStamp, Instant now, Instant expiresAt) {
     return db.inTransaction(session -> {
       TokenMapper tokens = session.getMapper(TokenMapper.class);
       TokenMapper.TokenKey key = new TokenMapper.TokenKey();
-      tokens.insert(key, hash(token), owner, now, expiresAt);
+      tokens.insert(key, hash(token), owner, userStamp, now, expiresAt);
       return tokens.selectById(key.id);
     });
   }
@@ -66,6 +70,21 @@ public final class TokenStore {
       tokens.revoke(id, now);
       return tokens.selectById(id);
     }));
+  }
+
+  /** Revokes every live token of an owner not in {@code owners} (all of them when it is empty); returns how many. */
+  public int revokeOwnersOtherThan(Set<String> owners, Instant now) {
+    return db.inTransaction(session -> session.getMapper(TokenMapper.class).revokeOwnersOtherThan(owners, now));
+  }
+
+  /** Owners of unrevoked tokens without a user stamp (issued before stamps existed). */
+  public List<String> unstampedOwners() {
+    return db.inTransaction(session -> session.getMapper(TokenMapper.class).unstampedOwners());
+  }
+
+  /** Binds the owner's unstamped tokens to {@code userStamp}; returns how many. Stamped tokens keep theirs. */
+  public int stampUnstamped(String owner, String userStamp) {
+    return db.inTransaction(session -> session.getMapper(TokenMapper.class).stampUnstamped(owner, userStamp));
   }
 
   /**

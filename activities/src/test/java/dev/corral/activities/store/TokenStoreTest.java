@@ -25,6 +25,8 @@ class TokenStoreTest {
   static Db db;
   static TokenStore tokens;
   static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  /** What the web layer stores: a stamp of the owner's configured credential. */
+  static final String STAMP = "5".repeat(64);
 
   @BeforeAll
   static void startDatabase() {
@@ -39,9 +41,10 @@ class TokenStoreTest {
 
   @Test
   void anIssuedToken_isFoundByItsSecret_butOnlyItsHashIsStored() throws SQLException {
-    TokenRow issued = tokens.issue("secret-one", "alice", NOW, NOW.plus(Duration.ofDays(1)));
+    TokenRow issued = tokens.issue("secret-one", "alice", STAMP, NOW, NOW.plus(Duration.ofDays(1)));
     assertEquals("alice", issued.owner());
     assertEquals(NOW, issued.createdAt());
+    assertEquals(STAMP, issued.userStamp(), "bound to its owner's credential as it was configured");
     assertNull(issued.lastUsedAt());
 
     assertEquals(issued.id(), tokens.findActive("secret-one", NOW).orElseThrow().id());
@@ -54,11 +57,11 @@ class TokenStoreTest {
 
   @Test
   void expiredAndRevokedTokens_areNotActive_andRevokingTwiceKeepsTheFirstTime() {
-    TokenRow expiring = tokens.issue("secret-expiring", "bob", NOW, NOW.plusSeconds(60));
+    TokenRow expiring = tokens.issue("secret-expiring", "bob", STAMP, NOW, NOW.plusSeconds(60));
     assertTrue(tokens.findActive("secret-expiring", NOW.plusSeconds(59)).isPresent());
     assertTrue(tokens.findActive("secret-expiring", NOW.plusSeconds(60)).isEmpty(), "expired at expires_at");
 
-    TokenRow forever = tokens.issue("secret-forever", "bob", NOW, null);
+    TokenRow forever = tokens.issue("secret-forever", "bob", STAMP, NOW, null);
     assertTrue(tokens.findActive("secret-forever", NOW.plus(Duration.ofDays(3650))).isPresent(), "null expiry never expires");
     TokenRow revoked = tokens.revoke(forever.id(), NOW.plusSeconds(5)).orElseThrow();
     assertEquals(NOW.plusSeconds(5), revoked.revokedAt());
@@ -70,9 +73,9 @@ class TokenStoreTest {
 
   @Test
   void listsAreByOwnerOrAll_newestFirst() {
-    TokenRow first = tokens.issue("secret-c1", "carol", NOW, null);
-    TokenRow second = tokens.issue("secret-c2", "carol", NOW, null);
-    tokens.issue("secret-d1", "dave", NOW, null);
+    TokenRow first = tokens.issue("secret-c1", "carol", STAMP, NOW, null);
+    TokenRow second = tokens.issue("secret-c2", "carol", STAMP, NOW, null);
+    tokens.issue("secret-d1", "dave", STAMP, NOW, null);
     assertEquals(List.of(second.id(), first.id()), tokens.listByOwner("carol").stream().map(TokenRow::id).toList());
     List<String> owners = new ArrayList<>(tokens.listAll().stream().map(TokenRow::owner).toList());
     assertTrue(owners.containsAll(List.of("carol", "dave")));
@@ -81,7 +84,7 @@ class TokenStoreTest {
 
   @Test
   void lastUsed_isWrittenAtMostOncePerMinutePerToken() {
-    TokenRow row = tokens.issue("secret-used", "erin", NOW, null);
+    TokenRow row = tokens.issue("secret-used", "erin", STAMP, NOW, null);
     tokens.markUsed(row.id(), NOW.plusSeconds(1));
     assertEquals(NOW.plusSeconds(1), tokens.find(row.id()).orElseThrow().lastUsedAt());
     tokens.markUsed(row.id(), NOW.plusSeconds(30));

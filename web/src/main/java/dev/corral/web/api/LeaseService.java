@@ -95,8 +95,14 @@ public final class LeaseService {
     return wanted;
   }
 
-  public LeaseView get(String id) {
-    return leases.find(id).map(LeaseView::of).orElseThrow(() -> unknownLease(id));
+  /**
+   * One lease, to whoever may act on it (its owner, an admin, anyone for a lease taken anonymously): lease ids
+   * are shown to everyone in /v1/vms, and who leased what, with which tags, is not everyone's business.
+   */
+  public LeaseView get(Caller caller, String id) {
+    LeaseStore.Lease lease = leases.find(id).orElseThrow(() -> unknownLease(id));
+    authorize(caller, lease.lease().owner(), "lease");
+    return LeaseView.of(lease);
   }
 
   /**
@@ -127,7 +133,7 @@ public final class LeaseService {
     requireObject(body, "{\"lifetime\": \"4h\"}");
     onlyFields(body, UPDATE_FIELDS);
     LeaseStore.Lease lease = leases.find(id).orElseThrow(() -> unknownLease(id));
-    authorize(caller, lease.lease().owner(), "lease " + id);
+    authorize(caller, lease.lease().owner(), "lease");
     if (!lease.lease().state().equals(LeaseRow.ACTIVE)) {
       throw new ApiException(409, "lease_ended", "lease " + id + " has ended (" + lease.lease().state() + ")",
           Map.of("id", id, "state", lease.lease().state()));
@@ -172,22 +178,25 @@ public final class LeaseService {
   /** Ends the lease and destroys its VMs; only its owner or an admin. Releasing an ended lease returns it unchanged. */
   public LeaseView release(Caller caller, String id) {
     LeaseStore.Lease found = leases.find(id).orElseThrow(() -> unknownLease(id));
-    authorize(caller, found.lease().owner(), "lease " + id);
+    authorize(caller, found.lease().owner(), "lease");
     LeaseStore.Lease lease =
         leases.end(id, LeaseRow.RELEASED, "released by request", clock.instant()).orElseThrow(() -> unknownLease(id));
     retirements.retireAll(lease.vms(), "lease released");
     return LeaseView.of(lease);
   }
 
-  /** 401 for an anonymous caller on something owned, 403 for someone else's. */
-  static void authorize(Caller caller, String owner, String what) {
+  /**
+   * 401 for an anonymous caller on something owned, 403 for someone else's. {@code thing} ("lease", "VM") is
+   * named without its id: a refusal tells a stranger nothing about the thing beyond that it is not theirs.
+   */
+  static void authorize(Caller caller, String owner, String thing) {
     if (caller.mayManage(owner)) {
       return;
     }
     if (caller.anonymous()) {
-      throw new ApiException(401, "token_required", what + " belongs to a user; send their token", Map.of());
+      throw new ApiException(401, "token_required", "this " + thing + " belongs to a user; send their token", Map.of());
     }
-    throw new ApiException(403, "forbidden", what + " belongs to another user", Map.of());
+    throw new ApiException(403, "forbidden", "this " + thing + " belongs to another user", Map.of());
   }
 
   static Duration duration(JsonNode value, String field) {

@@ -61,14 +61,14 @@ public final class LeasedVms {
   /** Lifetime (from the lease's start) and/or tags of the VM's lease; 404 unless the VM is leased. */
   public void update(Caller caller, String host, Duration lifetime, JsonNode tags) {
     Found found = leased(host);
-    LeaseService.authorize(caller, found.lease().lease().owner(), "vm " + found.vm().name());
+    LeaseService.authorize(caller, found.lease().lease().owner(), "VM");
     leaseService.changeTerms(caller, found.lease(), lifetime, tags, "tags");
   }
 
   /** Gives the VM back (it is destroyed); its lease ends when it holds no other VM. 404 unless leased. */
   public void release(Caller caller, String host) {
     Found found = leased(host);
-    LeaseService.authorize(caller, found.lease().lease().owner(), "vm " + found.vm().name());
+    LeaseService.authorize(caller, found.lease().lease().owner(), "VM");
     LeaseStore.Lease lease = leases.releaseVm(found.vm().name(), "released by request", clock.instant())
         .orElseThrow(() -> notLeased(host));
     List<VmRow> mine = lease.vms().stream().filter(v -> v.name().equals(found.vm().name())).toList();
@@ -81,7 +81,7 @@ public final class LeasedVms {
    */
   public Found manageable(Caller caller, String host) {
     Found found = leased(host);
-    LeaseService.authorize(caller, found.lease().lease().owner(), "vm " + found.vm().name());
+    LeaseService.authorize(caller, found.lease().lease().owner(), "VM");
     return found;
   }
 

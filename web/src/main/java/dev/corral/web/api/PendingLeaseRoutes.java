@@ -26,7 +26,7 @@ public final class PendingLeaseRoutes {
 
   public void register(Javalin app) {
     app.post("/v1/pending-leases", this::create);
-    app.get("/v1/pending-leases/{id}", ctx -> ctx.json(pending.status(ctx.pathParam("id"))));
+    app.get("/v1/pending-leases/{id}", ctx -> ctx.json(pending.status(RequestCaller.of(ctx), ctx.pathParam("id"))));
     app.delete("/v1/pending-leases/{id}", ctx -> ctx.json(pending.cancel(RequestCaller.of(ctx), ctx.pathParam("id"))));
   }
 

@@ -55,7 +55,8 @@ public final class PendingLeaseService {
    * Records a pending lease for {@code vms} (pool name or alias → count, in the order the caller named
    * them; the names are kept for the reply) and starts filling it. {@code lifetime} null means the
    * shortest default the caller has in the pools; it counts from when the lease is filled. {@code requestId} is the
-   * client's idempotency key (null for none; a used one is a 409). {@code origin} names the API
+   * client's idempotency key among the caller's own (null for none; one the caller used before is a 409, one
+   * another user used is none of the caller's business). {@code origin} names the API
    * ({@code v1}, {@code vmpooler}). Unknown names are a 404 whose detail lists them under {@code unknown};
    * a pool the caller may not use is a 401 or 403, as for a checkout.
    */
@@ -103,7 +104,7 @@ public final class PendingLeaseService {
       checkouts.countQuotaRefusal(e, perPool.keySet());
       throw Checkouts.quotaRefused(e);
     } catch (PendingLeaseStore.DuplicateRequestException e) {
-      throw new ApiException(409, "duplicate_request", "request_id '" + requestId + "' has already been used",
+      throw new ApiException(409, "duplicate_request", "you have already used request_id '" + requestId + "'",
           Map.of("request_id", requestId, "id", e.leaseId()));
     }
     try {
@@ -117,20 +118,37 @@ public final class PendingLeaseService {
     checkouts.countPending(perPool.keySet());
     // The pending demand raises the pools' targets: the shepherds provision for it now.
     perPool.keySet().forEach(nudger::leased);
-    return status(id);
+    return view(id);
   }
 
-  /** The pending lease (or what became of it), with per pool shortages while it waits. */
-  public PendingLeaseView status(String id) {
+  /**
+   * The pending lease (or what became of it), with per pool shortages while it waits; to whoever may act on
+   * it, as for {@link LeaseService#get}.
+   */
+  public PendingLeaseView status(Caller caller, String id) {
     PendingLeaseStore.PendingLease lease = store.find(id).orElseThrow(() -> unknown(id));
+    LeaseService.authorize(caller, lease.lease().owner(), "lease");
+    return view(lease);
+  }
+
+  /**
+   * The pending lease the caller made with this request id. Request ids are each owner's own names, so
+   * another user's request with the same id is not found, for admins too: they read any pending lease by
+   * its lease id.
+   */
+  public PendingLeaseView statusByRequestId(Caller caller, String requestId) {
+    return view(store.leaseIdOfRequest(caller.user(), requestId).orElseThrow(() -> unknown(requestId)));
+  }
+
+  private PendingLeaseView view(String id) {
+    return view(store.find(id).orElseThrow(() -> unknown(id)));
+  }
+
+  private PendingLeaseView view(PendingLeaseStore.PendingLease lease) {
+    String id = lease.lease().id();
     List<PendingLeaseStore.Shortage> shortage =
         PendingLeaseStore.PENDING.equals(lease.lease().state()) ? store.shortages(id) : List.of();
     return PendingLeaseView.of(lease, shortage);
-  }
-
-  /** The pending lease a client's request id names, if any. */
-  public PendingLeaseView statusByRequestId(String requestId) {
-    return status(store.leaseIdOfRequest(requestId).orElseThrow(() -> unknown(requestId)));
   }
 
   /**
@@ -140,7 +158,7 @@ public final class PendingLeaseService {
    */
   public PendingLeaseView cancel(Caller caller, String id) {
     PendingLeaseStore.PendingLease lease = store.find(id).orElseThrow(() -> unknown(id));
-    LeaseService.authorize(caller, lease.lease().owner(), "lease " + id);
+    LeaseService.authorize(caller, lease.lease().owner(), "lease");
     String state = store.cancelPending(id, "cancelled by request", clock.instant()).orElseThrow(() -> unknown(id));
     if (PendingLeaseStore.PENDING.equals(state)) {
       // The workflow would notice at its next recheck; waking it ends it now.
@@ -150,7 +168,7 @@ public final class PendingLeaseService {
       leases.end(id, LeaseRow.RELEASED, "released by request", clock.instant())
           .ifPresent(ended -> retirements.retireAll(ended.vms(), "lease released"));
     }
-    return status(id);
+    return view(id);
   }
 
   private static ApiException unknown(String id) {

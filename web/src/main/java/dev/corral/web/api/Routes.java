@@ -31,7 +31,7 @@ public final class Routes {
     });
     app.get("/v1/leases", ctx -> ctx.json(leases.list(RequestCaller.of(ctx), ctx.queryParam("owner"),
         ctx.queryParam("state"), ctx.queryParam("limit"))));
-    app.get("/v1/leases/{id}", ctx -> ctx.json(leases.get(ctx.pathParam("id"))));
+    app.get("/v1/leases/{id}", ctx -> ctx.json(leases.get(RequestCaller.of(ctx), ctx.pathParam("id"))));
     app.patch("/v1/leases/{id}", ctx -> ctx.json(leases.update(RequestCaller.of(ctx), ctx.pathParam("id"), body(ctx))));
     app.delete("/v1/leases/{id}", ctx -> ctx.json(leases.release(RequestCaller.of(ctx), ctx.pathParam("id"))));
     app.get("/v1/vms", this::listVms);

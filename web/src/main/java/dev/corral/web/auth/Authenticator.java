@@ -3,7 +3,9 @@ package dev.corral.web.auth;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Decides every request's {@link Caller} before any handler runs. Credentials that are sent must be
@@ -24,20 +26,39 @@ public final class Authenticator {
     app.before(ctx -> RequestCaller.set(ctx, tokens.authOn() ? identify(ctx) : Caller.OPEN));
   }
 
+  /**
+   * Every credential sent is checked, not just the first one found: a request with a good token and a wrong
+   * password (or a second, bad token) is a 401, as the README promises, and credentials of two different users
+   * are refused too. When a token is among them the caller is the token's, so it cannot mint tokens.
+   */
   private Caller identify(Context ctx) {
+    List<Caller> callers = new ArrayList<>();
+    String header = ctx.header(TOKEN_HEADER);
+    if (header != null && !header.isBlank()) {
+      callers.add(token(header));
+    }
     String authorization = ctx.header("Authorization");
-    String token = ctx.header(TOKEN_HEADER);
-    if ((token == null || token.isBlank()) && startsWithIgnoreCase(authorization, "Bearer ")) {
-      token = authorization.substring("Bearer ".length());
+    if (startsWithIgnoreCase(authorization, "Bearer ")) {
+      String bearer = authorization.substring("Bearer ".length());
+      if (!bearer.isBlank()) {
+        callers.add(token(bearer));
+      }
+    } else if (startsWithIgnoreCase(authorization, "Basic ")) {
+      callers.add(basic(authorization.substring("Basic ".length()).strip()));
     }
-    if (token != null && !token.isBlank()) {
-      return tokens.callerForToken(token.strip())
-          .orElseThrow(() -> TokenService.unauthorized("the token is unknown, expired or revoked"));
+    if (callers.isEmpty()) {
+      return Caller.ANONYMOUS;
     }
-    if (startsWithIgnoreCase(authorization, "Basic ")) {
-      return basic(authorization.substring("Basic ".length()).strip());
+    Caller caller = callers.get(0);
+    if (callers.stream().anyMatch(c -> !c.user().equals(caller.user()))) {
+      throw TokenService.unauthorized("the credentials sent belong to different users; send one user's");
     }
-    return Caller.ANONYMOUS;
+    return caller;
+  }
+
+  private Caller token(String token) {
+    return tokens.callerForToken(token.strip())
+        .orElseThrow(() -> TokenService.unauthorized("the token is unknown, expired or revoked"));
   }
 
   private Caller basic(String encoded) {

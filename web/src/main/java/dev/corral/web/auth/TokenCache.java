@@ -36,7 +36,10 @@ public final class TokenCache {
     this.clock = clock;
   }
 
-  /** The caller this token stands for, or empty when it is unknown, expired, revoked, or its owner left the config. */
+  /**
+   * The caller this token stands for, or empty when it is unknown, expired, revoked, or its owner left the config
+   * or has another credential now ({@link Users#tokenHolder}).
+   */
   public Optional<Caller> resolve(String token) {
     Instant now = clock.instant();
     Entry entry = byToken.get(token);
@@ -63,7 +66,7 @@ public final class TokenCache {
   private Entry load(String token, Instant now) {
     long revocationsBefore = revocations.get();
     Optional<TokenRow> row = store.findActive(token, now);
-    Optional<Caller> caller = row.flatMap(r -> users.tokenHolder(r.owner(), r.id()));
+    Optional<Caller> caller = row.flatMap(users::tokenHolder);
     if (caller.isEmpty()) {
       return null;
     }

@@ -24,12 +24,15 @@ public final class TokenService implements Reloadable {
   /** A token as issued: the only time its secret is shown. */
   public record IssuedToken(long id, String token, String owner, Instant createdAt, Instant expiresAt) {}
 
-  /** A token as listed: never the secret, which is not stored anyway. */
+  /**
+   * A token as listed: never the secret, which is not stored anyway. {@code active}: it works now, so also not
+   * when its owner left the config or has another password since it was issued.
+   */
   public record TokenView(
       long id, String owner, Instant createdAt, Instant expiresAt, Instant lastUsedAt, Instant revokedAt, boolean active) {
-    static TokenView of(TokenRow row, Instant now) {
+    static TokenView of(TokenRow row, Instant now, Users users) {
       return new TokenView(row.id(), row.owner(), row.createdAt(), row.expiresAt(), row.lastUsedAt(), row.revokedAt(),
-          row.activeAt(now));
+          row.activeAt(now) && users.holds(row));
     }
   }
 
@@ -55,8 +58,12 @@ public final class TokenService implements Reloadable {
     this.setup = setup(config.auth());
   }
 
+  /** Also brings the token table in line with the users (start-up and every reload), see {@link TokenOwners}. */
   private Setup setup(AuthConfig auth) {
     Users users = new Users(auth);
+    if (auth.tokens()) {
+      TokenOwners.sync(store, users, clock.instant());
+    }
     return new Setup(auth, users, new TokenCache(store, users, clock));
   }
 
@@ -84,9 +91,11 @@ public final class TokenService implements Reloadable {
       throw unauthorized("issuing a token needs HTTP Basic credentials (user name and password)");
     }
     Duration lifetime = lifetime(ttl);
+    // Empty only when a reload removed the user since their password was checked.
+    String stamp = setup.users().stampOf(caller.user()).orElseThrow(() -> unauthorized("wrong user name or password"));
     Instant now = clock.instant();
     String token = generator.next();
-    TokenRow row = store.issue(token, caller.user(), now, now.plus(lifetime));
+    TokenRow row = store.issue(token, caller.user(), stamp, now, now.plus(lifetime));
     return new IssuedToken(row.id(), token, row.owner(), row.createdAt(), row.expiresAt());
   }
 
@@ -94,6 +103,7 @@ public final class TokenService implements Reloadable {
   public List<TokenView> list(Caller caller, String owner) {
     requireIdentified(caller);
     Instant now = clock.instant();
+    Users users = setup.users();
     List<TokenRow> rows;
     if (owner != null && !owner.equals(caller.user())) {
       if (!caller.admin()) {
@@ -105,34 +115,39 @@ public final class TokenService implements Reloadable {
     } else {
       rows = store.listByOwner(caller.user());
     }
-    return rows.stream().map(r -> TokenView.of(r, now)).toList();
+    return rows.stream().map(r -> TokenView.of(r, now, users)).toList();
   }
 
   /** The caller's own tokens that still work, for vmpooler's {@code GET /token}. */
   public List<TokenRow> activeOf(Caller caller) {
     requireIdentified(caller);
     Instant now = clock.instant();
-    return store.listByOwner(caller.user()).stream().filter(r -> r.activeAt(now)).toList();
+    Users users = setup.users();
+    return store.listByOwner(caller.user()).stream().filter(r -> r.activeAt(now) && users.holds(r)).toList();
   }
 
   /** Revokes by id: the owner or an admin may; revoking a revoked token changes nothing. */
   public TokenView revoke(Caller caller, long id) {
     requireIdentified(caller);
     TokenRow row = store.find(id).orElseThrow(() -> unknownToken(Map.of("id", id)));
-    return TokenView.of(revokeAs(caller, row), clock.instant());
+    return TokenView.of(revokeAs(caller, row), clock.instant(), setup.users());
   }
 
   /** Revokes a token given by its secret, as vmpooler's {@code DELETE /token/<token>} does. */
   public TokenView revokeByToken(Caller caller, String token) {
     requireIdentified(caller);
     TokenRow row = store.findActive(token, clock.instant()).orElseThrow(() -> unknownToken(Map.of()));
-    return TokenView.of(revokeAs(caller, row), clock.instant());
+    return TokenView.of(revokeAs(caller, row), clock.instant(), setup.users());
   }
 
-  /** A working token found by its secret: whoever knows it may read it (vmpooler's {@code GET /token/<token>}). */
+  /**
+   * A working token found by its secret: whoever knows it may read it (vmpooler's {@code GET /token/<token>}).
+   * A token that would be refused at the door (its owner left the config or has another password) is not one.
+   */
   public TokenRow activeToken(String token) {
     requireAuthOn();
-    return store.findActive(token, clock.instant()).orElseThrow(() -> unknownToken(Map.of()));
+    Users users = setup.users();
+    return store.findActive(token, clock.instant()).filter(users::holds).orElseThrow(() -> unknownToken(Map.of()));
   }
 
   /** Host names of the VMs leased to {@code owner} now. */
@@ -142,7 +157,8 @@ public final class TokenService implements Reloadable {
 
   private TokenRow revokeAs(Caller caller, TokenRow row) {
     if (!caller.mayManage(row.owner())) {
-      throw forbidden("only the token's owner or an admin may revoke it", Map.of("id", row.id()));
+      // No id in the answer: by its secret (vmpooler's DELETE /token/<token>) the caller never named one.
+      throw forbidden("only the token's owner or an admin may revoke it", Map.of());
     }
     TokenRow revoked = store.revoke(row.id(), clock.instant()).orElseThrow(() -> unknownToken(Map.of("id", row.id())));
     setup.cache().forget(row.id());

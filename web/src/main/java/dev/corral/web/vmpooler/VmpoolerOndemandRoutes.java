@@ -113,7 +113,7 @@ public final class VmpoolerOndemandRoutes {
   }
 
   private void status(Context ctx, String requestId) {
-    PendingLeaseView lease = find(requestId);
+    PendingLeaseView lease = find(ctx, requestId);
     Map<String, Object> reply = ordered("ok", true, "request_id", requestId);
     switch (lease.state()) {
       case "pending" -> {
@@ -143,7 +143,7 @@ public final class VmpoolerOndemandRoutes {
   }
 
   private void delete(Context ctx, String requestId) {
-    PendingLeaseView lease = find(requestId);
+    PendingLeaseView lease = find(ctx, requestId);
     if (lease.state().equals("cancelled") || lease.state().equals("released")) {
       ctx.json(ordered("ok", true, "message", "the request has already been deleted"));
       return;
@@ -152,9 +152,10 @@ public final class VmpoolerOndemandRoutes {
     ctx.json(ordered("ok", true));
   }
 
-  private PendingLeaseView find(String requestId) {
+  /** The caller's own request with this id: another user's request of the same name is not found. */
+  private PendingLeaseView find(Context ctx, String requestId) {
     try {
-      return pending.statusByRequestId(requestId);
+      return pending.statusByRequestId(RequestCaller.of(ctx), requestId);
     } catch (ApiException e) {
       if (e.status() == 404) {
         throw new ApiException(404, "not_found",
