@@ -11,7 +11,6 @@ import dev.corral.activities.metrics.BuildMetrics;
 import dev.corral.activities.metrics.VmMetrics;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.reconcile.ReconcileActivitiesImpl;
-import dev.corral.activities.reconcile.ReconcileStats;
 import dev.corral.activities.reconcile.Reconciler;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.PendingLeaseStore;
@@ -27,8 +26,6 @@ import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.TemplateChanges;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.ReconcileConfig;
-import dev.corral.config.TrackerConfig;
 import dev.corral.workflows.TaskQueues;
 import dev.corral.workflows.build.TemplateBuildWorkflowImpl;
 import dev.corral.workflows.lease.LeaseWaitWorkflowImpl;
@@ -38,7 +35,6 @@ import dev.corral.workflows.task.VmTaskWorkflowImpl;
 import dev.corral.workflows.tracker.TemplateTrackerWorkflowImpl;
 import dev.corral.workflows.vm.VmWorkflowImpl;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.temporal.worker.Worker;
 import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.WorkerFactory;
@@ -73,57 +69,23 @@ public final class CorralWorkers {
     return WorkerFactoryOptions.newBuilder().setWorkerInterceptors(interceptors).build();
   }
 
-  public static void register(
-      WorkerFactory factory,
-      Db db,
-      ProviderRegistry providers,
-      Clock clock,
-      ShepherdNudger nudger,
-      Timings timings) {
-    register(factory, db, providers, clock, nudger, timings, TrackerConfig.NONE);
-  }
-
-  public static void register(
-      WorkerFactory factory,
-      Db db,
-      ProviderRegistry providers,
-      Clock clock,
-      ShepherdNudger nudger,
-      Timings timings,
-      TrackerConfig tracker) {
-    register(factory, db, providers, clock, nudger, timings, new TrackerSources(tracker.sources()),
-        new Reconciler(db, providers, new VmWorkflows(factory.getWorkflowClient()), nudger, clock,
-            ReconcileConfig.DEFAULTS, new ReconcileStats()));
-  }
-
   /**
-   * {@code reconciler} is shared with the caller, which runs its "reconcile now" and reads its counters;
-   * {@code trackerSources} too, which a config reload changes.
+   * What the workers are made from. {@code reconciler} is shared with the caller, which runs its "reconcile now"
+   * and reads its counters; {@code trackerSources} too, which a config reload changes; the activities record
+   * their VM and build step timings in {@code metrics}.
    */
-  public static void register(
-      WorkerFactory factory,
-      Db db,
-      ProviderRegistry providers,
-      Clock clock,
-      ShepherdNudger nudger,
-      Timings timings,
-      TrackerSources trackerSources,
-      Reconciler reconciler) {
-    // An empty composite registry records nothing: for tests that do not look at metrics.
-    register(factory, db, providers, clock, nudger, timings, trackerSources, reconciler, new CompositeMeterRegistry());
-  }
+  public record Dependencies(Db db, ProviderRegistry providers, Clock clock, ShepherdNudger nudger, Timings timings,
+      TrackerSources trackerSources, Reconciler reconciler, MeterRegistry metrics) {}
 
-  /** As above; the activities record their VM and build step timings in {@code metrics}. */
-  public static void register(
-      WorkerFactory factory,
-      Db db,
-      ProviderRegistry providers,
-      Clock clock,
-      ShepherdNudger nudger,
-      Timings timings,
-      TrackerSources trackerSources,
-      Reconciler reconciler,
-      MeterRegistry metrics) {
+  public static void register(WorkerFactory factory, Dependencies dependencies) {
+    Db db = dependencies.db();
+    ProviderRegistry providers = dependencies.providers();
+    Clock clock = dependencies.clock();
+    ShepherdNudger nudger = dependencies.nudger();
+    Timings timings = dependencies.timings();
+    TrackerSources trackerSources = dependencies.trackerSources();
+    Reconciler reconciler = dependencies.reconciler();
+    MeterRegistry metrics = dependencies.metrics();
     VmMetrics vmMetrics = new VmMetrics(metrics);
     BuildMetrics buildMetrics = new BuildMetrics(metrics);
     BuildWaker buildWaker = new BuildWaker(db, factory.getWorkflowClient());

@@ -8,6 +8,8 @@ import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.activities.provider.simulated.Sleeper;
+import dev.corral.activities.reconcile.ReconcileStats;
+import dev.corral.activities.reconcile.Reconciler;
 import dev.corral.activities.store.BuildMapper;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
@@ -15,19 +17,21 @@ import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.BuildStepRow;
 import dev.corral.activities.store.rows.TemplateRow;
-import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.templates.TemplateTracker;
 import dev.corral.activities.templates.TrackerSources;
+import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.activities.testing.BeforeActivity;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.DatabaseConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
+import dev.corral.config.ReconcileConfig;
 import dev.corral.config.SecondsRange;
 import dev.corral.config.ServerConfig;
-import dev.corral.config.SimulatedSettings;
 import dev.corral.config.SimulatedSettings.SimulatedTemplate;
+import dev.corral.config.SimulatedSettings;
 import dev.corral.config.TemplateGroupConfig;
 import dev.corral.config.TemplateSelector;
 import dev.corral.config.TemporalConfig;
@@ -38,6 +42,7 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
 import io.grpc.MethodDescriptor;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest;
 import io.temporal.client.WorkflowClient;
@@ -168,8 +173,12 @@ public final class TemplateHarness implements AutoCloseable {
   }
 
   private void register(WorkerFactory factory) {
-    CorralWorkers.register(factory, db, registry, clock, nudger,
-        new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(10)), trackerConfig());
+    // An empty composite registry records nothing: these tests do not look at metrics.
+    Reconciler reconciler = new Reconciler(db, registry, new VmWorkflows(factory.getWorkflowClient()), nudger, clock,
+        ReconcileConfig.DEFAULTS, new ReconcileStats());
+    CorralWorkers.register(factory, new CorralWorkers.Dependencies(db, registry, clock, nudger,
+        new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(10)),
+        new TrackerSources(trackerConfig().sources()), reconciler, new CompositeMeterRegistry()));
   }
 
   public TrackerConfig trackerConfig() {

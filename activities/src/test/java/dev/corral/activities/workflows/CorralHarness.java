@@ -32,6 +32,7 @@ import dev.corral.config.ServerConfig;
 import dev.corral.config.SimulatedSettings;
 import dev.corral.config.TemporalConfig;
 import dev.corral.workflows.WorkflowIds;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestEnvironmentOptions;
@@ -148,9 +149,9 @@ final class CorralHarness implements AutoCloseable {
       this.leases = new LeaseStore(db);
       this.reconciler = new Reconciler(db, registry, new VmWorkflows(client), nudger, clock, options.reconcile,
           new ReconcileStats());
-      CorralWorkers.register(
-          environment.getWorkerFactory(), db, registry, clock, nudger,
-          new CorralWorkers.Timings(options.shepherdPoll, options.readyPoll), new TrackerSources(List.of()), reconciler);
+      CorralWorkers.register(environment.getWorkerFactory(), new CorralWorkers.Dependencies(db, registry, clock,
+          nudger, new CorralWorkers.Timings(options.shepherdPoll, options.readyPoll), new TrackerSources(List.of()),
+          reconciler, new CompositeMeterRegistry()));
       environment.start();
     } catch (RuntimeException e) {
       if (environment != null) {
