@@ -2,14 +2,18 @@ package dev.corral.activities.workflows;
 
 import static dev.corral.activities.workflows.CorralHarness.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.build.TemplateHarness;
 import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
 import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.store.VmTaskStore;
+import dev.corral.activities.store.rows.BuildRow;
+import dev.corral.activities.store.rows.BuildStepRow;
 import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.store.rows.LeaseRow;
+import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.store.rows.VmTaskRow;
 import dev.corral.activities.temporal.LeaseWaits;
@@ -18,15 +22,21 @@ import dev.corral.activities.temporal.Tracker;
 import dev.corral.activities.temporal.VmTasks;
 import dev.corral.workflows.ActivityProfiles;
 import dev.corral.workflows.WorkflowIds;
+import dev.corral.workflows.build.TemplateBuildWorkflowImpl;
 import dev.corral.workflows.lease.LeaseWaitWorkflowImpl;
+import dev.corral.workflows.model.BuildEnd;
+import dev.corral.workflows.model.BuildSteps;
 import dev.corral.workflows.model.LeaseFill;
 import dev.corral.workflows.model.VmTaskEnd;
 import dev.corral.workflows.model.VmTaskKinds;
 import dev.corral.workflows.reconcile.ReconcilerWorkflowImpl;
+import dev.corral.workflows.shepherd.PoolShepherdWorkflowImpl;
 import dev.corral.workflows.task.VmTaskWorkflowImpl;
 import dev.corral.workflows.tracker.TemplateTrackerWorkflow;
 import dev.corral.workflows.tracker.TemplateTrackerWorkflowImpl;
+import dev.corral.workflows.vm.VmWorkflowImpl;
 import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +74,77 @@ class HistoryRecorder {
       h.await("the asked-for poll records the build", () -> loop.lastPass().recorded() == 1);
       HistoryFiles.write(h.client, WorkflowIds.tracker(), TemplateTrackerWorkflowImpl.class,
           "tracker-found-a-new-build.json");
+    }
+  }
+
+  @Test
+  void shepherdFillsAPoolWithOneBootRetried_thenShrinksIt() throws Exception {
+    // Only nudges start passes (a 1 s poll would add a pass to the shepherd's history every second).
+    try (CorralHarness corral = CorralHarness.start(new CorralHarness.Options().shepherdPoll(Duration.ofMinutes(10)))) {
+      corral.provider.failNext(Operation.BOOT, "kernel panic");
+      corral.applyConfig(pool("shep", 3, 3));
+      corral.startShepherd("shep");
+      corral.awaitSettled("shep", 3);
+      List<VmRow> retried = corral.rows("shep").stream().filter(vm -> vm.attempts() > 0).toList();
+      assertEquals(1, retried.size(), corral.describe("shep"));
+
+      corral.applyConfig(pool("shep", 1, 3));
+      corral.nudgeShepherd("shep");
+      corral.awaitSettled("shep", 1);
+      List<VmRow> destroyed = corral.rows("shep", VmStates.DESTROYED);
+      assertEquals(2, destroyed.size(), corral.describe("shep"));
+      // The oldest ready VMs go first: the one whose boot was retried became ready last and stays.
+      VmRow kept = corral.rows("shep", VmStates.READY).get(0);
+      assertEquals(retried.get(0).name(), kept.name(), corral.describe("shep"));
+      String gone = destroyed.get(0).name();
+      corral.client.newUntypedWorkflowStub(WorkflowIds.vm(gone)).getResult(60, TimeUnit.SECONDS, Void.class);
+
+      HistoryFiles.write(corral.client, WorkflowIds.shepherd("shep"), PoolShepherdWorkflowImpl.class, "shepherd.json");
+      HistoryFiles.write(corral.client, WorkflowIds.vm(kept.name()), VmWorkflowImpl.class, "vm-ready.json");
+      HistoryFiles.write(corral.client, WorkflowIds.vm(gone), VmWorkflowImpl.class, "vm-destroyed.json");
+    }
+  }
+
+  @Test
+  void vmFailingBothTriesToBoot_isMarkedFailed() throws Exception {
+    try (CorralHarness corral = CorralHarness.start(new CorralHarness.Options().shepherdPoll(Duration.ofMinutes(10)))) {
+      // max_tries is 2: both tries of the first VM fail to boot.
+      corral.provider.failNext(Operation.BOOT, "disk not found");
+      corral.provider.failNext(Operation.BOOT, "disk not found");
+      corral.applyConfig(pool("doomed", 1, 2));
+      corral.startShepherd("doomed");
+      corral.await("a failed VM row", () -> !corral.rows("doomed", VmStates.FAILED).isEmpty(),
+          () -> corral.describe("doomed"));
+      VmRow failed = corral.rows("doomed", VmStates.FAILED).get(0);
+      assertEquals(2, failed.attempts(), corral.describe("doomed"));
+      corral.client.newUntypedWorkflowStub(WorkflowIds.vm(failed.name())).getResult(60, TimeUnit.SECONDS, Void.class);
+      HistoryFiles.write(corral.client, WorkflowIds.vm(failed.name()), VmWorkflowImpl.class, "vm-failed.json");
+    }
+  }
+
+  @Test
+  void buildRunsEveryStepOfTheChain() throws Exception {
+    try (TemplateHarness h = TemplateHarness.start()) {
+      BuildRow build = h.starter.start(h.rawTemplate("debian-12-20261120", "12.8").id());
+      assertEquals(BuildEnd.SUCCEEDED, h.workflow(build).getResult(60, TimeUnit.SECONDS, String.class));
+      assertEquals(BuildRow.SUCCEEDED, h.build(build.id()).state(), h.describe(build.id()));
+      HistoryFiles.write(h.client, build.workflowId(), TemplateBuildWorkflowImpl.class, "build-succeeded.json");
+    }
+  }
+
+  @Test
+  void buildFailsForGoodAtConfigure_andDeletesWhatItMade() throws Exception {
+    try (TemplateHarness h = TemplateHarness.start()) {
+      h.provider.failNextPermanently(Operation.CONFIGURE, "broken configure");
+      BuildRow build = h.starter.start(h.rawTemplate("debian-12-20261120", "12.8").id());
+      assertThrows(WorkflowFailedException.class,
+          () -> h.workflow(build).getResult(60, TimeUnit.SECONDS, String.class));
+      BuildRow done = h.build(build.id());
+      assertEquals(BuildRow.FAILED, done.state(), h.describe(build.id()));
+      assertEquals(BuildSteps.CONFIGURE, done.step());
+      assertEquals(BuildStepRow.SUCCEEDED, h.step(build.id(), BuildSteps.DELETE_ON_ERROR).state());
+      HistoryFiles.write(h.client, build.workflowId(), TemplateBuildWorkflowImpl.class,
+          "build-failed-at-configure.json");
     }
   }
 
