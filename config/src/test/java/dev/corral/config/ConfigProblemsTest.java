@@ -103,6 +103,17 @@ class ConfigProblemsTest {
   }
 
   @Test
+  void unknownKeysComeFirstOnTheirLineInFileOrder() {
+    ConfigException e = failure("server: {hst: h, port: x, prot: 1}");
+
+    assertEquals("""
+        test.yaml: 3 problems
+          line 1: server.hst: unknown key (allowed: host, port, max_body_bytes)
+          line 1: server.prot: unknown key (allowed: host, port, max_body_bytes)
+          line 1: server.port: expected a whole number (got 'x')""", e.getMessage());
+  }
+
+  @Test
   void duplicateKeysAreProblems() {
     ConfigException e = failure("""
         server:
