@@ -30,8 +30,8 @@ final class ConfigBinder {
   private static final Pattern HOST_PORT = Pattern.compile("(.+):(\\d{1,5})");
 
   /** Stands in for a pool entry that was not a mapping; compared by identity. */
-  static final PoolConfig PLACEHOLDER = new PoolConfig("", List.of(), "", List.of(), 0,
-      Defaults.LIFETIME, Defaults.LIFETIME, 1, Defaults.LIFETIME, Defaults.LIFETIME);
+  static final PoolConfig PLACEHOLDER = new PoolConfig("", List.of(), "", List.of(), 0, Defaults.LIFETIME,
+      Defaults.LIFETIME, 1, Defaults.LIFETIME, Defaults.LIFETIME, null, PoolLeasing.DEFAULT, null, null);
 
   private final YamlNodes nodes;
   private final TemplateConfigBinder templates;

@@ -167,7 +167,7 @@ class ConfigProblemsTest {
         """);
 
     assertEquals(new DatabaseConfig("jdbc:mariadb://db:3306/corral", "corral", "pw"), c.database());
-    assertEquals(new TemporalConfig("temporal:7233", "corral"), c.temporal());
+    assertEquals(new TemporalConfig("temporal:7233", "corral", null), c.temporal());
     assertEquals(0, c.server().port());
   }
 
