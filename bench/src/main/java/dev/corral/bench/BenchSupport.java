@@ -118,7 +118,7 @@ final class BenchSupport {
   /** The same config with an external JDBC URL instead of the embedded database. */
   static CorralConfig withJdbcUrl(CorralConfig c, String url, String user) {
     return new CorralConfig(c.dataDir(), c.server(), new DatabaseConfig(url, user, null), c.temporal(), c.providers(),
-        c.pools());
+        c.pools(), c.templateGroups(), c.tracker(), c.auth(), c.quotas(), c.reconcile(), c.metrics(), c.logging());
   }
 
   /**

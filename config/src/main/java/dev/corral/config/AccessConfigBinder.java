@@ -18,14 +18,6 @@ import org.yaml.snakeyaml.nodes.Node;
  * Whether quota pools and providers exist is a cross-reference, checked by {@link ConfigValidator}.
  */
 final class AccessConfigBinder {
-  static final List<String> AUTH_KEYS = List.of("mode", "token_ttl", "users");
-  static final List<String> USER_KEYS = List.of("name", "password", "password_hash", "groups", "admin");
-  static final List<String> QUOTA_KEYS = List.of("per_user", "groups");
-  static final List<String> LIMIT_KEYS = List.of("max_vms", "pools");
-  static final List<String> GROUP_LIMIT_KEYS = List.of("max_vms", "pools", "providers");
-  static final List<String> POOL_LEASING_KEYS = List.of("anonymous", "lifetime_authenticated",
-      "max_ondemand_per_request", "reuse", "reuse_within", "reuse_max_uses");
-
   /** User and group names appear in URLs, token listings and lease owners. */
   static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
   static final String USER_NAME_RULE =
@@ -42,10 +34,10 @@ final class AccessConfigBinder {
 
   /** Absent means {@link AuthConfig#NONE}. */
   AuthConfig auth(YamlMapping top) {
-    if (!top.present("auth")) {
-      return AuthConfig.NONE;
-    }
-    YamlMapping m = top.mapping("auth").allowOnly(AUTH_KEYS);
+    return top.present("auth") ? top.bind("auth", this::authSection) : AuthConfig.NONE;
+  }
+
+  private AuthConfig authSection(YamlMapping m) {
     String modeText = m.nonEmptyString("mode", "none");
     AuthConfig.Mode mode = AuthConfig.Mode.NONE;
     switch (modeText.toLowerCase(Locale.ROOT)) {
@@ -73,73 +65,85 @@ final class AccessConfigBinder {
     List<UserConfig> users = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < items.size(); i++) {
-      String path = SourceLines.item(auth.path("users"), i);
       Node item = items.get(i);
-      YamlMapping u = nodes.mapping(item, path, YamlNodes.line(item));
-      if (!(item instanceof MappingNode)) {
-        continue;
+      UserConfig user = nodes.bind(item, SourceLines.item(auth.path("users"), i), YamlNodes.line(item),
+          u -> item instanceof MappingNode ? user(u, seen) : null);
+      if (user != null) {
+        users.add(user);
       }
-      u.allowOnly(USER_KEYS);
-      String name = u.requiredString("name");
-      if (!name.isEmpty() && !USER_NAME.matcher(name).matches()) {
-        nodes.problem(u.path("name"), u.lineOf("name"), USER_NAME_RULE + " (got '" + name + "')");
-      } else if (!name.isEmpty() && !seen.add(name)) {
-        nodes.problem(u.path("name"), u.lineOf("name"), "duplicate user name '" + name + "'");
-      }
-      String password = u.optionalString("password");
-      String hash = u.optionalString("password_hash");
-      if ((password == null) == (hash == null)) {
-        String key = password == null ? "name" : "password_hash";
-        nodes.problem(u.path(key), u.lineOf(key), "set exactly one of password (development only) and password_hash");
-      } else if (hash != null && !PASSWORD_HASH.matcher(hash).matches()) {
-        // The value is a secret (or a mistyped password): never echo it.
-        nodes.problem(u.path("password_hash"), u.lineOf("password_hash"),
-            "must be a bcrypt ($2a$/$2b$/$2y$) or argon2 ($argon2id$...) hash");
-      }
-      List<String> groups = u.strings("groups", List.of());
-      for (int g = 0; g < groups.size(); g++) {
-        if (!USER_NAME.matcher(groups.get(g)).matches()) {
-          String gp = nodes.lines().itemOrSelf(u.path("groups"), g);
-          nodes.problem(gp, nodes.lines().lineOf(gp), "group name " + USER_NAME_RULE + " (got '" + groups.get(g) + "')");
-        }
-      }
-      users.add(new UserConfig(name, password, hash, groups, u.bool("admin", false)));
     }
     return users;
   }
 
+  /** {@code seen}: the names of the users before this one. */
+  private UserConfig user(YamlMapping u, Set<String> seen) {
+    String name = u.requiredString("name");
+    if (!name.isEmpty() && !USER_NAME.matcher(name).matches()) {
+      nodes.problem(u.path("name"), u.lineOf("name"), USER_NAME_RULE + " (got '" + name + "')");
+    } else if (!name.isEmpty() && !seen.add(name)) {
+      nodes.problem(u.path("name"), u.lineOf("name"), "duplicate user name '" + name + "'");
+    }
+    String password = u.optionalString("password");
+    String hash = u.optionalString("password_hash");
+    if ((password == null) == (hash == null)) {
+      String key = password == null ? "name" : "password_hash";
+      nodes.problem(u.path(key), u.lineOf(key), "set exactly one of password (development only) and password_hash");
+    } else if (hash != null && !PASSWORD_HASH.matcher(hash).matches()) {
+      // The value is a secret (or a mistyped password): never echo it.
+      nodes.problem(u.path("password_hash"), u.lineOf("password_hash"),
+          "must be a bcrypt ($2a$/$2b$/$2y$) or argon2 ($argon2id$...) hash");
+    }
+    List<String> groups = u.strings("groups", List.of());
+    for (int g = 0; g < groups.size(); g++) {
+      if (!USER_NAME.matcher(groups.get(g)).matches()) {
+        String gp = nodes.lines().itemOrSelf(u.path("groups"), g);
+        nodes.problem(gp, nodes.lines().lineOf(gp), "group name " + USER_NAME_RULE + " (got '" + groups.get(g) + "')");
+      }
+    }
+    return new UserConfig(name, password, hash, groups, u.bool("admin", false));
+  }
+
   /** Absent means {@link QuotaConfig#NONE}. */
   QuotaConfig quotas(YamlMapping top) {
-    if (!top.present("quotas")) {
-      return QuotaConfig.NONE;
-    }
-    YamlMapping m = top.mapping("quotas").allowOnly(QUOTA_KEYS);
+    return top.present("quotas") ? top.bind("quotas", this::quotasSection) : QuotaConfig.NONE;
+  }
+
+  private QuotaConfig quotasSection(YamlMapping m) {
     QuotaConfig.Limit perUser =
-        m.present("per_user") ? limit(m.mapping("per_user").allowOnly(LIMIT_KEYS), false) : QuotaConfig.Limit.NONE;
+        m.present("per_user") ? m.bind("per_user", u -> limit(u, false)) : QuotaConfig.Limit.NONE;
+    return new QuotaConfig(perUser, m.bind("groups", this::groupLimits));
+  }
+
+  private Map<String, QuotaConfig.Limit> groupLimits(YamlMapping section) {
     Map<String, QuotaConfig.Limit> groups = new LinkedHashMap<>();
-    YamlMapping section = m.mapping("groups");
     for (String group : section.keys()) {
       if (!USER_NAME.matcher(group).matches()) {
         nodes.problem(section.path(group), section.lineOf(group), "group name " + USER_NAME_RULE + " (got '" + group + "')");
       }
-      groups.put(group, limit(section.mapping(group).allowOnly(GROUP_LIMIT_KEYS), true));
+      groups.put(group, section.bind(group, g -> limit(g, true)));
     }
-    return new QuotaConfig(perUser, groups);
+    return groups;
   }
 
   private QuotaConfig.Limit limit(YamlMapping m, boolean group) {
     Integer maxVms = m.present("max_vms") ? m.integer("max_vms", 0, 0, Integer.MAX_VALUE) : null;
-    Map<String, Integer> pools = new LinkedHashMap<>();
-    YamlMapping p = m.mapping("pools");
-    for (String pool : p.keys()) {
-      pools.put(pool, p.integer(pool, 0, 0, Integer.MAX_VALUE));
-    }
+    Map<String, Integer> pools = m.bind("pools", p -> {
+      Map<String, Integer> perPool = new LinkedHashMap<>();
+      for (String pool : p.keys()) {
+        perPool.put(pool, p.integer(pool, 0, 0, Integer.MAX_VALUE));
+      }
+      return perPool;
+    });
+    // Only a group has providers: not asking for them under per_user makes the key unknown there.
     List<String> providers = group && m.present("providers") ? m.strings("providers", List.of()) : null;
     return new QuotaConfig.Limit(maxVms, pools, providers);
   }
 
   /** A pool's leasing keys; the rest of the pool is bound by {@link ConfigBinder}. */
   PoolLeasing poolLeasing(YamlMapping pool) {
+    boolean anonymous = pool.bool("anonymous", false);
+    Duration lifetimeAuthenticated = pool.duration("lifetime_authenticated", null);
+    int maxOndemand = pool.integer("max_ondemand_per_request", PoolLeasing.DEFAULT_MAX_ONDEMAND, 1, 1000);
     String reuseText = pool.nonEmptyString("reuse", "none");
     PoolLeasing.Reuse reuse = PoolLeasing.Reuse.NONE;
     switch (reuseText.toLowerCase(Locale.ROOT)) {
@@ -149,9 +153,9 @@ final class AccessConfigBinder {
           "must be none or same_owner (got '" + reuseText + "')");
     }
     return new PoolLeasing(
-        pool.bool("anonymous", false),
-        pool.duration("lifetime_authenticated", null),
-        pool.integer("max_ondemand_per_request", PoolLeasing.DEFAULT_MAX_ONDEMAND, 1, 1000),
+        anonymous,
+        lifetimeAuthenticated,
+        maxOndemand,
         reuse,
         pool.duration("reuse_within", PoolLeasing.DEFAULT_REUSE_WITHIN),
         pool.integer("reuse_max_uses", PoolLeasing.DEFAULT_REUSE_MAX_USES, 1, Integer.MAX_VALUE));

@@ -1,5 +1,7 @@
 package dev.corral.config;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,21 +15,11 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * at a time (ranges, formats, unknown keys). Rules that relate values to each other live in
  * {@link ConfigValidator}. When a value is wrong, its default is used so binding can continue and report
  * the rest; the result is only handed out if no problem was found.
+ *
+ * <p>A key the binders never ask for is unknown, and the problem lists the keys that were asked for in the
+ * order they were; so the keys of a mapping are read in the order a user should see them listed.
  */
 final class ConfigBinder {
-  static final List<String> ROOT_KEYS = List.of("data_dir", "server", "database", "temporal", "providers",
-      "template_groups", "tracker", "pools", "auth", "quotas", "reconcile", "purge", "rate_limits", "metrics",
-      "logging");
-  static final List<String> SERVER_KEYS = List.of("host", "port", "max_body_bytes");
-  static final List<String> RATE_LIMIT_KEYS = List.of("per_token", "per_address", "exempt_addresses");
-  static final List<String> RATE_KEYS = List.of("requests", "per");
-  static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
-  static final List<String> TEMPORAL_KEYS = List.of("address", "namespace", "ui_url");
-  static final List<String> LOGGING_KEYS = List.of("format");
-  static final List<String> POOL_KEYS = java.util.stream.Stream.concat(
-      java.util.stream.Stream.of("name", "alias", "template", "providers", "size",
-          "ready_ttl", "boot_timeout", "max_tries", "lifetime", "max_lifetime", "memory_mb", "cpus"),
-      AccessConfigBinder.POOL_LEASING_KEYS.stream()).toList();
 
   /** Pool names and aliases appear in URLs and VM names. */
   static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -38,8 +30,8 @@ final class ConfigBinder {
   private static final Pattern HOST_PORT = Pattern.compile("(.+):(\\d{1,5})");
 
   /** Stands in for a pool entry that was not a mapping; compared by identity. */
-  static final PoolConfig PLACEHOLDER = new PoolConfig("", List.of(), "", List.of(), 0,
-      Defaults.LIFETIME, Defaults.LIFETIME, 1, Defaults.LIFETIME, Defaults.LIFETIME);
+  static final PoolConfig PLACEHOLDER = new PoolConfig("", List.of(), "", List.of(), 0, Defaults.LIFETIME,
+      Defaults.LIFETIME, 1, Defaults.LIFETIME, Defaults.LIFETIME, null, PoolLeasing.DEFAULT, null, null);
 
   private final YamlNodes nodes;
   private final TemplateConfigBinder templates;
@@ -53,22 +45,38 @@ final class ConfigBinder {
 
   /** {@code root} is null for an empty document, which means "all defaults". */
   CorralConfig bind(Node root) {
-    YamlMapping top = nodes.mapping(root, "", root == null ? 0 : YamlNodes.line(root)).allowOnly(ROOT_KEYS);
+    return nodes.bind(root, "", root == null ? 0 : YamlNodes.line(root), this::root);
+  }
+
+  private CorralConfig root(YamlMapping top) {
+    Path dataDir = top.filePath("data_dir", Defaults.DATA_DIR);
+    ServerConfig server = top.bind("server", this::server);
+    DatabaseConfig database = top.bind("database", this::database);
+    TemporalConfig temporal = top.bind("temporal", this::temporal);
     Map<String, ProviderConfig> providers = providers(top);
+    Map<String, TemplateGroupConfig> templateGroups = templates.templateGroups(top);
+    TrackerConfig tracker = templates.tracker(top);
+    List<PoolConfig> pools = pools(top, List.copyOf(providers.keySet()));
+    AuthConfig auth = access.auth(top);
+    QuotaConfig quotas = access.quotas(top);
+    ReconcileConfig reconcile = new ReconcileConfigBinder(nodes).bind(top);
+    ServerConfig.RateLimits rateLimits = rateLimits(top);
+    MetricsConfig metrics = new MetricsConfigBinder(nodes).bind(top);
+    LoggingConfig logging = top.bind("logging", this::logging);
     return new CorralConfig(
-        top.filePath("data_dir", Defaults.DATA_DIR),
-        server(top.mapping("server").allowOnly(SERVER_KEYS), rateLimits(top)),
-        database(top.mapping("database").allowOnly(DATABASE_KEYS)),
-        temporal(top.mapping("temporal").allowOnly(TEMPORAL_KEYS)),
+        dataDir,
+        new ServerConfig(server.host(), server.port(), server.maxBodyBytes(), rateLimits),
+        database,
+        temporal,
         providers,
-        pools(top, List.copyOf(providers.keySet())),
-        templates.templateGroups(top),
-        templates.tracker(top),
-        access.auth(top),
-        access.quotas(top),
-        new ReconcileConfigBinder(nodes).bind(top),
-        new MetricsConfigBinder(nodes).bind(top),
-        logging(top.mapping("logging").allowOnly(LOGGING_KEYS)));
+        pools,
+        templateGroups,
+        tracker,
+        auth,
+        quotas,
+        reconcile,
+        metrics,
+        logging);
   }
 
   private LoggingConfig logging(YamlMapping m) {
@@ -83,9 +91,11 @@ final class ConfigBinder {
     };
   }
 
-  private ServerConfig server(YamlMapping m, ServerConfig.RateLimits rateLimits) {
+  /** Without rate limits: they are a top-level section of their own. */
+  private ServerConfig server(YamlMapping m) {
     return new ServerConfig(m.nonEmptyString("host", Defaults.HOST), m.integer("port", Defaults.PORT, 0, 65535),
-        m.integer("max_body_bytes", ServerConfig.DEFAULT_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024), rateLimits);
+        m.integer("max_body_bytes", ServerConfig.DEFAULT_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024),
+        ServerConfig.RateLimits.OFF);
   }
 
   /** Absent means no rate limits. */
@@ -93,20 +103,19 @@ final class ConfigBinder {
     if (!top.present("rate_limits")) {
       return ServerConfig.RateLimits.OFF;
     }
-    YamlMapping m = top.mapping("rate_limits").allowOnly(RATE_LIMIT_KEYS);
-    return new ServerConfig.RateLimits(rate(m, "per_token"), rate(m, "per_address"),
-        m.strings("exempt_addresses", List.of()));
+    return top.bind("rate_limits", m -> new ServerConfig.RateLimits(
+        rate(m, "per_token"), rate(m, "per_address"), m.strings("exempt_addresses", List.of())));
   }
 
   private ServerConfig.Rate rate(YamlMapping parent, String key) {
-    if (!parent.present(key)) {
-      return null;
-    }
-    YamlMapping m = parent.mapping(key).allowOnly(RATE_KEYS);
+    return parent.present(key) ? parent.bind(key, this::rate) : null;
+  }
+
+  private ServerConfig.Rate rate(YamlMapping m) {
     if (!m.present("requests")) {
       nodes.problem(m.path("requests"), m.lineOf("requests"), "is required (how many requests each caller may send per 'per')");
     }
-    return new ServerConfig.Rate(m.integer("requests", 1, 1, 1_000_000), m.duration("per", java.time.Duration.ofSeconds(1)));
+    return new ServerConfig.Rate(m.integer("requests", 1, 1, 1_000_000), m.duration("per", Duration.ofSeconds(1)));
   }
 
   private DatabaseConfig database(YamlMapping m) {
@@ -148,7 +157,9 @@ final class ConfigBinder {
           "is empty; remove the key for the built-in 'sim' provider, or write 'providers: {}' for none");
       return Map.of();
     }
-    return new ProviderBinder(nodes).bind(top.mapping("providers"));
+    @SuppressWarnings("deprecation") // until ProviderBinder binds its own sections
+    YamlMapping section = top.mapping("providers");
+    return new ProviderBinder(nodes).bind(section);
   }
 
   private List<PoolConfig> pools(YamlMapping top, List<String> providerNames) {
@@ -172,15 +183,11 @@ final class ConfigBinder {
     }
     List<PoolConfig> pools = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
-      String path = SourceLines.item("pools", i);
       Node item = items.get(i);
-      YamlMapping m = nodes.mapping(item, path, YamlNodes.line(item));
-      if (!YamlNodes.isNull(item) && !(item instanceof MappingNode)) {
-        // Keep a placeholder so pools[i] still lines up with the list; the validator skips it.
-        pools.add(PLACEHOLDER);
-        continue;
-      }
-      pools.add(pool(m.allowOnly(POOL_KEYS), providerNames));
+      // A placeholder keeps pools[i] lined up with the list when an item is not a mapping; the validator skips it.
+      boolean usable = YamlNodes.isNull(item) || item instanceof MappingNode;
+      pools.add(nodes.bind(item, SourceLines.item("pools", i), YamlNodes.line(item),
+          m -> usable ? pool(m, providerNames) : PLACEHOLDER));
     }
     return pools;
   }
@@ -202,7 +209,7 @@ final class ConfigBinder {
     TemplateSelector selector = null;
     Node t = m.get("template");
     if (t instanceof MappingNode) {
-      selector = templates.selector(m.mapping("template"));
+      selector = m.bind("template", templates::selector);
     } else if (t instanceof SequenceNode) {
       nodes.problem(m.path("template"), m.lineOf("template"),
           "expected a template name or a mapping {group, version, prepared}, got a list");
@@ -210,22 +217,18 @@ final class ConfigBinder {
     } else {
       template = m.requiredString("template");
     }
-    return new PoolConfig(
-        name,
-        alias,
-        template,
-        m.strings("providers", providerNames),
-        m.integer("size", Defaults.POOL_SIZE, 0, Integer.MAX_VALUE),
-        m.duration("ready_ttl", Defaults.READY_TTL),
-        m.duration("boot_timeout", Defaults.BOOT_TIMEOUT),
-        m.integer("max_tries", Defaults.MAX_TRIES, 1, Integer.MAX_VALUE),
-        m.duration("lifetime", Defaults.LIFETIME),
-        m.duration("max_lifetime", Defaults.MAX_LIFETIME),
-        selector,
-        access.poolLeasing(m),
-        // Same bounds as the provider-wide keys: below 64 MiB no Linux guest boots.
-        m.present("memory_mb") ? m.integer("memory_mb", 0, 64, 1024 * 1024) : null,
-        m.present("cpus") ? m.integer("cpus", 0, 1, 256) : null);
+    List<String> providers = m.strings("providers", providerNames);
+    int size = m.integer("size", Defaults.POOL_SIZE, 0, Integer.MAX_VALUE);
+    Duration readyTtl = m.duration("ready_ttl", Defaults.READY_TTL);
+    Duration bootTimeout = m.duration("boot_timeout", Defaults.BOOT_TIMEOUT);
+    int maxTries = m.integer("max_tries", Defaults.MAX_TRIES, 1, Integer.MAX_VALUE);
+    Duration lifetime = m.duration("lifetime", Defaults.LIFETIME);
+    Duration maxLifetime = m.duration("max_lifetime", Defaults.MAX_LIFETIME);
+    // Same bounds as the provider-wide keys: below 64 MiB no Linux guest boots.
+    Integer memoryMb = m.present("memory_mb") ? m.integer("memory_mb", 0, 64, 1024 * 1024) : null;
+    Integer cpus = m.present("cpus") ? m.integer("cpus", 0, 1, 256) : null;
+    return new PoolConfig(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime,
+        maxLifetime, selector, access.poolLeasing(m), memoryMb, cpus);
   }
 
 }

@@ -33,7 +33,7 @@ final class Defaults {
   private Defaults() {}
 
   static ServerConfig server() {
-    return new ServerConfig(HOST, PORT);
+    return new ServerConfig(HOST, PORT, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF);
   }
 
   static DatabaseConfig database() {
@@ -41,7 +41,7 @@ final class Defaults {
   }
 
   static TemporalConfig temporal() {
-    return new TemporalConfig(TemporalConfig.EMBEDDED, TEMPORAL_NAMESPACE);
+    return new TemporalConfig(TemporalConfig.EMBEDDED, TEMPORAL_NAMESPACE, null);
   }
 
   /** The one provider used when {@code providers:} is left out: a simulated hypervisor. */
@@ -66,6 +66,6 @@ final class Defaults {
 
   private static PoolConfig pool(String name, String alias, String template, int size, List<String> providers) {
     return new PoolConfig(name, List.of(alias), template, providers, size,
-        READY_TTL, BOOT_TIMEOUT, MAX_TRIES, LIFETIME, MAX_LIFETIME);
+        READY_TTL, BOOT_TIMEOUT, MAX_TRIES, LIFETIME, MAX_LIFETIME, null, PoolLeasing.DEFAULT, null, null);
   }
 }

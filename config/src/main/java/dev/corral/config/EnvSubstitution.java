@@ -7,6 +7,13 @@ import java.util.Map;
  * caller (so tests never depend on the real environment). As in the shell, {@code :-} also applies when the
  * variable is set but empty, and defaults may nest: {@code ${A:-${B:-x}}}. {@code $${} writes a literal
  * {@code ${}; any other {@code $} is literal, so passwords like {@code pa$$word} survive untouched.
+ *
+ * <p>Hand-written because the libraries do not keep these rules. Commons Text's {@code StringSubstitutor}
+ * (tried: 1.12.0 and 1.15.0) gives a set but empty variable instead of its {@code :-} default; it nests
+ * defaults only with substitution in variable names on, which then expands unused defaults too
+ * ({@code ${A:-${UNSET}}} fails with A set); it leaves an unterminated <code>${HOST</code> as it is; and it
+ * stops at the first unset variable, with its own message. SnakeYAML's {@code EnvScalarConstructor} only
+ * replaces whole scalars.
  */
 final class EnvSubstitution {
   private final Map<String, String> env;

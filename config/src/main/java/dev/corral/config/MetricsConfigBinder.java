@@ -1,14 +1,11 @@
 package dev.corral.config;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Binds {@code metrics: {statsd: {host, port, flavor, prefix}}}. */
 final class MetricsConfigBinder {
-  static final List<String> METRICS_KEYS = List.of("statsd");
-  static final List<String> STATSD_KEYS = List.of("host", "port", "flavor", "prefix");
   /** A prefix becomes part of every statsd name: letters, digits, '_', '-' and dots between them. */
   static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
@@ -19,11 +16,11 @@ final class MetricsConfigBinder {
   }
 
   MetricsConfig bind(YamlMapping top) {
-    YamlMapping m = top.mapping("metrics").allowOnly(METRICS_KEYS);
-    if (!m.present("statsd")) {
-      return MetricsConfig.NONE;
-    }
-    YamlMapping s = m.mapping("statsd").allowOnly(STATSD_KEYS);
+    return top.bind("metrics",
+        m -> m.present("statsd") ? new MetricsConfig(m.bind("statsd", this::statsd)) : MetricsConfig.NONE);
+  }
+
+  private MetricsConfig.Statsd statsd(YamlMapping s) {
     String host = s.requiredString("host");
     int port = s.integer("port", MetricsConfig.Statsd.DEFAULT_PORT, 1, 65535);
     MetricsConfig.Flavor flavor = flavor(s);
@@ -33,7 +30,7 @@ final class MetricsConfigBinder {
           "must be letters, digits, '_' or '-', in parts separated by dots (got '" + prefix + "')");
       prefix = null;
     }
-    return new MetricsConfig(new MetricsConfig.Statsd(host, port, flavor, prefix));
+    return new MetricsConfig.Statsd(host, port, flavor, prefix);
   }
 
   private MetricsConfig.Flavor flavor(YamlMapping s) {

@@ -40,39 +40,13 @@ public record PoolConfig(
     leasing = leasing == null ? PoolLeasing.DEFAULT : leasing;
   }
 
-  /** A pool with the provider's VM size. */
-  public PoolConfig(
-      String name,
-      List<String> alias,
-      String template,
-      List<String> providers,
-      int size,
-      Duration readyTtl,
-      Duration bootTimeout,
-      int maxTries,
-      Duration lifetime,
-      Duration maxLifetime,
-      TemplateSelector selector,
-      PoolLeasing leasing) {
-    this(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime, maxLifetime, selector,
-        leasing, null, null);
-  }
-
-  /** A pool with the default leasing rules. */
-  public PoolConfig(
-      String name,
-      List<String> alias,
-      String template,
-      List<String> providers,
-      int size,
-      Duration readyTtl,
-      Duration bootTimeout,
-      int maxTries,
-      Duration lifetime,
-      Duration maxLifetime,
-      TemplateSelector selector) {
-    this(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime, maxLifetime, selector,
-        PoolLeasing.DEFAULT);
+  /**
+   * For tests and tools, which name only what they need: a pool on no providers and with no template (set
+   * one, or a selector), everything else as if its key were left out of the file. Code that builds a pool for
+   * real uses the constructor, so a new component is decided on everywhere.
+   */
+  public static Builder builder(String name) {
+    return new Builder(name);
   }
 
   /** The default lifetime of a lease by a token holder. */
@@ -80,18 +54,95 @@ public record PoolConfig(
     return leasing.lifetimeAuthenticated() == null ? lifetime : leasing.lifetimeAuthenticated();
   }
 
-  /** A pool on a fixed template. */
-  public PoolConfig(
-      String name,
-      List<String> alias,
-      String template,
-      List<String> providers,
-      int size,
-      Duration readyTtl,
-      Duration bootTimeout,
-      int maxTries,
-      Duration lifetime,
-      Duration maxLifetime) {
-    this(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime, maxLifetime, null, PoolLeasing.DEFAULT);
+  /** See {@link PoolConfig#builder}. */
+  public static final class Builder {
+    private final String name;
+    private List<String> alias = List.of();
+    private String template;
+    private List<String> providers = List.of();
+    private int size = Defaults.POOL_SIZE;
+    private Duration readyTtl = Defaults.READY_TTL;
+    private Duration bootTimeout = Defaults.BOOT_TIMEOUT;
+    private int maxTries = Defaults.MAX_TRIES;
+    private Duration lifetime = Defaults.LIFETIME;
+    private Duration maxLifetime = Defaults.MAX_LIFETIME;
+    private TemplateSelector selector;
+    private PoolLeasing leasing = PoolLeasing.DEFAULT;
+    private Integer memoryMb;
+    private Integer cpus;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    public Builder alias(List<String> alias) {
+      this.alias = alias;
+      return this;
+    }
+
+    public Builder template(String template) {
+      this.template = template;
+      return this;
+    }
+
+    public Builder providers(List<String> providers) {
+      this.providers = providers;
+      return this;
+    }
+
+    public Builder size(int size) {
+      this.size = size;
+      return this;
+    }
+
+    public Builder readyTtl(Duration readyTtl) {
+      this.readyTtl = readyTtl;
+      return this;
+    }
+
+    public Builder bootTimeout(Duration bootTimeout) {
+      this.bootTimeout = bootTimeout;
+      return this;
+    }
+
+    public Builder maxTries(int maxTries) {
+      this.maxTries = maxTries;
+      return this;
+    }
+
+    public Builder lifetime(Duration lifetime) {
+      this.lifetime = lifetime;
+      return this;
+    }
+
+    public Builder maxLifetime(Duration maxLifetime) {
+      this.maxLifetime = maxLifetime;
+      return this;
+    }
+
+    public Builder selector(TemplateSelector selector) {
+      this.selector = selector;
+      return this;
+    }
+
+    public Builder leasing(PoolLeasing leasing) {
+      this.leasing = leasing;
+      return this;
+    }
+
+    public Builder memoryMb(Integer memoryMb) {
+      this.memoryMb = memoryMb;
+      return this;
+    }
+
+    public Builder cpus(Integer cpus) {
+      this.cpus = cpus;
+      return this;
+    }
+
+    public PoolConfig build() {
+      return new PoolConfig(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime,
+          maxLifetime, selector, leasing, memoryMb, cpus);
+    }
   }
 }

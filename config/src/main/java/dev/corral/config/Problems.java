@@ -1,7 +1,8 @@
 package dev.corral.config;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -10,11 +11,34 @@ import java.util.Set;
  * which keeps one mistake from being reported three times in different words.
  */
 final class Problems {
-  // A set: a value reached twice (YAML aliases, merges) must not produce the same line twice.
-  private final Set<ConfigProblem> problems = new LinkedHashSet<>();
+  private final List<ConfigProblem> problems = new ArrayList<>();
+  // A value reached twice (YAML aliases, merges) must not produce the same line twice.
+  private final Set<ConfigProblem> seen = new HashSet<>();
 
   void add(String path, int line, String message) {
-    problems.add(new ConfigProblem(path, line, message));
+    addAt(problems.size(), path, line, message);
+  }
+
+  /** Where the next problem goes; {@link #addAt} can later put one there. */
+  int mark() {
+    return problems.size();
+  }
+
+  /**
+   * Adds a problem before those found since {@code mark}. Unknown keys are only known once a mapping has been
+   * read, but a misspelt key is often the cause of its mapping's other problems, so on a shared line it comes
+   * first. A mark stays right while problems are only added at or after it, so nested mappings use theirs
+   * innermost first.
+   *
+   * @return false if the same problem was already there
+   */
+  boolean addAt(int mark, String path, int line, String message) {
+    ConfigProblem problem = new ConfigProblem(path, line, message);
+    if (!seen.add(problem)) {
+      return false;
+    }
+    problems.add(mark, problem);
+    return true;
   }
 
   boolean isEmpty() {

@@ -21,17 +21,12 @@ public record ReconcileConfig(
   public static final Duration DEFAULT_TICK = Duration.ofSeconds(30);
   public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
   public static final List<String> DEFAULT_ALLOWLIST = List.of("corral-keep-*");
-  public static final ReconcileConfig DEFAULTS = new ReconcileConfig(DEFAULT_TICK, DEFAULT_WINDOW, false,
-      DEFAULT_ALLOWLIST);
+  public static final ReconcileConfig DEFAULTS =
+      new ReconcileConfig(DEFAULT_TICK, DEFAULT_WINDOW, false, DEFAULT_ALLOWLIST, DEFAULT_WINDOW);
 
   public ReconcileConfig {
     allowlist = List.copyOf(allowlist);
     vmChecktime = vmChecktime == null ? window : vmChecktime;
-  }
-
-  /** Ready VMs checked once per window, like every other VM. */
-  public ReconcileConfig(Duration tick, Duration window, boolean dryRun, List<String> allowlist) {
-    this(tick, window, dryRun, allowlist, null);
   }
 
   /** Whether {@code vmName} matches one of the allowlist's patterns (whole name, case-sensitive). */

@@ -5,8 +5,6 @@ import java.util.List;
 
 /** Binds {@code reconcile: {tick, window, vm_checktime}} and {@code purge: {dry_run, allowlist}}. */
 final class ReconcileConfigBinder {
-  static final List<String> RECONCILE_KEYS = List.of("tick", "window", "vm_checktime");
-  static final List<String> PURGE_KEYS = List.of("dry_run", "allowlist");
   /** Below a second the loop would spend its time on Temporal round trips. */
   static final Duration MIN_TICK = Duration.ofSeconds(1);
 
@@ -17,7 +15,12 @@ final class ReconcileConfigBinder {
   }
 
   ReconcileConfig bind(YamlMapping top) {
-    YamlMapping r = top.mapping("reconcile").allowOnly(RECONCILE_KEYS);
+    ReconcileConfig pace = top.bind("reconcile", this::pace);
+    return top.bind("purge", p -> purge(p, pace));
+  }
+
+  /** The {@code reconcile:} keys, with the purge rules' defaults. */
+  private ReconcileConfig pace(YamlMapping r) {
     Duration tick = r.duration("tick", ReconcileConfig.DEFAULT_TICK);
     if (tick.compareTo(MIN_TICK) < 0) {
       nodes.problem(r.path("tick"), r.lineOf("tick"),
@@ -37,7 +40,11 @@ final class ReconcileConfigBinder {
           + Durations.format(checktime));
       checktime = window;
     }
-    YamlMapping p = top.mapping("purge").allowOnly(PURGE_KEYS);
+    return new ReconcileConfig(tick, window, false, ReconcileConfig.DEFAULT_ALLOWLIST, checktime);
+  }
+
+  private ReconcileConfig purge(YamlMapping p, ReconcileConfig pace) {
+    boolean dryRun = p.bool("dry_run", false);
     List<String> allowlist = p.strings("allowlist", ReconcileConfig.DEFAULT_ALLOWLIST);
     for (int i = 0; i < allowlist.size(); i++) {
       if (allowlist.get(i).isBlank()) {
@@ -45,6 +52,6 @@ final class ReconcileConfigBinder {
         nodes.problem(path, nodes.lines().lineOf(path), "must be a glob pattern of VM names, e.g. corral-keep-*");
       }
     }
-    return new ReconcileConfig(tick, window, p.bool("dry_run", false), allowlist, checktime);
+    return new ReconcileConfig(pace.tick(), pace.window(), dryRun, allowlist, pace.vmChecktime());
   }
 }

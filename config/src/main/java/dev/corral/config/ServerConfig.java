@@ -16,10 +16,6 @@ public record ServerConfig(String host, int port, int maxBodyBytes, RateLimits r
     rateLimits = rateLimits == null ? RateLimits.OFF : rateLimits;
   }
 
-  public ServerConfig(String host, int port) {
-    this(host, port, DEFAULT_MAX_BODY_BYTES, RateLimits.OFF);
-  }
-
   /**
    * Token buckets: each caller may send {@code requests} per {@code per} on average and up to {@code requests}
    * at once. {@code perToken} counts an identified user's requests (over all their tokens and passwords);

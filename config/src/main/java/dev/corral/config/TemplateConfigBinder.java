@@ -17,11 +17,6 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * exists is a cross-reference, checked by {@link ConfigValidator}.
  */
 final class TemplateConfigBinder {
-  static final List<String> GROUP_KEYS = List.of("obsolete_days", "keep_prepared", "configure");
-  static final List<String> SELECTOR_KEYS = List.of("group", "version", "prepared");
-  static final List<String> TRACKER_KEYS = List.of("interval", "sources");
-  static final List<String> SOURCE_KEYS = List.of("file", "url");
-
   /**
    * A version prefix: starts with a digit, dot-separated parts without blanks ({@code 12}, {@code 12.8},
    * {@code 5.11.0.3}, {@code 12.8-rc1}). No empty part, so {@code 12.} cannot match {@code 12..x}.
@@ -38,19 +33,21 @@ final class TemplateConfigBinder {
 
   /** Absent or empty means none; groups keep the order of the file. */
   Map<String, TemplateGroupConfig> templateGroups(YamlMapping top) {
-    YamlMapping section = top.mapping("template_groups");
+    return top.bind("template_groups", this::templateGroupsSection);
+  }
+
+  private Map<String, TemplateGroupConfig> templateGroupsSection(YamlMapping section) {
     Map<String, TemplateGroupConfig> groups = new LinkedHashMap<>();
     for (String name : section.keys()) {
       if (!ConfigBinder.POOL_NAME.matcher(name).matches()) {
         nodes.problem(section.path(name), section.lineOf(name),
             "template group name " + ConfigBinder.POOL_NAME_RULE + " (got '" + name + "')");
       }
-      YamlMapping g = section.mapping(name).allowOnly(GROUP_KEYS);
-      groups.put(name, new TemplateGroupConfig(
+      groups.put(name, section.bind(name, g -> new TemplateGroupConfig(
           name,
           g.integer("obsolete_days", TemplateGroupConfig.DEFAULT_OBSOLETE_DAYS, 1, Integer.MAX_VALUE),
           g.integer("keep_prepared", TemplateGroupConfig.DEFAULT_KEEP_PREPARED, 1, Integer.MAX_VALUE),
-          configure(g.mapping("configure"))));
+          g.bind("configure", this::configure))));
     }
     return groups;
   }
@@ -76,10 +73,10 @@ final class TemplateConfigBinder {
 
   /** Absent means {@link TrackerConfig#NONE}: only the providers' own listings are read. */
   TrackerConfig tracker(YamlMapping top) {
-    if (!top.present("tracker")) {
-      return TrackerConfig.NONE;
-    }
-    YamlMapping m = top.mapping("tracker").allowOnly(TRACKER_KEYS);
+    return top.present("tracker") ? top.bind("tracker", this::trackerSection) : TrackerConfig.NONE;
+  }
+
+  private TrackerConfig trackerSection(YamlMapping m) {
     Duration interval = m.duration("interval", TrackerConfig.DEFAULT_INTERVAL);
     if (interval.compareTo(MIN_TRACKER_INTERVAL) < 0) {
       nodes.problem(m.path("interval"), m.lineOf("interval"),
@@ -102,33 +99,36 @@ final class TemplateConfigBinder {
     for (int i = 0; i < items.size(); i++) {
       String path = SourceLines.item(tracker.path("sources"), i);
       Node item = items.get(i);
-      YamlMapping s = nodes.mapping(item, path, YamlNodes.line(item));
-      if (!(item instanceof MappingNode)) {
-        if (YamlNodes.isNull(item)) {
-          nodes.problem(path, YamlNodes.line(item), "expected {file: PATH} or {url: URL}, got nothing");
-        }
-        continue;
+      if (YamlNodes.isNull(item)) {
+        nodes.problem(path, YamlNodes.line(item), "expected {file: PATH} or {url: URL}, got nothing");
       }
-      s.allowOnly(SOURCE_KEYS);
-      boolean hasFile = s.present("file");
-      boolean hasUrl = s.present("url");
-      if (hasFile == hasUrl) {
-        nodes.problem(path, s.line(), hasFile
-            ? "give either file or url, not both"
-            : "needs file: PATH or url: http(s)://...");
-        continue;
-      }
-      if (hasFile) {
-        Path file = s.get("file") == null ? null : s.filePath("file", null);
-        if (s.get("file") == null) {
-          nodes.problem(s.path("file"), s.lineOf("file"), "must not be empty");
-        }
-        sources.add(new TrackerConfig.Source(file, null));
-      } else {
-        sources.add(new TrackerConfig.Source(null, httpUrl(s, "url", true)));
+      TrackerConfig.Source source =
+          nodes.bind(item, path, YamlNodes.line(item), s -> item instanceof MappingNode ? source(s) : null);
+      if (source != null) {
+        sources.add(source);
       }
     }
     return sources;
+  }
+
+  /** Null if unusable (after reporting why). */
+  private TrackerConfig.Source source(YamlMapping s) {
+    boolean hasFile = s.present("file");
+    boolean hasUrl = s.present("url");
+    if (hasFile == hasUrl) {
+      nodes.problem(s.path(), s.line(), hasFile
+          ? "give either file or url, not both"
+          : "needs file: PATH or url: http(s)://...");
+      return null;
+    }
+    if (hasFile) {
+      Path file = s.get("file") == null ? null : s.filePath("file", null);
+      if (s.get("file") == null) {
+        nodes.problem(s.path("file"), s.lineOf("file"), "must not be empty");
+      }
+      return new TrackerConfig.Source(file, null);
+    }
+    return new TrackerConfig.Source(null, httpUrl(s, "url", true));
   }
 
   /**
@@ -136,7 +136,6 @@ final class TemplateConfigBinder {
    * group; the validator reports that with the groups that exist.
    */
   TemplateSelector selector(YamlMapping m) {
-    m.allowOnly(SELECTOR_KEYS);
     String group = m.requiredString("group");
     String version = m.nonEmptyString("version", TemplateSelector.LATEST);
     if (!version.equals(TemplateSelector.LATEST) && !VERSION.matcher(version).matches()) {

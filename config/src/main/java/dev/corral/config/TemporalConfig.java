@@ -7,10 +7,6 @@ package dev.corral.config;
 public record TemporalConfig(String address, String namespace, String uiUrl) {
   public static final String EMBEDDED = "embedded";
 
-  public TemporalConfig(String address, String namespace) {
-    this(address, namespace, null);
-  }
-
   public boolean embedded() {
     return EMBEDDED.equals(address);
   }

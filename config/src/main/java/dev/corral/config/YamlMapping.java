@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -21,6 +23,11 @@ import org.yaml.snakeyaml.nodes.Tag;
  * would silently keep both); {@code <<: *anchor} merges are applied so pools can share settings.
  * Getters that take a default return it for an absent, null or unusable value; unusable values have
  * already been reported.
+ *
+ * <p>The mapping remembers which keys its binder asked for (any getter, {@link #present} or {@link #get};
+ * not {@link #path} or {@link #lineOf}). A mapping opened with {@link #bind} reports the keys nobody asked
+ * for as unknown once its binder is done, listing the ones asked for: what a binder reads is the one list
+ * of allowed keys.
  */
 final class YamlMapping {
   private final YamlNodes nodes;
@@ -28,6 +35,8 @@ final class YamlMapping {
   private final int line;
   private final Map<String, Node> values = new LinkedHashMap<>();
   private final Map<String, Integer> keyLines = new LinkedHashMap<>();
+  private final Set<String> asked = new LinkedHashSet<>();
+  private boolean keysListed;
 
   private YamlMapping(YamlNodes nodes, String path, int line) {
     this.nodes = nodes;
@@ -113,21 +122,59 @@ final class YamlMapping {
 
   /** The key is written, even if with no value. */
   boolean present(String key) {
+    asked.add(key);
     return values.containsKey(key);
   }
 
   /** The value node, or null when absent or written as null. */
   Node get(String key) {
+    asked.add(key);
     Node n = values.get(key);
     return YamlNodes.isNull(n) ? null : n;
   }
 
-  /** Keys in file order. */
+  /**
+   * Keys in file order, for mappings whose keys are names (groups, ports): listing them counts as asking for
+   * every one, so none is reported as unknown.
+   */
   List<String> keys() {
+    keysListed = true;
     return List.copyOf(values.keySet());
   }
 
-  /** Reports every key not in {@code allowed}, listing the allowed ones so a typo is easy to spot. */
+  /**
+   * Binds the mapping under {@code key} (an empty one if absent or null) with {@code binder}, then reports the
+   * keys in it that the binder did not ask for.
+   */
+  <T> T bind(String key, Function<YamlMapping, T> binder) {
+    return nodes.bind(get(key), path(key), lineOf(key), binder);
+  }
+
+  /**
+   * Reports every written key that was not asked for, listing those that were, so a typo is easy to spot.
+   * Goes at {@code mark}, where the problems found while binding this mapping begin.
+   */
+  void reportUnknownKeys(int mark) {
+    if (keysListed) {
+      return;
+    }
+    String message = "unknown key (allowed: " + String.join(", ", asked) + ")";
+    int at = mark;
+    for (String key : values.keySet()) {
+      boolean added = !asked.contains(key) && nodes.problems().addAt(at, path(key), lineOf(key), message);
+      if (added) {
+        at++; // keeps them in file order
+      }
+    }
+  }
+
+  /**
+   * Reports every key not in {@code allowed}, listing the allowed ones so a typo is easy to spot.
+   *
+   * @deprecated a list kept by hand beside the reads it repeats; bind with {@link #bind} instead, which
+   *     finds unknown keys from the reads. Kept until ProviderBinder moves.
+   */
+  @Deprecated
   YamlMapping allowOnly(List<String> allowed) {
     for (String key : values.keySet()) {
       if (!allowed.contains(key)) {
@@ -137,6 +184,12 @@ final class YamlMapping {
     return this;
   }
 
+  /**
+   * The mapping under {@code key}, whose unknown keys nobody reports.
+   *
+   * @deprecated use {@link #bind}; kept until ProviderBinder moves.
+   */
+  @Deprecated
   YamlMapping mapping(String key) {
     return nodes.mapping(get(key), path(key), lineOf(key));
   }

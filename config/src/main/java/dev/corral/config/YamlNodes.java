@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -75,10 +76,30 @@ final class YamlNodes {
   }
 
   /**
-   * Opens a mapping. {@code line} is where it is introduced (the line of its key, or of its list item);
-   * a missing key inside it is reported there. Absent or null gives an empty mapping.
+   * Binds a mapping with {@code binder}, then reports every key in it that the binder did not ask for as
+   * unknown. {@code line} is where the mapping is introduced (the line of its key, or of its list item); a
+   * missing key inside it is reported there. Absent or null binds an empty mapping; anything else that is
+   * not a mapping is reported, and also binds an empty one.
    */
+  <T> T bind(Node node, String path, int line, Function<YamlMapping, T> binder) {
+    YamlMapping m = open(node, path, line);
+    int mark = problems.mark();
+    T bound = binder.apply(m);
+    m.reportUnknownKeys(mark);
+    return bound;
+  }
+
+  /**
+   * Opens a mapping without checking its keys.
+   *
+   * @deprecated use {@link #bind}; kept until ProviderBinder moves.
+   */
+  @Deprecated
   YamlMapping mapping(Node node, String path, int line) {
+    return open(node, path, line);
+  }
+
+  private YamlMapping open(Node node, String path, int line) {
     lines.record(path, line);
     if (isNull(node)) {
       return YamlMapping.empty(this, path, line);

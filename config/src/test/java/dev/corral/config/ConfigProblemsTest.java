@@ -103,6 +103,17 @@ class ConfigProblemsTest {
   }
 
   @Test
+  void unknownKeysComeFirstOnTheirLineInFileOrder() {
+    ConfigException e = failure("server: {hst: h, port: x, prot: 1}");
+
+    assertEquals("""
+        test.yaml: 3 problems
+          line 1: server.hst: unknown key (allowed: host, port, max_body_bytes)
+          line 1: server.prot: unknown key (allowed: host, port, max_body_bytes)
+          line 1: server.port: expected a whole number (got 'x')""", e.getMessage());
+  }
+
+  @Test
   void duplicateKeysAreProblems() {
     ConfigException e = failure("""
         server:
@@ -156,7 +167,7 @@ class ConfigProblemsTest {
         """);
 
     assertEquals(new DatabaseConfig("jdbc:mariadb://db:3306/corral", "corral", "pw"), c.database());
-    assertEquals(new TemporalConfig("temporal:7233", "corral"), c.temporal());
+    assertEquals(new TemporalConfig("temporal:7233", "corral", null), c.temporal());
     assertEquals(0, c.server().port());
   }
 

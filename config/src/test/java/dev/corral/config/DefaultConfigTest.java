@@ -19,7 +19,8 @@ class DefaultConfigTest {
     CorralConfig c = ConfigLoader.load(new String[0], Map.of());
 
     assertEquals(Path.of("./.corral"), c.dataDir());
-    assertEquals(new ServerConfig("127.0.0.1", 7070), c.server());
+    assertEquals(new ServerConfig("127.0.0.1", 7070, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF),
+        c.server());
     assertTrue(c.database().embedded());
     assertTrue(c.temporal().embedded());
     assertEquals("default", c.temporal().namespace());
@@ -32,9 +33,11 @@ class DefaultConfigTest {
 
     assertEquals(List.of(
         new PoolConfig("debian-12-x86_64", List.of("debian-12-64"), "debian-12-base", List.of("sim"), 5,
-            Duration.ofMinutes(60), Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48)),
+            Duration.ofMinutes(60), Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48), null,
+            PoolLeasing.DEFAULT, null, null),
         new PoolConfig("fedora-40-x86_64", List.of("fedora-40-64"), "fedora-40-base", List.of("sim"), 3,
-            Duration.ofMinutes(60), Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48))),
+            Duration.ofMinutes(60), Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48), null,
+            PoolLeasing.DEFAULT, null, null)),
         c.pools());
 
     assertEquals(Map.of(), c.templateGroups());

@@ -20,7 +20,8 @@ class EnvSubstitutionTest {
         """, Map.of("HOME_DIR", "/srv", "HOST", "127.0.0.2", "PORT", "8080"));
 
     assertEquals(Path.of("/srv/corral"), c.dataDir());
-    assertEquals(new ServerConfig("127.0.0.2", 8080), c.server());
+    assertEquals(new ServerConfig("127.0.0.2", 8080, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF),
+        c.server());
   }
 
   @Test
@@ -38,8 +39,10 @@ class EnvSubstitutionTest {
           port: ${PORT:-7071}
         """;
 
-    assertEquals(new ServerConfig("localhost", 7071), load(yaml, Map.of()).server());
-    assertEquals(new ServerConfig("localhost", 7071), load(yaml, Map.of("HOST", "", "PORT", "")).server());
+    ServerConfig expected =
+        new ServerConfig("localhost", 7071, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF);
+    assertEquals(expected, load(yaml, Map.of()).server());
+    assertEquals(expected, load(yaml, Map.of("HOST", "", "PORT", "")).server());
   }
 
   @Test

@@ -34,7 +34,8 @@ class ExampleConfigTest {
     CorralConfig c = ConfigLoader.fromFile(file, Map.of());
 
     assertEquals(Path.of("./.corral"), c.dataDir());
-    assertEquals(new ServerConfig("127.0.0.1", 7070), c.server());
+    assertEquals(new ServerConfig("127.0.0.1", 7070, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF),
+        c.server());
     assertTrue(c.database().embedded());
     assertNull(c.database().user());
     assertNull(c.database().password());

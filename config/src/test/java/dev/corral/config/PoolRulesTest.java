@@ -32,7 +32,8 @@ class PoolRulesTest {
     PoolConfig p = load("pools: [{name: p, template: t}]").pools().get(0);
 
     assertEquals(new PoolConfig("p", List.of(), "t", List.of("sim"), 1, Duration.ofMinutes(60),
-        Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48)), p);
+        Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48), null, PoolLeasing.DEFAULT, null, null),
+        p);
   }
 
   @Test

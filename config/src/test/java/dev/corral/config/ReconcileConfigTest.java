@@ -18,7 +18,8 @@ class ReconcileConfigTest {
   void withoutTheKeysTheReconcilerChecksEveryVmEveryTenMinutesInThirtySecondTicksAndPurges() {
     ReconcileConfig c = load("pools: []\n").reconcile();
 
-    assertEquals(new ReconcileConfig(Duration.ofSeconds(30), Duration.ofMinutes(10), false, List.of("corral-keep-*")), c);
+    assertEquals(new ReconcileConfig(Duration.ofSeconds(30), Duration.ofMinutes(10), false, List.of("corral-keep-*"),
+        Duration.ofMinutes(10)), c);
   }
 
   @Test
@@ -32,13 +33,13 @@ class ReconcileConfigTest {
         """).reconcile();
 
     assertEquals(new ReconcileConfig(Duration.ofSeconds(5), Duration.ofMinutes(2), true,
-        List.of("corral-keep-*", "corral-db?")), c);
+        List.of("corral-keep-*", "corral-db?"), Duration.ofMinutes(2)), c);
   }
 
   @Test
   void allowlistGlobsMatchWholeNamesOnly() {
     ReconcileConfig c = new ReconcileConfig(Duration.ofSeconds(1), Duration.ofMinutes(1), false,
-        List.of("corral-keep-*", "corral-db?"));
+        List.of("corral-keep-*", "corral-db?"), Duration.ofMinutes(1));
 
     assertTrue(c.allowlisted("corral-keep-build-7"));
     assertTrue(c.allowlisted("corral-db1"));

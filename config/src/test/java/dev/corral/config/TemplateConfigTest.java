@@ -58,7 +58,7 @@ class TemplateConfigTest {
         c.providers().get("sim"));
     assertEquals(List.of(new PoolConfig("debian-12-prepared", List.of(), null, List.of("sim"), 3,
         Duration.ofMinutes(60), Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48),
-        new TemplateSelector("debian-12", "latest", true))), c.pools());
+        new TemplateSelector("debian-12", "latest", true), PoolLeasing.DEFAULT, null, null)), c.pools());
     assertEquals(new TemporalConfig("embedded", "default", "http://localhost:8233"), c.temporal());
   }
 

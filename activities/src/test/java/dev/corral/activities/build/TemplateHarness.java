@@ -24,17 +24,14 @@ import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.activities.testing.BeforeActivity;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
-import dev.corral.config.DatabaseConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.ReconcileConfig;
 import dev.corral.config.SecondsRange;
-import dev.corral.config.ServerConfig;
 import dev.corral.config.SimulatedSettings.SimulatedTemplate;
 import dev.corral.config.SimulatedSettings;
 import dev.corral.config.TemplateGroupConfig;
 import dev.corral.config.TemplateSelector;
-import dev.corral.config.TemporalConfig;
 import dev.corral.config.TrackerConfig;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -114,9 +111,9 @@ public final class TemplateHarness implements AutoCloseable {
 
     /** A pool that wants the newest prepared template of {@code group} on the provider. */
     public Options preparedPool(String name, String group) {
-      pools.add(new PoolConfig(
-          name, List.of(), null, List.of(PROVIDER), 1, Duration.ofHours(24), Duration.ofMinutes(5), 3,
-          Duration.ofHours(1), Duration.ofHours(48), new TemplateSelector(group, TemplateSelector.LATEST, true)));
+      pools.add(PoolConfig.builder(name).providers(List.of(PROVIDER)).readyTtl(Duration.ofHours(24))
+          .bootTimeout(Duration.ofMinutes(5)).lifetime(Duration.ofHours(1))
+          .selector(new TemplateSelector(group, TemplateSelector.LATEST, true)).build());
       return this;
     }
 
@@ -186,10 +183,8 @@ public final class TemplateHarness implements AutoCloseable {
   }
 
   public void applyConfig() {
-    CorralConfig config = new CorralConfig(
-        Path.of("target"), new ServerConfig("127.0.0.1", 0), new DatabaseConfig(DatabaseConfig.EMBEDDED, null, null),
-        new TemporalConfig(TemporalConfig.EMBEDDED, "default"), Map.of(PROVIDER, providerConfig), options.pools,
-        options.groups, trackerConfig());
+    CorralConfig config = CorralConfig.builder().providers(Map.of(PROVIDER, providerConfig)).pools(options.pools)
+        .templateGroups(options.groups).tracker(trackerConfig()).build();
     new ConfigSync(db).apply(config, clock.instant());
   }
 

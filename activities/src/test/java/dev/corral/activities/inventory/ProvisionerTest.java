@@ -9,15 +9,11 @@ import dev.corral.activities.store.Db;
 import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
-import dev.corral.config.DatabaseConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.SecondsRange;
-import dev.corral.config.ServerConfig;
 import dev.corral.config.SimulatedSettings;
-import dev.corral.config.TemporalConfig;
 import dev.corral.workflows.model.VmRequest;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,14 +51,12 @@ class ProvisionerTest {
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
     providers.put("a", new ProviderConfig("a", "simulated", maxVms, maxConcurrentClones, sim));
     providers.put("b", new ProviderConfig("b", "simulated", maxVms, maxConcurrentClones, sim));
-    new ConfigSync(db).apply(new CorralConfig(Path.of("target"), new ServerConfig("127.0.0.1", 0),
-        new DatabaseConfig("embedded", null, null), new TemporalConfig("embedded", "default"), providers,
-        List.of(pools)), Instant.now());
+    new ConfigSync(db).apply(CorralConfig.builder().providers(providers).pools(List.of(pools)).build(), Instant.now());
   }
 
   private static PoolConfig pool(String name, int size, String... providers) {
-    return new PoolConfig(name, List.of(), "tpl", List.of(providers), size, Duration.ofHours(1),
-        Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48));
+    return PoolConfig.builder(name).template("tpl").providers(List.of(providers)).size(size)
+        .readyTtl(Duration.ofHours(1)).build();
   }
 
   private static List<String> names(String prefix, int n) {

@@ -9,15 +9,11 @@ import dev.corral.activities.store.Db;
 import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
-import dev.corral.config.DatabaseConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.SecondsRange;
-import dev.corral.config.ServerConfig;
 import dev.corral.config.SimulatedSettings;
-import dev.corral.config.TemporalConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,13 +117,11 @@ class InventoryGaugesTest {
         SimulatedSettings.FailPercent.NONE, 0, null);
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
     providers.put("a", new ProviderConfig("a", "simulated", 100, 10, sim));
-    new ConfigSync(db).apply(new CorralConfig(Path.of("target"), new ServerConfig("127.0.0.1", 0),
-        new DatabaseConfig("embedded", null, null), new TemporalConfig("embedded", "default"), providers,
-        List.of(pools)), Instant.now());
+    new ConfigSync(db).apply(CorralConfig.builder().providers(providers).pools(List.of(pools)).build(), Instant.now());
   }
 
   private static PoolConfig pool(String name, int size) {
-    return new PoolConfig(name, List.of(), "tpl", List.of("a"), size, Duration.ofHours(1),
-        Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48));
+    return PoolConfig.builder(name).template("tpl").providers(List.of("a")).size(size).readyTtl(Duration.ofHours(1))
+        .build();
   }
 }

@@ -40,8 +40,7 @@ class LeaseReuseStoreTest {
     // One pool per test: the tests share the database.
     leases = new LeaseStore(db, ReuseRules.of(List.of(pool("held", 5), pool("stock", 5), pool("order", 5),
         pool("twice", 2), pool("others", 5), pool("giveback", 5), pool("pending", 5),
-        new PoolConfig("plain", List.of(), "tpl", List.of("sim"), 1, Duration.ofHours(1), Duration.ofMinutes(5), 3,
-            Duration.ofHours(1), Duration.ofHours(48)))));
+        plainPool("plain").build())));
   }
 
   @AfterAll
@@ -51,9 +50,13 @@ class LeaseReuseStoreTest {
   }
 
   private static PoolConfig pool(String name, int maxUses) {
-    return new PoolConfig(name, List.of(), "tpl", List.of("sim"), 1, Duration.ofHours(1), Duration.ofMinutes(5), 3,
-        Duration.ofHours(1), Duration.ofHours(48), null,
-        new PoolLeasing(false, null, 10, PoolLeasing.Reuse.SAME_OWNER, WITHIN, maxUses));
+    return plainPool(name).leasing(new PoolLeasing(false, null, 10, PoolLeasing.Reuse.SAME_OWNER, WITHIN, maxUses))
+        .build();
+  }
+
+  private static PoolConfig.Builder plainPool(String name) {
+    return PoolConfig.builder(name).template("tpl").providers(List.of("sim")).readyTtl(Duration.ofHours(1))
+        .bootTimeout(Duration.ofMinutes(5)).lifetime(Duration.ofHours(1));
   }
 
   private static void seed(String pool, int ready) {

@@ -23,14 +23,11 @@ import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.activities.testing.BeforeActivity;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
-import dev.corral.config.DatabaseConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ReconcileConfig;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.SecondsRange;
-import dev.corral.config.ServerConfig;
 import dev.corral.config.SimulatedSettings;
-import dev.corral.config.TemporalConfig;
 import dev.corral.workflows.WorkflowIds;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -178,19 +175,16 @@ final class CorralHarness implements AutoCloseable {
   }
 
   static PoolConfig pool(String name, int size, int maxTries, Duration readyTtl) {
-    return new PoolConfig(
-        name, List.of(), template(name), List.of(PROVIDER), size, readyTtl, Duration.ofMinutes(5),
-        maxTries, Duration.ofHours(1), Duration.ofHours(48));
+    return PoolConfig.builder(name).template(template(name)).providers(List.of(PROVIDER)).size(size)
+        .readyTtl(readyTtl).bootTimeout(Duration.ofMinutes(5)).maxTries(maxTries).lifetime(Duration.ofHours(1))
+        .build();
   }
 
   /** Writes a whole config (these pools on the one provider) into the inventory, like a start-up or reload. */
   void applyConfig(PoolConfig... pools) {
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
     providers.put(PROVIDER, providerConfig);
-    CorralConfig config =
-        new CorralConfig(
-            Path.of("target"), new ServerConfig("127.0.0.1", 0), new DatabaseConfig(DatabaseConfig.EMBEDDED, null, null),
-            new TemporalConfig(TemporalConfig.EMBEDDED, "default"), providers, Arrays.asList(pools));
+    CorralConfig config = CorralConfig.builder().providers(providers).pools(Arrays.asList(pools)).build();
     new ConfigSync(db).apply(config, clock.instant());
   }
 

@@ -37,7 +37,7 @@ class ProviderSweepTest {
 
       ProviderSweep.Outcome outcome = new ProviderSweep(corral.db, registry, new VmWorkflows(corral.client),
           corral.clock, new ReconcileConfig(Duration.ofSeconds(30), Duration.ofMinutes(10), false,
-              List.of("corral-keep-*"))).run();
+              List.of("corral-keep-*"), Duration.ofMinutes(10))).run();
 
       assertEquals(1, outcome.destroyedUnknown());
       assertEquals(1, outcome.retiredDead());

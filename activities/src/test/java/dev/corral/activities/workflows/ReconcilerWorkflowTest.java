@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /** The reconciler on the real workflows, activities, database and simulated provider (issue 6 part 1). */
 class ReconcilerWorkflowTest {
   static final Duration TICK = Duration.ofSeconds(1);
-  static final ReconcileConfig FAST = new ReconcileConfig(TICK, Duration.ofSeconds(2), false, List.of("corral-keep-*"));
-  static final ReconcileConfig DRY_RUN = new ReconcileConfig(TICK, Duration.ofSeconds(2), true, List.of());
+  static final Duration WINDOW = Duration.ofSeconds(2);
+  static final ReconcileConfig FAST = new ReconcileConfig(TICK, WINDOW, false, List.of("corral-keep-*"), WINDOW);
+  static final ReconcileConfig DRY_RUN = new ReconcileConfig(TICK, WINDOW, true, List.of(), WINDOW);
 
   private static CorralHarness start(ReconcileConfig config) {
     return CorralHarness.start(new CorralHarness.Options().clockOfTestEnvironment().reconcile(config));

@@ -69,8 +69,9 @@ class VmReuseWorkflowTest {
   static PoolConfig reusePool(String name, int size, int maxUses) {
     PoolConfig p = CorralHarness.pool(name, size, 3);
     return new PoolConfig(p.name(), p.alias(), p.template(), p.providers(), p.size(), p.readyTtl(), p.bootTimeout(),
-        p.maxTries(), p.lifetime(), p.maxLifetime(), null,
-        new PoolLeasing(false, null, PoolLeasing.DEFAULT_MAX_ONDEMAND, PoolLeasing.Reuse.SAME_OWNER, WITHIN, maxUses));
+        p.maxTries(), p.lifetime(), p.maxLifetime(), p.selector(),
+        new PoolLeasing(false, null, PoolLeasing.DEFAULT_MAX_ONDEMAND, PoolLeasing.Reuse.SAME_OWNER, WITHIN, maxUses),
+        p.memoryMb(), p.cpus());
   }
 
   /** Claims one VM of the pool for the owner, as the web layer does. */

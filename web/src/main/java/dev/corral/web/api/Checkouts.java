@@ -11,6 +11,7 @@ import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.Durations;
 import dev.corral.config.PoolConfig;
+import dev.corral.config.PoolLeasing;
 import dev.corral.config.Reloadable;
 import dev.corral.web.auth.AccessPolicy;
 import dev.corral.web.auth.Caller;
@@ -228,7 +229,8 @@ public final class Checkouts implements Reloadable {
     }
     return new PoolConfig(pool.name(), List.of(), pool.template(), List.of(), pool.size(),
         Duration.ofSeconds(pool.readyTtlS()), Duration.ofSeconds(pool.bootTimeoutS()), pool.maxTries(),
-        Duration.ofSeconds(pool.lifetimeS()), Duration.ofSeconds(pool.maxLifetimeS()));
+        Duration.ofSeconds(pool.lifetimeS()), Duration.ofSeconds(pool.maxLifetimeS()), null, PoolLeasing.DEFAULT, null,
+        null);
   }
 
   public PoolConfig configOf(String poolName) {
