@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.corral.activities.provider.simulated.SecondsRange;
+import dev.corral.activities.provider.simulated.SimulatedSettings;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.VmMapper;
@@ -12,9 +14,7 @@ import dev.corral.config.CorralConfig;
 import dev.corral.config.DatabaseConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.SecondsRange;
 import dev.corral.config.ServerConfig;
-import dev.corral.config.SimulatedSettings;
 import dev.corral.config.TemporalConfig;
 import dev.corral.workflows.model.VmRequest;
 import java.nio.file.Path;

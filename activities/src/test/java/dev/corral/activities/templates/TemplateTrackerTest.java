@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.build.TemplateHarness;
+import dev.corral.activities.provider.simulated.SimulatedSettings.SimulatedTemplate;
 import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.activities.temporal.Tracker;
-import dev.corral.config.SimulatedSettings.SimulatedTemplate;
 import dev.corral.workflows.WorkflowIds;
 import dev.corral.workflows.model.BuildSteps;
 import dev.corral.workflows.model.TrackerPass;

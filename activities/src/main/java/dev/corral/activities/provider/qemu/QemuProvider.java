@@ -2,15 +2,14 @@ package dev.corral.activities.provider.qemu;
 
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
-import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
+import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.provider.qemu.QemuTemplates.Sidecar;
 import dev.corral.activities.provider.qemu.SerialLog.ReadyMarker;
 import dev.corral.activities.provider.qemu.VmDir.Meta;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.QemuSettings;
 import dev.corral.workflows.ErrorTypes;
 import dev.corral.workflows.model.VmShape;
 import java.io.IOException;

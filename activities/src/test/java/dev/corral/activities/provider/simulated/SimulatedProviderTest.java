@@ -8,15 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderException;
-import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
+import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.provider.simulated.SimulatedSettings.FailPercent;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.SecondsRange;
-import dev.corral.config.SimulatedSettings;
-import dev.corral.config.SimulatedSettings.FailPercent;
 import dev.corral.workflows.ErrorTypes;
 import java.io.IOException;
 import java.nio.file.Files;
