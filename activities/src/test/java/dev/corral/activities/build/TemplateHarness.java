@@ -220,7 +220,7 @@ public final class TemplateHarness implements AutoCloseable {
   }
 
   public TemplateRow rawTemplate(String group, String name, String version, LocalDate date) {
-    provider.putTemplate(new SimulatedTemplate(name, group, version, date));
+    provider.controls().putTemplate(new SimulatedTemplate(name, group, version, date));
     db.inTransaction(s -> s.getMapper(TemplateMapper.class).upsertDiscovered(new TemplateRow(
         0, name, PROVIDER, group, version, date, true, true, false, null, null, TemplateRow.FROM_PROVIDER,
         TemplateRow.READY, null, clock.instant(), clock.instant())));

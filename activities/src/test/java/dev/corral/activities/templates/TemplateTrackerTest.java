@@ -70,7 +70,7 @@ class TemplateTrackerTest {
 
   /** The raw build also sits on the provider, as it would in real life (so the listing reports it too). */
   private void onProvider(String group, String name, String version, LocalDate date) {
-    h.provider.putTemplate(new SimulatedTemplate(name, group, version, date));
+    h.provider.controls().putTemplate(new SimulatedTemplate(name, group, version, date));
   }
 
   private List<BuildRow> awaitBuildsEnded() {
