@@ -186,7 +186,7 @@ final class BenchSupport {
    */
   static void seedProviderVms(CorralConfig config, String provider, List<String> names) {
     SimulatedProvider sim = SimulatedProvider.create(config.providers().get(provider), config.dataDir());
-    sim.addRunning(names, config.pools().get(0).template());
+    sim.controls().addRunning(names, config.pools().get(0).template());
     sim.close();
   }
 

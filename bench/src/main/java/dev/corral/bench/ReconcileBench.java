@@ -47,7 +47,7 @@ import java.util.stream.IntStream;
  * Issue 6: what reconciling 10,000 VMs costs, and whether leases slow down while it runs.
  *
  * <p>Setup: 10,000 ready VMs {@code corral-bench-NNNNN} that both the database (batch insert, as in ClaimBench) and
- * the simulated provider know ({@link SimulatedProvider#addRunning}, one state-file write), plus {@code --unknown}
+ * the simulated provider know ({@code controls().addRunning}, one state-file write), plus {@code --unknown}
  * (20) VMs {@code corral-orphan-…} that only the provider has, added after the start-up sweep so that the
  * reconciler's purge is measured. Corral runs in-process on that provider wrapped in a {@link CountingProvider}
  * (every get, readiness probe, inventory listing and destroy counted and time-stamped).
@@ -154,9 +154,9 @@ public final class ReconcileBench {
     double dbSeconds = (System.nanoTime() - t) / 1e9;
     t = System.nanoTime();
     sim = SimulatedProvider.create(config.providers().get(PROVIDER), config.dataDir());
-    sim.addRunning(IntStream.range(0, size).mapToObj(ReconcileBench::vmName).toList(), TEMPLATE);
+    sim.controls().addRunning(IntStream.range(0, size).mapToObj(ReconcileBench::vmName).toList(), TEMPLATE);
     System.out.printf("seeded %d ready VMs in the database in %.1f s and in the provider in %.1f s (state file %.1f MB)%n",
-        size, dbSeconds, (System.nanoTime() - t) / 1e9, Files.size(sim.stateFile()) / 1e6);
+        size, dbSeconds, (System.nanoTime() - t) / 1e9, Files.size(sim.controls().stateFile()) / 1e6);
     counting = new CountingProvider(sim);
     Map<String, VmProvider> wrapped = Map.of(PROVIDER, counting);
     t = System.nanoTime();
@@ -258,7 +258,7 @@ public final class ReconcileBench {
       return;
     }
     orphanBatch++;
-    sim.addRunning(IntStream.range(0, unknown).mapToObj(i -> "corral-orphan-" + orphanBatch + "-" + i).toList(),
+    sim.controls().addRunning(IntStream.range(0, unknown).mapToObj(i -> "corral-orphan-" + orphanBatch + "-" + i).toList(),
         TEMPLATE);
   }
 

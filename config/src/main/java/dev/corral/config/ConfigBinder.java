@@ -149,7 +149,7 @@ final class ConfigBinder {
 
   private Map<String, ProviderConfig> providers(YamlMapping top) {
     if (!top.present("providers")) {
-      return Defaults.providers();
+      return new ProviderBinder(nodes).defaults();
     }
     if (top.get("providers") == null) {
       // "providers:" with nothing under it is ambiguous (all commented out?); make the user say which.

@@ -2,9 +2,7 @@ package dev.corral.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Values used for keys the config leaves out. They must agree with {@code corral-default.yaml};
@@ -17,11 +15,8 @@ final class Defaults {
   static final String TEMPORAL_NAMESPACE = "default";
 
   static final String PROVIDER_NAME = "sim";
+  static final String PROVIDER_TYPE = "simulated";
   static final int MAX_VMS = 100;
-  static final int MAX_CONCURRENT_CLONES = 10;
-  static final SecondsRange CLONE_SECONDS = new SecondsRange(1, 2);
-  static final SecondsRange BOOT_SECONDS = new SecondsRange(1, 2);
-  static final SecondsRange DESTROY_SECONDS = SecondsRange.ZERO;
 
   static final int POOL_SIZE = 1;
   static final Duration READY_TTL = Duration.ofMinutes(60);
@@ -42,19 +37,6 @@ final class Defaults {
 
   static TemporalConfig temporal() {
     return new TemporalConfig(TemporalConfig.EMBEDDED, TEMPORAL_NAMESPACE, null);
-  }
-
-  /** The one provider used when {@code providers:} is left out: a simulated hypervisor. */
-  static Map<String, ProviderConfig> providers() {
-    Map<String, ProviderConfig> providers = new LinkedHashMap<>();
-    providers.put(PROVIDER_NAME, new ProviderConfig(
-        PROVIDER_NAME, ProviderBinder.SIMULATED, MAX_VMS, MAX_CONCURRENT_CLONES, simulated()));
-    return providers;
-  }
-
-  static SimulatedSettings simulated() {
-    return new SimulatedSettings(
-        CLONE_SECONDS, BOOT_SECONDS, DESTROY_SECONDS, SimulatedSettings.FailPercent.NONE, 0, null);
   }
 
   /** The demo pools used when {@code pools:} is left out, placed on every configured provider. */

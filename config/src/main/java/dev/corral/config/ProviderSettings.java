@@ -1,4 +1,7 @@
 package dev.corral.config;
 
-/** Type-specific provider settings; each provider type adds its own record here. */
-public sealed interface ProviderSettings permits SimulatedSettings, QemuSettings {}
+/**
+ * A provider type's own settings, as its {@link ProviderSettingsBinder} read them. Implementations are records
+ * (a reload compares the running settings with the new ones) and live with their provider, not in this module.
+ */
+public interface ProviderSettings {}

@@ -11,42 +11,6 @@ import org.junit.jupiter.api.Test;
 class ConfigProblemsTest {
 
   @Test
-  void threeMistakesAreReportedTogetherWithPathAndLine() {
-    ConfigException e = failure("""
-        data_dir: ./.corral
-        providers:
-          sim:
-            type: vmware
-            max_vms: 5
-        pools:
-          - name: debian
-            template: debian-12-base
-            providers: [sim]
-            size: -1
-            colour: blue
-        """);
-
-    assertEquals(3, e.problems().size(), e.getMessage());
-    assertEquals(new ConfigProblem("providers.sim.type", 4, "unknown provider type 'vmware' (known: simulated, qemu)"),
-        problemAt(e, "providers.sim.type"));
-    assertEquals(new ConfigProblem("pools[0].size", 10, "must be at least 0 (got -1)"), problemAt(e, "pools[0].size"));
-    ConfigProblem colour = problemAt(e, "pools[0].colour");
-    assertEquals(11, colour.line());
-    assertEquals("unknown key (allowed: name, alias, template, providers, size, ready_ttl, boot_timeout,"
-        + " max_tries, lifetime, max_lifetime, memory_mb, cpus, anonymous, lifetime_authenticated, max_ondemand_per_request, reuse,"
-        + " reuse_within, reuse_max_uses)", colour.message());
-
-    assertEquals("""
-        test.yaml: 3 problems
-          line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu)
-          line 10: pools[0].size: must be at least 0 (got -1)
-          line 11: pools[0].colour: unknown key (allowed: name, alias, template, providers, size, ready_ttl, \
-        boot_timeout, max_tries, lifetime, max_lifetime, memory_mb, cpus, anonymous, lifetime_authenticated, \
-        max_ondemand_per_request, reuse, reuse_within, reuse_max_uses)""", e.getMessage());
-    assertEquals("test.yaml", e.sourceName());
-  }
-
-  @Test
   void wrongTypesAreProblems() {
     ConfigException e = failure("""
         server:
@@ -79,27 +43,6 @@ class ConfigProblemsTest {
 
     assertEquals(new ConfigProblem("pools[1].template", 4, "required key is missing"), problemAt(e, "pools[1].template"));
     assertEquals(1, e.problems().size(), e.getMessage());
-  }
-
-  @Test
-  void unknownKeysAreProblemsAtEveryLevel() {
-    ConfigException e = failure("""
-        datadir: x
-        server: {host: h, prot: 1}
-        providers:
-          sim:
-            type: simulated
-            fail_percent: {clone: 1, reboot: 2}
-        """);
-
-    assertTrue(problemAt(e, "datadir").message()
-        .startsWith("unknown key (allowed: data_dir, server, database, temporal, providers, template_groups,"
-            + " tracker, pools, auth, quotas, reconcile, purge, rate_limits, metrics, logging)"));
-    assertEquals(2, problemAt(e, "server.prot").line());
-    assertEquals(new ConfigProblem("providers.sim.fail_percent.reboot", 6,
-        "unknown key (allowed: clone, boot, destroy, snapshot, revert, disk, clean)"),
-        problemAt(e, "providers.sim.fail_percent.reboot"));
-    assertEquals(3, e.problems().size(), e.getMessage());
   }
 
   @Test

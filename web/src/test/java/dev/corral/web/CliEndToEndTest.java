@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.CorralWorkers;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
@@ -182,7 +183,7 @@ class CliEndToEndTest {
   @Test
   void buildsListsAFailedBuildAndRetryBuildStartsItAgain() {
     http.await("/v1/templates?group=debian-12", LIMIT, templates -> templates.size() > 0);
-    ((SimulatedProvider) app.providers().get("sim")).failNextPermanently(SimulatedProvider.Operation.CONFIGURE,
+    ((SimulatedProvider) app.providers().get("sim")).controls().failNextPermanently(Operation.CONFIGURE,
         "configure script exited 1");
     Http.Reply started = http.send("POST", "/v1/builds", "{\"template\": \"debian-12-raw\", \"provider\": \"sim\"}",
         "X-AUTH-TOKEN", root);

@@ -1,11 +1,6 @@
 package dev.corral.activities.provider;
 
-import dev.corral.activities.provider.qemu.QemuProvider;
-import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.ProviderSettings;
-import dev.corral.config.QemuSettings;
-import dev.corral.config.SimulatedSettings;
 import dev.corral.workflows.ErrorTypes;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -39,36 +34,20 @@ public final class ProviderRegistry implements AutoCloseable {
   }
 
   /**
-   * Builds one provider per configured entry. Simulated providers keep their state under {@code
-   * dataDir/providers/} unless their settings name a state file.
+   * Builds one provider per configured entry, each by its {@link ProviderTypes type}. Providers keep their state
+   * under {@code dataDir} unless their settings say otherwise.
    */
   public static ProviderRegistry fromConfig(Map<String, ProviderConfig> providers, Path dataDir) {
     Map<String, VmProvider> built = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, ProviderConfig> e : providers.entrySet()) {
-        built.put(e.getKey(), build(e.getValue(), dataDir));
+        built.put(e.getKey(), ProviderTypes.of(e.getValue()).create(e.getValue(), dataDir));
       }
     } catch (RuntimeException ex) {
       built.values().forEach(p -> closeQuietly(p, ex));
       throw ex;
     }
     return new ProviderRegistry(built, providers);
-  }
-
-  /**
-   * One provider from its config. {@link ProviderSettings} is sealed: each new provider type adds
-   * a branch here. (Java 17 has no pattern switch without preview features, hence the if chain.)
-   */
-  private static VmProvider build(ProviderConfig config, Path dataDir) {
-    ProviderSettings settings = config.settings();
-    if (settings instanceof SimulatedSettings) {
-      return SimulatedProvider.create(config, dataDir);
-    }
-    if (settings instanceof QemuSettings) {
-      return QemuProvider.create(config, dataDir);
-    }
-    throw new IllegalArgumentException(
-        "provider " + config.name() + " has unsupported type " + config.type());
   }
 
   /**

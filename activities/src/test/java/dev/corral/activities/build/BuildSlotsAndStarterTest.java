@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
 import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.workflows.build.TemplateBuildWorkflow;
@@ -80,7 +80,7 @@ class BuildSlotsAndStarterTest {
   void retryOfAFailedBuild_isANewBuildOfTheSameSource_andTheFailedOneStays() throws Exception {
     h = TemplateHarness.start();
     TemplateRow raw = h.rawTemplate("debian-12-a", "12.8");
-    h.provider.failNextPermanently(Operation.SEAL, "seal script missing");
+    h.provider.controls().failNextPermanently(Operation.SEAL, "seal script missing");
     BuildRow failed = h.starter.start(raw.id());
     assertThrows(WorkflowFailedException.class, () -> h.workflow(failed).getResult(60, SECONDS, String.class));
 

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderTemplate;
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
 import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.BuildStepRow;
 import dev.corral.activities.store.rows.TemplateRow;
@@ -47,9 +47,9 @@ class TemplateBuildChainTest {
     assertEquals(BuildRow.QUEUED, build.state(), "a build is recorded queued before its workflow runs");
 
     h.gate.awaitHeld();
-    assertEquals(TemplateHarness.CONFIGURE, h.provider.configuration(build.vmName()).orElseThrow(),
+    assertEquals(TemplateHarness.CONFIGURE, h.provider.controls().configuration(build.vmName()).orElseThrow(),
         "configure hands the group's settings to the guest");
-    assertTrue(h.provider.isSealed(build.vmName()), "the VM is sealed before it is powered off");
+    assertTrue(h.provider.controls().isSealed(build.vmName()), "the VM is sealed before it is powered off");
     assertEquals(BuildRow.RUNNING, h.build(build.id()).state());
     assertEquals(BuildSteps.POWEROFF, h.build(build.id()).step(), "the build shows the step under way");
     h.gate.release();
@@ -101,7 +101,7 @@ class TemplateBuildChainTest {
       throws Exception {
     h = TemplateHarness.start();
     TemplateRow raw = h.rawTemplate(RAW, "12.8");
-    h.provider.failNextPermanently(op, "broken " + op.step());
+    h.provider.controls().failNextPermanently(op, "broken " + op.step());
     BuildRow build = h.starter.start(raw.id());
 
     WorkflowFailedException failed = assertThrows(WorkflowFailedException.class,
@@ -127,7 +127,7 @@ class TemplateBuildChainTest {
 
     assertEquals(TemplateRow.FAILED, h.template(done.resultName()).state(), "the template the build was to make");
     assertTrue(h.provider.inventory().isEmpty(), "no VM left: " + h.provider.inventory());
-    assertTrue(h.provider.halfMadeTemplates().isEmpty(), "no half-made template left");
+    assertTrue(h.provider.controls().halfMadeTemplates().isEmpty(), "no half-made template left");
     assertFalse(h.providerTemplateNames().contains(done.resultName()), h.providerTemplateNames().toString());
     assertTrue(h.providerTemplateNames().contains(RAW), "the raw template is untouched");
   }
@@ -164,8 +164,8 @@ class TemplateBuildChainTest {
   void transientFailures_areRetried_andTheBuildStillSucceeds() throws Exception {
     h = TemplateHarness.start();
     TemplateRow raw = h.rawTemplate(RAW, "12.8");
-    h.provider.failNext(Operation.CONFIGURE, "guest agent not up yet");
-    h.provider.failNext(Operation.CONFIGURE, "guest agent not up yet");
+    h.provider.controls().failNext(Operation.CONFIGURE, "guest agent not up yet");
+    h.provider.controls().failNext(Operation.CONFIGURE, "guest agent not up yet");
     BuildRow build = h.starter.start(raw.id());
 
     assertEquals("succeeded", h.workflow(build).getResult(60, SECONDS, String.class));
@@ -182,7 +182,7 @@ class TemplateBuildChainTest {
   void versionMismatch_failsAtVerify_withoutRetries() throws Exception {
     h = TemplateHarness.start();
     TemplateRow raw = h.rawTemplate(RAW, "12.8");
-    h.provider.setGuestVersion(RAW, "12.9");
+    h.provider.controls().setGuestVersion(RAW, "12.9");
     BuildRow build = h.starter.start(raw.id());
 
     assertThrows(WorkflowFailedException.class, () -> h.workflow(build).getResult(60, SECONDS, String.class));
@@ -199,7 +199,7 @@ class TemplateBuildChainTest {
   void guestReportingALongerVersion_passesVerify() throws Exception {
     h = TemplateHarness.start();
     TemplateRow raw = h.rawTemplate(RAW, "12.8");
-    h.provider.setGuestVersion(RAW, "12.8.1");
+    h.provider.controls().setGuestVersion(RAW, "12.8.1");
     BuildRow build = h.starter.start(raw.id());
     assertEquals("succeeded", h.workflow(build).getResult(60, SECONDS, String.class));
   }
@@ -231,7 +231,7 @@ class TemplateBuildChainTest {
     assertEquals(BuildStepRow.SUCCEEDED, rollback.state());
     assertEquals(TemplateRow.FAILED, h.template(done.resultName()).state());
     assertTrue(h.provider.inventory().isEmpty(), "no VM left: " + h.provider.inventory());
-    assertTrue(h.provider.halfMadeTemplates().isEmpty());
+    assertTrue(h.provider.controls().halfMadeTemplates().isEmpty());
     assertFalse(h.providerTemplateNames().contains(done.resultName()));
   }
 

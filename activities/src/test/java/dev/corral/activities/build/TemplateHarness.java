@@ -6,7 +6,10 @@ import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.VmProvider;
+import dev.corral.activities.provider.simulated.SecondsRange;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
+import dev.corral.activities.provider.simulated.SimulatedSettings.SimulatedTemplate;
+import dev.corral.activities.provider.simulated.SimulatedSettings;
 import dev.corral.activities.provider.simulated.Sleeper;
 import dev.corral.activities.reconcile.ReconcileStats;
 import dev.corral.activities.reconcile.Reconciler;
@@ -27,9 +30,6 @@ import dev.corral.config.CorralConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.ReconcileConfig;
-import dev.corral.config.SecondsRange;
-import dev.corral.config.SimulatedSettings.SimulatedTemplate;
-import dev.corral.config.SimulatedSettings;
 import dev.corral.config.TemplateGroupConfig;
 import dev.corral.config.TemplateSelector;
 import dev.corral.config.TrackerConfig;
@@ -224,7 +224,7 @@ public final class TemplateHarness implements AutoCloseable {
   }
 
   public TemplateRow rawTemplate(String group, String name, String version, LocalDate date) {
-    provider.putTemplate(new SimulatedTemplate(name, group, version, date));
+    provider.controls().putTemplate(new SimulatedTemplate(name, group, version, date));
     db.inTransaction(s -> s.getMapper(TemplateMapper.class).upsertDiscovered(new TemplateRow(
         0, name, PROVIDER, group, version, date, true, true, false, null, null, TemplateRow.FROM_PROVIDER,
         TemplateRow.READY, null, clock.instant(), clock.instant())));

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.corral.activities.inventory.ProviderHealth;
+import dev.corral.activities.provider.simulated.SecondsRange;
+import dev.corral.activities.provider.simulated.SimulatedSettings;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.VmMapper;
@@ -11,8 +13,6 @@ import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.SecondsRange;
-import dev.corral.config.SimulatedSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;

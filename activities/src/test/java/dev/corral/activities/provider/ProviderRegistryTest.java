@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.corral.activities.provider.simulated.SecondsRange;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
+import dev.corral.activities.provider.simulated.SimulatedSettings.FailPercent;
+import dev.corral.activities.provider.simulated.SimulatedSettings;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.SecondsRange;
-import dev.corral.config.SimulatedSettings;
-import dev.corral.config.SimulatedSettings.FailPercent;
 import dev.corral.workflows.ErrorTypes;
 import java.nio.file.Files;
 import java.nio.file.Path;

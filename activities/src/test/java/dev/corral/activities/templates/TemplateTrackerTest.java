@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.build.TemplateHarness;
+import dev.corral.activities.provider.simulated.SimulatedSettings.SimulatedTemplate;
 import dev.corral.activities.store.rows.BuildRow;
 import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.activities.temporal.Tracker;
-import dev.corral.config.SimulatedSettings.SimulatedTemplate;
 import dev.corral.workflows.WorkflowIds;
 import dev.corral.workflows.model.BuildSteps;
 import dev.corral.workflows.model.TrackerPass;
@@ -70,7 +70,7 @@ class TemplateTrackerTest {
 
   /** The raw build also sits on the provider, as it would in real life (so the listing reports it too). */
   private void onProvider(String group, String name, String version, LocalDate date) {
-    h.provider.putTemplate(new SimulatedTemplate(name, group, version, date));
+    h.provider.controls().putTemplate(new SimulatedTemplate(name, group, version, date));
   }
 
   private List<BuildRow> awaitBuildsEnded() {

@@ -4,7 +4,7 @@ import static dev.corral.activities.workflows.CorralHarness.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import java.time.Duration;
@@ -29,7 +29,7 @@ class BrokenTemplateBackoffTest {
   void failingVms_backOffExponentially_thenThePoolRecovers() {
     corral = CorralHarness.start(new CorralHarness.Options().clockOfTestEnvironment());
     for (int i = 0; i < 4; i++) {
-      corral.provider.failNext(Operation.BOOT, "template is broken");
+      corral.provider.controls().failNext(Operation.BOOT, "template is broken");
     }
     corral.applyConfig(pool("broken", 1, 1));
     corral.startShepherd("broken");

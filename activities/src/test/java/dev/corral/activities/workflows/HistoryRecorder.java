@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.build.TemplateHarness;
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
 import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.store.VmTaskStore;
 import dev.corral.activities.store.rows.BuildRow;
@@ -81,7 +81,7 @@ class HistoryRecorder {
   void shepherdFillsAPoolWithOneBootRetried_thenShrinksIt() throws Exception {
     // Only nudges start passes (a 1 s poll would add a pass to the shepherd's history every second).
     try (CorralHarness corral = CorralHarness.start(new CorralHarness.Options().shepherdPoll(Duration.ofMinutes(10)))) {
-      corral.provider.failNext(Operation.BOOT, "kernel panic");
+      corral.provider.controls().failNext(Operation.BOOT, "kernel panic");
       corral.applyConfig(pool("shep", 3, 3));
       corral.startShepherd("shep");
       corral.awaitSettled("shep", 3);
@@ -109,8 +109,8 @@ class HistoryRecorder {
   void vmFailingBothTriesToBoot_isMarkedFailed() throws Exception {
     try (CorralHarness corral = CorralHarness.start(new CorralHarness.Options().shepherdPoll(Duration.ofMinutes(10)))) {
       // max_tries is 2: both tries of the first VM fail to boot.
-      corral.provider.failNext(Operation.BOOT, "disk not found");
-      corral.provider.failNext(Operation.BOOT, "disk not found");
+      corral.provider.controls().failNext(Operation.BOOT, "disk not found");
+      corral.provider.controls().failNext(Operation.BOOT, "disk not found");
       corral.applyConfig(pool("doomed", 1, 2));
       corral.startShepherd("doomed");
       corral.await("a failed VM row", () -> !corral.rows("doomed", VmStates.FAILED).isEmpty(),
@@ -135,7 +135,7 @@ class HistoryRecorder {
   @Test
   void buildFailsForGoodAtConfigure_andDeletesWhatItMade() throws Exception {
     try (TemplateHarness h = TemplateHarness.start()) {
-      h.provider.failNextPermanently(Operation.CONFIGURE, "broken configure");
+      h.provider.controls().failNextPermanently(Operation.CONFIGURE, "broken configure");
       BuildRow build = h.starter.start(h.rawTemplate("debian-12-20261120", "12.8").id());
       assertThrows(WorkflowFailedException.class,
           () -> h.workflow(build).getResult(60, TimeUnit.SECONDS, String.class));
@@ -236,7 +236,7 @@ class HistoryRecorder {
   void vmTaskFailsWhenTheProviderFailsEveryTry() throws Exception {
     try (CorralHarness corral = CorralHarness.start(); VmTasks tasks = leasedVmTasks(corral)) {
       for (int i = 0; i < ActivityProfiles.VM_TASK_ATTEMPTS; i++) {
-        corral.provider.failNext(Operation.ADD_DISK, "datastore full");
+        corral.provider.controls().failNext(Operation.ADD_DISK, "datastore full");
       }
       String disk = queue(corral, new VmTaskStore(corral.db), VmTaskKinds.DISK, "8");
       tasks.start(disk);

@@ -109,7 +109,7 @@ class ReconcilerWorkflowTest {
       corral.awaitSettled("names", 2);
       String impostor = corral.rows("names", VmStates.READY).get(0).name();
       String healthy = corral.rows("names", VmStates.READY).get(1).name();
-      corral.provider.renameGuest(impostor, "golden-image");
+      corral.provider.controls().renameGuest(impostor, "golden-image");
 
       ReconcilePass pass = corral.reconciler.now(CorralHarness.PROVIDER, false).get(0);
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.ReuseRules;
 import dev.corral.activities.store.rows.LeaseRow;
@@ -120,7 +120,7 @@ class VmReuseWorkflowTest {
     VmRow held = corral.row(first.name());
     assertEquals("alice", held.reservedFor());
     assertEquals(1, held.uses());
-    assertEquals(1, corral.provider.timesCleaned(first.name()), "the cleanup hook ran once");
+    assertEquals(1, corral.provider.controls().timesCleaned(first.name()), "the cleanup hook ran once");
     assertEquals("reusable", stage(first.name()));
     awaitPoolRefilled("reuse", 2);
     assertTrue(corral.inventoryNames().contains(first.name()), "the held VM is kept on the provider");
@@ -179,14 +179,14 @@ class VmReuseWorkflowTest {
     awaitState(vm.name(), VmStates.DESTROYED);
     String reason = corral.row(vm.name()).retireReason();
     assertTrue(reason.contains("reuse_max_uses is 2"), reason);
-    assertEquals(1, corral.provider.timesCleaned(vm.name()), "only the first release was cleaned");
+    assertEquals(1, corral.provider.controls().timesCleaned(vm.name()), "only the first release was cleaned");
     assertFalse(corral.inventoryNames().contains(vm.name()));
   }
 
   @Test
   void failedCleanup_destroysTheVm() throws Exception {
     start(5);
-    corral.provider.failNext(Operation.CLEAN, "home directory could not be wiped");
+    corral.provider.controls().failNext(Operation.CLEAN, "home directory could not be wiped");
     VmRow vm = lease("alice", "reuse");
 
     release(vm);
@@ -213,7 +213,7 @@ class VmReuseWorkflowTest {
 
     awaitState(vm.name(), VmStates.DESTROYED);
     assertEquals("lease expired", corral.row(vm.name()).retireReason());
-    assertEquals(0, corral.provider.timesCleaned(vm.name()));
+    assertEquals(0, corral.provider.controls().timesCleaned(vm.name()));
   }
 
   @Test

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
-import dev.corral.activities.provider.simulated.SimulatedProvider.VmTaskState;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
+import dev.corral.activities.provider.simulated.SimulatedControls.VmTaskState;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.VmTaskStore;
 import dev.corral.activities.store.rows.LeaseRow;
@@ -88,7 +88,7 @@ class VmTaskWorkflowTest {
   }
 
   private VmTaskState onProvider() {
-    return corral.provider.vmTaskState(vm).orElseThrow();
+    return corral.provider.controls().vmTaskState(vm).orElseThrow();
   }
 
   @Test
@@ -116,7 +116,7 @@ class VmTaskWorkflowTest {
   void aProviderFailureThatOutlastsTheRetries_failsTheTaskWithTheProvidersReason_andTheNextTaskStillRuns() {
     start(null);
     for (int i = 0; i < ActivityProfiles.VM_TASK_ATTEMPTS; i++) {
-      corral.provider.failNext(Operation.ADD_DISK, "datastore full");
+      corral.provider.controls().failNext(Operation.ADD_DISK, "datastore full");
     }
 
     String disk = request(VmTaskKinds.DISK, "8");
@@ -161,7 +161,7 @@ class VmTaskWorkflowTest {
     VmTaskEnd end = outcome(id);
     assertEquals(VmTaskRow.FAILED, end.state());
     assertEquals(VmTaskStore.NOT_LEASED, end.failureReason());
-    assertTrue(corral.provider.vmTaskState(vm).isEmpty(), "nothing was made on a VM that is gone");
+    assertTrue(corral.provider.controls().vmTaskState(vm).isEmpty(), "nothing was made on a VM that is gone");
   }
 
   @Test

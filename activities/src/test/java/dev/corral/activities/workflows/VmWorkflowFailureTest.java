@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderVm;
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.workflows.WorkflowIds;
@@ -30,7 +30,7 @@ class VmWorkflowFailureTest {
   @Test
   void vmThatFailsToBoot_isDestroyedAndReplaced() throws Exception {
     corral = CorralHarness.start();
-    corral.provider.failNext(Operation.BOOT, "kernel panic");
+    corral.provider.controls().failNext(Operation.BOOT, "kernel panic");
     corral.applyConfig(pool("boot", 3, 3));
     corral.startShepherd("boot");
 
@@ -55,8 +55,8 @@ class VmWorkflowFailureTest {
   void vmFailingEveryTry_isMarkedFailed_andNothingLeaks() throws Exception {
     corral = CorralHarness.start();
     // max_tries is 2: both tries of the first VM fail to boot; the VM after it boots.
-    corral.provider.failNext(Operation.BOOT, "disk not found");
-    corral.provider.failNext(Operation.BOOT, "disk not found");
+    corral.provider.controls().failNext(Operation.BOOT, "disk not found");
+    corral.provider.controls().failNext(Operation.BOOT, "disk not found");
     corral.applyConfig(pool("doomed", 1, 2));
     corral.startShepherd("doomed");
 
@@ -82,7 +82,7 @@ class VmWorkflowFailureTest {
   @Test
   void halfFailedClone_isDestroyed_notLeaked() {
     corral = CorralHarness.start();
-    corral.provider.failNext(Operation.CLONE, "datastore full");
+    corral.provider.controls().failNext(Operation.CLONE, "datastore full");
     corral.applyConfig(pool("clone", 2, 3));
     corral.startShepherd("clone");
 

@@ -1,6 +1,5 @@
 package dev.corral.activities.provider.qemu;
 
-import dev.corral.config.QemuSettings;
 import dev.corral.workflows.model.VmShape;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
-import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
+import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.testing.QemuGuest;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.QemuSettings;
 import dev.corral.workflows.ErrorTypes;
 import dev.corral.workflows.model.VmShape;
 import java.io.IOException;

@@ -7,15 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
-import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.provider.ProviderVm;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
+import dev.corral.activities.provider.simulated.SimulatedSettings.FailPercent;
+import dev.corral.activities.provider.simulated.SimulatedSettings.SimulatedTemplate;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.SecondsRange;
-import dev.corral.config.SimulatedSettings;
-import dev.corral.config.SimulatedSettings.FailPercent;
-import dev.corral.config.SimulatedSettings.SimulatedTemplate;
 import dev.corral.workflows.ErrorTypes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -144,7 +142,7 @@ class SimulatedProviderTemplateTest {
 
   @Test
   void changedConfiguredRawTemplateReplacesTheStoredOneOnRestart() {
-    provider().putTemplate(new SimulatedTemplate("extra", null, "1", null));
+    provider().controls().putTemplate(new SimulatedTemplate("extra", null, "1", null));
     SimulatedTemplate newer = new SimulatedTemplate("debian-12-raw", "debian", "12.9", DATE.plusDays(30));
     SimulatedProvider q = provider(settings(Map.of(), List.of(newer)), 10);
     assertEquals(
@@ -159,7 +157,7 @@ class SimulatedProviderTemplateTest {
   void putTemplateAddsRawTemplateAndUndeletesIt() {
     SimulatedProvider p = provider();
     p.deleteTemplate("ubuntu-24-raw");
-    ProviderTemplate t = p.putTemplate(new SimulatedTemplate("ubuntu-24-raw", "ubuntu", "24.04.1", DATE));
+    ProviderTemplate t = p.controls().putTemplate(new SimulatedTemplate("ubuntu-24-raw", "ubuntu", "24.04.1", DATE));
     assertEquals(new ProviderTemplate("ubuntu-24-raw", "ubuntu", "24.04.1", DATE, false), t);
     assertTrue(p.templates().contains(t));
     assertEquals(PowerState.RUNNING, p.deploy("vm", "ubuntu-24-raw").powerState());
@@ -182,7 +180,7 @@ class SimulatedProviderTemplateTest {
   @Test
   void forcedDeleteTemplateFailureIsTransientAndKeepsTemplate() {
     SimulatedProvider p = provider();
-    p.failNext(Operation.DELETE_TEMPLATE, "datastore busy");
+    p.controls().failNext(Operation.DELETE_TEMPLATE, "datastore busy");
     assertFailsTransiently(() -> p.deleteTemplate("debian-12-raw"));
     assertEquals(2, p.templates().size());
     p.deleteTemplate("debian-12-raw");
@@ -252,7 +250,7 @@ class SimulatedProviderTemplateTest {
   @Test
   void forcedDeployFailureIsTransientLeavesBrokenVmAndRetryReplacesIt() {
     SimulatedProvider p = provider();
-    p.failNext(Operation.DEPLOY, "datastore full");
+    p.controls().failNext(Operation.DEPLOY, "datastore full");
     ProviderException e = assertFailsTransiently(() -> p.deploy("build-1", "debian-12-raw"));
     assertTrue(e.getMessage().contains("datastore full"), e.getMessage());
     assertEquals(PowerState.BROKEN, p.get("build-1").orElseThrow().powerState());
@@ -265,7 +263,7 @@ class SimulatedProviderTemplateTest {
   @Test
   void forcedPermanentDeployFailureIsStepFailedAndDestroyRemovesTheHalfMadeVm() {
     SimulatedProvider p = provider();
-    p.failNextPermanently(Operation.DEPLOY, "bad disk");
+    p.controls().failNextPermanently(Operation.DEPLOY, "bad disk");
     assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> p.deploy("build-1", "debian-12-raw"));
     assertEquals(PowerState.BROKEN, p.get("build-1").orElseThrow().powerState());
     p.destroy("build-1");
@@ -306,10 +304,10 @@ class SimulatedProviderTemplateTest {
     SimulatedProvider p = provider();
     p.deploy("build-1", "debian-12-raw");
     p.deploy("build-2", "ubuntu-24-raw");
-    p.setGuestVersion("debian-12-raw", "11.0");
+    p.controls().setGuestVersion("debian-12-raw", "11.0");
     assertEquals(Optional.of("11.0"), p.guestVersion("build-1"), "also for guests running already");
     assertEquals(Optional.of("24.04"), p.guestVersion("build-2"));
-    p.setGuestVersion("ubuntu-24-raw", null);
+    p.controls().setGuestVersion("ubuntu-24-raw", null);
     assertEquals(Optional.empty(), p.guestVersion("build-2"));
     // The catalogue itself is unchanged.
     assertTrue(p.templates().contains(new ProviderTemplate("debian-12-raw", "debian", "12.8", DATE, false)));
@@ -319,7 +317,7 @@ class SimulatedProviderTemplateTest {
   void forcedVerifyFailureIsTransientGuestUnreachable() {
     SimulatedProvider p = provider();
     p.deploy("build-1", "debian-12-raw");
-    p.failNext(Operation.VERIFY);
+    p.controls().failNext(Operation.VERIFY);
     ProviderException e = assertFailsTransiently(() -> p.guestVersion("build-1"));
     assertTrue(e.getMessage().contains("guest unreachable"), e.getMessage());
     assertEquals(Optional.of("12.8"), p.guestVersion("build-1"));
@@ -349,18 +347,18 @@ class SimulatedProviderTemplateTest {
   void configureRecordsSettingsOnTheVm() {
     SimulatedProvider p = provider();
     p.deploy("build-1", "debian-12-raw");
-    assertEquals(Optional.empty(), p.configuration("build-1"));
+    assertEquals(Optional.empty(), p.controls().configuration("build-1"));
     slept.clear();
     p.configure("build-1", Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org"));
     assertEquals(
-        Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")), p.configuration("build-1"));
+        Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")), p.controls().configuration("build-1"));
     assertEquals(List.of(STEP), slept);
     // Again (a retry): the same result.
     p.configure("build-1", Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org"));
     assertEquals(
-        Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")), p.configuration("build-1"));
+        Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")), p.controls().configuration("build-1"));
     assertEquals(Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")),
-        provider().configuration("build-1"), "persisted");
+        provider().controls().configuration("build-1"), "persisted");
   }
 
   @Test
@@ -370,27 +368,27 @@ class SimulatedProviderTemplateTest {
     p.deploy("build-1", "debian-12-raw");
     p.powerOff("build-1", Duration.ZERO);
     assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> p.configure("build-1", Map.of()));
-    assertEquals(Optional.empty(), p.configuration("build-1"));
+    assertEquals(Optional.empty(), p.controls().configuration("build-1"));
   }
 
   @Test
   void sealMarksTheVmSealed() {
     SimulatedProvider p = provider();
     p.deploy("build-1", "debian-12-raw");
-    assertFalse(p.isSealed("build-1"));
+    assertFalse(p.controls().isSealed("build-1"));
     p.seal("build-1");
-    assertTrue(p.isSealed("build-1"));
+    assertTrue(p.controls().isSealed("build-1"));
     p.seal("build-1");
-    assertTrue(p.isSealed("build-1"));
-    assertTrue(provider().isSealed("build-1"), "persisted");
-    assertFalse(p.isSealed("nope"));
+    assertTrue(p.controls().isSealed("build-1"));
+    assertTrue(provider().controls().isSealed("build-1"), "persisted");
+    assertFalse(p.controls().isSealed("nope"));
   }
 
   @Test
   void sealOfMissingOrBrokenVmFailsPermanently() {
     SimulatedProvider p = provider();
     assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> p.seal("nope"));
-    p.failNext(Operation.DEPLOY);
+    p.controls().failNext(Operation.DEPLOY);
     assertFailsTransiently(() -> p.deploy("build-1", "debian-12-raw"));
     assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> p.seal("build-1"));
   }
@@ -417,7 +415,7 @@ class SimulatedProviderTemplateTest {
   void forcedPowerOffFailureKeepsVmRunning() {
     SimulatedProvider p = provider();
     p.deploy("build-1", "debian-12-raw");
-    p.failNext(Operation.POWEROFF, "guest ignores ACPI");
+    p.controls().failNext(Operation.POWEROFF, "guest ignores ACPI");
     assertFailsTransiently(() -> p.powerOff("build-1", Duration.ZERO));
     assertEquals(PowerState.RUNNING, p.get("build-1").orElseThrow().powerState());
   }
@@ -452,7 +450,7 @@ class SimulatedProviderTemplateTest {
   void forcedStepFailureIsTransientOnceThenTheStepWorks(Operation op) {
     SimulatedProvider p = provider();
     readyFor(p, op);
-    p.failNext(op, "flaky");
+    p.controls().failNext(op, "flaky");
     ProviderException e = assertFailsTransiently(() -> step(op).accept(p));
     assertTrue(e.getMessage().contains("simulated " + op.step() + " failure"), e.getMessage());
     assertTrue(e.getMessage().contains("flaky"), e.getMessage());
@@ -464,7 +462,7 @@ class SimulatedProviderTemplateTest {
   void forcedPermanentStepFailureIsStepFailed(Operation op) {
     SimulatedProvider p = provider();
     readyFor(p, op);
-    p.failNextPermanently(op, "script exited 1");
+    p.controls().failNextPermanently(op, "script exited 1");
     ProviderException e = assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> step(op).accept(p));
     assertTrue(e.getMessage().contains("script exited 1"), e.getMessage());
   }
@@ -474,21 +472,21 @@ class SimulatedProviderTemplateTest {
     SimulatedProvider p = provider();
     p.deploy("build-1", "debian-12-raw");
     for (int i = 0; i < 3; i++) {
-      p.failNext(Operation.CONFIGURE);
+      p.controls().failNext(Operation.CONFIGURE);
     }
-    p.failNextPermanently(Operation.CONFIGURE, "gave up");
+    p.controls().failNextPermanently(Operation.CONFIGURE, "gave up");
     for (int i = 0; i < 3; i++) {
       assertFailsTransiently(() -> p.configure("build-1", Map.of()));
     }
     assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> p.configure("build-1", Map.of()));
     p.configure("build-1", Map.of());
-    assertEquals(Optional.of(Map.of()), p.configuration("build-1"));
+    assertEquals(Optional.of(Map.of()), p.controls().configuration("build-1"));
   }
 
   @ParameterizedTest
   @EnumSource(value = Operation.class, names = {"CLONE", "BOOT", "DESTROY", "DELETE_TEMPLATE"})
   void onlyPreparationStepsCanBeForcedToFailPermanently(Operation op) {
-    assertThrows(IllegalArgumentException.class, () -> provider().failNextPermanently(op, "x"));
+    assertThrows(IllegalArgumentException.class, () -> provider().controls().failNextPermanently(op, "x"));
   }
 
   @ParameterizedTest
@@ -548,7 +546,7 @@ class SimulatedProviderTemplateTest {
     assertTrue(p.get("build-1").isEmpty());
     assertTrue(p.inventory().isEmpty());
     assertTrue(p.templates().contains(t));
-    assertTrue(p.halfMadeTemplates().isEmpty());
+    assertTrue(p.controls().halfMadeTemplates().isEmpty());
     // Clones of the prepared template report its version.
     p.deploy("vm-from-prepared", "debian-12-20250201");
     assertEquals(Optional.of("12.8"), p.guestVersion("vm-from-prepared"));
@@ -601,21 +599,21 @@ class SimulatedProviderTemplateTest {
   void failedFinishLeavesHalfMadeTemplateThatDeleteOnErrorCleansUp() {
     SimulatedProvider p = provider();
     prepare(p, "build-1", "debian-12-raw");
-    p.failNextPermanently(Operation.FINISH, "disk write error");
+    p.controls().failNextPermanently(Operation.FINISH, "disk write error");
     assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> p.createTemplate("build-1", "prepared"));
 
     ProviderTemplate half = new ProviderTemplate("prepared", "debian", "12.8", DATE, true);
-    assertEquals(List.of(half), p.halfMadeTemplates());
+    assertEquals(List.of(half), p.controls().halfMadeTemplates());
     assertTrue(p.templates().contains(half));
     assertEquals(PowerState.POWERED_OFF, p.get("build-1").orElseThrow().powerState());
-    assertEquals(List.of(half), provider().halfMadeTemplates(), "persisted");
+    assertEquals(List.of(half), provider().controls().halfMadeTemplates(), "persisted");
     assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> p.deploy("vm", "prepared"));
 
     // Delete-on-error.
     p.destroy("build-1");
     p.deleteTemplate("prepared");
     assertTrue(p.inventory().isEmpty());
-    assertTrue(p.halfMadeTemplates().isEmpty());
+    assertTrue(p.controls().halfMadeTemplates().isEmpty());
     assertEquals(
         List.of("debian-12-raw", "ubuntu-24-raw"), p.templates().stream().map(ProviderTemplate::name).toList());
   }
@@ -624,13 +622,13 @@ class SimulatedProviderTemplateTest {
   void finishRetriedAfterTransientFailureReplacesTheHalfMadeTemplate() {
     SimulatedProvider p = provider();
     prepare(p, "build-1", "debian-12-raw");
-    p.failNext(Operation.FINISH);
+    p.controls().failNext(Operation.FINISH);
     assertFailsTransiently(() -> p.createTemplate("build-1", "prepared"));
-    assertEquals(1, p.halfMadeTemplates().size());
+    assertEquals(1, p.controls().halfMadeTemplates().size());
 
     ProviderTemplate t = p.createTemplate("build-1", "prepared");
     assertTrue(t.prepared());
-    assertTrue(p.halfMadeTemplates().isEmpty());
+    assertTrue(p.controls().halfMadeTemplates().isEmpty());
     assertTrue(p.inventory().isEmpty());
   }
 

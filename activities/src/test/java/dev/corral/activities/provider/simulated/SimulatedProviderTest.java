@@ -8,15 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderException;
-import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
+import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.Readiness;
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
+import dev.corral.activities.provider.simulated.SimulatedSettings.FailPercent;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.SecondsRange;
-import dev.corral.config.SimulatedSettings;
-import dev.corral.config.SimulatedSettings.FailPercent;
 import dev.corral.workflows.ErrorTypes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -139,7 +137,7 @@ class SimulatedProviderTest {
   @Test
   void forcedCloneFailureLeavesBrokenVmThatDestroyRemoves() {
     SimulatedProvider p = provider(10);
-    p.failNext(Operation.CLONE, "datastore full");
+    p.controls().failNext(Operation.CLONE, "datastore full");
 
     ProviderException e = assertThrows(ProviderException.class, () -> p.cloneVm("vm-1", "t"));
     assertTrue(e.permanent());
@@ -161,7 +159,7 @@ class SimulatedProviderTest {
   @Test
   void brokenVmsCountAgainstMaxVms() {
     SimulatedProvider p = provider(1);
-    p.failNext(Operation.CLONE, "x");
+    p.controls().failNext(Operation.CLONE, "x");
     assertThrows(ProviderException.class, () -> p.cloneVm("a", "t"));
     ProviderException e = assertThrows(ProviderException.class, () -> p.cloneVm("b", "t"));
     assertEquals(ErrorTypes.CAPACITY_EXCEEDED, e.errorType());
@@ -209,7 +207,7 @@ class SimulatedProviderTest {
   void forcedDestroyFailureIsTransientAndKeepsVm() {
     SimulatedProvider p = provider(10);
     p.cloneVm("vm-1", "t");
-    p.failNext(Operation.DESTROY, "host unreachable");
+    p.controls().failNext(Operation.DESTROY, "host unreachable");
 
     ProviderException e = assertThrows(ProviderException.class, () -> p.destroy("vm-1"));
     assertFalse(e.permanent());
@@ -247,7 +245,7 @@ class SimulatedProviderTest {
     p.cleanForReuse("vm-1");
 
     assertEquals(List.of(Duration.ofSeconds(3), Duration.ofSeconds(3)), slept);
-    assertEquals(2, p.timesCleaned("vm-1"));
+    assertEquals(2, p.controls().timesCleaned("vm-1"));
     assertEquals(PowerState.RUNNING, p.get("vm-1").orElseThrow().powerState(), "cleaning keeps the VM");
   }
 
@@ -257,14 +255,14 @@ class SimulatedProviderTest {
     p.cloneVm("vm-1", "t");
     clock.advance(BOOT);
 
-    p.failNext(Operation.CLEAN, "disk full");
+    p.controls().failNext(Operation.CLEAN, "disk full");
     ProviderException forced = assertThrows(ProviderException.class, () -> p.cleanForReuse("vm-1"));
     assertTrue(forced.permanent());
     assertEquals(ErrorTypes.CLEANUP_FAILED, forced.errorType());
     assertTrue(forced.getMessage().contains("disk full"), forced.getMessage());
-    assertEquals(0, p.timesCleaned("vm-1"));
+    assertEquals(0, p.controls().timesCleaned("vm-1"));
 
-    p.powerOff("vm-1");
+    p.controls().powerOff("vm-1");
     assertEquals(ErrorTypes.CLEANUP_FAILED,
         assertThrows(ProviderException.class, () -> p.cleanForReuse("vm-1")).errorType());
     assertEquals(ErrorTypes.CLEANUP_FAILED,
@@ -324,7 +322,7 @@ class SimulatedProviderTest {
   @Test
   void forcedBootFailureMakesVmBrokenAndReadinessFailed() {
     SimulatedProvider p = provider(10);
-    p.failNext(Operation.BOOT, "kernel panic");
+    p.controls().failNext(Operation.BOOT, "kernel panic");
     p.cloneVm("vm-1", "t");
     p.cloneVm("vm-2", "t");
 
@@ -356,12 +354,12 @@ class SimulatedProviderTest {
     clock.advance(BOOT);
     assertEquals(Readiness.State.READY, p.checkReady("vm-1").state());
 
-    assertTrue(p.powerOff("vm-1"));
+    assertTrue(p.controls().powerOff("vm-1"));
     Readiness r = p.checkReady("vm-1");
     assertEquals(Readiness.failed("powered off"), r);
     assertEquals(PowerState.POWERED_OFF, p.get("vm-1").orElseThrow().powerState());
-    assertFalse(p.powerOff("vm-1"), "already off");
-    assertFalse(p.powerOff("nope"));
+    assertFalse(p.controls().powerOff("vm-1"), "already off");
+    assertFalse(p.controls().powerOff("nope"));
   }
 
   @Test
@@ -422,7 +420,7 @@ class SimulatedProviderTest {
   void secondInstanceOnSameStateFileSeesSameInventory() {
     SimulatedProvider p = provider(10);
     ProviderVm a = p.cloneVm("a", "t1");
-    p.failNext(Operation.CLONE, "x");
+    p.controls().failNext(Operation.CLONE, "x");
     assertThrows(ProviderException.class, () -> p.cloneVm("b", "t2"));
     p.cloneVm("c", "t3");
     clock.advance(BOOT);
@@ -449,7 +447,7 @@ class SimulatedProviderTest {
     for (int i = 0; i < 50; i++) {
       names.add("corral-seed-" + i);
     }
-    p.addRunning(names, "t"); // more than max_vms: a hypervisor may already run more than Corral would clone
+    p.controls().addRunning(names, "t"); // more than max_vms: a hypervisor may already run more than Corral would clone
     assertEquals(1, slept.size(), "adding takes no clone or boot time: only the clone of a slept");
 
     ProviderVm vm = p.get("corral-seed-7").orElseThrow();
@@ -462,8 +460,8 @@ class SimulatedProviderTest {
     SimulatedProvider q = provider(10);
     assertEquals(p.inventory(), q.inventory());
 
-    assertThrows(IllegalArgumentException.class, () -> q.addRunning(List.of("new-1", "a"), "t"));
-    assertThrows(IllegalArgumentException.class, () -> q.addRunning(List.of("new-1", "new-1"), "t"));
+    assertThrows(IllegalArgumentException.class, () -> q.controls().addRunning(List.of("new-1", "a"), "t"));
+    assertThrows(IllegalArgumentException.class, () -> q.controls().addRunning(List.of("new-1", "new-1"), "t"));
     assertTrue(q.get("new-1").isEmpty(), "a refused call adds nothing");
     q.destroy("corral-seed-0");
     assertEquals(50, provider(10).inventory().size());
@@ -534,7 +532,7 @@ class SimulatedProviderTest {
     SimulatedSettings s = settings(FailPercent.NONE, 0);
     ProviderConfig config = new ProviderConfig("lab", "simulated", 10, 10, s);
     SimulatedProvider p = SimulatedProvider.create(config, dir);
-    assertEquals(dir.resolve("providers").resolve("lab.json"), p.stateFile());
+    assertEquals(dir.resolve("providers").resolve("lab.json"), p.controls().stateFile());
     assertEquals("lab", p.name());
   }
 
@@ -546,7 +544,7 @@ class SimulatedProviderTest {
             SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO, FailPercent.NONE, 0, custom);
     SimulatedProvider p =
         SimulatedProvider.create(new ProviderConfig("lab", "simulated", 10, 10, s), dir);
-    assertEquals(custom, p.stateFile());
+    assertEquals(custom, p.controls().stateFile());
     p.cloneVm("vm-1", "t"); // zero delays: real sleeper returns at once
     assertTrue(Files.exists(custom));
   }

@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderException;
-import dev.corral.activities.provider.simulated.SimulatedProvider.Operation;
-import dev.corral.activities.provider.simulated.SimulatedProvider.VmTaskState;
+import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
+import dev.corral.activities.provider.simulated.SimulatedControls.VmTaskState;
+import dev.corral.activities.provider.simulated.SimulatedSettings.FailPercent;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ProviderConfig;
-import dev.corral.config.SecondsRange;
-import dev.corral.config.SimulatedSettings;
-import dev.corral.config.SimulatedSettings.FailPercent;
 import dev.corral.workflows.ErrorTypes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,7 +65,7 @@ class SimulatedProviderVmTaskTest {
   }
 
   private static VmTaskState state(SimulatedProvider p) {
-    return p.vmTaskState("vm-1").orElseThrow();
+    return p.controls().vmTaskState("vm-1").orElseThrow();
   }
 
   @Test
@@ -136,7 +134,7 @@ class SimulatedProviderVmTaskTest {
     ProviderException e = assertThrows(ProviderException.class, () -> p.snapshot("vm-1", "snap-a"));
 
     assertEquals(ErrorTypes.VM_NOT_FOUND, e.errorType());
-    assertTrue(p.vmTaskState("vm-1").isEmpty(), "the VM is gone and stays gone");
+    assertTrue(p.controls().vmTaskState("vm-1").isEmpty(), "the VM is gone and stays gone");
   }
 
   @Test
@@ -156,7 +154,7 @@ class SimulatedProviderVmTaskTest {
   void aForcedFailure_failsOnlyTheNextCall() {
     SimulatedProvider p = withRunningVm(FailPercent.NONE);
     p.snapshot("vm-1", "snap-a");
-    p.failNext(Operation.REVERT, "datastore busy");
+    p.controls().failNext(Operation.REVERT, "datastore busy");
 
     ProviderException e = assertThrows(ProviderException.class, () -> p.revertSnapshot("vm-1", "snap-a"));
     p.revertSnapshot("vm-1", "snap-a");
@@ -189,11 +187,11 @@ class SimulatedProviderVmTaskTest {
 
     SimulatedProvider p = provider(FailPercent.NONE);
 
-    VmTaskState old = p.vmTaskState("old-vm").orElseThrow();
+    VmTaskState old = p.controls().vmTaskState("old-vm").orElseThrow();
     assertEquals(List.of(), old.snapshots());
     assertEquals(Map.of(), old.disksGb());
     assertNull(old.revertedTo());
     p.snapshot("old-vm", "snap-a");
-    assertEquals(List.of("snap-a"), p.vmTaskState("old-vm").orElseThrow().snapshots());
+    assertEquals(List.of("snap-a"), p.controls().vmTaskState("old-vm").orElseThrow().snapshots());
   }
 }

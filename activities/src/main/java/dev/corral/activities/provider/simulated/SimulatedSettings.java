@@ -1,5 +1,6 @@
-package dev.corral.config;
+package dev.corral.activities.provider.simulated;
 
+import dev.corral.config.ProviderSettings;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -34,6 +35,9 @@ public record SimulatedSettings(
     SecondsRange cleanSeconds)
     implements ProviderSettings {
 
+  public static final SecondsRange DEFAULT_CLONE_SECONDS = new SecondsRange(1, 2);
+  public static final SecondsRange DEFAULT_BOOT_SECONDS = new SecondsRange(1, 2);
+  public static final SecondsRange DEFAULT_DESTROY_SECONDS = SecondsRange.ZERO;
   /** The preparation steps, in chain order; {@code fail_steps} keys must be among them. */
   public static final List<String> STEPS = List.of("deploy", "verify", "configure", "seal", "poweroff", "finish");
   public static final SecondsRange DEFAULT_STEP_SECONDS = SecondsRange.fixed(1);

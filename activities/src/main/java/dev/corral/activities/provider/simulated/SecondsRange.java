@@ -1,4 +1,4 @@
-package dev.corral.config;
+package dev.corral.activities.provider.simulated;
 
 import java.time.Duration;
 

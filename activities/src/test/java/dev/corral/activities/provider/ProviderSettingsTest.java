@@ -1,4 +1,4 @@
-package dev.corral.config;
+package dev.corral.activities.provider;
 
 import static dev.corral.config.TestConfigs.failure;
 import static dev.corral.config.TestConfigs.load;
@@ -6,10 +6,21 @@ import static dev.corral.config.TestConfigs.problemAt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.corral.activities.provider.qemu.QemuSettings;
+import dev.corral.activities.provider.simulated.SecondsRange;
+import dev.corral.activities.provider.simulated.SimulatedSettings;
+import dev.corral.config.ConfigException;
+import dev.corral.config.ConfigLoader;
+import dev.corral.config.ConfigProblem;
+import dev.corral.config.ProviderConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Provider settings as config loading reads them. These were config-module tests; they live here because reading
+ * a provider's settings takes its type, which the config module cannot see.
+ */
 class ProviderSettingsTest {
 
   @Test

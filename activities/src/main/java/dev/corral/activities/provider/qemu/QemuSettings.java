@@ -1,5 +1,6 @@
-package dev.corral.config;
+package dev.corral.activities.provider.qemu;
 
+import dev.corral.config.ProviderSettings;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,0 +1,54 @@
+package dev.corral.activities.provider;
+
+import dev.corral.activities.provider.qemu.QemuType;
+import dev.corral.activities.provider.simulated.SimulatedType;
+import dev.corral.config.ProviderCatalog;
+import dev.corral.config.ProviderConfig;
+import dev.corral.config.ProviderSettingsBinder;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every provider type Corral has, in one place: adding a provider means adding its line to {@link #TYPES}. The
+ * config module finds this catalogue through {@code META-INF/services/dev.corral.config.ProviderCatalog}, so
+ * every config load checks provider settings; {@link ProviderRegistry} builds providers from it.
+ */
+public final class ProviderTypes implements ProviderCatalog {
+  /** In the order config messages list them ("known types: simulated, qemu"). */
+  private static final List<ProviderType> TYPES = List.of(
+      new SimulatedType(),
+      new QemuType());
+
+  private static final Map<String, ProviderType> BY_NAME = byName();
+
+  /** For {@link java.util.ServiceLoader}; the catalogue itself is static. */
+  public ProviderTypes() {}
+
+  @Override
+  public Map<String, ProviderSettingsBinder> binders() {
+    return Collections.unmodifiableMap(BY_NAME);
+  }
+
+  /**
+   * The type of a configured provider.
+   *
+   * @throws IllegalArgumentException when no type of that name exists (a config the loader did not check)
+   */
+  public static ProviderType of(ProviderConfig config) {
+    ProviderType type = BY_NAME.get(config.type());
+    if (type == null) {
+      throw new IllegalArgumentException("provider " + config.name() + " has unsupported type " + config.type());
+    }
+    return type;
+  }
+
+  private static Map<String, ProviderType> byName() {
+    Map<String, ProviderType> types = new LinkedHashMap<>();
+    for (ProviderType t : TYPES) {
+      types.put(t.name(), t);
+    }
+    return types;
+  }
+}
