@@ -157,9 +157,7 @@ final class ConfigBinder {
           "is empty; remove the key for the built-in 'sim' provider, or write 'providers: {}' for none");
       return Map.of();
     }
-    @SuppressWarnings("deprecation") // until ProviderBinder binds its own sections
-    YamlMapping section = top.mapping("providers");
-    return new ProviderBinder(nodes).bind(section);
+    return top.bind("providers", new ProviderBinder(nodes)::bind);
   }
 
   private List<PoolConfig> pools(YamlMapping top, List<String> providerNames) {

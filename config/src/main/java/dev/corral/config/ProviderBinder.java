@@ -1,20 +1,18 @@
 package dev.corral.config;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Binds the {@code providers:} mapping: each provider's name, type and common limits here, its type's own keys by
- * that type's {@link ProviderSettingsBinder} from the {@link ProviderCatalog}. The keys a provider may have
- * depend on its {@code type}, so the type is read first; a provider of an unknown type gets only its common keys
- * checked, because reporting its other keys as "unknown" would bury the real mistake.
+ * that type's {@link ProviderSettingsBinder} from the {@link ProviderCatalog}. The keys a provider may have are
+ * the ones read: the common ones ({@code type}, {@code max_vms}, {@code max_concurrent_clones},
+ * {@code max_concurrent_builds}, in that order) and then those its type's binder reads; so the type is read
+ * first. A provider of an unknown type gets only its common keys checked, because reporting its other keys as
+ * "unknown" would bury the real mistake.
  */
 final class ProviderBinder {
-  static final List<String> COMMON_KEYS = List.of("type", "max_vms", "max_concurrent_clones", "max_concurrent_builds");
-
   // Names end up in file names (state files) and metrics labels, hence the narrow alphabet.
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
@@ -41,7 +39,7 @@ final class ProviderBinder {
         nodes.problem(section.path(name), section.lineOf(name),
             "provider name must be 1-32 lowercase letters, digits, '_' or '-', starting with a letter or digit");
       }
-      providers.put(name, provider(name, section.mapping(name)));
+      providers.put(name, section.bind(name, m -> provider(name, m)));
     }
     return providers;
   }
@@ -76,8 +74,9 @@ final class ProviderBinder {
     // 0 is allowed: this provider hosts pools but never prepares templates.
     int maxBuilds = m.integer("max_concurrent_builds", ProviderConfig.DEFAULT_MAX_CONCURRENT_BUILDS, 0, Integer.MAX_VALUE);
     ProviderSettings settings = null;
-    if (binder != null) {
-      m.allowOnly(Stream.concat(COMMON_KEYS.stream(), binder.keys().stream()).toList());
+    if (binder == null) {
+      m.allowAnyKey();
+    } else {
       settings = binder.bind(new SettingsMapping(nodes, m));
     }
     return new ProviderConfig(name, type == null ? "" : type, maxVms, maxClones, maxBuilds, settings);

@@ -1,17 +1,16 @@
 package dev.corral.config;
 
-import java.util.List;
-
 /**
  * How the config reads the settings of one provider type: the keys a provider of that type may have beside
  * the common ones ({@code type}, {@code max_vms}, {@code max_concurrent_clones}, {@code max_concurrent_builds}),
  * and how they become its {@link ProviderSettings}. Each provider type implements it; a {@link ProviderCatalog}
  * lists them.
+ *
+ * <p>The keys {@link #bind} reads are the keys allowed: any other key of the provider is reported as unknown,
+ * listing the common keys and then this type's in the order it read them. So a binder reads its keys in the
+ * order a user should see them listed, and reads each one whether or not it is written.
  */
 public interface ProviderSettingsBinder {
-  /** The keys this type adds to the common ones; any other key is reported as unknown. */
-  List<String> keys();
-
   /** {@code max_concurrent_clones} when it is left out. */
   default int defaultMaxConcurrentClones() {
     return ProviderConfig.DEFAULT_MAX_CONCURRENT_CLONES;

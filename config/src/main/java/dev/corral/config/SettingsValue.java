@@ -3,6 +3,7 @@ package dev.corral.config;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -67,9 +68,12 @@ public final class SettingsValue {
     return values;
   }
 
-  /** This value as a mapping; empty (and reported) when it is not one. */
-  public SettingsMapping mapping() {
-    return new SettingsMapping(nodes, nodes.mapping(node, path, line()));
+  /**
+   * Binds this value as a mapping (an empty one, reported, when it is not one) with {@code binder}, then
+   * reports each key in it that the binder did not ask for.
+   */
+  public <T> T bind(Function<SettingsMapping, T> binder) {
+    return nodes.bind(node, path, line(), m -> binder.apply(new SettingsMapping(nodes, m)));
   }
 
   /** Reports a problem at this value's path and line. */

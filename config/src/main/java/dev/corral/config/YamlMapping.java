@@ -36,7 +36,7 @@ final class YamlMapping {
   private final Map<String, Node> values = new LinkedHashMap<>();
   private final Map<String, Integer> keyLines = new LinkedHashMap<>();
   private final Set<String> asked = new LinkedHashSet<>();
-  private boolean keysListed;
+  private boolean anyKeyAllowed;
 
   private YamlMapping(YamlNodes nodes, String path, int line) {
     this.nodes = nodes;
@@ -138,8 +138,16 @@ final class YamlMapping {
    * every one, so none is reported as unknown.
    */
   List<String> keys() {
-    keysListed = true;
+    anyKeyAllowed = true;
     return List.copyOf(values.keySet());
+  }
+
+  /**
+   * Reports none of the keys nobody asked for, for a mapping whose allowed keys are not known: a provider of an
+   * unknown type, whose other keys belong to that type, so "unknown key" would bury the real mistake.
+   */
+  void allowAnyKey() {
+    anyKeyAllowed = true;
   }
 
   /**
@@ -155,7 +163,7 @@ final class YamlMapping {
    * Goes at {@code mark}, where the problems found while binding this mapping begin.
    */
   void reportUnknownKeys(int mark) {
-    if (keysListed) {
+    if (anyKeyAllowed) {
       return;
     }
     String message = "unknown key (allowed: " + String.join(", ", asked) + ")";
@@ -166,32 +174,6 @@ final class YamlMapping {
         at++; // keeps them in file order
       }
     }
-  }
-
-  /**
-   * Reports every key not in {@code allowed}, listing the allowed ones so a typo is easy to spot.
-   *
-   * @deprecated a list kept by hand beside the reads it repeats; bind with {@link #bind} instead, which
-   *     finds unknown keys from the reads. Kept until ProviderBinder moves.
-   */
-  @Deprecated
-  YamlMapping allowOnly(List<String> allowed) {
-    for (String key : values.keySet()) {
-      if (!allowed.contains(key)) {
-        nodes.problem(path(key), lineOf(key), "unknown key (allowed: " + String.join(", ", allowed) + ")");
-      }
-    }
-    return this;
-  }
-
-  /**
-   * The mapping under {@code key}, whose unknown keys nobody reports.
-   *
-   * @deprecated use {@link #bind}; kept until ProviderBinder moves.
-   */
-  @Deprecated
-  YamlMapping mapping(String key) {
-    return nodes.mapping(get(key), path(key), lineOf(key));
   }
 
   String string(String key, String dflt) {

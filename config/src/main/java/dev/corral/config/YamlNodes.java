@@ -89,16 +89,6 @@ final class YamlNodes {
     return bound;
   }
 
-  /**
-   * Opens a mapping without checking its keys.
-   *
-   * @deprecated use {@link #bind}; kept until ProviderBinder moves.
-   */
-  @Deprecated
-  YamlMapping mapping(Node node, String path, int line) {
-    return open(node, path, line);
-  }
-
   private YamlMapping open(Node node, String path, int line) {
     lines.record(path, line);
     if (isNull(node)) {

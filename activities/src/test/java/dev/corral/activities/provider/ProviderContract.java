@@ -29,9 +29,9 @@ import org.junit.jupiter.api.function.Executable;
  *   <li>Give it a package, {@code dev.corral.activities.provider.<type>}, holding everything of it: its settings
  *       record (implements {@code dev.corral.config.ProviderSettings}), how those settings are read (a
  *       {@code ProviderSettingsBinder}: read each key through {@code SettingsMapping}, which reports a bad value
- *       with its key and line), its {@link VmProvider} and helpers, and a {@link ProviderType} that names the
- *       type, lists its keys, binds its settings and builds the provider. {@code simulated} and {@code qemu}
- *       show the shape.</li>
+ *       with its key and line, and any key never read as unknown), its {@link VmProvider} and helpers, and a
+ *       {@link ProviderType} that names the type, binds its settings and builds the provider. {@code simulated}
+ *       and {@code qemu} show the shape.</li>
  *   <li>Register it with one line in {@link ProviderTypes}: every config load then reads and checks its
  *       settings, and {@link ProviderRegistry} builds it.</li>
  *   <li>Document its keys in README.md (next to the QEMU provider's) and in corral-example.yaml.</li>

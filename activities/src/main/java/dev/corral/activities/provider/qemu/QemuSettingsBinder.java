@@ -3,20 +3,17 @@ package dev.corral.activities.provider.qemu;
 import dev.corral.config.SettingsMapping;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Reads a QEMU provider's keys from the config; each bad value is reported with its key and line. */
 final class QemuSettingsBinder {
-  static final List<String> KEYS = List.of(
-      "templates_dir", "kernel", "initrd", "accel", "memory_mb", "cpus", "vms_dir", "ports", "qemu_binary", "qemu_img");
-
   // Port names are the keys of a lease reply's ports, like provider names (file names, metrics labels).
   private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
   private QemuSettingsBinder() {}
 
+  /** Reads the keys in the order an "unknown key" problem lists them. */
   static QemuSettings bind(SettingsMapping m) {
     Path templatesDir = m.filePath("templates_dir", (Path) null);
     if (!m.present("templates_dir")) {
@@ -50,17 +47,21 @@ final class QemuSettingsBinder {
     if (!m.present("ports")) {
       return QemuSettings.DEFAULT_PORTS;
     }
-    SettingsMapping section = m.mapping("ports");
+    Map<String, Integer> ports = m.bind("ports", QemuSettingsBinder::portNumbers);
+    if (!ports.containsKey(QemuSettings.AGENT_PORT)) {
+      m.problem("ports",
+          "must name the guest agent's port as 'agent' (Corral checks readiness and runs template steps through it)");
+    }
+    return ports;
+  }
+
+  private static Map<String, Integer> portNumbers(SettingsMapping section) {
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (String name : section.keys()) {
       if (!PORT_NAME.matcher(name).matches()) {
         section.problem(name, "port name must be 1-32 lowercase letters, digits, '_' or '-'");
       }
       ports.put(name, section.integer(name, 0, 1, 65535));
-    }
-    if (!ports.containsKey(QemuSettings.AGENT_PORT)) {
-      m.problem("ports",
-          "must name the guest agent's port as 'agent' (Corral checks readiness and runs template steps through it)");
     }
     return ports;
   }

@@ -6,18 +6,12 @@ import dev.corral.config.ProviderConfig;
 import dev.corral.config.ProviderSettings;
 import dev.corral.config.SettingsMapping;
 import java.nio.file.Path;
-import java.util.List;
 
 /** {@code type: qemu}: VMs that really boot, one QEMU process each. */
 public final class QemuType implements ProviderType {
   @Override
   public String name() {
     return "qemu";
-  }
-
-  @Override
-  public List<String> keys() {
-    return QemuSettingsBinder.KEYS;
   }
 
   /** Booting a real guest is CPU-bound: more concurrent boots than cores only make every boot late. */

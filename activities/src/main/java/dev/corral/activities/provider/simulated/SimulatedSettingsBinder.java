@@ -13,28 +13,19 @@ import java.util.Map;
 
 /** Reads a simulated provider's keys from the config; each bad value is reported with its key and line. */
 final class SimulatedSettingsBinder {
-  static final List<String> KEYS = List.of(
-      "clone_seconds", "boot_seconds", "destroy_seconds", "fail_percent", "power_off_percent", "state_file",
-      "step_seconds", "fail_steps", "templates", "snapshot_seconds", "revert_seconds", "disk_seconds",
-      "clean_seconds");
-  static final List<String> FAIL_PERCENT_KEYS =
-      List.of("clone", "boot", "destroy", "snapshot", "revert", "disk", "clean");
-  static final List<String> TEMPLATE_KEYS = List.of("name", "group", "version", "date");
-
   private SimulatedSettingsBinder() {}
 
+  /** Reads the keys in the order an "unknown key" problem lists them. */
   static SimulatedSettings bind(SettingsMapping m) {
-    SettingsMapping fail = m.mapping("fail_percent").allowOnly(FAIL_PERCENT_KEYS);
     return new SimulatedSettings(
         range(m, "clone_seconds", SimulatedSettings.DEFAULT_CLONE_SECONDS),
         range(m, "boot_seconds", SimulatedSettings.DEFAULT_BOOT_SECONDS),
         range(m, "destroy_seconds", SimulatedSettings.DEFAULT_DESTROY_SECONDS),
-        new SimulatedSettings.FailPercent(fail.percent("clone"), fail.percent("boot"), fail.percent("destroy"),
-            fail.percent("snapshot"), fail.percent("revert"), fail.percent("disk"), fail.percent("clean")),
+        m.bind("fail_percent", SimulatedSettingsBinder::failPercent),
         m.percent("power_off_percent"),
         m.filePath("state_file", (Path) null),
         range(m, "step_seconds", SimulatedSettings.DEFAULT_STEP_SECONDS),
-        failSteps(m.mapping("fail_steps").allowOnly(SimulatedSettings.STEPS)),
+        m.bind("fail_steps", SimulatedSettingsBinder::failSteps),
         templates(m),
         range(m, "snapshot_seconds", SimulatedSettings.DEFAULT_VM_TASK_SECONDS),
         range(m, "revert_seconds", SimulatedSettings.DEFAULT_VM_TASK_SECONDS),
@@ -42,11 +33,16 @@ final class SimulatedSettingsBinder {
         range(m, "clean_seconds", SimulatedSettings.DEFAULT_CLEAN_SECONDS));
   }
 
+  private static SimulatedSettings.FailPercent failPercent(SettingsMapping f) {
+    return new SimulatedSettings.FailPercent(f.percent("clone"), f.percent("boot"), f.percent("destroy"),
+        f.percent("snapshot"), f.percent("revert"), f.percent("disk"), f.percent("clean"));
+  }
+
   /** Only the steps written; an unwritten step never fails. */
   private static Map<String, Double> failSteps(SettingsMapping m) {
     Map<String, Double> percents = new LinkedHashMap<>();
-    for (String step : m.keys()) {
-      if (SimulatedSettings.STEPS.contains(step) && m.value(step) != null) {
+    for (String step : SimulatedSettings.STEPS) {
+      if (m.value(step) != null) {
         percents.put(step, m.percent(step));
       }
     }
@@ -69,20 +65,23 @@ final class SimulatedSettingsBinder {
         item.problem("expected a mapping {name, group, version, date}, got " + item.kind());
         continue;
       }
-      SettingsMapping t = item.mapping().allowOnly(TEMPLATE_KEYS);
-      String name = t.requiredString("name");
-      Integer first = name.isEmpty() ? null : firstLine.putIfAbsent(name, t.lineOf("name"));
-      if (first != null) {
-        t.problem("name", "duplicate template name '" + name + "' (first at line " + first + ")");
-      }
-      // The version is kept as written: version: 12.10 must not become the number 12.1.
-      templates.add(new SimulatedTemplate(
-          name,
-          t.nonEmptyString("group", null),
-          t.nonEmptyString("version", null),
-          t.value("date") == null ? null : t.value("date").date()));
+      templates.add(item.bind(t -> template(t, firstLine)));
     }
     return templates;
+  }
+
+  private static SimulatedTemplate template(SettingsMapping t, Map<String, Integer> firstLine) {
+    String name = t.requiredString("name");
+    Integer first = name.isEmpty() ? null : firstLine.putIfAbsent(name, t.lineOf("name"));
+    if (first != null) {
+      t.problem("name", "duplicate template name '" + name + "' (first at line " + first + ")");
+    }
+    // The version is kept as written: version: 12.10 must not become the number 12.1.
+    return new SimulatedTemplate(
+        name,
+        t.nonEmptyString("group", null),
+        t.nonEmptyString("version", null),
+        t.value("date") == null ? null : t.value("date").date());
   }
 
   /** A fixed number of seconds, or {@code [min, max]} for a uniform random pick. */

@@ -6,18 +6,12 @@ import dev.corral.config.ProviderConfig;
 import dev.corral.config.ProviderSettings;
 import dev.corral.config.SettingsMapping;
 import java.nio.file.Path;
-import java.util.List;
 
 /** {@code type: simulated}: a hypervisor that exists only in a state file. */
 public final class SimulatedType implements ProviderType {
   @Override
   public String name() {
     return "simulated";
-  }
-
-  @Override
-  public List<String> keys() {
-    return SimulatedSettingsBinder.KEYS;
   }
 
   @Override
