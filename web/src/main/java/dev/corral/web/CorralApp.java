@@ -266,6 +266,7 @@ public final class CorralApp implements AutoCloseable {
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, nudger, retirements);
     BodyLimit bodyLimit = new BodyLimit(config.server().maxBodyBytes());
     ApiDocs docs = ApiDocs.load();
+    HttpMetrics httpMetrics = new HttpMetrics(registry);
     http =
         Javalin.create(
             cfg -> {
@@ -274,6 +275,7 @@ public final class CorralApp implements AutoCloseable {
               bodyLimit.configure(cfg);
               RequestMethods.configure(cfg);
               ApiDocs.configure(cfg);
+              httpMetrics.configure(cfg);
               cfg.jetty.modifyServer(server -> {
                 server.setErrorHandler(new JettyJsonErrors());
                 // Graceful stop (Javalin's server has the StatisticsHandler it needs): no new connections, and
@@ -288,7 +290,7 @@ public final class CorralApp implements AutoCloseable {
               }));
             });
     // Timed first, so requests refused by the before-handlers below count too.
-    new HttpMetrics(registry).register(http);
+    httpMetrics.register(http);
     new ErrorMapping(new RefusalMetrics(registry)).register(http);
     // Order matters: where a write comes from and what its body is (headers only), size, then the address's rate
     // (before auth, so password guessing counts), auth, the user's rate.
