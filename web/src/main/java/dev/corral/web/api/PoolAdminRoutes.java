@@ -24,52 +24,45 @@ public final class PoolAdminRoutes {
 
   public void register(Javalin app) {
     app.put("/v1/pools/{name}/size", ctx -> {
-      AdminOnly.require(ctx);
       JsonNode size = field(ctx, "size");
       if (!size.canConvertToInt() || !size.isIntegralNumber()) {
         throw ApiException.badRequest("size must be a whole number", Map.of("field", "size"));
       }
       overrides.setSizes(Map.of(name(ctx), size.asInt()));
       ctx.json(overrides.settings(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.delete("/v1/pools/{name}/size", ctx -> {
-      AdminOnly.require(ctx);
       overrides.resetSize(name(ctx));
       ctx.json(overrides.settings(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.put("/v1/pools/{name}/template", ctx -> {
-      AdminOnly.require(ctx);
       JsonNode template = field(ctx, "template");
       if (!template.isTextual()) {
         throw ApiException.badRequest("template must be a template name", Map.of("field", "template"));
       }
       overrides.setTemplates(Map.of(name(ctx), template.asText()));
       ctx.json(overrides.settings(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.delete("/v1/pools/{name}/template", ctx -> {
-      AdminOnly.require(ctx);
       overrides.resetTemplate(name(ctx));
       ctx.json(overrides.settings(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.put("/v1/pools/{name}/clone-target", ctx -> {
-      AdminOnly.require(ctx);
       JsonNode provider = field(ctx, "provider");
       if (!provider.isTextual()) {
         throw ApiException.badRequest("provider must be a provider name", Map.of("field", "provider"));
       }
       overrides.setCloneTargets(Map.of(name(ctx), provider.asText()));
       ctx.json(cloneTarget(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.delete("/v1/pools/{name}/clone-target", ctx -> {
-      AdminOnly.require(ctx);
       overrides.resetCloneTarget(name(ctx));
       ctx.json(cloneTarget(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.post("/v1/pools/{name}/reset", ctx -> {
-      AdminOnly.require(ctx);
       int drained = overrides.reset(List.of(name(ctx)));
       ctx.status(202).json(Map.of("pool", name(ctx), "draining", drained));
-    });
+    }, AdminOnly.CHANGE_POOLS);
   }
 
   private Map<String, Object> cloneTarget(String pool) {

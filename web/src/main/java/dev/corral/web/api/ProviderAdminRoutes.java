@@ -17,13 +17,10 @@ public final class ProviderAdminRoutes {
 
   public void register(Javalin app) {
     app.post("/v1/providers/{name}/disable", ctx -> {
-      AdminOnly.require(ctx, "disable a provider");
       String body = ctx.body();
       ctx.json(admin.disable(RequestCaller.of(ctx), ctx.pathParam("name"), body.isBlank() ? null : json.readTree(body)));
-    });
-    app.post("/v1/providers/{name}/enable", ctx -> {
-      AdminOnly.require(ctx, "enable a provider");
-      ctx.json(admin.enable(RequestCaller.of(ctx), ctx.pathParam("name")));
-    });
+    }, AdminOnly.to("disable a provider"));
+    app.post("/v1/providers/{name}/enable", ctx -> ctx.json(admin.enable(RequestCaller.of(ctx), ctx.pathParam("name"))),
+        AdminOnly.to("enable a provider"));
   }
 }

@@ -16,10 +16,9 @@ public final class ReconcileRoutes {
 
   public void register(Javalin app) {
     app.post("/v1/reconcile", ctx -> {
-      AdminOnly.require(ctx, "reconcile");
       String body = ctx.body();
       ctx.json(service.reconcileNow(body.isBlank() ? null : json.readTree(body)));
-    });
+    }, AdminOnly.to("reconcile"));
     app.get("/v1/reconcile", ctx -> ctx.json(service.status()));
     app.get("/v1/providers/{name}/inventory", ctx -> ctx.json(service.inventory(ctx.pathParam("name"))));
   }

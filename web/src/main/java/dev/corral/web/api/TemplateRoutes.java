@@ -26,28 +26,18 @@ public final class TemplateRoutes {
     app.get("/v1/templates", ctx -> ctx.json(templates.templates(ctx.queryParam("group"), ctx.queryParam("state"))));
     app.get("/v1/templates/{id}", ctx -> ctx.json(templates.template(id(ctx))));
     // Writes change what every pool clones from, so with auth on they are an admin's; reads stay open.
-    app.delete("/v1/templates/{id}", ctx -> {
-      AdminOnly.require(ctx, "delete templates");
-      ctx.json(templates.deleteTemplate(id(ctx)));
-    });
+    app.delete("/v1/templates/{id}", ctx -> ctx.json(templates.deleteTemplate(id(ctx))),
+        AdminOnly.to("delete templates"));
     app.get("/v1/builds", ctx -> ctx.json(templates.builds(ctx.queryParam("group"), ctx.queryParam("state"))));
     app.get("/v1/builds/{id}", ctx -> ctx.json(templates.build(id(ctx))));
-    app.post("/v1/builds", ctx -> {
-      AdminOnly.require(ctx, "start builds");
-      ctx.status(201).json(templates.startBuild(sourceTemplate(ctx)));
-    });
-    app.post("/v1/builds/{id}/retry", ctx -> {
-      AdminOnly.require(ctx, "retry builds");
-      ctx.status(201).json(templates.retry(id(ctx)));
-    });
-    app.post("/v1/builds/{id}/cancel", ctx -> {
-      AdminOnly.require(ctx, "cancel builds");
-      ctx.status(202).json(templates.cancel(id(ctx)));
-    });
-    app.post("/v1/tracker/poll", ctx -> {
-      AdminOnly.require(ctx, "poll the tracker");
-      ctx.status(202).json(templates.pollTracker());
-    });
+    app.post("/v1/builds", ctx -> ctx.status(201).json(templates.startBuild(sourceTemplate(ctx))),
+        AdminOnly.to("start builds"));
+    app.post("/v1/builds/{id}/retry", ctx -> ctx.status(201).json(templates.retry(id(ctx))),
+        AdminOnly.to("retry builds"));
+    app.post("/v1/builds/{id}/cancel", ctx -> ctx.status(202).json(templates.cancel(id(ctx))),
+        AdminOnly.to("cancel builds"));
+    app.post("/v1/tracker/poll", ctx -> ctx.status(202).json(templates.pollTracker()),
+        AdminOnly.to("poll the tracker"));
   }
 
   private static long id(Context ctx) {

@@ -49,14 +49,14 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   @Override
   public void register(Javalin app, String base) {
     app.get(base + "/config", this::config);
-    app.get(base + "/full_config", this::fullConfig);
-    app.post(base + "/config/poolsize", this::setPoolSize);
-    app.delete(base + "/config/poolsize/{pool}", this::resetPoolSize);
-    app.post(base + "/config/pooltemplate", this::setPoolTemplate);
-    app.delete(base + "/config/pooltemplate/{pool}", this::resetPoolTemplate);
-    app.post(base + "/config/clonetarget", this::setCloneTarget);
-    app.delete(base + "/config/clonetarget/{pool}", this::resetCloneTarget);
-    app.post(base + "/poolreset", this::poolReset);
+    app.get(base + "/full_config", this::fullConfig, AdminOnly.CHANGE_POOLS);
+    app.post(base + "/config/poolsize", this::setPoolSize, AdminOnly.CHANGE_POOLS);
+    app.delete(base + "/config/poolsize/{pool}", this::resetPoolSize, AdminOnly.CHANGE_POOLS);
+    app.post(base + "/config/pooltemplate", this::setPoolTemplate, AdminOnly.CHANGE_POOLS);
+    app.delete(base + "/config/pooltemplate/{pool}", this::resetPoolTemplate, AdminOnly.CHANGE_POOLS);
+    app.post(base + "/config/clonetarget", this::setCloneTarget, AdminOnly.CHANGE_POOLS);
+    app.delete(base + "/config/clonetarget/{pool}", this::resetCloneTarget, AdminOnly.CHANGE_POOLS);
+    app.post(base + "/poolreset", this::poolReset, AdminOnly.CHANGE_POOLS);
   }
 
   /** The pools as they run now (overrides applied). Pool settings only: nothing here is a secret. */
@@ -81,14 +81,12 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
 
   /** Admins only when auth is on: even without secrets, users and quotas are not everyone's business. */
   private void fullConfig(Context ctx) {
-    AdminOnly.require(ctx);
     ctx.json(Map.of("full_config", VmpoolerFullConfig.of(config, startedAt, clock.instant()), "status",
         Map.of("ok", true)));
   }
 
   /** {@code {"pool": "size"}}: 201 when a size changed, 200 when all were already so. */
   private void setPoolSize(Context ctx) throws Exception {
-    AdminOnly.require(ctx);
     Map<String, Integer> sizes = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
     forEachField(ctx, (pool, value) -> {
@@ -112,7 +110,6 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   }
 
   private void resetPoolSize(Context ctx) {
-    AdminOnly.require(ctx);
     PoolOverrides.SizeReset reset = overrides.resetSize(ctx.pathParam("pool"));
     if (!reset.changed()) {
       ctx.json(Map.of("ok", true));
@@ -124,7 +121,6 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
 
   /** {@code {"pool": "template"}}: the template must be one Corral knows on one of the pool's providers. */
   private void setPoolTemplate(Context ctx) throws Exception {
-    AdminOnly.require(ctx);
     Map<String, String> templates = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
     forEachField(ctx, (pool, value) -> {
@@ -146,7 +142,6 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   }
 
   private void resetPoolTemplate(Context ctx) {
-    AdminOnly.require(ctx);
     PoolOverrides.TemplateReset reset = overrides.resetTemplate(ctx.pathParam("pool"));
     if (!reset.changed()) {
       ctx.json(Map.of("ok", true));
@@ -161,7 +156,6 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
    * target is a vSphere cluster; Corral's is a provider.
    */
   private void setCloneTarget(Context ctx) throws Exception {
-    AdminOnly.require(ctx);
     Map<String, String> targets = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
     forEachField(ctx, (pool, value) -> {
@@ -184,7 +178,6 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
 
   /** Corral's undo, which vmpooler lacks: the pool clones on all its configured providers again. */
   private void resetCloneTarget(Context ctx) {
-    AdminOnly.require(ctx);
     PoolOverrides.CloneTargetReset reset = overrides.resetCloneTarget(ctx.pathParam("pool"));
     if (!reset.changed()) {
       ctx.json(Map.of("ok", true));
@@ -196,7 +189,6 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
 
   /** {@code {"pool": "1"}}: drains each pool's ready and provisioning VMs; the pools refill at once. */
   private void poolReset(Context ctx) throws Exception {
-    AdminOnly.require(ctx);
     List<String> pools = new ArrayList<>();
     forEachField(ctx, (pool, value) -> pools.add(pool));
     try {
