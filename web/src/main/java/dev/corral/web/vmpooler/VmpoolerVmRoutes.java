@@ -1,5 +1,6 @@
 package dev.corral.web.vmpooler;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.store.JsonText;
@@ -11,6 +12,7 @@ import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.store.rows.VmTaskRow;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.api.Checkouts;
+import dev.corral.web.api.LeaseTags;
 import dev.corral.web.api.LeasedVms;
 import dev.corral.web.api.VmTaskService;
 import dev.corral.web.auth.Caller;
@@ -241,7 +243,12 @@ public final class VmpoolerVmRoutes {
       throw new ApiException(400, "bad_request", String.join(" ", failures), Map.of("failure", failures));
     }
     try {
-      vms.update(RequestCaller.of(ctx), ctx.pathParam("host"), lifetime, body.get("tags"));
+      JsonNode tags = body.get("tags");
+      if (tags != null && !tags.isNull() && !tags.isObject()) {
+        throw failure("tags must be " + LeaseTags.DESCRIPTION);
+      }
+      vms.update(RequestCaller.of(ctx), ctx.pathParam("host"), lifetime,
+          tags == null || tags.isNull() ? null : json.convertValue(tags, new TypeReference<Map<String, Object>>() {}));
     } catch (ApiException e) {
       if (e.status() != 400) {
         throw e;
