@@ -1,19 +1,19 @@
 package dev.corral.web.vmpooler;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.Reloadable;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.api.InventoryViews;
 import dev.corral.web.api.PoolOverrides;
+import dev.corral.web.api.RequestBodies;
 import dev.corral.web.auth.AdminOnly;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,7 @@ import java.util.Map;
 public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadable {
   private final PoolOverrides overrides;
   private final InventoryViews views;
-  private final ObjectMapper json;
+  private final RequestBodies bodies;
   private volatile CorralConfig config;
   private final Instant startedAt;
   private final Clock clock;
@@ -35,7 +35,7 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
       Instant startedAt, Clock clock) {
     this.overrides = overrides;
     this.views = views;
-    this.json = json;
+    this.bodies = new RequestBodies(json);
     this.config = config;
     this.startedAt = startedAt;
     this.clock = clock;
@@ -89,8 +89,8 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   private void setPoolSize(Context ctx) throws Exception {
     Map<String, Integer> sizes = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    forEachField(ctx, (pool, value) -> {
-      Integer size = wholeNumber(value);
+    pools(ctx).forEach((pool, value) -> {
+      Integer size = VmpoolerValues.wholeNumber(value);
       if (size == null) {
         bad.add(pool);
       }
@@ -123,11 +123,12 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   private void setPoolTemplate(Context ctx) throws Exception {
     Map<String, String> templates = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    forEachField(ctx, (pool, value) -> {
-      if (!value.isTextual() || value.asText().isBlank()) {
+    pools(ctx).forEach((pool, value) -> {
+      String template = VmpoolerValues.name(value);
+      if (template == null) {
         bad.add(pool);
       }
-      templates.put(pool, value.asText());
+      templates.put(pool, template);
     });
     if (!bad.isEmpty()) {
       throw VmpoolerErrors.Rejection.of(400, "a template must be a template name", "bad_templates", bad);
@@ -158,11 +159,12 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   private void setCloneTarget(Context ctx) throws Exception {
     Map<String, String> targets = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    forEachField(ctx, (pool, value) -> {
-      if (!value.isTextual() || value.asText().isBlank()) {
+    pools(ctx).forEach((pool, value) -> {
+      String provider = VmpoolerValues.name(value);
+      if (provider == null) {
         bad.add(pool);
       }
-      targets.put(pool, value.asText());
+      targets.put(pool, provider);
     });
     if (!bad.isEmpty()) {
       throw VmpoolerErrors.Rejection.of(400, "a clone target must be a provider name", "bad_clone_targets", bad);
@@ -189,8 +191,7 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
 
   /** {@code {"pool": "1"}}: drains each pool's ready and provisioning VMs; the pools refill at once. */
   private void poolReset(Context ctx) throws Exception {
-    List<String> pools = new ArrayList<>();
-    forEachField(ctx, (pool, value) -> pools.add(pool));
+    List<String> pools = new ArrayList<>(pools(ctx).keySet());
     try {
       overrides.reset(pools);
     } catch (ApiException e) {
@@ -199,31 +200,13 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
     ctx.status(201).json(Map.of("ok", true));
   }
 
-  private interface FieldVisitor {
-    void accept(String pool, JsonNode value);
-  }
-
-  /** Walks a body that must be a non-empty JSON object of pool name to value. */
-  private void forEachField(Context ctx, FieldVisitor visitor) throws Exception {
-    JsonNode body = ctx.body().isBlank() ? null : json.readTree(ctx.body());
-    if (body == null || !body.isObject() || body.isEmpty()) {
+  /** A body that must be a non-empty JSON object of pool name to value, in the order sent. */
+  private Map<String, Object> pools(Context ctx) throws JsonProcessingException {
+    Map<String, Object> body = bodies.readFields(ctx, "{\"pool\": \"1\"}");
+    if (body.isEmpty()) {
       throw new VmpoolerErrors.Rejection(400, "send a JSON object of pool name to value, like {\"pool\": \"1\"}", Map.of());
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      visitor.accept(field.getKey(), field.getValue());
-    }
-  }
-
-  /** A count given as a number or a string, as vmpooler accepts both; null when it is neither. */
-  private static Integer wholeNumber(JsonNode value) {
-    if (value.isIntegralNumber() && value.canConvertToInt()) {
-      return value.asInt();
-    }
-    if (value.isTextual() && value.asText().matches("\\d{1,9}")) {
-      return Integer.parseInt(value.asText());
-    }
-    return null;
+    return body;
   }
 
   /** The service's refusal in vmpooler's shape: 400 naming the pools under vmpooler's key. */
