@@ -101,10 +101,11 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
         p.recovery().leaseWaits(), temporal.nudger(), retirements, clock);
     LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, temporal.nudger(), retirements);
     BodyLimit bodyLimit = new BodyLimit(config.server().maxBodyBytes());
-    Javalin http = javalin(json, bodyLimit, routes);
+    HttpMetrics httpMetrics = new HttpMetrics(registry);
+    Javalin http = javalin(json, bodyLimit, httpMetrics, routes);
 
     // Timed first, so requests refused by the before-handlers below count too.
-    new HttpMetrics(registry).register(http);
+    httpMetrics.register(http);
     new ErrorMapping(new RefusalMetrics(registry)).register(http);
     // Order matters: where a write comes from and what its body is (headers only), size, then the address's rate
     // (before auth, so password guessing counts), auth, the user's rate.
@@ -156,13 +157,15 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
   }
 
   /** Javalin as Corral runs it; every route added is recorded in {@code routes} (the fuzz test walks them). */
-  private static Javalin javalin(ObjectMapper json, BodyLimit bodyLimit, List<String> routes) {
+  private static Javalin javalin(ObjectMapper json, BodyLimit bodyLimit, HttpMetrics httpMetrics,
+      List<String> routes) {
     return Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.jsonMapper(new JavalinJackson(json, false));
       bodyLimit.configure(cfg);
       RequestMethods.configure(cfg);
       ApiDocs.configure(cfg);
+      httpMetrics.configure(cfg);
       cfg.jetty.modifyServer(server -> {
         server.setErrorHandler(new JettyJsonErrors());
         // Graceful stop (Javalin's server has the StatisticsHandler it needs): no new connections, and requests

@@ -1,6 +1,5 @@
 package dev.corral.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.PendingLeaseStore;
@@ -13,12 +12,10 @@ import dev.corral.web.auth.Caller;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Native leases: validate the request, take the VMs through {@link Checkouts}, and change or end a
@@ -30,8 +27,6 @@ public final class LeaseService {
   /** Lease states a list may filter on: a lease's own, and those of a lease that waits (or waited) for VMs. */
   static final List<String> LIST_STATES = List.of(LeaseRow.ACTIVE, LeaseRow.RELEASED, LeaseRow.EXPIRED,
       PendingLeaseStore.PENDING, PendingLeaseStore.FAILED, PendingLeaseStore.CANCELLED);
-  private static final Set<String> CREATE_FIELDS = Set.of("vms", "lifetime", "tags", "wait");
-  private static final Set<String> UPDATE_FIELDS = Set.of("lifetime", "tags");
 
   private final LeaseStore leases;
   private final Checkouts checkouts;
@@ -53,15 +48,13 @@ public final class LeaseService {
   /** A lease made now (201), or with {@code wait > 0} a pending lease filled as VMs become ready (202). */
   public record Created(int status, Object lease) {}
 
-  public Created create(Caller caller, JsonNode body) {
-    requireObject(body, "{\"vms\": {\"pool\": 1}}");
-    onlyFields(body, CREATE_FIELDS);
-    Map<String, Integer> wanted = wantedVms(body.get("vms"));
+  public Created create(Caller caller, LeaseRequest request) {
+    Map<String, Integer> wanted = request.vms().counts();
     List<Checkouts.Resolved> resolved = checkouts.resolve(caller, wanted.keySet());
     Duration lifetime = checkouts.lifetime(caller, resolved.stream().map(Checkouts.Resolved::config).toList(),
-        duration(body.get("lifetime"), "lifetime"), "lifetime");
-    Map<String, String> tags = LeaseTags.parse(body.get("tags"), "tags");
-    Duration wait = duration(body.get("wait"), "wait");
+        request.lifetime(), "lifetime");
+    Map<String, String> tags = LeaseTags.parse(request.tags(), "tags");
+    Duration wait = request.waitFor();
     if (wait != null && !wait.isZero()) {
       if (!tags.isEmpty()) {
         throw ApiException.badRequest("tags on a waiting lease are not supported yet; set them with PATCH once it is"
@@ -74,25 +67,6 @@ public final class LeaseService {
         new Checkouts.Request(caller, wanted, lifetime, tags.isEmpty() ? null : JsonText.of(tags), LeaseRow.V1, false),
         resolved);
     return new Created(201, LeaseView.of(result.leases().get(0)));
-  }
-
-  /** Pool name or alias → count, as the caller wrote them. */
-  private static Map<String, Integer> wantedVms(JsonNode vms) {
-    if (vms == null || !vms.isObject() || vms.isEmpty()) {
-      throw ApiException.badRequest("'vms' must be a non-empty object of pool name or alias to count",
-          Map.of("field", "vms"));
-    }
-    Map<String, Integer> wanted = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = vms.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
-      JsonNode count = entry.getValue();
-      if (!count.isIntegralNumber() || !count.canConvertToInt() || count.asInt() < 1 || count.asInt() > Checkouts.MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("vms." + ApiException.clip(entry.getKey()) + " must be a whole number from 1 to " + Checkouts.MAX_VMS_PER_POOL,
-            Map.of("field", "vms." + ApiException.clip(entry.getKey()), "value", ApiException.clip(count.toString())));
-      }
-      wanted.put(entry.getKey(), count.asInt());
-    }
-    return wanted;
   }
 
   /**
@@ -129,23 +103,21 @@ public final class LeaseService {
   }
 
   /** Changes an active lease's lifetime (counted from its start) and tags; only its owner or an admin. */
-  public LeaseView update(Caller caller, String id, JsonNode body) {
-    requireObject(body, "{\"lifetime\": \"4h\"}");
-    onlyFields(body, UPDATE_FIELDS);
+  public LeaseView update(Caller caller, String id, LeaseChange change) {
     LeaseStore.Lease lease = leases.find(id).orElseThrow(() -> unknownLease(id));
     authorize(caller, lease.lease().owner(), "lease");
     if (!lease.lease().state().equals(LeaseRow.ACTIVE)) {
       throw new ApiException(409, "lease_ended", "lease " + id + " has ended (" + lease.lease().state() + ")",
           Map.of("id", id, "state", lease.lease().state()));
     }
-    return LeaseView.of(changeTerms(caller, lease, duration(body.get("lifetime"), "lifetime"), body.get("tags"), "tags"));
+    return LeaseView.of(changeTerms(caller, lease, change.lifetime(), change.tags(), "tags"));
   }
 
   /**
    * New lifetime and/or tags for an active lease. The lifetime counts from the lease's start, as
    * vmpooler's does, and may not pass the strictest maximum of the lease's pools.
    */
-  LeaseStore.Lease changeTerms(Caller caller, LeaseStore.Lease lease, Duration lifetime, JsonNode tagsNode,
+  LeaseStore.Lease changeTerms(Caller caller, LeaseStore.Lease lease, Duration lifetime, Map<String, Object> newTags,
       String tagsField) {
     LeaseRow row = lease.lease();
     Instant expiresAt = row.expiresAt();
@@ -162,9 +134,9 @@ public final class LeaseService {
       }
     }
     String tags = row.tags();
-    if (tagsNode != null) {
+    if (newTags != null) {
       Map<String, String> merged = new LinkedHashMap<>(JsonText.toMap(row.tags()));
-      merged.putAll(LeaseTags.parse(tagsNode, tagsField));
+      merged.putAll(LeaseTags.parse(newTags, tagsField));
       tags = merged.isEmpty() ? null : JsonText.of(merged);
     }
     LeaseStore.Lease changed =
@@ -197,37 +169,6 @@ public final class LeaseService {
       throw new ApiException(401, "token_required", "this " + thing + " belongs to a user; send their token", Map.of());
     }
     throw new ApiException(403, "forbidden", "this " + thing + " belongs to another user", Map.of());
-  }
-
-  static Duration duration(JsonNode value, String field) {
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    try {
-      Duration d = value.isNumber() ? Durations.parse(value.numberValue()) : Durations.parse(value.asText());
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("must not be negative");
-      }
-      return d;
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(field + ": " + e.getMessage(), Map.of("field", field, "value", ApiException.clip(value.asText())));
-    }
-  }
-
-  static void requireObject(JsonNode body, String example) {
-    if (body == null || !body.isObject()) {
-      throw ApiException.badRequest("the body must be a JSON object like " + example, Map.of());
-    }
-  }
-
-  static void onlyFields(JsonNode body, Set<String> allowed) {
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!allowed.contains(field)) {
-        throw ApiException.badRequest("unknown field '" + ApiException.clip(field) + "'",
-            Map.of("field", ApiException.clip(field), "allowed", allowed.stream().sorted().toList()));
-      }
-    }
   }
 
   private static ApiException unknownLease(String id) {

@@ -1,6 +1,5 @@
 package dev.corral.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.LeaseStore;
 import dev.corral.activities.store.VmMapper;
@@ -59,7 +58,7 @@ public final class LeasedVms {
   }
 
   /** Lifetime (from the lease's start) and/or tags of the VM's lease; 404 unless the VM is leased. */
-  public void update(Caller caller, String host, Duration lifetime, JsonNode tags) {
+  public void update(Caller caller, String host, Duration lifetime, Map<String, Object> tags) {
     Found found = leased(host);
     LeaseService.authorize(caller, found.lease().lease().owner(), "VM");
     leaseService.changeTerms(caller, found.lease(), lifetime, tags, "tags");

@@ -1,6 +1,6 @@
 package dev.corral.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.web.auth.AdminOnly;
 import io.javalin.Javalin;
@@ -14,62 +14,68 @@ import java.util.Map;
  * same {@link PoolOverrides} serves vmpooler's {@code /api/v3/config} writes.
  */
 public final class PoolAdminRoutes {
+  private static final String SIZE = "a whole number";
+  private static final String TEMPLATE = "a template name";
+  private static final String PROVIDER = "a provider name";
+
   private final PoolOverrides overrides;
-  private final ObjectMapper json;
+  private final RequestBodies bodies;
 
   public PoolAdminRoutes(PoolOverrides overrides, ObjectMapper json) {
     this.overrides = overrides;
-    this.json = json;
+    this.bodies = new RequestBodies(json);
+  }
+
+  private record Size(@JsonPropertyDescription(SIZE) Integer size) {
+    Size {
+      RequestBodies.required(size, "size", SIZE);
+    }
+  }
+
+  private record Template(@JsonPropertyDescription(TEMPLATE) String template) {
+    Template {
+      RequestBodies.required(template, "template", TEMPLATE);
+    }
+  }
+
+  private record CloneTarget(@JsonPropertyDescription(PROVIDER) String provider) {
+    CloneTarget {
+      RequestBodies.required(provider, "provider", PROVIDER);
+    }
   }
 
   public void register(Javalin app) {
     app.put("/v1/pools/{name}/size", ctx -> {
-      AdminOnly.require(ctx);
-      JsonNode size = field(ctx, "size");
-      if (!size.canConvertToInt() || !size.isIntegralNumber()) {
-        throw ApiException.badRequest("size must be a whole number", Map.of("field", "size"));
-      }
-      overrides.setSizes(Map.of(name(ctx), size.asInt()));
+      Size body = bodies.read(ctx, Size.class, "{\"size\": 5}");
+      overrides.setSizes(Map.of(name(ctx), body.size()));
       ctx.json(overrides.settings(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.delete("/v1/pools/{name}/size", ctx -> {
-      AdminOnly.require(ctx);
       overrides.resetSize(name(ctx));
       ctx.json(overrides.settings(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.put("/v1/pools/{name}/template", ctx -> {
-      AdminOnly.require(ctx);
-      JsonNode template = field(ctx, "template");
-      if (!template.isTextual()) {
-        throw ApiException.badRequest("template must be a template name", Map.of("field", "template"));
-      }
-      overrides.setTemplates(Map.of(name(ctx), template.asText()));
+      Template body = bodies.read(ctx, Template.class, "{\"template\": \"debian-12-20261120\"}");
+      overrides.setTemplates(Map.of(name(ctx), body.template()));
       ctx.json(overrides.settings(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.delete("/v1/pools/{name}/template", ctx -> {
-      AdminOnly.require(ctx);
       overrides.resetTemplate(name(ctx));
       ctx.json(overrides.settings(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.put("/v1/pools/{name}/clone-target", ctx -> {
-      AdminOnly.require(ctx);
-      JsonNode provider = field(ctx, "provider");
-      if (!provider.isTextual()) {
-        throw ApiException.badRequest("provider must be a provider name", Map.of("field", "provider"));
-      }
-      overrides.setCloneTargets(Map.of(name(ctx), provider.asText()));
+      CloneTarget body = bodies.read(ctx, CloneTarget.class, "{\"provider\": \"sim\"}");
+      overrides.setCloneTargets(Map.of(name(ctx), body.provider()));
       ctx.json(cloneTarget(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.delete("/v1/pools/{name}/clone-target", ctx -> {
-      AdminOnly.require(ctx);
       overrides.resetCloneTarget(name(ctx));
       ctx.json(cloneTarget(name(ctx)));
-    });
+    }, AdminOnly.CHANGE_POOLS);
     app.post("/v1/pools/{name}/reset", ctx -> {
-      AdminOnly.require(ctx);
       int drained = overrides.reset(List.of(name(ctx)));
       ctx.status(202).json(Map.of("pool", name(ctx), "draining", drained));
-    });
+    }, AdminOnly.CHANGE_POOLS);
   }
 
   private Map<String, Object> cloneTarget(String pool) {
@@ -81,14 +87,5 @@ public final class PoolAdminRoutes {
 
   private static String name(Context ctx) {
     return ctx.pathParam("name");
-  }
-
-  /** The one field of a body like {@code {"size": 5}}. */
-  private JsonNode field(Context ctx, String name) throws Exception {
-    JsonNode body = ctx.body().isBlank() ? null : json.readTree(ctx.body());
-    if (body == null || !body.isObject() || !body.has(name) || body.size() != 1) {
-      throw ApiException.badRequest("send JSON like {\"" + name + "\": ...} and nothing else", Map.of("field", name));
-    }
-    return body.get(name);
   }
 }

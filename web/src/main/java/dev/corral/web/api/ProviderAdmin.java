@@ -1,6 +1,5 @@
 package dev.corral.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.PoolMapper;
@@ -23,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class ProviderAdmin {
   private static final Logger log = LoggerFactory.getLogger(ProviderAdmin.class);
   private static final int MAX_REASON = 255;
+  /** What a disable's reason must be. */
+  static final String REASON = "text of 1 to " + MAX_REASON + " characters";
 
   private final Db db;
   private final ProviderRegistry providers;
@@ -38,20 +39,14 @@ public final class ProviderAdmin {
     this.clock = clock;
   }
 
-  /** {@code body}: {@code {"reason": "..."}}, optional; the reason shows in /v1/providers and in why pools are short. */
-  public InventoryViews.ProviderView disable(Caller caller, String name, JsonNode body) {
+  /** {@code reason}, optional, shows in /v1/providers and in why pools are short. */
+  public InventoryViews.ProviderView disable(Caller caller, String name, String reason) {
     requireKnown(providers, name);
     String who = caller.user() == null ? "an operator" : caller.user();
-    String reason = "disabled by " + who;
-    if (body != null && body.has("reason") && !body.get("reason").isNull()) {
-      JsonNode r = body.get("reason");
-      if (!r.isTextual() || r.asText().isBlank() || r.asText().length() > MAX_REASON) {
-        throw ApiException.badRequest("reason must be text of 1 to " + MAX_REASON + " characters",
-            Map.of("field", "reason"));
-      }
-      reason = r.asText().strip();
+    if (reason != null && (reason.isBlank() || reason.length() > MAX_REASON)) {
+      throw RequestBodies.badValue("reason", REASON);
     }
-    String why = reason;
+    String why = reason == null ? "disabled by " + who : reason.strip();
     db.inTransaction(s -> s.getMapper(ProviderMapper.class).setDisabled(name, why, caller.user(), clock.instant()));
     log.info("provider {} disabled by {}: {}", name, who, why);
     return view(name);

@@ -1,6 +1,5 @@
 package dev.corral.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.reconcile.ReconcileStats;
@@ -8,7 +7,6 @@ import dev.corral.activities.reconcile.Reconciler;
 import dev.corral.workflows.model.ReconcilePass;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -41,36 +39,10 @@ public final class ReconcileService {
     this.providers = providers;
   }
 
-  /** Body: nothing, or {@code {"provider": NAME, "force": true|false}}. */
-  public Summary reconcileNow(JsonNode body) {
-    String provider = null;
-    boolean force = false;
-    if (body != null && !body.isNull()) {
-      if (!body.isObject()) {
-        throw ApiException.badRequest("the body must be a JSON object like {\"provider\": \"sim\"}", Map.of());
-      }
-      for (Iterator<String> keys = body.fieldNames(); keys.hasNext(); ) {
-        String key = keys.next();
-        if (!key.equals("provider") && !key.equals("force")) {
-          throw ApiException.badRequest("unknown field '" + ApiException.clip(key) + "'; allowed: provider, force",
-              Map.of("field", ApiException.clip(key)));
-        }
-      }
-      JsonNode p = body.get("provider");
-      if (p != null && !p.isNull()) {
-        if (!p.isTextual()) {
-          throw ApiException.badRequest("provider must be a provider's name", Map.of("field", "provider"));
-        }
-        provider = p.asText();
-        requireProvider(provider);
-      }
-      JsonNode f = body.get("force");
-      if (f != null && !f.isNull()) {
-        if (!f.isBoolean()) {
-          throw ApiException.badRequest("force must be true or false", Map.of("field", "force"));
-        }
-        force = f.asBoolean();
-      }
+  /** One pass now for {@code provider}, or for every provider when it is null. */
+  public Summary reconcileNow(String provider, boolean force) {
+    if (provider != null) {
+      requireProvider(provider);
     }
     return new Summary(reconciler.config().dryRun(), force, reconciler.now(provider, force));
   }

@@ -1,6 +1,5 @@
 package dev.corral.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.web.auth.RequestCaller;
@@ -15,36 +14,30 @@ public final class Routes {
 
   private final LeaseService leases;
   private final InventoryViews views;
-  private final ObjectMapper json;
+  private final RequestBodies bodies;
 
   public Routes(LeaseService leases, InventoryViews views, ObjectMapper json) {
     this.leases = leases;
     this.views = views;
-    this.json = json;
+    this.bodies = new RequestBodies(json);
   }
 
   public void register(Javalin app) {
     app.get("/v1/pools", ctx -> ctx.json(views.pools()));
     app.post("/v1/leases", ctx -> {
-      LeaseService.Created created = leases.create(RequestCaller.of(ctx), body(ctx));
+      LeaseService.Created created =
+          leases.create(RequestCaller.of(ctx), bodies.read(ctx, LeaseRequest.class, LeaseRequest.EXAMPLE));
       ctx.status(created.status()).json(created.lease());
     });
     app.get("/v1/leases", ctx -> ctx.json(leases.list(RequestCaller.of(ctx), ctx.queryParam("owner"),
         ctx.queryParam("state"), ctx.queryParam("limit"))));
     app.get("/v1/leases/{id}", ctx -> ctx.json(leases.get(RequestCaller.of(ctx), ctx.pathParam("id"))));
-    app.patch("/v1/leases/{id}", ctx -> ctx.json(leases.update(RequestCaller.of(ctx), ctx.pathParam("id"), body(ctx))));
+    app.patch("/v1/leases/{id}", ctx -> ctx.json(leases.update(RequestCaller.of(ctx), ctx.pathParam("id"),
+        bodies.read(ctx, LeaseChange.class, LeaseChange.EXAMPLE))));
     app.delete("/v1/leases/{id}", ctx -> ctx.json(leases.release(RequestCaller.of(ctx), ctx.pathParam("id"))));
     app.get("/v1/vms", this::listVms);
     app.get("/v1/vms/{name}", ctx -> ctx.json(views.vm(ctx.pathParam("name"))));
     app.get("/v1/providers", ctx -> ctx.json(views.providers()));
-  }
-
-  private JsonNode body(Context ctx) throws Exception {
-    String text = ctx.body();
-    if (text.isBlank()) {
-      throw ApiException.badRequest("the request has no body; send JSON like {\"vms\": {\"pool\": 1}}", Map.of());
-    }
-    return json.readTree(text);
   }
 
   private void listVms(Context ctx) {

@@ -1,23 +1,26 @@
 package dev.corral.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.web.auth.RequestCaller;
 import dev.corral.web.auth.TokenService;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.util.Iterator;
+import java.time.Duration;
 import java.util.Map;
 
 /** The /v1/tokens routes: issue (HTTP Basic), list without secrets, revoke. */
 public final class TokenRoutes {
   private final TokenService tokens;
-  private final ObjectMapper json;
+  private final RequestBodies bodies;
 
   public TokenRoutes(TokenService tokens, ObjectMapper json) {
     this.tokens = tokens;
-    this.json = json;
+    this.bodies = new RequestBodies(json);
   }
+
+  /** The optional body of an issue: how long the token lives; without it, the configured token_ttl. */
+  private record Issue(Duration ttl) {}
 
   public void register(Javalin app) {
     app.post("/v1/tokens", ctx -> ctx.status(201).json(tokens.issue(RequestCaller.of(ctx), ttl(ctx))));
@@ -25,30 +28,9 @@ public final class TokenRoutes {
     app.delete("/v1/tokens/{id}", ctx -> ctx.json(tokens.revoke(RequestCaller.of(ctx), id(ctx))));
   }
 
-  /** The optional body {@code {"ttl": "7d"}}; no body means the configured token_ttl. */
-  private Object ttl(Context ctx) throws Exception {
-    String text = ctx.body();
-    if (text.isBlank()) {
-      return null;
-    }
-    JsonNode body = json.readTree(text);
-    if (!body.isObject()) {
-      throw ApiException.badRequest("send {\"ttl\": \"7d\"} or no body", Map.of());
-    }
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!field.equals("ttl")) {
-        throw ApiException.badRequest("unknown field '" + field + "'", Map.of("field", field, "allowed", "ttl"));
-      }
-    }
-    JsonNode ttl = body.get("ttl");
-    if (ttl == null || ttl.isNull()) {
-      return null;
-    }
-    if (!ttl.isTextual() && !ttl.isNumber()) {
-      throw ApiException.badRequest("ttl must be a duration like \"7d\" or a number of seconds", Map.of("field", "ttl"));
-    }
-    return ttl.isTextual() ? ttl.asText() : ttl.numberValue();
+  private Duration ttl(Context ctx) throws JsonProcessingException {
+    Issue body = bodies.readIfAny(ctx, Issue.class, "{\"ttl\": \"7d\"}");
+    return body == null ? null : body.ttl();
   }
 
   private static long id(Context ctx) {

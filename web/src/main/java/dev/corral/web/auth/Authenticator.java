@@ -24,6 +24,8 @@ public final class Authenticator {
   public void register(Javalin app) {
     // An exception here skips the endpoint handler; ErrorMapping writes the 401.
     app.before(ctx -> RequestCaller.set(ctx, tokens.authOn() ? identify(ctx) : Caller.OPEN));
+    // Routes declared admin-only are checked once the caller is known.
+    AdminOnly.register(app);
   }
 
   /**

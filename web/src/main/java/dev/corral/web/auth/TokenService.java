@@ -85,7 +85,7 @@ public final class TokenService implements Reloadable {
    * leaked token cannot outlive its own expiry). {@code ttl} null means {@code auth.token_ttl}, which
    * is also the most a caller may ask for.
    */
-  public IssuedToken issue(Caller caller, Object ttl) {
+  public IssuedToken issue(Caller caller, Duration ttl) {
     requireAuthOn();
     if (caller.anonymous() || caller.tokenId() != null) {
       throw unauthorized("issuing a token needs HTTP Basic credentials (user name and password)");
@@ -165,26 +165,20 @@ public final class TokenService implements Reloadable {
     return revoked;
   }
 
-  private Duration lifetime(Object ttl) {
+  private Duration lifetime(Duration ttl) {
     if (ttl == null) {
       return setup.auth().tokenTtl();
     }
-    Duration lifetime;
-    try {
-      lifetime = Durations.parse(ttl);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("ttl: " + e.getMessage(), Map.of("field", "ttl"));
-    }
-    if (lifetime.isNegative() || lifetime.isZero()) {
-      throw ApiException.badRequest("ttl must be positive", Map.of("field", "ttl", "value", String.valueOf(ttl)));
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw ApiException.badRequest("ttl must be positive", Map.of("field", "ttl", "value", Durations.format(ttl)));
     }
     Duration max = setup.auth().tokenTtl();
-    if (lifetime.compareTo(max) > 0) {
+    if (ttl.compareTo(max) > 0) {
       String maximum = Durations.format(max);
-      throw ApiException.badRequest("ttl " + ttl + " is longer than the maximum of " + maximum + " (auth.token_ttl)",
-          Map.of("field", "ttl", "maximum", maximum));
+      throw ApiException.badRequest("ttl " + Durations.format(ttl) + " is longer than the maximum of " + maximum
+          + " (auth.token_ttl)", Map.of("field", "ttl", "maximum", maximum));
     }
-    return lifetime;
+    return ttl;
   }
 
   private void requireAuthOn() {

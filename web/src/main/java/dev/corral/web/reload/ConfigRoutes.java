@@ -19,7 +19,6 @@ public final class ConfigRoutes {
 
   public void register(Javalin app) {
     app.post("/v1/config/reload", ctx -> {
-      AdminOnly.require(ctx, "reload the config");
       ConfigReloader.Result result;
       try {
         result = reloader.reload();
@@ -33,7 +32,7 @@ public final class ConfigRoutes {
       reply.put("changed", result.changed());
       reply.put("restart_required", result.restartRequired());
       ctx.json(reply);
-    });
+    }, AdminOnly.to("reload the config"));
   }
 
   /** 422 with every problem, each with its key and line, like {@code corral config check} prints them. */

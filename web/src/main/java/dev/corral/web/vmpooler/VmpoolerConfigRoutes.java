@@ -1,19 +1,19 @@
 package dev.corral.web.vmpooler;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.Reloadable;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.api.InventoryViews;
 import dev.corral.web.api.PoolOverrides;
+import dev.corral.web.api.RequestBodies;
 import dev.corral.web.auth.AdminOnly;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,7 @@ import java.util.Map;
 public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadable {
   private final PoolOverrides overrides;
   private final InventoryViews views;
-  private final ObjectMapper json;
+  private final RequestBodies bodies;
   private volatile CorralConfig config;
   private final Instant startedAt;
   private final Clock clock;
@@ -35,7 +35,7 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
       Instant startedAt, Clock clock) {
     this.overrides = overrides;
     this.views = views;
-    this.json = json;
+    this.bodies = new RequestBodies(json);
     this.config = config;
     this.startedAt = startedAt;
     this.clock = clock;
@@ -49,14 +49,14 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   @Override
   public void register(Javalin app, String base) {
     app.get(base + "/config", this::config);
-    app.get(base + "/full_config", this::fullConfig);
-    app.post(base + "/config/poolsize", this::setPoolSize);
-    app.delete(base + "/config/poolsize/{pool}", this::resetPoolSize);
-    app.post(base + "/config/pooltemplate", this::setPoolTemplate);
-    app.delete(base + "/config/pooltemplate/{pool}", this::resetPoolTemplate);
-    app.post(base + "/config/clonetarget", this::setCloneTarget);
-    app.delete(base + "/config/clonetarget/{pool}", this::resetCloneTarget);
-    app.post(base + "/poolreset", this::poolReset);
+    app.get(base + "/full_config", this::fullConfig, AdminOnly.CHANGE_POOLS);
+    app.post(base + "/config/poolsize", this::setPoolSize, AdminOnly.CHANGE_POOLS);
+    app.delete(base + "/config/poolsize/{pool}", this::resetPoolSize, AdminOnly.CHANGE_POOLS);
+    app.post(base + "/config/pooltemplate", this::setPoolTemplate, AdminOnly.CHANGE_POOLS);
+    app.delete(base + "/config/pooltemplate/{pool}", this::resetPoolTemplate, AdminOnly.CHANGE_POOLS);
+    app.post(base + "/config/clonetarget", this::setCloneTarget, AdminOnly.CHANGE_POOLS);
+    app.delete(base + "/config/clonetarget/{pool}", this::resetCloneTarget, AdminOnly.CHANGE_POOLS);
+    app.post(base + "/poolreset", this::poolReset, AdminOnly.CHANGE_POOLS);
   }
 
   /** The pools as they run now (overrides applied). Pool settings only: nothing here is a secret. */
@@ -81,18 +81,16 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
 
   /** Admins only when auth is on: even without secrets, users and quotas are not everyone's business. */
   private void fullConfig(Context ctx) {
-    AdminOnly.require(ctx);
     ctx.json(Map.of("full_config", VmpoolerFullConfig.of(config, startedAt, clock.instant()), "status",
         Map.of("ok", true)));
   }
 
   /** {@code {"pool": "size"}}: 201 when a size changed, 200 when all were already so. */
   private void setPoolSize(Context ctx) throws Exception {
-    AdminOnly.require(ctx);
     Map<String, Integer> sizes = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    forEachField(ctx, (pool, value) -> {
-      Integer size = wholeNumber(value);
+    pools(ctx).forEach((pool, value) -> {
+      Integer size = VmpoolerValues.wholeNumber(value);
       if (size == null) {
         bad.add(pool);
       }
@@ -112,7 +110,6 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   }
 
   private void resetPoolSize(Context ctx) {
-    AdminOnly.require(ctx);
     PoolOverrides.SizeReset reset = overrides.resetSize(ctx.pathParam("pool"));
     if (!reset.changed()) {
       ctx.json(Map.of("ok", true));
@@ -124,14 +121,14 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
 
   /** {@code {"pool": "template"}}: the template must be one Corral knows on one of the pool's providers. */
   private void setPoolTemplate(Context ctx) throws Exception {
-    AdminOnly.require(ctx);
     Map<String, String> templates = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    forEachField(ctx, (pool, value) -> {
-      if (!value.isTextual() || value.asText().isBlank()) {
+    pools(ctx).forEach((pool, value) -> {
+      String template = VmpoolerValues.name(value);
+      if (template == null) {
         bad.add(pool);
       }
-      templates.put(pool, value.asText());
+      templates.put(pool, template);
     });
     if (!bad.isEmpty()) {
       throw VmpoolerErrors.Rejection.of(400, "a template must be a template name", "bad_templates", bad);
@@ -146,7 +143,6 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   }
 
   private void resetPoolTemplate(Context ctx) {
-    AdminOnly.require(ctx);
     PoolOverrides.TemplateReset reset = overrides.resetTemplate(ctx.pathParam("pool"));
     if (!reset.changed()) {
       ctx.json(Map.of("ok", true));
@@ -161,14 +157,14 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
    * target is a vSphere cluster; Corral's is a provider.
    */
   private void setCloneTarget(Context ctx) throws Exception {
-    AdminOnly.require(ctx);
     Map<String, String> targets = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    forEachField(ctx, (pool, value) -> {
-      if (!value.isTextual() || value.asText().isBlank()) {
+    pools(ctx).forEach((pool, value) -> {
+      String provider = VmpoolerValues.name(value);
+      if (provider == null) {
         bad.add(pool);
       }
-      targets.put(pool, value.asText());
+      targets.put(pool, provider);
     });
     if (!bad.isEmpty()) {
       throw VmpoolerErrors.Rejection.of(400, "a clone target must be a provider name", "bad_clone_targets", bad);
@@ -184,7 +180,6 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
 
   /** Corral's undo, which vmpooler lacks: the pool clones on all its configured providers again. */
   private void resetCloneTarget(Context ctx) {
-    AdminOnly.require(ctx);
     PoolOverrides.CloneTargetReset reset = overrides.resetCloneTarget(ctx.pathParam("pool"));
     if (!reset.changed()) {
       ctx.json(Map.of("ok", true));
@@ -196,9 +191,7 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
 
   /** {@code {"pool": "1"}}: drains each pool's ready and provisioning VMs; the pools refill at once. */
   private void poolReset(Context ctx) throws Exception {
-    AdminOnly.require(ctx);
-    List<String> pools = new ArrayList<>();
-    forEachField(ctx, (pool, value) -> pools.add(pool));
+    List<String> pools = new ArrayList<>(pools(ctx).keySet());
     try {
       overrides.reset(pools);
     } catch (ApiException e) {
@@ -207,31 +200,13 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
     ctx.status(201).json(Map.of("ok", true));
   }
 
-  private interface FieldVisitor {
-    void accept(String pool, JsonNode value);
-  }
-
-  /** Walks a body that must be a non-empty JSON object of pool name to value. */
-  private void forEachField(Context ctx, FieldVisitor visitor) throws Exception {
-    JsonNode body = ctx.body().isBlank() ? null : json.readTree(ctx.body());
-    if (body == null || !body.isObject() || body.isEmpty()) {
+  /** A body that must be a non-empty JSON object of pool name to value, in the order sent. */
+  private Map<String, Object> pools(Context ctx) throws JsonProcessingException {
+    Map<String, Object> body = bodies.readFields(ctx, "{\"pool\": \"1\"}");
+    if (body.isEmpty()) {
       throw new VmpoolerErrors.Rejection(400, "send a JSON object of pool name to value, like {\"pool\": \"1\"}", Map.of());
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      visitor.accept(field.getKey(), field.getValue());
-    }
-  }
-
-  /** A count given as a number or a string, as vmpooler accepts both; null when it is neither. */
-  private static Integer wholeNumber(JsonNode value) {
-    if (value.isIntegralNumber() && value.canConvertToInt()) {
-      return value.asInt();
-    }
-    if (value.isTextual() && value.asText().matches("\\d{1,9}")) {
-      return Integer.parseInt(value.asText());
-    }
-    return null;
+    return body;
   }
 
   /** The service's refusal in vmpooler's shape: 400 naming the pools under vmpooler's key. */

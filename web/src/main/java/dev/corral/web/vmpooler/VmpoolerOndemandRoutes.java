@@ -1,19 +1,19 @@
 package dev.corral.web.vmpooler;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.api.PendingLeaseService;
 import dev.corral.web.api.PendingLeaseView;
 import dev.corral.web.api.Checkouts;
+import dev.corral.web.api.RequestBodies;
 import dev.corral.web.auth.RequestCaller;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -28,12 +28,12 @@ public final class VmpoolerOndemandRoutes {
 
   private final PendingLeaseService pending;
   private final Checkouts checkouts;
-  private final ObjectMapper json;
+  private final RequestBodies bodies;
 
   public VmpoolerOndemandRoutes(PendingLeaseService pending, Checkouts checkouts, ObjectMapper json) {
     this.pending = pending;
     this.checkouts = checkouts;
-    this.json = json;
+    this.bodies = new RequestBodies(json);
   }
 
   public void register(Javalin app) {
@@ -47,26 +47,28 @@ public final class VmpoolerOndemandRoutes {
   private record Ask(Map<String, Integer> counts, String requestId) {}
 
   private Ask fromBody(Context ctx) {
-    JsonNode body;
+    Map<String, Object> body;
     try {
-      body = json.readTree(ctx.body());
-    } catch (JsonProcessingException e) {
-      body = null;
-    }
-    if (body == null || !body.isObject()) {
+      body = bodies.readFields(ctx, "{\"pool\": \"1\"}");
+    } catch (JsonProcessingException | ApiException e) {
+      // vmpooler's one answer for a body it cannot use.
       throw new ApiException(400, "malformed_json", "JSON payload could not be parsed", Map.of());
     }
     Map<String, Integer> counts = new LinkedHashMap<>();
     String requestId = null;
-    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, Object> entry : body.entrySet()) {
       if (entry.getKey().equals("request_id")) {
-        requestId = entry.getValue().asText();
+        requestId = requestId(entry.getValue());
         continue;
       }
       counts.put(entry.getKey(), count(entry.getKey(), entry.getValue()));
     }
     return new Ask(counts, requestId);
+  }
+
+  /** Whatever the client sent, as text, as vmpooler takes it; an object or a list is none (and refused). */
+  private static String requestId(Object value) {
+    return value instanceof Map || value instanceof List ? "" : String.valueOf(value);
   }
 
   /** {@code a+b+a}: two of a, one of b. */
@@ -80,14 +82,13 @@ public final class VmpoolerOndemandRoutes {
     return new Ask(counts, null);
   }
 
-  /** vmpooler sends counts as strings ({@code "2"}); numbers are accepted too. */
-  private static int count(String name, JsonNode value) {
-    String text = value.isNumber() || value.isTextual() ? value.asText().strip() : "";
-    try {
-      return Integer.parseInt(text);
-    } catch (NumberFormatException e) {
+  /** vmpooler sends counts as strings ({@code "2"}); numbers are accepted too. The service checks the range. */
+  private static int count(String name, Object value) {
+    Integer count = VmpoolerValues.wholeNumber(value);
+    if (count == null) {
       throw new ApiException(400, "bad_request", "the count for " + name + " must be a whole number", Map.of());
     }
+    return count;
   }
 
   private void create(Context ctx, Ask ask) {

@@ -1,6 +1,7 @@
 package dev.corral.web.vmpooler;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.store.JsonText;
 import dev.corral.activities.store.LeaseStore;
@@ -11,7 +12,9 @@ import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.store.rows.VmTaskRow;
 import dev.corral.web.api.ApiException;
 import dev.corral.web.api.Checkouts;
+import dev.corral.web.api.LeaseTags;
 import dev.corral.web.api.LeasedVms;
+import dev.corral.web.api.RequestBodies;
 import dev.corral.web.api.VmTaskService;
 import dev.corral.web.auth.Caller;
 import dev.corral.web.auth.RequestCaller;
@@ -23,7 +26,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,15 +48,30 @@ public final class VmpoolerVmRoutes {
   private final Checkouts checkouts;
   private final LeasedVms vms;
   private final VmTaskService tasks;
-  private final ObjectMapper json;
+  private final RequestBodies bodies;
   private final Clock clock;
 
   public VmpoolerVmRoutes(Checkouts checkouts, LeasedVms vms, VmTaskService tasks, ObjectMapper json, Clock clock) {
     this.checkouts = checkouts;
     this.vms = vms;
     this.tasks = tasks;
-    this.json = json;
+    this.bodies = new RequestBodies(json);
     this.clock = clock;
+  }
+
+  /**
+   * The body of a modify: hours from checkout (a number or a string of one) and tags. Any other name is listed
+   * back as vmpooler does ({@code Unknown argument x.}), so it is collected rather than refused on sight.
+   */
+  private record Modify(Object lifetime, @JsonPropertyDescription(LeaseTags.DESCRIPTION) Map<String, Object> tags,
+      @JsonAnySetter Map<String, Object> others) {
+    Modify {
+      others = others == null ? Map.of() : others;
+    }
+
+    boolean isEmpty() {
+      return lifetime == null && tags == null && others.isEmpty();
+    }
   }
 
   public void register(Javalin app) {
@@ -118,28 +135,19 @@ public final class VmpoolerVmRoutes {
     if (text.isBlank()) {
       throw ApiException.notFound("unknown_pool", "no pool named: the body is empty", Map.of());
     }
-    JsonNode body = json.readTree(text);
-    if (body == null || !body.isObject() || body.isEmpty()) {
+    Map<String, Object> body = bodies.readFields(ctx, "{\"debian\": \"2\"}");
+    if (body.isEmpty()) {
       throw ApiException.badRequest("the body must be a JSON object of pool name to count, like {\"debian\": \"2\"}",
           Map.of());
     }
     Map<String, Integer> counts = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      counts.put(e.getKey(), count(e.getKey(), e.getValue()));
-    }
+    body.forEach((pool, count) -> counts.put(pool, count(pool, count)));
     ctx.json(checkout(RequestCaller.of(ctx), counts));
   }
 
-  private static int count(String pool, JsonNode value) {
-    String text = value.isTextual() ? value.asText().trim() : value.isIntegralNumber() ? value.asText() : null;
-    int n;
-    try {
-      n = text == null ? -1 : Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      n = -1;
-    }
-    if (n < 1 || n > Checkouts.MAX_VMS_PER_POOL) {
+  private static int count(String pool, Object value) {
+    Integer n = VmpoolerValues.wholeNumber(value);
+    if (n == null || n < 1 || n > Checkouts.MAX_VMS_PER_POOL) {
       throw ApiException.badRequest("the count for " + ApiException.clip(pool) + " must be a whole number from 1 to "
           + Checkouts.MAX_VMS_PER_POOL, Map.of("pool", ApiException.clip(pool)));
     }
@@ -211,37 +219,32 @@ public final class VmpoolerVmRoutes {
 
   /** {@code {"lifetime": "48"}} (hours from checkout) and/or {@code {"tags": {…}}}; nothing else. */
   private void modify(Context ctx) throws Exception {
-    String text = ctx.body();
-    JsonNode body = text.isBlank() ? null : json.readTree(text);
-    if (body == null || !body.isObject() || body.isEmpty()) {
+    Modify body;
+    try {
+      body = bodies.read(ctx, Modify.class, "{\"lifetime\": \"48\"}");
+    } catch (ApiException e) {
+      throw failure(e.getMessage());
+    }
+    if (body.isEmpty()) {
       throw failure("the body must be a JSON object with lifetime and/or tags, like {\"lifetime\": \"48\"}");
     }
-    List<String> failures = new ArrayList<>();
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!field.equals("lifetime") && !field.equals("tags")) {
-        failures.add("Unknown argument " + ApiException.clip(field) + ".");
-      }
-    }
+    // In name order: Jackson collects the other names unordered.
+    List<String> failures = new ArrayList<>(body.others().keySet().stream().sorted()
+        .map(name -> "Unknown argument " + ApiException.clip(name) + ".").toList());
     Duration lifetime = null;
-    JsonNode l = body.get("lifetime");
-    if (l != null) {
-      String hours = l.isTextual() ? l.asText().trim() : l.isIntegralNumber() ? l.asText() : "";
-      try {
-        long h = Long.parseLong(hours);
-        if (h < 1) {
-          throw new NumberFormatException();
-        }
-        lifetime = Duration.ofHours(h);
-      } catch (NumberFormatException e) {
+    if (body.lifetime() != null) {
+      Integer hours = VmpoolerValues.wholeNumber(body.lifetime());
+      if (hours == null || hours < 1) {
         failures.add("Lifetime must be a positive integer (hours).");
+      } else {
+        lifetime = Duration.ofHours(hours);
       }
     }
     if (!failures.isEmpty()) {
       throw new ApiException(400, "bad_request", String.join(" ", failures), Map.of("failure", failures));
     }
     try {
-      vms.update(RequestCaller.of(ctx), ctx.pathParam("host"), lifetime, body.get("tags"));
+      vms.update(RequestCaller.of(ctx), ctx.pathParam("host"), lifetime, body.tags());
     } catch (ApiException e) {
       if (e.status() != 400) {
         throw e;
