@@ -35,8 +35,8 @@ import dev.corral.workflows.task.VmTaskWorkflowImpl;
 import dev.corral.workflows.tracker.TemplateTrackerWorkflowImpl;
 import dev.corral.workflows.vm.VmWorkflowImpl;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.temporal.worker.Worker;
 import io.temporal.common.interceptors.WorkerInterceptor;
+import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
@@ -52,15 +52,17 @@ public final class CorralWorkers {
   /** Timings a test may shorten; production uses {@link #DEFAULTS}. */
   public record Timings(Duration shepherdPoll, Duration readyPoll) {}
 
-  /** A readiness probe every 50 ms costs the providers little and takes little off each clone wave. */
+  /**
+   * A readiness probe every 50 ms costs the providers little and takes little off each clone wave.
+   */
   public static final Timings DEFAULTS = new Timings(Duration.ofSeconds(10), Duration.ofMillis(50));
 
   private CorralWorkers() {}
 
   /**
-   * The options of every worker factory that runs Corral's workers (the app's and the tests'): activity
-   * failures caused by an unreachable database get their own type ({@link DatabaseFailures}). {@code more}
-   * come after it, nearer the activity.
+   * The options of every worker factory that runs Corral's workers (the app's and the tests'):
+   * activity failures caused by an unreachable database get their own type ({@link
+   * DatabaseFailures}). {@code more} come after it, nearer the activity.
    */
   public static WorkerFactoryOptions factoryOptions(WorkerInterceptor... more) {
     WorkerInterceptor[] interceptors = new WorkerInterceptor[more.length + 1];
@@ -70,12 +72,19 @@ public final class CorralWorkers {
   }
 
   /**
-   * What the workers are made from. {@code reconciler} is shared with the caller, which runs its "reconcile now"
-   * and reads its counters; {@code trackerSources} too, which a config reload changes; the activities record
-   * their VM and build step timings in {@code metrics}.
+   * What the workers are made from. {@code reconciler} is shared with the caller, which runs its
+   * "reconcile now" and reads its counters; {@code trackerSources} too, which a config reload
+   * changes; the activities record their VM and build step timings in {@code metrics}.
    */
-  public record Dependencies(Db db, ProviderRegistry providers, Clock clock, ShepherdNudger nudger, Timings timings,
-      TrackerSources trackerSources, Reconciler reconciler, MeterRegistry metrics) {}
+  public record Dependencies(
+      Db db,
+      ProviderRegistry providers,
+      Clock clock,
+      ShepherdNudger nudger,
+      Timings timings,
+      TrackerSources trackerSources,
+      Reconciler reconciler,
+      MeterRegistry metrics) {}
 
   public static void register(WorkerFactory factory, Dependencies dependencies) {
     Db db = dependencies.db();
@@ -92,8 +101,12 @@ public final class CorralWorkers {
     TemplateChanges templateChanges = new TemplateChanges(db, nudger);
     Worker workflows = factory.newWorker(TaskQueues.WORKFLOWS);
     workflows.registerWorkflowImplementationTypes(
-        PoolShepherdWorkflowImpl.class, VmWorkflowImpl.class, TemplateBuildWorkflowImpl.class,
-        TemplateTrackerWorkflowImpl.class, LeaseWaitWorkflowImpl.class, VmTaskWorkflowImpl.class,
+        PoolShepherdWorkflowImpl.class,
+        VmWorkflowImpl.class,
+        TemplateBuildWorkflowImpl.class,
+        TemplateTrackerWorkflowImpl.class,
+        LeaseWaitWorkflowImpl.class,
+        VmTaskWorkflowImpl.class,
         ReconcilerWorkflowImpl.class);
     BuildStarter builds = new BuildStarter(db, factory.getWorkflowClient(), clock);
     workflows.registerActivitiesImplementations(
@@ -101,7 +114,8 @@ public final class CorralWorkers {
         new TrackerActivitiesImpl(
             new TemplateTracker(db, providers, trackerSources, builds, clock, templateChanges)));
     PendingLeaseStore pendingLeases = new PendingLeaseStore(db);
-    LeaseWaker leaseWaker = new LeaseWaker(pendingLeases, new LeaseWaits(factory.getWorkflowClient()));
+    LeaseWaker leaseWaker =
+        new LeaseWaker(pendingLeases, new LeaseWaits(factory.getWorkflowClient()));
     InventoryActivitiesImpl inventory =
         new InventoryActivitiesImpl(
             db,
@@ -112,7 +126,8 @@ public final class CorralWorkers {
             leaseWaker,
             vmMetrics);
     workflows.registerActivitiesImplementations(
-        inventory, new LeaseWaitActivitiesImpl(pendingLeases, clock, nudger, leaseWaker),
+        inventory,
+        new LeaseWaitActivitiesImpl(pendingLeases, clock, nudger, leaseWaker),
         new VmTaskActivitiesImpl(new VmTaskStore(db), clock));
 
     for (String name : providers.names()) {
@@ -126,8 +141,13 @@ public final class CorralWorkers {
               WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(slots).build());
       worker.registerActivitiesImplementations(
           new ProviderActivitiesImpl(
-              providers, timings.readyPoll(), inventory::markReady, inventory::markCloned, vmMetrics),
-          new BuildStepActivitiesImpl(db, providers, clock, buildWaker, templateChanges, buildMetrics),
+              providers,
+              timings.readyPoll(),
+              inventory::markReady,
+              inventory::markCloned,
+              vmMetrics),
+          new BuildStepActivitiesImpl(
+              db, providers, clock, buildWaker, templateChanges, buildMetrics),
           new VmTaskProviderActivitiesImpl(providers),
           new ReconcileActivitiesImpl(reconciler));
     }

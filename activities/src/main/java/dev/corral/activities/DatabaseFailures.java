@@ -8,10 +8,10 @@ import io.temporal.common.interceptors.WorkerInterceptorBase;
 import io.temporal.failure.ApplicationFailure;
 
 /**
- * Gives every activity failure that comes from an unreachable database one type,
- * {@link ErrorTypes#DATABASE_UNAVAILABLE}, so workflows can tell "the database was away" from "the provider or
- * the step failed" and wait for the database instead of counting a try. In one place, for every activity,
- * local ones included.
+ * Gives every activity failure that comes from an unreachable database one type, {@link
+ * ErrorTypes#DATABASE_UNAVAILABLE}, so workflows can tell "the database was away" from "the
+ * provider or the step failed" and wait for the database instead of counting a try. In one place,
+ * for every activity, local ones included.
  */
 public final class DatabaseFailures extends WorkerInterceptorBase {
   @Override
@@ -26,8 +26,10 @@ public final class DatabaseFailures extends WorkerInterceptorBase {
           if (unavailable == null) {
             throw e;
           }
-          // Retryable: an activity with unlimited tries simply runs again once the database is back.
-          throw ApplicationFailure.newFailureWithCause(unavailable.getMessage(), ErrorTypes.DATABASE_UNAVAILABLE, e);
+          // Retryable: an activity with unlimited tries simply runs again once the database is
+          // back.
+          throw ApplicationFailure.newFailureWithCause(
+              unavailable.getMessage(), ErrorTypes.DATABASE_UNAVAILABLE, e);
         }
       }
     };

@@ -26,9 +26,9 @@ import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 /**
- * Wraps the provider SPI as activities. Permanent provider failures become non-retryable
- * {@link ApplicationFailure}s typed with {@link ErrorTypes}; transient ones are rethrown so the
- * activity's retry policy handles them.
+ * Wraps the provider SPI as activities. Permanent provider failures become non-retryable {@link
+ * ApplicationFailure}s typed with {@link ErrorTypes}; transient ones are rethrown so the activity's
+ * retry policy handles them.
  */
 public final class ProviderActivitiesImpl implements ProviderActivities {
   private final ProviderRegistry providers;
@@ -38,11 +38,16 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
   private final VmMetrics metrics;
 
   /**
-   * {@code markReady} records a booted VM as ready, with how long its boot took, and says whether it is still
-   * wanted; {@code markCloned} records when a VM's clone finished and how long the provider's clone took.
+   * {@code markReady} records a booted VM as ready, with how long its boot took, and says whether
+   * it is still wanted; {@code markCloned} records when a VM's clone finished and how long the
+   * provider's clone took.
    */
-  public ProviderActivitiesImpl(ProviderRegistry providers, Duration readyPollInterval,
-      BiPredicate<VmReady, Duration> markReady, BiConsumer<String, Duration> markCloned, VmMetrics metrics) {
+  public ProviderActivitiesImpl(
+      ProviderRegistry providers,
+      Duration readyPollInterval,
+      BiPredicate<VmReady, Duration> markReady,
+      BiConsumer<String, Duration> markCloned,
+      VmMetrics metrics) {
     this.providers = providers;
     this.readyPollInterval = readyPollInterval;
     this.markReady = markReady;
@@ -53,8 +58,16 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
   @Override
   public void cloneVm(CloneRequest request) {
     long started = System.nanoTime();
-    counted(request.provider(), "clone", () -> call(() -> providers.get(request.provider())
-        .cloneVm(request.vm(), request.template(), VmShape.orDefault(request.shape()))));
+    counted(
+        request.provider(),
+        "clone",
+        () ->
+            call(
+                () ->
+                    providers
+                        .get(request.provider())
+                        .cloneVm(
+                            request.vm(), request.template(), VmShape.orDefault(request.shape()))));
     markCloned.accept(request.vm(), Duration.ofNanos(System.nanoTime() - started));
   }
 
@@ -72,21 +85,26 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
       Readiness readiness = call(() -> provider.checkReady(request.vm()));
       switch (readiness.state()) {
         case READY:
-          VmAddress address = new VmAddress(readiness.hostname(), readiness.ip(), readiness.ports());
+          VmAddress address =
+              new VmAddress(readiness.hostname(), readiness.ip(), readiness.ports());
           Duration booted = Duration.ofNanos(System.nanoTime() - started);
-          return new ReadyOutcome(address, markReady.test(new VmReady(request.vm(), address), booted));
+          return new ReadyOutcome(
+              address, markReady.test(new VmReady(request.vm(), address), booted));
         case FAILED:
           throw ApplicationFailure.newNonRetryableFailure(
-              "vm " + request.vm() + " failed while booting: " + readiness.reason(), ErrorTypes.BOOT_FAILED);
+              "vm " + request.vm() + " failed while booting: " + readiness.reason(),
+              ErrorTypes.BOOT_FAILED);
         case BOOTING:
         default:
           break;
       }
       if (System.nanoTime() >= deadline) {
         throw ApplicationFailure.newNonRetryableFailure(
-            "vm " + request.vm() + " was not ready within " + request.timeout(), ErrorTypes.BOOT_TIMEOUT);
+            "vm " + request.vm() + " was not ready within " + request.timeout(),
+            ErrorTypes.BOOT_TIMEOUT);
       }
-      // Heartbeats let Temporal notice a dead worker within the heartbeat timeout, not the boot timeout.
+      // Heartbeats let Temporal notice a dead worker within the heartbeat timeout, not the boot
+      // timeout.
       context.heartbeat(null);
       sleep(readyPollInterval);
     }
@@ -94,24 +112,31 @@ public final class ProviderActivitiesImpl implements ProviderActivities {
 
   @Override
   public void destroyVm(DestroyRequest request) {
-    counted(request.provider(), "destroy", () -> call(
-        () -> {
-          providers.get(request.provider()).destroy(request.vm());
-          return null;
-        }));
+    counted(
+        request.provider(),
+        "destroy",
+        () ->
+            call(
+                () -> {
+                  providers.get(request.provider()).destroy(request.vm());
+                  return null;
+                }));
   }
 
   @Override
   public void cleanVm(CleanRequest request) {
-    counted(request.provider(), "clean", () -> {
-      ProviderCalls.run(() -> providers.get(request.provider()).cleanForReuse(request.vm()));
-      return null;
-    });
+    counted(
+        request.provider(),
+        "clean",
+        () -> {
+          ProviderCalls.run(() -> providers.get(request.provider()).cleanForReuse(request.vm()));
+          return null;
+        });
   }
 
   /**
-   * Runs a provider step, counting its failure: a provider error (retried or not) or a failed or timed-out boot.
-   * A cancelled activity is not the provider's failure.
+   * Runs a provider step, counting its failure: a provider error (retried or not) or a failed or
+   * timed-out boot. A cancelled activity is not the provider's failure.
    */
   private <T> T counted(String provider, String step, Supplier<T> work) {
     try {

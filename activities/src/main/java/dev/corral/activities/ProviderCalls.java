@@ -5,9 +5,9 @@ import io.temporal.failure.ApplicationFailure;
 import java.util.function.Supplier;
 
 /**
- * The one mapping from provider failures to Temporal's: permanent ones become non-retryable
- * {@link ApplicationFailure}s typed with their {@code ErrorTypes} constant; transient ones are rethrown
- * so the activity's retry policy handles them.
+ * The one mapping from provider failures to Temporal's: permanent ones become non-retryable {@link
+ * ApplicationFailure}s typed with their {@code ErrorTypes} constant; transient ones are rethrown so
+ * the activity's retry policy handles them.
  */
 public final class ProviderCalls {
   private ProviderCalls() {}

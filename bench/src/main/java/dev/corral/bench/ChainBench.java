@@ -32,23 +32,25 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
- * Issue 3's chain benchmark: the preparation chain (deploy, verify, configure, seal, poweroff, finish)
- * with every step taking 1 s on the simulated provider.
+ * Issue 3's chain benchmark: the preparation chain (deploy, verify, configure, seal, poweroff,
+ * finish) with every step taking 1 s on the simulated provider.
  *
  * <ol>
- *   <li><b>Single chain overhead.</b> Provider {@code sim}, {@code max_concurrent_builds: 1}. A build is
- *       started with {@code POST /v1/builds} and {@code GET /v1/builds/{id}} is polled every 20 ms until it
- *       shows {@code succeeded}. Overhead = that wall time - 6 s; target &lt; 1 s. Repeated in one JVM
- *       (the first run is cold), each on its own raw template.
- *   <li><b>20 chains in parallel.</b> Providers {@code sim-a} and {@code sim-b}, {@code max_concurrent_builds: 2}
- *       each, 10 raw templates per provider; 20 POSTs are sent at once (20 threads behind a latch) and the
- *       clock stops when the database shows all 20 builds succeeded (polled every 20 ms; the API is
- *       checked after). Physical limit 5 waves x 6 s = 30 s; target &lt;= 33 s.
+ *   <li><b>Single chain overhead.</b> Provider {@code sim}, {@code max_concurrent_builds: 1}. A
+ *       build is started with {@code POST /v1/builds} and {@code GET /v1/builds/{id}} is polled
+ *       every 20 ms until it shows {@code succeeded}. Overhead = that wall time - 6 s; target &lt;
+ *       1 s. Repeated in one JVM (the first run is cold), each on its own raw template.
+ *   <li><b>20 chains in parallel.</b> Providers {@code sim-a} and {@code sim-b}, {@code
+ *       max_concurrent_builds: 2} each, 10 raw templates per provider; 20 POSTs are sent at once
+ *       (20 threads behind a latch) and the clock stops when the database shows all 20 builds
+ *       succeeded (polled every 20 ms; the API is checked after). Physical limit 5 waves x 6 s = 30
+ *       s; target &lt;= 33 s.
  * </ol>
  *
- * <p>One CorralApp (embedded MariaDB, embedded Temporal, HTTP on 127.0.0.1) hosts both parts. No pool is
- * configured, so the tracker (which discovers the raw templates from the simulated providers' listings at
- * start) never starts a build by itself: every build measured is one this bench POSTed.
+ * <p>One CorralApp (embedded MariaDB, embedded Temporal, HTTP on 127.0.0.1) hosts both parts. No
+ * pool is configured, so the tracker (which discovers the raw templates from the simulated
+ * providers' listings at start) never starts a build by itself: every build measured is one this
+ * bench POSTed.
  *
  * <p>Usage: {@code ChainBench [SINGLE_RUNS [PARALLEL_RUNS [QUIET_WAIT_S]]]} (defaults 5, 3, 180).
  */
@@ -61,7 +63,8 @@ public final class ChainBench {
   private static final List<String> PAR_PROVIDERS = List.of("sim-a", "sim-b");
   private static final double PAR_LIMIT_S = 30.0;
   private static final double PAR_TARGET_S = 33.0;
-  private static final List<String> STEP_NAMES = List.of("deploy", "verify", "configure", "seal", "poweroff", "finish");
+  private static final List<String> STEP_NAMES =
+      List.of("deploy", "verify", "configure", "seal", "poweroff", "finish");
 
   private final ObjectMapper json = new ObjectMapper();
   private CorralApp app;
@@ -72,11 +75,16 @@ public final class ChainBench {
     int singleRuns = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int parallelRuns = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     long quietWaitS = args.length > 2 ? Long.parseLong(args[2]) : 180;
-    BenchSupport.watchdog("ChainBench", 120 + singleRuns * (30 + quietWaitS) + parallelRuns * (120 + quietWaitS));
-    System.out.printf("ChainBench: preparation chain, 6 steps x 1 s on the simulated provider; %d single runs "
+    BenchSupport.watchdog(
+        "ChainBench", 120 + singleRuns * (30 + quietWaitS) + parallelRuns * (120 + quietWaitS));
+    System.out.printf(
+        "ChainBench: preparation chain, 6 steps x 1 s on the simulated provider; %d single runs "
             + "(target: wall - 6 s < 1 s), %d parallel runs of 20 chains on 2 providers x 2 build slots "
             + "(limit 5 x 6 s = 30 s, target <= 33 s); %d cores, max heap %d MB, Java %s%n",
-        singleRuns, parallelRuns, Runtime.getRuntime().availableProcessors(), BenchSupport.availableMemoryMb(),
+        singleRuns,
+        parallelRuns,
+        Runtime.getRuntime().availableProcessors(),
+        BenchSupport.availableMemoryMb(),
         System.getProperty("java.version"));
     ChainBench bench = new ChainBench();
     bench.quietWaitS = quietWaitS;
@@ -94,7 +102,9 @@ public final class ChainBench {
     y.append("template_groups:\n");
     y.append("  single: {obsolete_days: 30, keep_prepared: 100, configure: {motd: bench}}\n");
     for (int r = 1; r <= parallelRuns; r++) {
-      y.append("  par").append(r).append(": {obsolete_days: 30, keep_prepared: 100, configure: {motd: bench}}\n");
+      y.append("  par")
+          .append(r)
+          .append(": {obsolete_days: 30, keep_prepared: 100, configure: {motd: bench}}\n");
     }
     y.append("tracker: {interval: 1h, sources: []}\n");
     y.append("providers:\n");
@@ -116,18 +126,25 @@ public final class ChainBench {
     return y.toString();
   }
 
-  private static void provider(StringBuilder y, String name, int slots, LocalDate date, List<String[]> templates) {
+  private static void provider(
+      StringBuilder y, String name, int slots, LocalDate date, List<String[]> templates) {
     y.append("  ").append(name).append(":\n");
     y.append("    type: simulated\n");
     y.append("    clone_seconds: 0\n    boot_seconds: 0\n    destroy_seconds: 0\n");
     y.append("    step_seconds: ").append(STEP_S).append('\n');
-    y.append("    fail_steps: {deploy: 0, verify: 0, configure: 0, seal: 0, poweroff: 0, finish: 0}\n");
+    y.append(
+        "    fail_steps: {deploy: 0, verify: 0, configure: 0, seal: 0, poweroff: 0, finish: 0}\n");
     y.append("    max_vms: 100\n    max_concurrent_clones: 10\n");
     y.append("    max_concurrent_builds: ").append(slots).append('\n');
     y.append("    templates:\n");
     for (String[] t : templates) {
-      y.append("      - {name: ").append(t[0]).append(", group: ").append(t[1]).append(", version: \"1.0\", date: ")
-          .append(date).append("}\n");
+      y.append("      - {name: ")
+          .append(t[0])
+          .append(", group: ")
+          .append(t[1])
+          .append(", version: \"1.0\", date: ")
+          .append(date)
+          .append("}\n");
     }
   }
 
@@ -152,11 +169,17 @@ public final class ChainBench {
         ok &= overhead[i - 1] >= 0;
       }
       if (singleRuns > 0) {
-        double[] warm = singleRuns > 1 ? java.util.Arrays.copyOfRange(overhead, 1, singleRuns) : overhead;
+        double[] warm =
+            singleRuns > 1 ? java.util.Arrays.copyOfRange(overhead, 1, singleRuns) : overhead;
         double med = BenchSupport.median(overhead);
-        System.out.printf("RESULT ChainBench single: overhead (wall - 6 s) median %.3f s over %d runs "
+        System.out.printf(
+            "RESULT ChainBench single: overhead (wall - 6 s) median %.3f s over %d runs "
                 + "(cold run 1: %.3f s; warm runs 2..%d median %.3f s); target < 1 s: %s%n",
-            med, singleRuns, overhead[0], singleRuns, BenchSupport.median(warm),
+            med,
+            singleRuns,
+            overhead[0],
+            singleRuns,
+            BenchSupport.median(warm),
             ok && med < 1.0 ? "met" : "MISSED");
       }
 
@@ -167,9 +190,15 @@ public final class ChainBench {
       }
       if (parallelRuns > 0) {
         double med = BenchSupport.median(totals);
-        System.out.printf("RESULT ChainBench parallel: 20 chains, median %.2f s over %d runs (limit %.0f s, %+.1f %%); "
-                + "target <= %.0f s: %s%n", med, parallelRuns, PAR_LIMIT_S, (med / PAR_LIMIT_S - 1) * 100,
-            PAR_TARGET_S, ok && med <= PAR_TARGET_S ? "met" : "MISSED");
+        System.out.printf(
+            "RESULT ChainBench parallel: 20 chains, median %.2f s over %d runs (limit %.0f s, %+.1f %%); "
+                + "target <= %.0f s: %s%n",
+            med,
+            parallelRuns,
+            PAR_LIMIT_S,
+            (med / PAR_LIMIT_S - 1) * 100,
+            PAR_TARGET_S,
+            ok && med <= PAR_TARGET_S ? "met" : "MISSED");
       }
     }
     return ok;
@@ -185,7 +214,8 @@ public final class ChainBench {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("the tracker did not discover the " + count + " templates of group " + group);
+    throw new IllegalStateException(
+        "the tracker did not discover the " + count + " templates of group " + group);
   }
 
   // ---------------------------------------------------------------- single chain
@@ -195,13 +225,17 @@ public final class ChainBench {
     String template = "single-" + run;
     BenchSupport.waitForQuiet("single " + run, 0.25, quietWaitS);
     BenchSupport.Cpu cpu0 = BenchSupport.Cpu.now();
-    byte[] body = ("{\"template\": \"" + template + "\", \"provider\": \"sim\"}").getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        ("{\"template\": \"" + template + "\", \"provider\": \"sim\"}")
+            .getBytes(StandardCharsets.UTF_8);
     Instant t0Wall = Instant.now();
     long t0 = System.nanoTime();
     BenchSupport.Response posted = BenchSupport.post(new URL(base + "/v1/builds"), body);
     long postDone = System.nanoTime();
     if (posted.status() != 201) {
-      System.out.printf("RESULT ChainBench single run %d: POST /v1/builds answered %d %s%n", run, posted.status(), posted.body());
+      System.out.printf(
+          "RESULT ChainBench single run %d: POST /v1/builds answered %d %s%n",
+          run, posted.status(), posted.body());
       return -1;
     }
     long id = json.readTree(posted.body()).get("id").asLong();
@@ -229,31 +263,57 @@ public final class ChainBench {
     }
     double[] cores = BenchSupport.Cpu.now().coresSince(cpu0);
     if (doneAt < 0 || !state.equals("succeeded")) {
-      System.out.printf("RESULT ChainBench single run %d: build %d ended %s (not succeeded) %s%n", run, id, state, last);
+      System.out.printf(
+          "RESULT ChainBench single run %d: build %d ended %s (not succeeded) %s%n",
+          run, id, state, last);
       return -1;
     }
     double wall = (doneAt - t0) / 1e9;
     double overhead = wall - STEPS * STEP_S;
     Build b = Build.of(last);
-    System.out.printf("[single %d] build %d: POST took %.0f ms; created_at -> ended_at %.3f s (DB overhead %.0f ms); "
+    System.out.printf(
+        "[single %d] build %d: POST took %.0f ms; created_at -> ended_at %.3f s (DB overhead %.0f ms); "
             + "POST sent -> created_at %d ms; created -> started (slot) %d ms; started -> deploy started %d ms; "
             + "finish ended -> build ended %d ms; build ended -> seen by poll %d ms; %d polls%n",
-        run, id, (postDone - t0) / 1e6, b.seconds(b.created, b.ended), (b.seconds(b.created, b.ended) - 6) * 1000,
-        ms(t0Wall, b.created), ms(b.created, b.started), ms(b.started, b.steps.get(0).started),
-        ms(b.steps.get(b.steps.size() - 1).ended, b.ended), ms(b.ended, t0Wall.plusNanos(doneAt - t0)), polls);
+        run,
+        id,
+        (postDone - t0) / 1e6,
+        b.seconds(b.created, b.ended),
+        (b.seconds(b.created, b.ended) - 6) * 1000,
+        ms(t0Wall, b.created),
+        ms(b.created, b.started),
+        ms(b.started, b.steps.get(0).started),
+        ms(b.steps.get(b.steps.size() - 1).ended, b.ended),
+        ms(b.ended, t0Wall.plusNanos(doneAt - t0)),
+        polls);
     StringJoiner steps = new StringJoiner("; ");
     for (int i = 0; i < b.steps.size(); i++) {
       Step s = b.steps.get(i);
-      String gap = i == 0 ? "" : String.format(", gap %d ms", ms(b.steps.get(i - 1).ended, s.started));
-      steps.add(String.format("%s +%d ms%s", s.name, ms(s.started, s.ended) - (long) (STEP_S * 1000), gap));
+      String gap =
+          i == 0 ? "" : String.format(", gap %d ms", ms(b.steps.get(i - 1).ended, s.started));
+      steps.add(
+          String.format(
+              "%s +%d ms%s", s.name, ms(s.started, s.ended) - (long) (STEP_S * 1000), gap));
     }
-    System.out.printf("[single %d] steps (DB: duration over 1 s, gap after the previous step's end): %s%n", run, steps);
+    System.out.printf(
+        "[single %d] steps (DB: duration over 1 s, gap after the previous step's end): %s%n",
+        run, steps);
     temporalBreakdown("single " + run, List.of(WorkflowIds.build("single", "sim", template)));
-    System.out.printf("[single %d] CPU: java %.2f cores, mariadbd %.2f cores, other processes %.2f cores%s%n",
-        run, cores[0], cores[1], cores[2], cores[2] > 0.25 ? " (NOISY: the machine was shared)" : "");
-    System.out.printf("RESULT ChainBench single run %d%s: wall %.3f s (POST -> GET shows succeeded), overhead %.3f s; "
+    System.out.printf(
+        "[single %d] CPU: java %.2f cores, mariadbd %.2f cores, other processes %.2f cores%s%n",
+        run,
+        cores[0],
+        cores[1],
+        cores[2],
+        cores[2] > 0.25 ? " (NOISY: the machine was shared)" : "");
+    System.out.printf(
+        "RESULT ChainBench single run %d%s: wall %.3f s (POST -> GET shows succeeded), overhead %.3f s; "
             + "DB created_at -> ended_at %.3f s%s%n",
-        run, run == 1 ? " (cold)" : "", wall, overhead, b.seconds(b.created, b.ended),
+        run,
+        run == 1 ? " (cold)" : "",
+        wall,
+        overhead,
+        b.seconds(b.created, b.ended),
         cores[2] > 0.25 ? " NOISY" : "");
     return overhead;
   }
@@ -275,11 +335,15 @@ public final class ChainBench {
     List<Future<BenchSupport.Response>> posts = new ArrayList<>();
     URL buildsUrl = new URL(base + "/v1/builds");
     for (String[] s : sources) {
-      byte[] body = ("{\"template\": \"" + s[1] + "\", \"provider\": \"" + s[0] + "\"}").getBytes(StandardCharsets.UTF_8);
-      posts.add(pool.submit(() -> {
-        go.await();
-        return BenchSupport.post(buildsUrl, body);
-      }));
+      byte[] body =
+          ("{\"template\": \"" + s[1] + "\", \"provider\": \"" + s[0] + "\"}")
+              .getBytes(StandardCharsets.UTF_8);
+      posts.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return BenchSupport.post(buildsUrl, body);
+              }));
     }
     Thread.sleep(200); // let the 20 threads reach the latch
     BenchSupport.Cpu cpu0 = BenchSupport.Cpu.now();
@@ -290,7 +354,9 @@ public final class ChainBench {
     for (Future<BenchSupport.Response> f : posts) {
       BenchSupport.Response r = f.get();
       if (r.status() != 201) {
-        System.out.printf("RESULT ChainBench parallel run %d: POST /v1/builds answered %d %s%n", run, r.status(), r.body());
+        System.out.printf(
+            "RESULT ChainBench parallel run %d: POST /v1/builds answered %d %s%n",
+            run, r.status(), r.body());
         pool.shutdownNow();
         return -1;
       }
@@ -304,10 +370,15 @@ public final class ChainBench {
     int succeeded = 0;
     int ended = 0;
     int polls = 0;
-    try (Connection c = app.db().dataSource().getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = app.db().dataSource().getConnection();
+        Statement st = c.createStatement()) {
       while (System.nanoTime() < deadline) {
-        try (ResultSet rs = st.executeQuery("SELECT SUM(state = 'succeeded'), SUM(state IN ('succeeded','failed','cancelled')) "
-            + "FROM build WHERE id IN (" + idList + ")")) {
+        try (ResultSet rs =
+            st.executeQuery(
+                "SELECT SUM(state = 'succeeded'), SUM(state IN ('succeeded','failed','cancelled')) "
+                    + "FROM build WHERE id IN ("
+                    + idList
+                    + ")")) {
           rs.next();
           succeeded = rs.getInt(1);
           ended = rs.getInt(2);
@@ -328,31 +399,51 @@ public final class ChainBench {
     // The API's view, once: every build with its steps.
     List<Build> builds = new ArrayList<>();
     for (long id : ids) {
-      builds.add(Build.of(json.readTree(BenchSupport.get(new URL(base + "/v1/builds/" + id)).body())));
+      builds.add(
+          Build.of(json.readTree(BenchSupport.get(new URL(base + "/v1/builds/" + id)).body())));
     }
     long apiSucceeded = builds.stream().filter(b -> b.state.equals("succeeded")).count();
     if (doneAt < 0 || succeeded != ids.size() || apiSucceeded != ids.size()) {
-      System.out.printf("RESULT ChainBench parallel run %d: %d of %d succeeded in the DB, %d in the API, %d ended%n",
+      System.out.printf(
+          "RESULT ChainBench parallel run %d: %d of %d succeeded in the DB, %d in the API, %d ended%n",
           run, succeeded, ids.size(), apiSucceeded, ended);
       return -1;
     }
     double total = (doneAt - t0) / 1e9;
-    Instant lastEnded = builds.stream().map(b -> b.ended).max(Comparator.naturalOrder()).orElseThrow();
-    Instant firstCreated = builds.stream().map(b -> b.created).min(Comparator.naturalOrder()).orElseThrow();
-    System.out.printf("[parallel %d] 20 POSTs took %.0f ms; POSTs sent -> last ended_at %.3f s; "
+    Instant lastEnded =
+        builds.stream().map(b -> b.ended).max(Comparator.naturalOrder()).orElseThrow();
+    Instant firstCreated =
+        builds.stream().map(b -> b.created).min(Comparator.naturalOrder()).orElseThrow();
+    System.out.printf(
+        "[parallel %d] 20 POSTs took %.0f ms; POSTs sent -> last ended_at %.3f s; "
             + "first created_at -> last ended_at %.3f s; %d DB polls%n",
-        run, (postsDone - t0) / 1e6, Duration.between(t0Wall, lastEnded).toNanos() / 1e9,
-        Duration.between(firstCreated, lastEnded).toNanos() / 1e9, polls);
+        run,
+        (postsDone - t0) / 1e6,
+        Duration.between(t0Wall, lastEnded).toNanos() / 1e9,
+        Duration.between(firstCreated, lastEnded).toNanos() / 1e9,
+        polls);
 
     boolean overCap = false;
     for (String p : PAR_PROVIDERS) {
-      List<Build> on = builds.stream().filter(b -> b.provider.equals(p)).sorted(Comparator.comparing(b -> b.started)).toList();
+      List<Build> on =
+          builds.stream()
+              .filter(b -> b.provider.equals(p))
+              .sorted(Comparator.comparing(b -> b.started))
+              .toList();
       int maxBuilds = maxOverlap(on.stream().map(b -> new Instant[] {b.started, b.ended}).toList());
-      int maxSteps = maxOverlap(on.stream().map(b -> new Instant[] {b.steps.get(0).started,
-          b.steps.get(b.steps.size() - 1).ended}).toList());
+      int maxSteps =
+          maxOverlap(
+              on.stream()
+                  .map(
+                      b ->
+                          new Instant[] {
+                            b.steps.get(0).started, b.steps.get(b.steps.size() - 1).ended
+                          })
+                  .toList());
       overCap |= maxBuilds > PAR_SLOTS || maxSteps > PAR_SLOTS;
       List<Instant> ends = on.stream().map(b -> b.ended).sorted().toList();
-      List<Instant> stepEnds = on.stream().map(b -> b.steps.get(b.steps.size() - 1).ended).sorted().toList();
+      List<Instant> stepEnds =
+          on.stream().map(b -> b.steps.get(b.steps.size() - 1).ended).sorted().toList();
       StringJoiner slotGaps = new StringJoiner(", ");
       List<Long> gaps = new ArrayList<>();
       List<Long> gapsToDeploy = new ArrayList<>();
@@ -367,15 +458,24 @@ public final class ChainBench {
         Build a = on.get(w * PAR_SLOTS);
         Build z = on.get(Math.min(on.size(), w * PAR_SLOTS + PAR_SLOTS) - 1);
         Instant waveEnd = ends.get(Math.min(ends.size(), w * PAR_SLOTS + PAR_SLOTS) - 1);
-        waves.add(String.format("w%d %.2f..%.2f->%.2f", w + 1, sec(t0Wall, a.started), sec(t0Wall, z.started),
-            sec(t0Wall, waveEnd)));
+        waves.add(
+            String.format(
+                "w%d %.2f..%.2f->%.2f",
+                w + 1, sec(t0Wall, a.started), sec(t0Wall, z.started), sec(t0Wall, waveEnd)));
       }
-      System.out.printf("[parallel %d] %s: max builds running at once %d (build started_at..ended_at), "
+      System.out.printf(
+          "[parallel %d] %s: max builds running at once %d (build started_at..ended_at), "
               + "%d (deploy started..finish ended); waves (s from POSTs sent: started..started->last ended): %s%n",
           run, p, maxBuilds, maxSteps, waves);
-      System.out.printf("[parallel %d] %s: slot freed (build ended_at) -> next build started_at, ms: [%s] mean %s; "
+      System.out.printf(
+          "[parallel %d] %s: slot freed (build ended_at) -> next build started_at, ms: [%s] mean %s; "
               + "finish ended -> next deploy started, ms mean/max %s; first wave POSTs sent -> started %d, %d ms%n",
-          run, p, slotGaps, meanMax(gaps), meanMax(gapsToDeploy), ms(t0Wall, on.get(0).started),
+          run,
+          p,
+          slotGaps,
+          meanMax(gaps),
+          meanMax(gapsToDeploy),
+          ms(t0Wall, on.get(0).started),
           ms(t0Wall, on.get(1).started));
     }
     List<Long> chainOver = new ArrayList<>();
@@ -390,19 +490,35 @@ public final class ChainBench {
         }
       }
     }
-    System.out.printf("[parallel %d] per build, ms mean/max: started_at -> ended_at over 6 s %s; step duration over 1 s %s; "
-            + "gap between steps %s%n", run, meanMax(chainOver), meanMax(stepOver), meanMax(stepGaps));
-    temporalBreakdown("parallel " + run, sources.stream().map(s -> WorkflowIds.build(group, s[0], s[1])).toList());
-    System.out.printf("[parallel %d] CPU: java %.2f cores, mariadbd %.2f cores, other processes %.2f cores%s%n",
-        run, cores[0], cores[1], cores[2], cores[2] > 0.25 ? " (NOISY: the machine was shared)" : "");
-    System.out.printf("RESULT ChainBench parallel run %d: 20 chains on 2 providers x 2 slots: %.2f s "
+    System.out.printf(
+        "[parallel %d] per build, ms mean/max: started_at -> ended_at over 6 s %s; step duration over 1 s %s; "
+            + "gap between steps %s%n",
+        run, meanMax(chainOver), meanMax(stepOver), meanMax(stepGaps));
+    temporalBreakdown(
+        "parallel " + run,
+        sources.stream().map(s -> WorkflowIds.build(group, s[0], s[1])).toList());
+    System.out.printf(
+        "[parallel %d] CPU: java %.2f cores, mariadbd %.2f cores, other processes %.2f cores%s%n",
+        run,
+        cores[0],
+        cores[1],
+        cores[2],
+        cores[2] > 0.25 ? " (NOISY: the machine was shared)" : "");
+    System.out.printf(
+        "RESULT ChainBench parallel run %d: 20 chains on 2 providers x 2 slots: %.2f s "
             + "(POSTs sent -> DB shows all 20 succeeded; limit 30 s, %+.1f %%); max builds at once per provider %s%s%n",
-        run, total, (total / PAR_LIMIT_S - 1) * 100, overCap ? "EXCEEDED 2" : "<= 2 (ok)",
+        run,
+        total,
+        (total / PAR_LIMIT_S - 1) * 100,
+        overCap ? "EXCEEDED 2" : "<= 2 (ok)",
         cores[2] > 0.25 ? " NOISY" : "");
     return overCap ? -1 : total;
   }
 
-  /** Most intervals [from, to) open at one instant; an interval ending when another starts does not overlap it. */
+  /**
+   * Most intervals [from, to) open at one instant; an interval ending when another starts does not
+   * overlap it.
+   */
   private static int maxOverlap(List<Instant[]> intervals) {
     List<long[]> events = new ArrayList<>();
     for (Instant[] iv : intervals) {
@@ -423,8 +539,8 @@ public final class ChainBench {
 
   /**
    * Where the time between steps goes, from the builds' workflow histories: activity scheduled ->
-   * started (task dispatch), started -> completed, completed -> next activity scheduled (one workflow
-   * task). Activities: tryStartBuild (slot), the six steps.
+   * started (task dispatch), started -> completed, completed -> next activity scheduled (one
+   * workflow task). Activities: tryStartBuild (slot), the six steps.
    */
   private void temporalBreakdown(String label, List<String> workflowIds) {
     Map<String, List<Long>> seg = new LinkedHashMap<>();
@@ -440,7 +556,8 @@ public final class ChainBench {
         Map<Long, Instant> startedAt = new HashMap<>();
         Instant lastEvent = null;
         for (HistoryEvent e : client.fetchHistory(wf).getEvents()) {
-          Instant at = Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
+          Instant at =
+              Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
           lastEvent = at;
           switch (e.getEventType()) {
             case EVENT_TYPE_WORKFLOW_EXECUTION_STARTED -> started = at;
@@ -455,9 +572,17 @@ public final class ChainBench {
               scheduledType.put(e.getEventId(), type);
               scheduledAt.put(e.getEventId(), at);
               if (prevCompleted != null && type.equals(prevType) && type.equals("TryStartBuild")) {
-                add(seg, "queued: TryStartBuild refused -> asked again (slot wait)", prevCompleted, at);
+                add(
+                    seg,
+                    "queued: TryStartBuild refused -> asked again (slot wait)",
+                    prevCompleted,
+                    at);
               } else if (prevCompleted != null) {
-                add(seg, "completed -> next scheduled (" + prevType + " -> " + type + ")", prevCompleted, at);
+                add(
+                    seg,
+                    "completed -> next scheduled (" + prevType + " -> " + type + ")",
+                    prevCompleted,
+                    at);
               } else {
                 add(seg, "workflow started -> 1st activity scheduled", started, at);
               }
@@ -474,7 +599,7 @@ public final class ChainBench {
               add(seg, "started -> completed " + prevType, startedAt.get(sid), at);
             }
             case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED -> add(seg, "signals received", at, at);
-            default -> { }
+            default -> {}
           }
         }
         add(seg, "last activity completed -> workflow completed", prevCompleted, lastEvent);
@@ -484,8 +609,15 @@ public final class ChainBench {
       return;
     }
     StringJoiner out = new StringJoiner("; ");
-    seg.forEach((k, v) -> out.add(k.equals("signals received") ? k + " " + v.size() : k + " " + meanMax(v)
-        + (v.size() > workflowIds.size() ? " (n=" + v.size() + ")" : "")));
+    seg.forEach(
+        (k, v) ->
+            out.add(
+                k.equals("signals received")
+                    ? k + " " + v.size()
+                    : k
+                        + " "
+                        + meanMax(v)
+                        + (v.size() > workflowIds.size() ? " (n=" + v.size() + ")" : "")));
     System.out.printf("[%s] Temporal histories, ms (mean / max): %s%n", label, out);
   }
 
@@ -493,16 +625,30 @@ public final class ChainBench {
 
   private record Step(String name, Instant started, Instant ended) {}
 
-  private record Build(long id, String provider, String state, Instant created, Instant started, Instant ended,
+  private record Build(
+      long id,
+      String provider,
+      String state,
+      Instant created,
+      Instant started,
+      Instant ended,
       List<Step> steps) {
     static Build of(JsonNode n) {
       List<Step> steps = new ArrayList<>();
       for (JsonNode s : n.get("steps")) {
-        steps.add(new Step(s.get("name").asText(), instant(s.get("started_at")), instant(s.get("ended_at"))));
+        steps.add(
+            new Step(
+                s.get("name").asText(), instant(s.get("started_at")), instant(s.get("ended_at"))));
       }
       steps.sort(Comparator.comparingInt(s -> STEP_NAMES.indexOf(s.name())));
-      return new Build(n.get("id").asLong(), n.get("provider").asText(), n.get("state").asText(),
-          instant(n.get("created_at")), instant(n.get("started_at")), instant(n.get("ended_at")), steps);
+      return new Build(
+          n.get("id").asLong(),
+          n.get("provider").asText(),
+          n.get("state").asText(),
+          instant(n.get("created_at")),
+          instant(n.get("started_at")),
+          instant(n.get("ended_at")),
+          steps);
     }
 
     double seconds(Instant from, Instant to) {
@@ -532,7 +678,9 @@ public final class ChainBench {
     if (values.isEmpty()) {
       return "-";
     }
-    return String.format("%.0f / %d", values.stream().mapToLong(Long::longValue).average().orElse(0),
+    return String.format(
+        "%.0f / %d",
+        values.stream().mapToLong(Long::longValue).average().orElse(0),
         values.stream().mapToLong(Long::longValue).max().orElse(0));
   }
 }

@@ -13,12 +13,20 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A provider that counts the calls made to the one it wraps, by kind, and logs when each was made (epoch ms), so
- * that calls can be put down to the reconcile pass that made them. Everything else is passed on unchanged.
+ * A provider that counts the calls made to the one it wraps, by kind, and logs when each was made
+ * (epoch ms), so that calls can be put down to the reconcile pass that made them. Everything else
+ * is passed on unchanged.
  */
 final class CountingProvider implements VmProvider {
   /** The kinds of call counted; everything else (templates, tasks) is OTHER. */
-  enum Kind { GET, PROBE, LIST, DESTROY, CLONE, OTHER }
+  enum Kind {
+    GET,
+    PROBE,
+    LIST,
+    DESTROY,
+    CLONE,
+    OTHER
+  }
 
   private final VmProvider delegate;
   private final AtomicLongArray counts = new AtomicLongArray(Kind.values().length);
@@ -40,7 +48,10 @@ final class CountingProvider implements VmProvider {
     return out;
   }
 
-  /** Calls of each kind made from {@code fromMs} (inclusive) to {@code toMs} (exclusive), epoch milliseconds. */
+  /**
+   * Calls of each kind made from {@code fromMs} (inclusive) to {@code toMs} (exclusive), epoch
+   * milliseconds.
+   */
   long[] countsBetween(long fromMs, long toMs) {
     long[] out = new long[Kind.values().length];
     synchronized (logLock) {
@@ -69,7 +80,10 @@ final class CountingProvider implements VmProvider {
     StringBuilder s = new StringBuilder();
     for (Kind k : Kind.values()) {
       if (counts[k.ordinal()] > 0) {
-        s.append(s.length() == 0 ? "" : ", ").append(counts[k.ordinal()]).append(' ').append(k.name().toLowerCase());
+        s.append(s.length() == 0 ? "" : ", ")
+            .append(counts[k.ordinal()])
+            .append(' ')
+            .append(k.name().toLowerCase());
       }
     }
     return s.length() == 0 ? "none" : s.toString();

@@ -32,9 +32,9 @@ import java.util.regex.Pattern;
  * max_concurrent_clones 10 and max_vms 100: five waves of ten 4-second provisions, so 20 s is the
  * physical limit and 22 s (+10 %) the target.
  *
- * <p>Each run uses a fresh data dir. The clock starts when CorralApp.start returns (the shepherd has
- * been started) and stops at the first GET /v1/pools, polled every 50 ms, that shows ready = 50. The
- * database's own view is reported too: first VM row's created_at to the last ready_at.
+ * <p>Each run uses a fresh data dir. The clock starts when CorralApp.start returns (the shepherd
+ * has been started) and stops at the first GET /v1/pools, polled every 50 ms, that shows ready =
+ * 50. The database's own view is reported too: first VM row's created_at to the last ready_at.
  *
  * <p>Usage: {@code FillBench [RUNS]} (default 3); prints every run and the median.
  */
@@ -45,9 +45,10 @@ public final class FillBench {
   private static final Duration GIVE_UP = Duration.ofSeconds(90);
 
   /**
-   * {@code FillBench [RUNS [QUIET_WAIT_S]] [--same-jvm]}. By default every run is a fresh JVM (this main
-   * starts itself again with {@code --single N}), because a pool fills right after Corral starts, with a
-   * cold JIT; {@code --same-jvm} runs them one after the other in this JVM instead (later runs warm).
+   * {@code FillBench [RUNS [QUIET_WAIT_S]] [--same-jvm]}. By default every run is a fresh JVM (this
+   * main starts itself again with {@code --single N}), because a pool fills right after Corral
+   * starts, with a cold JIT; {@code --same-jvm} runs them one after the other in this JVM instead
+   * (later runs warm).
    */
   public static void main(String[] args) throws Exception {
     List<String> plain = new ArrayList<>();
@@ -68,10 +69,14 @@ public final class FillBench {
       System.exit(r[0] >= 0 ? 0 : 1);
     }
     BenchSupport.watchdog("FillBench", 60L + runs * (160L + quietWaitS));
-    System.out.printf("FillBench: pool of %d, clone 2 s + boot 2 s, max_concurrent_clones 10, max_vms 100; "
+    System.out.printf(
+        "FillBench: pool of %d, clone 2 s + boot 2 s, max_concurrent_clones 10, max_vms 100; "
             + "physical limit 5 x 4 s = 20 s, target <= 22 s; %d runs, %s; %d cores, max heap %d MB, Java %s%n",
-        SIZE, runs, sameJvm ? "all in this JVM" : "each in a fresh JVM",
-        Runtime.getRuntime().availableProcessors(), BenchSupport.availableMemoryMb(),
+        SIZE,
+        runs,
+        sameJvm ? "all in this JVM" : "each in a fresh JVM",
+        Runtime.getRuntime().availableProcessors(),
+        BenchSupport.availableMemoryMb(),
         System.getProperty("java.version"));
     double[] api = new double[runs];
     double[] db = new double[runs];
@@ -82,9 +87,13 @@ public final class FillBench {
       db[i] = r[1];
       allFilled &= r[0] >= 0;
     }
-    System.out.printf("RESULT FillBench median of %d: API %.2f s (start returned -> /v1/pools ready=%d), "
+    System.out.printf(
+        "RESULT FillBench median of %d: API %.2f s (start returned -> /v1/pools ready=%d), "
             + "DB %.2f s (first created_at -> last ready_at); target <= 22 s: %s%n",
-        runs, BenchSupport.median(api), SIZE, BenchSupport.median(db),
+        runs,
+        BenchSupport.median(api),
+        SIZE,
+        BenchSupport.median(db),
         allFilled && BenchSupport.median(api) <= 22.0 ? "met" : "MISSED");
     System.exit(allFilled ? 0 : 1);
   }
@@ -93,13 +102,18 @@ public final class FillBench {
   private static final Pattern RUN_RESULT =
       Pattern.compile("RESULT FillBench run \\d+: API ([0-9.]+) s .* DB ([0-9.-]+) s .*");
 
-  /** One run in a child JVM with this JVM's options and class path; its output is passed through. */
+  /**
+   * One run in a child JVM with this JVM's options and class path; its output is passed through.
+   */
   private static double[] runForked(int run, long quietWaitS) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       // Each run gets its own app log (slf4j-simple truncates the file it opens).
-      cmd.add(arg.startsWith(LOG_FILE_PROPERTY) ? arg.replaceFirst("(\\.log)?$", "-run" + run + ".log") : arg);
+      cmd.add(
+          arg.startsWith(LOG_FILE_PROPERTY)
+              ? arg.replaceFirst("(\\.log)?$", "-run" + run + ".log")
+              : arg);
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -110,7 +124,8 @@ public final class FillBench {
     cmd.add(Long.toString(quietWaitS));
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     double[] result = {-1, -1};
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = out.readLine()) != null; ) {
         System.out.println(line);
         Matcher m = RUN_RESULT.matcher(line);
@@ -124,13 +139,14 @@ public final class FillBench {
   }
 
   /**
-   * Where each VM's time went, from the database (row reserved, ready) and the simulated provider's state
-   * file (clone started, boot done): reserve -> clone start is workflow start plus activity dispatch,
-   * clone start -> boot done is the simulated 4 s, boot done -> ready is readiness polling plus markReady.
-   * The i-th reservation after the first wave waits for the (i-10)-th VM to become ready: that gap is
-   * the shepherd's reaction (nudge, plan, reserve).
+   * Where each VM's time went, from the database (row reserved, ready) and the simulated provider's
+   * state file (clone started, boot done): reserve -> clone start is workflow start plus activity
+   * dispatch, clone start -> boot done is the simulated 4 s, boot done -> ready is readiness
+   * polling plus markReady. The i-th reservation after the first wave waits for the (i-10)-th VM to
+   * become ready: that gap is the shepherd's reaction (nudge, plan, reserve).
    */
-  private static void breakdown(int run, Path dataDir, Map<String, Instant[]> rows, ObjectMapper json) {
+  private static void breakdown(
+      int run, Path dataDir, Map<String, Instant[]> rows, ObjectMapper json) {
     Path state = dataDir.resolve("providers").resolve("sim.json");
     List<Long> dispatch = new ArrayList<>();
     List<Long> provider = new ArrayList<>();
@@ -138,7 +154,10 @@ public final class FillBench {
     try {
       for (JsonNode vm : json.readTree(state.toFile()).get("vms")) {
         Instant[] row = rows.get(vm.get("name").asText());
-        if (row == null || row[1] == null || vm.get("createdAt").isNull() || vm.get("bootDoneAt").isNull()) {
+        if (row == null
+            || row[1] == null
+            || vm.get("createdAt").isNull()
+            || vm.get("bootDoneAt").isNull()) {
           continue;
         }
         Instant cloneStart = Instant.parse(vm.get("createdAt").asText());
@@ -152,32 +171,41 @@ public final class FillBench {
       return;
     }
     List<Instant> created = rows.values().stream().map(r -> r[0]).sorted().toList();
-    List<Instant> ready = rows.values().stream().map(r -> r[1]).filter(r -> r != null).sorted().toList();
+    List<Instant> ready =
+        rows.values().stream().map(r -> r[1]).filter(r -> r != null).sorted().toList();
     List<Long> reaction = new ArrayList<>();
     for (int i = 10; i < created.size() && i - 10 < ready.size(); i++) {
       reaction.add(Duration.between(ready.get(i - 10), created.get(i)).toMillis());
     }
-    System.out.printf("[run %d] per VM, ms (mean / max): reserved -> clone started %s; clone+boot %s; "
+    System.out.printf(
+        "[run %d] per VM, ms (mean / max): reserved -> clone started %s; clone+boot %s; "
             + "boot done -> ready in DB %s; slot freed -> next VM reserved %s%n",
         run, meanMax(dispatch), meanMax(provider), meanMax(detect), meanMax(reaction));
   }
 
   /**
-   * The same VMs seen from their Temporal histories (fetched from the embedded server while it still runs):
-   * which hop of the workflow costs what between "row reserved" and "clone started", and between "boot
-   * done" and "ready in the database".
+   * The same VMs seen from their Temporal histories (fetched from the embedded server while it
+   * still runs): which hop of the workflow costs what between "row reserved" and "clone started",
+   * and between "boot done" and "ready in the database".
    */
-  private static void temporalBreakdown(CorralApp app, int run, Path dataDir, Map<String, Instant[]> rows,
-      ObjectMapper json) {
+  private static void temporalBreakdown(
+      CorralApp app, int run, Path dataDir, Map<String, Instant[]> rows, ObjectMapper json) {
     Map<String, List<Long>> seg = new java.util.LinkedHashMap<>();
-    for (String k : List.of("reserved -> workflow started", "workflow started -> 1st workflow task started",
-        "1st workflow task started -> completed", "clone scheduled -> started", "clone started -> provider clone start",
-        "boot done -> awaitReady completed", "awaitReady completed -> markReady started",
-        "markReady started -> ready in DB")) {
+    for (String k :
+        List.of(
+            "reserved -> workflow started",
+            "workflow started -> 1st workflow task started",
+            "1st workflow task started -> completed",
+            "clone scheduled -> started",
+            "clone started -> provider clone start",
+            "boot done -> awaitReady completed",
+            "awaitReady completed -> markReady started",
+            "markReady started -> ready in DB")) {
       seg.put(k, new ArrayList<>());
     }
     try {
-      JsonNode sim = json.readTree(dataDir.resolve("providers").resolve("sim.json").toFile()).get("vms");
+      JsonNode sim =
+          json.readTree(dataDir.resolve("providers").resolve("sim.json").toFile()).get("vms");
       Map<String, JsonNode> simByName = new HashMap<>();
       sim.forEach(vm -> simByName.put(vm.get("name").asText(), vm));
       WorkflowClient client = BenchApps.workflowClient(app);
@@ -197,34 +225,58 @@ public final class FillBench {
         Map<String, Instant> completedAt = new HashMap<>();
         Map<Long, String> startedType = new HashMap<>();
         for (HistoryEvent e : client.fetchHistory(WorkflowIds.vm(row.getKey())).getEvents()) {
-          Instant at = Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
+          Instant at =
+              Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
           switch (e.getEventType()) {
             case EVENT_TYPE_WORKFLOW_EXECUTION_STARTED -> started = at;
-            case EVENT_TYPE_WORKFLOW_TASK_STARTED -> wftStarted = wftStarted == null ? at : wftStarted;
-            case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> wftCompleted = wftCompleted == null ? at : wftCompleted;
+            case EVENT_TYPE_WORKFLOW_TASK_STARTED ->
+                wftStarted = wftStarted == null ? at : wftStarted;
+            case EVENT_TYPE_WORKFLOW_TASK_COMPLETED ->
+                wftCompleted = wftCompleted == null ? at : wftCompleted;
             case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
-              String type = e.getActivityTaskScheduledEventAttributes().getActivityType().getName().toLowerCase();
+              String type =
+                  e.getActivityTaskScheduledEventAttributes()
+                      .getActivityType()
+                      .getName()
+                      .toLowerCase();
               scheduledType.put(e.getEventId(), type);
               scheduledAt.putIfAbsent(type, at);
             }
             case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
-              String type = scheduledType.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
+              String type =
+                  scheduledType.get(
+                      e.getActivityTaskStartedEventAttributes().getScheduledEventId());
               startedType.put(e.getEventId(), type);
               startedAt.putIfAbsent(type, at);
             }
-            case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> completedAt.putIfAbsent(
-                scheduledType.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId()), at);
-            default -> { }
+            case EVENT_TYPE_ACTIVITY_TASK_COMPLETED ->
+                completedAt.putIfAbsent(
+                    scheduledType.get(
+                        e.getActivityTaskCompletedEventAttributes().getScheduledEventId()),
+                    at);
+            default -> {}
           }
         }
         add(seg, "reserved -> workflow started", row.getValue()[0], started);
         add(seg, "workflow started -> 1st workflow task started", started, wftStarted);
         add(seg, "1st workflow task started -> completed", wftStarted, wftCompleted);
-        add(seg, "clone scheduled -> started", scheduledAt.get("clonevm"), startedAt.get("clonevm"));
+        add(
+            seg,
+            "clone scheduled -> started",
+            scheduledAt.get("clonevm"),
+            startedAt.get("clonevm"));
         add(seg, "clone started -> provider clone start", startedAt.get("clonevm"), cloneStart);
         add(seg, "boot done -> awaitReady completed", bootDone, completedAt.get("awaitvmready"));
-        add(seg, "awaitReady completed -> markReady started", completedAt.get("awaitvmready"), startedAt.get("markvmready"));
-        add(seg, "markReady started -> ready in DB", startedAt.get("markvmready"), row.getValue()[1]);
+        add(
+            seg,
+            "awaitReady completed -> markReady started",
+            completedAt.get("awaitvmready"),
+            startedAt.get("markvmready"));
+        add(
+            seg,
+            "markReady started -> ready in DB",
+            startedAt.get("markvmready"),
+            row.getValue()[1]);
       }
     } catch (Exception e) {
       System.out.printf("[run %d] no Temporal breakdown: %s%n", run, e);
@@ -245,7 +297,9 @@ public final class FillBench {
     if (values.isEmpty()) {
       return "-";
     }
-    return String.format("%.0f / %d", values.stream().mapToLong(Long::longValue).average().orElse(0),
+    return String.format(
+        "%.0f / %d",
+        values.stream().mapToLong(Long::longValue).average().orElse(0),
         values.stream().mapToLong(Long::longValue).max().orElse(0));
   }
 
@@ -288,13 +342,18 @@ public final class FillBench {
       double apiSeconds = filledAt < 0 ? -1 : (filledAt - t0) / 1e9;
       double[] cores = BenchSupport.Cpu.now().coresSince(cpu0);
 
-      // The database's view: provisioning rows' created_at and ready_at (written by the app's clock).
+      // The database's view: provisioning rows' created_at and ready_at (written by the app's
+      // clock).
       List<Instant> created = new ArrayList<>();
       List<Instant> readyAt = new ArrayList<>();
       Map<String, Instant[]> rows = new HashMap<>();
-      try (Connection c = app.db().dataSource().getConnection(); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery(
-              "SELECT name, created_at, ready_at FROM vm WHERE pool = '" + POOL + "' ORDER BY created_at, id")) {
+      try (Connection c = app.db().dataSource().getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT name, created_at, ready_at FROM vm WHERE pool = '"
+                      + POOL
+                      + "' ORDER BY created_at, id")) {
         while (rs.next()) {
           Instant made = rs.getTimestamp(2).toInstant();
           Instant madeReady = rs.getTimestamp(3) == null ? null : rs.getTimestamp(3).toInstant();
@@ -309,28 +368,48 @@ public final class FillBench {
       breakdown(run, dataDir, rows, json);
       temporalBreakdown(app, run, dataDir, rows, json);
       readyAt.sort(null);
-      double dbSeconds = created.isEmpty() || readyAt.isEmpty()
-          ? -1 : Duration.between(created.get(0), readyAt.get(readyAt.size() - 1)).toNanos() / 1e9;
-      // Waves: when each group of ten rows was created, and when its last VM became ready, relative to t0.
+      double dbSeconds =
+          created.isEmpty() || readyAt.isEmpty()
+              ? -1
+              : Duration.between(created.get(0), readyAt.get(readyAt.size() - 1)).toNanos() / 1e9;
+      // Waves: when each group of ten rows was created, and when its last VM became ready, relative
+      // to t0.
       StringJoiner waves = new StringJoiner(", ");
       for (int w = 0; w * 10 < created.size(); w++) {
         Instant firstCreated = created.get(w * 10);
         Instant lastCreated = created.get(Math.min(created.size(), w * 10 + 10) - 1);
-        String readyPart = readyAt.size() >= w * 10 + 10
-            ? String.format("%.2f", Duration.between(t0Wall, readyAt.get(w * 10 + 9)).toNanos() / 1e9) : "-";
-        waves.add(String.format("w%d created %.2f..%.2f ready %s",
-            w + 1, Duration.between(t0Wall, firstCreated).toNanos() / 1e9,
-            Duration.between(t0Wall, lastCreated).toNanos() / 1e9, readyPart));
+        String readyPart =
+            readyAt.size() >= w * 10 + 10
+                ? String.format(
+                    "%.2f", Duration.between(t0Wall, readyAt.get(w * 10 + 9)).toNanos() / 1e9)
+                : "-";
+        waves.add(
+            String.format(
+                "w%d created %.2f..%.2f ready %s",
+                w + 1,
+                Duration.between(t0Wall, firstCreated).toNanos() / 1e9,
+                Duration.between(t0Wall, lastCreated).toNanos() / 1e9,
+                readyPart));
       }
-      System.out.printf("[run %d] CorralApp.start took %.1f s; %d VM rows, %d ready; %d polls; seconds from start returned: %s%n",
+      System.out.printf(
+          "[run %d] CorralApp.start took %.1f s; %d VM rows, %d ready; %d polls; seconds from start returned: %s%n",
           run, (t0 - bootStart) / 1e9, created.size(), readyAt.size(), polls, waves);
-      System.out.printf("[run %d] CPU while filling: java %.2f cores, mariadbd %.2f cores, other processes %.2f cores%s%n",
-          run, cores[0], cores[1], cores[2], cores[2] > 0.25 ? " (NOISY: the machine was shared)" : "");
+      System.out.printf(
+          "[run %d] CPU while filling: java %.2f cores, mariadbd %.2f cores, other processes %.2f cores%s%n",
+          run,
+          cores[0],
+          cores[1],
+          cores[2],
+          cores[2] > 0.25 ? " (NOISY: the machine was shared)" : "");
       if (filledAt < 0) {
-        System.out.printf("RESULT FillBench run %d: NOT FILLED within %d s (last ready = %d)%n", run, GIVE_UP.toSeconds(), ready);
+        System.out.printf(
+            "RESULT FillBench run %d: NOT FILLED within %d s (last ready = %d)%n",
+            run, GIVE_UP.toSeconds(), ready);
       } else {
-        System.out.printf("RESULT FillBench run %d: API %.2f s (start returned -> /v1/pools ready=%d), "
-                + "DB %.2f s (first created_at -> last ready_at)%n", run, apiSeconds, SIZE, dbSeconds);
+        System.out.printf(
+            "RESULT FillBench run %d: API %.2f s (start returned -> /v1/pools ready=%d), "
+                + "DB %.2f s (first created_at -> last ready_at)%n",
+            run, apiSeconds, SIZE, dbSeconds);
       }
       System.out.flush();
       return new double[] {apiSeconds, dbSeconds};

@@ -19,9 +19,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.LongSupplier;
 
 /**
- * The lease load ClaimBench and ReconcileBench share: client threads that send lease requests back to back and
- * log what they saw, and a recycler that puts leased VMs back to ready (a steady stream of releases without
- * going through destroy and re-provisioning), recording which lease each VM held for the double-lease check.
+ * The lease load ClaimBench and ReconcileBench share: client threads that send lease requests back
+ * to back and log what they saw, and a recycler that puts leased VMs back to ready (a steady stream
+ * of releases without going through destroy and re-provisioning), recording which lease each VM
+ * held for the double-lease check.
  */
 final class LeaseLoad {
   private LeaseLoad() {}
@@ -53,7 +54,10 @@ final class LeaseLoad {
     BenchSupport.Response call() throws Exception;
   }
 
-  /** Sends requests back to back from when {@code go} opens until {@code end} (System.nanoTime) says stop. */
+  /**
+   * Sends requests back to back from when {@code go} opens until {@code end} (System.nanoTime) says
+   * stop.
+   */
   static void client(Call request, ClientLog log, CountDownLatch go, LongSupplier end) {
     try {
       go.await();
@@ -86,9 +90,10 @@ final class LeaseLoad {
   }
 
   /**
-   * Puts leased VMs back to ready every {@code everyMs} (~10 ms). Before each recycle it reads, under lock, the (vm, lease)
-   * pairs it is about to recycle: an "epoch" ends there. Each such pair is recorded exactly once, so a VM
-   * handed to two leases between two recycles shows up as a 201 whose pair was never recycled.
+   * Puts leased VMs back to ready every {@code everyMs} (~10 ms). Before each recycle it reads,
+   * under lock, the (vm, lease) pairs it is about to recycle: an "epoch" ends there. Each such pair
+   * is recorded exactly once, so a VM handed to two leases between two recycles shows up as a 201
+   * whose pair was never recycled.
    */
   static final class Recycler implements Runnable {
     private final Db db;
@@ -142,8 +147,9 @@ final class LeaseLoad {
           try {
             List<Long> ids = new ArrayList<>();
             List<String> pairs = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement(
-                "SELECT id, name, lease_id FROM vm WHERE pool = ? AND state = 'leased' FOR UPDATE SKIP LOCKED")) {
+            try (PreparedStatement q =
+                c.prepareStatement(
+                    "SELECT id, name, lease_id FROM vm WHERE pool = ? AND state = 'leased' FOR UPDATE SKIP LOCKED")) {
               q.setString(1, pool);
               try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
@@ -155,15 +161,18 @@ final class LeaseLoad {
             if (!ids.isEmpty()) {
               StringJoiner in = new StringJoiner(",", "(", ")");
               ids.forEach(id -> in.add(Long.toString(id)));
-              try (PreparedStatement u = c.prepareStatement(
-                  "UPDATE vm SET state = 'ready', lease_id = NULL, leased_at = NULL, ready_at = ?, updated_at = ? "
-                      + "WHERE state = 'leased' AND id IN " + in)) {
+              try (PreparedStatement u =
+                  c.prepareStatement(
+                      "UPDATE vm SET state = 'ready', lease_id = NULL, leased_at = NULL, ready_at = ?, updated_at = ? "
+                          + "WHERE state = 'leased' AND id IN "
+                          + in)) {
                 Timestamp now = Timestamp.from(Instant.now());
                 u.setTimestamp(1, now);
                 u.setTimestamp(2, now);
                 int changed = u.executeUpdate();
                 if (changed != ids.size()) {
-                  throw new IllegalStateException("recycled " + changed + " rows of " + ids.size() + " locked");
+                  throw new IllegalStateException(
+                      "recycled " + changed + " rows of " + ids.size() + " locked");
                 }
               }
             }

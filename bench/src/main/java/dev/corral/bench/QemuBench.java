@@ -18,16 +18,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Issue 5's benchmark on real QEMU guests (tools/guest, TCG): an empty pool of 4 VMs of 128 MiB filled by Corral,
- * then one preparation chain, with wall time, CPU and RSS of the QEMU processes and of Corral's JVM.
+ * Issue 5's benchmark on real QEMU guests (tools/guest, TCG): an empty pool of 4 VMs of 128 MiB
+ * filled by Corral, then one preparation chain, with wall time, CPU and RSS of the QEMU processes
+ * and of Corral's JVM.
  *
- * <p>Fill: the clock starts when CorralApp.start returns and stops at the first GET /v1/pools/fill (polled every
- * 50 ms) that shows 4 ready. Compare it with {@code bench/qemu-boots.sh 4}, the same boots started by hand at once
- * (the physical limit). Chain: POST /v1/builds of a raw template, then its wall time (first step's start to last
- * step's end, from the build's own record) against the sum of its steps' durations; the difference is what Corral
- * adds between steps.
+ * <p>Fill: the clock starts when CorralApp.start returns and stops at the first GET /v1/pools/fill
+ * (polled every 50 ms) that shows 4 ready. Compare it with {@code bench/qemu-boots.sh 4}, the same
+ * boots started by hand at once (the physical limit). Chain: POST /v1/builds of a raw template,
+ * then its wall time (first step's start to last step's end, from the build's own record) against
+ * the sum of its steps' durations; the difference is what Corral adds between steps.
  *
- * <p>Usage: {@code QemuBench GUEST_DIR [QUIET_WAIT_S]}; GUEST_DIR holds what tools/guest/build.sh made.
+ * <p>Usage: {@code QemuBench GUEST_DIR [QUIET_WAIT_S]}; GUEST_DIR holds what tools/guest/build.sh
+ * made.
  */
 public final class QemuBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,7 +46,8 @@ public final class QemuBench {
     Files.createDirectories(templates);
     install(guest, templates, "base", null);
     install(guest, templates, "guest-1.0.0", "guest");
-    String yaml = """
+    String yaml =
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: 0}
         providers:
@@ -61,11 +64,18 @@ public final class QemuBench {
         tracker: {interval: 1h}
         pools:
           - {name: fill, template: base, size: %d, boot_timeout: 5m}
-        """.formatted(root.resolve("data"), templates, guest.resolve("vmlinuz"), guest.resolve("initrd.img"),
-        root.resolve("vms"), SIZE);
+        """
+            .formatted(
+                root.resolve("data"),
+                templates,
+                guest.resolve("vmlinuz"),
+                guest.resolve("initrd.img"),
+                root.resolve("vms"),
+                SIZE);
     BenchSupport.waitForQuiet("QemuBench", 0.25, quietWait);
-    System.out.printf("QemuBench: pool of %d x 128 MiB, %d cores, Java %s%n", SIZE,
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    System.out.printf(
+        "QemuBench: pool of %d x 128 MiB, %d cores, Java %s%n",
+        SIZE, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     long javaCpu0 = javaCpuNanos();
     long t0 = System.nanoTime();
     CorralApp app = CorralApp.start(ConfigLoader.fromYaml(yaml, "qemu-bench.yaml", Map.of()));
@@ -90,19 +100,31 @@ public final class QemuBench {
       List<Double> perVm = new ArrayList<>();
       for (JsonNode vm : get(base + "/v1/vms?pool=fill")) {
         if (vm.hasNonNull("ready_at")) {
-          perVm.add(Duration.between(Instant.parse(vm.get("created_at").asText()),
-              Instant.parse(vm.get("ready_at").asText())).toMillis() / 1000.0);
+          perVm.add(
+              Duration.between(
+                          Instant.parse(vm.get("created_at").asText()),
+                          Instant.parse(vm.get("ready_at").asText()))
+                      .toMillis()
+                  / 1000.0);
         }
       }
-      System.out.printf("RESULT QemuBench fill n=%d wall=%.2fs (start-up %.2fs before it) qemu_cpu=%.1f core-s "
+      System.out.printf(
+          "RESULT QemuBench fill n=%d wall=%.2fs (start-up %.2fs before it) qemu_cpu=%.1f core-s "
               + "java_cpu_incl_startup=%.1f core-s peak_qemu_rss=%d MiB java_rss=%d MiB per_vm_created_to_ready=%s%n",
-          SIZE, (filled - started) / 1e9, (started - t0) / 1e9, qemuCpu, javaCpu, peakRss / 1024,
-          javaRssKb() / 1024, perVm);
+          SIZE,
+          (filled - started) / 1e9,
+          (started - t0) / 1e9,
+          qemuCpu,
+          javaCpu,
+          peakRss / 1024,
+          javaRssKb() / 1024,
+          perVm);
 
       // One preparation chain while the pool's 4 idle VMs run.
       long chainCpu0 = javaCpuNanos();
       double qemuCpuBefore = qemuCpuSeconds(root.resolve("vms"));
-      JsonNode build = post(base + "/v1/builds", "{\"template\": \"guest-1.0.0\", \"provider\": \"qemu\"}");
+      JsonNode build =
+          post(base + "/v1/builds", "{\"template\": \"guest-1.0.0\", \"provider\": \"qemu\"}");
       String id = build.get("id").asText();
       long chainStart = System.nanoTime();
       long chainPeakRss = 0;
@@ -134,10 +156,17 @@ public final class QemuBench {
         steps.append(String.format(" %s=%.2f", step.get("name").asText(), d));
       }
       double wall = Duration.between(first, last).toMillis() / 1000.0;
-      System.out.printf("RESULT QemuBench chain state=%s wall=%.2fs sum_of_steps=%.2fs overhead=%.2fs "
+      System.out.printf(
+          "RESULT QemuBench chain state=%s wall=%.2fs sum_of_steps=%.2fs overhead=%.2fs "
               + "(POST to seen done %.2fs) steps:%s java_cpu=%.1f core-s idle_pool_qemu_cpu=%.1f core-s peak_qemu_rss=%d MiB%n",
-          done.get("state").asText(), wall, sum, wall - sum, polled, steps,
-          (javaCpuNanos() - chainCpu0) / 1e9, qemuCpuSeconds(root.resolve("vms")) - qemuCpuBefore,
+          done.get("state").asText(),
+          wall,
+          sum,
+          wall - sum,
+          polled,
+          steps,
+          (javaCpuNanos() - chainCpu0) / 1e9,
+          qemuCpuSeconds(root.resolve("vms")) - qemuCpuBefore,
           chainPeakRss / 1024);
     } finally {
       app.close();
@@ -156,10 +185,12 @@ public final class QemuBench {
     throw new IllegalStateException("no pool " + name + " in " + pools);
   }
 
-  private static void install(Path guest, Path templates, String name, String group) throws IOException {
+  private static void install(Path guest, Path templates, String name, String group)
+      throws IOException {
     Files.copy(guest.resolve("base.qcow2"), templates.resolve(name + ".qcow2"));
-    Files.writeString(templates.resolve(name + ".json"), "{\"group\":" + (group == null ? "null" : "\"" + group + "\"")
-        + ",\"version\":\"1.0.0\"}");
+    Files.writeString(
+        templates.resolve(name + ".json"),
+        "{\"group\":" + (group == null ? "null" : "\"" + group + "\"") + ",\"version\":\"1.0.0\"}");
   }
 
   private static JsonNode get(String url) throws IOException {
@@ -167,7 +198,8 @@ public final class QemuBench {
   }
 
   private static JsonNode post(String url, String body) throws IOException {
-    BenchSupport.Response r = BenchSupport.post(new URL(url), body.getBytes(StandardCharsets.UTF_8));
+    BenchSupport.Response r =
+        BenchSupport.post(new URL(url), body.getBytes(StandardCharsets.UTF_8));
     if (r.status() / 100 != 2) {
       throw new IllegalStateException("POST " + url + ": " + r.status() + " " + r.body());
     }
@@ -205,7 +237,11 @@ public final class QemuBench {
   private static double qemuCpuSeconds(Path vms) {
     double total = 0;
     for (long pid : qemuPids(vms)) {
-      total += ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(0.0);
+      total +=
+          ProcessHandle.of(pid)
+              .flatMap(h -> h.info().totalCpuDuration())
+              .map(d -> d.toNanos() / 1e9)
+              .orElse(0.0);
     }
     return total;
   }
@@ -233,10 +269,12 @@ public final class QemuBench {
 
   private static void killQemus(Path vms) throws InterruptedException {
     for (long pid : qemuPids(vms)) {
-      ProcessHandle.of(pid).ifPresent(h -> {
-        h.destroyForcibly();
-        h.onExit().orTimeout(10, TimeUnit.SECONDS);
-      });
+      ProcessHandle.of(pid)
+          .ifPresent(
+              h -> {
+                h.destroyForcibly();
+                h.onExit().orTimeout(10, TimeUnit.SECONDS);
+              });
     }
     Thread.sleep(1500);
   }

@@ -13,18 +13,22 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Binds who may lease what: the {@code auth:} and {@code quotas:} sections and a pool's leasing keys
- * ({@code anonymous}, {@code lifetime_authenticated}, {@code max_ondemand_per_request}, {@code reuse…}).
- * Whether quota pools and providers exist is a cross-reference, checked by {@link ConfigValidator}.
+ * Binds who may lease what: the {@code auth:} and {@code quotas:} sections and a pool's leasing
+ * keys ({@code anonymous}, {@code lifetime_authenticated}, {@code max_ondemand_per_request}, {@code
+ * reuse…}). Whether quota pools and providers exist is a cross-reference, checked by {@link
+ * ConfigValidator}.
  */
 final class AccessConfigBinder {
   /** User and group names appear in URLs, token listings and lease owners. */
   static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+
   static final String USER_NAME_RULE =
       "must be 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit";
+
   /** bcrypt ($2a$, $2b$, $2y$ with a two-digit cost) or argon2 (PHC string). */
   static final Pattern PASSWORD_HASH =
-      Pattern.compile("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}|\\$argon2(id|i|d)\\$v=\\d+\\$m=\\d+,t=\\d+,p=\\d+\\$\\S+\\$\\S+");
+      Pattern.compile(
+          "\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}|\\$argon2(id|i|d)\\$v=\\d+\\$m=\\d+,t=\\d+,p=\\d+\\$\\S+\\$\\S+");
 
   private final YamlNodes nodes;
 
@@ -43,12 +47,18 @@ final class AccessConfigBinder {
     switch (modeText.toLowerCase(Locale.ROOT)) {
       case "none" -> mode = AuthConfig.Mode.NONE;
       case "tokens" -> mode = AuthConfig.Mode.TOKENS;
-      default -> nodes.problem(m.path("mode"), m.lineOf("mode"), "must be none or tokens (got '" + modeText + "')");
+      default ->
+          nodes.problem(
+              m.path("mode"), m.lineOf("mode"), "must be none or tokens (got '" + modeText + "')");
     }
     Duration ttl = m.duration("token_ttl", AuthConfig.DEFAULT_TOKEN_TTL);
     List<UserConfig> users = users(m);
-    if (mode == AuthConfig.Mode.TOKENS && users.isEmpty() && !nodes.problems().touched(m.path("users"))) {
-      nodes.problem(m.path(m.present("users") ? "users" : "mode"), m.lineOf(m.present("users") ? "users" : "mode"),
+    if (mode == AuthConfig.Mode.TOKENS
+        && users.isEmpty()
+        && !nodes.problems().touched(m.path("users"))) {
+      nodes.problem(
+          m.path(m.present("users") ? "users" : "mode"),
+          m.lineOf(m.present("users") ? "users" : "mode"),
           "auth mode tokens needs at least one user under auth.users, or nobody could get a token");
     }
     return new AuthConfig(mode, ttl, users);
@@ -66,8 +76,12 @@ final class AccessConfigBinder {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < items.size(); i++) {
       Node item = items.get(i);
-      UserConfig user = nodes.bind(item, SourceLines.item(auth.path("users"), i), YamlNodes.line(item),
-          u -> item instanceof MappingNode ? user(u, seen) : null);
+      UserConfig user =
+          nodes.bind(
+              item,
+              SourceLines.item(auth.path("users"), i),
+              YamlNodes.line(item),
+              u -> item instanceof MappingNode ? user(u, seen) : null);
       if (user != null) {
         users.add(user);
       }
@@ -87,17 +101,25 @@ final class AccessConfigBinder {
     String hash = u.optionalString("password_hash");
     if ((password == null) == (hash == null)) {
       String key = password == null ? "name" : "password_hash";
-      nodes.problem(u.path(key), u.lineOf(key), "set exactly one of password (development only) and password_hash");
+      nodes.problem(
+          u.path(key),
+          u.lineOf(key),
+          "set exactly one of password (development only) and password_hash");
     } else if (hash != null && !PASSWORD_HASH.matcher(hash).matches()) {
       // The value is a secret (or a mistyped password): never echo it.
-      nodes.problem(u.path("password_hash"), u.lineOf("password_hash"),
+      nodes.problem(
+          u.path("password_hash"),
+          u.lineOf("password_hash"),
           "must be a bcrypt ($2a$/$2b$/$2y$) or argon2 ($argon2id$...) hash");
     }
     List<String> groups = u.strings("groups", List.of());
     for (int g = 0; g < groups.size(); g++) {
       if (!USER_NAME.matcher(groups.get(g)).matches()) {
         String gp = nodes.lines().itemOrSelf(u.path("groups"), g);
-        nodes.problem(gp, nodes.lines().lineOf(gp), "group name " + USER_NAME_RULE + " (got '" + groups.get(g) + "')");
+        nodes.problem(
+            gp,
+            nodes.lines().lineOf(gp),
+            "group name " + USER_NAME_RULE + " (got '" + groups.get(g) + "')");
       }
     }
     return new UserConfig(name, password, hash, groups, u.bool("admin", false));
@@ -118,7 +140,10 @@ final class AccessConfigBinder {
     Map<String, QuotaConfig.Limit> groups = new LinkedHashMap<>();
     for (String group : section.keys()) {
       if (!USER_NAME.matcher(group).matches()) {
-        nodes.problem(section.path(group), section.lineOf(group), "group name " + USER_NAME_RULE + " (got '" + group + "')");
+        nodes.problem(
+            section.path(group),
+            section.lineOf(group),
+            "group name " + USER_NAME_RULE + " (got '" + group + "')");
       }
       groups.put(group, section.bind(group, g -> limit(g, true)));
     }
@@ -127,15 +152,19 @@ final class AccessConfigBinder {
 
   private QuotaConfig.Limit limit(YamlMapping m, boolean group) {
     Integer maxVms = m.present("max_vms") ? m.integer("max_vms", 0, 0, Integer.MAX_VALUE) : null;
-    Map<String, Integer> pools = m.bind("pools", p -> {
-      Map<String, Integer> perPool = new LinkedHashMap<>();
-      for (String pool : p.keys()) {
-        perPool.put(pool, p.integer(pool, 0, 0, Integer.MAX_VALUE));
-      }
-      return perPool;
-    });
+    Map<String, Integer> pools =
+        m.bind(
+            "pools",
+            p -> {
+              Map<String, Integer> perPool = new LinkedHashMap<>();
+              for (String pool : p.keys()) {
+                perPool.put(pool, p.integer(pool, 0, 0, Integer.MAX_VALUE));
+              }
+              return perPool;
+            });
     // Only a group has providers: not asking for them under per_user makes the key unknown there.
-    List<String> providers = group && m.present("providers") ? m.strings("providers", List.of()) : null;
+    List<String> providers =
+        group && m.present("providers") ? m.strings("providers", List.of()) : null;
     return new QuotaConfig.Limit(maxVms, pools, providers);
   }
 
@@ -143,14 +172,18 @@ final class AccessConfigBinder {
   PoolLeasing poolLeasing(YamlMapping pool) {
     boolean anonymous = pool.bool("anonymous", false);
     Duration lifetimeAuthenticated = pool.duration("lifetime_authenticated", null);
-    int maxOndemand = pool.integer("max_ondemand_per_request", PoolLeasing.DEFAULT_MAX_ONDEMAND, 1, 1000);
+    int maxOndemand =
+        pool.integer("max_ondemand_per_request", PoolLeasing.DEFAULT_MAX_ONDEMAND, 1, 1000);
     String reuseText = pool.nonEmptyString("reuse", "none");
     PoolLeasing.Reuse reuse = PoolLeasing.Reuse.NONE;
     switch (reuseText.toLowerCase(Locale.ROOT)) {
       case "none" -> reuse = PoolLeasing.Reuse.NONE;
       case "same_owner" -> reuse = PoolLeasing.Reuse.SAME_OWNER;
-      default -> nodes.problem(pool.path("reuse"), pool.lineOf("reuse"),
-          "must be none or same_owner (got '" + reuseText + "')");
+      default ->
+          nodes.problem(
+              pool.path("reuse"),
+              pool.lineOf("reuse"),
+              "must be none or same_owner (got '" + reuseText + "')");
     }
     return new PoolLeasing(
         anonymous,

@@ -11,18 +11,20 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Turns the YAML node tree into {@link CorralConfig}, applying defaults and the rules that concern one value
- * at a time (ranges, formats, unknown keys). Rules that relate values to each other live in
- * {@link ConfigValidator}. When a value is wrong, its default is used so binding can continue and report
- * the rest; the result is only handed out if no problem was found.
+ * Turns the YAML node tree into {@link CorralConfig}, applying defaults and the rules that concern
+ * one value at a time (ranges, formats, unknown keys). Rules that relate values to each other live
+ * in {@link ConfigValidator}. When a value is wrong, its default is used so binding can continue
+ * and report the rest; the result is only handed out if no problem was found.
  *
- * <p>A key the binders never ask for is unknown, and the problem lists the keys that were asked for in the
- * order they were; so the keys of a mapping are read in the order a user should see them listed.
+ * <p>A key the binders never ask for is unknown, and the problem lists the keys that were asked for
+ * in the order they were; so the keys of a mapping are read in the order a user should see them
+ * listed.
  */
 final class ConfigBinder {
 
   /** Pool names and aliases appear in URLs and VM names. */
   static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
   static final String POOL_NAME_RULE =
       "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
@@ -30,8 +32,22 @@ final class ConfigBinder {
   private static final Pattern HOST_PORT = Pattern.compile("(.+):(\\d{1,5})");
 
   /** Stands in for a pool entry that was not a mapping; compared by identity. */
-  static final PoolConfig PLACEHOLDER = new PoolConfig("", List.of(), "", List.of(), 0, Defaults.LIFETIME,
-      Defaults.LIFETIME, 1, Defaults.LIFETIME, Defaults.LIFETIME, null, PoolLeasing.DEFAULT, null, null);
+  static final PoolConfig PLACEHOLDER =
+      new PoolConfig(
+          "",
+          List.of(),
+          "",
+          List.of(),
+          0,
+          Defaults.LIFETIME,
+          Defaults.LIFETIME,
+          1,
+          Defaults.LIFETIME,
+          Defaults.LIFETIME,
+          null,
+          PoolLeasing.DEFAULT,
+          null,
+          null);
 
   private final YamlNodes nodes;
   private final TemplateConfigBinder templates;
@@ -85,7 +101,8 @@ final class ConfigBinder {
       case "text" -> new LoggingConfig(LoggingConfig.Format.TEXT);
       case "json" -> new LoggingConfig(LoggingConfig.Format.JSON);
       default -> {
-        nodes.problem(m.path("format"), m.lineOf("format"), "must be text or json (got '" + format + "')");
+        nodes.problem(
+            m.path("format"), m.lineOf("format"), "must be text or json (got '" + format + "')");
         yield LoggingConfig.DEFAULTS;
       }
     };
@@ -93,7 +110,9 @@ final class ConfigBinder {
 
   /** Without rate limits: they are a top-level section of their own. */
   private ServerConfig server(YamlMapping m) {
-    return new ServerConfig(m.nonEmptyString("host", Defaults.HOST), m.integer("port", Defaults.PORT, 0, 65535),
+    return new ServerConfig(
+        m.nonEmptyString("host", Defaults.HOST),
+        m.integer("port", Defaults.PORT, 0, 65535),
         m.integer("max_body_bytes", ServerConfig.DEFAULT_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024),
         ServerConfig.RateLimits.OFF);
   }
@@ -103,8 +122,13 @@ final class ConfigBinder {
     if (!top.present("rate_limits")) {
       return ServerConfig.RateLimits.OFF;
     }
-    return top.bind("rate_limits", m -> new ServerConfig.RateLimits(
-        rate(m, "per_token"), rate(m, "per_address"), m.strings("exempt_addresses", List.of())));
+    return top.bind(
+        "rate_limits",
+        m ->
+            new ServerConfig.RateLimits(
+                rate(m, "per_token"),
+                rate(m, "per_address"),
+                m.strings("exempt_addresses", List.of())));
   }
 
   private ServerConfig.Rate rate(YamlMapping parent, String key) {
@@ -113,16 +137,22 @@ final class ConfigBinder {
 
   private ServerConfig.Rate rate(YamlMapping m) {
     if (!m.present("requests")) {
-      nodes.problem(m.path("requests"), m.lineOf("requests"), "is required (how many requests each caller may send per 'per')");
+      nodes.problem(
+          m.path("requests"),
+          m.lineOf("requests"),
+          "is required (how many requests each caller may send per 'per')");
     }
-    return new ServerConfig.Rate(m.integer("requests", 1, 1, 1_000_000), m.duration("per", Duration.ofSeconds(1)));
+    return new ServerConfig.Rate(
+        m.integer("requests", 1, 1, 1_000_000), m.duration("per", Duration.ofSeconds(1)));
   }
 
   private DatabaseConfig database(YamlMapping m) {
     String url = m.nonEmptyString("url", DatabaseConfig.EMBEDDED);
     if (!url.equals(DatabaseConfig.EMBEDDED) && JDBC_PREFIXES.stream().noneMatch(url::startsWith)) {
       // The URL itself is not echoed: it may carry a password.
-      nodes.problem(m.path("url"), m.lineOf("url"),
+      nodes.problem(
+          m.path("url"),
+          m.lineOf("url"),
           "must be 'embedded' or a JDBC URL starting with " + String.join(" or ", JDBC_PREFIXES));
     }
     return new DatabaseConfig(url, m.optionalString("user"), m.optionalString("password"));
@@ -131,10 +161,14 @@ final class ConfigBinder {
   private TemporalConfig temporal(YamlMapping m) {
     String address = m.nonEmptyString("address", TemporalConfig.EMBEDDED);
     if (!address.equals(TemporalConfig.EMBEDDED) && !isHostPort(address)) {
-      nodes.problem(m.path("address"), m.lineOf("address"),
+      nodes.problem(
+          m.path("address"),
+          m.lineOf("address"),
           "must be 'embedded' or host:port, e.g. localhost:7233 (got '" + address + "')");
     }
-    return new TemporalConfig(address, m.nonEmptyString("namespace", Defaults.TEMPORAL_NAMESPACE),
+    return new TemporalConfig(
+        address,
+        m.nonEmptyString("namespace", Defaults.TEMPORAL_NAMESPACE),
         templates.httpUrl(m, "ui_url", false));
   }
 
@@ -152,8 +186,11 @@ final class ConfigBinder {
       return new ProviderBinder(nodes).defaults();
     }
     if (top.get("providers") == null) {
-      // "providers:" with nothing under it is ambiguous (all commented out?); make the user say which.
-      nodes.problem(top.path("providers"), top.lineOf("providers"),
+      // "providers:" with nothing under it is ambiguous (all commented out?); make the user say
+      // which.
+      nodes.problem(
+          top.path("providers"),
+          top.lineOf("providers"),
           "is empty; remove the key for the built-in 'sim' provider, or write 'providers: {}' for none");
       return Map.of();
     }
@@ -163,7 +200,9 @@ final class ConfigBinder {
   private List<PoolConfig> pools(YamlMapping top, List<String> providerNames) {
     if (!top.present("pools")) {
       if (providerNames.isEmpty() && !nodes.problems().touched("providers")) {
-        nodes.problem(top.path("providers"), top.lineOf("providers"),
+        nodes.problem(
+            top.path("providers"),
+            top.lineOf("providers"),
             "no providers are configured, but the built-in demo pools need one"
                 + " (add a provider, or write 'pools: []')");
         return List.of();
@@ -171,7 +210,9 @@ final class ConfigBinder {
       return Defaults.demoPools(providerNames);
     }
     if (top.get("pools") == null) {
-      nodes.problem(top.path("pools"), top.lineOf("pools"),
+      nodes.problem(
+          top.path("pools"),
+          top.lineOf("pools"),
           "is empty; remove the key for the two demo pools, or write 'pools: []' for none");
       return List.of();
     }
@@ -182,10 +223,15 @@ final class ConfigBinder {
     List<PoolConfig> pools = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       Node item = items.get(i);
-      // A placeholder keeps pools[i] lined up with the list when an item is not a mapping; the validator skips it.
+      // A placeholder keeps pools[i] lined up with the list when an item is not a mapping; the
+      // validator skips it.
       boolean usable = YamlNodes.isNull(item) || item instanceof MappingNode;
-      pools.add(nodes.bind(item, SourceLines.item("pools", i), YamlNodes.line(item),
-          m -> usable ? pool(m, providerNames) : PLACEHOLDER));
+      pools.add(
+          nodes.bind(
+              item,
+              SourceLines.item("pools", i),
+              YamlNodes.line(item),
+              m -> usable ? pool(m, providerNames) : PLACEHOLDER));
     }
     return pools;
   }
@@ -199,7 +245,8 @@ final class ConfigBinder {
     for (int i = 0; i < alias.size(); i++) {
       if (!POOL_NAME.matcher(alias.get(i)).matches()) {
         String path = nodes.lines().itemOrSelf(m.path("alias"), i);
-        nodes.problem(path, nodes.lines().lineOf(path), POOL_NAME_RULE + " (got '" + alias.get(i) + "')");
+        nodes.problem(
+            path, nodes.lines().lineOf(path), POOL_NAME_RULE + " (got '" + alias.get(i) + "')");
       }
     }
     // template: NAME is a fixed template; template: {group, ...} follows the group's builds.
@@ -209,7 +256,9 @@ final class ConfigBinder {
     if (t instanceof MappingNode) {
       selector = m.bind("template", templates::selector);
     } else if (t instanceof SequenceNode) {
-      nodes.problem(m.path("template"), m.lineOf("template"),
+      nodes.problem(
+          m.path("template"),
+          m.lineOf("template"),
           "expected a template name or a mapping {group, version, prepared}, got a list");
       template = "";
     } else {
@@ -225,8 +274,20 @@ final class ConfigBinder {
     // Same bounds as the provider-wide keys: below 64 MiB no Linux guest boots.
     Integer memoryMb = m.present("memory_mb") ? m.integer("memory_mb", 0, 64, 1024 * 1024) : null;
     Integer cpus = m.present("cpus") ? m.integer("cpus", 0, 1, 256) : null;
-    return new PoolConfig(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime,
-        maxLifetime, selector, access.poolLeasing(m), memoryMb, cpus);
+    return new PoolConfig(
+        name,
+        alias,
+        template,
+        providers,
+        size,
+        readyTtl,
+        bootTimeout,
+        maxTries,
+        lifetime,
+        maxLifetime,
+        selector,
+        access.poolLeasing(m),
+        memoryMb,
+        cpus);
   }
-
 }

@@ -4,8 +4,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The config could not be loaded. Carries every problem found, not just the first, so a user can fix a file
- * in one pass instead of one restart per mistake.
+ * The config could not be loaded. Carries every problem found, not just the first, so a user can
+ * fix a file in one pass instead of one restart per mistake.
  */
 public class ConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -13,7 +13,9 @@ public class ConfigException extends RuntimeException {
   private final String sourceName;
   private final List<ConfigProblem> problems;
 
-  /** Problems are shown in source order; those without a line (whole-source problems) come first. */
+  /**
+   * Problems are shown in source order; those without a line (whole-source problems) come first.
+   */
   public ConfigException(String sourceName, List<ConfigProblem> problems) {
     super(render(sourceName, sortByLine(problems)));
     this.sourceName = sourceName;
@@ -38,11 +40,12 @@ public class ConfigException extends RuntimeException {
   }
 
   private static String render(String sourceName, List<ConfigProblem> problems) {
-    StringBuilder sb = new StringBuilder()
-        .append(sourceName)
-        .append(": ")
-        .append(problems.size())
-        .append(problems.size() == 1 ? " problem" : " problems");
+    StringBuilder sb =
+        new StringBuilder()
+            .append(sourceName)
+            .append(": ")
+            .append(problems.size())
+            .append(problems.size() == 1 ? " problem" : " problems");
     for (ConfigProblem p : problems) {
       sb.append("\n  ").append(p);
     }

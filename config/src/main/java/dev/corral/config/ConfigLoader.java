@@ -18,12 +18,14 @@ import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Finds the config source, parses it, and binds and validates it in one pass that reports every problem.
+ * Finds the config source, parses it, and binds and validates it in one pass that reports every
+ * problem.
  *
- * <p>Sources, first match wins: {@code --config FILE} (or {@code --config=FILE}) on the command line, inline
- * YAML in {@code CORRAL_CONFIG}, a file named by {@code CORRAL_CONFIG_FILE}, and finally the built-in
- * {@code corral-default.yaml}. The environment is only ever read through the map passed in, which keeps
- * tests hermetic and makes this class the one place that knows about these variables.
+ * <p>Sources, first match wins: {@code --config FILE} (or {@code --config=FILE}) on the command
+ * line, inline YAML in {@code CORRAL_CONFIG}, a file named by {@code CORRAL_CONFIG_FILE}, and
+ * finally the built-in {@code corral-default.yaml}. The environment is only ever read through the
+ * map passed in, which keeps tests hermetic and makes this class the one place that knows about
+ * these variables.
  */
 public final class ConfigLoader {
   public static final String CONFIG_ARG = "--config";
@@ -35,8 +37,8 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   /**
-   * Loads the config from the first source that is given. Other command-line arguments are ignored, so
-   * callers can pass their whole {@code args}.
+   * Loads the config from the first source that is given. Other command-line arguments are ignored,
+   * so callers can pass their whole {@code args}.
    *
    * @param env usually {@code System.getenv()}; also the source of {@code ${VAR}} values
    * @throws ConfigException listing every problem, or naming the file that could not be read
@@ -46,8 +48,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * The first source that is given, not read yet: {@link ConfigSource#load()} reads it, and reads it again on a
-   * reload.
+   * The first source that is given, not read yet: {@link ConfigSource#load()} reads it, and reads
+   * it again on a reload.
    */
   public static ConfigSource source(String[] args, Map<String, String> env) {
     Map<String, String> e = env == null ? Map.of() : Map.copyOf(env);
@@ -90,13 +92,17 @@ public final class ConfigLoader {
       if (in == null) {
         throw new IllegalStateException(DEFAULT_RESOURCE + " is missing from the classpath");
       }
-      return fromYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8), DEFAULT_SOURCE_NAME, env);
+      return fromYaml(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8), DEFAULT_SOURCE_NAME, env);
     } catch (IOException ex) {
       throw new IllegalStateException("cannot read " + DEFAULT_RESOURCE, ex);
     }
   }
 
-  /** The value of the last {@code --config}, or null; a flag without a file is an error, not "no config". */
+  /**
+   * The value of the last {@code --config}, or null; a flag without a file is an error, not "no
+   * config".
+   */
   private static String configArg(String[] args) {
     String file = null;
     for (int i = 0; i < args.length; i++) {
@@ -109,7 +115,8 @@ public final class ConfigLoader {
         continue;
       }
       if (file.isBlank()) {
-        throw new ConfigException("command line", new ConfigProblem("", 0, CONFIG_ARG + " needs a file name"));
+        throw new ConfigException(
+            "command line", new ConfigProblem("", 0, CONFIG_ARG + " needs a file name"));
       }
     }
     return file;
@@ -126,14 +133,18 @@ public final class ConfigLoader {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException ex) {
-      throw new ConfigException(name,
+      throw new ConfigException(
+          name,
           new ConfigProblem("", 0, "config file not found: " + file.toAbsolutePath() + suffix));
     } catch (CharacterCodingException ex) {
-      throw new ConfigException(name, new ConfigProblem("", 0, "config file is not valid UTF-8" + suffix));
+      throw new ConfigException(
+          name, new ConfigProblem("", 0, "config file is not valid UTF-8" + suffix));
     } catch (IOException ex) {
       String why = Files.isDirectory(file) ? "is a directory" : ex.toString();
-      throw new ConfigException(name,
-          new ConfigProblem("", 0, "cannot read config file " + file.toAbsolutePath() + ": " + why + suffix));
+      throw new ConfigException(
+          name,
+          new ConfigProblem(
+              "", 0, "cannot read config file " + file.toAbsolutePath() + ": " + why + suffix));
     }
     // Editors on Windows like to start UTF-8 files with a byte order mark.
     if (text.startsWith("\uFEFF")) {
@@ -149,11 +160,13 @@ public final class ConfigLoader {
   private static Node parse(String yamlText, String sourceName) {
     LoaderOptions options = new LoaderOptions();
     try {
-      return new Yaml(new SafeConstructor(options)).compose(new StringReader(yamlText == null ? "" : yamlText));
+      return new Yaml(new SafeConstructor(options))
+          .compose(new StringReader(yamlText == null ? "" : yamlText));
     } catch (MarkedYAMLException ex) {
       throw new ConfigException(sourceName, syntaxProblem(ex));
     } catch (YAMLException ex) {
-      throw new ConfigException(sourceName, new ConfigProblem("", 0, "not valid YAML: " + ex.getMessage()));
+      throw new ConfigException(
+          sourceName, new ConfigProblem("", 0, "not valid YAML: " + ex.getMessage()));
     }
   }
 
@@ -163,11 +176,14 @@ public final class ConfigLoader {
     String problem = ex.getProblem() == null ? "invalid YAML" : ex.getProblem().strip();
     String context = "";
     if (ex.getContext() != null) {
-      // SnakeYAML splits sentences like "expected a single document" / "but found another document".
+      // SnakeYAML splits sentences like "expected a single document" / "but found another
+      // document".
       problem = problem.startsWith("but ") ? problem.substring(4) : problem;
       Mark contextMark = ex.getContextMark();
-      context = ex.getContext().strip()
-          + (contextMark == null ? "" : " (line " + (contextMark.getLine() + 1) + ")") + ": ";
+      context =
+          ex.getContext().strip()
+              + (contextMark == null ? "" : " (line " + (contextMark.getLine() + 1) + ")")
+              + ": ";
     }
     return new ConfigProblem("", line, "YAML syntax error: " + context + problem);
   }

@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Where the running config came from, kept so that a reload reads the same place again: a file is read anew,
- * inline YAML and the built-in default give the same config every time. {@code ${VAR}} values come from the
- * environment captured at start-up.
+ * Where the running config came from, kept so that a reload reads the same place again: a file is
+ * read anew, inline YAML and the built-in default give the same config every time. {@code ${VAR}}
+ * values come from the environment captured at start-up.
  *
  * @param file the config file, or null
  * @param inlineYaml the YAML text of {@code CORRAL_CONFIG}, or null
@@ -45,7 +45,9 @@ public record ConfigSource(Path file, String inlineYaml, String origin, Map<Stri
     return ConfigLoader.embeddedDefault(env);
   }
 
-  /** Whether reading again can give a different config: only a file can change while Corral runs. */
+  /**
+   * Whether reading again can give a different config: only a file can change while Corral runs.
+   */
   public boolean rereadable() {
     return file != null;
   }

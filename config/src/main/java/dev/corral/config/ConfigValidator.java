@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Rules that relate values to each other: unique pool names and aliases, pools referring to providers that
- * exist, lifetime within max_lifetime, credentials only with a real database. It runs on the bound records
- * and finds lines through {@link SourceLines}. A value that already has a problem is not checked again.
+ * Rules that relate values to each other: unique pool names and aliases, pools referring to
+ * providers that exist, lifetime within max_lifetime, credentials only with a real database. It
+ * runs on the bound records and finds lines through {@link SourceLines}. A value that already has a
+ * problem is not checked again.
  */
 final class ConfigValidator {
   private final Problems problems;
@@ -65,7 +66,8 @@ final class ConfigValidator {
     }
   }
 
-  private void aliases(int i, PoolConfig pool, Map<String, Integer> poolByName, Map<String, Integer> poolByAlias) {
+  private void aliases(
+      int i, PoolConfig pool, Map<String, Integer> poolByName, Map<String, Integer> poolByAlias) {
     String base = SourceLines.item("pools", i) + ".alias";
     if (problems.touched(base)) {
       return;
@@ -76,24 +78,36 @@ final class ConfigValidator {
       Integer owner = poolByName.get(alias);
       Integer earlier = poolByAlias.putIfAbsent(alias, i);
       if (owner != null) {
-        report(path, "alias '" + alias + "' is already the name of "
-            + (owner == i ? "this pool" : where(owner, "name")));
+        report(
+            path,
+            "alias '"
+                + alias
+                + "' is already the name of "
+                + (owner == i ? "this pool" : where(owner, "name")));
       } else if (earlier != null) {
-        report(path, "alias '" + alias + "' is already used by "
-            + (earlier == i ? "this pool" : where(earlier, "alias")));
+        report(
+            path,
+            "alias '"
+                + alias
+                + "' is already used by "
+                + (earlier == i ? "this pool" : where(earlier, "alias")));
       }
     }
   }
 
   private void providers(int i, PoolConfig pool, Set<String> configured) {
     String base = SourceLines.item("pools", i) + ".providers";
-    // A broken providers section would make every reference look unknown; that is one mistake, not many.
+    // A broken providers section would make every reference look unknown; that is one mistake, not
+    // many.
     if (problems.touched(base) || problems.at("providers")) {
       return;
     }
     if (pool.providers().isEmpty()) {
-      report(base, "no providers to place VMs on (configured: "
-          + (configured.isEmpty() ? "none" : String.join(", ", configured)) + ")");
+      report(
+          base,
+          "no providers to place VMs on (configured: "
+              + (configured.isEmpty() ? "none" : String.join(", ", configured))
+              + ")");
       return;
     }
     Set<String> seen = new HashSet<>();
@@ -101,8 +115,13 @@ final class ConfigValidator {
       String provider = pool.providers().get(j);
       String path = lines.itemOrSelf(base, j);
       if (!configured.contains(provider)) {
-        report(path, "unknown provider '" + provider + "' (configured: "
-            + (configured.isEmpty() ? "none" : String.join(", ", configured)) + ")");
+        report(
+            path,
+            "unknown provider '"
+                + provider
+                + "' (configured: "
+                + (configured.isEmpty() ? "none" : String.join(", ", configured))
+                + ")");
       } else if (!seen.add(provider)) {
         report(path, "provider '" + provider + "' is listed twice");
       }
@@ -117,14 +136,23 @@ final class ConfigValidator {
     }
     String authenticated = SourceLines.item("pools", i) + ".lifetime_authenticated";
     Duration forTokens = pool.leasing().lifetimeAuthenticated();
-    if (forTokens != null && !problems.touched(authenticated) && forTokens.compareTo(pool.maxLifetime()) > 0) {
-      report(authenticated, "lifetime_authenticated " + Durations.format(forTokens) + " exceeds max_lifetime "
-          + Durations.format(pool.maxLifetime()));
+    if (forTokens != null
+        && !problems.touched(authenticated)
+        && forTokens.compareTo(pool.maxLifetime()) > 0) {
+      report(
+          authenticated,
+          "lifetime_authenticated "
+              + Durations.format(forTokens)
+              + " exceeds max_lifetime "
+              + Durations.format(pool.maxLifetime()));
     }
     if (pool.lifetime().compareTo(pool.maxLifetime()) > 0) {
       // Point at whichever of the two the user actually wrote.
-      report(lines.knows(lifetime) ? lifetime : maxLifetime,
-          "lifetime " + Durations.format(pool.lifetime()) + " exceeds max_lifetime "
+      report(
+          lines.knows(lifetime) ? lifetime : maxLifetime,
+          "lifetime "
+              + Durations.format(pool.lifetime())
+              + " exceeds max_lifetime "
               + Durations.format(pool.maxLifetime()));
     }
   }
@@ -142,8 +170,13 @@ final class ConfigValidator {
         continue;
       }
       if (!groups.contains(selector.group())) {
-        report(path, "unknown template group '" + selector.group() + "' (configured: "
-            + (groups.isEmpty() ? "none" : String.join(", ", groups)) + ")");
+        report(
+            path,
+            "unknown template group '"
+                + selector.group()
+                + "' (configured: "
+                + (groups.isEmpty() ? "none" : String.join(", ", groups))
+                + ")");
       }
     }
   }
@@ -156,27 +189,42 @@ final class ConfigValidator {
     Set<String> poolNames = new HashSet<>();
     pools.forEach(p -> poolNames.add(p.name()));
     quotaPools("quotas.per_user.pools", quotas.perUser(), poolNames);
-    quotas.groups().forEach((group, limit) -> {
-      String base = "quotas.groups." + group;
-      quotaPools(base + ".pools", limit, poolNames);
-      if (limit.providers() == null || problems.touched(base + ".providers")) {
-        return;
-      }
-      for (int j = 0; j < limit.providers().size(); j++) {
-        String provider = limit.providers().get(j);
-        if (!providers.contains(provider)) {
-          report(lines.itemOrSelf(base + ".providers", j), "unknown provider '" + provider + "' (configured: "
-              + (providers.isEmpty() ? "none" : String.join(", ", providers)) + ")");
-        }
-      }
-    });
+    quotas
+        .groups()
+        .forEach(
+            (group, limit) -> {
+              String base = "quotas.groups." + group;
+              quotaPools(base + ".pools", limit, poolNames);
+              if (limit.providers() == null || problems.touched(base + ".providers")) {
+                return;
+              }
+              for (int j = 0; j < limit.providers().size(); j++) {
+                String provider = limit.providers().get(j);
+                if (!providers.contains(provider)) {
+                  report(
+                      lines.itemOrSelf(base + ".providers", j),
+                      "unknown provider '"
+                          + provider
+                          + "' (configured: "
+                          + (providers.isEmpty() ? "none" : String.join(", ", providers))
+                          + ")");
+                }
+              }
+            });
   }
 
   private void quotaPools(String base, QuotaConfig.Limit limit, Set<String> poolNames) {
     for (String pool : limit.pools().keySet()) {
       if (!poolNames.contains(pool) && !problems.touched(base + "." + pool)) {
-        report(base + "." + pool, "unknown pool '" + pool + "' (configured: "
-            + (poolNames.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(poolNames))) + ")");
+        report(
+            base + "." + pool,
+            "unknown pool '"
+                + pool
+                + "' (configured: "
+                + (poolNames.isEmpty()
+                    ? "none"
+                    : String.join(", ", new java.util.TreeSet<>(poolNames)))
+                + ")");
       }
     }
   }

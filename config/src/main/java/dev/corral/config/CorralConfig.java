@@ -38,9 +38,10 @@ public record CorralConfig(
   }
 
   /**
-   * For tests and tools, which name only what they need: no providers and no pools (unlike an empty file,
-   * which gets the built-in ones), an embedded database and Temporal, and every other section as if left out.
-   * Code that builds a config for real uses the constructor, so a new component is decided on everywhere.
+   * For tests and tools, which name only what they need: no providers and no pools (unlike an empty
+   * file, which gets the built-in ones), an embedded database and Temporal, and every other section
+   * as if left out. Code that builds a config for real uses the constructor, so a new component is
+   * decided on everywhere.
    */
   public static Builder builder() {
     return new Builder();
@@ -137,8 +138,20 @@ public record CorralConfig(
     }
 
     public CorralConfig build() {
-      return new CorralConfig(dataDir, server, database, temporal, providers, pools, templateGroups, tracker, auth,
-          quotas, reconcile, metrics, logging);
+      return new CorralConfig(
+          dataDir,
+          server,
+          database,
+          temporal,
+          providers,
+          pools,
+          templateGroups,
+          tracker,
+          auth,
+          quotas,
+          reconcile,
+          metrics,
+          logging);
     }
   }
 }

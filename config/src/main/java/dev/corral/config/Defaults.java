@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Values used for keys the config leaves out. They must agree with {@code corral-default.yaml};
- * a test loads that file and an empty document and checks that both give the same config.
+ * Values used for keys the config leaves out. They must agree with {@code corral-default.yaml}; a
+ * test loads that file and an empty document and checks that both give the same config.
  */
 final class Defaults {
   static final Path DATA_DIR = Path.of("./.corral");
@@ -28,7 +28,8 @@ final class Defaults {
   private Defaults() {}
 
   static ServerConfig server() {
-    return new ServerConfig(HOST, PORT, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF);
+    return new ServerConfig(
+        HOST, PORT, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF);
   }
 
   static DatabaseConfig database() {
@@ -46,8 +47,22 @@ final class Defaults {
         pool("fedora-40-x86_64", "fedora-40-64", "fedora-40-base", 3, providers));
   }
 
-  private static PoolConfig pool(String name, String alias, String template, int size, List<String> providers) {
-    return new PoolConfig(name, List.of(alias), template, providers, size,
-        READY_TTL, BOOT_TIMEOUT, MAX_TRIES, LIFETIME, MAX_LIFETIME, null, PoolLeasing.DEFAULT, null, null);
+  private static PoolConfig pool(
+      String name, String alias, String template, int size, List<String> providers) {
+    return new PoolConfig(
+        name,
+        List.of(alias),
+        template,
+        providers,
+        size,
+        READY_TTL,
+        BOOT_TIMEOUT,
+        MAX_TRIES,
+        LIFETIME,
+        MAX_LIFETIME,
+        null,
+        PoolLeasing.DEFAULT,
+        null,
+        null);
   }
 }

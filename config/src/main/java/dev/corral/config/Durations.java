@@ -8,11 +8,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as people write them in config and on the command line: {@code 90s}, {@code 15m}, {@code 2h},
- * {@code 1d}, {@code 500ms}, or a plain number of seconds ({@code 30}, {@code 1.5}).
+ * Durations as people write them in config and on the command line: {@code 90s}, {@code 15m},
+ * {@code 2h}, {@code 1d}, {@code 500ms}, or a plain number of seconds ({@code 30}, {@code 1.5}).
  *
- * <p>Decimals are allowed with any unit ({@code 1.5h}) so that {@link #format} can always round-trip,
- * even for durations that are not a whole number of milliseconds.
+ * <p>Decimals are allowed with any unit ({@code 1.5h}) so that {@link #format} can always
+ * round-trip, even for durations that are not a whole number of milliseconds.
  */
 public final class Durations {
   /** Human hint appended to parse errors, so a typo tells the user what would have worked. */
@@ -24,8 +24,9 @@ public final class Durations {
 
   // Largest unit first: the first one that divides evenly gives the shortest whole-number form.
   private static final String[] UNITS = {"d", "h", "m", "s", "ms"};
-  private static final long[] UNIT_NANOS = {86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L,
-      1_000_000_000L, 1_000_000L};
+  private static final long[] UNIT_NANOS = {
+    86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L
+  };
 
   private Durations() {}
 
@@ -51,7 +52,8 @@ public final class Durations {
   }
 
   /**
-   * Parses what a YAML parser may hand over: a number of seconds (Integer, Long, Double, ...) or a string.
+   * Parses what a YAML parser may hand over: a number of seconds (Integer, Long, Double, ...) or a
+   * string.
    *
    * @throws IllegalArgumentException if it is neither, or the string is not a duration
    */
@@ -82,22 +84,25 @@ public final class Durations {
 
   /**
    * The shortest form {@link #parse} accepts back: the largest unit that gives a whole number
-   * ({@code 2h}, {@code 90s}, {@code 1500ms}); sub-millisecond durations fall back to decimal seconds.
+   * ({@code 2h}, {@code 90s}, {@code 1500ms}); sub-millisecond durations fall back to decimal
+   * seconds.
    */
   public static String format(Duration duration) {
     if (duration.isZero()) {
       return "0s";
     }
-    BigInteger nanos = BigInteger.valueOf(duration.getSeconds())
-        .multiply(BigInteger.valueOf(1_000_000_000L))
-        .add(BigInteger.valueOf(duration.getNano()));
+    BigInteger nanos =
+        BigInteger.valueOf(duration.getSeconds())
+            .multiply(BigInteger.valueOf(1_000_000_000L))
+            .add(BigInteger.valueOf(duration.getNano()));
     for (int i = 0; i < UNITS.length; i++) {
       BigInteger[] qr = nanos.divideAndRemainder(BigInteger.valueOf(UNIT_NANOS[i]));
       if (qr[1].signum() == 0) {
         return qr[0] + UNITS[i];
       }
     }
-    return new BigDecimal(nanos).divide(NANOS_PER_SECOND).stripTrailingZeros().toPlainString() + "s";
+    return new BigDecimal(nanos).divide(NANOS_PER_SECOND).stripTrailingZeros().toPlainString()
+        + "s";
   }
 
   private static long nanosPerUnit(String unit) {
@@ -110,12 +115,14 @@ public final class Durations {
   }
 
   private static Duration ofNanos(BigDecimal nanos, String original) {
-    // Finer than a nanosecond cannot be represented; rounding is kinder than rejecting "0.0000000001".
+    // Finer than a nanosecond cannot be represented; rounding is kinder than rejecting
+    // "0.0000000001".
     BigInteger whole = nanos.setScale(0, RoundingMode.HALF_UP).toBigIntegerExact();
     BigInteger[] secondsAndNanos = whole.divideAndRemainder(BigInteger.valueOf(1_000_000_000L));
     if (secondsAndNanos[0].bitLength() > 63) {
       throw new IllegalArgumentException("duration too long: '" + original + "'");
     }
-    return Duration.ofSeconds(secondsAndNanos[0].longValueExact(), secondsAndNanos[1].longValueExact());
+    return Duration.ofSeconds(
+        secondsAndNanos[0].longValueExact(), secondsAndNanos[1].longValueExact());
   }
 }

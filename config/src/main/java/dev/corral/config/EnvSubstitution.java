@@ -59,9 +59,9 @@ final class EnvSubstitution {
     }
 
     /**
-     * Copies text, expanding references, up to the end or (inside a default) up to the closing brace.
-     * {@code evaluate} is false inside a default that is not used: like the shell, an unset variable
-     * there is not an error.
+     * Copies text, expanding references, up to the end or (inside a default) up to the closing
+     * brace. {@code evaluate} is false inside a default that is not used: like the shell, an unset
+     * variable there is not an error.
      */
     String until(boolean insideDefault, boolean evaluate) {
       StringBuilder out = new StringBuilder();
@@ -103,8 +103,15 @@ final class EnvSubstitution {
         if (value == null) {
           if (evaluate) {
             failed = true;
-            problems.add(path, line, "environment variable " + name + " is not set"
-                + " (write ${" + name + ":-default} to give a default)");
+            problems.add(
+                path,
+                line,
+                "environment variable "
+                    + name
+                    + " is not set"
+                    + " (write ${"
+                    + name
+                    + ":-default} to give a default)");
           }
           return "";
         }
@@ -116,14 +123,25 @@ final class EnvSubstitution {
         String fallback = until(true, evaluate && useDefault);
         return useDefault ? fallback : value;
       }
-      throw new BadSyntax(pos >= text.length()
-          ? "unterminated ${" + name + " in '" + text + "' (missing '}')"
-          : "unexpected '" + text.charAt(pos) + "' in ${" + name + "...}; write ${" + name + "} or ${"
-              + name + ":-default}");
+      throw new BadSyntax(
+          pos >= text.length()
+              ? "unterminated ${" + name + " in '" + text + "' (missing '}')"
+              : "unexpected '"
+                  + text.charAt(pos)
+                  + "' in ${"
+                  + name
+                  + "...}; write ${"
+                  + name
+                  + "} or ${"
+                  + name
+                  + ":-default}");
     }
 
     private boolean isNameChar(char c, boolean first) {
-      return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
+      return c == '_'
+          || (c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (!first && c >= '0' && c <= '9');
     }
   }
 }

@@ -13,7 +13,8 @@ final class InstalledCatalog {
 
   private static ProviderCatalog load() {
     Map<String, ProviderSettingsBinder> binders = new LinkedHashMap<>();
-    for (ProviderCatalog c : ServiceLoader.load(ProviderCatalog.class, ProviderCatalog.class.getClassLoader())) {
+    for (ProviderCatalog c :
+        ServiceLoader.load(ProviderCatalog.class, ProviderCatalog.class.getClassLoader())) {
       c.binders().forEach(binders::putIfAbsent);
     }
     Map<String, ProviderSettingsBinder> all = Collections.unmodifiableMap(binders);

@@ -10,7 +10,9 @@ public record MetricsConfig(Statsd statsd) {
 
   /** The statsd line formats Micrometer writes. */
   public enum Flavor {
-    ETSY, DATADOG, TELEGRAF;
+    ETSY,
+    DATADOG,
+    TELEGRAF;
 
     public String key() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 
 /** Binds {@code metrics: {statsd: {host, port, flavor, prefix}}}. */
 final class MetricsConfigBinder {
-  /** A prefix becomes part of every statsd name: letters, digits, '_', '-' and dots between them. */
+  /**
+   * A prefix becomes part of every statsd name: letters, digits, '_', '-' and dots between them.
+   */
   static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
   private final YamlNodes nodes;
@@ -16,8 +18,12 @@ final class MetricsConfigBinder {
   }
 
   MetricsConfig bind(YamlMapping top) {
-    return top.bind("metrics",
-        m -> m.present("statsd") ? new MetricsConfig(m.bind("statsd", this::statsd)) : MetricsConfig.NONE);
+    return top.bind(
+        "metrics",
+        m ->
+            m.present("statsd")
+                ? new MetricsConfig(m.bind("statsd", this::statsd))
+                : MetricsConfig.NONE);
   }
 
   private MetricsConfig.Statsd statsd(YamlMapping s) {
@@ -26,7 +32,9 @@ final class MetricsConfigBinder {
     MetricsConfig.Flavor flavor = flavor(s);
     String prefix = s.optionalString("prefix");
     if (prefix != null && !PREFIX.matcher(prefix).matches()) {
-      nodes.problem(s.path("prefix"), s.lineOf("prefix"),
+      nodes.problem(
+          s.path("prefix"),
+          s.lineOf("prefix"),
           "must be letters, digits, '_' or '-', in parts separated by dots (got '" + prefix + "')");
       prefix = null;
     }
@@ -40,9 +48,18 @@ final class MetricsConfigBinder {
         return f;
       }
     }
-    nodes.problem(s.path("flavor"), s.lineOf("flavor"), "must be one of "
-        + String.join(", ", Arrays.stream(MetricsConfig.Flavor.values()).map(MetricsConfig.Flavor::key).toList())
-        + " (got '" + written + "')");
+    nodes.problem(
+        s.path("flavor"),
+        s.lineOf("flavor"),
+        "must be one of "
+            + String.join(
+                ", ",
+                Arrays.stream(MetricsConfig.Flavor.values())
+                    .map(MetricsConfig.Flavor::key)
+                    .toList())
+            + " (got '"
+            + written
+            + "')");
     return MetricsConfig.Flavor.ETSY;
   }
 }

@@ -15,7 +15,8 @@ import java.util.List;
  * @param lifetime default lease lifetime
  * @param maxLifetime longest lifetime a lease may ask for
  * @param leasing who may lease, default lifetimes for token holders, on-demand and reuse limits
- * @param memoryMb guest memory of the pool's VMs; null: the provider's default (providers that size VMs: qemu)
+ * @param memoryMb guest memory of the pool's VMs; null: the provider's default (providers that size
+ *     VMs: qemu)
  * @param cpus virtual CPUs of the pool's VMs; null: the provider's default
  */
 public record PoolConfig(
@@ -41,9 +42,10 @@ public record PoolConfig(
   }
 
   /**
-   * For tests and tools, which name only what they need: a pool on no providers and with no template (set
-   * one, or a selector), everything else as if its key were left out of the file. Code that builds a pool for
-   * real uses the constructor, so a new component is decided on everywhere.
+   * For tests and tools, which name only what they need: a pool on no providers and with no
+   * template (set one, or a selector), everything else as if its key were left out of the file.
+   * Code that builds a pool for real uses the constructor, so a new component is decided on
+   * everywhere.
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -141,8 +143,21 @@ public record PoolConfig(
     }
 
     public PoolConfig build() {
-      return new PoolConfig(name, alias, template, providers, size, readyTtl, bootTimeout, maxTries, lifetime,
-          maxLifetime, selector, leasing, memoryMb, cpus);
+      return new PoolConfig(
+          name,
+          alias,
+          template,
+          providers,
+          size,
+          readyTtl,
+          bootTimeout,
+          maxTries,
+          lifetime,
+          maxLifetime,
+          selector,
+          leasing,
+          memoryMb,
+          cpus);
     }
   }
 }

@@ -14,13 +14,23 @@ import java.time.Duration;
  *     {@code reuseMaxUses} leases in all
  */
 public record PoolLeasing(
-    boolean anonymous, Duration lifetimeAuthenticated, int maxOndemandPerRequest, Reuse reuse,
-    Duration reuseWithin, int reuseMaxUses) {
+    boolean anonymous,
+    Duration lifetimeAuthenticated,
+    int maxOndemandPerRequest,
+    Reuse reuse,
+    Duration reuseWithin,
+    int reuseMaxUses) {
   public static final int DEFAULT_MAX_ONDEMAND = 10;
   public static final Duration DEFAULT_REUSE_WITHIN = Duration.ofMinutes(30);
   public static final int DEFAULT_REUSE_MAX_USES = 5;
   public static final PoolLeasing DEFAULT =
-      new PoolLeasing(false, null, DEFAULT_MAX_ONDEMAND, Reuse.NONE, DEFAULT_REUSE_WITHIN, DEFAULT_REUSE_MAX_USES);
+      new PoolLeasing(
+          false,
+          null,
+          DEFAULT_MAX_ONDEMAND,
+          Reuse.NONE,
+          DEFAULT_REUSE_WITHIN,
+          DEFAULT_REUSE_MAX_USES);
 
   public enum Reuse {
     NONE,

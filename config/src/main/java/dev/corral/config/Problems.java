@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Collects problems while a config is bound and validated, so that all of them are reported at once.
- * Later checks ask {@link #touched} to stay quiet about fields that are already known to be wrong,
- * which keeps one mistake from being reported three times in different words.
+ * Collects problems while a config is bound and validated, so that all of them are reported at
+ * once. Later checks ask {@link #touched} to stay quiet about fields that are already known to be
+ * wrong, which keeps one mistake from being reported three times in different words.
  */
 final class Problems {
   private final List<ConfigProblem> problems = new ArrayList<>();
@@ -25,10 +25,10 @@ final class Problems {
   }
 
   /**
-   * Adds a problem before those found since {@code mark}. Unknown keys are only known once a mapping has been
-   * read, but a misspelt key is often the cause of its mapping's other problems, so on a shared line it comes
-   * first. A mark stays right while problems are only added at or after it, so nested mappings use theirs
-   * innermost first.
+   * Adds a problem before those found since {@code mark}. Unknown keys are only known once a
+   * mapping has been read, but a misspelt key is often the cause of its mapping's other problems,
+   * so on a shared line it comes first. A mark stays right while problems are only added at or
+   * after it, so nested mappings use theirs innermost first.
    *
    * @return false if the same problem was already there
    */

@@ -5,12 +5,12 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Binds the {@code providers:} mapping: each provider's name, type and common limits here, its type's own keys by
- * that type's {@link ProviderSettingsBinder} from the {@link ProviderCatalog}. The keys a provider may have are
- * the ones read: the common ones ({@code type}, {@code max_vms}, {@code max_concurrent_clones},
- * {@code max_concurrent_builds}, in that order) and then those its type's binder reads; so the type is read
- * first. A provider of an unknown type gets only its common keys checked, because reporting its other keys as
- * "unknown" would bury the real mistake.
+ * Binds the {@code providers:} mapping: each provider's name, type and common limits here, its
+ * type's own keys by that type's {@link ProviderSettingsBinder} from the {@link ProviderCatalog}.
+ * The keys a provider may have are the ones read: the common ones ({@code type}, {@code max_vms},
+ * {@code max_concurrent_clones}, {@code max_concurrent_builds}, in that order) and then those its
+ * type's binder reads; so the type is read first. A provider of an unknown type gets only its
+ * common keys checked, because reporting its other keys as "unknown" would bury the real mistake.
  */
 final class ProviderBinder {
   // Names end up in file names (state files) and metrics labels, hence the narrow alphabet.
@@ -29,14 +29,16 @@ final class ProviderBinder {
   }
 
   /**
-   * Every written provider is returned, even a broken one, so that pools referring to it are not also
-   * reported as referring to an unknown provider.
+   * Every written provider is returned, even a broken one, so that pools referring to it are not
+   * also reported as referring to an unknown provider.
    */
   Map<String, ProviderConfig> bind(YamlMapping section) {
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
     for (String name : section.keys()) {
       if (!NAME.matcher(name).matches()) {
-        nodes.problem(section.path(name), section.lineOf(name),
+        nodes.problem(
+            section.path(name),
+            section.lineOf(name),
             "provider name must be 1-32 lowercase letters, digits, '_' or '-', starting with a letter or digit");
       }
       providers.put(name, section.bind(name, m -> provider(name, m)));
@@ -44,7 +46,10 @@ final class ProviderBinder {
     return providers;
   }
 
-  /** The one provider used when {@code providers:} is left out: a simulated hypervisor with every default. */
+  /**
+   * The one provider used when {@code providers:} is left out: a simulated hypervisor with every
+   * default.
+   */
   Map<String, ProviderConfig> defaults() {
     String name = Defaults.PROVIDER_NAME;
     YamlMapping none = YamlMapping.empty(nodes, SourceLines.child("providers", name), 0);
@@ -57,10 +62,15 @@ final class ProviderBinder {
     String type = m.get("type") == null ? null : nodes.string(m.get("type"), m.path("type"));
     String known = String.join(", ", types.keySet());
     if (m.get("type") == null) {
-      nodes.problem(m.path("type"), m.lineOf("type"),
+      nodes.problem(
+          m.path("type"),
+          m.lineOf("type"),
           "required key is missing" + (types.isEmpty() ? "" : " (known types: " + known + ")"));
     } else if (type != null && !types.isEmpty() && !types.containsKey(type)) {
-      nodes.problem(m.path("type"), m.lineOf("type"), "unknown provider type '" + type + "' (known: " + known + ")");
+      nodes.problem(
+          m.path("type"),
+          m.lineOf("type"),
+          "unknown provider type '" + type + "' (known: " + known + ")");
     }
     return settings(name, type, m);
   }
@@ -69,16 +79,25 @@ final class ProviderBinder {
   private ProviderConfig settings(String name, String type, YamlMapping m) {
     ProviderSettingsBinder binder = type == null ? null : types.get(type);
     int maxVms = m.integer("max_vms", Defaults.MAX_VMS, 1, Integer.MAX_VALUE);
-    int defaultClones = binder == null ? ProviderConfig.DEFAULT_MAX_CONCURRENT_CLONES : binder.defaultMaxConcurrentClones();
+    int defaultClones =
+        binder == null
+            ? ProviderConfig.DEFAULT_MAX_CONCURRENT_CLONES
+            : binder.defaultMaxConcurrentClones();
     int maxClones = m.integer("max_concurrent_clones", defaultClones, 1, Integer.MAX_VALUE);
     // 0 is allowed: this provider hosts pools but never prepares templates.
-    int maxBuilds = m.integer("max_concurrent_builds", ProviderConfig.DEFAULT_MAX_CONCURRENT_BUILDS, 0, Integer.MAX_VALUE);
+    int maxBuilds =
+        m.integer(
+            "max_concurrent_builds",
+            ProviderConfig.DEFAULT_MAX_CONCURRENT_BUILDS,
+            0,
+            Integer.MAX_VALUE);
     ProviderSettings settings = null;
     if (binder == null) {
       m.allowAnyKey();
     } else {
       settings = binder.bind(new SettingsMapping(nodes, m));
     }
-    return new ProviderConfig(name, type == null ? "" : type, maxVms, maxClones, maxBuilds, settings);
+    return new ProviderConfig(
+        name, type == null ? "" : type, maxVms, maxClones, maxBuilds, settings);
   }
 }

@@ -18,10 +18,11 @@ public record QuotaConfig(Limit perUser, Map<String, Limit> groups) {
   /**
    * @param maxVms leased VMs at once, over all pools; null means no limit
    * @param pools leased VMs at once per pool name; a pool not named has no own limit
-   * @param providers for a group: the providers (and so the pools and templates on them) its members
-   *     may use; null means all. A user in several groups may use the union of theirs.
+   * @param providers for a group: the providers (and so the pools and templates on them) its
+   *     members may use; null means all. A user in several groups may use the union of theirs.
    */
-  public record Limit(Integer maxVms, Map<String, Integer> pools, java.util.List<String> providers) {
+  public record Limit(
+      Integer maxVms, Map<String, Integer> pools, java.util.List<String> providers) {
     public static final Limit NONE = new Limit(null, Map.of(), null);
 
     public Limit {

@@ -8,13 +8,14 @@ import java.util.regex.Pattern;
  * The reconciler's pace ({@code reconcile:}) and what it may destroy ({@code purge:}).
  *
  * @param tick time between two passes of a provider's reconciler
- * @param window every live VM is checked with its provider once within it; the provider's inventory is listed
- *     for unknown VMs once per window
+ * @param window every live VM is checked with its provider once within it; the provider's inventory
+ *     is listed for unknown VMs once per window
  * @param dryRun unknown VMs are only reported ("would purge"), never destroyed
  * @param allowlist glob patterns ({@code *}, {@code ?}) of VM names that are never purged
- * @param vmChecktime ready VMs (the ones leases get) are health-checked at least this often (vmpooler's
- *     {@code vm_checktime}); from tick to window, the window when not set. Shorter costs more provider calls:
- *     {@code ready VMs × tick / vm_checktime} a tick on top of the window's share
+ * @param vmChecktime ready VMs (the ones leases get) are health-checked at least this often
+ *     (vmpooler's {@code vm_checktime}); from tick to window, the window when not set. Shorter
+ *     costs more provider calls: {@code ready VMs × tick / vm_checktime} a tick on top of the
+ *     window's share
  */
 public record ReconcileConfig(
     Duration tick, Duration window, boolean dryRun, List<String> allowlist, Duration vmChecktime) {
@@ -29,7 +30,9 @@ public record ReconcileConfig(
     vmChecktime = vmChecktime == null ? window : vmChecktime;
   }
 
-  /** Whether {@code vmName} matches one of the allowlist's patterns (whole name, case-sensitive). */
+  /**
+   * Whether {@code vmName} matches one of the allowlist's patterns (whole name, case-sensitive).
+   */
   public boolean allowlisted(String vmName) {
     return allowlist.stream().anyMatch(glob -> glob(glob).matcher(vmName).matches());
   }

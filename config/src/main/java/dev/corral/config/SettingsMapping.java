@@ -5,13 +5,15 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * One mapping of a provider's settings as written, handed to its type's {@link ProviderSettingsBinder}. Reads
- * work as everywhere else in the config: a bad value is reported at its key's path and line, and reads as the
- * default given, so that binding goes on and the user sees every mistake of the file at once.
+ * One mapping of a provider's settings as written, handed to its type's {@link
+ * ProviderSettingsBinder}. Reads work as everywhere else in the config: a bad value is reported at
+ * its key's path and line, and reads as the default given, so that binding goes on and the user
+ * sees every mistake of the file at once.
  *
  * <p>Every read asks for its key ({@link #present} and {@link #value} too; not {@link #path} or
- * {@link #lineOf}), and the keys asked for are the keys allowed: once the binder is done, each written key it
- * never asked for is reported as "unknown key", listing those it asked for in the order it asked.
+ * {@link #lineOf}), and the keys asked for are the keys allowed: once the binder is done, each
+ * written key it never asked for is reported as "unknown key", listing those it asked for in the
+ * order it asked.
  */
 public final class SettingsMapping {
   private final YamlNodes nodes;
@@ -38,16 +40,16 @@ public final class SettingsMapping {
   }
 
   /**
-   * Keys in file order, for a mapping whose keys are names (ports): listing them counts as asking for every
-   * one, so none is reported as unknown.
+   * Keys in file order, for a mapping whose keys are names (ports): listing them counts as asking
+   * for every one, so none is reported as unknown.
    */
   public List<String> keys() {
     return mapping.keys();
   }
 
   /**
-   * Binds the mapping under {@code key} (an empty one when absent, reported when not a mapping) with
-   * {@code binder}, then reports each key in it that the binder did not ask for.
+   * Binds the mapping under {@code key} (an empty one when absent, reported when not a mapping)
+   * with {@code binder}, then reports each key in it that the binder did not ask for.
    */
   public <T> T bind(String key, Function<SettingsMapping, T> binder) {
     return mapping.bind(key, m -> binder.apply(new SettingsMapping(nodes, m)));

@@ -9,9 +9,9 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * One value of a provider's settings (a scalar, a list or a mapping) with its path and line, for settings
- * that {@link SettingsMapping}'s keyed reads do not cover. Like them, a read of the wrong kind of value is
- * reported and gives null.
+ * One value of a provider's settings (a scalar, a list or a mapping) with its path and line, for
+ * settings that {@link SettingsMapping}'s keyed reads do not cover. Like them, a read of the wrong
+ * kind of value is reported and gives null.
  */
 public final class SettingsValue {
   private final YamlNodes nodes;
@@ -55,7 +55,10 @@ public final class SettingsValue {
     return nodes.date(node, path);
   }
 
-  /** The items, each with its own path ({@code templates[2]}); null (reported) when this is not a list. */
+  /**
+   * The items, each with its own path ({@code templates[2]}); null (reported) when this is not a
+   * list.
+   */
   public List<SettingsValue> list(String what) {
     List<Node> items = nodes.list(node, path, what);
     if (items == null) {
@@ -69,8 +72,8 @@ public final class SettingsValue {
   }
 
   /**
-   * Binds this value as a mapping (an empty one, reported, when it is not one) with {@code binder}, then
-   * reports each key in it that the binder did not ask for.
+   * Binds this value as a mapping (an empty one, reported, when it is not one) with {@code binder},
+   * then reports each key in it that the binder did not ask for.
    */
   public <T> T bind(Function<SettingsMapping, T> binder) {
     return nodes.bind(node, path, line(), m -> binder.apply(new SettingsMapping(nodes, m)));

@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Remembers the source line of every path the binder read, so that the validator, which works on the
- * typed records, can still point at a line. Paths look like {@code pools[0].alias[1]}.
+ * Remembers the source line of every path the binder read, so that the validator, which works on
+ * the typed records, can still point at a line. Paths look like {@code pools[0].alias[1]}.
  */
 final class SourceLines {
   private final Map<String, Integer> lines = new HashMap<>();
@@ -42,7 +42,10 @@ final class SourceLines {
     return lines.containsKey(path);
   }
 
-  /** The line of the path, or of its nearest written ancestor (a defaulted key points at its section). */
+  /**
+   * The line of the path, or of its nearest written ancestor (a defaulted key points at its
+   * section).
+   */
   int lineOf(String path) {
     for (String p = path; ; p = parent(p)) {
       Integer line = lines.get(p);

@@ -12,16 +12,18 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
- * Binds what pools need to follow template builds: the {@code template_groups:} and {@code tracker:}
- * sections, and a pool's {@code template: {group, version, prepared}} selector. Whether a selector's group
- * exists is a cross-reference, checked by {@link ConfigValidator}.
+ * Binds what pools need to follow template builds: the {@code template_groups:} and {@code
+ * tracker:} sections, and a pool's {@code template: {group, version, prepared}} selector. Whether a
+ * selector's group exists is a cross-reference, checked by {@link ConfigValidator}.
  */
 final class TemplateConfigBinder {
   /**
-   * A version prefix: starts with a digit, dot-separated parts without blanks ({@code 12}, {@code 12.8},
-   * {@code 5.11.0.3}, {@code 12.8-rc1}). No empty part, so {@code 12.} cannot match {@code 12..x}.
+   * A version prefix: starts with a digit, dot-separated parts without blanks ({@code 12}, {@code
+   * 12.8}, {@code 5.11.0.3}, {@code 12.8-rc1}). No empty part, so {@code 12.} cannot match {@code
+   * 12..x}.
    */
   static final Pattern VERSION = Pattern.compile("\\d[A-Za-z0-9_+~-]*(\\.[A-Za-z0-9_+~-]+)*");
+
   static final Pattern HTTP_URL = Pattern.compile("(?i)https?://[^\\s/]\\S*");
   static final Duration MIN_TRACKER_INTERVAL = Duration.ofSeconds(1);
 
@@ -40,26 +42,45 @@ final class TemplateConfigBinder {
     Map<String, TemplateGroupConfig> groups = new LinkedHashMap<>();
     for (String name : section.keys()) {
       if (!ConfigBinder.POOL_NAME.matcher(name).matches()) {
-        nodes.problem(section.path(name), section.lineOf(name),
+        nodes.problem(
+            section.path(name),
+            section.lineOf(name),
             "template group name " + ConfigBinder.POOL_NAME_RULE + " (got '" + name + "')");
       }
-      groups.put(name, section.bind(name, g -> new TemplateGroupConfig(
+      groups.put(
           name,
-          g.integer("obsolete_days", TemplateGroupConfig.DEFAULT_OBSOLETE_DAYS, 1, Integer.MAX_VALUE),
-          g.integer("keep_prepared", TemplateGroupConfig.DEFAULT_KEEP_PREPARED, 1, Integer.MAX_VALUE),
-          g.bind("configure", this::configure))));
+          section.bind(
+              name,
+              g ->
+                  new TemplateGroupConfig(
+                      name,
+                      g.integer(
+                          "obsolete_days",
+                          TemplateGroupConfig.DEFAULT_OBSOLETE_DAYS,
+                          1,
+                          Integer.MAX_VALUE),
+                      g.integer(
+                          "keep_prepared",
+                          TemplateGroupConfig.DEFAULT_KEEP_PREPARED,
+                          1,
+                          Integer.MAX_VALUE),
+                      g.bind("configure", this::configure))));
     }
     return groups;
   }
 
-  /** Flat key/values for the configure step; a YAML number or boolean is handed over as its text. */
+  /**
+   * Flat key/values for the configure step; a YAML number or boolean is handed over as its text.
+   */
   private Map<String, String> configure(YamlMapping m) {
     Map<String, String> values = new LinkedHashMap<>();
     for (String key : m.keys()) {
       Node n = m.get(key);
       String path = m.path(key);
       if (!(n instanceof ScalarNode)) {
-        nodes.problem(path, n == null ? m.lineOf(key) : YamlNodes.line(n),
+        nodes.problem(
+            path,
+            n == null ? m.lineOf(key) : YamlNodes.line(n),
             "expected a single value (text, a number or true/false), got " + YamlNodes.kind(n));
         continue;
       }
@@ -79,8 +100,14 @@ final class TemplateConfigBinder {
   private TrackerConfig trackerSection(YamlMapping m) {
     Duration interval = m.duration("interval", TrackerConfig.DEFAULT_INTERVAL);
     if (interval.compareTo(MIN_TRACKER_INTERVAL) < 0) {
-      nodes.problem(m.path("interval"), m.lineOf("interval"),
-          "must be at least " + Durations.format(MIN_TRACKER_INTERVAL) + " (got " + Durations.format(interval) + ")");
+      nodes.problem(
+          m.path("interval"),
+          m.lineOf("interval"),
+          "must be at least "
+              + Durations.format(MIN_TRACKER_INTERVAL)
+              + " (got "
+              + Durations.format(interval)
+              + ")");
       interval = TrackerConfig.DEFAULT_INTERVAL;
     }
     return new TrackerConfig(interval, sources(m));
@@ -91,7 +118,8 @@ final class TemplateConfigBinder {
     if (n == null) {
       return List.of();
     }
-    List<Node> items = nodes.list(n, tracker.path("sources"), "a list of sources ({file: PATH} or {url: URL})");
+    List<Node> items =
+        nodes.list(n, tracker.path("sources"), "a list of sources ({file: PATH} or {url: URL})");
     if (items == null) {
       return List.of();
     }
@@ -100,10 +128,15 @@ final class TemplateConfigBinder {
       String path = SourceLines.item(tracker.path("sources"), i);
       Node item = items.get(i);
       if (YamlNodes.isNull(item)) {
-        nodes.problem(path, YamlNodes.line(item), "expected {file: PATH} or {url: URL}, got nothing");
+        nodes.problem(
+            path, YamlNodes.line(item), "expected {file: PATH} or {url: URL}, got nothing");
       }
       TrackerConfig.Source source =
-          nodes.bind(item, path, YamlNodes.line(item), s -> item instanceof MappingNode ? source(s) : null);
+          nodes.bind(
+              item,
+              path,
+              YamlNodes.line(item),
+              s -> item instanceof MappingNode ? source(s) : null);
       if (source != null) {
         sources.add(source);
       }
@@ -116,9 +149,10 @@ final class TemplateConfigBinder {
     boolean hasFile = s.present("file");
     boolean hasUrl = s.present("url");
     if (hasFile == hasUrl) {
-      nodes.problem(s.path(), s.line(), hasFile
-          ? "give either file or url, not both"
-          : "needs file: PATH or url: http(s)://...");
+      nodes.problem(
+          s.path(),
+          s.line(),
+          hasFile ? "give either file or url, not both" : "needs file: PATH or url: http(s)://...");
       return null;
     }
     if (hasFile) {
@@ -139,8 +173,14 @@ final class TemplateConfigBinder {
     String group = m.requiredString("group");
     String version = m.nonEmptyString("version", TemplateSelector.LATEST);
     if (!version.equals(TemplateSelector.LATEST) && !VERSION.matcher(version).matches()) {
-      nodes.problem(m.path("version"), m.lineOf("version"),
-          "must be '" + TemplateSelector.LATEST + "' or a version such as 12 or 12.8 (got '" + version + "')");
+      nodes.problem(
+          m.path("version"),
+          m.lineOf("version"),
+          "must be '"
+              + TemplateSelector.LATEST
+              + "' or a version such as 12 or 12.8 (got '"
+              + version
+              + "')");
       version = TemplateSelector.LATEST;
     }
     return new TemplateSelector(group, version, m.bool("prepared", false));

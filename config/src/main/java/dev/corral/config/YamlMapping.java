@@ -19,15 +19,15 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * One YAML mapping, read key by key. Keys are plain strings; duplicates are errors (SnakeYAML's node API
- * would silently keep both); {@code <<: *anchor} merges are applied so pools can share settings.
- * Getters that take a default return it for an absent, null or unusable value; unusable values have
- * already been reported.
+ * One YAML mapping, read key by key. Keys are plain strings; duplicates are errors (SnakeYAML's
+ * node API would silently keep both); {@code <<: *anchor} merges are applied so pools can share
+ * settings. Getters that take a default return it for an absent, null or unusable value; unusable
+ * values have already been reported.
  *
- * <p>The mapping remembers which keys its binder asked for (any getter, {@link #present} or {@link #get};
- * not {@link #path} or {@link #lineOf}). A mapping opened with {@link #bind} reports the keys nobody asked
- * for as unknown once its binder is done, listing the ones asked for: what a binder reads is the one list
- * of allowed keys.
+ * <p>The mapping remembers which keys its binder asked for (any getter, {@link #present} or {@link
+ * #get}; not {@link #path} or {@link #lineOf}). A mapping opened with {@link #bind} reports the
+ * keys nobody asked for as unknown once its binder is done, listing the ones asked for: what a
+ * binder reads is the one list of allowed keys.
  */
 final class YamlMapping {
   private final YamlNodes nodes;
@@ -64,12 +64,15 @@ final class YamlMapping {
         continue;
       }
       if (!(key instanceof ScalarNode k) || YamlNodes.isNull(key)) {
-        nodes.problem(path, YamlNodes.line(key), "keys must be plain names, got " + YamlNodes.kind(key));
+        nodes.problem(
+            path, YamlNodes.line(key), "keys must be plain names, got " + YamlNodes.kind(key));
         continue;
       }
       String name = k.getValue();
       if (own.containsKey(name)) {
-        nodes.problem(SourceLines.child(path, name), YamlNodes.line(key),
+        nodes.problem(
+            SourceLines.child(path, name),
+            YamlNodes.line(key),
             "duplicate key (first at line " + keyLines.get(name) + ")");
         continue;
       }
@@ -77,7 +80,8 @@ final class YamlMapping {
       keyLines.put(name, YamlNodes.line(key));
     }
     values.putAll(own);
-    // Explicit keys win over merged ones, and earlier merge sources over later ones (YAML merge rules).
+    // Explicit keys win over merged ones, and earlier merge sources over later ones (YAML merge
+    // rules).
     merging.add(node);
     for (Node source : mergeSources) {
       if (!merging.contains(source)) {
@@ -96,7 +100,8 @@ final class YamlMapping {
       into.add(value);
       return;
     }
-    if (value instanceof SequenceNode seq && seq.getValue().stream().allMatch(n -> n instanceof MappingNode)) {
+    if (value instanceof SequenceNode seq
+        && seq.getValue().stream().allMatch(n -> n instanceof MappingNode)) {
       into.addAll(seq.getValue());
       return;
     }
@@ -134,8 +139,8 @@ final class YamlMapping {
   }
 
   /**
-   * Keys in file order, for mappings whose keys are names (groups, ports): listing them counts as asking for
-   * every one, so none is reported as unknown.
+   * Keys in file order, for mappings whose keys are names (groups, ports): listing them counts as
+   * asking for every one, so none is reported as unknown.
    */
   List<String> keys() {
     anyKeyAllowed = true;
@@ -143,24 +148,25 @@ final class YamlMapping {
   }
 
   /**
-   * Reports none of the keys nobody asked for, for a mapping whose allowed keys are not known: a provider of an
-   * unknown type, whose other keys belong to that type, so "unknown key" would bury the real mistake.
+   * Reports none of the keys nobody asked for, for a mapping whose allowed keys are not known: a
+   * provider of an unknown type, whose other keys belong to that type, so "unknown key" would bury
+   * the real mistake.
    */
   void allowAnyKey() {
     anyKeyAllowed = true;
   }
 
   /**
-   * Binds the mapping under {@code key} (an empty one if absent or null) with {@code binder}, then reports the
-   * keys in it that the binder did not ask for.
+   * Binds the mapping under {@code key} (an empty one if absent or null) with {@code binder}, then
+   * reports the keys in it that the binder did not ask for.
    */
   <T> T bind(String key, Function<YamlMapping, T> binder) {
     return nodes.bind(get(key), path(key), lineOf(key), binder);
   }
 
   /**
-   * Reports every written key that was not asked for, listing those that were, so a typo is easy to spot.
-   * Goes at {@code mark}, where the problems found while binding this mapping begin.
+   * Reports every written key that was not asked for, listing those that were, so a typo is easy to
+   * spot. Goes at {@code mark}, where the problems found while binding this mapping begin.
    */
   void reportUnknownKeys(int mark) {
     if (anyKeyAllowed) {
@@ -169,7 +175,8 @@ final class YamlMapping {
     String message = "unknown key (allowed: " + String.join(", ", asked) + ")";
     int at = mark;
     for (String key : values.keySet()) {
-      boolean added = !asked.contains(key) && nodes.problems().addAt(at, path(key), lineOf(key), message);
+      boolean added =
+          !asked.contains(key) && nodes.problems().addAt(at, path(key), lineOf(key), message);
       if (added) {
         at++; // keeps them in file order
       }
@@ -185,7 +192,9 @@ final class YamlMapping {
     return s == null ? dflt : s;
   }
 
-  /** Optional string where blank means "not set", so {@code user: ${DB_USER:-}} can switch it off. */
+  /**
+   * Optional string where blank means "not set", so {@code user: ${DB_USER:-}} can switch it off.
+   */
   String optionalString(String key) {
     String s = string(key, null);
     return s == null || s.isBlank() ? null : s;

@@ -21,14 +21,15 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Typed reads from SnakeYAML nodes, each tied to a path and a line.
  *
- * <p>Scalars are read from their text after {@code ${VAR}} expansion, not from the type SnakeYAML resolved:
- * {@code port: ${PORT:-7070}} is a string to YAML but must still read as a number. On a bad value a read
- * records a problem and returns null; callers fall back to a default and carry on, so that every mistake in
- * the file is found in one pass.
+ * <p>Scalars are read from their text after {@code ${VAR}} expansion, not from the type SnakeYAML
+ * resolved: {@code port: ${PORT:-7070}} is a string to YAML but must still read as a number. On a
+ * bad value a read records a problem and returns null; callers fall back to a default and carry on,
+ * so that every mistake in the file is found in one pass.
  */
 final class YamlNodes {
   private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
-  private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
   // What YAML 1.1 (SnakeYAML) reads as a boolean, so prepared: yes means what it says.
   private static final List<String> TRUE = List.of("true", "yes", "on");
@@ -60,7 +61,10 @@ final class YamlNodes {
     return node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
   }
 
-  /** {@code key:}, {@code key: ~} and {@code key: null} all mean "not given". A quoted "null" is a string. */
+  /**
+   * {@code key:}, {@code key: ~} and {@code key: null} all mean "not given". A quoted "null" is a
+   * string.
+   */
   static boolean isNull(Node node) {
     return node == null || (node instanceof ScalarNode && Tag.NULL.equals(node.getTag()));
   }
@@ -76,10 +80,10 @@ final class YamlNodes {
   }
 
   /**
-   * Binds a mapping with {@code binder}, then reports every key in it that the binder did not ask for as
-   * unknown. {@code line} is where the mapping is introduced (the line of its key, or of its list item); a
-   * missing key inside it is reported there. Absent or null binds an empty mapping; anything else that is
-   * not a mapping is reported, and also binds an empty one.
+   * Binds a mapping with {@code binder}, then reports every key in it that the binder did not ask
+   * for as unknown. {@code line} is where the mapping is introduced (the line of its key, or of its
+   * list item); a missing key inside it is reported there. Absent or null binds an empty mapping;
+   * anything else that is not a mapping is reported, and also binds an empty one.
    */
   <T> T bind(Node node, String path, int line, Function<YamlMapping, T> binder) {
     YamlMapping m = open(node, path, line);
@@ -101,7 +105,9 @@ final class YamlNodes {
     return YamlMapping.empty(this, path, line);
   }
 
-  /** The items of a list, with each item's line recorded; null (and a problem) if it is not a list. */
+  /**
+   * The items of a list, with each item's line recorded; null (and a problem) if it is not a list.
+   */
   List<Node> list(Node node, String path, String what) {
     lines.record(path, line(node));
     if (!(node instanceof SequenceNode seq)) {
@@ -139,8 +145,10 @@ final class YamlNodes {
       return null;
     }
     BigInteger value = new BigInteger(t);
-    if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
-      problem(path, line(node), rangeMessage(min, max, max == Integer.MAX_VALUE) + " (got " + t + ")");
+    if (value.compareTo(BigInteger.valueOf(min)) < 0
+        || value.compareTo(BigInteger.valueOf(max)) > 0) {
+      problem(
+          path, line(node), rangeMessage(min, max, max == Integer.MAX_VALUE) + " (got " + t + ")");
       return null;
     }
     return value.intValueExact();
@@ -158,13 +166,18 @@ final class YamlNodes {
     }
     double value = new BigDecimal(t).doubleValue();
     if (value < min || value > max) {
-      problem(path, line(node), rangeMessage(plain(min), plain(max), max == Double.MAX_VALUE) + " (got " + t + ")");
+      problem(
+          path,
+          line(node),
+          rangeMessage(plain(min), plain(max), max == Double.MAX_VALUE) + " (got " + t + ")");
       return null;
     }
     return value;
   }
 
-  /** {@code true} or {@code false} (also {@code yes}/{@code no}, {@code on}/{@code off}, any case). */
+  /**
+   * {@code true} or {@code false} (also {@code yes}/{@code no}, {@code on}/{@code off}, any case).
+   */
   Boolean bool(Node node, String path) {
     String text = text(node, path, "true or false");
     if (text == null) {
@@ -182,8 +195,8 @@ final class YamlNodes {
   }
 
   /**
-   * A calendar date written YYYY-MM-DD. Read from the text, so it does not matter that YAML tags such a
-   * scalar as a timestamp.
+   * A calendar date written YYYY-MM-DD. Read from the text, so it does not matter that YAML tags
+   * such a scalar as a timestamp.
    */
   LocalDate date(Node node, String path) {
     String text = text(node, path, "a date (YYYY-MM-DD)");
@@ -241,8 +254,8 @@ final class YamlNodes {
   }
 
   /**
-   * One string or a list of strings; items get their own paths ({@code alias[1]}). Null (and problems) if
-   * any item is unusable.
+   * One string or a list of strings; items get their own paths ({@code alias[1]}). Null (and
+   * problems) if any item is unusable.
    */
   List<String> strings(Node node, String path) {
     if (node instanceof ScalarNode) {

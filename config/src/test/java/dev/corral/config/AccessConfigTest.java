@@ -10,14 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** auth, quotas and a pool's leasing keys (issue 4). */
 class AccessConfigTest {
   static final String BCRYPT = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW";
 
-  static final String ISSUE_YAML = """
+  static final String ISSUE_YAML =
+      """
       auth:
         mode: tokens
         token_ttl: 30d
@@ -35,7 +35,8 @@ class AccessConfigTest {
           max_lifetime: 48h
           max_ondemand_per_request: 5
           reuse: same_owner
-      """.formatted(BCRYPT);
+      """
+          .formatted(BCRYPT);
 
   @Test
   void theIssuesExampleLoadsIntoTheRecords() {
@@ -43,7 +44,8 @@ class AccessConfigTest {
 
     assertEquals(AuthConfig.Mode.TOKENS, c.auth().mode());
     assertEquals(Duration.ofDays(30), c.auth().tokenTtl());
-    assertEquals(new UserConfig("alice", "alice-pw", null, List.of("qa"), false), c.auth().users().get(0));
+    assertEquals(
+        new UserConfig("alice", "alice-pw", null, List.of("qa"), false), c.auth().users().get(0));
     assertEquals(new UserConfig("root", null, BCRYPT, List.of(), true), c.auth().users().get(1));
     assertEquals(10, c.quotas().perUser().maxVms());
     QuotaConfig.Limit qa = c.quotas().groups().get("qa");
@@ -68,7 +70,9 @@ class AccessConfigTest {
 
   @Test
   void mistakesAreAllReported_withTheirKeys_andNoSecretIsEchoed() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         auth:
           mode: ldapish
           users:
@@ -91,9 +95,13 @@ class AccessConfigTest {
     assertTrue(problemAt(e, "auth.users[3].name").message().contains("exactly one"));
     assertTrue(problemAt(e, "quotas.per_user.max_vms").message().contains("0"));
     assertTrue(problemAt(e, "quotas.per_user.pools.nope").message().contains("unknown pool"));
-    assertTrue(problemAt(e, "quotas.groups.qa.providers[0]").message().contains("unknown provider 'mars'"));
+    assertTrue(
+        problemAt(e, "quotas.groups.qa.providers[0]")
+            .message()
+            .contains("unknown provider 'mars'"));
     assertTrue(problemAt(e, "pools[0].reuse").message().contains("same_owner"));
-    assertTrue(problemAt(e, "pools[0].lifetime_authenticated").message().contains("exceeds max_lifetime"));
+    assertTrue(
+        problemAt(e, "pools[0].lifetime_authenticated").message().contains("exceeds max_lifetime"));
   }
 
   @Test
@@ -107,6 +115,8 @@ class AccessConfigTest {
   void unknownKeysUnderAUser_areNamed() {
     ConfigException e = failure("auth: {users: [{name: a, password: b, role: admin}]}\n");
 
-    assertTrue(problemAt(e, "auth.users[0].role").message().toLowerCase().contains("unknown"), e.getMessage());
+    assertTrue(
+        problemAt(e, "auth.users[0].role").message().toLowerCase().contains("unknown"),
+        e.getMessage());
   }
 }

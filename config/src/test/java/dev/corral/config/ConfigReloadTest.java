@@ -9,7 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigReloadTest {
-  private static final String RUNNING = """
+  private static final String RUNNING =
+      """
       server: {host: 127.0.0.1, port: 7070}
       providers:
         sim: {type: simulated, max_vms: 10}
@@ -20,14 +21,17 @@ class ConfigReloadTest {
 
   @Test
   void sameFile_changesNothing() {
-    ConfigReload reload = ConfigReload.between(TestConfigs.load(RUNNING), TestConfigs.load(RUNNING), "f");
+    ConfigReload reload =
+        ConfigReload.between(TestConfigs.load(RUNNING), TestConfigs.load(RUNNING), "f");
     assertEquals(List.of(), reload.changed());
     assertEquals(List.of(), reload.restartRequired());
   }
 
   @Test
   void liveSections_takeTheNewValues_restartOnlyOnesKeepTheRunningValues() {
-    CorralConfig loaded = TestConfigs.load("""
+    CorralConfig loaded =
+        TestConfigs.load(
+            """
         server: {host: 127.0.0.1, port: 8080}
         providers:
           sim: {type: simulated, max_vms: 20}
@@ -52,7 +56,10 @@ class ConfigReloadTest {
 
   @Test
   void turningAuthOn_waitsForARestart_andKeepsTheRunningAuthWhole() {
-    CorralConfig loaded = TestConfigs.load(RUNNING + """
+    CorralConfig loaded =
+        TestConfigs.load(
+            RUNNING
+                + """
         auth:
           mode: tokens
           users:
@@ -65,7 +72,10 @@ class ConfigReloadTest {
     assertEquals(AuthConfig.Mode.NONE, reload.next().auth().mode());
     assertEquals(List.of(), reload.next().auth().users());
 
-    CorralConfig withAlice = TestConfigs.load(RUNNING + """
+    CorralConfig withAlice =
+        TestConfigs.load(
+            RUNNING
+                + """
         auth:
           mode: tokens
           users:
@@ -79,7 +89,9 @@ class ConfigReloadTest {
 
   @Test
   void aPoolOnAProviderThatIsNotRunning_failsTheReload_namingThePool() {
-    CorralConfig loaded = TestConfigs.load("""
+    CorralConfig loaded =
+        TestConfigs.load(
+            """
         providers:
           sim: {type: simulated}
           lab: {type: simulated}
@@ -87,8 +99,10 @@ class ConfigReloadTest {
           - {name: a, template: t, providers: [sim], size: 2}
           - {name: b, template: t, providers: [lab], size: 1}
         """);
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigReload.between(TestConfigs.load(RUNNING), loaded, "corral.yaml"));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigReload.between(TestConfigs.load(RUNNING), loaded, "corral.yaml"));
     assertEquals("corral.yaml", e.sourceName());
     ConfigProblem problem = TestConfigs.problemAt(e, "pools[1].providers");
     assertTrue(problem.message().contains("'lab' is not running"), problem::message);

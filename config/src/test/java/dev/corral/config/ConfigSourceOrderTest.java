@@ -30,7 +30,8 @@ class ConfigSourceOrderTest {
 
   @Test
   void configArgumentBeatsEverything() {
-    Map<String, String> env = Map.of("CORRAL_CONFIG", INLINE, "CORRAL_CONFIG_FILE", envFile.toString());
+    Map<String, String> env =
+        Map.of("CORRAL_CONFIG", INLINE, "CORRAL_CONFIG_FILE", envFile.toString());
 
     assertEquals(1111, port(new String[] {"--verbose", "--config", argFile.toString()}, env));
     assertEquals(1111, port(new String[] {"--config=" + argFile}, env));
@@ -38,7 +39,11 @@ class ConfigSourceOrderTest {
 
   @Test
   void inlineConfigBeatsConfigFileVariable() {
-    assertEquals(2222, port(new String[0], Map.of("CORRAL_CONFIG", INLINE, "CORRAL_CONFIG_FILE", envFile.toString())));
+    assertEquals(
+        2222,
+        port(
+            new String[0],
+            Map.of("CORRAL_CONFIG", INLINE, "CORRAL_CONFIG_FILE", envFile.toString())));
   }
 
   @Test
@@ -57,19 +62,31 @@ class ConfigSourceOrderTest {
   void missingConfigFileIsAClearError() {
     Path missing = dir.resolve("nope.yaml");
 
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigLoader.load(new String[] {"--config", missing.toString()}, Map.of("CORRAL_CONFIG", INLINE)));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigLoader.load(
+                    new String[] {"--config", missing.toString()},
+                    Map.of("CORRAL_CONFIG", INLINE)));
 
     assertEquals(missing.toString(), e.sourceName());
     assertEquals(1, e.problems().size());
-    assertTrue(e.getMessage().contains("config file not found: " + missing.toAbsolutePath() + " (given by --config)"),
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "config file not found: " + missing.toAbsolutePath() + " (given by --config)"),
         e.getMessage());
   }
 
   @Test
   void missingFileFromVariableNamesTheVariable() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigLoader.load(new String[0], Map.of("CORRAL_CONFIG_FILE", "/no/such/corral.yaml")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigLoader.load(
+                    new String[0], Map.of("CORRAL_CONFIG_FILE", "/no/such/corral.yaml")));
 
     assertTrue(e.getMessage().contains("/no/such/corral.yaml"), e.getMessage());
     assertTrue(e.getMessage().contains("CORRAL_CONFIG_FILE"), e.getMessage());
@@ -77,7 +94,9 @@ class ConfigSourceOrderTest {
 
   @Test
   void configFlagWithoutFileIsAnError() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config"}, Map.of()));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> ConfigLoader.load(new String[] {"--config"}, Map.of()));
 
     assertTrue(e.getMessage().contains("--config needs a file name"), e.getMessage());
   }
@@ -86,15 +105,20 @@ class ConfigSourceOrderTest {
   void problemsInAFileAreReportedUnderItsName() throws IOException {
     Path bad = Files.writeString(dir.resolve("bad.yaml"), "server:\n  port: -5\n");
 
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromFile(bad, Map.of()));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.fromFile(bad, Map.of()));
 
-    assertEquals(bad + ": 1 problem\n  line 2: server.port: must be between 0 and 65535 (got -5)", e.getMessage());
+    assertEquals(
+        bad + ": 1 problem\n  line 2: server.port: must be between 0 and 65535 (got -5)",
+        e.getMessage());
   }
 
   @Test
   void inlineConfigProblemsNameTheVariable() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigLoader.load(new String[0], Map.of("CORRAL_CONFIG", "server: {port: x}")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(new String[0], Map.of("CORRAL_CONFIG", "server: {port: x}")));
 
     assertEquals("CORRAL_CONFIG", e.sourceName());
   }

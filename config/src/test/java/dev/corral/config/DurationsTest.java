@@ -38,7 +38,8 @@ class DurationsTest {
   @ParameterizedTest
   @ValueSource(strings = {"soon", "", "15 minutes", "1h30m", "m", "1.h", "NaN"})
   void rejectsWhatIsNotADuration(String text) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
     assertTrue(e.getMessage().contains("not a duration"), e.getMessage());
   }
 
@@ -55,7 +56,16 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(longs = {1, 999, 1_000_000, 90_000_000_000L, 3_600_000_000_000L, 86_400_000_000_001L, -60_000_000_000L})
+  @ValueSource(
+      longs = {
+        1,
+        999,
+        1_000_000,
+        90_000_000_000L,
+        3_600_000_000_000L,
+        86_400_000_000_001L,
+        -60_000_000_000L
+      })
   void formatRoundTrips(long nanos) {
     Duration d = Duration.ofNanos(nanos);
     assertEquals(d, Durations.parse(Durations.format(d)));
@@ -63,7 +73,8 @@ class DurationsTest {
 
   @Test
   void durationKeysAcceptEveryForm() {
-    PoolConfig p = load("""
+    PoolConfig p =
+        load("""
         pools:
           - name: p
             template: t
@@ -71,7 +82,9 @@ class DurationsTest {
             boot_timeout: 1.5
             lifetime: 500ms
             max_lifetime: 1d
-        """).pools().get(0);
+        """)
+            .pools()
+            .get(0);
 
     assertEquals(Duration.ofSeconds(30), p.readyTtl());
     assertEquals(Duration.ofMillis(1500), p.bootTimeout());
@@ -81,7 +94,9 @@ class DurationsTest {
 
   @Test
   void badDurationIsAProblemNamingTheKey() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools:
           - name: p
             template: t

@@ -14,13 +14,18 @@ class EnvSubstitutionTest {
 
   @Test
   void setVariableIsSubstituted() {
-    CorralConfig c = load("""
+    CorralConfig c =
+        load(
+            """
         data_dir: ${HOME_DIR}/corral
         server: {host: "${HOST}", port: "${PORT}"}
-        """, Map.of("HOME_DIR", "/srv", "HOST", "127.0.0.2", "PORT", "8080"));
+        """,
+            Map.of("HOME_DIR", "/srv", "HOST", "127.0.0.2", "PORT", "8080"));
 
     assertEquals(Path.of("/srv/corral"), c.dataDir());
-    assertEquals(new ServerConfig("127.0.0.2", 8080, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF),
+    assertEquals(
+        new ServerConfig(
+            "127.0.0.2", 8080, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF),
         c.server());
   }
 
@@ -33,21 +38,25 @@ class EnvSubstitutionTest {
 
   @Test
   void unsetOrEmptyVariableWithDefaultUsesTheDefault() {
-    String yaml = """
+    String yaml =
+        """
         server:
           host: ${HOST:-localhost}
           port: ${PORT:-7071}
         """;
 
     ServerConfig expected =
-        new ServerConfig("localhost", 7071, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF);
+        new ServerConfig(
+            "localhost", 7071, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF);
     assertEquals(expected, load(yaml, Map.of()).server());
     assertEquals(expected, load(yaml, Map.of("HOST", "", "PORT", "")).server());
   }
 
   @Test
   void unsetVariableWithoutDefaultIsAProblemNamingItAndTheLine() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         database:
           url: jdbc:mysql://db:3306/corral
           user: corral
@@ -57,13 +66,17 @@ class EnvSubstitutionTest {
     ConfigProblem p = problemAt(e, "database.password");
     assertEquals(4, p.line());
     assertTrue(p.message().contains("DB_PASSWORD is not set"), p.message());
-    assertTrue(e.getMessage().contains("line 4: database.password: environment variable DB_PASSWORD is not set"),
+    assertTrue(
+        e.getMessage()
+            .contains("line 4: database.password: environment variable DB_PASSWORD is not set"),
         e.getMessage());
   }
 
   @Test
   void everyUnsetVariableIsReported() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         server:
           host: ${A}-${B}
         """);
@@ -84,7 +97,9 @@ class EnvSubstitutionTest {
 
   @Test
   void dollarsThatAreNotReferencesStayLiteral() {
-    CorralConfig c = load("""
+    CorralConfig c =
+        load(
+            """
         database:
           url: jdbc:mysql://db/corral
           user: $user
@@ -97,7 +112,9 @@ class EnvSubstitutionTest {
 
   @Test
   void malformedReferenceIsAProblem() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         server:
           host: ${HOST
         """);

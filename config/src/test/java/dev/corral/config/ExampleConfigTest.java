@@ -10,18 +10,20 @@ import org.junit.jupiter.api.Test;
 public class ExampleConfigTest {
 
   public static String exampleText() throws IOException {
-    try (InputStream in = ExampleConfigTest.class.getResourceAsStream("/dev/corral/config/corral-example.yaml")) {
+    try (InputStream in =
+        ExampleConfigTest.class.getResourceAsStream("/dev/corral/config/corral-example.yaml")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
   @Test
   void exampleFileWithTimesInSecondsIsTheSame() throws IOException {
-    String inSeconds = exampleText()
-        .replace("ready_ttl: 60m", "ready_ttl: 3600")
-        .replace("boot_timeout: 15m", "boot_timeout: 900s")
-        .replace("lifetime: 2h", "lifetime: 7200")
-        .replace("max_lifetime: 48h", "max_lifetime: 2d");
+    String inSeconds =
+        exampleText()
+            .replace("ready_ttl: 60m", "ready_ttl: 3600")
+            .replace("boot_timeout: 15m", "boot_timeout: 900s")
+            .replace("lifetime: 2h", "lifetime: 7200")
+            .replace("max_lifetime: 48h", "max_lifetime: 2d");
 
     assertEquals(TestConfigs.load(exampleText()), TestConfigs.load(inSeconds));
   }

@@ -18,23 +18,34 @@ class LoggingConfigTest {
 
   @Test
   void jsonIsReadAsWrittenAndMayComeFromTheEnvironment() {
-    assertEquals(LoggingConfig.Format.JSON, load("pools: []\nlogging: {format: json}\n").logging().format());
-    assertEquals(LoggingConfig.Format.JSON, load("pools: []\nlogging: {format: \"${LOG_FORMAT:-text}\"}\n",
-        Map.of("LOG_FORMAT", "json")).logging().format());
+    assertEquals(
+        LoggingConfig.Format.JSON, load("pools: []\nlogging: {format: json}\n").logging().format());
+    assertEquals(
+        LoggingConfig.Format.JSON,
+        load(
+                "pools: []\nlogging: {format: \"${LOG_FORMAT:-text}\"}\n",
+                Map.of("LOG_FORMAT", "json"))
+            .logging()
+            .format());
   }
 
   @Test
   void anUnknownFormatOrKeyIsAProblemNamingKeyAndLine() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools: []
         logging:
           format: xml
           colour: true
         """);
 
-    assertEquals(new ConfigProblem("logging.format", 3, "must be text or json (got 'xml')"),
+    assertEquals(
+        new ConfigProblem("logging.format", 3, "must be text or json (got 'xml')"),
         problemAt(e, "logging.format"));
-    assertEquals(new ConfigProblem("logging.colour", 4, "unknown key (allowed: format)"), problemAt(e, "logging.colour"));
+    assertEquals(
+        new ConfigProblem("logging.colour", 4, "unknown key (allowed: format)"),
+        problemAt(e, "logging.colour"));
     assertEquals(2, e.problems().size(), e.getMessage());
   }
 }

@@ -19,20 +19,27 @@ class MetricsConfigTest {
 
   @Test
   void statsd_isRead_withEtsyAndPort8125AsDefaults() {
-    assertEquals(new MetricsConfig.Statsd("stats.example.com", 8125, MetricsConfig.Flavor.ETSY, null),
+    assertEquals(
+        new MetricsConfig.Statsd("stats.example.com", 8125, MetricsConfig.Flavor.ETSY, null),
         load("metrics: {statsd: {host: stats.example.com}}\n").metrics().statsd());
-    assertEquals(new MetricsConfig.Statsd("127.0.0.1", 9125, MetricsConfig.Flavor.DATADOG, "ci.corral"),
+    assertEquals(
+        new MetricsConfig.Statsd("127.0.0.1", 9125, MetricsConfig.Flavor.DATADOG, "ci.corral"),
         load("""
             metrics:
               statsd: {host: 127.0.0.1, port: 9125, flavor: datadog, prefix: ci.corral}
-            """).metrics().statsd());
-    assertEquals(MetricsConfig.Flavor.TELEGRAF,
+            """)
+            .metrics()
+            .statsd());
+    assertEquals(
+        MetricsConfig.Flavor.TELEGRAF,
         load("metrics: {statsd: {host: h, flavor: telegraf}}\n").metrics().statsd().flavor());
   }
 
   @Test
   void badStatsdSettings_areProblemsNamingKeyAndLine() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         server: {port: 0}
         metrics:
           statsd:
@@ -47,13 +54,17 @@ class MetricsConfigTest {
     assertEquals("required key is missing", problemAt(e, "metrics.statsd.host").message());
     assertEquals(4, problemAt(e, "metrics.statsd.port").line());
     assertEquals(5, problemAt(e, "metrics.statsd.flavor").line());
-    assertEquals("must be one of etsy, datadog, telegraf (got 'graphite')",
+    assertEquals(
+        "must be one of etsy, datadog, telegraf (got 'graphite')",
         problemAt(e, "metrics.statsd.flavor").message());
     assertEquals(6, problemAt(e, "metrics.statsd.prefix").line());
     assertEquals(7, problemAt(e, "metrics.statsd.interval").line());
-    assertTrue(problemAt(e, "metrics.statsd.interval").message()
-        .startsWith("unknown key (allowed: host, port, flavor, prefix)"));
+    assertTrue(
+        problemAt(e, "metrics.statsd.interval")
+            .message()
+            .startsWith("unknown key (allowed: host, port, flavor, prefix)"));
     assertEquals(8, problemAt(e, "metrics.prometheus").line());
-    assertTrue(problemAt(e, "metrics.prometheus").message().startsWith("unknown key (allowed: statsd)"));
+    assertTrue(
+        problemAt(e, "metrics.prometheus").message().startsWith("unknown key (allowed: statsd)"));
   }
 }

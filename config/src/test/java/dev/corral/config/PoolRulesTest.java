@@ -14,7 +14,9 @@ class PoolRulesTest {
 
   @Test
   void aliasMayBeOneStringOrAList() {
-    CorralConfig c = load("""
+    CorralConfig c =
+        load(
+            """
         pools:
           - {name: a, template: t, alias: a-one}
           - {name: b, template: t, alias: [b-one, b-two]}
@@ -31,27 +33,45 @@ class PoolRulesTest {
   void omittedKeysTakeTheirDefaults() {
     PoolConfig p = load("pools: [{name: p, template: t}]").pools().get(0);
 
-    assertEquals(new PoolConfig("p", List.of(), "t", List.of("sim"), 1, Duration.ofMinutes(60),
-        Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48), null, PoolLeasing.DEFAULT, null, null),
+    assertEquals(
+        new PoolConfig(
+            "p",
+            List.of(),
+            "t",
+            List.of("sim"),
+            1,
+            Duration.ofMinutes(60),
+            Duration.ofMinutes(15),
+            3,
+            Duration.ofHours(2),
+            Duration.ofHours(48),
+            null,
+            PoolLeasing.DEFAULT,
+            null,
+            null),
         p);
   }
 
   @Test
   void vmShape_isThePoolsWhenWritten_andTheProvidersOtherwise_andBoundsAreProblems() {
-    CorralConfig c = load("pools: [{name: big, template: t, memory_mb: 512, cpus: 2}, {name: p, template: t}]");
+    CorralConfig c =
+        load("pools: [{name: big, template: t, memory_mb: 512, cpus: 2}, {name: p, template: t}]");
     assertEquals(512, c.pools().get(0).memoryMb());
     assertEquals(2, c.pools().get(0).cpus());
     assertEquals(null, c.pools().get(1).memoryMb(), "null: the provider's memory_mb");
     assertEquals(null, c.pools().get(1).cpus());
 
-    ConfigException e = TestConfigs.failure("pools: [{name: p, template: t, memory_mb: 16, cpus: 0}]");
+    ConfigException e =
+        TestConfigs.failure("pools: [{name: p, template: t, memory_mb: 16, cpus: 0}]");
     assertEquals(1, problemAt(e, "pools[0].memory_mb").line());
     assertEquals(1, problemAt(e, "pools[0].cpus").line());
   }
 
   @Test
   void poolsDefaultToAllProvidersInFileOrder() {
-    CorralConfig c = load("""
+    CorralConfig c =
+        load(
+            """
         providers:
           zeta: {type: simulated}
           alpha: {type: simulated}
@@ -71,7 +91,9 @@ class PoolRulesTest {
 
   @Test
   void duplicatePoolNamesAreProblems() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools:
           - name: debian
             template: t
@@ -79,14 +101,18 @@ class PoolRulesTest {
             template: u
         """);
 
-    assertEquals(new ConfigProblem("pools[1].name", 4, "duplicate pool name 'debian' (also pools[0] at line 2)"),
+    assertEquals(
+        new ConfigProblem(
+            "pools[1].name", 4, "duplicate pool name 'debian' (also pools[0] at line 2)"),
         problemAt(e, "pools[1].name"));
     assertEquals(1, e.problems().size(), e.getMessage());
   }
 
   @Test
   void aliasClashingWithAPoolNameIsAProblem() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools:
           - name: debian
             template: t
@@ -103,22 +129,29 @@ class PoolRulesTest {
 
   @Test
   void aliasUsedTwiceIsAProblem() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools:
           - {name: a, template: t, alias: shared}
           - {name: b, template: t, alias: [shared]}
           - {name: c, template: t, alias: [c1, c1]}
         """);
 
-    assertEquals(new ConfigProblem("pools[1].alias[0]", 3, "alias 'shared' is already used by pools[0] at line 2"),
+    assertEquals(
+        new ConfigProblem(
+            "pools[1].alias[0]", 3, "alias 'shared' is already used by pools[0] at line 2"),
         problemAt(e, "pools[1].alias[0]"));
-    assertEquals("alias 'c1' is already used by this pool", problemAt(e, "pools[2].alias[1]").message());
+    assertEquals(
+        "alias 'c1' is already used by this pool", problemAt(e, "pools[2].alias[1]").message());
     assertEquals(2, e.problems().size(), e.getMessage());
   }
 
   @Test
   void unknownProviderIsAProblem() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools:
           - name: p
             template: t
@@ -127,26 +160,34 @@ class PoolRulesTest {
               - vsphere
         """);
 
-    assertEquals(new ConfigProblem("pools[0].providers[1]", 6, "unknown provider 'vsphere' (configured: sim)"),
+    assertEquals(
+        new ConfigProblem(
+            "pools[0].providers[1]", 6, "unknown provider 'vsphere' (configured: sim)"),
         problemAt(e, "pools[0].providers[1]"));
     assertEquals(1, e.problems().size(), e.getMessage());
   }
 
   @Test
   void emptyOrRepeatedProvidersAreProblems() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools:
           - {name: p, template: t, providers: []}
           - {name: q, template: t, providers: [sim, sim]}
         """);
 
-    assertEquals("no providers to place VMs on (configured: sim)", problemAt(e, "pools[0].providers").message());
+    assertEquals(
+        "no providers to place VMs on (configured: sim)",
+        problemAt(e, "pools[0].providers").message());
     assertEquals("provider 'sim' is listed twice", problemAt(e, "pools[1].providers[1]").message());
   }
 
   @Test
   void lifetimeLongerThanMaxLifetimeIsAProblem() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools:
           - name: p
             template: t
@@ -157,16 +198,20 @@ class PoolRulesTest {
             max_lifetime: 1h
         """);
 
-    assertEquals(new ConfigProblem("pools[0].lifetime", 4, "lifetime 3h exceeds max_lifetime 2h"),
+    assertEquals(
+        new ConfigProblem("pools[0].lifetime", 4, "lifetime 3h exceeds max_lifetime 2h"),
         problemAt(e, "pools[0].lifetime"));
     // q only wrote max_lifetime, so that is where the default lifetime's clash is reported.
-    assertEquals(new ConfigProblem("pools[1].max_lifetime", 8, "lifetime 2h exceeds max_lifetime 1h"),
+    assertEquals(
+        new ConfigProblem("pools[1].max_lifetime", 8, "lifetime 2h exceeds max_lifetime 1h"),
         problemAt(e, "pools[1].max_lifetime"));
   }
 
   @Test
   void namesAndCountsAreChecked() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools:
           - name: "bad name"
             alias: -dash
@@ -179,13 +224,17 @@ class PoolRulesTest {
     assertEquals(3, problemAt(e, "pools[0].alias").line());
     assertEquals("must not be empty", problemAt(e, "pools[0].template").message());
     assertEquals("must be at least 1 (got 0)", problemAt(e, "pools[0].max_tries").message());
-    assertEquals(new ConfigProblem("pools[1]", 6, "expected a mapping, got a single value"), problemAt(e, "pools[1]"));
+    assertEquals(
+        new ConfigProblem("pools[1]", 6, "expected a mapping, got a single value"),
+        problemAt(e, "pools[1]"));
     assertEquals(5, e.problems().size(), e.getMessage());
   }
 
   @Test
   void poolsCanShareSettingsThroughYamlMerge() {
-    CorralConfig c = load("""
+    CorralConfig c =
+        load(
+            """
         pools:
           - &base
             name: a

@@ -18,28 +18,47 @@ class ReconcileConfigTest {
   void withoutTheKeysTheReconcilerChecksEveryVmEveryTenMinutesInThirtySecondTicksAndPurges() {
     ReconcileConfig c = load("pools: []\n").reconcile();
 
-    assertEquals(new ReconcileConfig(Duration.ofSeconds(30), Duration.ofMinutes(10), false, List.of("corral-keep-*"),
-        Duration.ofMinutes(10)), c);
+    assertEquals(
+        new ReconcileConfig(
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(10),
+            false,
+            List.of("corral-keep-*"),
+            Duration.ofMinutes(10)),
+        c);
   }
 
   @Test
   void keysAreReadAsWritten() {
-    ReconcileConfig c = load("""
+    ReconcileConfig c =
+        load("""
         reconcile: {tick: 5s, window: 2m}
         purge:
           dry_run: true
           allowlist: ["corral-keep-*", "corral-db?"]
         pools: []
-        """).reconcile();
+        """)
+            .reconcile();
 
-    assertEquals(new ReconcileConfig(Duration.ofSeconds(5), Duration.ofMinutes(2), true,
-        List.of("corral-keep-*", "corral-db?"), Duration.ofMinutes(2)), c);
+    assertEquals(
+        new ReconcileConfig(
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(2),
+            true,
+            List.of("corral-keep-*", "corral-db?"),
+            Duration.ofMinutes(2)),
+        c);
   }
 
   @Test
   void allowlistGlobsMatchWholeNamesOnly() {
-    ReconcileConfig c = new ReconcileConfig(Duration.ofSeconds(1), Duration.ofMinutes(1), false,
-        List.of("corral-keep-*", "corral-db?"), Duration.ofMinutes(1));
+    ReconcileConfig c =
+        new ReconcileConfig(
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(1),
+            false,
+            List.of("corral-keep-*", "corral-db?"),
+            Duration.ofMinutes(1));
 
     assertTrue(c.allowlisted("corral-keep-build-7"));
     assertTrue(c.allowlisted("corral-db1"));
@@ -50,7 +69,9 @@ class ReconcileConfigTest {
 
   @Test
   void aWindowShorterThanTheTickIsRejectedWithItsLine() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools: []
         reconcile:
           tick: 1m
@@ -64,7 +85,9 @@ class ReconcileConfigTest {
 
   @Test
   void aTickBelowOneSecondAndUnknownKeysAreRejected() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         pools: []
         reconcile: {tick: 500ms}
         purge: {dryrun: true}
@@ -77,16 +100,20 @@ class ReconcileConfigTest {
   @Test
   void vmChecktime_defaultsToTheWindow_andIsReadAsWritten() {
     assertEquals(Duration.ofMinutes(10), load("pools: []\n").reconcile().vmChecktime());
-    ReconcileConfig c = load("""
+    ReconcileConfig c =
+        load("""
         reconcile: {tick: 10s, window: 10m, vm_checktime: 1m}
         pools: []
-        """).reconcile();
+        """)
+            .reconcile();
     assertEquals(Duration.ofMinutes(1), c.vmChecktime());
   }
 
   @Test
   void vmChecktime_outsideTickToWindow_isRejectedWithItsLine() {
-    ConfigException shorter = failure("""
+    ConfigException shorter =
+        failure(
+            """
         pools: []
         reconcile:
           tick: 30s
@@ -94,10 +121,14 @@ class ReconcileConfigTest {
         """);
     ConfigProblem p = problemAt(shorter, "reconcile.vm_checktime");
     assertEquals(4, p.line());
-    assertTrue(p.message().contains("from reconcile.tick (30s) to reconcile.window (10m)"), p.message());
-    problemAt(failure("""
+    assertTrue(
+        p.message().contains("from reconcile.tick (30s) to reconcile.window (10m)"), p.message());
+    problemAt(
+        failure(
+            """
         pools: []
         reconcile: {window: 5m, vm_checktime: 1h}
-        """), "reconcile.vm_checktime");
+        """),
+        "reconcile.vm_checktime");
   }
 }

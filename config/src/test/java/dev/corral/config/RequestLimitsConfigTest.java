@@ -22,7 +22,9 @@ class RequestLimitsConfigTest {
 
   @Test
   void rateLimitsAndBodySize_areRead() {
-    CorralConfig c = load("""
+    CorralConfig c =
+        load(
+            """
         server: {max_body_bytes: 4096}
         rate_limits:
           per_token: {requests: 50, per: 1s}
@@ -30,8 +32,10 @@ class RequestLimitsConfigTest {
           exempt_addresses: [127.0.0.1]
         """);
     assertEquals(4096, c.server().maxBodyBytes());
-    assertEquals(new ServerConfig.Rate(50, Duration.ofSeconds(1)), c.server().rateLimits().perToken());
-    assertEquals(new ServerConfig.Rate(200, Duration.ofMinutes(1)), c.server().rateLimits().perAddress());
+    assertEquals(
+        new ServerConfig.Rate(50, Duration.ofSeconds(1)), c.server().rateLimits().perToken());
+    assertEquals(
+        new ServerConfig.Rate(200, Duration.ofMinutes(1)), c.server().rateLimits().perAddress());
     assertEquals(List.of("127.0.0.1"), c.server().rateLimits().exemptAddresses());
   }
 
@@ -43,7 +47,9 @@ class RequestLimitsConfigTest {
 
   @Test
   void badLimits_areProblemsWithTheirLines() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         server:
           max_body_bytes: 10
         rate_limits:

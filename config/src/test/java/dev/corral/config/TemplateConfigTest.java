@@ -12,12 +12,16 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** template_groups, tracker, pool template selectors and the simulated provider's build settings. */
+/**
+ * template_groups, tracker, pool template selectors and the simulated provider's build settings.
+ */
 class TemplateConfigTest {
 
   @Test
   void templateGroupsKeepFileOrderAndConfigureValuesBecomeText() {
-    CorralConfig c = load("""
+    CorralConfig c =
+        load(
+            """
         template_groups:
           zeta:
             configure:
@@ -33,24 +37,32 @@ class TemplateConfigTest {
     assertEquals(List.of("zeta", "alpha"), List.copyOf(c.templateGroups().keySet()));
     Map<String, String> configure = c.templateGroups().get("zeta").configure();
     assertEquals(List.of("port", "debug", "ratio", "script"), List.copyOf(configure.keySet()));
-    assertEquals(Map.of("port", "8080", "debug", "true", "ratio", "1.50", "script", "echo hello > /etc/motd\n"),
+    assertEquals(
+        Map.of(
+            "port", "8080", "debug", "true", "ratio", "1.50", "script", "echo hello > /etc/motd\n"),
         configure);
     assertEquals(new TemplateGroupConfig("alpha", 7, 1, Map.of()), c.templateGroups().get("alpha"));
   }
 
   @Test
   void trackerAcceptsUrlsAndIntervalsInAnyDurationForm() {
-    TrackerConfig t = load("""
+    TrackerConfig t =
+        load("""
         tracker:
           interval: 90
           sources:
             - url: https://builds.example.com/debian.yaml
             - file: /srv/builds.json
-        """).tracker();
+        """)
+            .tracker();
 
-    assertEquals(new TrackerConfig(Duration.ofSeconds(90), List.of(
-        new TrackerConfig.Source(null, "https://builds.example.com/debian.yaml"),
-        new TrackerConfig.Source(Path.of("/srv/builds.json"), null))), t);
+    assertEquals(
+        new TrackerConfig(
+            Duration.ofSeconds(90),
+            List.of(
+                new TrackerConfig.Source(null, "https://builds.example.com/debian.yaml"),
+                new TrackerConfig.Source(Path.of("/srv/builds.json"), null))),
+        t);
     assertEquals(TrackerConfig.NONE, load("tracker: {}").tracker());
   }
 
@@ -66,7 +78,9 @@ class TemplateConfigTest {
 
   @Test
   void selectorNamingAnUnknownGroupIsAProblem() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         template_groups:
           debian-12: {}
           fedora-40: {}
@@ -76,8 +90,12 @@ class TemplateConfigTest {
               group: debain-12
         """);
 
-    assertEquals(new ConfigProblem("pools[0].template.group", 7,
-        "unknown template group 'debain-12' (configured: debian-12, fedora-40)"), problemAt(e, "pools[0].template.group"));
+    assertEquals(
+        new ConfigProblem(
+            "pools[0].template.group",
+            7,
+            "unknown template group 'debain-12' (configured: debian-12, fedora-40)"),
+        problemAt(e, "pools[0].template.group"));
     assertEquals(1, e.problems().size(), e.getMessage());
   }
 
@@ -85,13 +103,17 @@ class TemplateConfigTest {
   void selectorWithoutAnyTemplateGroupsIsAProblem() {
     ConfigException e = failure("pools: [{name: p, template: {group: debian-12}}]");
 
-    assertEquals(new ConfigProblem("pools[0].template.group", 1, "unknown template group 'debian-12' (configured: none)"),
+    assertEquals(
+        new ConfigProblem(
+            "pools[0].template.group", 1, "unknown template group 'debian-12' (configured: none)"),
         problemAt(e, "pools[0].template.group"));
   }
 
   @Test
   void selectorValuesAreChecked() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         template_groups: {g: {}}
         pools:
           - name: a
@@ -104,24 +126,39 @@ class TemplateConfigTest {
             template: [g]
         """);
 
-    assertEquals(new ConfigProblem("pools[0].template.group", 4, "required key is missing"),
+    assertEquals(
+        new ConfigProblem("pools[0].template.group", 4, "required key is missing"),
         problemAt(e, "pools[0].template.group"));
-    assertEquals(new ConfigProblem("pools[1].template.version", 6, "must not be empty"),
+    assertEquals(
+        new ConfigProblem("pools[1].template.version", 6, "must not be empty"),
         problemAt(e, "pools[1].template.version"));
-    assertEquals(new ConfigProblem("pools[1].template.prepared", 6, "expected true or false (got 'maybe')"),
+    assertEquals(
+        new ConfigProblem("pools[1].template.prepared", 6, "expected true or false (got 'maybe')"),
         problemAt(e, "pools[1].template.prepared"));
-    assertEquals(new ConfigProblem("pools[2].template.version", 8,
-        "must be 'latest' or a version such as 12 or 12.8 (got '12 .8')"), problemAt(e, "pools[2].template.version"));
-    assertEquals(new ConfigProblem("pools[2].template.tag", 8, "unknown key (allowed: group, version, prepared)"),
+    assertEquals(
+        new ConfigProblem(
+            "pools[2].template.version",
+            8,
+            "must be 'latest' or a version such as 12 or 12.8 (got '12 .8')"),
+        problemAt(e, "pools[2].template.version"));
+    assertEquals(
+        new ConfigProblem(
+            "pools[2].template.tag", 8, "unknown key (allowed: group, version, prepared)"),
         problemAt(e, "pools[2].template.tag"));
-    assertEquals(new ConfigProblem("pools[3].template", 10,
-        "expected a template name or a mapping {group, version, prepared}, got a list"), problemAt(e, "pools[3].template"));
+    assertEquals(
+        new ConfigProblem(
+            "pools[3].template",
+            10,
+            "expected a template name or a mapping {group, version, prepared}, got a list"),
+        problemAt(e, "pools[3].template"));
     assertEquals(6, e.problems().size(), e.getMessage());
   }
 
   @Test
   void templateGroupValuesAreChecked() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         template_groups:
           "bad group":
             obsolete_days: 0
@@ -135,29 +172,52 @@ class TemplateConfigTest {
         pools: []
         """);
 
-    assertEquals(new ConfigProblem("template_groups.bad group", 2, "template group name must be 1-64 letters, digits,"
-        + " '.', '_' or '-', starting with a letter or digit (got 'bad group')"), problemAt(e, "template_groups.bad group"));
-    assertEquals(new ConfigProblem("template_groups.bad group.obsolete_days", 3, "must be at least 1 (got 0)"),
+    assertEquals(
+        new ConfigProblem(
+            "template_groups.bad group",
+            2,
+            "template group name must be 1-64 letters, digits,"
+                + " '.', '_' or '-', starting with a letter or digit (got 'bad group')"),
+        problemAt(e, "template_groups.bad group"));
+    assertEquals(
+        new ConfigProblem(
+            "template_groups.bad group.obsolete_days", 3, "must be at least 1 (got 0)"),
         problemAt(e, "template_groups.bad group.obsolete_days"));
-    assertEquals(new ConfigProblem("template_groups.g.keep_prepared", 5, "must be at least 1 (got 0)"),
+    assertEquals(
+        new ConfigProblem("template_groups.g.keep_prepared", 5, "must be at least 1 (got 0)"),
         problemAt(e, "template_groups.g.keep_prepared"));
-    assertEquals(new ConfigProblem("template_groups.g.configure.motd", 7,
-        "expected a single value (text, a number or true/false), got a mapping"),
+    assertEquals(
+        new ConfigProblem(
+            "template_groups.g.configure.motd",
+            7,
+            "expected a single value (text, a number or true/false), got a mapping"),
         problemAt(e, "template_groups.g.configure.motd"));
-    assertEquals(new ConfigProblem("template_groups.g.configure.packages", 8,
-        "expected a single value (text, a number or true/false), got a list"),
+    assertEquals(
+        new ConfigProblem(
+            "template_groups.g.configure.packages",
+            8,
+            "expected a single value (text, a number or true/false), got a list"),
         problemAt(e, "template_groups.g.configure.packages"));
-    assertEquals(new ConfigProblem("template_groups.g.configure.empty", 9,
-        "expected a single value (text, a number or true/false), got nothing"),
+    assertEquals(
+        new ConfigProblem(
+            "template_groups.g.configure.empty",
+            9,
+            "expected a single value (text, a number or true/false), got nothing"),
         problemAt(e, "template_groups.g.configure.empty"));
-    assertEquals(new ConfigProblem("template_groups.g.retention", 10,
-        "unknown key (allowed: obsolete_days, keep_prepared, configure)"), problemAt(e, "template_groups.g.retention"));
+    assertEquals(
+        new ConfigProblem(
+            "template_groups.g.retention",
+            10,
+            "unknown key (allowed: obsolete_days, keep_prepared, configure)"),
+        problemAt(e, "template_groups.g.retention"));
     assertEquals(7, e.problems().size(), e.getMessage());
   }
 
   @Test
   void trackerValuesAreChecked() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         tracker:
           interval: 500ms
           sources:
@@ -172,23 +232,33 @@ class TemplateConfigTest {
           every: 5m
         """);
 
-    assertEquals(new ConfigProblem("tracker.interval", 2, "must be at least 1s (got 500ms)"),
+    assertEquals(
+        new ConfigProblem("tracker.interval", 2, "must be at least 1s (got 500ms)"),
         problemAt(e, "tracker.interval"));
-    assertEquals(new ConfigProblem("tracker.sources[0]", 4, "give either file or url, not both"),
+    assertEquals(
+        new ConfigProblem("tracker.sources[0]", 4, "give either file or url, not both"),
         problemAt(e, "tracker.sources[0]"));
-    assertEquals(new ConfigProblem("tracker.sources[1]", 6, "needs file: PATH or url: http(s)://..."),
+    assertEquals(
+        new ConfigProblem("tracker.sources[1]", 6, "needs file: PATH or url: http(s)://..."),
         problemAt(e, "tracker.sources[1]"));
-    assertEquals(new ConfigProblem("tracker.sources[2].url", 7, "must be a URL starting with http:// or https://"),
+    assertEquals(
+        new ConfigProblem(
+            "tracker.sources[2].url", 7, "must be a URL starting with http:// or https://"),
         problemAt(e, "tracker.sources[2].url"));
-    assertEquals(new ConfigProblem("tracker.sources[3].url", 8, "must not be empty"),
+    assertEquals(
+        new ConfigProblem("tracker.sources[3].url", 8, "must not be empty"),
         problemAt(e, "tracker.sources[3].url"));
-    assertEquals(new ConfigProblem("tracker.sources[4].file", 9, "must not be empty"),
+    assertEquals(
+        new ConfigProblem("tracker.sources[4].file", 9, "must not be empty"),
         problemAt(e, "tracker.sources[4].file"));
-    assertEquals(new ConfigProblem("tracker.sources[5]", 10, "expected a mapping, got a single value"),
+    assertEquals(
+        new ConfigProblem("tracker.sources[5]", 10, "expected a mapping, got a single value"),
         problemAt(e, "tracker.sources[5]"));
-    assertEquals(new ConfigProblem("tracker.sources[6].auth", 11, "unknown key (allowed: file, url)"),
+    assertEquals(
+        new ConfigProblem("tracker.sources[6].auth", 11, "unknown key (allowed: file, url)"),
         problemAt(e, "tracker.sources[6].auth"));
-    assertEquals(new ConfigProblem("tracker.every", 12, "unknown key (allowed: interval, sources)"),
+    assertEquals(
+        new ConfigProblem("tracker.every", 12, "unknown key (allowed: interval, sources)"),
         problemAt(e, "tracker.every"));
     assertEquals(9, e.problems().size(), e.getMessage());
   }
@@ -198,8 +268,11 @@ class TemplateConfigTest {
     ConfigException e = failure("tracker: {interval: often, sources: {file: a}}");
 
     assertEquals(1, problemAt(e, "tracker.interval").line());
-    assertEquals("not a duration: 'often' (" + Durations.FORMS + ")", problemAt(e, "tracker.interval").message());
-    assertEquals("expected a list of sources ({file: PATH} or {url: URL}), got a mapping",
+    assertEquals(
+        "not a duration: 'often' (" + Durations.FORMS + ")",
+        problemAt(e, "tracker.interval").message());
+    assertEquals(
+        "expected a list of sources ({file: PATH} or {url: URL}), got a mapping",
         problemAt(e, "tracker.sources").message());
   }
 
@@ -207,7 +280,8 @@ class TemplateConfigTest {
   void uiUrlMustBeHttp() {
     ConfigException e = failure("temporal:\n  ui_url: localhost:8233\n");
 
-    assertEquals(new ConfigProblem("temporal.ui_url", 2, "must be a URL starting with http:// or https://"),
+    assertEquals(
+        new ConfigProblem("temporal.ui_url", 2, "must be a URL starting with http:// or https://"),
         problemAt(e, "temporal.ui_url"));
   }
 }

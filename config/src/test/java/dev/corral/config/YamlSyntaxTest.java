@@ -12,7 +12,9 @@ class YamlSyntaxTest {
 
   @Test
   void syntaxErrorIsAConfigExceptionWithALine() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         server:
           host: 127.0.0.1
           port: [7070
@@ -23,13 +25,17 @@ class YamlSyntaxTest {
     ConfigProblem p = e.problems().get(0);
     assertTrue(p.line() >= 3, p.toString());
     assertTrue(p.message().startsWith("YAML syntax error:"), p.message());
-    assertTrue(e.getMessage().startsWith("test.yaml: 1 problem\n  line " + p.line() + ": YAML syntax error"),
+    assertTrue(
+        e.getMessage()
+            .startsWith("test.yaml: 1 problem\n  line " + p.line() + ": YAML syntax error"),
         e.getMessage());
   }
 
   @Test
   void badIndentationReportsItsLine() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         server:
           host: 127.0.0.1
          port: 7070
@@ -49,8 +55,11 @@ class YamlSyntaxTest {
   void moreThanOneDocumentIsAProblem() {
     ConfigException e = failure("server: {port: 1}\n---\nserver: {port: 2}\n");
 
-    assertEquals(new ConfigProblem("", 2,
-        "YAML syntax error: expected a single document in the stream (line 1): found another document"),
+    assertEquals(
+        new ConfigProblem(
+            "",
+            2,
+            "YAML syntax error: expected a single document in the stream (line 1): found another document"),
         e.problems().get(0));
   }
 

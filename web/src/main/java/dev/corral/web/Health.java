@@ -10,15 +10,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code /health/live}: the process answers. {@code /health/ready}: the database and Temporal answer too; with
- * the embedded database, also whether it runs or is being started again, and how often it was.
+ * {@code /health/live}: the process answers. {@code /health/ready}: the database and Temporal
+ * answer too; with the embedded database, also whether it runs or is being started again, and how
+ * often it was.
  */
 final class Health {
   static final String LIVE = "/health/live";
+
   /** Also what docker/Dockerfile's HEALTHCHECK asks. */
   static final String READY = "/health/ready";
+
   private final Db db;
   private final WorkflowServiceStubs temporal;
+
   /** Null with an external database. */
   private final MariaDbSupervisor embedded;
 
@@ -30,22 +34,26 @@ final class Health {
 
   void register(Javalin app) {
     app.get(LIVE, ctx -> ctx.json(Map.of("status", "up")));
-    app.get(READY, ctx -> {
-      Map<String, String> checks = new LinkedHashMap<>();
-      checks.put("database", databaseCheck());
-      checks.put("temporal", check(() -> temporal.healthCheck()));
-      boolean up = checks.values().stream().allMatch("up"::equals);
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("status", up ? "up" : "down");
-      body.put("checks", checks);
-      if (embedded != null) {
-        body.put("embedded_database", embeddedStatus(embedded.status()));
-      }
-      ctx.status(up ? 200 : 503).json(body);
-    });
+    app.get(
+        READY,
+        ctx -> {
+          Map<String, String> checks = new LinkedHashMap<>();
+          checks.put("database", databaseCheck());
+          checks.put("temporal", check(() -> temporal.healthCheck()));
+          boolean up = checks.values().stream().allMatch("up"::equals);
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("status", up ? "up" : "down");
+          body.put("checks", checks);
+          if (embedded != null) {
+            body.put("embedded_database", embeddedStatus(embedded.status()));
+          }
+          ctx.status(up ? 200 : 503).json(body);
+        });
   }
 
-  /** While an outage is known the answer is immediate; otherwise a real round trip through the pool. */
+  /**
+   * While an outage is known the answer is immediate; otherwise a real round trip through the pool.
+   */
   private String databaseCheck() {
     DatabaseAvailability.Outage outage = db.availability().outage().orElse(null);
     if (outage != null) {

@@ -70,17 +70,25 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The HTTP side: the services behind the API, the guards every request passes, every route, the dashboard, and
- * the config reloader that reaches into them. Last of the parts, so that the first lease it hands out comes from
- * an inventory that recovery has already checked.
+ * The HTTP side: the services behind the API, the guards every request passes, every route, the
+ * dashboard, and the config reloader that reaches into them. Last of the parts, so that the first
+ * lease it hands out comes from an inventory that recovery has already checked.
  */
 record HttpApi(Javalin http, ConfigReloader reloader) {
   /** How long a stop waits for requests under way; a lease claim takes milliseconds. */
   private static final Duration HTTP_DRAIN = Duration.ofSeconds(10);
 
   /** What the API is built from: the other parts, and what a reload re-reads. */
-  record Parts(CorralConfig config, ConfigSource source, Storage storage, ProviderRegistry providers,
-      TemporalRuntime temporal, Recovery recovery, CorralMetrics metrics, Clock clock, Instant startedAt) {}
+  record Parts(
+      CorralConfig config,
+      ConfigSource source,
+      Storage storage,
+      ProviderRegistry providers,
+      TemporalRuntime temporal,
+      Recovery recovery,
+      CorralMetrics metrics,
+      Clock clock,
+      Instant startedAt) {}
 
   static HttpApi start(Parts p, List<String> routes, StopList stops) {
     CorralConfig config = p.config();
@@ -95,11 +103,29 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
     LeaseStore leaseStore = stops.add(new LeaseStore(db, ReuseRules.of(config.pools())));
     AccessPolicy access = new AccessPolicy(config.auth(), config.quotas());
     ShortageReport shortages = new ShortageReport(db);
-    Checkouts checkouts = new Checkouts(leaseStore, new PoolCatalog(db, clock), config.pools(), access,
-        shortages, temporal.nudger(), retirements, clock, new LeaseMetrics(registry));
-    PendingLeaseService pendingLeases = new PendingLeaseService(new PendingLeaseStore(db), leaseStore, checkouts,
-        p.recovery().leaseWaits(), temporal.nudger(), retirements, clock);
-    LeaseService leases = new LeaseService(leaseStore, checkouts, pendingLeases, clock, temporal.nudger(), retirements);
+    Checkouts checkouts =
+        new Checkouts(
+            leaseStore,
+            new PoolCatalog(db, clock),
+            config.pools(),
+            access,
+            shortages,
+            temporal.nudger(),
+            retirements,
+            clock,
+            new LeaseMetrics(registry));
+    PendingLeaseService pendingLeases =
+        new PendingLeaseService(
+            new PendingLeaseStore(db),
+            leaseStore,
+            checkouts,
+            p.recovery().leaseWaits(),
+            temporal.nudger(),
+            retirements,
+            clock);
+    LeaseService leases =
+        new LeaseService(
+            leaseStore, checkouts, pendingLeases, clock, temporal.nudger(), retirements);
     BodyLimit bodyLimit = new BodyLimit(config.server().maxBodyBytes());
     HttpMetrics httpMetrics = new HttpMetrics(registry);
     Javalin http = javalin(json, bodyLimit, httpMetrics, routes);
@@ -107,7 +133,8 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
     // Timed first, so requests refused by the before-handlers below count too.
     httpMetrics.register(http);
     new ErrorMapping(new RefusalMetrics(registry)).register(http);
-    // Order matters: where a write comes from and what its body is (headers only), size, then the address's rate
+    // Order matters: where a write comes from and what its body is (headers only), size, then the
+    // address's rate
     // (before auth, so password guessing counts), auth, the user's rate.
     new CrossOriginWrites().register(http);
     new BodyTypes().register(http);
@@ -122,32 +149,64 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
     new VmpoolerTokenRoutes(tokens).register(http);
     new Health(db, temporal.stubs(), p.storage().embeddedSupervisor()).register(http);
     DatabaseMetrics.register(registry, db.availability(), p.storage().embeddedSupervisor());
-    new MetricsRoutes(p.metrics(), new InventoryGauges(db, clock, registry, providers.names())).register(http);
+    new MetricsRoutes(p.metrics(), new InventoryGauges(db, clock, registry, providers.names()))
+        .register(http);
     InventoryViews views = new InventoryViews(db, providers, clock);
     new Routes(leases, views, json).register(http);
     PoolOverrides overrides = new PoolOverrides(db, clock, temporal.nudger(), retirements);
     new PoolAdminRoutes(overrides, json).register(http);
     VmpoolerConfigRoutes vmpoolerConfig =
         new VmpoolerConfigRoutes(overrides, views, json, config, p.startedAt(), clock);
-    new VmpoolerRoutes(List.of(
-        new VmpoolerStatusRoutes(new VmpoolerStatus(db, clock, p.startedAt()), new VmpoolerSummary(db, clock, json)),
-        vmpoolerConfig)).register(http);
+    new VmpoolerRoutes(
+            List.of(
+                new VmpoolerStatusRoutes(
+                    new VmpoolerStatus(db, clock, p.startedAt()),
+                    new VmpoolerSummary(db, clock, json)),
+                vmpoolerConfig))
+        .register(http);
     LeasedVms leasedVms = new LeasedVms(db, leaseStore, leases, retirements, clock);
-    VmTaskService vmTasks = new VmTaskService(leasedVms, p.recovery().vmTaskStore(), p.recovery().vmTasks(), clock);
+    VmTaskService vmTasks =
+        new VmTaskService(leasedVms, p.recovery().vmTaskStore(), p.recovery().vmTasks(), clock);
     new VmTaskRoutes(vmTasks, json).register(http);
     new VmpoolerVmRoutes(checkouts, leasedVms, vmTasks, json, clock).register(http);
-    TemplateService templates = new TemplateService(db, p.recovery().builds(), p.recovery().tracker(),
-        temporal.client(), providers, clock, config.temporal().uiUrl(), config.temporal().namespace());
+    TemplateService templates =
+        new TemplateService(
+            db,
+            p.recovery().builds(),
+            p.recovery().tracker(),
+            temporal.client(),
+            providers,
+            clock,
+            config.temporal().uiUrl(),
+            config.temporal().namespace());
     new TemplateRoutes(templates, json).register(http);
     new PendingLeaseRoutes(pendingLeases, json).register(http);
-    new ReconcileRoutes(new ReconcileService(temporal.reconciler(), providers), json).register(http);
-    new ProviderAdminRoutes(new ProviderAdmin(db, providers, views, temporal.nudger(), clock), json).register(http);
+    new ReconcileRoutes(new ReconcileService(temporal.reconciler(), providers), json)
+        .register(http);
+    new ProviderAdminRoutes(new ProviderAdmin(db, providers, views, temporal.nudger(), clock), json)
+        .register(http);
     new VmpoolerOndemandRoutes(pendingLeases, checkouts, json).register(http);
-    ConfigReloader reloader = new ConfigReloader(p.source(), config, db, p.recovery().shepherds(), temporal.nudger(),
-        clock, List.of(leaseStore, checkouts, access, tokens, rateLimiter, temporal.reconciler(),
-            temporal.trackerSources(), vmpoolerConfig));
+    ConfigReloader reloader =
+        new ConfigReloader(
+            p.source(),
+            config,
+            db,
+            p.recovery().shepherds(),
+            temporal.nudger(),
+            clock,
+            List.of(
+                leaseStore,
+                checkouts,
+                access,
+                tokens,
+                rateLimiter,
+                temporal.reconciler(),
+                temporal.trackerSources(),
+                vmpoolerConfig));
     new ConfigRoutes(reloader).register(http);
-    new DashboardRoutes(new Dashboard(views, shortages, templates, leases, tokens.authOn(), clock), tokens.authOn())
+    new DashboardRoutes(
+            new Dashboard(views, shortages, templates, leases, tokens.authOn(), clock),
+            tokens.authOn())
         .register(http);
     ApiDocs.load().register(http);
 
@@ -156,28 +215,38 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
     return new HttpApi(http, reloader);
   }
 
-  /** Javalin as Corral runs it; every route added is recorded in {@code routes} (the fuzz test walks them). */
-  private static Javalin javalin(ObjectMapper json, BodyLimit bodyLimit, HttpMetrics httpMetrics,
-      List<String> routes) {
-    return Javalin.create(cfg -> {
-      cfg.showJavalinBanner = false;
-      cfg.jsonMapper(new JavalinJackson(json, false));
-      bodyLimit.configure(cfg);
-      RequestMethods.configure(cfg);
-      ApiDocs.configure(cfg);
-      httpMetrics.configure(cfg);
-      cfg.jetty.modifyServer(server -> {
-        server.setErrorHandler(new JettyJsonErrors());
-        // Graceful stop (Javalin's server has the StatisticsHandler it needs): no new connections, and requests
-        // under way get their replies, so a lease claimed while the instance stops reaches its caller instead of
-        // being held by nobody until it expires.
-        server.setStopTimeout(HTTP_DRAIN.toMillis());
-      });
-      cfg.events(events -> events.handlerAdded(h -> {
-        if (h.getHttpMethod().isHttpMethod()) {
-          routes.add(h.getHttpMethod().name() + " " + h.getPath());
-        }
-      }));
-    });
+  /**
+   * Javalin as Corral runs it; every route added is recorded in {@code routes} (the fuzz test walks
+   * them).
+   */
+  private static Javalin javalin(
+      ObjectMapper json, BodyLimit bodyLimit, HttpMetrics httpMetrics, List<String> routes) {
+    return Javalin.create(
+        cfg -> {
+          cfg.showJavalinBanner = false;
+          cfg.jsonMapper(new JavalinJackson(json, false));
+          bodyLimit.configure(cfg);
+          RequestMethods.configure(cfg);
+          ApiDocs.configure(cfg);
+          httpMetrics.configure(cfg);
+          cfg.jetty.modifyServer(
+              server -> {
+                server.setErrorHandler(new JettyJsonErrors());
+                // Graceful stop (Javalin's server has the StatisticsHandler it needs): no new
+                // connections, and requests
+                // under way get their replies, so a lease claimed while the instance stops reaches
+                // its caller instead of
+                // being held by nobody until it expires.
+                server.setStopTimeout(HTTP_DRAIN.toMillis());
+              });
+          cfg.events(
+              events ->
+                  events.handlerAdded(
+                      h -> {
+                        if (h.getHttpMethod().isHttpMethod()) {
+                          routes.add(h.getHttpMethod().name() + " " + h.getPath());
+                        }
+                      }));
+        });
   }
 }

@@ -8,8 +8,9 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The {@code corral} command: {@code corral serve [--config FILE]} (also with no command) runs Corral until
- * interrupted; every other subcommand ({@code status}, {@code lease}, {@code config check}, ...) is {@link Cli}'s.
+ * The {@code corral} command: {@code corral serve [--config FILE]} (also with no command) runs
+ * Corral until interrupted; every other subcommand ({@code status}, {@code lease}, {@code config
+ * check}, ...) is {@link Cli}'s.
  */
 public final class Main {
   private Main() {}
@@ -42,10 +43,14 @@ public final class Main {
     }
     ReloadSignal.install(app);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      app.close();
-      stopped.countDown();
-    }, "corral-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  stopped.countDown();
+                },
+                "corral-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -16,18 +16,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything the database says should be running, running again: VM, shepherd and lease-wait workflows
- * ({@link StartupRecovery}), a sweep of the providers for VMs that died while Corral was away, one reconciler per
- * provider, unfinished template builds and VM tasks, and the tracker. After the workers (recovered workflows need
- * someone to run them) and before the API (a dead ready VM must not be leased).
+ * Everything the database says should be running, running again: VM, shepherd and lease-wait
+ * workflows ({@link StartupRecovery}), a sweep of the providers for VMs that died while Corral was
+ * away, one reconciler per provider, unfinished template builds and VM tasks, and the tracker.
+ * After the workers (recovered workflows need someone to run them) and before the API (a dead ready
+ * VM must not be leased).
  *
- * <p>What it made, the API uses too: it starts new VM tasks, builds and lease waits through them, and a config
- * reload changes the shepherds.
+ * <p>What it made, the API uses too: it starts new VM tasks, builds and lease waits through them,
+ * and a config reload changes the shepherds.
  */
-record Recovery(LeaseWaits leaseWaits, Shepherds shepherds, BuildStarter builds, VmTaskStore vmTaskStore, VmTasks vmTasks, Tracker tracker) {
+record Recovery(
+    LeaseWaits leaseWaits,
+    Shepherds shepherds,
+    BuildStarter builds,
+    VmTaskStore vmTaskStore,
+    VmTasks vmTasks,
+    Tracker tracker) {
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
-  static Recovery run(CorralConfig config, Db db, ProviderRegistry providers, TemporalRuntime temporal, Clock clock,
+  static Recovery run(
+      CorralConfig config,
+      Db db,
+      ProviderRegistry providers,
+      TemporalRuntime temporal,
+      Clock clock,
       StopList stops) {
     LeaseWaits leaseWaits = new LeaseWaits(temporal.client());
     Shepherds shepherds = new Shepherds(temporal.client());

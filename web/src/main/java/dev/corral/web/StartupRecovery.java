@@ -36,7 +36,8 @@ final class StartupRecovery {
   private final LeaseWaits leaseWaits;
   private final Clock clock;
 
-  StartupRecovery(Db db, VmWorkflows vmWorkflows, Shepherds shepherds, LeaseWaits leaseWaits, Clock clock) {
+  StartupRecovery(
+      Db db, VmWorkflows vmWorkflows, Shepherds shepherds, LeaseWaits leaseWaits, Clock clock) {
     this.db = db;
     this.clock = clock;
     this.vmWorkflows = vmWorkflows;
@@ -46,26 +47,39 @@ final class StartupRecovery {
 
   void run() {
     Map<String, PoolRow> pools = new HashMap<>();
-    db.inTransaction(s -> s.getMapper(PoolMapper.class).selectAll()).forEach(p -> pools.put(p.name(), p));
-    List<VmRow> unfinished = db.inTransaction(s -> s.getMapper(VmMapper.class).selectInStates(
-        List.of(VmStates.PROVISIONING, VmStates.DESTROYING, VmStates.CLEANING, VmStates.REUSABLE)));
+    db.inTransaction(s -> s.getMapper(PoolMapper.class).selectAll())
+        .forEach(p -> pools.put(p.name(), p));
+    List<VmRow> unfinished =
+        db.inTransaction(
+            s ->
+                s.getMapper(VmMapper.class)
+                    .selectInStates(
+                        List.of(
+                            VmStates.PROVISIONING,
+                            VmStates.DESTROYING,
+                            VmStates.CLEANING,
+                            VmStates.REUSABLE)));
     int resumed = 0;
     int destroying = 0;
     int held = 0;
     Instant now = clock.instant();
     for (VmRow vm : unfinished) {
       if (VmStates.CLEANING.equals(vm.state()) || VmStates.REUSABLE.equals(vm.state())) {
-        // Held for an owner's reuse: clean again (idempotent) if it was cleaning, then wait out what is left
+        // Held for an owner's reuse: clean again (idempotent) if it was cleaning, then wait out
+        // what is left
         // of reusable_until (nothing, past it: the VM is destroyed at once).
         vmWorkflows.holdForOwner(vm, now);
         held++;
       } else if (VmStates.PROVISIONING.equals(vm.state()) && pools.containsKey(vm.pool())) {
-        // Clone is idempotent by name: a VM the provider already made is picked up, a broken one replaced.
+        // Clone is idempotent by name: a VM the provider already made is picked up, a broken one
+        // replaced.
         PoolRow pool = pools.get(vm.pool());
-        vmWorkflows.start(VmWorkflows.provisionRequest(pool, vm.name(), vm.provider(), vm.template()));
+        vmWorkflows.start(
+            VmWorkflows.provisionRequest(pool, vm.name(), vm.provider(), vm.template()));
         resumed++;
       } else {
-        vmWorkflows.retire(vm, vm.retireReason() == null ? "resumed after restart" : vm.retireReason());
+        vmWorkflows.retire(
+            vm, vm.retireReason() == null ? "resumed after restart" : vm.retireReason());
         destroying++;
       }
     }
@@ -84,7 +98,13 @@ final class StartupRecovery {
     // Pending leases keep their deadline; one whose wait ran out during the restart fails at once.
     List<LeaseWaitRow> waiting = new PendingLeaseStore(db).allPending();
     waiting.forEach(lease -> leaseWaits.start(lease.leaseId(), lease.waitUntil()));
-    log.info("start-up: {} shepherd(s) running, {} provisioning VM(s) resumed, {} destroy(s) resumed, {} VM(s) held for"
-        + " reuse, {} pending lease(s) waiting", started, resumed, destroying, held, waiting.size());
+    log.info(
+        "start-up: {} shepherd(s) running, {} provisioning VM(s) resumed, {} destroy(s) resumed, {} VM(s) held for"
+            + " reuse, {} pending lease(s) waiting",
+        started,
+        resumed,
+        destroying,
+        held,
+        waiting.size());
   }
 }

@@ -6,8 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What start-up made that must be stopped, in the order it was made; {@link #stopAll} stops it in reverse, so
- * a part is always stopped before what it uses (the API before the workers, the workers before the database).
+ * What start-up made that must be stopped, in the order it was made; {@link #stopAll} stops it in
+ * reverse, so a part is always stopped before what it uses (the API before the workers, the workers
+ * before the database).
  */
 final class StopList {
   private static final Logger log = LoggerFactory.getLogger(StopList.class);
@@ -23,7 +24,9 @@ final class StopList {
     return parts.isEmpty();
   }
 
-  /** Stops every part, newest first; a part that fails to stop is logged and the others still stop. */
+  /**
+   * Stops every part, newest first; a part that fails to stop is logged and the others still stop.
+   */
   synchronized void stopAll() {
     while (!parts.isEmpty()) {
       AutoCloseable part = parts.pop();

@@ -37,23 +37,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Walks every route the app registered (so new routes are fuzzed without touching this test) with random and
- * malformed input from a fixed seed: bad JSON, wrong types, huge numbers, unicode, path tricks, missing and
- * extra fields, wrong methods, odd headers. Every mutating request carries at least one thing that must get
- * it refused. No answer is a 5xx, every refusal is a JSON object, no answer shows a Java class name, a stack
- * frame or a configured secret, and pools, VMs, leases and tokens are exactly as before.
+ * Walks every route the app registered (so new routes are fuzzed without touching this test) with
+ * random and malformed input from a fixed seed: bad JSON, wrong types, huge numbers, unicode, path
+ * tricks, missing and extra fields, wrong methods, odd headers. Every mutating request carries at
+ * least one thing that must get it refused. No answer is a 5xx, every refusal is a JSON object, no
+ * answer shows a Java class name, a stack frame or a configured secret, and pools, VMs, leases and
+ * tokens are exactly as before.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiFuzzEndToEndTest {
   private static final long SEED = 20261121L;
   private static final int REQUESTS = 1500;
   private static final List<String> SECRETS = List.of("alice-pw", "root-pw");
-  private static final Pattern LEAKS = Pattern.compile(
-      "\\b(java|javax|jakarta|dev\\.corral|com\\.fasterxml|io\\.javalin|org\\.eclipse|org\\.apache)\\.[a-z]"
-          + "|\\bat [\\w$.]+\\([\\w$]+\\.java:\\d+\\)|Exception\\b|\\.java\\b|\\[Source:|StreamReadFeature");
+  private static final Pattern LEAKS =
+      Pattern.compile(
+          "\\b(java|javax|jakarta|dev\\.corral|com\\.fasterxml|io\\.javalin|org\\.eclipse|org\\.apache)\\.[a-z]"
+              + "|\\bat [\\w$.]+\\([\\w$]+\\.java:\\d+\\)|Exception\\b|\\.java\\b|\\[Source:|StreamReadFeature");
   private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}|<([^>]+)>");
   private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
-  private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+  private static final List<String> METHODS =
+      List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static CorralApp app;
@@ -62,11 +65,13 @@ class ApiFuzzEndToEndTest {
   static String root;
   static String leaseId;
   static String host;
-  static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void start() {
-    String yaml = """
+    String yaml =
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: 0}
         auth:
@@ -79,28 +84,41 @@ class ApiFuzzEndToEndTest {
         pools:
           - {name: deb, alias: [debian], template: t, size: 3, max_lifetime: 24h}
           - {name: cen, template: t, size: 2, max_lifetime: 24h, anonymous: true}
-        """.formatted(TestDirs.fresh("e2e-api-fuzz"));
-    app = CorralApp.start(ConfigLoader.fromYaml(yaml, "fuzz.yaml", Map.of()),
-        new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
+        """
+            .formatted(TestDirs.fresh("e2e-api-fuzz"));
+    app =
+        CorralApp.start(
+            ConfigLoader.fromYaml(yaml, "fuzz.yaml", Map.of()),
+            new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
     http = new Http(app.baseUrl());
     alice = http.token("alice", "alice-pw");
     root = http.token("root", "root-pw");
     awaitFull();
-    JsonNode lease = http.send("POST", "/v1/leases", "{\"vms\": {\"deb\": 1}, \"lifetime\": \"2h\"}",
-        "X-AUTH-TOKEN", alice).body();
+    JsonNode lease =
+        http.send(
+                "POST",
+                "/v1/leases",
+                "{\"vms\": {\"deb\": 1}, \"lifetime\": \"2h\"}",
+                "X-AUTH-TOKEN",
+                alice)
+            .body();
     leaseId = lease.get("id").asText();
     host = lease.get("vms").get(0).get("name").asText();
-    awaitFull(); // the leased VM's replacement is ready, so nothing moves on its own during the fuzzing
+    awaitFull(); // the leased VM's replacement is ready, so nothing moves on its own during the
+    // fuzzing
   }
 
   private static void awaitFull() {
-    http.await("/v1/pools", Duration.ofSeconds(60), pools -> {
-      int ready = 0;
-      for (JsonNode p : pools) {
-        ready += p.get("ready").asInt();
-      }
-      return ready == 5;
-    });
+    http.await(
+        "/v1/pools",
+        Duration.ofSeconds(60),
+        pools -> {
+          int ready = 0;
+          for (JsonNode p : pools) {
+            ready += p.get("ready").asInt();
+          }
+          return ready == 5;
+        });
   }
 
   @AfterAll
@@ -111,8 +129,14 @@ class ApiFuzzEndToEndTest {
   private record Sent(String method, String path, String body, List<String> headers) {
     @Override
     public String toString() {
-      String b = body == null ? "" : " " + (body.length() > 60 ? body.substring(0, 60) + "…" : body);
-      return method + " " + (path.length() > 80 ? path.substring(0, 80) + "…" : path) + b + " " + headers;
+      String b =
+          body == null ? "" : " " + (body.length() > 60 ? body.substring(0, 60) + "…" : body);
+      return method
+          + " "
+          + (path.length() > 80 ? path.substring(0, 80) + "…" : path)
+          + b
+          + " "
+          + headers;
     }
   }
 
@@ -136,8 +160,15 @@ class ApiFuzzEndToEndTest {
         wrong.add(sent + " -> " + answer.status() + " " + clip(answer.body()) + ": " + problem);
       }
     }
-    assertTrue(wrong.isEmpty(), wrong.size() + " of " + REQUESTS + " fuzzed requests went wrong (" + statuses + "):\n"
-        + String.join("\n", wrong.subList(0, Math.min(40, wrong.size()))));
+    assertTrue(
+        wrong.isEmpty(),
+        wrong.size()
+            + " of "
+            + REQUESTS
+            + " fuzzed requests went wrong ("
+            + statuses
+            + "):\n"
+            + String.join("\n", wrong.subList(0, Math.min(40, wrong.size()))));
     Map<String, JsonNode> after = snapshot();
     for (String what : before.keySet()) {
       assertEquals(before.get(what), after.get(what), what + " changed under fuzzed requests");
@@ -152,25 +183,34 @@ class ApiFuzzEndToEndTest {
     for (String route : app.routes()) {
       int space = route.indexOf(' ');
       String method = route.substring(0, space);
-      Sent sent = new Sent(method, fillPath(random, route.substring(space + 1), false),
-          READS.contains(method) ? null : "{}", List.of("X-AUTH-TOKEN", root, "Authorization", Http.basic("root", "wrong")));
+      Sent sent =
+          new Sent(
+              method,
+              fillPath(random, route.substring(space + 1), false),
+              READS.contains(method) ? null : "{}",
+              List.of("X-AUTH-TOKEN", root, "Authorization", Http.basic("root", "wrong")));
       Answer answer = send(sent);
       JsonNode body = parse(answer.body());
-      if (answer.status() != 401 || (!method.equals("HEAD") && (body == null || !body.isObject()))) {
+      if (answer.status() != 401
+          || (!method.equals("HEAD") && (body == null || !body.isObject()))) {
         wrong.add(sent + " -> " + answer.status() + " " + clip(answer.body()));
       }
     }
-    assertTrue(wrong.isEmpty(), "answered as if the wrong password were not there:\n" + String.join("\n", wrong));
+    assertTrue(
+        wrong.isEmpty(),
+        "answered as if the wrong password were not there:\n" + String.join("\n", wrong));
   }
 
   @Test
   @Order(3)
   void anInternalError_answersAGeneric500WithAnErrorId_andNoInternals() {
     app.db().close(); // every query now fails deep inside the connection pool
-    for (String path : List.of("/v1/pools", "/v1/leases/" + leaseId, "/api/v3/vm/" + host, "/v1/vms")) {
+    for (String path :
+        List.of("/v1/pools", "/v1/leases/" + leaseId, "/api/v3/vm/" + host, "/v1/vms")) {
       Answer answer = send(new Sent("GET", path, null, List.of("X-AUTH-TOKEN", root)));
       assertTrue(answer.status() >= 500, path + " -> " + answer.status() + " " + answer.body());
-      assertFalse(LEAKS.matcher(answer.body()).find(), "internals in " + path + ": " + answer.body());
+      assertFalse(
+          LEAKS.matcher(answer.body()).find(), "internals in " + path + ": " + answer.body());
       for (String secret : SECRETS) {
         assertFalse(answer.body().contains(secret), path + " shows a secret: " + answer.body());
       }
@@ -179,12 +219,16 @@ class ApiFuzzEndToEndTest {
       if (!path.startsWith("/api/v3")) {
         assertEquals("internal", body.get("code").asText());
         String id = body.get("detail").get("error_id").asText();
-        assertTrue(body.get("error").asText().contains(id), "the message names the id to quote: " + body);
+        assertTrue(
+            body.get("error").asText().contains(id), "the message names the id to quote: " + body);
       }
     }
   }
 
-  /** What must not move: pool sizes and templates, every VM's state and owner, every lease and token. */
+  /**
+   * What must not move: pool sizes and templates, every VM's state and owner, every lease and
+   * token.
+   */
   private static Map<String, JsonNode> snapshot() {
     Map<String, JsonNode> s = new LinkedHashMap<>();
     s.put("pools", keep(http.get("/v1/pools").body(), "name", "size", "template", "leased"));
@@ -198,14 +242,18 @@ class ApiFuzzEndToEndTest {
     return s;
   }
 
-  /** A v3 VM answer without {@code running} and {@code remaining}, the hours that pass while the fuzzing runs. */
+  /**
+   * A v3 VM answer without {@code running} and {@code remaining}, the hours that pass while the
+   * fuzzing runs.
+   */
   private static JsonNode withoutClock(JsonNode v3Vm) {
     JsonNode copy = v3Vm.deepCopy();
-    copy.forEach(vm -> {
-      if (vm.isObject()) {
-        ((ObjectNode) vm).remove(List.of("running", "remaining"));
-      }
-    });
+    copy.forEach(
+        vm -> {
+          if (vm.isObject()) {
+            ((ObjectNode) vm).remove(List.of("running", "remaining"));
+          }
+        });
     return copy;
   }
 
@@ -215,7 +263,10 @@ class ApiFuzzEndToEndTest {
     return reply.body();
   }
 
-  /** The same list with only {@code fields} of each element (or of each element of a top-level array field). */
+  /**
+   * The same list with only {@code fields} of each element (or of each element of a top-level array
+   * field).
+   */
   private static JsonNode keep(JsonNode node, String... fields) {
     JsonNode items = node.isArray() ? node : firstArray(node);
     ArrayNode out = JSON.createArrayNode();
@@ -270,7 +321,12 @@ class ApiFuzzEndToEndTest {
 
   // ---- generating requests
 
-  private enum Poison { PATH, BODY, AUTH, METHOD }
+  private enum Poison {
+    PATH,
+    BODY,
+    AUTH,
+    METHOD
+  }
 
   private Sent request(Random random, String route) {
     int space = route.indexOf(' ');
@@ -281,7 +337,10 @@ class ApiFuzzEndToEndTest {
     if (hasParams) {
       poisons.add(Poison.PATH);
     }
-    Poison poison = READS.contains(method) && random.nextInt(3) == 0 ? null : poisons.get(random.nextInt(poisons.size()));
+    Poison poison =
+        READS.contains(method) && random.nextInt(3) == 0
+            ? null
+            : poisons.get(random.nextInt(poisons.size()));
     if (poison == Poison.BODY && !bodyMatters(method, template)) {
       poison = hasParams ? Poison.PATH : Poison.AUTH;
     }
@@ -292,11 +351,15 @@ class ApiFuzzEndToEndTest {
       } while (other.equals(method) || registered(other, template));
       method = other;
       if (READS.contains(method)) {
-        poison = Poison.AUTH; // a wrong method that only reads proves nothing; keep the request harmful-looking
+        poison = Poison.AUTH; // a wrong method that only reads proves nothing; keep the request
+        // harmful-looking
       }
     }
     String path = fillPath(random, template, poison == Poison.PATH);
-    String body = poison == Poison.BODY ? badBody(random) : random.nextInt(3) == 0 ? randomBody(random) : null;
+    String body =
+        poison == Poison.BODY
+            ? badBody(random)
+            : random.nextInt(3) == 0 ? randomBody(random) : null;
     List<String> headers = new ArrayList<>();
     if (poison == Poison.AUTH) {
       headers.addAll(badAuth(random));
@@ -315,19 +378,29 @@ class ApiFuzzEndToEndTest {
   /** Whether {@code method} is served on {@code template}'s path under any parameter names. */
   private static boolean registered(String method, String template) {
     String shape = PARAM.matcher(template).replaceAll("{}");
-    return app.routes().stream().anyMatch(r -> PARAM.matcher(r).replaceAll("{}").equals(method + " " + shape));
+    return app.routes().stream()
+        .anyMatch(r -> PARAM.matcher(r).replaceAll("{}").equals(method + " " + shape));
   }
 
   /** Routes whose handler reads a JSON body (a malformed one must be refused there). */
   private static boolean bodyMatters(String method, String template) {
-    return List.of("POST /v1/leases", "PATCH /v1/leases/{id}", "POST /v1/pending-leases", "POST /api/v3/vm",
-            "POST /api/v3/ondemandvm", "PUT /v1/pools/{name}/size", "PUT /v1/pools/{name}/template",
-            "PUT /v1/pools/{name}/clone-target", "POST /v1/vms/{name}/disks", "POST /api/v3/config/poolsize",
-            "POST /api/v3/config/pooltemplate", "POST /api/v3/poolreset", "PUT /api/v3/vm/{hostname}",
+    return List.of(
+            "POST /v1/leases",
+            "PATCH /v1/leases/{id}",
+            "POST /v1/pending-leases",
+            "POST /api/v3/vm",
+            "POST /api/v3/ondemandvm",
+            "PUT /v1/pools/{name}/size",
+            "PUT /v1/pools/{name}/template",
+            "PUT /v1/pools/{name}/clone-target",
+            "POST /v1/vms/{name}/disks",
+            "POST /api/v3/config/poolsize",
+            "POST /api/v3/config/pooltemplate",
+            "POST /api/v3/poolreset",
+            "PUT /api/v3/vm/{hostname}",
             "POST /v1/builds")
         .contains(method + " " + template);
   }
-
 
   private static String fillPath(Random random, String template, boolean poisoned) {
     Matcher m = PARAM.matcher(template);
@@ -348,42 +421,132 @@ class ApiFuzzEndToEndTest {
   }
 
   private static String goodValue(Random random) {
-    List<String> good = List.of("deb", "debian", "cen", leaseId, host, "1", "t", "deb+cen", host.substring(0, 3));
+    List<String> good =
+        List.of("deb", "debian", "cen", leaseId, host, "1", "t", "deb+cen", host.substring(0, 3));
     return pick(random, good);
   }
 
-  private static final List<String> TRICKY = List.of("..%2F..%2Fetc%2Fpasswd", "%2e%2e", "%00", "deb%00", "-1", "0",
-      "99999999999999999999999", "1e309", "NaN", "%F0%9F%90%84", "%E2%80%AE" + "deb", "%D0%B4%D0%B5%D0%B1",
-      "x".repeat(3000), "'%20OR%201%3D1%20--", "%3Cscript%3E", "%25", "deb%2Fcen", "%20", "null", "true",
-      "%7B%7D", "%5B%5D", "deb+..%2F", "++", "%C0%AF", "%FF%FE");
+  private static final List<String> TRICKY =
+      List.of(
+          "..%2F..%2Fetc%2Fpasswd",
+          "%2e%2e",
+          "%00",
+          "deb%00",
+          "-1",
+          "0",
+          "99999999999999999999999",
+          "1e309",
+          "NaN",
+          "%F0%9F%90%84",
+          "%E2%80%AE" + "deb",
+          "%D0%B4%D0%B5%D0%B1",
+          "x".repeat(3000),
+          "'%20OR%201%3D1%20--",
+          "%3Cscript%3E",
+          "%25",
+          "deb%2Fcen",
+          "%20",
+          "null",
+          "true",
+          "%7B%7D",
+          "%5B%5D",
+          "deb+..%2F",
+          "++",
+          "%C0%AF",
+          "%FF%FE");
 
   private static String badBody(Random random) {
     return switch (random.nextInt(4)) {
       case 0 -> pick(random, MALFORMED);
       case 1 -> truncate(random, randomBody(random));
-      case 2 -> "{\"" + pick(random, FIELDS) + "\": " + pick(random, VALUES) + ", \"zz_unknown_" + random.nextInt(1000)
-          + "\": 1}";
+      case 2 ->
+          "{\""
+              + pick(random, FIELDS)
+              + "\": "
+              + pick(random, VALUES)
+              + ", \"zz_unknown_"
+              + random.nextInt(1000)
+              + "\": 1}";
       default -> "{\"" + pick(random, FIELDS) + "\": " + pick(random, BAD_VALUES) + "}";
     };
   }
 
-  private static final List<String> MALFORMED = List.of("{", "}", "[", "{\"a\":}", "{\"a\" 1}", "{'a': 1}", "\u0000",
-      "{\"a\": 1,}", "[1,,2]", "{\"a\": tru}", "{\"a\": 01}", "{\"a\": \"\\x\"}", "\"unterminated", "{\"a\": NaN}",
-      "[" .repeat(5000), "{\"a\":".repeat(2000), "\uFEFF{}", "{\"a\": 1}{\"b\": 2}", "<xml/>", "a=1&b=2");
-  private static final List<String> FIELDS = List.of("vms", "lifetime", "wait", "tags", "size", "template", "ttl",
-      "size_gb", "deb", "cen", "request_id", "owner", "name", "group", "pool", "count", "clone_target");
-  private static final List<String> VALUES = List.of("1", "\"deb\"", "{\"deb\": 1}", "\"2h\"", "{}", "[]");
-  private static final List<String> BAD_VALUES = List.of("-1", "1e400", "99999999999999999999999999", "-0", "1.5",
-      "true", "null", "\"\"", "\"\\u0000\"", "\"дебиан\"", "\"🐄🐄\"", "[[[[[]]]]]", "{\"deb\": -5}", "{\"deb\": 1e12}",
-      "\"" + "y".repeat(20_000) + "\"", "{\"" + "k".repeat(5000) + "\": 1}", "\"-1h\"", "\"forever\"",
-      "\"99999999999999h\"", "{\"deb\": {\"deb\": {\"deb\": 1}}}", "\"../../etc\"", "\"\\ud800\"");
+  private static final List<String> MALFORMED =
+      List.of(
+          "{",
+          "}",
+          "[",
+          "{\"a\":}",
+          "{\"a\" 1}",
+          "{'a': 1}",
+          "\u0000",
+          "{\"a\": 1,}",
+          "[1,,2]",
+          "{\"a\": tru}",
+          "{\"a\": 01}",
+          "{\"a\": \"\\x\"}",
+          "\"unterminated",
+          "{\"a\": NaN}",
+          "[".repeat(5000),
+          "{\"a\":".repeat(2000),
+          "\uFEFF{}",
+          "{\"a\": 1}{\"b\": 2}",
+          "<xml/>",
+          "a=1&b=2");
+  private static final List<String> FIELDS =
+      List.of(
+          "vms",
+          "lifetime",
+          "wait",
+          "tags",
+          "size",
+          "template",
+          "ttl",
+          "size_gb",
+          "deb",
+          "cen",
+          "request_id",
+          "owner",
+          "name",
+          "group",
+          "pool",
+          "count",
+          "clone_target");
+  private static final List<String> VALUES =
+      List.of("1", "\"deb\"", "{\"deb\": 1}", "\"2h\"", "{}", "[]");
+  private static final List<String> BAD_VALUES =
+      List.of(
+          "-1",
+          "1e400",
+          "99999999999999999999999999",
+          "-0",
+          "1.5",
+          "true",
+          "null",
+          "\"\"",
+          "\"\\u0000\"",
+          "\"дебиан\"",
+          "\"🐄🐄\"",
+          "[[[[[]]]]]",
+          "{\"deb\": -5}",
+          "{\"deb\": 1e12}",
+          "\"" + "y".repeat(20_000) + "\"",
+          "{\"" + "k".repeat(5000) + "\": 1}",
+          "\"-1h\"",
+          "\"forever\"",
+          "\"99999999999999h\"",
+          "{\"deb\": {\"deb\": {\"deb\": 1}}}",
+          "\"../../etc\"",
+          "\"\\ud800\"");
 
   private static String randomBody(Random random) {
     ObjectNode body = JSON.createObjectNode();
     int fields = random.nextInt(4);
     for (int i = 0; i < fields; i++) {
-      body.putRawValue(pick(random, FIELDS), new com.fasterxml.jackson.databind.util.RawValue(
-          random.nextBoolean() ? pick(random, VALUES) : pick(random, BAD_VALUES)));
+      body.putRawValue(
+          pick(random, FIELDS),
+          new com.fasterxml.jackson.databind.util.RawValue(
+              random.nextBoolean() ? pick(random, VALUES) : pick(random, BAD_VALUES)));
     }
     return body.toString();
   }
@@ -401,7 +564,8 @@ class ApiFuzzEndToEndTest {
       case 4 -> List.of("Authorization", Http.basic("root", ""));
       // A good token does not make a bad credential next to it good.
       case 5 -> List.of("X-AUTH-TOKEN", root, "Authorization", Http.basic("root", "wrong"));
-      case 6 -> List.of("X-AUTH-TOKEN", alice, "Authorization", "Bearer " + root.substring(1) + "x");
+      case 6 ->
+          List.of("X-AUTH-TOKEN", alice, "Authorization", "Bearer " + root.substring(1) + "x");
       default -> List.of("X-AUTH-TOKEN", "%00' OR 1=1");
     };
   }
@@ -409,19 +573,43 @@ class ApiFuzzEndToEndTest {
   private static List<String> randomHeaders(Random random) {
     List<String> headers = new ArrayList<>();
     switch (random.nextInt(11)) {
-      case 0 -> headers.addAll(List.of("Content-Type", pick(random, List.of("text/plain", "application/xml",
-          "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16",
-          "application/json; charset=bogus", "application/json; charset=\"x y\"", "text/plain; charset=utf-8"))));
-      case 5 -> headers.addAll(List.of(pick(random, List.of("X-HTTP-Method-Override", "X-HTTP-Method")),
-          pick(random, List.of("DELETE", "POST", "PUT", "PATCH"))));
-      case 6 -> headers.addAll(List.of("Origin", pick(random, List.of("http://evil.example", "null",
-          "http://127.0.0.1:1"))));
-      case 7 -> headers.addAll(List.of("Sec-Fetch-Site", pick(random, List.of("cross-site", "same-site"))));
+      case 0 ->
+          headers.addAll(
+              List.of(
+                  "Content-Type",
+                  pick(
+                      random,
+                      List.of(
+                          "text/plain",
+                          "application/xml",
+                          "application/x-www-form-urlencoded",
+                          "multipart/form-data; boundary=x",
+                          "application/json; charset=utf-16",
+                          "application/json; charset=bogus",
+                          "application/json; charset=\"x y\"",
+                          "text/plain; charset=utf-8"))));
+      case 5 ->
+          headers.addAll(
+              List.of(
+                  pick(random, List.of("X-HTTP-Method-Override", "X-HTTP-Method")),
+                  pick(random, List.of("DELETE", "POST", "PUT", "PATCH"))));
+      case 6 ->
+          headers.addAll(
+              List.of(
+                  "Origin",
+                  pick(random, List.of("http://evil.example", "null", "http://127.0.0.1:1"))));
+      case 7 ->
+          headers.addAll(
+              List.of("Sec-Fetch-Site", pick(random, List.of("cross-site", "same-site"))));
       case 1 -> headers.addAll(List.of("X-Forwarded-For", "10.0.0." + random.nextInt(255)));
-      case 2 -> headers.addAll(List.of("Accept", pick(random, List.of("text/html", "*/*", "application/xml"))));
-      case 3 -> headers.addAll(List.of("X-Random-" + random.nextInt(100), "x".repeat(random.nextInt(2000))));
+      case 2 ->
+          headers.addAll(
+              List.of("Accept", pick(random, List.of("text/html", "*/*", "application/xml"))));
+      case 3 ->
+          headers.addAll(
+              List.of("X-Random-" + random.nextInt(100), "x".repeat(random.nextInt(2000))));
       case 4 -> headers.addAll(List.of("Accept-Encoding", "gzip, deflate, br"));
-      default -> { }
+      default -> {}
     }
     return headers;
   }
@@ -447,13 +635,19 @@ class ApiFuzzEndToEndTest {
     if (sent.body() != null && !hasContentType) {
       request.header("Content-Type", "application/json");
     }
-    request.method(sent.method(), sent.body() == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(sent.body()));
+    request.method(
+        sent.method(),
+        sent.body() == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(sent.body()));
     try {
-      HttpResponse<byte[]> response = client.send(request.timeout(Duration.ofSeconds(20)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          client.send(
+              request.timeout(Duration.ofSeconds(20)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       byte[] body = response.body();
-      // Javalin gzips answers over 1500 bytes when asked to (Accept-Encoding is one of the fuzzed headers),
+      // Javalin gzips answers over 1500 bytes when asked to (Accept-Encoding is one of the fuzzed
+      // headers),
       // and java.net.http does not undo it: read what a browser would.
       if (response.headers().firstValue("Content-Encoding").orElse("").equalsIgnoreCase("gzip")) {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * What goes to stderr (where Corral's log goes) from {@link #start} until {@link #close}, still passed through to
- * the real stderr.
+ * What goes to stderr (where Corral's log goes) from {@link #start} until {@link #close}, still
+ * passed through to the real stderr.
  */
 final class CapturedStderr implements AutoCloseable {
   private final PrintStream original = System.err;
@@ -21,23 +21,27 @@ final class CapturedStderr implements AutoCloseable {
   static CapturedStderr start() {
     CapturedStderr captured = new CapturedStderr();
     PrintStream through = captured.original;
-    System.setErr(new PrintStream(new OutputStream() {
-      @Override
-      public void write(int b) {
-        synchronized (captured.bytes) {
-          captured.bytes.write(b);
-        }
-        through.write(b);
-      }
+    System.setErr(
+        new PrintStream(
+            new OutputStream() {
+              @Override
+              public void write(int b) {
+                synchronized (captured.bytes) {
+                  captured.bytes.write(b);
+                }
+                through.write(b);
+              }
 
-      @Override
-      public void write(byte[] b, int off, int len) {
-        synchronized (captured.bytes) {
-          captured.bytes.write(b, off, len);
-        }
-        through.write(b, off, len);
-      }
-    }, true, StandardCharsets.UTF_8));
+              @Override
+              public void write(byte[] b, int off, int len) {
+                synchronized (captured.bytes) {
+                  captured.bytes.write(b, off, len);
+                }
+                through.write(b, off, len);
+              }
+            },
+            true,
+            StandardCharsets.UTF_8));
     return captured;
   }
 

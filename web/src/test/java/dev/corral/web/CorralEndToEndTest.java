@@ -17,10 +17,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** The real application in-process (embedded MariaDB, embedded Temporal, simulated provider) over real HTTP. */
+/**
+ * The real application in-process (embedded MariaDB, embedded Temporal, simulated provider) over
+ * real HTTP.
+ */
 class CorralEndToEndTest {
   private static final Duration FILL = Duration.ofSeconds(60);
-  private static final CorralWorkers.Timings FAST = new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
+  private static final CorralWorkers.Timings FAST =
+      new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
 
   private static CorralConfig config(Path dataDir) {
     String yaml =
@@ -57,7 +61,8 @@ class CorralEndToEndTest {
       Http http = new Http(app.baseUrl());
       awaitFull(http);
 
-      Http.Reply lease = http.post("/v1/leases", "{\"vms\": {\"debian-12-64\": 1}, \"lifetime\": \"30m\"}");
+      Http.Reply lease =
+          http.post("/v1/leases", "{\"vms\": {\"debian-12-64\": 1}, \"lifetime\": \"30m\"}");
       assertEquals(201, lease.status(), () -> "lease answer: " + lease.body());
       String leaseId = lease.body().get("id").asText();
       assertNotNull(lease.body().get("expires_at").asText());
@@ -69,8 +74,12 @@ class CorralEndToEndTest {
       assertEquals("leased", http.get("/v1/vms/" + vmName).body().get("state").asText());
 
       // The pool refills behind the lease: 3 ready again while one is leased.
-      http.await("/v1/pools", FILL, pools -> Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
-          && Http.pool(pools, "debian-12-x86_64").get("leased").asInt() == 1);
+      http.await(
+          "/v1/pools",
+          FILL,
+          pools ->
+              Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
+                  && Http.pool(pools, "debian-12-x86_64").get("leased").asInt() == 1);
 
       assertEquals("active", http.get("/v1/leases/" + leaseId).body().get("state").asText());
       Http.Reply released = http.delete("/v1/leases/" + leaseId);
@@ -78,9 +87,15 @@ class CorralEndToEndTest {
       assertEquals("released", released.body().get("state").asText());
 
       http.await("/v1/vms/" + vmName, FILL, v -> v.get("state").asText().equals("destroyed"));
-      assertTrue(app.providers().get("sim").get(vmName).isEmpty(), "the released VM is gone from the provider");
-      http.await("/v1/pools", FILL, pools -> Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
-          && Http.pool(pools, "debian-12-x86_64").get("leased").asInt() == 0);
+      assertTrue(
+          app.providers().get("sim").get(vmName).isEmpty(),
+          "the released VM is gone from the provider");
+      http.await(
+          "/v1/pools",
+          FILL,
+          pools ->
+              Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
+                  && Http.pool(pools, "debian-12-x86_64").get("leased").asInt() == 0);
 
       JsonNode sim = http.get("/v1/providers").body().get(0);
       assertEquals("ok", sim.get("state").asText(), sim.toString());
@@ -99,8 +114,9 @@ class CorralEndToEndTest {
       Http http = new Http(again.baseUrl());
       assertEquals(readyBeforeRestart, readyNames(http), "the same ready VMs after a restart");
       assertEquals(providerVmsBeforeRestart, again.providers().get("sim").inventory().size());
-      assertTrue(again.providers().get("sim").inventory().stream()
-          .allMatch(v -> v.powerState() == ProviderVm.PowerState.RUNNING));
+      assertTrue(
+          again.providers().get("sim").inventory().stream()
+              .allMatch(v -> v.powerState() == ProviderVm.PowerState.RUNNING));
       Http.Reply lease = http.post("/v1/leases", "{\"vms\": {\"fedora-40-x86_64\": 2}}");
       assertEquals(201, lease.status(), () -> "lease after restart: " + lease.body());
     }
@@ -118,32 +134,41 @@ class CorralEndToEndTest {
       assertEquals("unknown_pool", unknown.body().get("code").asText());
       assertTrue(unknown.body().get("error").asText().contains("nope"));
 
-      Http.Reply tooMany = http.post("/v1/leases", "{\"vms\": {\"debian-12-x86_64\": 1, \"fedora-40-x86_64\": 3}}");
+      Http.Reply tooMany =
+          http.post("/v1/leases", "{\"vms\": {\"debian-12-x86_64\": 1, \"fedora-40-x86_64\": 3}}");
       assertEquals(503, tooMany.status());
       assertEquals("fedora-40-x86_64", tooMany.body().get("detail").get("pool").asText());
 
-      Http.Reply tooLong = http.post("/v1/leases", "{\"vms\": {\"fedora-40-x86_64\": 1}, \"lifetime\": \"5h\"}");
+      Http.Reply tooLong =
+          http.post("/v1/leases", "{\"vms\": {\"fedora-40-x86_64\": 1}, \"lifetime\": \"5h\"}");
       assertEquals(400, tooLong.status());
       assertEquals("4h", tooLong.body().get("detail").get("maximum").asText());
 
       assertEquals(400, http.post("/v1/leases", "{\"vms\": {\"debian-12-64\": 0}}").status());
-      assertEquals(400, http.post("/v1/leases", "{\"vms\": {\"debian-12-64\": 1}, \"colour\": 1}").status());
+      assertEquals(
+          400, http.post("/v1/leases", "{\"vms\": {\"debian-12-64\": 1}, \"colour\": 1}").status());
       assertEquals(400, http.post("/v1/leases", "not json").status());
       assertEquals(404, http.get("/v1/leases/no-such-lease").status());
       assertEquals(400, http.get("/v1/vms?state=sleeping").status());
 
       JsonNode pools = http.get("/v1/pools").body();
-      assertEquals(0, Http.pool(pools, "debian-12-x86_64").get("leased").asInt(), "a rolled-back claim leases nothing");
+      assertEquals(
+          0,
+          Http.pool(pools, "debian-12-x86_64").get("leased").asInt(),
+          "a rolled-back claim leases nothing");
       assertEquals(0, Http.pool(pools, "fedora-40-x86_64").get("leased").asInt());
       assertEquals("up", http.get("/health/ready").body().get("status").asText());
     }
   }
 
   private static void awaitFull(Http http) {
-    http.await("/v1/pools", FILL, pools -> Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
-        && Http.pool(pools, "fedora-40-x86_64").get("ready").asInt() == 2);
+    http.await(
+        "/v1/pools",
+        FILL,
+        pools ->
+            Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == 3
+                && Http.pool(pools, "fedora-40-x86_64").get("ready").asInt() == 2);
   }
-
 
   private static Set<String> readyNames(Http http) {
     JsonNode vms = http.get("/v1/vms?state=ready").body();

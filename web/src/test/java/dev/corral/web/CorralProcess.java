@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Corral as a separate JVM ({@code Main serve --config FILE}) on the test's classpath, for tests that kill it with
- * -9: an in-process app cannot die without taking the test along. Its output goes to a log file.
+ * Corral as a separate JVM ({@code Main serve --config FILE}) on the test's classpath, for tests
+ * that kill it with -9: an in-process app cannot die without taking the test along. Its output goes
+ * to a log file.
  */
 final class CorralProcess implements AutoCloseable {
   private final Process process;
@@ -20,8 +21,8 @@ final class CorralProcess implements AutoCloseable {
   }
 
   /**
-   * {@code corral serve} as a shell starts it: SIGHUP at its default even when the tests run under nohup, which
-   * would otherwise be inherited and make the JVM ignore it.
+   * {@code corral serve} as a shell starts it: SIGHUP at its default even when the tests run under
+   * nohup, which would otherwise be inherited and make the JVM ignore it.
    */
   static CorralProcess start(Path config, Path log) throws IOException {
     return start(config, log, "--default-signal=HUP");
@@ -34,9 +35,21 @@ final class CorralProcess implements AutoCloseable {
 
   private static CorralProcess start(Path config, Path log, String hangUp) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder("env", hangUp, java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "dev.corral.web.Main", "serve", "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    Process p =
+        new ProcessBuilder(
+                "env",
+                hangUp,
+                java,
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.corral.web.Main",
+                "serve",
+                "--config",
+                config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     return new CorralProcess(p);
   }
 
@@ -67,33 +80,50 @@ final class CorralProcess implements AutoCloseable {
     }
   }
 
-  /** The embedded MariaDB server this Corral runs (a grandchild, under its watchdog shell), while it runs. */
+  /**
+   * The embedded MariaDB server this Corral runs (a grandchild, under its watchdog shell), while it
+   * runs.
+   */
   java.util.Optional<ProcessHandle> embeddedDatabase() {
-    return process.descendants()
+    return process
+        .descendants()
         .filter(p -> p.info().command().map(c -> c.endsWith("/mariadbd")).orElse(false))
         .findFirst();
   }
 
   /**
-   * kill -9 of Corral and of the watchdog that would stop its database: the database is left running, holding
-   * the data dir, as a server started before the watchdog existed (or killed with its whole process group but
-   * for the database) would be.
+   * kill -9 of Corral and of the watchdog that would stop its database: the database is left
+   * running, holding the data dir, as a server started before the watchdog existed (or killed with
+   * its whole process group but for the database) would be.
    */
   void killLeavingDatabase() throws InterruptedException {
-    List<ProcessHandle> watchdogs = process.children()
-        .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("mariadbd-watchdog.sh")).orElse(false))
-        .toList();
-    ProcessHandle database = embeddedDatabase().orElseThrow(() -> new AssertionError("no embedded MariaDB runs"));
+    List<ProcessHandle> watchdogs =
+        process
+            .children()
+            .filter(
+                p ->
+                    p.info()
+                        .arguments()
+                        .map(a -> String.join(" ", a).contains("mariadbd-watchdog.sh"))
+                        .orElse(false))
+            .toList();
+    ProcessHandle database =
+        embeddedDatabase().orElseThrow(() -> new AssertionError("no embedded MariaDB runs"));
     for (ProcessHandle watchdog : watchdogs) {
-      // The shells first: the one that waits on the pipe sends SIGTERM to the database as soon as its cat ends.
-      List<ProcessHandle> helpers = watchdog.descendants().filter(p -> p.pid() != database.pid()).toList();
+      // The shells first: the one that waits on the pipe sends SIGTERM to the database as soon as
+      // its cat ends.
+      List<ProcessHandle> helpers =
+          watchdog.descendants().filter(p -> p.pid() != database.pid()).toList();
       watchdog.destroyForcibly();
-      helpers.stream().filter(p -> !p.info().command().orElse("").endsWith("cat")).forEach(ProcessHandle::destroyForcibly);
+      helpers.stream()
+          .filter(p -> !p.info().command().orElse("").endsWith("cat"))
+          .forEach(ProcessHandle::destroyForcibly);
       helpers.forEach(ProcessHandle::destroyForcibly);
     }
     kill();
     if (!database.isAlive()) {
-      throw new AssertionError("the database died with its watchdog; the test wanted it left behind");
+      throw new AssertionError(
+          "the database died with its watchdog; the test wanted it left behind");
     }
   }
 
@@ -105,7 +135,8 @@ final class CorralProcess implements AutoCloseable {
 
   /** Sends SIGHUP (a config reload) the way an operator does, with kill. */
   void hangUp() throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
     if (kill.waitFor() != 0) {
       throw new AssertionError("kill -HUP failed with " + kill.exitValue());
     }

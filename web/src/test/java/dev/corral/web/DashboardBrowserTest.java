@@ -32,15 +32,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The dashboard as a person sees it: a real Corral with two pools, a lease, and Debian's Chromium (headless)
- * loading {@code /}, taking a screenshot and dumping the DOM it built. Then the page's cost: the number of
- * SELECTs one render runs stays the same when the inventory grows by sixty leases and their VMs.
+ * The dashboard as a person sees it: a real Corral with two pools, a lease, and Debian's Chromium
+ * (headless) loading {@code /}, taking a screenshot and dumping the DOM it built. Then the page's
+ * cost: the number of SELECTs one render runs stays the same when the inventory grows by sixty
+ * leases and their VMs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
   private static final Duration FILL = Duration.ofSeconds(60);
   private static final int DEBIAN_SIZE = 10;
   private static final int FEDORA_SIZE = 2;
+
   /** The screenshot, kept after the run for a person to look at. */
   private static final Path SCREENSHOT = Path.of("target", "dashboard-screenshot.png");
 
@@ -49,9 +51,11 @@ class DashboardBrowserTest {
 
   @BeforeAll
   static void start() {
-    // Quiet on purpose (hourly shepherd timer, reconciler and tracker): the cost test counts the server's SELECTs,
+    // Quiet on purpose (hourly shepherd timer, reconciler and tracker): the cost test counts the
+    // server's SELECTs,
     // and shepherds still wake at once when a lease nudges them.
-    String yaml = """
+    String yaml =
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: 0}
         tracker: {interval: 1h}
@@ -61,9 +65,12 @@ class DashboardBrowserTest {
         pools:
           - {name: debian-12-x86_64, alias: [debian-12-64], template: debian-12-base, size: %d}
           - {name: fedora-40-x86_64, alias: [fedora-40-64], template: fedora-40-base, size: %d}
-        """.formatted(TestDirs.fresh("e2e-dashboard-browser"), DEBIAN_SIZE, FEDORA_SIZE);
-    app = CorralApp.start(ConfigLoader.fromYaml(yaml, "dashboard-browser.yaml", Map.of()),
-        new CorralWorkers.Timings(Duration.ofHours(1), Duration.ofMillis(50)));
+        """
+            .formatted(TestDirs.fresh("e2e-dashboard-browser"), DEBIAN_SIZE, FEDORA_SIZE);
+    app =
+        CorralApp.start(
+            ConfigLoader.fromYaml(yaml, "dashboard-browser.yaml", Map.of()),
+            new CorralWorkers.Timings(Duration.ofHours(1), Duration.ofMillis(50)));
     http = new Http(app.baseUrl());
   }
 
@@ -75,16 +82,23 @@ class DashboardBrowserTest {
   }
 
   private static void awaitFull() {
-    http.await("/v1/pools", FILL, pools -> Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == DEBIAN_SIZE
-        && Http.pool(pools, "fedora-40-x86_64").get("ready").asInt() == FEDORA_SIZE);
+    http.await(
+        "/v1/pools",
+        FILL,
+        pools ->
+            Http.pool(pools, "debian-12-x86_64").get("ready").asInt() == DEBIAN_SIZE
+                && Http.pool(pools, "fedora-40-x86_64").get("ready").asInt() == FEDORA_SIZE);
   }
 
   @Test
   @Order(1)
   void chromiumShowsBothPoolsWithTheirFill_andTheLease() throws IOException {
     awaitFull();
-    Http.Reply leased = http.post("/v1/leases", "{\"vms\": {\"debian-12-64\": 2}, \"lifetime\": \"3h\","
-        + " \"tags\": {\"job\": \"nightly-42\"}}");
+    Http.Reply leased =
+        http.post(
+            "/v1/leases",
+            "{\"vms\": {\"debian-12-64\": 2}, \"lifetime\": \"3h\","
+                + " \"tags\": {\"job\": \"nightly-42\"}}");
     assertEquals(201, leased.status(), () -> leased.body().toString());
     String leaseId = leased.body().get("id").asText();
     List<String> vms = new ArrayList<>();
@@ -111,12 +125,18 @@ class DashboardBrowserTest {
     for (String vm : vms) {
       assertTrue(lease.contains(vm), "VM " + vm + " in the lease's row: " + lease);
     }
-    assertTrue(lease.contains("active") && lease.contains("nightly-42") && lease.contains("anonymous"), lease);
-    assertTrue(lease.contains("(in 2 h 59 m") || lease.contains("(in 3 h 0 m"), "expires in about 3 h: " + lease);
+    assertTrue(
+        lease.contains("active") && lease.contains("nightly-42") && lease.contains("anonymous"),
+        lease);
+    assertTrue(
+        lease.contains("(in 2 h 59 m") || lease.contains("(in 3 h 0 m"),
+        "expires in about 3 h: " + lease);
 
     Path png = chromium.screenshot(app.baseUrl() + "/", 1400, 1000);
     Files.copy(png, SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
-    assertTrue(Files.size(png) > 20_000, "a screenshot of a whole page, not a blank one: " + Files.size(png) + " bytes");
+    assertTrue(
+        Files.size(png) > 20_000,
+        "a screenshot of a whole page, not a blank one: " + Files.size(png) + " bytes");
     BufferedImage image = ImageIO.read(png.toFile());
     assertEquals(1400, image.getWidth());
     assertEquals(1000, image.getHeight());
@@ -131,8 +151,12 @@ class DashboardBrowserTest {
         }
       }
     }
-    assertTrue(colours.size() > 50, "text, bars and badges in many colours, not a blank page: " + colours.size());
-    assertTrue(green > 200, "the full pools' green fill bars and badges are drawn: " + green + " sampled pixels");
+    assertTrue(
+        colours.size() > 50,
+        "text, bars and badges in many colours, not a blank page: " + colours.size());
+    assertTrue(
+        green > 200,
+        "the full pools' green fill bars and badges are drawn: " + green + " sampled pixels");
   }
 
   @Test
@@ -151,7 +175,10 @@ class DashboardBrowserTest {
     assertEquals(61, http.get("/v1/leases?limit=100").body().size());
 
     long after = selectsPerRender();
-    assertEquals(before, after, "SELECTs of one render of / with 1 lease, then with 61 leases and 60 more VMs");
+    assertEquals(
+        before,
+        after,
+        "SELECTs of one render of / with 1 lease, then with 61 leases and 60 more VMs");
     Http.Page page = http.page("/");
     assertEquals(50, count(page.body(), "<tr class=\"lease\""), "the lease list is capped");
     assertTrue(row(page.body(), "pool", "debian-12-x86_64").contains("62 leased"));
@@ -182,10 +209,21 @@ class DashboardBrowserTest {
     }
   }
 
-  /** The table row of the {@code kind} (pool, provider, lease) whose data attribute is {@code key}. */
+  /**
+   * The table row of the {@code kind} (pool, provider, lease) whose data attribute is {@code key}.
+   */
   static String row(String html, String kind, String key) {
-    Matcher m = Pattern.compile("<tr class=\"" + kind + "\" data-" + kind + "=\"" + Pattern.quote(key) + "\".*?</tr>",
-        Pattern.DOTALL).matcher(html);
+    Matcher m =
+        Pattern.compile(
+                "<tr class=\""
+                    + kind
+                    + "\" data-"
+                    + kind
+                    + "=\""
+                    + Pattern.quote(key)
+                    + "\".*?</tr>",
+                Pattern.DOTALL)
+            .matcher(html);
     assertTrue(m.find(), "no " + kind + " row for " + key);
     return m.group();
   }

@@ -28,10 +28,10 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * docker/compose.yaml and docker/Dockerfile, checked without Docker (no engine runs here, and nothing is
- * fetched): the services and their health-ordered start-up, the ports, and Corral's config in the stack,
- * loaded by Corral's own {@link ConfigLoader} with the environment compose gives the container, so a
- * config change that would stop the stack from starting fails here.
+ * docker/compose.yaml and docker/Dockerfile, checked without Docker (no engine runs here, and
+ * nothing is fetched): the services and their health-ordered start-up, the ports, and Corral's
+ * config in the stack, loaded by Corral's own {@link ConfigLoader} with the environment compose
+ * gives the container, so a config change that would stop the stack from starting fails here.
  */
 class DockerComposeTest {
   private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
@@ -44,29 +44,41 @@ class DockerComposeTest {
 
   @BeforeAll
   static void read() throws IOException {
-    assertTrue(Files.isRegularFile(DOCKER.resolve("compose.yaml")), "run from the web module: " + DOCKER);
-    Map<String, Object> compose = map(new Yaml(new SafeConstructor(new LoaderOptions()))
-        .load(Files.readString(DOCKER.resolve("compose.yaml"))), "compose.yaml");
+    assertTrue(
+        Files.isRegularFile(DOCKER.resolve("compose.yaml")), "run from the web module: " + DOCKER);
+    Map<String, Object> compose =
+        map(
+            new Yaml(new SafeConstructor(new LoaderOptions()))
+                .load(Files.readString(DOCKER.resolve("compose.yaml"))),
+            "compose.yaml");
     services = map(compose.get("services"), "services");
     dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
   }
 
   @Test
   void theStackHasMysqlTemporalWithItsSchemaAndNamespaceStepsTheUiAndCorral_eachImagePinned() {
-    assertEquals(Set.of("mysql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui", "corral"),
+    assertEquals(
+        Set.of(
+            "mysql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui", "corral"),
         services.keySet());
     for (String name : services.keySet()) {
       Object image = service(name).get("image");
       assertNotNull(image, name + " has an image");
       if (service(name).containsKey("build")) {
-        continue; // Corral itself: built from docker/Dockerfile, whose base images are checked below
+        continue; // Corral itself: built from docker/Dockerfile, whose base images are checked
+        // below
       }
       assertPinned(name, image.toString());
     }
     assertTrue(service("mysql").get("image").toString().startsWith("mysql:8."), "MySQL 8");
     assertTrue(service("temporal").get("image").toString().startsWith("temporalio/server:"));
-    assertTrue(service("temporal-schema").get("image").toString().startsWith("temporalio/admin-tools:"));
-    assertTrue(service("temporal-namespace").get("image").toString().startsWith("temporalio/admin-tools:"));
+    assertTrue(
+        service("temporal-schema").get("image").toString().startsWith("temporalio/admin-tools:"));
+    assertTrue(
+        service("temporal-namespace")
+            .get("image")
+            .toString()
+            .startsWith("temporalio/admin-tools:"));
     assertTrue(service("temporal-ui").get("image").toString().startsWith("temporalio/ui:"));
   }
 
@@ -76,23 +88,33 @@ class DockerComposeTest {
     assertEquals(Map.of("temporal-schema", COMPLETED), dependsOn("temporal"));
     assertEquals(Map.of("temporal", HEALTHY), dependsOn("temporal-namespace"));
     assertEquals(Map.of("temporal", HEALTHY), dependsOn("temporal-ui"));
-    assertEquals(Map.of("mysql", HEALTHY, "temporal", HEALTHY, "temporal-namespace", COMPLETED), dependsOn("corral"));
+    assertEquals(
+        Map.of("mysql", HEALTHY, "temporal", HEALTHY, "temporal-namespace", COMPLETED),
+        dependsOn("corral"));
     assertEquals(Map.of(), dependsOn("mysql"));
 
     // Whatever is waited on as healthy has a health check; one-shot steps do not restart forever.
     for (String name : services.keySet()) {
-      dependsOn(name).forEach((dependency, condition) -> {
-        if (condition.equals(HEALTHY)) {
-          Map<String, Object> check = map(service(dependency).get("healthcheck"), dependency + ".healthcheck");
-          assertFalse(check.get("test").toString().isBlank(), dependency + " health check");
-        } else {
-          assertFalse(String.valueOf(service(dependency).get("restart")).matches("always|unless-stopped"),
-              dependency + " is a one-shot step");
-        }
-      });
+      dependsOn(name)
+          .forEach(
+              (dependency, condition) -> {
+                if (condition.equals(HEALTHY)) {
+                  Map<String, Object> check =
+                      map(service(dependency).get("healthcheck"), dependency + ".healthcheck");
+                  assertFalse(check.get("test").toString().isBlank(), dependency + " health check");
+                } else {
+                  assertFalse(
+                      String.valueOf(service(dependency).get("restart"))
+                          .matches("always|unless-stopped"),
+                      dependency + " is a one-shot step");
+                }
+              });
     }
-    // The MySQL check goes over TCP: the image's first-start initialisation runs a socket-only server.
-    assertTrue(String.valueOf(map(service("mysql").get("healthcheck"), "h").get("test")).contains("-h 127.0.0.1"));
+    // The MySQL check goes over TCP: the image's first-start initialisation runs a socket-only
+    // server.
+    assertTrue(
+        String.valueOf(map(service("mysql").get("healthcheck"), "h").get("test"))
+            .contains("-h 127.0.0.1"));
   }
 
   @Test
@@ -111,14 +133,22 @@ class DockerComposeTest {
     for (String step : List.of(" create", " setup-schema -v 0.0", " update-schema -d")) {
       assertTrue(setup.contains("temporal-sql-tool --plugin mysql8") && setup.contains(step), step);
     }
-    assertTrue(setup.contains("for db in " + temporal.get("DBNAME") + " " + temporal.get("VISIBILITY_DBNAME")), setup);
+    assertTrue(
+        setup.contains(
+            "for db in " + temporal.get("DBNAME") + " " + temporal.get("VISIBILITY_DBNAME")),
+        setup);
     assertTrue(setup.contains("/etc/temporal/schema/mysql/v8/temporal/versioned"));
     assertTrue(setup.contains("/etc/temporal/schema/mysql/v8/visibility/versioned"));
-    assertTrue(setup.contains("set -eu"), "a failed step fails the service, so Temporal does not start");
+    assertTrue(
+        setup.contains("set -eu"), "a failed step fails the service, so Temporal does not start");
 
-    // The server image ships no dynamic config, and will not start without the file it is told to read.
-    assertTrue(Files.isRegularFile(mountedFile("temporal", "/etc/temporal/" + temporal.get("DYNAMIC_CONFIG_FILE_PATH"))));
-    assertTrue(Files.isRegularFile(mountedFile("temporal-namespace", command("temporal-namespace"))));
+    // The server image ships no dynamic config, and will not start without the file it is told to
+    // read.
+    assertTrue(
+        Files.isRegularFile(
+            mountedFile("temporal", "/etc/temporal/" + temporal.get("DYNAMIC_CONFIG_FILE_PATH"))));
+    assertTrue(
+        Files.isRegularFile(mountedFile("temporal-namespace", command("temporal-namespace"))));
     assertEquals("temporal:7233", env("temporal-namespace").get("TEMPORAL_ADDRESS"));
     assertEquals("temporal:7233", env("temporal-ui").get("TEMPORAL_ADDRESS"));
   }
@@ -133,16 +163,21 @@ class DockerComposeTest {
       // Exactly as the container starts: `serve` with no --config, the config from the environment.
       config = ConfigLoader.load(new String[] {"serve"}, env);
     } catch (ConfigException e) {
-      throw new AssertionError("docker/corral.yaml does not load as the container would load it:\n" + e.getMessage(), e);
+      throw new AssertionError(
+          "docker/corral.yaml does not load as the container would load it:\n" + e.getMessage(), e);
     }
 
-    // Inside its container Corral must listen on every interface, or the published port reaches nothing.
+    // Inside its container Corral must listen on every interface, or the published port reaches
+    // nothing.
     assertEquals("0.0.0.0", config.server().host());
     int port = config.server().port();
     assertEquals(List.of(port), publishedContainerPorts("corral"));
     assertEquals(List.of(port), exposedPorts(), "the Dockerfile EXPOSEs the API port");
-    assertTrue(dockerfile.contains("http://127.0.0.1:" + port + Health.READY), "HEALTHCHECK asks " + Health.READY);
-    assertTrue(volumeTargets("corral").contains(config.dataDir().toString()), "data_dir is on a volume");
+    assertTrue(
+        dockerfile.contains("http://127.0.0.1:" + port + Health.READY),
+        "HEALTHCHECK asks " + Health.READY);
+    assertTrue(
+        volumeTargets("corral").contains(config.dataDir().toString()), "data_dir is on a volume");
 
     Map<String, String> mysql = env("mysql");
     assertFalse(config.database().embedded(), "the image has no embedded MariaDB binaries");
@@ -153,29 +188,44 @@ class DockerComposeTest {
     assertFalse(config.temporal().embedded());
     assertEquals("temporal:7233", config.temporal().address());
     assertTrue(publishedContainerPorts("temporal").contains(7233));
-    assertEquals(env("temporal-namespace").get("NAMESPACE"), config.temporal().namespace(),
+    assertEquals(
+        env("temporal-namespace").get("NAMESPACE"),
+        config.temporal().namespace(),
         "Corral's namespace is the one the stack registers");
     URI ui = URI.create(config.temporal().uiUrl());
     assertEquals("localhost", ui.getHost(), "the UI link is for the browser on the host");
-    assertTrue(publishedHostPorts("temporal-ui").contains(ui.getPort()), "ui_url names temporal-ui's published port");
+    assertTrue(
+        publishedHostPorts("temporal-ui").contains(ui.getPort()),
+        "ui_url names temporal-ui's published port");
   }
 
   @Test
   void theDockerfileBuildsWithJava17AndRunsTheWebModulesJarAsNonRoot() throws IOException {
     List<String> froms = instructions("FROM");
     assertEquals(2, froms.size(), "multi-stage: build, then runtime");
-    assertTrue(froms.get(0).matches("maven:3\\.\\d+\\.\\d+-eclipse-temurin-17 AS build"), froms.get(0));
+    assertTrue(
+        froms.get(0).matches("maven:3\\.\\d+\\.\\d+-eclipse-temurin-17 AS build"), froms.get(0));
     assertTrue(froms.get(1).matches("eclipse-temurin:17\\.[0-9._]+-jre(-[a-z]+)?"), froms.get(1));
 
-    String finalName = only(Pattern.compile("<finalName>([^<]+)</finalName>"),
-        Files.readString(ROOT.resolve("web/pom.xml")));
+    String finalName =
+        only(
+            Pattern.compile("<finalName>([^<]+)</finalName>"),
+            Files.readString(ROOT.resolve("web/pom.xml")));
     String artifact = "web/target/" + finalName + ".jar";
-    String copy = instructions("COPY").stream().filter(c -> c.startsWith("--from=build")).findFirst().orElseThrow();
+    String copy =
+        instructions("COPY").stream()
+            .filter(c -> c.startsWith("--from=build"))
+            .findFirst()
+            .orElseThrow();
     String[] parts = copy.split("\\s+");
     assertTrue(parts[1].endsWith("/" + artifact), copy + " copies " + artifact);
     String jarInImage = parts[2];
-    assertTrue(instructions("ENTRYPOINT").get(0).contains("\"-jar\", \"" + jarInImage + "\""), "runs " + jarInImage);
-    assertTrue(instructions("RUN").stream().anyMatch(r -> r.contains("-pl web -am package")), "builds the web module");
+    assertTrue(
+        instructions("ENTRYPOINT").get(0).contains("\"-jar\", \"" + jarInImage + "\""),
+        "runs " + jarInImage);
+    assertTrue(
+        instructions("RUN").stream().anyMatch(r -> r.contains("-pl web -am package")),
+        "builds the web module");
 
     String user = instructions("USER").get(0);
     assertFalse(user.startsWith("root") || user.startsWith("0"), "runs as " + user);
@@ -188,7 +238,8 @@ class DockerComposeTest {
     int colon = image.lastIndexOf(':');
     assertTrue(colon > 0, service + ": " + image + " names a tag");
     String tag = image.substring(colon + 1);
-    assertTrue(tag.matches("\\d+\\.\\d+\\.\\d+.*"), service + ": " + image + " is pinned to a version");
+    assertTrue(
+        tag.matches("\\d+\\.\\d+\\.\\d+.*"), service + ": " + image + " is pinned to a version");
   }
 
   private static Map<String, Object> service(String name) {
@@ -202,10 +253,16 @@ class DockerComposeTest {
       return Map.of();
     }
     Map<String, String> conditions = new LinkedHashMap<>();
-    map(dependsOn, name + ".depends_on").forEach((dependency, spec) -> {
-      assertTrue(services.containsKey(dependency), name + " depends on an unknown service " + dependency);
-      conditions.put(dependency, String.valueOf(map(spec, name + ".depends_on." + dependency).get("condition")));
-    });
+    map(dependsOn, name + ".depends_on")
+        .forEach(
+            (dependency, spec) -> {
+              assertTrue(
+                  services.containsKey(dependency),
+                  name + " depends on an unknown service " + dependency);
+              conditions.put(
+                  dependency,
+                  String.valueOf(map(spec, name + ".depends_on." + dependency).get("condition")));
+            });
     return conditions;
   }
 
@@ -216,17 +273,20 @@ class DockerComposeTest {
     if (environment instanceof Map<?, ?> m) {
       m.forEach((k, v) -> env.put(k.toString(), String.valueOf(v)));
     } else if (environment instanceof List<?> list) {
-      list.forEach(item -> {
-        String[] kv = item.toString().split("=", 2);
-        env.put(kv[0], kv.length > 1 ? kv[1] : "");
-      });
+      list.forEach(
+          item -> {
+            String[] kv = item.toString().split("=", 2);
+            env.put(kv[0], kv.length > 1 ? kv[1] : "");
+          });
     }
     return env;
   }
 
   private static String command(String name) {
     Object command = service(name).get("command");
-    return command instanceof List<?> list ? list.get(list.size() - 1).toString() : String.valueOf(command);
+    return command instanceof List<?> list
+        ? list.get(list.size() - 1).toString()
+        : String.valueOf(command);
   }
 
   private static List<String> volumes(String name) {
@@ -252,9 +312,14 @@ class DockerComposeTest {
         continue; // a named volume
       }
       if (containerPath.equals(target) || containerPath.startsWith(target + "/")) {
-        Path file = DOCKER.resolve(source).resolve(containerPath.substring(target.length()).replaceFirst("^/", ""))
-            .normalize();
-        assertTrue(Files.isRegularFile(file), name + ": " + containerPath + " is " + file + ", which exists");
+        Path file =
+            DOCKER
+                .resolve(source)
+                .resolve(containerPath.substring(target.length()).replaceFirst("^/", ""))
+                .normalize();
+        assertTrue(
+            Files.isRegularFile(file),
+            name + ": " + containerPath + " is " + file + ", which exists");
         return file;
       }
     }
@@ -268,15 +333,20 @@ class DockerComposeTest {
 
   /** "127.0.0.1:8080:7070" → 7070. */
   private static List<Integer> publishedContainerPorts(String name) {
-    return ports(name).stream().map(p -> Integer.parseInt(p.substring(p.lastIndexOf(':') + 1))).toList();
+    return ports(name).stream()
+        .map(p -> Integer.parseInt(p.substring(p.lastIndexOf(':') + 1)))
+        .toList();
   }
 
   /** "127.0.0.1:8080:7070" → 8080. */
   private static List<Integer> publishedHostPorts(String name) {
-    return ports(name).stream().map(p -> {
-      String[] parts = p.split(":");
-      return Integer.parseInt(parts[parts.length - 2]);
-    }).toList();
+    return ports(name).stream()
+        .map(
+            p -> {
+              String[] parts = p.split(":");
+              return Integer.parseInt(parts[parts.length - 2]);
+            })
+        .toList();
   }
 
   // ---- Dockerfile helpers ----
@@ -293,8 +363,10 @@ class DockerComposeTest {
   }
 
   private static List<Integer> exposedPorts() {
-    return instructions("EXPOSE").stream().flatMap(e -> List.of(e.split("\\s+")).stream())
-        .map(Integer::parseInt).toList();
+    return instructions("EXPOSE").stream()
+        .flatMap(e -> List.of(e.split("\\s+")).stream())
+        .map(Integer::parseInt)
+        .toList();
   }
 
   private static String only(Pattern pattern, String text) {

@@ -24,10 +24,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 6's fault tests: Corral (a separate JVM, so it can be killed with -9) on a simulated hypervisor that fails
- * 20 % of clones, 20 % of boots and 10 % of destroys and powers VMs off at random, under 16 clients that lease and
- * release as fast as they can. At the end every pool is full, the provider runs exactly the VMs the database
- * believes alive, and no VM was ever handed to two leases (without reuse a VM serves one lease only).
+ * Issue 6's fault tests: Corral (a separate JVM, so it can be killed with -9) on a simulated
+ * hypervisor that fails 20 % of clones, 20 % of boots and 10 % of destroys and powers VMs off at
+ * random, under 16 clients that lease and release as fast as they can. At the end every pool is
+ * full, the provider runs exactly the VMs the database believes alive, and no VM was ever handed to
+ * two leases (without reuse a VM serves one lease only).
  */
 class FaultSoakEndToEndTest {
   private static final Duration SETTLE = Duration.ofSeconds(180);
@@ -48,7 +49,8 @@ class FaultSoakEndToEndTest {
   @Test
   void faultSoak_90s_poolsEndFull_inventoryMatchesDatabase_noVmLeasedTwice() throws Exception {
     Setup s = setup("soak");
-    corrals.add(CorralProcess.start(s.config, s.root.resolve("corral.log")).awaitUp(s.http, SETTLE));
+    corrals.add(
+        CorralProcess.start(s.config, s.root.resolve("corral.log")).awaitUp(s.http, SETTLE));
     Load load = new Load(s.http);
     load.start();
     Thread.sleep(Duration.ofSeconds(90).toMillis());
@@ -58,9 +60,11 @@ class FaultSoakEndToEndTest {
   }
 
   @Test
-  void tenKillMinus9AtRandomPointsUnderLoad_endWithFullPools_noLeak_noVmLeasedTwice() throws Exception {
+  void tenKillMinus9AtRandomPointsUnderLoad_endWithFullPools_noLeak_noVmLeasedTwice()
+      throws Exception {
     Setup s = setup("crash");
-    CorralProcess corral = CorralProcess.start(s.config, s.root.resolve("corral.log")).awaitUp(s.http, SETTLE);
+    CorralProcess corral =
+        CorralProcess.start(s.config, s.root.resolve("corral.log")).awaitUp(s.http, SETTLE);
     corrals.add(corral);
     Load load = new Load(s.http);
     load.start();
@@ -84,12 +88,19 @@ class FaultSoakEndToEndTest {
     Path builds = root.resolve("builds.yaml");
     StringBuilder doc = new StringBuilder("builds:\n");
     for (int i = 1; i <= CHAIN_BUILDS; i++) {
-      doc.append("  - {group: debian-12, name: debian-12-b").append(i).append(", version: \"12.").append(i)
-          .append("\", date: ").append(LocalDate.now(ZoneOffset.UTC)).append(", ga: true, usable: true, providers: [sim]}\n");
+      doc.append("  - {group: debian-12, name: debian-12-b")
+          .append(i)
+          .append(", version: \"12.")
+          .append(i)
+          .append("\", date: ")
+          .append(LocalDate.now(ZoneOffset.UTC))
+          .append(", ga: true, usable: true, providers: [sim]}\n");
     }
     Files.writeString(builds, doc);
     Path config = root.resolve("corral.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: %d}
         database: {url: "%s", user: %s, password: "%s"}
@@ -103,10 +114,17 @@ class FaultSoakEndToEndTest {
                 max_concurrent_builds: 2}
         pools:
           - {name: prepared, template: {group: debian-12, version: latest, prepared: true}, size: 2}
-        """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(TestDatabase.freshDatabaseName()),
-        TestDatabase.user(), TestDatabase.password(), builds));
+        """
+            .formatted(
+                root.resolve("data"),
+                port,
+                TestDatabase.jdbcUrlOf(TestDatabase.freshDatabaseName()),
+                TestDatabase.user(),
+                TestDatabase.password(),
+                builds));
     Http http = new Http("http://127.0.0.1:" + port);
-    CorralProcess corral = CorralProcess.start(config, root.resolve("corral.log")).awaitUp(http, SETTLE);
+    CorralProcess corral =
+        CorralProcess.start(config, root.resolve("corral.log")).awaitUp(http, SETTLE);
     corrals.add(corral);
     // Chains of 6 steps × 0.4 s, two at a time: each kill lands inside some step of some chain.
     for (int kill = 1; kill <= 5; kill++) {
@@ -127,9 +145,13 @@ class FaultSoakEndToEndTest {
       JsonNode pool = Http.pool(http.get("/v1/pools").body(), "prepared");
       Set<String> live = LiveVms.inDatabase(http, List.of("prepared"));
       Set<String> provider = LiveVms.onProvider(http);
-      last = "builds " + all + "\npool " + pool + "\ndatabase live " + live + "\nprovider " + provider;
-      if (succeeded == CHAIN_BUILDS && all.size() == CHAIN_BUILDS && pool.get("ready").asInt() == 2
-          && pool.get("provisioning").asInt() == 0 && live.equals(provider)) {
+      last =
+          "builds " + all + "\npool " + pool + "\ndatabase live " + live + "\nprovider " + provider;
+      if (succeeded == CHAIN_BUILDS
+          && all.size() == CHAIN_BUILDS
+          && pool.get("ready").asInt() == 2
+          && pool.get("provisioning").asInt() == 0
+          && live.equals(provider)) {
         return;
       }
       Thread.sleep(500);
@@ -140,7 +162,9 @@ class FaultSoakEndToEndTest {
   private void assertEndState(Setup s, Load load) throws InterruptedException {
     assertEquals(List.of(), load.errors, "unexpected replies");
     assertEquals(List.of(), load.doubles, "VMs handed to two leases");
-    assertTrue(load.leases.get() > 100, "too little load to prove anything: " + load.leases.get() + " leases");
+    assertTrue(
+        load.leases.get() > 100,
+        "too little load to prove anything: " + load.leases.get() + " leases");
     LiveVms.awaitPoolsFullAndNoLeak(s.http, POOLS, SIZE, SETTLE, load.leases.get() + " leases");
   }
 
@@ -152,7 +176,9 @@ class FaultSoakEndToEndTest {
     int port = CorralProcess.freePort();
     String database = TestDatabase.freshDatabaseName();
     Path config = root.resolve("corral.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: %d}
         database: {url: "%s", user: %s, password: "%s"}
@@ -169,8 +195,15 @@ class FaultSoakEndToEndTest {
         pools:
           - {name: alpha, template: t, size: %d, max_tries: 10, boot_timeout: 30s}
           - {name: beta, template: t, size: %d, max_tries: 10, boot_timeout: 30s}
-        """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(database), TestDatabase.user(),
-        TestDatabase.password(), SIZE, SIZE));
+        """
+            .formatted(
+                root.resolve("data"),
+                port,
+                TestDatabase.jdbcUrlOf(database),
+                TestDatabase.user(),
+                TestDatabase.password(),
+                SIZE,
+                SIZE));
     return new Setup(root, config, new Http("http://127.0.0.1:" + port));
   }
 
@@ -191,33 +224,39 @@ class FaultSoakEndToEndTest {
     void start() {
       for (int i = 0; i < 16; i++) {
         SplittableRandom r = new SplittableRandom(i);
-        Thread t = new Thread(() -> {
-          while (running.get()) {
-            try {
-              Http.Reply lease = http.post("/v1/leases", "{\"vms\": {\"" + POOLS.get(r.nextInt(2)) + "\": 1}}");
-              if (lease.status() == 201) {
-                leases.incrementAndGet();
-                String vm = lease.body().get("vms").get(0).get("name").asText();
-                String id = lease.body().get("id").asText();
-                String earlier = leaseOfVm.putIfAbsent(vm, id);
-                if (earlier != null) {
-                  doubles.add(vm + " in leases " + earlier + " and " + id);
-                }
-                Thread.sleep(r.nextInt(100));
-                http.delete("/v1/leases/" + id);
-              } else if (lease.status() != 503 && errors.size() < 10) {
-                errors.add(lease.status() + " " + lease.body());
-              } else {
-                Thread.sleep(20);
-              }
-            } catch (IllegalStateException down) {
-              // Corral is being killed or restarting: a lease granted but not answered simply expires.
-              pause(200);
-            } catch (InterruptedException e) {
-              return;
-            }
-          }
-        }, "soak-client-" + i);
+        Thread t =
+            new Thread(
+                () -> {
+                  while (running.get()) {
+                    try {
+                      Http.Reply lease =
+                          http.post(
+                              "/v1/leases", "{\"vms\": {\"" + POOLS.get(r.nextInt(2)) + "\": 1}}");
+                      if (lease.status() == 201) {
+                        leases.incrementAndGet();
+                        String vm = lease.body().get("vms").get(0).get("name").asText();
+                        String id = lease.body().get("id").asText();
+                        String earlier = leaseOfVm.putIfAbsent(vm, id);
+                        if (earlier != null) {
+                          doubles.add(vm + " in leases " + earlier + " and " + id);
+                        }
+                        Thread.sleep(r.nextInt(100));
+                        http.delete("/v1/leases/" + id);
+                      } else if (lease.status() != 503 && errors.size() < 10) {
+                        errors.add(lease.status() + " " + lease.body());
+                      } else {
+                        Thread.sleep(20);
+                      }
+                    } catch (IllegalStateException down) {
+                      // Corral is being killed or restarting: a lease granted but not answered
+                      // simply expires.
+                      pause(200);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                },
+                "soak-client-" + i);
         t.start();
         threads.add(t);
       }

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's Chromium, headless, as a person's browser for tests: a screenshot of a page, and the DOM it built. Each
- * run has a fresh profile under {@code target/} and the flags that keep it off the network (it may reach only
- * the page's loopback address). Chromium is required: {@code .ci/run} installs it.
+ * Debian's Chromium, headless, as a person's browser for tests: a screenshot of a page, and the DOM
+ * it built. Each run has a fresh profile under {@code target/} and the flags that keep it off the
+ * network (it may reach only the page's loopback address). Chromium is required: {@code .ci/run}
+ * installs it.
  */
 final class HeadlessChromium {
   private static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
@@ -22,8 +23,10 @@ final class HeadlessChromium {
 
   HeadlessChromium() {
     if (!Files.isExecutable(EXECUTABLE)) {
-      throw new AssertionError(EXECUTABLE + " is missing: install Debian's chromium package"
-          + " (apt-get install chromium; .ci/run does this on a fresh machine)");
+      throw new AssertionError(
+          EXECUTABLE
+              + " is missing: install Debian's chromium package"
+              + " (apt-get install chromium; .ci/run does this on a fresh machine)");
     }
     workDir = TestDirs.fresh("chromium");
   }
@@ -44,35 +47,54 @@ final class HeadlessChromium {
   }
 
   /**
-   * The DOM of the page the browser shows once {@code url} and every navigation it starts (a form that submits
-   * itself, say) have loaded: Chromium's virtual time runs until the network is quiet or the budget is spent.
+   * The DOM of the page the browser shows once {@code url} and every navigation it starts (a form
+   * that submits itself, say) have loaded: Chromium's virtual time runs until the network is quiet
+   * or the budget is spent.
    */
   String dumpDomAfterNavigations(String url) {
     return run(url, "--virtual-time-budget=15000", "--dump-dom");
   }
 
   private String run(String url, String... extra) {
-    List<String> command = new ArrayList<>(List.of(EXECUTABLE.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + workDir.resolve("profile-" + System.nanoTime())));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                EXECUTABLE.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + workDir.resolve("profile-" + System.nanoTime())));
     command.addAll(List.of(extra));
     command.add(url);
     try {
       Files.createDirectories(workDir);
       Path stdout = workDir.resolve("stdout-" + System.nanoTime() + ".txt");
       Path stderr = workDir.resolve("stderr-" + System.nanoTime() + ".txt");
-      Process chromium = new ProcessBuilder(command)
-          .redirectOutput(stdout.toFile())
-          .redirectError(stderr.toFile())
-          .start();
+      Process chromium =
+          new ProcessBuilder(command)
+              .redirectOutput(stdout.toFile())
+              .redirectError(stderr.toFile())
+              .start();
       if (!chromium.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         chromium.descendants().forEach(ProcessHandle::destroyForcibly);
         chromium.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError("chromium did not finish within " + TIMEOUT_SECONDS + " s: " + command);
+        throw new AssertionError(
+            "chromium did not finish within " + TIMEOUT_SECONDS + " s: " + command);
       }
       if (chromium.exitValue() != 0) {
-        throw new AssertionError("chromium exited " + chromium.exitValue() + ": " + command + "\n"
-            + tail(Files.readString(stderr)));
+        throw new AssertionError(
+            "chromium exited "
+                + chromium.exitValue()
+                + ": "
+                + command
+                + "\n"
+                + tail(Files.readString(stderr)));
       }
       return Files.readString(stdout);
     } catch (IOException e) {

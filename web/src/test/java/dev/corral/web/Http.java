@@ -22,7 +22,8 @@ final class Http {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
   Http(String base) {
@@ -34,25 +35,35 @@ final class Http {
   }
 
   Reply post(String path, String body) {
-    return send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   Reply put(String path, String body) {
-    return send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   Reply delete(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
   }
 
-  /** Any method, with extra headers given as name, value, name, value…; {@code body} null sends none. */
+  /**
+   * Any method, with extra headers given as name, value, name, value…; {@code body} null sends
+   * none.
+   */
   Reply send(String method, String path, String body, String... headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
@@ -62,10 +73,18 @@ final class Http {
     return send(request);
   }
 
-  /** Any method, exactly as given: no Content-Type unless among {@code headers}; {@code body} null sends none. */
+  /**
+   * Any method, exactly as given: no Content-Type unless among {@code headers}; {@code body} null
+   * sends none.
+   */
   Reply sendAsIs(String method, String path, String body, String... headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (headers.length > 0) {
       request.headers(headers);
     }
@@ -74,8 +93,10 @@ final class Http {
 
   /** Any method with any body publisher (e.g. one of unknown length, which goes out chunked). */
   Reply sendBody(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method, body)
-        .header("Content-Type", "application/json");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(method, body)
+            .header("Content-Type", "application/json");
     if (headers.length > 0) {
       request.headers(headers);
     }
@@ -85,7 +106,9 @@ final class Http {
   private Reply send(HttpRequest.Builder request) {
     HttpResponse<String> response = exchange(request);
     try {
-      return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()),
+      return new Reply(
+          response.statusCode(),
+          response.body().isEmpty() ? null : JSON.readTree(response.body()),
           response.headers());
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -94,7 +117,8 @@ final class Http {
 
   private HttpResponse<String> exchange(HttpRequest.Builder request) {
     try {
-      return client.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      return client.send(
+          request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -128,7 +152,9 @@ final class Http {
 
   /** The value of an {@code Authorization} header carrying HTTP Basic credentials. */
   static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   /** A new token of {@code user}, got with HTTP Basic from {@code POST /v1/tokens}. */
@@ -141,8 +167,8 @@ final class Http {
   }
 
   /**
-   * Polls {@code path} until it answers {@code status}, failing with the last answer after {@code timeout}; extra
-   * headers (name, value, …) go with every poll, e.g. the token of a lease's owner.
+   * Polls {@code path} until it answers {@code status}, failing with the last answer after {@code
+   * timeout}; extra headers (name, value, …) go with every poll, e.g. the token of a lease's owner.
    */
   Reply awaitStatus(String path, Duration timeout, int status, String... headers) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -159,13 +185,20 @@ final class Http {
         break;
       }
     }
-    throw new AssertionError("GET " + path + " never answered " + status + " within " + timeout + "; last: "
-        + (last == null ? "none" : last.status() + " " + last.body()));
+    throw new AssertionError(
+        "GET "
+            + path
+            + " never answered "
+            + status
+            + " within "
+            + timeout
+            + "; last: "
+            + (last == null ? "none" : last.status() + " " + last.body()));
   }
 
   /**
-   * Polls {@code path} until {@code condition} holds, failing with the last answer after {@code timeout}; extra
-   * headers (name, value, …) go with every poll.
+   * Polls {@code path} until {@code condition} holds, failing with the last answer after {@code
+   * timeout}; extra headers (name, value, …) go with every poll.
    */
   Reply await(String path, Duration timeout, Predicate<JsonNode> condition, String... headers) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -182,7 +215,12 @@ final class Http {
         break;
       }
     }
-    throw new AssertionError("GET " + path + " did not reach the expected state within " + timeout + "; last: "
-        + (last == null ? "none" : last.status() + " " + last.body()));
+    throw new AssertionError(
+        "GET "
+            + path
+            + " did not reach the expected state within "
+            + timeout
+            + "; last: "
+            + (last == null ? "none" : last.status() + " " + last.body()));
   }
 }

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Who leased what is for the lease's owner and admins. Lease ids are shown to anyone in /v1/vms, so reading
- * one lease by id must follow the same rule as listing leases; and a refusal must not repeat the ids it was
- * asked about. Real HTTP on loopback, the real database.
+ * Who leased what is for the lease's owner and admins. Lease ids are shown to anyone in /v1/vms, so
+ * reading one lease by id must follow the same rule as listing leases; and a refusal must not
+ * repeat the ids it was asked about. Real HTTP on loopback, the real database.
  */
 class LeaseReadAccessEndToEndTest {
   private static final Duration FILL = Duration.ofSeconds(60);
@@ -30,7 +30,8 @@ class LeaseReadAccessEndToEndTest {
 
   @BeforeAll
   static void start() {
-    String yaml = """
+    String yaml =
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: 0}
         auth:
@@ -44,15 +45,22 @@ class LeaseReadAccessEndToEndTest {
         pools:
           - {name: closed, template: t, providers: [sim], size: 2}
           - {name: open, template: t, providers: [sim], size: 1, anonymous: true}
-        """.formatted(TestDirs.fresh("e2e-lease-reads"));
-    app = CorralApp.start(ConfigLoader.fromYaml(yaml, "lease-reads.yaml", Map.of()),
-        new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
+        """
+            .formatted(TestDirs.fresh("e2e-lease-reads"));
+    app =
+        CorralApp.start(
+            ConfigLoader.fromYaml(yaml, "lease-reads.yaml", Map.of()),
+            new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
     http = new Http(app.baseUrl());
     alice = http.token("alice", "alice-pw");
     bob = http.token("bob", "bob-pw");
     root = http.token("root", "root-pw");
-    http.await("/v1/pools", FILL, pools -> Http.pool(pools, "closed").get("ready").asInt() == 2
-        && Http.pool(pools, "open").get("ready").asInt() == 1);
+    http.await(
+        "/v1/pools",
+        FILL,
+        pools ->
+            Http.pool(pools, "closed").get("ready").asInt() == 2
+                && Http.pool(pools, "open").get("ready").asInt() == 1);
   }
 
   @AfterAll
@@ -62,13 +70,23 @@ class LeaseReadAccessEndToEndTest {
 
   @Test
   void aLeaseAndAPendingLease_areReadOnlyByTheirOwnerOrAnAdmin() {
-    Http.Reply lease = http.send("POST", "/v1/leases", "{\"vms\": {\"closed\": 1}, \"tags\": {\"job\": \"secret-job\"}}",
-        "X-AUTH-TOKEN", alice);
+    Http.Reply lease =
+        http.send(
+            "POST",
+            "/v1/leases",
+            "{\"vms\": {\"closed\": 1}, \"tags\": {\"job\": \"secret-job\"}}",
+            "X-AUTH-TOKEN",
+            alice);
     assertEquals(201, lease.status(), () -> lease.body().toString());
     String id = lease.body().get("id").asText();
     assertTrue(vmsShowLease(id), "the lease id is there for anyone to see in /v1/vms");
-    Http.Reply pending = http.send("POST", "/v1/pending-leases", "{\"vms\": {\"closed\": 1}, \"wait\": \"60s\"}",
-        "X-AUTH-TOKEN", alice);
+    Http.Reply pending =
+        http.send(
+            "POST",
+            "/v1/pending-leases",
+            "{\"vms\": {\"closed\": 1}, \"wait\": \"60s\"}",
+            "X-AUTH-TOKEN",
+            alice);
     assertEquals(202, pending.status(), () -> pending.body().toString());
     String pendingId = pending.body().get("id").asText();
 
@@ -86,12 +104,24 @@ class LeaseReadAccessEndToEndTest {
       Http.Reply owner = http.send("GET", path, null, "X-AUTH-TOKEN", alice);
       assertEquals(200, owner.status(), () -> path + ": " + owner.body());
       assertEquals("alice", owner.body().get("owner").asText());
-      assertEquals(200, http.send("GET", path, null, "X-AUTH-TOKEN", root).status(), "an admin reads anyone's");
+      assertEquals(
+          200,
+          http.send("GET", path, null, "X-AUTH-TOKEN", root).status(),
+          "an admin reads anyone's");
     }
-    assertEquals("secret-job", http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", alice).body()
-        .get("tags").get("job").asText());
-    assertEquals(200, http.send("DELETE", "/v1/pending-leases/" + pendingId, null, "X-AUTH-TOKEN", alice).status());
-    assertEquals(200, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", alice).status());
+    assertEquals(
+        "secret-job",
+        http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", alice)
+            .body()
+            .get("tags")
+            .get("job")
+            .asText());
+    assertEquals(
+        200,
+        http.send("DELETE", "/v1/pending-leases/" + pendingId, null, "X-AUTH-TOKEN", alice)
+            .status());
+    assertEquals(
+        200, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", alice).status());
   }
 
   @Test
@@ -108,16 +138,18 @@ class LeaseReadAccessEndToEndTest {
 
   @Test
   void refusalsToChangeSomeoneElsesLeaseOrVm_doNotRepeatItsIds() {
-    Http.Reply lease = http.send("POST", "/v1/leases", "{\"vms\": {\"closed\": 1}}", "X-AUTH-TOKEN", alice);
+    Http.Reply lease =
+        http.send("POST", "/v1/leases", "{\"vms\": {\"closed\": 1}}", "X-AUTH-TOKEN", alice);
     assertEquals(201, lease.status(), () -> lease.body().toString());
     String id = lease.body().get("id").asText();
     String vm = lease.body().get("vms").get(0).get("name").asText();
     String[][] refused = {
-        {"PATCH", "/v1/leases/" + id, "{\"lifetime\": \"3h\"}"},
-        {"DELETE", "/v1/leases/" + id, null},
-        {"POST", "/v1/vms/" + vm + "/snapshots", null},
-        {"PUT", "/api/v3/vm/" + vm, "{\"lifetime\": \"4\"}"},
-        {"DELETE", "/api/v3/vm/" + vm, null}};
+      {"PATCH", "/v1/leases/" + id, "{\"lifetime\": \"3h\"}"},
+      {"DELETE", "/v1/leases/" + id, null},
+      {"POST", "/v1/vms/" + vm + "/snapshots", null},
+      {"PUT", "/api/v3/vm/" + vm, "{\"lifetime\": \"4\"}"},
+      {"DELETE", "/api/v3/vm/" + vm, null}
+    };
     for (String[] r : refused) {
       Http.Reply anonymous = http.send(r[0], r[1], r[2]);
       assertEquals(401, anonymous.status(), () -> r[0] + " " + r[1] + ": " + anonymous.body());
@@ -127,13 +159,21 @@ class LeaseReadAccessEndToEndTest {
       assertTellsNothing(other, id, vm);
     }
 
-    // vmpooler's DELETE /token/<token>: the refusal does not give away the id of alice's token either.
-    Http.Reply issued = http.send("POST", "/v1/tokens", null, "Authorization", Http.basic("alice", "alice-pw"));
-    Http.Reply byBob = http.send("DELETE", "/api/v3/token/" + issued.body().get("token").asText(), null,
-        "X-AUTH-TOKEN", bob);
+    // vmpooler's DELETE /token/<token>: the refusal does not give away the id of alice's token
+    // either.
+    Http.Reply issued =
+        http.send("POST", "/v1/tokens", null, "Authorization", Http.basic("alice", "alice-pw"));
+    Http.Reply byBob =
+        http.send(
+            "DELETE",
+            "/api/v3/token/" + issued.body().get("token").asText(),
+            null,
+            "X-AUTH-TOKEN",
+            bob);
     assertEquals(403, byBob.status(), () -> byBob.body().toString());
     assertFalse(byBob.body().has("id"), "bob named a secret, not an id: " + byBob.body());
-    assertEquals(200, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", alice).status());
+    assertEquals(
+        200, http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", alice).status());
   }
 
   /** No id the caller could use to learn more, and nothing about whose it is. */

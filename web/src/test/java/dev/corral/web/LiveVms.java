@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** What the end-state checks of the crash and fault tests compare: the database's live VMs and the provider's. */
+/**
+ * What the end-state checks of the crash and fault tests compare: the database's live VMs and the
+ * provider's.
+ */
 final class LiveVms {
   private LiveVms() {}
 
@@ -25,10 +28,12 @@ final class LiveVms {
   }
 
   /**
-   * Waits until every pool has {@code size} ready VMs and none provisioning, and the provider runs exactly the VMs
-   * the database knows (nothing leaked, nothing lost); fails with the last state seen, under {@code what}.
+   * Waits until every pool has {@code size} ready VMs and none provisioning, and the provider runs
+   * exactly the VMs the database knows (nothing leaked, nothing lost); fails with the last state
+   * seen, under {@code what}.
    */
-  static void awaitPoolsFullAndNoLeak(Http http, List<String> pools, int size, Duration within, String what)
+  static void awaitPoolsFullAndNoLeak(
+      Http http, List<String> pools, int size, Duration within, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     String last = "";

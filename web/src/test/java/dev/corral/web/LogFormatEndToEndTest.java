@@ -23,16 +23,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The log Corral writes on stderr: with {@code logging.format: json} every line is one JSON object with
- * {@code time, level, logger, message} and the event's ids as fields; by default the text lines Corral always
- * wrote, with the ids as {@code key=value} after the message.
+ * The log Corral writes on stderr: with {@code logging.format: json} every line is one JSON object
+ * with {@code time, level, logger, message} and the event's ids as fields; by default the text
+ * lines Corral always wrote, with the ids as {@code key=value} after the message.
  */
 class LogFormatEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final CorralWorkers.Timings FAST = new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
+  private static final CorralWorkers.Timings FAST =
+      new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
   private static final Pattern TEXT_LINE =
-      Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d{4} (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - .*");
+      Pattern.compile(
+          "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d{4} (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - .*");
 
   private CapturedStderr captured;
 
@@ -63,29 +65,51 @@ class LogFormatEndToEndTest {
         for (String field : List.of("time", "level", "logger", "message")) {
           assertTrue(line.hasNonNull(field), field + " in " + line);
         }
-        assertTrue(line.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), line.toString());
+        assertTrue(
+            line.get("time")
+                .asText()
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
+            line.toString());
       }
 
-      JsonNode created = only(lines, l -> l.path("lease").asText().equals(lease.id)
-          && l.get("message").asText().startsWith("lease created"));
+      JsonNode created =
+          only(
+              lines,
+              l ->
+                  l.path("lease").asText().equals(lease.id)
+                      && l.get("message").asText().startsWith("lease created"));
       assertEquals(lease.vm, created.get("vm").asText());
       assertEquals("ci", created.get("pool").asText());
       assertEquals("INFO", created.get("level").asText());
       assertEquals("dev.corral.activities.store.LeaseStore", created.get("logger").asText());
-      assertFalse(created.get("message").asText().contains(lease.id), "ids are fields, not text: " + created);
+      assertFalse(
+          created.get("message").asText().contains(lease.id),
+          "ids are fields, not text: " + created);
 
-      JsonNode released = only(lines, l -> l.path("lease").asText().equals(lease.id)
-          && l.get("message").asText().startsWith("lease released"));
+      JsonNode released =
+          only(
+              lines,
+              l ->
+                  l.path("lease").asText().equals(lease.id)
+                      && l.get("message").asText().startsWith("lease released"));
       assertEquals(lease.vm, released.get("vm").asText());
 
-      // The VM's own events name it, its pool and provider; its destruction still names the lease it served.
-      captured.await(WAIT, line -> line.contains("\"message\":\"VM destroyed\"") && line.contains(lease.vm));
-      JsonNode destroyed = only(parse(captured.lines()), l -> l.get("message").asText().equals("VM destroyed")
-          && l.path("vm").asText().equals(lease.vm));
+      // The VM's own events name it, its pool and provider; its destruction still names the lease
+      // it served.
+      captured.await(
+          WAIT, line -> line.contains("\"message\":\"VM destroyed\"") && line.contains(lease.vm));
+      JsonNode destroyed =
+          only(
+              parse(captured.lines()),
+              l ->
+                  l.get("message").asText().equals("VM destroyed")
+                      && l.path("vm").asText().equals(lease.vm));
       assertEquals("ci", destroyed.get("pool").asText());
       assertEquals("sim", destroyed.get("provider").asText());
       assertEquals(lease.id, destroyed.get("lease").asText());
-      assertTrue(destroyed.hasNonNull("workflow_id"), "an activity's line names its workflow: " + destroyed);
+      assertTrue(
+          destroyed.hasNonNull("workflow_id"),
+          "an activity's line names its workflow: " + destroyed);
     }
   }
 
@@ -100,13 +124,33 @@ class LogFormatEndToEndTest {
       for (String line : lines) {
         assertFalse(line.startsWith("{"), "no JSON by default: " + line);
       }
-      String created = lines.stream().filter(l -> l.contains(" LeaseStore - lease created")).findFirst()
-          .orElseThrow(() -> new AssertionError("no lease created line in\n" + String.join("\n", lines)));
+      String created =
+          lines.stream()
+              .filter(l -> l.contains(" LeaseStore - lease created"))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new AssertionError("no lease created line in\n" + String.join("\n", lines)));
       assertTrue(TEXT_LINE.matcher(created).matches(), created);
-      assertTrue(created.matches(".* INFO LeaseStore - lease created, expires \\S+ lease=" + lease.id + " vm=" + lease.vm
-          + " pool=ci"), created);
-      assertTrue(lines.stream().anyMatch(l -> l.matches(".* INFO LeaseStore - lease released: released by request lease="
-          + lease.id + " vm=" + lease.vm + " pool=ci")), String.join("\n", lines));
+      assertTrue(
+          created.matches(
+              ".* INFO LeaseStore - lease created, expires \\S+ lease="
+                  + lease.id
+                  + " vm="
+                  + lease.vm
+                  + " pool=ci"),
+          created);
+      assertTrue(
+          lines.stream()
+              .anyMatch(
+                  l ->
+                      l.matches(
+                          ".* INFO LeaseStore - lease released: released by request lease="
+                              + lease.id
+                              + " vm="
+                              + lease.vm
+                              + " pool=ci")),
+          String.join("\n", lines));
     }
   }
 
@@ -123,7 +167,8 @@ class LogFormatEndToEndTest {
   }
 
   private static dev.corral.config.CorralConfig config(String dir, String logging) {
-    String yaml = """
+    String yaml =
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: 0}
         %s
@@ -131,7 +176,8 @@ class LogFormatEndToEndTest {
           sim: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 10}
         pools:
           - {name: ci, template: ci-base, size: 2}
-        """.formatted(TestDirs.fresh(dir), logging);
+        """
+            .formatted(TestDirs.fresh(dir), logging);
     return ConfigLoader.fromYaml(yaml, dir + ".yaml", Map.of());
   }
 
@@ -145,8 +191,12 @@ class LogFormatEndToEndTest {
 
   private static JsonNode only(List<JsonNode> lines, Predicate<JsonNode> which) {
     List<JsonNode> found = lines.stream().filter(which).toList();
-    assertEquals(1, found.size(), () -> "one such line among\n" + lines.stream().map(JsonNode::toString)
-        .reduce("", (a, b) -> a + b + "\n"));
+    assertEquals(
+        1,
+        found.size(),
+        () ->
+            "one such line among\n"
+                + lines.stream().map(JsonNode::toString).reduce("", (a, b) -> a + b + "\n"));
     return found.get(0);
   }
 }

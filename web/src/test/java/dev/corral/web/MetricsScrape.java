@@ -17,19 +17,26 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One {@code GET /metrics} of a running Corral, parsed into series (name, labels, value) as Prometheus reads them. */
+/**
+ * One {@code GET /metrics} of a running Corral, parsed into series (name, labels, value) as
+ * Prometheus reads them.
+ */
 record MetricsScrape(List<Series> series) {
   record Series(String name, Map<String, String> labels, double value) {}
 
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
-  private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern LINE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   static MetricsScrape of(String baseUrl) {
     HttpResponse<String> response;
     try {
-      response = CLIENT.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      response =
+          CLIENT.send(
+              HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -57,7 +64,9 @@ record MetricsScrape(List<Series> series) {
     return new MetricsScrape(series);
   }
 
-  /** Scrapes until {@code condition} holds, for at most 20 s (the pool gauges are read every 5 s). */
+  /**
+   * Scrapes until {@code condition} holds, for at most 20 s (the pool gauges are read every 5 s).
+   */
   static MetricsScrape await(String baseUrl, Predicate<MetricsScrape> condition) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     MetricsScrape last = of(baseUrl);
@@ -92,13 +101,17 @@ record MetricsScrape(List<Series> series) {
   }
 
   private List<Series> matching(String name, String... labelPairs) {
-    return series.stream().filter(s -> s.name().equals(name)).filter(s -> {
-      for (int i = 0; i < labelPairs.length; i += 2) {
-        if (!labelPairs[i + 1].equals(s.labels().get(labelPairs[i]))) {
-          return false;
-        }
-      }
-      return true;
-    }).toList();
+    return series.stream()
+        .filter(s -> s.name().equals(name))
+        .filter(
+            s -> {
+              for (int i = 0; i < labelPairs.length; i += 2) {
+                if (!labelPairs[i + 1].equals(s.labels().get(labelPairs[i]))) {
+                  return false;
+                }
+              }
+              return true;
+            })
+        .toList();
   }
 }

@@ -16,14 +16,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An OpenAPI 3.0 document as tests read it: its operations, a structural check (every {@code $ref} resolves,
- * every path parameter is declared, every operation says what it answers), and a check of a JSON reply
- * against a response schema. The schema check covers the subset of JSON Schema the document uses, and reads
- * an object schema that lists {@code properties} as closed: a field of a reply that the schema does not
- * describe is a problem, which is how the document is kept in step with what the handlers really send.
+ * An OpenAPI 3.0 document as tests read it: its operations, a structural check (every {@code $ref}
+ * resolves, every path parameter is declared, every operation says what it answers), and a check of
+ * a JSON reply against a response schema. The schema check covers the subset of JSON Schema the
+ * document uses, and reads an object schema that lists {@code properties} as closed: a field of a
+ * reply that the schema does not describe is a problem, which is how the document is kept in step
+ * with what the handlers really send.
  */
 final class OpenApiDocument {
-  static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
+  static final Set<String> METHODS =
+      Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
   private static final Pattern PARAM = Pattern.compile("\\{([^}/]+)}");
 
   private final JsonNode doc;
@@ -35,11 +37,18 @@ final class OpenApiDocument {
   /** Every operation as {@code "METHOD /path/{param}"}. */
   Set<String> operations() {
     Set<String> ops = new LinkedHashSet<>();
-    doc.path("paths").properties().forEach(path -> path.getValue().fieldNames().forEachRemaining(method -> {
-      if (METHODS.contains(method)) {
-        ops.add(method.toUpperCase() + " " + path.getKey());
-      }
-    }));
+    doc.path("paths")
+        .properties()
+        .forEach(
+            path ->
+                path.getValue()
+                    .fieldNames()
+                    .forEachRemaining(
+                        method -> {
+                          if (METHODS.contains(method)) {
+                            ops.add(method.toUpperCase() + " " + path.getKey());
+                          }
+                        }));
     return ops;
   }
 
@@ -51,15 +60,20 @@ final class OpenApiDocument {
     return op;
   }
 
-  /** The schema of the JSON reply {@code status} of an operation; the status must be documented by number. */
+  /**
+   * The schema of the JSON reply {@code status} of an operation; the status must be documented by
+   * number.
+   */
   JsonNode responseSchema(String method, String template, int status) {
     JsonNode response = operation(method, template).path("responses").path(String.valueOf(status));
     if (response.isMissingNode()) {
-      throw new AssertionError(method + " " + template + " answered " + status + ", which its documentation lacks");
+      throw new AssertionError(
+          method + " " + template + " answered " + status + ", which its documentation lacks");
     }
     JsonNode schema = resolve(response).path("content").path("application/json").path("schema");
     if (schema.isMissingNode()) {
-      throw new AssertionError(method + " " + template + " " + status + " has no application/json schema");
+      throw new AssertionError(
+          method + " " + template + " " + status + " has no application/json schema");
     }
     return schema;
   }
@@ -70,7 +84,8 @@ final class OpenApiDocument {
     if (!doc.path("openapi").asText().startsWith("3.0.")) {
       problems.add("openapi is not 3.0.x: " + doc.path("openapi"));
     }
-    if (!doc.path("info").path("title").isTextual() || !doc.path("info").path("version").isTextual()) {
+    if (!doc.path("info").path("title").isTextual()
+        || !doc.path("info").path("version").isTextual()) {
       problems.add("info needs a title and a version");
     }
     checkRefs(doc, "#", problems);
@@ -80,100 +95,149 @@ final class OpenApiDocument {
     doc.path("tags").forEach(t -> tags.add(t.path("name").asText()));
     Set<String> operationIds = new LinkedHashSet<>();
     checkSecurity(doc.path("security"), "the document", schemes, problems);
-    doc.path("paths").properties().forEach(pathEntry -> {
-      String template = pathEntry.getKey();
-      JsonNode item = pathEntry.getValue();
-      Set<String> inTemplate = new LinkedHashSet<>();
-      Matcher m = PARAM.matcher(template);
-      while (m.find()) {
-        inTemplate.add(m.group(1));
-      }
-      item.properties().forEach(opEntry -> {
-        String method = opEntry.getKey();
-        if (method.equals("parameters") || method.equals("summary") || method.equals("description")) {
-          return;
-        }
-        String where = method.toUpperCase() + " " + template;
-        if (!METHODS.contains(method)) {
-          problems.add(where + ": not an HTTP method");
-          return;
-        }
-        JsonNode op = opEntry.getValue();
-        if (!op.path("summary").isTextual() || op.path("summary").asText().isBlank()) {
-          problems.add(where + ": no summary");
-        }
-        String id = op.path("operationId").asText();
-        if (id.isBlank() || !operationIds.add(id)) {
-          problems.add(where + ": missing or repeated operationId '" + id + "'");
-        }
-        op.path("tags").forEach(t -> {
-          if (!tags.contains(t.asText())) {
-            problems.add(where + ": tag '" + t.asText() + "' is not declared");
-          }
-        });
-        checkSecurity(op.path("security"), where, schemes, problems);
-        Set<String> declared = new LinkedHashSet<>();
-        for (JsonNode parameters : List.of(item.path("parameters"), op.path("parameters"))) {
-          for (JsonNode p : parameters) {
-            JsonNode param = resolve(p);
-            if (!param.path("name").isTextual() || !param.path("in").isTextual() || !param.has("schema")) {
-              problems.add(where + ": a parameter without name, in or schema: " + param);
-            } else if (param.path("in").asText().equals("path")) {
-              declared.add(param.path("name").asText());
-              if (!param.path("required").asBoolean()) {
-                problems.add(where + ": path parameter " + param.path("name").asText() + " is not required: true");
+    doc.path("paths")
+        .properties()
+        .forEach(
+            pathEntry -> {
+              String template = pathEntry.getKey();
+              JsonNode item = pathEntry.getValue();
+              Set<String> inTemplate = new LinkedHashSet<>();
+              Matcher m = PARAM.matcher(template);
+              while (m.find()) {
+                inTemplate.add(m.group(1));
               }
-            }
-          }
-        }
-        if (!declared.equals(inTemplate)) {
-          problems.add(where + ": path parameters declared " + declared + " but the path has " + inTemplate);
-        }
-        JsonNode responses = op.path("responses");
-        if (responses.isEmpty()) {
-          problems.add(where + ": no responses");
-        }
-        responses.properties().forEach(r -> {
-          if (!r.getKey().equals("default") && !r.getKey().matches("[1-5][0-9][0-9]")) {
-            problems.add(where + ": response key '" + r.getKey() + "' is neither default nor a status");
-          }
-          JsonNode response = resolve(r.getValue());
-          if (!response.path("description").isTextual()) {
-            problems.add(where + " " + r.getKey() + ": no description");
-          }
-          response.path("content").properties().forEach(c -> {
-            if (!c.getValue().has("schema")) {
-              problems.add(where + " " + r.getKey() + " " + c.getKey() + ": no schema");
-            }
-          });
-        });
-        // The house rules: anything may meet bad credentials, a rate limit or an internal error, and a body
-        // may be too large.
-        for (String status : List.of("401", "429", "default")) {
-          if (!responses.has(status)) {
-            problems.add(where + ": does not document " + status);
-          }
-        }
-        if (op.has("requestBody")) {
-          if (!responses.has("413")) {
-            problems.add(where + ": takes a body but does not document 413");
-          }
-          if (!resolve(op.path("requestBody")).path("content").has("application/json")) {
-            problems.add(where + ": the request body is not application/json");
-          }
-        }
-      });
-    });
+              item.properties()
+                  .forEach(
+                      opEntry -> {
+                        String method = opEntry.getKey();
+                        if (method.equals("parameters")
+                            || method.equals("summary")
+                            || method.equals("description")) {
+                          return;
+                        }
+                        String where = method.toUpperCase() + " " + template;
+                        if (!METHODS.contains(method)) {
+                          problems.add(where + ": not an HTTP method");
+                          return;
+                        }
+                        JsonNode op = opEntry.getValue();
+                        if (!op.path("summary").isTextual()
+                            || op.path("summary").asText().isBlank()) {
+                          problems.add(where + ": no summary");
+                        }
+                        String id = op.path("operationId").asText();
+                        if (id.isBlank() || !operationIds.add(id)) {
+                          problems.add(where + ": missing or repeated operationId '" + id + "'");
+                        }
+                        op.path("tags")
+                            .forEach(
+                                t -> {
+                                  if (!tags.contains(t.asText())) {
+                                    problems.add(
+                                        where + ": tag '" + t.asText() + "' is not declared");
+                                  }
+                                });
+                        checkSecurity(op.path("security"), where, schemes, problems);
+                        Set<String> declared = new LinkedHashSet<>();
+                        for (JsonNode parameters :
+                            List.of(item.path("parameters"), op.path("parameters"))) {
+                          for (JsonNode p : parameters) {
+                            JsonNode param = resolve(p);
+                            if (!param.path("name").isTextual()
+                                || !param.path("in").isTextual()
+                                || !param.has("schema")) {
+                              problems.add(
+                                  where + ": a parameter without name, in or schema: " + param);
+                            } else if (param.path("in").asText().equals("path")) {
+                              declared.add(param.path("name").asText());
+                              if (!param.path("required").asBoolean()) {
+                                problems.add(
+                                    where
+                                        + ": path parameter "
+                                        + param.path("name").asText()
+                                        + " is not required: true");
+                              }
+                            }
+                          }
+                        }
+                        if (!declared.equals(inTemplate)) {
+                          problems.add(
+                              where
+                                  + ": path parameters declared "
+                                  + declared
+                                  + " but the path has "
+                                  + inTemplate);
+                        }
+                        JsonNode responses = op.path("responses");
+                        if (responses.isEmpty()) {
+                          problems.add(where + ": no responses");
+                        }
+                        responses
+                            .properties()
+                            .forEach(
+                                r -> {
+                                  if (!r.getKey().equals("default")
+                                      && !r.getKey().matches("[1-5][0-9][0-9]")) {
+                                    problems.add(
+                                        where
+                                            + ": response key '"
+                                            + r.getKey()
+                                            + "' is neither default nor a status");
+                                  }
+                                  JsonNode response = resolve(r.getValue());
+                                  if (!response.path("description").isTextual()) {
+                                    problems.add(where + " " + r.getKey() + ": no description");
+                                  }
+                                  response
+                                      .path("content")
+                                      .properties()
+                                      .forEach(
+                                          c -> {
+                                            if (!c.getValue().has("schema")) {
+                                              problems.add(
+                                                  where
+                                                      + " "
+                                                      + r.getKey()
+                                                      + " "
+                                                      + c.getKey()
+                                                      + ": no schema");
+                                            }
+                                          });
+                                });
+                        // The house rules: anything may meet bad credentials, a rate limit or an
+                        // internal error, and a body
+                        // may be too large.
+                        for (String status : List.of("401", "429", "default")) {
+                          if (!responses.has(status)) {
+                            problems.add(where + ": does not document " + status);
+                          }
+                        }
+                        if (op.has("requestBody")) {
+                          if (!responses.has("413")) {
+                            problems.add(where + ": takes a body but does not document 413");
+                          }
+                          if (!resolve(op.path("requestBody"))
+                              .path("content")
+                              .has("application/json")) {
+                            problems.add(where + ": the request body is not application/json");
+                          }
+                        }
+                      });
+            });
     return problems;
   }
 
-  private void checkSecurity(JsonNode requirements, String where, Set<String> schemes, List<String> problems) {
+  private void checkSecurity(
+      JsonNode requirements, String where, Set<String> schemes, List<String> problems) {
     for (JsonNode requirement : requirements) {
-      requirement.fieldNames().forEachRemaining(name -> {
-        if (!schemes.contains(name)) {
-          problems.add(where + ": security scheme '" + name + "' is not declared");
-        }
-      });
+      requirement
+          .fieldNames()
+          .forEachRemaining(
+              name -> {
+                if (!schemes.contains(name)) {
+                  problems.add(where + ": security scheme '" + name + "' is not declared");
+                }
+              });
     }
   }
 
@@ -221,7 +285,10 @@ final class OpenApiDocument {
 
   // ---- replies against schemas
 
-  /** What in {@code value} does not fit {@code schema}, each naming where ({@code $.vms[0].ip}); empty when it fits. */
+  /**
+   * What in {@code value} does not fit {@code schema}, each naming where ({@code $.vms[0].ip});
+   * empty when it fits.
+   */
   List<String> problems(JsonNode schema, JsonNode value) {
     List<String> problems = new ArrayList<>();
     check(schema, value, "$", problems);
@@ -252,7 +319,11 @@ final class OpenApiDocument {
     if (schema.has("enum")) {
       boolean listed = false;
       for (JsonNode allowed : schema.get("enum")) {
-        listed |= allowed.equals(value) || (allowed.isTextual() && value.isTextual() && allowed.asText().equals(value.asText()));
+        listed |=
+            allowed.equals(value)
+                || (allowed.isTextual()
+                    && value.isTextual()
+                    && allowed.asText().equals(value.asText()));
       }
       if (!listed) {
         problems.add(where + " = " + value + " is not one of " + schema.get("enum"));
@@ -290,7 +361,7 @@ final class OpenApiDocument {
           problems.add(where + " should be true or false: " + clip(value));
         }
       }
-      case "" -> { }
+      case "" -> {}
       default -> problems.add(where + ": the schema has an unknown type '" + type + "'");
     }
   }
@@ -321,7 +392,8 @@ final class OpenApiDocument {
     }
   }
 
-  private static void checkString(JsonNode schema, JsonNode value, String where, List<String> problems) {
+  private static void checkString(
+      JsonNode schema, JsonNode value, String where, List<String> problems) {
     if (!value.isTextual()) {
       problems.add(where + " should be a string: " + clip(value));
       return;
@@ -331,12 +403,13 @@ final class OpenApiDocument {
       switch (schema.path("format").asText("")) {
         case "date-time" -> OffsetDateTime.parse(text);
         case "date" -> LocalDate.parse(text);
-        default -> { }
+        default -> {}
       }
     } catch (DateTimeParseException e) {
       problems.add(where + " = '" + text + "' is not a " + schema.path("format").asText());
     }
-    if (schema.has("pattern") && !Pattern.compile(schema.get("pattern").asText()).matcher(text).find()) {
+    if (schema.has("pattern")
+        && !Pattern.compile(schema.get("pattern").asText()).matcher(text).find()) {
       problems.add(where + " = '" + text + "' does not match " + schema.get("pattern").asText());
     }
     if (schema.has("maxLength") && text.length() > schema.get("maxLength").asInt()) {
@@ -347,7 +420,8 @@ final class OpenApiDocument {
     }
   }
 
-  private static void checkRange(JsonNode schema, JsonNode value, String where, List<String> problems) {
+  private static void checkRange(
+      JsonNode schema, JsonNode value, String where, List<String> problems) {
     if (schema.has("minimum") && value.asDouble() < schema.get("minimum").asDouble()) {
       problems.add(where + " = " + value + " is below the minimum " + schema.get("minimum"));
     }
@@ -357,8 +431,8 @@ final class OpenApiDocument {
   }
 
   /**
-   * A schema with its {@code allOf} members merged in: their properties, required fields and type, so an
-   * object made of parts is checked (and closed) as one.
+   * A schema with its {@code allOf} members merged in: their properties, required fields and type,
+   * so an object made of parts is checked (and closed) as one.
    */
   private JsonNode flatten(JsonNode schema) {
     if (!schema.has("allOf")) {
@@ -369,19 +443,24 @@ final class OpenApiDocument {
     ArrayNode required = merged.putArray("required");
     for (JsonNode part : schema.get("allOf")) {
       JsonNode flat = flatten(resolve(part));
-      flat.properties().forEach(e -> {
-        switch (e.getKey()) {
-          case "properties" -> properties.setAll((ObjectNode) e.getValue());
-          case "required" -> required.addAll((ArrayNode) e.getValue());
-          default -> merged.set(e.getKey(), e.getValue());
-        }
-      });
+      flat.properties()
+          .forEach(
+              e -> {
+                switch (e.getKey()) {
+                  case "properties" -> properties.setAll((ObjectNode) e.getValue());
+                  case "required" -> required.addAll((ArrayNode) e.getValue());
+                  default -> merged.set(e.getKey(), e.getValue());
+                }
+              });
     }
-    schema.properties().forEach(e -> {
-      if (!e.getKey().equals("allOf")) {
-        merged.set(e.getKey(), e.getValue());
-      }
-    });
+    schema
+        .properties()
+        .forEach(
+            e -> {
+              if (!e.getKey().equals("allOf")) {
+                merged.set(e.getKey(), e.getValue());
+              }
+            });
     if (properties.isEmpty()) {
       merged.remove("properties");
     }

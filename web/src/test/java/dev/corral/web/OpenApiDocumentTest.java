@@ -9,10 +9,14 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The checker OpenApiEndToEndTest relies on finds what it must, so a passing end-to-end test means something. */
+/**
+ * The checker OpenApiEndToEndTest relies on finds what it must, so a passing end-to-end test means
+ * something.
+ */
 class OpenApiDocumentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String DOC = """
+  private static final String DOC =
+      """
       {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
        "paths": {
          "/v1/things/{id}": {
@@ -41,19 +45,30 @@ class OpenApiDocumentTest {
 
   @Test
   void aReplyThatFits_hasNoProblems() throws Exception {
-    assertEquals(List.of(), problems("""
+    assertEquals(
+        List.of(),
+        problems(
+            """
         {"id": "a", "state": "on", "at": null, "tags": {"k": "v"}, "sizes": [1, 2]}"""));
     assertEquals(List.of(), problems("{\"id\": \"a\", \"at\": \"2026-11-22T00:00:00Z\"}"));
   }
 
   @Test
   void undescribedFields_wrongTypes_badEnumsAndNulls_areEachNamed() throws Exception {
-    List<String> found = problems("""
+    List<String> found =
+        problems(
+            """
         {"state": "dimmed", "at": "yesterday", "tags": {"k": 1}, "sizes": [0, "2"], "color": "red"}""");
     String all = String.join("\n", found);
-    for (String expected : List.of("$ lacks the required field id", "$.state = \"dimmed\" is not one of",
-        "$.at = 'yesterday' is not a date-time", "$.tags.k should be a string", "$.sizes[0] = 0 is below the minimum",
-        "$.sizes[1] should be a whole number", "$.color is not described")) {
+    for (String expected :
+        List.of(
+            "$ lacks the required field id",
+            "$.state = \"dimmed\" is not one of",
+            "$.at = 'yesterday' is not a date-time",
+            "$.tags.k should be a string",
+            "$.sizes[0] = 0 is below the minimum",
+            "$.sizes[1] should be a whole number",
+            "$.color is not described")) {
       assertTrue(all.contains(expected), "missing '" + expected + "' in:\n" + all);
     }
     assertTrue(String.join("\n", problems("{\"id\": null}")).contains("$.id is null"));
@@ -61,21 +76,25 @@ class OpenApiDocumentTest {
 
   @Test
   void anUndocumentedStatus_fails() throws Exception {
-    AssertionError e = assertThrows(AssertionError.class,
-        () -> doc(DOC).responseSchema("GET", "/v1/things/{id}", 404));
+    AssertionError e =
+        assertThrows(
+            AssertionError.class, () -> doc(DOC).responseSchema("GET", "/v1/things/{id}", 404));
     assertTrue(e.getMessage().contains("404"), e.getMessage());
   }
 
   @Test
   void aWellFormedDocument_hasNoStructuralProblems_andBrokenOnesAreNamed() throws Exception {
     assertEquals(List.of(), doc(DOC).structuralProblems());
-    String broken = DOC
-        .replace("\"#/components/schemas/Base\"", "\"#/components/schemas/Missing\"")
-        .replace("\"/v1/things/{id}\"", "\"/v1/things/{id}/parts/{part}\"")
-        .replace("\"429\": {\"description\": \"slow down\"}, ", "");
+    String broken =
+        DOC.replace("\"#/components/schemas/Base\"", "\"#/components/schemas/Missing\"")
+            .replace("\"/v1/things/{id}\"", "\"/v1/things/{id}/parts/{part}\"")
+            .replace("\"429\": {\"description\": \"slow down\"}, ", "");
     String all = String.join("\n", doc(broken).structuralProblems());
-    for (String expected : List.of("#/components/schemas/Missing\" does not resolve",
-        "path parameters declared [id] but the path has [id, part]", "does not document 429")) {
+    for (String expected :
+        List.of(
+            "#/components/schemas/Missing\" does not resolve",
+            "path parameters declared [id] but the path has [id, part]",
+            "does not document 429")) {
       assertTrue(all.contains(expected), "missing '" + expected + "' in:\n" + all);
     }
   }

@@ -28,14 +28,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API reference against the running app: {@code GET /openapi.json} documents exactly the routes Javalin
- * has under {@code /v1} and {@code /health} (both ways), is a well-formed OpenAPI 3.0 document, and what
- * the handlers really answer (successes and errors alike, on every operation) fits the documented status
- * codes and schemas field for field. {@code GET /docs} is a Swagger UI page on that document whose assets
- * are served from this server.
+ * The API reference against the running app: {@code GET /openapi.json} documents exactly the routes
+ * Javalin has under {@code /v1} and {@code /health} (both ways), is a well-formed OpenAPI 3.0
+ * document, and what the handlers really answer (successes and errors alike, on every operation)
+ * fits the documented status codes and schemas field for field. {@code GET /docs} is a Swagger UI
+ * page on that document whose assets are served from this server.
  */
 class OpenApiEndToEndTest {
   private static final Duration LIMIT = Duration.ofSeconds(60);
+
   /** The route prefixes the document covers: the native API and health. */
   private static final List<String> DOCUMENTED_PREFIXES = List.of("/v1/", "/health/");
 
@@ -45,7 +46,9 @@ class OpenApiEndToEndTest {
   static String alice;
   static String root;
   static String bob;
-  static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
   /** Operations whose live replies were checked against the document. */
   static final Set<String> checked = new TreeSet<>();
 
@@ -54,9 +57,13 @@ class OpenApiEndToEndTest {
     Path dataDir = TestDirs.fresh("e2e-openapi");
     Path builds = dataDir.resolve("builds.yaml");
     Files.createDirectories(dataDir);
-    Files.writeString(builds, "builds:\n  - {group: debian-12, name: debian-12-a, version: \"12.7\", date: "
-        + LocalDate.now().minusDays(1) + ", ga: true, usable: true, providers: [sim]}\n");
-    String yaml = """
+    Files.writeString(
+        builds,
+        "builds:\n  - {group: debian-12, name: debian-12-a, version: \"12.7\", date: "
+            + LocalDate.now().minusDays(1)
+            + ", ga: true, usable: true, providers: [sim]}\n");
+    String yaml =
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: 0, max_body_bytes: 2048}
         auth:
@@ -79,9 +86,12 @@ class OpenApiEndToEndTest {
         pools:
           - {name: deb, alias: [debian], template: t, size: 2, max_lifetime: 24h, anonymous: true}
           - {name: sel, template: {group: debian-12, version: latest, prepared: false}, size: 1}
-        """.formatted(dataDir.toAbsolutePath(), builds.toAbsolutePath());
-    app = CorralApp.start(ConfigLoader.fromYaml(yaml, "openapi.yaml", Map.of()),
-        new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
+        """
+            .formatted(dataDir.toAbsolutePath(), builds.toAbsolutePath());
+    app =
+        CorralApp.start(
+            ConfigLoader.fromYaml(yaml, "openapi.yaml", Map.of()),
+            new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50)));
     http = new Http(app.baseUrl());
     Http.Reply served = http.get("/openapi.json");
     assertEquals(200, served.status(), "GET /openapi.json: " + served.body());
@@ -100,8 +110,12 @@ class OpenApiEndToEndTest {
   }
 
   private static void awaitFull() {
-    http.await("/v1/pools", LIMIT, pools -> Http.pool(pools, "deb").get("ready").asInt() == 2
-        && Http.pool(pools, "sel").get("ready").asInt() == 1);
+    http.await(
+        "/v1/pools",
+        LIMIT,
+        pools ->
+            Http.pool(pools, "deb").get("ready").asInt() == 2
+                && Http.pool(pools, "sel").get("ready").asInt() == 1);
   }
 
   @Test
@@ -119,15 +133,18 @@ class OpenApiEndToEndTest {
     undocumented.removeAll(documented);
     Set<String> routeless = new TreeSet<>(documented);
     routeless.removeAll(routes);
-    assertTrue(undocumented.isEmpty(), "routes missing from web/src/main/resources/dev/corral/web/api/openapi.yaml: "
-        + undocumented);
+    assertTrue(
+        undocumented.isEmpty(),
+        "routes missing from web/src/main/resources/dev/corral/web/api/openapi.yaml: "
+            + undocumented);
     assertTrue(routeless.isEmpty(), "documented operations that no route serves: " + routeless);
   }
 
   @Test
   void theDocument_isStructurallyValidOpenApi3() {
     List<String> problems = doc.structuralProblems();
-    assertTrue(problems.isEmpty(), problems.size() + " problem(s):\n" + String.join("\n", problems));
+    assertTrue(
+        problems.isEmpty(), problems.size() + " problem(s):\n" + String.join("\n", problems));
   }
 
   @Test
@@ -141,24 +158,31 @@ class OpenApiEndToEndTest {
     while (asset.find()) {
       assets.add(asset.group(1));
     }
-    assertTrue(assets.stream().anyMatch(a -> a.endsWith("/swagger-ui-bundle.js")), "the page loads Swagger UI: " + assets);
-    assertTrue(assets.stream().anyMatch(a -> a.endsWith("/swagger-ui.css")), "the page loads its styles: " + assets);
+    assertTrue(
+        assets.stream().anyMatch(a -> a.endsWith("/swagger-ui-bundle.js")),
+        "the page loads Swagger UI: " + assets);
+    assertTrue(
+        assets.stream().anyMatch(a -> a.endsWith("/swagger-ui.css")),
+        "the page loads its styles: " + assets);
     for (String path : assets) {
-      assertTrue(path.startsWith("/webjars/swagger-ui/"), "an asset from elsewhere than this server: " + path);
+      assertTrue(
+          path.startsWith("/webjars/swagger-ui/"),
+          "an asset from elsewhere than this server: " + path);
       Text served = text(path);
       assertEquals(200, served.status(), path);
       assertTrue(served.body().length() > 100, path + " is empty");
     }
-    String bundle = assets.stream().filter(a -> a.endsWith("/swagger-ui-bundle.js")).findFirst().orElseThrow();
+    String bundle =
+        assets.stream().filter(a -> a.endsWith("/swagger-ui-bundle.js")).findFirst().orElseThrow();
     assertTrue(text(bundle).contentType().contains("javascript"), text(bundle).contentType());
     Text document = text("/openapi.json");
     assertTrue(document.contentType().startsWith("application/json"), document.contentType());
   }
 
   /**
-   * A walk through every operation with real requests, each reply checked against the document: the status
-   * must be one it lists, and every field must be described with the right type (closed objects, enums,
-   * nullability, formats).
+   * A walk through every operation with real requests, each reply checked against the document: the
+   * status must be one it lists, and every field must be described with the right type (closed
+   * objects, enums, nullability, formats).
    */
   @Test
   void liveReplies_fitTheDocumentedStatusesAndSchemas() {
@@ -166,44 +190,127 @@ class OpenApiEndToEndTest {
     assertTrue(Http.pool(pools, "sel").get("template_selector").isObject(), pools.toString());
 
     // Leases, and a VM's tasks.
-    JsonNode lease = call("POST", "/v1/leases", "/v1/leases",
-        "{\"vms\": {\"debian\": 1}, \"lifetime\": \"2h\", \"tags\": {\"job\": \"https://ci/job/1\"}}", 201, alice);
+    JsonNode lease =
+        call(
+            "POST",
+            "/v1/leases",
+            "/v1/leases",
+            "{\"vms\": {\"debian\": 1}, \"lifetime\": \"2h\", \"tags\": {\"job\": \"https://ci/job/1\"}}",
+            201,
+            alice);
     String leaseId = lease.get("id").asText();
     String vm = lease.get("vms").get(0).get("name").asText();
     call("GET", "/v1/leases/{id}", "/v1/leases/" + leaseId, null, 200, alice);
     call("GET", "/v1/leases/{id}", "/v1/leases/" + leaseId, null, 401);
     call("GET", "/v1/leases", "/v1/leases?state=active&limit=10", null, 200, alice);
-    call("PATCH", "/v1/leases/{id}", "/v1/leases/" + leaseId, "{\"lifetime\": \"3h\", \"tags\": {\"n\": 2}}", 200, alice);
+    call(
+        "PATCH",
+        "/v1/leases/{id}",
+        "/v1/leases/" + leaseId,
+        "{\"lifetime\": \"3h\", \"tags\": {\"n\": 2}}",
+        200,
+        alice);
     call("GET", "/v1/vms", "/v1/vms?pool=deb", null, 200);
-    JsonNode snapshot = call("POST", "/v1/vms/{name}/snapshots", "/v1/vms/" + vm + "/snapshots", null, 202, alice);
-    call("POST", "/v1/vms/{name}/snapshots/{id}/revert",
-        "/v1/vms/" + vm + "/snapshots/" + snapshot.get("snapshot_id").asText() + "/revert", null, 202, alice);
-    call("POST", "/v1/vms/{name}/disks", "/v1/vms/" + vm + "/disks", "{\"size_gb\": 8}", 202, alice);
-    http.await("/v1/vms/" + vm, LIMIT, v -> v.get("tasks").size() == 3
-        && v.get("tasks").findValues("state").stream().allMatch(s -> s.asText().equals("done")));
+    JsonNode snapshot =
+        call("POST", "/v1/vms/{name}/snapshots", "/v1/vms/" + vm + "/snapshots", null, 202, alice);
+    call(
+        "POST",
+        "/v1/vms/{name}/snapshots/{id}/revert",
+        "/v1/vms/" + vm + "/snapshots/" + snapshot.get("snapshot_id").asText() + "/revert",
+        null,
+        202,
+        alice);
+    call(
+        "POST", "/v1/vms/{name}/disks", "/v1/vms/" + vm + "/disks", "{\"size_gb\": 8}", 202, alice);
+    http.await(
+        "/v1/vms/" + vm,
+        LIMIT,
+        v ->
+            v.get("tasks").size() == 3
+                && v.get("tasks").findValues("state").stream()
+                    .allMatch(s -> s.asText().equals("done")));
     JsonNode detail = call("GET", "/v1/vms/{name}", "/v1/vms/" + vm, null, 200);
     assertEquals(1, detail.get("snapshots").size(), detail.toString());
     assertEquals(1, detail.get("disks").size(), detail.toString());
 
     // Waiting leases.
-    JsonNode waiting = call("POST", "/v1/leases", "/v1/leases", "{\"vms\": {\"deb\": 1}, \"wait\": \"1m\"}", 202, root);
-    call("DELETE", "/v1/pending-leases/{id}", "/v1/pending-leases/" + waiting.get("id").asText(), null, 200, root);
-    JsonNode pending = call("POST", "/v1/pending-leases", "/v1/pending-leases",
-        "{\"vms\": {\"deb\": 3}, \"wait\": \"1m\", \"request_id\": \"openapi-1\"}", 202, root);
-    call("GET", "/v1/pending-leases/{id}", "/v1/pending-leases/" + pending.get("id").asText(), null, 200, root);
-    call("GET", "/v1/pending-leases/{id}", "/v1/pending-leases/" + pending.get("id").asText(), null, 403, alice);
-    call("POST", "/v1/pending-leases", "/v1/pending-leases",
-        "{\"vms\": {\"deb\": 1}, \"wait\": \"1m\", \"request_id\": \"openapi-1\"}", 409, root);
-    call("DELETE", "/v1/pending-leases/{id}", "/v1/pending-leases/" + pending.get("id").asText(), null, 200, root);
+    JsonNode waiting =
+        call(
+            "POST",
+            "/v1/leases",
+            "/v1/leases",
+            "{\"vms\": {\"deb\": 1}, \"wait\": \"1m\"}",
+            202,
+            root);
+    call(
+        "DELETE",
+        "/v1/pending-leases/{id}",
+        "/v1/pending-leases/" + waiting.get("id").asText(),
+        null,
+        200,
+        root);
+    JsonNode pending =
+        call(
+            "POST",
+            "/v1/pending-leases",
+            "/v1/pending-leases",
+            "{\"vms\": {\"deb\": 3}, \"wait\": \"1m\", \"request_id\": \"openapi-1\"}",
+            202,
+            root);
+    call(
+        "GET",
+        "/v1/pending-leases/{id}",
+        "/v1/pending-leases/" + pending.get("id").asText(),
+        null,
+        200,
+        root);
+    call(
+        "GET",
+        "/v1/pending-leases/{id}",
+        "/v1/pending-leases/" + pending.get("id").asText(),
+        null,
+        403,
+        alice);
+    call(
+        "POST",
+        "/v1/pending-leases",
+        "/v1/pending-leases",
+        "{\"vms\": {\"deb\": 1}, \"wait\": \"1m\", \"request_id\": \"openapi-1\"}",
+        409,
+        root);
+    call(
+        "DELETE",
+        "/v1/pending-leases/{id}",
+        "/v1/pending-leases/" + pending.get("id").asText(),
+        null,
+        200,
+        root);
 
     // Providers and the reconciler.
     call("GET", "/v1/providers", "/v1/providers", null, 200);
     call("GET", "/v1/providers/{name}/inventory", "/v1/providers/sim/inventory", null, 200);
     call("GET", "/v1/providers/{name}/inventory", "/v1/providers/nope/inventory", null, 404);
-    call("POST", "/v1/reconcile", "/v1/reconcile", "{\"provider\": \"sim\", \"force\": true}", 200, root);
-    call("POST", "/v1/providers/{name}/disable", "/v1/providers/sim/disable", "{\"reason\": \"maintenance\"}", 200,
+    call(
+        "POST",
+        "/v1/reconcile",
+        "/v1/reconcile",
+        "{\"provider\": \"sim\", \"force\": true}",
+        200,
         root);
-    call("POST", "/v1/providers/{name}/disable", "/v1/providers/sim/disable", "{\"reason\": 7}", 400, root);
+    call(
+        "POST",
+        "/v1/providers/{name}/disable",
+        "/v1/providers/sim/disable",
+        "{\"reason\": \"maintenance\"}",
+        200,
+        root);
+    call(
+        "POST",
+        "/v1/providers/{name}/disable",
+        "/v1/providers/sim/disable",
+        "{\"reason\": 7}",
+        400,
+        root);
     call("POST", "/v1/providers/{name}/enable", "/v1/providers/sim/enable", null, 200, root);
     call("POST", "/v1/providers/{name}/enable", "/v1/providers/sim/enable", null, 403, alice);
     call("POST", "/v1/providers/{name}/disable", "/v1/providers/nope/disable", null, 404, root);
@@ -217,8 +324,14 @@ class OpenApiEndToEndTest {
     call("GET", "/v1/template-groups", "/v1/template-groups", null, 200);
     JsonNode raw = call("GET", "/v1/templates", "/v1/templates?group=debian-12", null, 200).get(0);
     call("GET", "/v1/templates/{id}", "/v1/templates/" + raw.get("id").asLong(), null, 200);
-    JsonNode build = call("POST", "/v1/builds", "/v1/builds", "{\"template\": \"debian-12-a\", \"provider\": \"sim\"}", 201,
-        root);
+    JsonNode build =
+        call(
+            "POST",
+            "/v1/builds",
+            "/v1/builds",
+            "{\"template\": \"debian-12-a\", \"provider\": \"sim\"}",
+            201,
+            root);
     String buildPath = "/v1/builds/" + build.get("id").asLong();
     http.await(buildPath, LIMIT, b -> b.get("state").asText().equals("succeeded"));
     JsonNode built = call("GET", "/v1/builds/{id}", buildPath, null, 200);
@@ -227,25 +340,50 @@ class OpenApiEndToEndTest {
     call("POST", "/v1/builds/{id}/retry", buildPath + "/retry", null, 409, root);
     call("POST", "/v1/builds/{id}/retry", buildPath + "/retry", null, 403, alice);
     call("POST", "/v1/tracker/poll", "/v1/tracker/poll", null, 202, root);
-    JsonNode deleted = call("DELETE", "/v1/templates/{id}", "/v1/templates/" + built.get("result_template_id").asLong(),
-        null, 200, root);
+    JsonNode deleted =
+        call(
+            "DELETE",
+            "/v1/templates/{id}",
+            "/v1/templates/" + built.get("result_template_id").asLong(),
+            null,
+            200,
+            root);
     assertEquals("deleted", deleted.get("state").asText());
     call("GET", "/v1/templates/{id}", "/v1/templates/0", null, 400);
 
     // Pool overrides (admin).
     call("PUT", "/v1/pools/{name}/size", "/v1/pools/deb/size", "{\"size\": 3}", 200, root);
     call("DELETE", "/v1/pools/{name}/size", "/v1/pools/deb/size", null, 200, root);
-    call("PUT", "/v1/pools/{name}/template", "/v1/pools/sel/template", "{\"template\": \"debian-12-a\"}", 200, root);
+    call(
+        "PUT",
+        "/v1/pools/{name}/template",
+        "/v1/pools/sel/template",
+        "{\"template\": \"debian-12-a\"}",
+        200,
+        root);
     call("DELETE", "/v1/pools/{name}/template", "/v1/pools/sel/template", null, 200, root);
-    call("PUT", "/v1/pools/{name}/clone-target", "/v1/pools/deb/clone-target", "{\"provider\": \"sim\"}", 200, root);
+    call(
+        "PUT",
+        "/v1/pools/{name}/clone-target",
+        "/v1/pools/deb/clone-target",
+        "{\"provider\": \"sim\"}",
+        200,
+        root);
     call("DELETE", "/v1/pools/{name}/clone-target", "/v1/pools/deb/clone-target", null, 200, root);
     call("PUT", "/v1/pools/{name}/size", "/v1/pools/deb/size", "{\"size\": 3}", 403, alice);
     call("PUT", "/v1/pools/{name}/size", "/v1/pools/deb/size", "{\"size\": 3}", 401);
     call("POST", "/v1/pools/{name}/reset", "/v1/pools/nope/reset", null, 404, root);
 
     // Tokens.
-    JsonNode token = call("POST", "/v1/tokens", "/v1/tokens", "{\"ttl\": \"1h\"}", 201,
-        "Authorization", Http.basic("alice", "alice-pw"));
+    JsonNode token =
+        call(
+            "POST",
+            "/v1/tokens",
+            "/v1/tokens",
+            "{\"ttl\": \"1h\"}",
+            201,
+            "Authorization",
+            Http.basic("alice", "alice-pw"));
     call("GET", "/v1/tokens", "/v1/tokens", null, 200, alice);
     call("DELETE", "/v1/tokens/{id}", "/v1/tokens/" + token.get("id").asLong(), null, 200, alice);
     call("GET", "/v1/tokens", "/v1/tokens", null, 401);
@@ -256,10 +394,21 @@ class OpenApiEndToEndTest {
     call("POST", "/v1/leases", "/v1/leases", "{\"vms\": {\"deb\": 1}", 400);
     call("POST", "/v1/leases", "/v1/leases", "{\"vms\": {\"deb\": 1}, \"color\": \"red\"}", 400);
     call("POST", "/v1/leases", "/v1/leases", "{\"vms\": {\"sel\": 1}}", 401);
-    call("POST", "/v1/leases", "/v1/leases", "{\"vms\": {\"deb\": 1}}", 401, "X-AUTH-TOKEN", "not-a-token");
+    call(
+        "POST",
+        "/v1/leases",
+        "/v1/leases",
+        "{\"vms\": {\"deb\": 1}}",
+        401,
+        "X-AUTH-TOKEN",
+        "not-a-token");
     call("POST", "/v1/leases", "/v1/leases", "{\"vms\": {\"deb\": 2}}", 429, alice);
     call("POST", "/v1/leases", "/v1/leases", "{\"vms\": {\"deb\": 50}}", 503);
-    call("POST", "/v1/leases", "/v1/leases", "{\"vms\": {\"deb\": 1}, \"tags\": {\"x\": \"" + "y".repeat(3000) + "\"}}",
+    call(
+        "POST",
+        "/v1/leases",
+        "/v1/leases",
+        "{\"vms\": {\"deb\": 1}, \"tags\": {\"x\": \"" + "y".repeat(3000) + "\"}}",
         413);
     call("GET", "/v1/leases", "/v1/leases?owner=root", null, 403, alice);
     call("GET", "/v1/vms", "/v1/vms?state=sleeping", null, 400);
@@ -275,22 +424,29 @@ class OpenApiEndToEndTest {
 
     Set<String> unchecked = new TreeSet<>(doc.operations());
     unchecked.removeAll(checked);
-    assertTrue(unchecked.isEmpty(), "operations this walk did not exercise (add a call): " + unchecked);
+    assertTrue(
+        unchecked.isEmpty(), "operations this walk did not exercise (add a call): " + unchecked);
   }
 
   /**
-   * Sends a request and checks the reply: it must have {@code status}, the operation must document that
-   * status, and the body must fit the documented schema. {@code auth} is a token, or header name/value pairs.
+   * Sends a request and checks the reply: it must have {@code status}, the operation must document
+   * that status, and the body must fit the documented schema. {@code auth} is a token, or header
+   * name/value pairs.
    */
-  private static JsonNode call(String method, String template, String path, String body, int status, String... auth) {
+  private static JsonNode call(
+      String method, String template, String path, String body, int status, String... auth) {
     String[] headers = auth.length == 1 ? new String[] {"X-AUTH-TOKEN", auth[0]} : auth;
     Http.Reply reply = http.send(method, path, body, headers);
     String what = method + " " + path + " -> " + reply.status() + " " + clip(reply.body());
     assertEquals(status, reply.status(), what);
-    List<String> problems = doc.problems(doc.responseSchema(method, template, status), reply.body());
-    assertTrue(problems.isEmpty(), what + "\ndoes not fit the document:\n" + String.join("\n", problems));
+    List<String> problems =
+        doc.problems(doc.responseSchema(method, template, status), reply.body());
+    assertTrue(
+        problems.isEmpty(), what + "\ndoes not fit the document:\n" + String.join("\n", problems));
     if (status == 401) {
-      assertTrue(reply.headers().firstValue("WWW-Authenticate").isPresent(), "a 401 names the scheme: " + what);
+      assertTrue(
+          reply.headers().firstValue("WWW-Authenticate").isPresent(),
+          "a 401 names the scheme: " + what);
     }
     checked.add(method + " " + template);
     return reply.body();
@@ -300,9 +456,17 @@ class OpenApiEndToEndTest {
 
   private static Text text(String path) {
     try {
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + path))
-          .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      return new Text(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(URI.create(app.baseUrl() + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Text(
+          response.statusCode(),
+          response.headers().firstValue("Content-Type").orElse(""),
+          response.body());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

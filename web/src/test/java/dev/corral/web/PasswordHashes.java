@@ -7,10 +7,13 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 final class PasswordHashes {
   private PasswordHashes() {}
 
-  /** A bcrypt hash with a fresh salt, so the same password hashed twice gives two different strings. */
+  /**
+   * A bcrypt hash with a fresh salt, so the same password hashed twice gives two different strings.
+   */
   static String bcrypt(String password) {
     byte[] salt = new byte[16];
     new SecureRandom().nextBytes(salt);
-    return OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, 4); // PHP's prefix; cost 4 keeps tests fast
+    return OpenBSDBCrypt.generate(
+        "2y", password.toCharArray(), salt, 4); // PHP's prefix; cost 4 keeps tests fast
   }
 }

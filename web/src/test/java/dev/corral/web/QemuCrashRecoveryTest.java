@@ -20,9 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Kill -9 of Corral while a QEMU VM boots: QEMU runs on (it is daemonized, not Corral's child), the embedded
- * Temporal server forgets everything, and the database keeps what it had. The restarted Corral must adopt the
- * VMs it knows, destroy none twice, leak none, and fill the pool.
+ * Kill -9 of Corral while a QEMU VM boots: QEMU runs on (it is daemonized, not Corral's child), the
+ * embedded Temporal server forgets everything, and the database keeps what it had. The restarted
+ * Corral must adopt the VMs it knows, destroy none twice, leak none, and fill the pool.
  */
 class QemuCrashRecoveryTest {
   private static final Duration WAIT = Duration.ofSeconds(180);
@@ -54,7 +54,9 @@ class QemuCrashRecoveryTest {
     int port = CorralProcess.freePort();
     String database = TestDatabase.freshDatabaseName();
     Path config = root.resolve("corral.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: %d}
         database: {url: "%s", user: %s, password: "%s"}
@@ -69,21 +71,33 @@ class QemuCrashRecoveryTest {
             max_concurrent_clones: 2
         pools:
           - {name: plain, template: base, size: 2, boot_timeout: 3m}
-        """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(database), TestDatabase.user(),
-        TestDatabase.password(), root.resolve("templates"), guest.kernel(), guest.initrd(), vms));
+        """
+            .formatted(
+                root.resolve("data"),
+                port,
+                TestDatabase.jdbcUrlOf(database),
+                TestDatabase.user(),
+                TestDatabase.password(),
+                root.resolve("templates"),
+                guest.kernel(),
+                guest.initrd(),
+                vms));
     Http http = new Http("http://127.0.0.1:" + port);
 
     CorralProcess first = start(config, root.resolve("first.log")).awaitUp(http, WAIT);
     // Mid-boot: QEMU runs, its guest has not printed READY yet.
-    http.await("/v1/pools", WAIT, p -> plain(p).get("provisioning").asInt() > 0 && bootingVmDir() != null);
+    http.await(
+        "/v1/pools", WAIT, p -> plain(p).get("provisioning").asInt() > 0 && bootingVmDir() != null);
     String booting = bootingVmDir();
     long bootingPid = pid(vms.resolve(booting));
     first.kill();
-    assertTrue(ProcessHandle.of(bootingPid).map(ProcessHandle::isAlive).orElse(false),
+    assertTrue(
+        ProcessHandle.of(bootingPid).map(ProcessHandle::isAlive).orElse(false),
         "QEMU outlives Corral: it is daemonized, not Corral's child");
 
     start(config, root.resolve("second.log")).awaitUp(http, WAIT);
-    JsonNode pool = plain(http.await("/v1/pools", WAIT, p -> plain(p).get("ready").asInt() == 2).body());
+    JsonNode pool =
+        plain(http.await("/v1/pools", WAIT, p -> plain(p).get("ready").asInt() == 2).body());
     assertEquals(0, pool.get("provisioning").asInt(), pool.toString());
 
     // Exactly the database's live VMs run on the provider: nothing leaked, nothing lost.
@@ -96,8 +110,12 @@ class QemuCrashRecoveryTest {
     }
     http.await("/v1/vms?pool=plain", WAIT, vmList -> runningVmDirs().equals(live(vmList)));
     assertEquals(live(http.get("/v1/vms?pool=plain").body()), runningVmDirs());
-    assertEquals(vmDirs().stream().map(d -> d.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)),
-        runningVmDirs(), "no directory without its QEMU");
+    assertEquals(
+        vmDirs().stream()
+            .map(d -> d.getFileName().toString())
+            .collect(Collectors.toCollection(TreeSet::new)),
+        runningVmDirs(),
+        "no directory without its QEMU");
     assertEquals(2, runningVmDirs().size());
     assertTrue(live.contains(booting), "the VM that was booting is adopted: " + live);
     assertEquals(bootingPid, pid(vms.resolve(booting)), "adopted as it was, not booted again");
@@ -129,8 +147,10 @@ class QemuCrashRecoveryTest {
     for (Path dir : vmDirs()) {
       try {
         Path serial = dir.resolve("serial.log");
-        boolean ready = Files.exists(serial) && Files.readString(serial, java.nio.charset.StandardCharsets.ISO_8859_1)
-            .contains("READY ");
+        boolean ready =
+            Files.exists(serial)
+                && Files.readString(serial, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains("READY ");
         if (!ready && Files.exists(dir.resolve("qemu.pid"))) {
           return dir.getFileName().toString();
         }
@@ -146,7 +166,9 @@ class QemuCrashRecoveryTest {
     for (Path dir : vmDirs()) {
       try {
         long pid = pid(dir);
-        if (ProcessHandle.of(pid).map(h -> h.isAlive() && h.info().command().orElse("").contains("qemu")).orElse(false)) {
+        if (ProcessHandle.of(pid)
+            .map(h -> h.isAlive() && h.info().command().orElse("").contains("qemu"))
+            .orElse(false)) {
           running.add(dir.getFileName().toString());
         }
       } catch (IOException | NumberFormatException e) {

@@ -25,15 +25,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Corral on real QEMU guests (tools/guest, TCG): a pool fills from a freshly built template, a lease hands out a
- * VM reachable through its forwarded agent port, a release leaves no QEMU and no directory behind, and the
- * preparation chain turns a raw build into a prepared template whose clones carry the group's configuration,
- * while a failing configure leaves nothing behind.
+ * Corral on real QEMU guests (tools/guest, TCG): a pool fills from a freshly built template, a
+ * lease hands out a VM reachable through its forwarded agent port, a release leaves no QEMU and no
+ * directory behind, and the preparation chain turns a raw build into a prepared template whose
+ * clones carry the group's configuration, while a failing configure leaves nothing behind.
  */
 class QemuEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(180);
-  private static final CorralWorkers.Timings FAST = new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(100));
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final CorralWorkers.Timings FAST =
+      new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(100));
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static Path root;
   static CorralApp app;
@@ -47,7 +49,8 @@ class QemuEndToEndTest {
     guest.installAs(templates, "base", null);
     guest.installAs(templates, "guest-1.2.3", "guest");
     guest.installAs(templates, "broken-1.2.3", "broken");
-    String yaml = """
+    String yaml =
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: 0}
         providers:
@@ -70,7 +73,13 @@ class QemuEndToEndTest {
           - {name: plain, template: base, size: 2, boot_timeout: 3m}
           - {name: prepared, template: {group: guest, prepared: true}, size: 1, boot_timeout: 3m}
           - {name: never, template: {group: broken, prepared: true}, size: 1}
-        """.formatted(root.resolve("data"), templates, guest.kernel(), guest.initrd(), root.resolve("vms"));
+        """
+            .formatted(
+                root.resolve("data"),
+                templates,
+                guest.kernel(),
+                guest.initrd(),
+                root.resolve("vms"));
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "qemu-e2e.yaml", Map.of()), FAST);
     http = new Http(app.baseUrl());
   }
@@ -87,7 +96,8 @@ class QemuEndToEndTest {
   }
 
   @Test
-  void poolFills_leaseReachesTheGuestsAgent_andReleaseLeavesNoProcessAndNoDirectory() throws Exception {
+  void poolFills_leaseReachesTheGuestsAgent_andReleaseLeavesNoProcessAndNoDirectory()
+      throws Exception {
     awaitReady("plain", 2);
 
     Http.Reply lease = http.post("/v1/leases", "{\"vms\": {\"plain\": 1}}");
@@ -99,7 +109,9 @@ class QemuEndToEndTest {
     String info = agentGet(agent, "/cgi-bin/info");
     assertTrue(info.contains("instance=" + name), info);
     assertTrue(info.contains("version=1.2.3"), info);
-    long pid = Long.parseLong(Files.readString(root.resolve("vms").resolve(name).resolve("qemu.pid")).strip());
+    long pid =
+        Long.parseLong(
+            Files.readString(root.resolve("vms").resolve(name).resolve("qemu.pid")).strip());
 
     Http.Reply released = http.delete("/v1/leases/" + lease.body().get("id").asText());
     assertEquals(200, released.status());
@@ -111,10 +123,16 @@ class QemuEndToEndTest {
   }
 
   @Test
-  void preparationChain_makesATemplateWhoseClonesReportItsVersionAndConfiguration_andAFailedOneLeavesNothing()
-      throws Exception {
-    JsonNode built = http.await("/v1/builds?group=guest", WAIT, b -> b.size() > 0
-        && b.get(0).get("state").asText().equals("succeeded")).body().get(0);
+  void
+      preparationChain_makesATemplateWhoseClonesReportItsVersionAndConfiguration_andAFailedOneLeavesNothing()
+          throws Exception {
+    JsonNode built =
+        http.await(
+                "/v1/builds?group=guest",
+                WAIT,
+                b -> b.size() > 0 && b.get(0).get("state").asText().equals("succeeded"))
+            .body()
+            .get(0);
     String prepared = built.get("result_template").asText();
     assertTrue(Files.exists(root.resolve("templates").resolve(prepared + ".qcow2")), prepared);
     awaitReady("prepared", 1);
@@ -129,19 +147,30 @@ class QemuEndToEndTest {
     assertTrue(info.contains("instance=" + vm.get("name").asText()), info);
     http.delete("/v1/leases/" + lease.body().get("id").asText());
 
-    JsonNode failed = http.await("/v1/builds?group=broken", WAIT, b -> b.size() > 0
-        && b.get(0).get("state").asText().equals("failed")).body().get(0);
+    JsonNode failed =
+        http.await(
+                "/v1/builds?group=broken",
+                WAIT,
+                b -> b.size() > 0 && b.get(0).get("state").asText().equals("failed"))
+            .body()
+            .get(0);
     assertEquals("configure", failed.get("step").asText(), failed.toString());
     JsonNode detail = http.get("/v1/builds/" + failed.get("id").asText()).body();
-    assertTrue(detail.toString().contains("configure broke") || detail.toString().contains("exit"), detail.toString());
+    assertTrue(
+        detail.toString().contains("configure broke") || detail.toString().contains("exit"),
+        detail.toString());
     try (Stream<Path> files = Files.list(root.resolve("templates"))) {
-      List<String> left = files.map(p -> p.getFileName().toString())
-          .filter(f -> f.startsWith("broken") && !f.startsWith("broken-1.2.3.")).toList();
+      List<String> left =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(f -> f.startsWith("broken") && !f.startsWith("broken-1.2.3."))
+              .toList();
       assertEquals(List.of(), left, "no half-made template of the failed build");
     }
     String buildVm = detail.get("vm_name") == null ? null : detail.get("vm_name").asText();
     for (Path dir : vmDirs()) {
-      assertFalse(dir.getFileName().toString().startsWith("corral-build-") && !isRunningBuild(dir),
+      assertFalse(
+          dir.getFileName().toString().startsWith("corral-build-") && !isRunningBuild(dir),
           "a build VM directory is left: " + dir + " (build vm " + buildVm + ")");
     }
   }
@@ -155,10 +184,13 @@ class QemuEndToEndTest {
     http.await("/v1/pools", WAIT, pools -> Http.pool(pools, pool).get("ready").asInt() >= ready);
   }
 
-
   private static String agentGet(int port, String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     assertEquals(200, r.statusCode(), r.body());
     return r.body();
   }
@@ -178,11 +210,11 @@ class QemuEndToEndTest {
   private static void kill(Path vmDir) {
     try {
       long pid = Long.parseLong(Files.readString(vmDir.resolve("qemu.pid")).strip());
-      ProcessHandle.of(pid).filter(h -> h.info().command().orElse("").contains("qemu"))
+      ProcessHandle.of(pid)
+          .filter(h -> h.info().command().orElse("").contains("qemu"))
           .ifPresent(ProcessHandle::destroyForcibly);
     } catch (IOException | NumberFormatException e) {
       // not running
     }
   }
-
 }

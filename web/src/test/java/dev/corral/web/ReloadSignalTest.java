@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** {@code kill -HUP} makes a running Corral read its config file again, as {@code corral serve} runs it. */
+/**
+ * {@code kill -HUP} makes a running Corral read its config file again, as {@code corral serve} runs
+ * it.
+ */
 class ReloadSignalTest {
   private static final Duration WITHIN = Duration.ofSeconds(90);
 
@@ -36,8 +39,11 @@ class ReloadSignalTest {
   @Test
   void startedUnderNohup_saysSighupCannotReload_andKeepsRunningOnIt() throws Exception {
     Setup s = setup("sighup-nohup");
-    try (CorralProcess corral = CorralProcess.startIgnoringHangUp(s.config, s.log).awaitUp(s.http, WITHIN)) {
-      awaitLog(s.log, "SIGHUP is ignored by this process (started under nohup?), so it cannot reload the config");
+    try (CorralProcess corral =
+        CorralProcess.startIgnoringHangUp(s.config, s.log).awaitUp(s.http, WITHIN)) {
+      awaitLog(
+          s.log,
+          "SIGHUP is ignored by this process (started under nohup?), so it cannot reload the config");
 
       corral.hangUp();
 
@@ -51,17 +57,24 @@ class ReloadSignalTest {
   private static Setup setup(String prefix) throws Exception {
     Path root = Files.createDirectories(TestDirs.fresh(prefix));
     int port = CorralProcess.freePort();
-    String head = """
+    String head =
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: %d}
         database: {url: "%s", user: %s, password: "%s"}
         providers:
           sim: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 10}
-        """.formatted(root.resolve("data"), port, TestDatabase.jdbcUrlOf(TestDatabase.freshDatabaseName()),
-        TestDatabase.user(), TestDatabase.password());
+        """
+            .formatted(
+                root.resolve("data"),
+                port,
+                TestDatabase.jdbcUrlOf(TestDatabase.freshDatabaseName()),
+                TestDatabase.user(),
+                TestDatabase.password());
     Path config = root.resolve("corral.yaml");
     Files.writeString(config, head + "pools:\n  - {name: p, template: t, size: 1}\n");
-    return new Setup(config, root.resolve("corral.log"), head, new Http("http://127.0.0.1:" + port));
+    return new Setup(
+        config, root.resolve("corral.log"), head, new Http("http://127.0.0.1:" + port));
   }
 
   /** The log's text once it contains {@code line}; fails after {@link #WITHIN}. */

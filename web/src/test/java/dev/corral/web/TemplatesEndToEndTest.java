@@ -20,13 +20,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Template groups end to end: the tracker finds a build in a tracker document, the preparation chain
- * makes a prepared template, a pool selecting the group's latest prepared template fills from it, and
- * a newer build replaces the pool's VMs without the pool ever running out of ready VMs.
+ * Template groups end to end: the tracker finds a build in a tracker document, the preparation
+ * chain makes a prepared template, a pool selecting the group's latest prepared template fills from
+ * it, and a newer build replaces the pool's VMs without the pool ever running out of ready VMs.
  */
 class TemplatesEndToEndTest {
   private static final Duration LIMIT = Duration.ofSeconds(90);
-  private static final CorralWorkers.Timings FAST = new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
+  private static final CorralWorkers.Timings FAST =
+      new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
 
   private static CorralConfig config(Path dataDir, Path builds) {
     String yaml =
@@ -72,7 +73,12 @@ class TemplatesEndToEndTest {
   }
 
   private static String build(String name, String version, LocalDate date) {
-    return "{group: debian-12, name: " + name + ", version: \"" + version + "\", date: " + date
+    return "{group: debian-12, name: "
+        + name
+        + ", version: \""
+        + version
+        + "\", date: "
+        + date
         + ", ga: true, usable: true, providers: [sim]}";
   }
 
@@ -85,31 +91,54 @@ class TemplatesEndToEndTest {
     try (CorralApp app = CorralApp.start(config(dataDir, builds), FAST)) {
       Http http = new Http(app.baseUrl());
 
-      // The tracker polls at start: the raw build is recorded and its preparation build runs to the end.
-      Http.Reply done = http.await("/v1/builds?group=debian-12", LIMIT,
-          list -> list.size() == 1 && list.get(0).get("state").asText().equals("succeeded"));
+      // The tracker polls at start: the raw build is recorded and its preparation build runs to the
+      // end.
+      Http.Reply done =
+          http.await(
+              "/v1/builds?group=debian-12",
+              LIMIT,
+              list -> list.size() == 1 && list.get(0).get("state").asText().equals("succeeded"));
       JsonNode first = http.get("/v1/builds/" + done.body().get(0).get("id").asLong()).body();
       assertEquals("debian-12-a", first.get("source_template").asText());
       assertEquals("sim", first.get("provider").asText());
       assertEquals("build/debian-12/sim/debian-12-a", first.get("workflow_id").asText());
-      assertTrue(first.get("workflow_url").asText().startsWith("http://127.0.0.1:8233/namespaces/default/workflows/"));
+      assertTrue(
+          first
+              .get("workflow_url")
+              .asText()
+              .startsWith("http://127.0.0.1:8233/namespaces/default/workflows/"));
       List<String> steps = new ArrayList<>();
-      first.get("steps").forEach(s -> {
-        steps.add(s.get("name").asText());
-        assertEquals("succeeded", s.get("state").asText());
-        assertNotNull(s.get("started_at").asText());
-      });
+      first
+          .get("steps")
+          .forEach(
+              s -> {
+                steps.add(s.get("name").asText());
+                assertEquals("succeeded", s.get("state").asText());
+                assertNotNull(s.get("started_at").asText());
+              });
       assertEquals(List.of("deploy", "verify", "configure", "seal", "poweroff", "finish"), steps);
       MetricsScrape scrape = MetricsScrape.of(app.baseUrl());
       for (String step : steps) {
-        assertEquals(1, scrape.value("corral_build_step_seconds_count", "group", "debian-12", "provider", "sim",
-            "step", step, "outcome", "succeeded"), "the " + step + " step's duration, per group and step");
+        assertEquals(
+            1,
+            scrape.value(
+                "corral_build_step_seconds_count",
+                "group",
+                "debian-12",
+                "provider",
+                "sim",
+                "step",
+                step,
+                "outcome",
+                "succeeded"),
+            "the " + step + " step's duration, per group and step");
       }
       String preparedA = first.get("result_template").asText();
 
       // The pool fills from the prepared template.
       http.await("/v1/pools", LIMIT, pools -> pools.get(0).get("ready").asInt() == 3);
-      http.get("/v1/vms?pool=debian-12-prepared&state=ready").body()
+      http.get("/v1/vms?pool=debian-12-prepared&state=ready")
+          .body()
           .forEach(vm -> assertEquals(preparedA, vm.get("template").asText()));
 
       // A prepared template that VMs use cannot be deleted; the answer names what uses it.
@@ -118,8 +147,12 @@ class TemplatesEndToEndTest {
       assertEquals(409, refused.status(), () -> refused.body().toString());
       assertEquals("template_in_use", refused.body().get("code").asText());
 
-      // A newer build arrives: it is prepared and replaces the pool's VMs, never leaving it without ready VMs.
-      writeBuilds(builds, build("debian-12-a", "12.7", today.minusDays(2)), build("debian-12-b", "12.10", today));
+      // A newer build arrives: it is prepared and replaces the pool's VMs, never leaving it without
+      // ready VMs.
+      writeBuilds(
+          builds,
+          build("debian-12-a", "12.7", today.minusDays(2)),
+          build("debian-12-b", "12.10", today));
       assertEquals(202, http.post("/v1/tracker/poll", "").status());
       long deadline = System.nanoTime() + LIMIT.toNanos();
       int lowestReady = Integer.MAX_VALUE;
@@ -147,28 +180,40 @@ class TemplatesEndToEndTest {
       }
       assertNotNull(preparedB, "the newer build was prepared");
       for (JsonNode vm : http.get("/v1/vms?pool=debian-12-prepared&state=ready").body()) {
-        assertEquals(preparedB, vm.get("template").asText(), "every ready VM comes from the newest template");
+        assertEquals(
+            preparedB,
+            vm.get("template").asText(),
+            "every ready VM comes from the newest template");
       }
-      assertTrue(lowestReady >= 1, "the pool never ran out of ready VMs while switching (lowest " + lowestReady + ")");
+      assertTrue(
+          lowestReady >= 1,
+          "the pool never ran out of ready VMs while switching (lowest " + lowestReady + ")");
 
-      // The newer build turns unusable: its idle VMs go at once and the pool falls back to the older build.
-      writeBuilds(builds, build("debian-12-a", "12.7", today.minusDays(2)),
+      // The newer build turns unusable: its idle VMs go at once and the pool falls back to the
+      // older build.
+      writeBuilds(
+          builds,
+          build("debian-12-a", "12.7", today.minusDays(2)),
           build("debian-12-b", "12.10", today).replace("usable: true", "usable: false"));
       assertEquals(202, http.post("/v1/tracker/poll", "").status());
-      http.await("/v1/vms?pool=debian-12-prepared&state=ready", LIMIT, ready -> {
-        if (ready.size() != 3) {
-          return false;
-        }
-        for (JsonNode vm : ready) {
-          if (!vm.get("template").asText().equals(preparedA)) {
-            return false;
-          }
-        }
-        return true;
-      });
+      http.await(
+          "/v1/vms?pool=debian-12-prepared&state=ready",
+          LIMIT,
+          ready -> {
+            if (ready.size() != 3) {
+              return false;
+            }
+            for (JsonNode vm : ready) {
+              if (!vm.get("template").asText().equals(preparedA)) {
+                return false;
+              }
+            }
+            return true;
+          });
       http.await("/v1/templates?group=debian-12&state=unusable", LIMIT, list -> list.size() == 2);
 
-      // Retrying a build that succeeded is refused; an unknown build is a 404 in the one error shape.
+      // Retrying a build that succeeded is refused; an unknown build is a 404 in the one error
+      // shape.
       Http.Reply retry = http.post("/v1/builds/" + first.get("id").asLong() + "/retry", "");
       assertEquals(409, retry.status());
       assertEquals("build_refused", retry.body().get("code").asText());

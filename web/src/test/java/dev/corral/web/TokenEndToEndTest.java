@@ -9,9 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ConfigLoader;
-import dev.corral.config.CorralConfig;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /** Users, tokens and the auth filter over real HTTP, with the real application and database. */
 class TokenEndToEndTest {
-  private static final CorralWorkers.Timings FAST = new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
+  private static final CorralWorkers.Timings FAST =
+      new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
   private static final String TOKEN_SHAPE = "[a-y][a-z0-9]{31}";
 
   static CorralApp app;
@@ -57,7 +56,8 @@ class TokenEndToEndTest {
         pools:
           - {name: debian-12-x86_64, template: debian-12-base, size: 1}
         """
-            .formatted(TestDirs.fresh("e2e-auth"), PasswordHashes.bcrypt("bob-pw"), argon2("carol-pw"));
+            .formatted(
+                TestDirs.fresh("e2e-auth"), PasswordHashes.bcrypt("bob-pw"), argon2("carol-pw"));
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "auth.yaml", Map.of()), FAST);
     http = new Http(app.baseUrl());
   }
@@ -72,69 +72,108 @@ class TokenEndToEndTest {
     for (String user : List.of("alice", "bob", "carol")) {
       Http.Reply issued = http.send("POST", "/v1/tokens", null, basic(user, user + "-pw"));
       assertEquals(201, issued.status(), () -> user + ": " + issued.body());
-      assertTrue(issued.body().get("token").asText().matches(TOKEN_SHAPE), "vmpooler's token format");
+      assertTrue(
+          issued.body().get("token").asText().matches(TOKEN_SHAPE), "vmpooler's token format");
       assertEquals(user, issued.body().get("owner").asText());
       assertTrue(issued.body().get("id").asLong() > 0);
       Instant created = Instant.parse(issued.body().get("created_at").asText());
-      assertEquals(created.plus(Duration.ofDays(30)), Instant.parse(issued.body().get("expires_at").asText()),
+      assertEquals(
+          created.plus(Duration.ofDays(30)),
+          Instant.parse(issued.body().get("expires_at").asText()),
           "auth.token_ttl is the default");
 
       Http.Reply wrong = http.send("POST", "/v1/tokens", null, basic(user, "guess"));
       assertEquals(401, wrong.status());
       assertEquals("unauthorized", wrong.body().get("code").asText());
-      assertEquals("Basic realm=\"corral\"", wrong.headers().firstValue("WWW-Authenticate").orElse(null));
+      assertEquals(
+          "Basic realm=\"corral\"", wrong.headers().firstValue("WWW-Authenticate").orElse(null));
     }
-    assertEquals(401, http.send("POST", "/v1/tokens", null, basic("mallory", "alice-pw")).status(), "unknown user");
+    assertEquals(
+        401,
+        http.send("POST", "/v1/tokens", null, basic("mallory", "alice-pw")).status(),
+        "unknown user");
     assertEquals(401, http.send("POST", "/v1/tokens", null).status(), "no credentials");
     String token = issue("alice", "alice-pw");
-    assertEquals(401, http.send("POST", "/v1/tokens", null, "X-AUTH-TOKEN", token).status(),
+    assertEquals(
+        401,
+        http.send("POST", "/v1/tokens", null, "X-AUTH-TOKEN", token).status(),
         "a token cannot mint tokens: only a password can");
   }
 
   @Test
   void aRequestedTtl_isKeptUpToTheConfiguredMaximum() {
-    Http.Reply week = http.send("POST", "/v1/tokens", "{\"ttl\": \"7d\"}", basic("alice", "alice-pw"));
+    Http.Reply week =
+        http.send("POST", "/v1/tokens", "{\"ttl\": \"7d\"}", basic("alice", "alice-pw"));
     assertEquals(201, week.status());
-    assertEquals(Instant.parse(week.body().get("created_at").asText()).plus(Duration.ofDays(7)),
+    assertEquals(
+        Instant.parse(week.body().get("created_at").asText()).plus(Duration.ofDays(7)),
         Instant.parse(week.body().get("expires_at").asText()));
 
-    Http.Reply tooLong = http.send("POST", "/v1/tokens", "{\"ttl\": \"31d\"}", basic("alice", "alice-pw"));
+    Http.Reply tooLong =
+        http.send("POST", "/v1/tokens", "{\"ttl\": \"31d\"}", basic("alice", "alice-pw"));
     assertEquals(400, tooLong.status());
     assertEquals("30d", tooLong.body().get("detail").get("maximum").asText());
     assertTrue(tooLong.body().get("error").asText().contains("30d"));
-    assertEquals(400, http.send("POST", "/v1/tokens", "{\"ttl\": \"soon\"}", basic("alice", "alice-pw")).status());
-    assertEquals(400, http.send("POST", "/v1/tokens", "{\"ttl\": \"0s\"}", basic("alice", "alice-pw")).status());
-    assertEquals(400, http.send("POST", "/v1/tokens", "{\"owner\": \"root\"}", basic("alice", "alice-pw")).status());
+    assertEquals(
+        400,
+        http.send("POST", "/v1/tokens", "{\"ttl\": \"soon\"}", basic("alice", "alice-pw"))
+            .status());
+    assertEquals(
+        400,
+        http.send("POST", "/v1/tokens", "{\"ttl\": \"0s\"}", basic("alice", "alice-pw")).status());
+    assertEquals(
+        400,
+        http.send("POST", "/v1/tokens", "{\"owner\": \"root\"}", basic("alice", "alice-pw"))
+            .status());
   }
 
   @Test
-  void aTokenWorksInEitherHeader_andUnknownExpiredOrRevokedTokensGet401BeforeAnyHandler() throws Exception {
+  void aTokenWorksInEitherHeader_andUnknownExpiredOrRevokedTokensGet401BeforeAnyHandler()
+      throws Exception {
     String token = issue("alice", "alice-pw");
     assertEquals(200, http.send("GET", "/v1/tokens", null, "X-AUTH-TOKEN", token).status());
-    assertEquals(200, http.send("GET", "/v1/tokens", null, "Authorization", "Bearer " + token).status());
+    assertEquals(
+        200, http.send("GET", "/v1/tokens", null, "Authorization", "Bearer " + token).status());
     assertEquals(200, http.send("GET", "/v1/pools", null, "X-AUTH-TOKEN", token).status());
 
     String unknown = "a" + "0".repeat(31);
-    Http.Reply rejected = http.send("POST", "/v1/leases", "{\"vms\": {\"debian-12-x86_64\": 1}}", "X-AUTH-TOKEN", unknown);
+    Http.Reply rejected =
+        http.send(
+            "POST", "/v1/leases", "{\"vms\": {\"debian-12-x86_64\": 1}}", "X-AUTH-TOKEN", unknown);
     assertEquals(401, rejected.status(), "the lease handler never saw the request");
     assertEquals("unauthorized", rejected.body().get("code").asText());
-    assertEquals(401, http.send("GET", "/v1/pools", null, "Authorization", "Bearer " + unknown).status(),
+    assertEquals(
+        401,
+        http.send("GET", "/v1/pools", null, "Authorization", "Bearer " + unknown).status(),
         "a bad token is refused even where anonymous callers are welcome");
     assertEquals(200, http.get("/v1/pools").status(), "no credentials at all is fine there");
 
-    String shortLived = http.send("POST", "/v1/tokens", "{\"ttl\": \"1s\"}", basic("alice", "alice-pw")).body().get("token").asText();
+    String shortLived =
+        http.send("POST", "/v1/tokens", "{\"ttl\": \"1s\"}", basic("alice", "alice-pw"))
+            .body()
+            .get("token")
+            .asText();
     assertEquals(200, http.send("GET", "/v1/tokens", null, "X-AUTH-TOKEN", shortLived).status());
     Thread.sleep(1_200);
-    assertEquals(401, http.send("GET", "/v1/tokens", null, "X-AUTH-TOKEN", shortLived).status(), "expired");
+    assertEquals(
+        401, http.send("GET", "/v1/tokens", null, "X-AUTH-TOKEN", shortLived).status(), "expired");
 
     Http.Reply issued = http.send("POST", "/v1/tokens", null, basic("alice", "alice-pw"));
     String revokedToken = issued.body().get("token").asText();
     assertEquals(200, http.send("GET", "/v1/tokens", null, "X-AUTH-TOKEN", revokedToken).status());
-    Http.Reply revoked = http.send("DELETE", "/v1/tokens/" + issued.body().get("id").asLong(), null, "X-AUTH-TOKEN", token);
+    Http.Reply revoked =
+        http.send(
+            "DELETE",
+            "/v1/tokens/" + issued.body().get("id").asLong(),
+            null,
+            "X-AUTH-TOKEN",
+            token);
     assertEquals(200, revoked.status(), () -> revoked.body().toString());
     assertNotNull(revoked.body().get("revoked_at").textValue());
     assertFalse(revoked.body().get("active").asBoolean());
-    assertEquals(401, http.send("GET", "/v1/tokens", null, "X-AUTH-TOKEN", revokedToken).status(),
+    assertEquals(
+        401,
+        http.send("GET", "/v1/tokens", null, "X-AUTH-TOKEN", revokedToken).status(),
         "revoked at once, though it was just used and cached");
   }
 
@@ -148,21 +187,32 @@ class TokenEndToEndTest {
     assertEquals(403, byBob.status());
     assertEquals("forbidden", byBob.body().get("code").asText());
     assertEquals(401, http.send("DELETE", "/v1/tokens/" + id, null).status(), "anonymous");
-    assertEquals(403, http.send("GET", "/v1/tokens?owner=alice", null, basic("bob", "bob-pw")).status());
-    assertTrue(owners(http.send("GET", "/v1/tokens", null, basic("bob", "bob-pw")).body()).stream().allMatch("bob"::equals),
+    assertEquals(
+        403, http.send("GET", "/v1/tokens?owner=alice", null, basic("bob", "bob-pw")).status());
+    assertTrue(
+        owners(http.send("GET", "/v1/tokens", null, basic("bob", "bob-pw")).body()).stream()
+            .allMatch("bob"::equals),
         "a user lists only their own tokens");
 
-    List<String> all = owners(http.send("GET", "/v1/tokens", null, basic("root", "root-pw")).body());
+    List<String> all =
+        owners(http.send("GET", "/v1/tokens", null, basic("root", "root-pw")).body());
     assertTrue(all.contains("alice") && all.contains("bob"), "an admin lists everyone's");
-    assertTrue(owners(http.send("GET", "/v1/tokens?owner=alice", null, basic("root", "root-pw")).body()).stream()
-        .allMatch("alice"::equals));
+    assertTrue(
+        owners(http.send("GET", "/v1/tokens?owner=alice", null, basic("root", "root-pw")).body())
+            .stream()
+            .allMatch("alice"::equals));
 
-    assertEquals(200, http.send("DELETE", "/v1/tokens/" + id, null, basic("root", "root-pw")).status());
-    assertEquals(401, http.send("GET", "/v1/tokens", null, "X-AUTH-TOKEN", alices.body().get("token").asText()).status());
+    assertEquals(
+        200, http.send("DELETE", "/v1/tokens/" + id, null, basic("root", "root-pw")).status());
+    assertEquals(
+        401,
+        http.send("GET", "/v1/tokens", null, "X-AUTH-TOKEN", alices.body().get("token").asText())
+            .status());
     Http.Reply unknown = http.send("DELETE", "/v1/tokens/99999999", null, basic("root", "root-pw"));
     assertEquals(404, unknown.status());
     assertEquals("unknown_token", unknown.body().get("code").asText());
-    assertEquals(400, http.send("DELETE", "/v1/tokens/abc", null, basic("root", "root-pw")).status());
+    assertEquals(
+        400, http.send("DELETE", "/v1/tokens/abc", null, basic("root", "root-pw")).status());
   }
 
   @Test
@@ -171,11 +221,15 @@ class TokenEndToEndTest {
     for (int i = 0; i < 3; i++) {
       secrets.add(issue("carol", "carol-pw"));
     }
-    String native1 = http.send("GET", "/v1/tokens", null, basic("carol", "carol-pw")).body().toString();
+    String native1 =
+        http.send("GET", "/v1/tokens", null, basic("carol", "carol-pw")).body().toString();
     String admin = http.send("GET", "/v1/tokens", null, basic("root", "root-pw")).body().toString();
-    String v3 = http.send("GET", "/api/v3/token", null, basic("carol", "carol-pw")).body().toString();
+    String v3 =
+        http.send("GET", "/api/v3/token", null, basic("carol", "carol-pw")).body().toString();
     for (String secret : secrets) {
-      assertFalse(native1.contains(secret) || admin.contains(secret) || v3.contains(secret), "secret shown");
+      assertFalse(
+          native1.contains(secret) || admin.contains(secret) || v3.contains(secret),
+          "secret shown");
     }
     for (JsonNode token : http.send("GET", "/v1/tokens", null, basic("carol", "carol-pw")).body()) {
       assertFalse(token.has("token") || token.has("token_hash"), token::toString);
@@ -199,10 +253,20 @@ class TokenEndToEndTest {
     assertEquals(200, listed.status());
     assertTrue(listed.body().get("ok").asBoolean());
     assertEquals(2, listed.body().size(), "ok plus dave's one token: " + listed.body());
-    JsonNode entry = listed.body().properties().stream().filter(e -> !e.getKey().equals("ok")).findFirst().orElseThrow().getValue();
-    assertTrue(entry.get("created").asText().matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\+0000"), entry::toString);
+    JsonNode entry =
+        listed.body().properties().stream()
+            .filter(e -> !e.getKey().equals("ok"))
+            .findFirst()
+            .orElseThrow()
+            .getValue();
+    assertTrue(
+        entry.get("created").asText().matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\+0000"),
+        entry::toString);
     assertEquals("never", entry.get("last").asText());
-    assertEquals(404, http.send("GET", "/api/v3/token", null, basic("root", "root-pw")).status(), "no tokens, as in vmpooler");
+    assertEquals(
+        404,
+        http.send("GET", "/api/v3/token", null, basic("root", "root-pw")).status(),
+        "no tokens, as in vmpooler");
 
     leaseToDave("dave-vm-1.pool.test");
     Http.Reply shown = http.get("/api/v3/token/" + token);
@@ -218,10 +282,12 @@ class TokenEndToEndTest {
     assertFalse(unknown.body().get("ok").asBoolean());
 
     assertEquals(401, http.send("DELETE", "/api/v3/token/" + token, null).status());
-    Http.Reply byAlice = http.send("DELETE", "/api/v3/token/" + token, null, basic("alice", "alice-pw"));
+    Http.Reply byAlice =
+        http.send("DELETE", "/api/v3/token/" + token, null, basic("alice", "alice-pw"));
     assertEquals(403, byAlice.status(), "unlike vmpooler, only the owner or an admin");
     assertFalse(byAlice.body().get("ok").asBoolean());
-    Http.Reply byDave = http.send("DELETE", "/api/v3/token/" + token, null, basic("dave", "dave-pw"));
+    Http.Reply byDave =
+        http.send("DELETE", "/api/v3/token/" + token, null, basic("dave", "dave-pw"));
     assertEquals(200, byDave.status());
     assertTrue(byDave.body().get("ok").asBoolean());
     assertEquals(404, http.get("/api/v3/token/" + token).status());
@@ -240,7 +306,8 @@ class TokenEndToEndTest {
           - {name: debian-12-x86_64, template: debian-12-base, size: 1}
         """
             .formatted(TestDirs.fresh("e2e-noauth"));
-    try (CorralApp open = CorralApp.start(ConfigLoader.fromYaml(yaml, "noauth.yaml", Map.of()), FAST)) {
+    try (CorralApp open =
+        CorralApp.start(ConfigLoader.fromYaml(yaml, "noauth.yaml", Map.of()), FAST)) {
       Http client = new Http(open.baseUrl());
       Http.Reply post = client.send("POST", "/v1/tokens", null, basic("alice", "alice-pw"));
       assertEquals(404, post.status());
@@ -252,7 +319,9 @@ class TokenEndToEndTest {
       assertEquals(404, v3.status());
       assertFalse(v3.body().get("ok").asBoolean());
       assertEquals(404, client.get("/api/v3/token/" + "c".repeat(32)).status());
-      assertEquals(200, client.send("GET", "/v1/pools", null, "X-AUTH-TOKEN", "not-a-token").status(),
+      assertEquals(
+          200,
+          client.send("GET", "/v1/pools", null, "X-AUTH-TOKEN", "not-a-token").status(),
           "with auth off nobody is checked: every request is open");
       assertEquals(200, client.send("GET", "/v1/pools", null, basic("nobody", "x")).status());
     }
@@ -265,7 +334,9 @@ class TokenEndToEndTest {
   }
 
   private static String[] basic(String user, String password) {
-    String pair = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    String pair =
+        Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     return new String[] {"Authorization", "Basic " + pair};
   }
 
@@ -281,21 +352,26 @@ class TokenEndToEndTest {
     return values;
   }
 
-  /** A VM leased to dave, written straight into the inventory: lease owners are not set through the API yet. */
+  /**
+   * A VM leased to dave, written straight into the inventory: lease owners are not set through the
+   * API yet.
+   */
   private static void leaseToDave(String hostname) throws Exception {
     Timestamp now = Timestamp.from(Instant.now());
     String leaseId = UUID.randomUUID().toString();
     try (Connection c = app.db().dataSource().getConnection()) {
-      try (PreparedStatement lease = c.prepareStatement(
-          "INSERT INTO lease (id, state, owner, created_at, expires_at) VALUES (?, 'active', 'dave', ?, ?)")) {
+      try (PreparedStatement lease =
+          c.prepareStatement(
+              "INSERT INTO lease (id, state, owner, created_at, expires_at) VALUES (?, 'active', 'dave', ?, ?)")) {
         lease.setString(1, leaseId);
         lease.setTimestamp(2, now);
         lease.setTimestamp(3, Timestamp.from(Instant.now().plus(Duration.ofHours(1))));
         lease.executeUpdate();
       }
-      try (PreparedStatement vm = c.prepareStatement(
-          "INSERT INTO vm (name, pool, provider, template, state, hostname, lease_id, created_at, leased_at, updated_at) "
-              + "VALUES ('dave-vm-1', 'seeded', 'sim', 'tpl', 'leased', ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement vm =
+          c.prepareStatement(
+              "INSERT INTO vm (name, pool, provider, template, state, hostname, lease_id, created_at, leased_at, updated_at) "
+                  + "VALUES ('dave-vm-1', 'seeded', 'sim', 'tpl', 'leased', ?, ?, ?, ?, ?)")) {
         vm.setString(1, hostname);
         vm.setString(2, leaseId);
         vm.setTimestamp(3, now);
@@ -310,14 +386,22 @@ class TokenEndToEndTest {
   private static String argon2(String password) {
     byte[] salt = new byte[16];
     new SecureRandom().nextBytes(salt);
-    Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
-        .withVersion(Argon2Parameters.ARGON2_VERSION_13).withMemoryAsKB(1024).withIterations(2).withParallelism(1)
-        .withSalt(salt).build();
+    Argon2Parameters parameters =
+        new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+            .withMemoryAsKB(1024)
+            .withIterations(2)
+            .withParallelism(1)
+            .withSalt(salt)
+            .build();
     Argon2BytesGenerator generator = new Argon2BytesGenerator();
     generator.init(parameters);
     byte[] hash = new byte[32];
     generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), hash);
     Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
-    return "$argon2id$v=19$m=1024,t=2,p=1$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+    return "$argon2id$v=19$m=1024,t=2,p=1$"
+        + b64.encodeToString(salt)
+        + "$"
+        + b64.encodeToString(hash);
   }
 }

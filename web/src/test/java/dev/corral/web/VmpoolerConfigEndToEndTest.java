@@ -16,10 +16,14 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** vmpooler's config writes (poolsize, pooltemplate, poolreset) and their native twins, over real HTTP. */
+/**
+ * vmpooler's config writes (poolsize, pooltemplate, poolreset) and their native twins, over real
+ * HTTP.
+ */
 class VmpoolerConfigEndToEndTest {
   private static final Duration FILL = Duration.ofSeconds(60);
-  private static final CorralWorkers.Timings FAST = new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
+  private static final CorralWorkers.Timings FAST =
+      new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
   private static final String DEBIAN = "debian-12-x86_64";
   private static final String FEDORA = "fedora-40-x86_64";
 
@@ -58,36 +62,52 @@ class VmpoolerConfigEndToEndTest {
       Http.Reply grow = http.post("/api/v3/config/poolsize", "{\"debian-12-x86_64\": \"5\"}");
       assertEquals(201, grow.status(), () -> "poolsize: " + grow.body());
       assertTrue(grow.body().get("ok").asBoolean());
-      assertEquals(200, http.post("/api/v3/config/poolsize", "{\"debian-12-x86_64\": 5}").status(), "nothing changed");
+      assertEquals(
+          200,
+          http.post("/api/v3/config/poolsize", "{\"debian-12-x86_64\": 5}").status(),
+          "nothing changed");
       awaitReady(http, DEBIAN, 5);
-      assertEquals(5, http.get("/api/v3/status").body().get("pools").get(DEBIAN).get("max").asInt());
+      assertEquals(
+          5, http.get("/api/v3/status").body().get("pools").get(DEBIAN).get("max").asInt());
 
-      Http.Reply unknown = http.post("/api/v3/config/poolsize", "{\"nope\": \"2\", \"fedora-40-x86_64\": \"4\"}");
+      Http.Reply unknown =
+          http.post("/api/v3/config/poolsize", "{\"nope\": \"2\", \"fedora-40-x86_64\": \"4\"}");
       assertEquals(400, unknown.status());
       assertEquals("[\"nope\"]", unknown.body().get("not_configured").toString());
       Http.Reply negative = http.post("/api/v3/config/poolsize", "{\"fedora-40-x86_64\": \"-1\"}");
       assertEquals(400, negative.status());
       assertEquals("[\"fedora-40-x86_64\"]", negative.body().get("not_configured").toString());
-      assertEquals(2, http.get("/api/v3/status").body().get("pools").get(FEDORA).get("max").asInt(),
+      assertEquals(
+          2,
+          http.get("/api/v3/status").body().get("pools").get(FEDORA).get("max").asInt(),
           "a refused request changes no pool");
     }
 
     try (CorralApp again = CorralApp.start(config(dataDir), FAST)) {
       Http http = new Http(again.baseUrl());
-      assertEquals(5, http.get("/api/v3/status").body().get("pools").get(DEBIAN).get("max").asInt(),
+      assertEquals(
+          5,
+          http.get("/api/v3/status").body().get("pools").get(DEBIAN).get("max").asInt(),
           "the override outlives the restart and its config sync");
-      assertEquals(5, http.get("/api/v3/config").body().get("pool_configuration").get(0).get("size").asInt());
+      assertEquals(
+          5,
+          http.get("/api/v3/config").body().get("pool_configuration").get(0).get("size").asInt());
 
       Http.Reply undo = http.delete("/api/v3/config/poolsize/" + DEBIAN);
       assertEquals(201, undo.status(), () -> "undo: " + undo.body());
       assertEquals(5, undo.body().get("pool_size_before_reset").asInt());
       assertEquals(3, undo.body().get("pool_size_before_overrides").asInt());
-      assertEquals(200, http.delete("/api/v3/config/poolsize/" + DEBIAN).status(), "no override left");
+      assertEquals(
+          200, http.delete("/api/v3/config/poolsize/" + DEBIAN).status(), "no override left");
       Http.Reply missing = http.delete("/api/v3/config/poolsize/nope");
       assertEquals(404, missing.status());
       assertFalse(missing.body().get("ok").asBoolean());
-      http.await("/v1/pools", FILL, pools -> Http.pool(pools, DEBIAN).get("ready").asInt() == 3
-          && Http.pool(pools, DEBIAN).get("size").asInt() == 3);
+      http.await(
+          "/v1/pools",
+          FILL,
+          pools ->
+              Http.pool(pools, DEBIAN).get("ready").asInt() == 3
+                  && Http.pool(pools, DEBIAN).get("size").asInt() == 3);
     }
   }
 
@@ -97,29 +117,39 @@ class VmpoolerConfigEndToEndTest {
       Http http = new Http(app.baseUrl());
       awaitReady(http, FEDORA, 2);
 
-      Http.Reply bad = http.post("/api/v3/config/pooltemplate", "{\"fedora-40-x86_64\": \"Folder/no-such-template\"}");
+      Http.Reply bad =
+          http.post(
+              "/api/v3/config/pooltemplate", "{\"fedora-40-x86_64\": \"Folder/no-such-template\"}");
       assertEquals(400, bad.status());
       assertEquals("[\"fedora-40-x86_64\"]", bad.body().get("bad_templates").toString());
 
-      Http.Reply use = http.post("/api/v3/config/pooltemplate", "{\"fedora-40-x86_64\": \"debian-12-base\"}");
+      Http.Reply use =
+          http.post("/api/v3/config/pooltemplate", "{\"fedora-40-x86_64\": \"debian-12-base\"}");
       assertEquals(201, use.status(), () -> "pooltemplate: " + use.body());
       // The pool moves over whole: two ready VMs of the new template, the old ones drained.
-      http.await("/v1/vms?pool=fedora-40-x86_64&state=ready", FILL,
+      http.await(
+          "/v1/vms?pool=fedora-40-x86_64&state=ready",
+          FILL,
           vms -> vms.size() == 2 && templates(vms).equals(Set.of("debian-12-base")));
 
       Http.Reply undo = http.delete("/api/v3/config/pooltemplate/" + FEDORA);
       assertEquals(201, undo.status(), () -> "undo: " + undo.body());
       assertEquals("debian-12-base", undo.body().get("template_before_reset").asText());
       assertEquals("fedora-40-base", undo.body().get("template_before_overrides").asText());
-      http.await("/v1/vms?pool=fedora-40-x86_64&state=ready", FILL,
+      http.await(
+          "/v1/vms?pool=fedora-40-x86_64&state=ready",
+          FILL,
           vms -> vms.size() == 2 && templates(vms).equals(Set.of("fedora-40-base")));
 
       // The same service natively.
-      Http.Reply nativeSet = http.put("/v1/pools/fedora-40-x86_64/template", "{\"template\": \"debian-12-base\"}");
+      Http.Reply nativeSet =
+          http.put("/v1/pools/fedora-40-x86_64/template", "{\"template\": \"debian-12-base\"}");
       assertEquals(200, nativeSet.status(), () -> "native: " + nativeSet.body());
       assertEquals("debian-12-base", nativeSet.body().get("template").asText());
       assertEquals("fedora-40-base", nativeSet.body().get("configured_template").asText());
-      assertEquals("fedora-40-base", http.delete("/v1/pools/fedora-40-x86_64/template").body().get("template").asText());
+      assertEquals(
+          "fedora-40-base",
+          http.delete("/v1/pools/fedora-40-x86_64/template").body().get("template").asText());
       assertEquals(400, http.put("/v1/pools/fedora-40-x86_64/size", "{\"size\": -3}").status());
       assertEquals(404, http.put("/v1/pools/nope/size", "{\"size\": 3}").status());
     }
@@ -146,14 +176,17 @@ class VmpoolerConfigEndToEndTest {
       Set<String> overlap = new HashSet<>(names(after));
       overlap.retainAll(oldNames);
       assertTrue(overlap.isEmpty(), "the refilled pool has only new VMs: " + after);
-      assertEquals(3, http.get("/api/v3/status").body().get("pools").get(DEBIAN).get("ready").asInt(),
+      assertEquals(
+          3,
+          http.get("/api/v3/status").body().get("pools").get(DEBIAN).get("ready").asInt(),
           "other pools are left alone");
     }
   }
 
   @Test
   void clonetarget_movesThePoolToOneProvider_keepsItFull_andDeleteUndoesIt() {
-    String yaml = """
+    String yaml =
+        """
         data_dir: %s
         server: {host: 127.0.0.1, port: 0}
         providers:
@@ -161,8 +194,10 @@ class VmpoolerConfigEndToEndTest {
           west: {type: simulated, clone_seconds: 0.1, boot_seconds: 0.1, max_vms: 10, max_concurrent_clones: 5}
         pools:
           - {name: spread, template: t, providers: [east, west], size: 4}
-        """.formatted(TestDirs.fresh("vmp-clonetarget"));
-    try (CorralApp app = CorralApp.start(ConfigLoader.fromYaml(yaml, "clonetarget.yaml", Map.of()), FAST)) {
+        """
+            .formatted(TestDirs.fresh("vmp-clonetarget"));
+    try (CorralApp app =
+        CorralApp.start(ConfigLoader.fromYaml(yaml, "clonetarget.yaml", Map.of()), FAST)) {
       Http http = new Http(app.baseUrl());
       awaitReady(http, "spread", 4);
 
@@ -173,18 +208,27 @@ class VmpoolerConfigEndToEndTest {
 
       Http.Reply moved = http.post("/api/v3/config/clonetarget", "{\"spread\": \"west\"}");
       assertEquals(201, moved.status(), () -> moved.body().toString());
-      assertEquals(200, http.post("/api/v3/config/clonetarget", "{\"spread\": \"west\"}").status(), "no change");
-      http.await("/v1/vms?pool=spread&state=ready", FILL,
+      assertEquals(
+          200,
+          http.post("/api/v3/config/clonetarget", "{\"spread\": \"west\"}").status(),
+          "no change");
+      http.await(
+          "/v1/vms?pool=spread&state=ready",
+          FILL,
           vms -> vms.size() == 4 && providers(vms).equals(Set.of("west")));
 
       Http.Reply undone = http.delete("/api/v3/config/clonetarget/spread");
       assertEquals(201, undone.status(), () -> undone.body().toString());
       assertEquals("west", undone.body().get("clone_target_before_reset").asText());
-      assertEquals(200, http.delete("/api/v3/config/clonetarget/spread").status(), "nothing left to undo");
-      Http.Reply east = http.send("PUT", "/v1/pools/spread/clone-target", "{\"provider\": \"east\"}");
+      assertEquals(
+          200, http.delete("/api/v3/config/clonetarget/spread").status(), "nothing left to undo");
+      Http.Reply east =
+          http.send("PUT", "/v1/pools/spread/clone-target", "{\"provider\": \"east\"}");
       assertEquals(200, east.status(), () -> east.body().toString());
       assertEquals("east", east.body().get("clone_target").asText());
-      http.await("/v1/vms?pool=spread&state=ready", FILL,
+      http.await(
+          "/v1/vms?pool=spread&state=ready",
+          FILL,
           vms -> vms.size() == 4 && providers(vms).equals(Set.of("east")));
       assertTrue(http.delete("/v1/pools/spread/clone-target").body().get("clone_target").isNull());
     }
@@ -197,7 +241,8 @@ class VmpoolerConfigEndToEndTest {
   }
 
   private static JsonNode awaitReady(Http http, String pool, int ready) {
-    return http.await("/v1/vms?pool=" + pool + "&state=ready", FILL, vms -> vms.size() == ready).body();
+    return http.await("/v1/vms?pool=" + pool + "&state=ready", FILL, vms -> vms.size() == ready)
+        .body();
   }
 
   private static Set<String> names(JsonNode vms) {
@@ -211,5 +256,4 @@ class VmpoolerConfigEndToEndTest {
     vms.forEach(vm -> templates.add(vm.get("template").asText()));
     return templates;
   }
-
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** vmpooler's status, poolstat, totalrunning and summary over real HTTP against the real app. */
 class VmpoolerStatusEndToEndTest {
   private static final Duration FILL = Duration.ofSeconds(60);
-  private static final CorralWorkers.Timings FAST = new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
+  private static final CorralWorkers.Timings FAST =
+      new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(50));
 
   /** Two healthy pools and one whose provider never manages a clone, so it stays empty. */
   private static CorralConfig config(Path dataDir) {
@@ -60,24 +61,39 @@ class VmpoolerStatusEndToEndTest {
   void status_isExactForEveryPool_atOnce_andNamesTheEmptyPool() {
     try (CorralApp app = CorralApp.start(config(TestDirs.fresh("vmp-status")), FAST)) {
       Http http = new Http(app.baseUrl());
-      JsonNode full = http.await("/api/v3/status", FILL, s -> pool(s, "debian-12-x86_64").get("ready").asInt() == 3
-          && pool(s, "fedora-40-x86_64").get("ready").asInt() == 2).body();
+      JsonNode full =
+          http.await(
+                  "/api/v3/status",
+                  FILL,
+                  s ->
+                      pool(s, "debian-12-x86_64").get("ready").asInt() == 3
+                          && pool(s, "fedora-40-x86_64").get("ready").asInt() == 2)
+              .body();
 
       assertEquals(2, pool(full, "fedora-40-x86_64").get("max").asInt());
       assertEquals("debian-12-64", pool(full, "debian-12-x86_64").get("alias").get(0).asText());
-      assertEquals(5, full.get("queue").get("ready").asInt(), "the queue adds up the ready VMs of every pool");
+      assertEquals(
+          5,
+          full.get("queue").get("ready").asInt(),
+          "the queue adds up the ready VMs of every pool");
       assertEquals(5, full.get("capacity").get("current").asInt());
       assertEquals(6, full.get("capacity").get("total").asInt());
-      assertTrue(full.get("boot").get("count").get("total").asInt() >= 5, "today's boots are counted: " + full.get("boot"));
-      assertTrue(full.get("clone").get("duration").get("average").asDouble() > 0, "clones take time: " + full.get("clone"));
+      assertTrue(
+          full.get("boot").get("count").get("total").asInt() >= 5,
+          "today's boots are counted: " + full.get("boot"));
+      assertTrue(
+          full.get("clone").get("duration").get("average").asDouble() > 0,
+          "clones take time: " + full.get("clone"));
       assertFalse(full.get("status").get("ok").asBoolean());
       assertEquals("Found 1 empty pools.", full.get("status").get("message").asText());
       assertEquals("broken-pool", full.get("status").get("empty").get(0).asText());
       assertTrue(full.get("status").get("uptime").asDouble() > 0);
 
-      Http.Reply lease = http.post("/v1/leases", "{\"vms\": {\"debian-12-64\": 1, \"fedora-40-x86_64\": 2}}");
+      Http.Reply lease =
+          http.post("/v1/leases", "{\"vms\": {\"debian-12-64\": 1, \"fedora-40-x86_64\": 2}}");
       assertEquals(201, lease.status(), () -> "lease: " + lease.body());
-      // Right after the lease, not 30 s later: the status is computed from the inventory on every request.
+      // Right after the lease, not 30 s later: the status is computed from the inventory on every
+      // request.
       JsonNode after = http.get("/api/v3/status").body();
       assertEquals(1, pool(after, "debian-12-x86_64").get("running").asInt());
       assertEquals(2, pool(after, "fedora-40-x86_64").get("running").asInt());
@@ -89,7 +105,10 @@ class VmpoolerStatusEndToEndTest {
       assertFalse(onlyPools.has("queue") || onlyPools.has("capacity") || onlyPools.has("boot"));
 
       JsonNode poolstat = http.get("/api/v3/poolstat?pool=debian-12-64,nope").body().get("pools");
-      assertEquals(1, poolstat.size(), "an alias finds its pool, an unknown name finds nothing: " + poolstat);
+      assertEquals(
+          1,
+          poolstat.size(),
+          "an alias finds its pool, an unknown name finds nothing: " + poolstat);
       assertEquals(3, poolstat.get("debian-12-x86_64").get("max").asInt());
       assertEquals(0, http.get("/api/v3/poolstat?pool=nope").body().get("pools").size());
 
@@ -103,9 +122,15 @@ class VmpoolerStatusEndToEndTest {
     try (CorralApp app = CorralApp.start(config(TestDirs.fresh("vmp-summary")), FAST)) {
       Http http = new Http(app.baseUrl());
       String today = LocalDate.now(ZoneOffset.UTC).toString();
-      JsonNode summary = http.await("/api/v3/summary", FILL,
-          s -> s.get("boot").get("count").get("total").asInt() >= 5).body();
-      assertTrue(summary.get("boot").get("count").get("pool").get("debian-12-x86_64").get("total").asInt() >= 3);
+      JsonNode summary =
+          http.await(
+                  "/api/v3/summary",
+                  FILL,
+                  s -> s.get("boot").get("count").get("total").asInt() >= 5)
+              .body();
+      assertTrue(
+          summary.get("boot").get("count").get("pool").get("debian-12-x86_64").get("total").asInt()
+              >= 3);
       assertTrue(summary.get("clone").get("duration").get("pool").has("fedora-40-x86_64"));
       for (String key : new String[] {"average", "min", "max", "total"}) {
         assertTrue(summary.get("boot").get("duration").has(key), key);
@@ -114,7 +139,9 @@ class VmpoolerStatusEndToEndTest {
       assertEquals(1, summary.get("daily").size());
       assertEquals(today, summary.get("daily").get(0).get("date").asText());
 
-      JsonNode week = http.get("/api/v3/summary?from=" + LocalDate.parse(today).minusDays(6) + "&to=" + today).body();
+      JsonNode week =
+          http.get("/api/v3/summary?from=" + LocalDate.parse(today).minusDays(6) + "&to=" + today)
+              .body();
       assertEquals(7, week.get("daily").size());
       assertEquals(0, week.get("daily").get(0).get("boot").get("count").get("total").asInt());
 
@@ -123,7 +150,10 @@ class VmpoolerStatusEndToEndTest {
       JsonNode count = http.get("/api/v3/summary/clone/count").body();
       assertTrue(count.get("clone").get("count").get("total").asInt() >= 5, count.toString());
 
-      for (String bad : new String[] {"from=2026-13-01", "from=2026-02-30", "to=yesterday", "from=2026-11-02&to=2026-11-01"}) {
+      for (String bad :
+          new String[] {
+            "from=2026-13-01", "from=2026-02-30", "to=yesterday", "from=2026-11-02&to=2026-11-01"
+          }) {
         Http.Reply reply = http.get("/api/v3/summary?" + bad);
         assertEquals(400, reply.status(), bad);
         assertFalse(reply.body().get("ok").asBoolean(), bad);
@@ -146,7 +176,8 @@ class VmpoolerStatusEndToEndTest {
       Http.Reply malformed = http.post("/api/v3/config/poolsize", "{\"debian-12-x86_64\": ");
       assertEquals(400, malformed.status());
       assertFalse(malformed.body().get("ok").asBoolean());
-      assertTrue(malformed.body().get("error").asText().contains("JSON"), malformed.body().toString());
+      assertTrue(
+          malformed.body().get("error").asText().contains("JSON"), malformed.body().toString());
 
       assertEquals(400, http.post("/api/v3/poolreset", "[1, 2]").status());
       // Outside /api/v3 errors keep Corral's own shape.

@@ -14,7 +14,9 @@ import java.time.Duration;
 
 /** Named activity option profiles; no activity relies on a default timeout. */
 public final class ActivityProfiles {
-  /** Short database work: retried until the database answers, since nothing can proceed without it. */
+  /**
+   * Short database work: retried until the database answers, since nothing can proceed without it.
+   */
   static final ActivityOptions INVENTORY =
       ActivityOptions.newBuilder()
           .setTaskQueue(TaskQueues.WORKFLOWS)
@@ -31,9 +33,10 @@ public final class ActivityProfiles {
    * database work in the worker that runs the shepherd, and skipping the task-queue round trips
    * starts the next VM's clone sooner after a slot frees.
    *
-   * <p>Tries are counted here: the SDK does not retry a local activity at all when its attempts are unlimited
-   * and it has no schedule-to-close timeout. A pass that still fails is the shepherd's to outlast (it tries
-   * the whole pass again), which no local retry policy could do for an outage of any length.
+   * <p>Tries are counted here: the SDK does not retry a local activity at all when its attempts are
+   * unlimited and it has no schedule-to-close timeout. A pass that still fails is the shepherd's to
+   * outlast (it tries the whole pass again), which no local retry policy could do for an outage of
+   * any length.
    */
   static final LocalActivityOptions LOCAL_INVENTORY =
       LocalActivityOptions.newBuilder()
@@ -54,8 +57,8 @@ public final class ActivityProfiles {
   }
 
   /**
-   * One cleanup attempt's limit. The shepherd treats a VM cleaning far longer than its tries can take
-   * as one whose signal was lost, and destroys it.
+   * One cleanup attempt's limit. The shepherd treats a VM cleaning far longer than its tries can
+   * take as one whose signal was lost, and destroys it.
    */
   public static final Duration CLEANUP_TIMEOUT = Duration.ofMinutes(5);
 
@@ -136,8 +139,9 @@ public final class ActivityProfiles {
   public static final int VM_TASK_ATTEMPTS = 5;
 
   /**
-   * A snapshot, revert or disk: a transient provider failure or a lost worker is retried (the calls are
-   * idempotent by snapshot or disk id); a permanent one (no such VM or snapshot) fails the task at once.
+   * A snapshot, revert or disk: a transient provider failure or a lost worker is retried (the calls
+   * are idempotent by snapshot or disk id); a permanent one (no such VM or snapshot) fails the task
+   * at once.
    */
   public static VmTaskProviderActivities vmTaskProvider(String provider) {
     return Workflow.newActivityStub(
@@ -156,8 +160,9 @@ public final class ActivityProfiles {
   }
 
   /**
-   * A reconcile pass on the provider's queue (its worker's slots cap the calls it adds): database work and a
-   * bounded number of provider calls. Not retried: the next tick checks the same VMs again.
+   * A reconcile pass on the provider's queue (its worker's slots cap the calls it adds): database
+   * work and a bounded number of provider calls. Not retried: the next tick checks the same VMs
+   * again.
    */
   public static ReconcileActivities reconcile(String provider) {
     return Workflow.newActivityStub(

@@ -8,13 +8,13 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
- * Outlasts a database outage around an activity whose tries are limited (a clone, a boot wait, a build
- * step): when the call fails only because the database was unreachable, the workflow waits (5 s, doubling to
- * a minute) and calls it again, for as long as the outage lasts, without counting it as the step's failure.
- * The calls it wraps are idempotent, which is what makes calling again safe.
+ * Outlasts a database outage around an activity whose tries are limited (a clone, a boot wait, a
+ * build step): when the call fails only because the database was unreachable, the workflow waits (5
+ * s, doubling to a minute) and calls it again, for as long as the outage lasts, without counting it
+ * as the step's failure. The calls it wraps are idempotent, which is what makes calling again safe.
  *
- * <p>Replay-safe without a version marker: it changes what a workflow does only after a failure of type
- * {@link ErrorTypes#DATABASE_UNAVAILABLE}, which no history written before it can hold.
+ * <p>Replay-safe without a version marker: it changes what a workflow does only after a failure of
+ * type {@link ErrorTypes#DATABASE_UNAVAILABLE}, which no history written before it can hold.
  */
 public final class DatabaseOutages {
   private static final Logger log = Workflow.getLogger(DatabaseOutages.class);
@@ -35,7 +35,8 @@ public final class DatabaseOutages {
           throw failure;
         }
         if (pause.equals(FIRST_PAUSE)) {
-          log.warn("{}: the database is unavailable; waiting for it, then {} runs again", what, what);
+          log.warn(
+              "{}: the database is unavailable; waiting for it, then {} runs again", what, what);
         }
         Workflow.sleep(pause);
         lostMillis += Workflow.currentTimeMillis() - started;
@@ -45,13 +46,18 @@ public final class DatabaseOutages {
   }
 
   public void outlast(String what, Runnable call) {
-    outlast(what, () -> {
-      call.run();
-      return null;
-    });
+    outlast(
+        what,
+        () -> {
+          call.run();
+          return null;
+        });
   }
 
-  /** Time that calls failed by outages and the waits after them took, so far: not the step's own time. */
+  /**
+   * Time that calls failed by outages and the waits after them took, so far: not the step's own
+   * time.
+   */
   public Duration lost() {
     return Duration.ofMillis(lostMillis);
   }
@@ -59,7 +65,8 @@ public final class DatabaseOutages {
   /** Whether the activity failed because the database could not be reached. */
   public static boolean causedBy(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure app && ErrorTypes.DATABASE_UNAVAILABLE.equals(app.getType())) {
+      if (t instanceof ApplicationFailure app
+          && ErrorTypes.DATABASE_UNAVAILABLE.equals(app.getType())) {
         return true;
       }
     }

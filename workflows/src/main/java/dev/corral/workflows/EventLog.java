@@ -5,14 +5,15 @@ import org.slf4j.MDC;
 import org.slf4j.event.Level;
 
 /**
- * One log line per event, with the ids it concerns as fields: {@code EventLog.info(log, "VM ready", VM, name,
- * POOL, pool)}. The ids go into the MDC for the one call, so the log format shows them as {@code vm=… pool=…}
- * after the message in text, and as fields of their own in JSON ({@code logging.format}); a null id is left
- * out. Keys are lower-case snake_case, which is how the log format tells them from other MDC entries.
+ * One log line per event, with the ids it concerns as fields: {@code EventLog.info(log, "VM ready",
+ * VM, name, POOL, pool)}. The ids go into the MDC for the one call, so the log format shows them as
+ * {@code vm=… pool=…} after the message in text, and as fields of their own in JSON ({@code
+ * logging.format}); a null id is left out. Keys are lower-case snake_case, which is how the log
+ * format tells them from other MDC entries.
  *
- * <p>Works with any logger, including {@code Workflow.getLogger} in workflow code: that logger reports itself
- * disabled while the workflow replays, so a replayed event is not logged twice. Kept in this module because
- * workflows, activities and the web layer all log events.
+ * <p>Works with any logger, including {@code Workflow.getLogger} in workflow code: that logger
+ * reports itself disabled while the workflow replays, so a replayed event is not logged twice. Kept
+ * in this module because workflows, activities and the web layer all log events.
  */
 public final class EventLog {
   public static final String POOL = "pool";
@@ -43,7 +44,8 @@ public final class EventLog {
 
   private static void emit(Logger log, Level level, String message, Throwable error, Object[] ids) {
     if (ids.length % 2 != 0) {
-      throw new IllegalArgumentException("ids come as key, value pairs: " + ids.length + " values given");
+      throw new IllegalArgumentException(
+          "ids come as key, value pairs: " + ids.length + " values given");
     }
     if (!log.isEnabledForLevel(level)) {
       return;

@@ -1,8 +1,8 @@
 package dev.corral.workflows;
 
 /**
- * Workflow ids are derived from domain names so that starting the same thing twice finds the running
- * workflow instead of creating a second one (one shepherd per pool, one life per VM).
+ * Workflow ids are derived from domain names so that starting the same thing twice finds the
+ * running workflow instead of creating a second one (one shepherd per pool, one life per VM).
  */
 public final class WorkflowIds {
   public static String shepherd(String pool) {
@@ -14,8 +14,9 @@ public final class WorkflowIds {
   }
 
   /**
-   * One preparation chain per (group, provider, source template): a second start while one runs finds
-   * it; a retry after it closed is a new run under the same id, so the Temporal UI lists every attempt.
+   * One preparation chain per (group, provider, source template): a second start while one runs
+   * finds it; a retry after it closed is a new run under the same id, so the Temporal UI lists
+   * every attempt.
    */
   public static String build(String group, String provider, String sourceTemplate) {
     return "build/" + group + "/" + provider + "/" + sourceTemplate;

@@ -16,25 +16,29 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Workflow type names as Temporal derives them (the SDK's own metadata, so a {@code @WorkflowMethod(name)} is
- * honoured), found by walking the compiled classes: a new workflow interface is noticed without anyone listing it.
+ * Workflow type names as Temporal derives them (the SDK's own metadata, so a
+ * {@code @WorkflowMethod(name)} is honoured), found by walking the compiled classes: a new workflow
+ * interface is noticed without anyone listing it.
  */
 final class WorkflowTypes {
   private WorkflowTypes() {}
 
   /** The type of every {@code @WorkflowInterface} in the package of {@code anchor} and below. */
   static Set<String> declaredIn(Class<?> anchor) throws IOException {
-    // Through the class file itself: the package's name alone would find test-classes first, not the main code.
+    // Through the class file itself: the package's name alone would find test-classes first, not
+    // the main code.
     Path packageDir = classpathDirectory(anchor, anchor.getSimpleName() + ".class").getParent();
     String prefix = anchor.getPackageName() + ".";
     Set<String> types = new TreeSet<>();
     try (Stream<Path> files = Files.walk(packageDir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
         String relative = packageDir.relativize(file).toString().replace('\\', '/');
-        String name = prefix + relative.substring(0, relative.length() - ".class".length()).replace('/', '.');
+        String name =
+            prefix + relative.substring(0, relative.length() - ".class".length()).replace('/', '.');
         Class<?> type = load(name, anchor.getClassLoader());
         if (type.isInterface() && type.isAnnotationPresent(WorkflowInterface.class)) {
-          POJOWorkflowInterfaceMetadata.newInstance(type).getWorkflowMethod()
+          POJOWorkflowInterfaceMetadata.newInstance(type)
+              .getWorkflowMethod()
               .map(POJOWorkflowMethodMetadata::getName)
               .ifPresent(types::add);
         }
@@ -50,11 +54,15 @@ final class WorkflowTypes {
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
-  /** A file or directory on the classpath relative to {@code anchor}'s package; Maven's are on the file system. */
+  /**
+   * A file or directory on the classpath relative to {@code anchor}'s package; Maven's are on the
+   * file system.
+   */
   static Path classpathDirectory(Class<?> anchor, String relative) {
     URL url = anchor.getResource(relative);
     if (url == null) {
-      throw new IllegalStateException("no " + relative + " next to " + anchor.getName() + " on the classpath");
+      throw new IllegalStateException(
+          "no " + relative + " next to " + anchor.getName() + " on the classpath");
     }
     try {
       return Path.of(url.toURI());

@@ -1,8 +1,8 @@
 package dev.corral.activities.build;
 
 /**
- * A build cannot be started, retried or cancelled as asked. {@code reason} says why in a word the API
- * maps to a status: {@code not_found}, {@code conflict} or {@code invalid}.
+ * A build cannot be started, retried or cancelled as asked. {@code reason} says why in a word the
+ * API maps to a status: {@code not_found}, {@code conflict} or {@code invalid}.
  */
 public final class BuildRefusedException extends RuntimeException {
   public static final String NOT_FOUND = "not_found";

@@ -27,12 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The chain's steps on a provider. Each step writes its start and end to {@code build_step} around the
- * provider call, so the API shows progress without asking Temporal. Steps are idempotent by the build's
- * VM and template names (the provider SPI guarantees it), so a retried or resumed step is harmless.
+ * The chain's steps on a provider. Each step writes its start and end to {@code build_step} around
+ * the provider call, so the API shows progress without asking Temporal. Steps are idempotent by the
+ * build's VM and template names (the provider SPI guarantees it), so a retried or resumed step is
+ * harmless.
  */
 public final class BuildStepActivitiesImpl implements BuildStepActivities {
   private static final Logger log = LoggerFactory.getLogger(BuildStepActivitiesImpl.class);
+
   /** How long a guest may take to shut down cleanly before it is forced off. */
   static final Duration GRACEFUL_POWER_OFF = Duration.ofMinutes(2);
 
@@ -52,8 +54,13 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
     this(db, providers, clock, waker, changes, BuildMetrics.none());
   }
 
-  public BuildStepActivitiesImpl(Db db, ProviderRegistry providers, Clock clock, BuildWaker waker,
-      TemplateChanges changes, BuildMetrics metrics) {
+  public BuildStepActivitiesImpl(
+      Db db,
+      ProviderRegistry providers,
+      Clock clock,
+      BuildWaker waker,
+      TemplateChanges changes,
+      BuildMetrics metrics) {
     this.metrics = metrics;
     this.changes = changes;
     this.db = db;
@@ -65,27 +72,38 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
   @Override
   public void deploy(StepRequest request) {
     BuildInput build = request.build();
-    step(request, () -> Heartbeats.whileRunning(() -> provider(build).deploy(build.vmName(), build.sourceTemplate())));
+    step(
+        request,
+        () ->
+            Heartbeats.whileRunning(
+                () -> provider(build).deploy(build.vmName(), build.sourceTemplate())));
   }
 
   @Override
   public void verifyVersion(StepRequest request) {
     BuildInput build = request.build();
-    step(request, () -> {
-      Optional<String> reported = provider(build).guestVersion(build.vmName());
-      String expected = build.expectedVersion();
-      if (reported.isPresent() && expected != null && !sameVersion(expected, reported.get())) {
-        throw ApplicationFailure.newNonRetryableFailure(
-            "the guest reports version " + reported.get() + " but template " + build.sourceTemplate()
-                + " was recorded as " + expected, ErrorTypes.VERSION_MISMATCH);
-      }
-      return null;
-    });
+    step(
+        request,
+        () -> {
+          Optional<String> reported = provider(build).guestVersion(build.vmName());
+          String expected = build.expectedVersion();
+          if (reported.isPresent() && expected != null && !sameVersion(expected, reported.get())) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                "the guest reports version "
+                    + reported.get()
+                    + " but template "
+                    + build.sourceTemplate()
+                    + " was recorded as "
+                    + expected,
+                ErrorTypes.VERSION_MISMATCH);
+          }
+          return null;
+        });
   }
 
   /**
-   * Versions agree when equal, or when one extends the other by more parts ({@code 12.8} and
-   * {@code 12.8.1}): trackers often record only the leading parts of what the guest reports.
+   * Versions agree when equal, or when one extends the other by more parts ({@code 12.8} and {@code
+   * 12.8.1}): trackers often record only the leading parts of what the guest reports.
    */
   static boolean sameVersion(String expected, String reported) {
     String a = expected.trim();
@@ -96,51 +114,79 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
   @Override
   public void configure(StepRequest request) {
     BuildInput build = request.build();
-    step(request, () -> Heartbeats.whileRunning(() -> {
-      provider(build).configure(build.vmName(), build.configure());
-      return null;
-    }));
+    step(
+        request,
+        () ->
+            Heartbeats.whileRunning(
+                () -> {
+                  provider(build).configure(build.vmName(), build.configure());
+                  return null;
+                }));
   }
 
   @Override
   public void seal(StepRequest request) {
     BuildInput build = request.build();
-    step(request, () -> {
-      provider(build).seal(build.vmName());
-      return null;
-    });
+    step(
+        request,
+        () -> {
+          provider(build).seal(build.vmName());
+          return null;
+        });
   }
 
   @Override
   public void powerOff(StepRequest request) {
     BuildInput build = request.build();
-    step(request, () -> Heartbeats.whileRunning(() -> {
-      provider(build).powerOff(build.vmName(), GRACEFUL_POWER_OFF);
-      return null;
-    }));
+    step(
+        request,
+        () ->
+            Heartbeats.whileRunning(
+                () -> {
+                  provider(build).powerOff(build.vmName(), GRACEFUL_POWER_OFF);
+                  return null;
+                }));
   }
 
   @Override
   public void finish(StepRequest request) {
     BuildInput build = request.build();
-    step(request, () -> Heartbeats.whileRunning(() -> provider(build).createTemplate(build.vmName(), build.resultTemplate())));
+    step(
+        request,
+        () ->
+            Heartbeats.whileRunning(
+                () -> provider(build).createTemplate(build.vmName(), build.resultTemplate())));
     Instant now = clock.instant();
-    // The template exists on the provider now; recording it ready and ending the build is one transaction.
-    db.inTransaction(session -> {
-      TemplateMapper templates = session.getMapper(TemplateMapper.class);
-      TemplateRow made = templates.selectByName(build.provider(), build.resultTemplate());
-      // The tracker may have declared the source unusable while the chain ran (it marks the children
-      // made so far unusable too, but a preparing one has no state to flip yet): keep it out of pools.
-      if (made.usable()) {
-        templates.setState(made.id(), TemplateRow.READY, null, now);
-      } else {
-        templates.setState(made.id(), TemplateRow.UNUSABLE, "the tracker reports the build unusable", now);
-      }
-      session.getMapper(BuildMapper.class).end(build.buildId(), BuildRow.SUCCEEDED, BuildSteps.FINISH, null, made.id(), now);
-      return null;
-    });
-    EventLog.info(log, "build succeeded: template " + build.resultTemplate() + " made", EventLog.BUILD, build.buildId(),
-        EventLog.PROVIDER, build.provider(), EventLog.TEMPLATE, build.resultTemplate());
+    // The template exists on the provider now; recording it ready and ending the build is one
+    // transaction.
+    db.inTransaction(
+        session -> {
+          TemplateMapper templates = session.getMapper(TemplateMapper.class);
+          TemplateRow made = templates.selectByName(build.provider(), build.resultTemplate());
+          // The tracker may have declared the source unusable while the chain ran (it marks the
+          // children
+          // made so far unusable too, but a preparing one has no state to flip yet): keep it out of
+          // pools.
+          if (made.usable()) {
+            templates.setState(made.id(), TemplateRow.READY, null, now);
+          } else {
+            templates.setState(
+                made.id(), TemplateRow.UNUSABLE, "the tracker reports the build unusable", now);
+          }
+          session
+              .getMapper(BuildMapper.class)
+              .end(build.buildId(), BuildRow.SUCCEEDED, BuildSteps.FINISH, null, made.id(), now);
+          return null;
+        });
+    EventLog.info(
+        log,
+        "build succeeded: template " + build.resultTemplate() + " made",
+        EventLog.BUILD,
+        build.buildId(),
+        EventLog.PROVIDER,
+        build.provider(),
+        EventLog.TEMPLATE,
+        build.resultTemplate());
     waker.slotFreed(build.provider());
     changes.happened();
   }
@@ -148,13 +194,16 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
   @Override
   public void deleteOnError(BuildInput build) {
     StepRequest request = new StepRequest(build, BuildSteps.DELETE_ON_ERROR);
-    step(request, () -> {
-      VmProvider provider = provider(build);
-      // Both are idempotent: whichever of them the chain got to make is removed, the rest is a no-op.
-      provider.destroy(build.vmName());
-      provider.deleteTemplate(build.resultTemplate());
-      return null;
-    });
+    step(
+        request,
+        () -> {
+          VmProvider provider = provider(build);
+          // Both are idempotent: whichever of them the chain got to make is removed, the rest is a
+          // no-op.
+          provider.destroy(build.vmName());
+          provider.deleteTemplate(build.resultTemplate());
+          return null;
+        });
   }
 
   private VmProvider provider(BuildInput build) {
@@ -165,27 +214,43 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
     long buildId = request.build().buildId();
     String name = request.step();
     int seq = BuildSteps.CHAIN.indexOf(name) + 1;
-    boolean done = db.inTransaction(session -> {
-      BuildMapper builds = session.getMapper(BuildMapper.class);
-      // A chain started again after a crash (the embedded Temporal server forgets it; start-up restarts it from
-      // the database) or an activity whose completion never reached Temporal: a step the database records as
-      // succeeded is not run twice. Running it again would be wrong, not just slow: after power-off, verify would
-      // find the VM off, and a second finish would make a second template.
-      if (builds.steps(buildId).stream().anyMatch(st -> st.name().equals(name)
-          && BuildStepRow.SUCCEEDED.equals(st.state()))) {
-        return true;
-      }
-      Instant now = clock.instant();
-      builds.stepStarted(buildId, seq == 0 ? BuildSteps.CHAIN.size() + 1 : seq, name, now);
-      builds.setStep(buildId, name, now);
-      return false;
-    });
+    boolean done =
+        db.inTransaction(
+            session -> {
+              BuildMapper builds = session.getMapper(BuildMapper.class);
+              // A chain started again after a crash (the embedded Temporal server forgets it;
+              // start-up restarts it from
+              // the database) or an activity whose completion never reached Temporal: a step the
+              // database records as
+              // succeeded is not run twice. Running it again would be wrong, not just slow: after
+              // power-off, verify would
+              // find the VM off, and a second finish would make a second template.
+              if (builds.steps(buildId).stream()
+                  .anyMatch(
+                      st -> st.name().equals(name) && BuildStepRow.SUCCEEDED.equals(st.state()))) {
+                return true;
+              }
+              Instant now = clock.instant();
+              builds.stepStarted(buildId, seq == 0 ? BuildSteps.CHAIN.size() + 1 : seq, name, now);
+              builds.setStep(buildId, name, now);
+              return false;
+            });
     if (done) {
       log.info("build {}: step {} already succeeded; not run again", buildId, name);
       return;
     }
-    Object[] ids = {EventLog.BUILD, buildId, EventLog.STEP, name, EventLog.PROVIDER, request.build().provider(),
-        EventLog.VM, request.build().vmName(), EventLog.TEMPLATE, request.build().resultTemplate()};
+    Object[] ids = {
+      EventLog.BUILD,
+      buildId,
+      EventLog.STEP,
+      name,
+      EventLog.PROVIDER,
+      request.build().provider(),
+      EventLog.VM,
+      request.build().vmName(),
+      EventLog.TEMPLATE,
+      request.build().resultTemplate()
+    };
     EventLog.info(log, "build step started", ids);
     long started = System.nanoTime();
     try {
@@ -203,13 +268,20 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
 
   private void measured(StepRequest request, String outcome, long startedNanos) {
     BuildInput build = request.build();
-    metrics.step(build.group(), build.provider(), request.step(), outcome,
+    metrics.step(
+        build.group(),
+        build.provider(),
+        request.step(),
+        outcome,
         Duration.ofNanos(System.nanoTime() - startedNanos));
   }
 
   private void ended(long buildId, String name, String state, String error) {
-    db.inTransaction(s -> s.getMapper(BuildMapper.class).stepEnded(
-        buildId, name, state, BuildActivitiesImpl.truncate(error), clock.instant()));
+    db.inTransaction(
+        s ->
+            s.getMapper(BuildMapper.class)
+                .stepEnded(
+                    buildId, name, state, BuildActivitiesImpl.truncate(error), clock.instant()));
   }
 
   private static String describe(Throwable e) {

@@ -36,7 +36,8 @@ final class Heartbeats {
         try {
           return result.get(EVERY.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException stillRunning) {
-          // Throws ActivityCompletionException when the step was cancelled or timed out; the call is
+          // Throws ActivityCompletionException when the step was cancelled or timed out; the call
+          // is
           // then interrupted, and the chain's delete-on-error cleans up whatever it left.
           context.heartbeat(null);
         }

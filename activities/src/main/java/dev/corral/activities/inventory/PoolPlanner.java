@@ -34,14 +34,23 @@ import org.slf4j.LoggerFactory;
 /** Works out, from the inventory alone, what a pool's shepherd should do next. */
 public final class PoolPlanner {
   private static final Logger log = LoggerFactory.getLogger(PoolPlanner.class);
+
   /** A destroy not confirmed after this long is asked for again, in case its signal was lost. */
   static final Duration STALE_DESTROY = Duration.ofMinutes(2);
-  /** A VM cleaning for reuse this long (far beyond its cleanup tries) lost its signal: destroy it. */
+
+  /**
+   * A VM cleaning for reuse this long (far beyond its cleanup tries) lost its signal: destroy it.
+   */
   static final Duration STALE_CLEANING = Duration.ofMinutes(30);
+
   /** A reusable VM this long past its deadline missed its workflow's timer: destroy it. */
   static final Duration REUSABLE_GRACE = Duration.ofMinutes(1);
-  /** After consecutive failed VMs a pool waits 5 s, 10 s, 20 s ... up to 5 min before cloning again. */
+
+  /**
+   * After consecutive failed VMs a pool waits 5 s, 10 s, 20 s ... up to 5 min before cloning again.
+   */
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
+
   static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
   private final Db db;
@@ -58,60 +67,89 @@ public final class PoolPlanner {
     Instant now = clock.instant();
     // lease id -> its VMs' names, logged once the transaction that ended them committed
     Map<String, String> expired = new java.util.LinkedHashMap<>();
-    PoolPlan plan = db.inTransaction(
-        session -> {
-          expired.clear();
-          PoolMapper pools = session.getMapper(PoolMapper.class);
-          VmMapper vms = session.getMapper(VmMapper.class);
-          LeaseMapper leases = session.getMapper(LeaseMapper.class);
-          PoolRow pool = pools.selectByName(poolName);
-          if (pool == null) {
-            return new PoolPlan(poolName, 0, List.of(), pollInterval, true);
-          }
-          List<VmRetirement> retire = new ArrayList<>(endExpiredLeases(poolName, now, leases, vms, expired));
-          int toProvision = 0;
-          if (!pool.active()) {
-            // Nobody can lease from a removed pool, so VMs held for an owner's reuse go too.
-            vms.namesInStates(poolName, List.of(VmStates.READY, VmStates.PROVISIONING, VmStates.CLEANING, VmStates.REUSABLE))
-                .forEach(name -> retire.add(new VmRetirement(name, "pool removed from config")));
-          } else {
-            toProvision = planActive(session, pool, now, retire);
-          }
-          Instant retryAt = backoffUntil(vms.failureStreak(poolName));
-          if (toProvision > 0 && retryAt != null && now.isBefore(retryAt)) {
-            // A broken template or provider would otherwise be cloned again and again without pause.
-            toProvision = 0;
-          }
-          for (VmRow vm : vms.staleReuse(poolName, now.minus(STALE_CLEANING), now.minus(REUSABLE_GRACE))) {
-            retire.add(new VmRetirement(vm.name(), VmStates.CLEANING.equals(vm.state())
-                ? "cleanup for reuse did not finish"
-                : "not leased again by its owner within reuse_within"));
-          }
-          List<String> lostDestroys = vms.staleDestroying(poolName, now.minus(STALE_DESTROY));
-          if (!lostDestroys.isEmpty()) {
-            vms.touch(lostDestroys, now);
-            lostDestroys.forEach(name -> retire.add(new VmRetirement(name, "destroy requested again")));
-          }
-          // Only a removed pool can be drained; an active pool's pass needs no full count of its VMs.
-          boolean drained = !pool.active()
-              && byState(vms.countLiveInPool(poolName)).values().stream().mapToInt(Integer::intValue).sum() == 0;
-          Duration recheck = recheckAfter(pool, now, vms, leases);
-          if (retryAt != null && now.isBefore(retryAt)) {
-            recheck = min(recheck, Duration.between(now, retryAt));
-          }
-          return new PoolPlan(poolName, toProvision, retire, recheck, drained);
-        });
-    expired.forEach((lease, vmNames) -> EventLog.info(log, "lease expired: lifetime ended", EventLog.LEASE, lease,
-        EventLog.VM, vmNames, EventLog.POOL, poolName));
+    PoolPlan plan =
+        db.inTransaction(
+            session -> {
+              expired.clear();
+              PoolMapper pools = session.getMapper(PoolMapper.class);
+              VmMapper vms = session.getMapper(VmMapper.class);
+              LeaseMapper leases = session.getMapper(LeaseMapper.class);
+              PoolRow pool = pools.selectByName(poolName);
+              if (pool == null) {
+                return new PoolPlan(poolName, 0, List.of(), pollInterval, true);
+              }
+              List<VmRetirement> retire =
+                  new ArrayList<>(endExpiredLeases(poolName, now, leases, vms, expired));
+              int toProvision = 0;
+              if (!pool.active()) {
+                // Nobody can lease from a removed pool, so VMs held for an owner's reuse go too.
+                vms.namesInStates(
+                        poolName,
+                        List.of(
+                            VmStates.READY,
+                            VmStates.PROVISIONING,
+                            VmStates.CLEANING,
+                            VmStates.REUSABLE))
+                    .forEach(
+                        name -> retire.add(new VmRetirement(name, "pool removed from config")));
+              } else {
+                toProvision = planActive(session, pool, now, retire);
+              }
+              Instant retryAt = backoffUntil(vms.failureStreak(poolName));
+              if (toProvision > 0 && retryAt != null && now.isBefore(retryAt)) {
+                // A broken template or provider would otherwise be cloned again and again without
+                // pause.
+                toProvision = 0;
+              }
+              for (VmRow vm :
+                  vms.staleReuse(poolName, now.minus(STALE_CLEANING), now.minus(REUSABLE_GRACE))) {
+                retire.add(
+                    new VmRetirement(
+                        vm.name(),
+                        VmStates.CLEANING.equals(vm.state())
+                            ? "cleanup for reuse did not finish"
+                            : "not leased again by its owner within reuse_within"));
+              }
+              List<String> lostDestroys = vms.staleDestroying(poolName, now.minus(STALE_DESTROY));
+              if (!lostDestroys.isEmpty()) {
+                vms.touch(lostDestroys, now);
+                lostDestroys.forEach(
+                    name -> retire.add(new VmRetirement(name, "destroy requested again")));
+              }
+              // Only a removed pool can be drained; an active pool's pass needs no full count of
+              // its VMs.
+              boolean drained =
+                  !pool.active()
+                      && byState(vms.countLiveInPool(poolName)).values().stream()
+                              .mapToInt(Integer::intValue)
+                              .sum()
+                          == 0;
+              Duration recheck = recheckAfter(pool, now, vms, leases);
+              if (retryAt != null && now.isBefore(retryAt)) {
+                recheck = min(recheck, Duration.between(now, retryAt));
+              }
+              return new PoolPlan(poolName, toProvision, retire, recheck, drained);
+            });
+    expired.forEach(
+        (lease, vmNames) ->
+            EventLog.info(
+                log,
+                "lease expired: lifetime ended",
+                EventLog.LEASE,
+                lease,
+                EventLog.VM,
+                vmNames,
+                EventLog.POOL,
+                poolName));
     return plan;
   }
 
   /**
-   * Retirements and the number of VMs to clone for an active pool. VMs cloned from the pool's current
-   * templates ({@link PoolTemplates}) fill it to {@code size} plus what its pending leases still miss;
-   * ready VMs of older templates are kept only while they cover current ones not ready yet, then drained
-   * oldest first, so the pool does not drop below {@code size} ready VMs while it switches templates.
-   * VMs of unusable templates go at once.
+   * Retirements and the number of VMs to clone for an active pool. VMs cloned from the pool's
+   * current templates ({@link PoolTemplates}) fill it to {@code size} plus what its pending leases
+   * still miss; ready VMs of older templates are kept only while they cover current ones not ready
+   * yet, then drained oldest first, so the pool does not drop below {@code size} ready VMs while it
+   * switches templates. VMs of unusable templates go at once.
    */
   private int planActive(SqlSession session, PoolRow pool, Instant now, List<VmRetirement> retire) {
     VmMapper vms = session.getMapper(VmMapper.class);
@@ -139,24 +177,37 @@ public final class PoolPlanner {
     int target = pool.size() + PendingLeaseStore.outstanding(session, pool.name(), now);
     int surplus = counts.readyCurrent + counts.provisioningCurrent - target;
     if (surplus > 0) {
-      List<String> names = byTemplate.readyNames(pool.name(), current, true, surplus + going.size()).stream()
-          .filter(name -> !going.contains(name)).limit(surplus).toList();
+      List<String> names =
+          byTemplate.readyNames(pool.name(), current, true, surplus + going.size()).stream()
+              .filter(name -> !going.contains(name))
+              .limit(surplus)
+              .toList();
       names.forEach(name -> retire.add(new VmRetirement(name, "pool size reduced")));
       going.addAll(names);
       counts.readyCurrent -= names.size();
     }
-    int toProvision = current.isEmpty() ? 0 : Math.max(0, target - counts.readyCurrent - counts.provisioningCurrent);
+    int toProvision =
+        current.isEmpty()
+            ? 0
+            : Math.max(0, target - counts.readyCurrent - counts.provisioningCurrent);
     // Old-template VMs stand in for current ones that are not ready yet, and no longer.
     int keepOld = Math.max(0, target - counts.readyCurrent);
     int drainOld = Math.max(0, counts.readyOld - keepOld);
-    if (drainOld == 0 && counts.readyOld > 0 && toProvision > 0 && counts.provisioningCurrent == 0
+    if (drainOld == 0
+        && counts.readyOld > 0
+        && toProvision > 0
+        && counts.provisioningCurrent == 0
         && noRoom(session, current.keySet(), vms)) {
-      // The providers are full: without freeing one old VM the pool could never move to its new template.
+      // The providers are full: without freeing one old VM the pool could never move to its new
+      // template.
       drainOld = 1;
     }
     if (drainOld > 0) {
-      List<String> names = byTemplate.readyNames(pool.name(), current, false, drainOld + going.size()).stream()
-          .filter(name -> !going.contains(name)).limit(drainOld).toList();
+      List<String> names =
+          byTemplate.readyNames(pool.name(), current, false, drainOld + going.size()).stream()
+              .filter(name -> !going.contains(name))
+              .limit(drainOld)
+              .toList();
       names.forEach(name -> retire.add(new VmRetirement(name, "replaced by a newer template")));
       going.addAll(names);
     }
@@ -166,7 +217,10 @@ public final class PoolPlanner {
   private static boolean noRoom(SqlSession session, Set<String> providers, VmMapper vms) {
     for (ProviderRow provider : session.getMapper(ProviderMapper.class).selectAll()) {
       if (providers.contains(provider.name()) && provider.active()) {
-        int live = byState(vms.countLiveOnProvider(provider.name())).values().stream().mapToInt(Integer::intValue).sum();
+        int live =
+            byState(vms.countLiveOnProvider(provider.name())).values().stream()
+                .mapToInt(Integer::intValue)
+                .sum();
         if (live < provider.maxVms()) {
           return false;
         }
@@ -175,7 +229,9 @@ public final class PoolPlanner {
     return true;
   }
 
-  /** Ready and provisioning VMs of a pool, split into those of its current templates and older ones. */
+  /**
+   * Ready and provisioning VMs of a pool, split into those of its current templates and older ones.
+   */
   static final class TemplateCounts {
     private final Map<String, String> current;
     int readyCurrent;
@@ -226,8 +282,8 @@ public final class PoolPlanner {
     return streak.lastFailureAt().plus(backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff);
   }
 
-  private static List<VmRetirement> endExpiredLeases(String pool, Instant now, LeaseMapper leases, VmMapper vms,
-      Map<String, String> expired) {
+  private static List<VmRetirement> endExpiredLeases(
+      String pool, Instant now, LeaseMapper leases, VmMapper vms, Map<String, String> expired) {
     List<VmRetirement> retire = new ArrayList<>();
     for (String leaseId : leases.expiredHoldingPool(pool, now)) {
       if (leases.end(leaseId, LeaseRow.EXPIRED, "lifetime ended", now) == 1) {
@@ -244,7 +300,10 @@ public final class PoolPlanner {
     return retire;
   }
 
-  /** The next deadline in this pool (a ready_ttl or a lease expiry), never later than the poll interval. */
+  /**
+   * The next deadline in this pool (a ready_ttl or a lease expiry), never later than the poll
+   * interval.
+   */
   private Duration recheckAfter(PoolRow pool, Instant now, VmMapper vms, LeaseMapper leases) {
     Duration wait = pollInterval;
     Instant oldestReady = vms.oldestReadyAt(pool.name());
@@ -264,6 +323,7 @@ public final class PoolPlanner {
   }
 
   static Map<String, Integer> byState(List<StateCount> counts) {
-    return counts.stream().collect(Collectors.toMap(StateCount::state, StateCount::count, Integer::sum));
+    return counts.stream()
+        .collect(Collectors.toMap(StateCount::state, StateCount::count, Integer::sum));
   }
 }

@@ -15,24 +15,28 @@ import java.util.Optional;
 import org.apache.ibatis.session.SqlSession;
 
 /**
- * Which template a pool clones now, per provider. A fixed template is the same everywhere. A selector
- * takes the newest usable build of its group (highest version, then newest date) and every provider of
- * the pool that holds that build; providers holding only older builds get no new VMs, so the pool moves
- * to the newest build as a whole.
+ * Which template a pool clones now, per provider. A fixed template is the same everywhere. A
+ * selector takes the newest usable build of its group (highest version, then newest date) and every
+ * provider of the pool that holds that build; providers holding only older builds get no new VMs,
+ * so the pool moves to the newest build as a whole.
  */
 public final class PoolTemplates {
   private PoolTemplates() {}
 
-  /** The current template per provider, in the pool's provider order; empty when none is usable yet. */
+  /**
+   * The current template per provider, in the pool's provider order; empty when none is usable yet.
+   */
   public static Map<String, String> current(SqlSession session, PoolRow pool) {
     List<String> providers = session.getMapper(PoolMapper.class).providers(pool.name());
     Map<String, String> current = new LinkedHashMap<>();
     PoolSelector selector = pool.selector();
     if (selector == null) {
       if (pool.templateOverride() != null && !providers.isEmpty()) {
-        // An API override may name a template only some of the pool's providers hold; the others get
+        // An API override may name a template only some of the pool's providers hold; the others
+        // get
         // no new VMs rather than clones that fail.
-        List<String> holding = session.getMapper(TemplateMapper.class).providersHolding(pool.template(), providers);
+        List<String> holding =
+            session.getMapper(TemplateMapper.class).providersHolding(pool.template(), providers);
         providers.stream().filter(holding::contains).forEach(p -> current.put(p, pool.template()));
       } else if (pool.template() != null) {
         providers.forEach(p -> current.put(p, pool.template()));
@@ -42,11 +46,16 @@ public final class PoolTemplates {
     if (providers.isEmpty()) {
       return current;
     }
-    List<TemplateRow> usable = session.getMapper(TemplateMapper.class)
-        .usableOf(selector.templateGroup(), selector.templatePrepared(), providers).stream()
-        .filter(t -> TemplateSelector.LATEST.equals(selector.templateVersion())
-            || TemplateVersions.matches(selector.templateVersion(), t.version()))
-        .toList();
+    List<TemplateRow> usable =
+        session
+            .getMapper(TemplateMapper.class)
+            .usableOf(selector.templateGroup(), selector.templatePrepared(), providers)
+            .stream()
+            .filter(
+                t ->
+                    TemplateSelector.LATEST.equals(selector.templateVersion())
+                        || TemplateVersions.matches(selector.templateVersion(), t.version()))
+            .toList();
     Optional<TemplateRow> newest = usable.stream().max(TemplateVersions.OLDEST_FIRST);
     if (newest.isEmpty()) {
       return current;
@@ -75,8 +84,13 @@ public final class PoolTemplates {
     if (selector == null) {
       return "pool " + pool + " has no template";
     }
-    return "no usable " + (selector.templatePrepared() ? "prepared" : "raw") + " template of group "
-        + selector.templateGroup() + (TemplateSelector.LATEST.equals(selector.templateVersion()) ? "" : " version "
-        + selector.templateVersion()) + " on the pool's providers yet";
+    return "no usable "
+        + (selector.templatePrepared() ? "prepared" : "raw")
+        + " template of group "
+        + selector.templateGroup()
+        + (TemplateSelector.LATEST.equals(selector.templateVersion())
+            ? ""
+            : " version " + selector.templateVersion())
+        + " on the pool's providers yet";
   }
 }

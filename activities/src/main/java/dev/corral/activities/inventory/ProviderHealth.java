@@ -12,14 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A provider's circuit breaker, read from its VMs' latest outcomes in the database, so that every Corral instance
- * sees the same state without sharing memory. After {@link #FAILING_AFTER} VMs in a row failed all their tries the
- * provider is failing: placement skips it while another provider can take the VMs. {@link #RETRY_AFTER} after its
- * last failure it is half-open: one VM at a time may try it again, and that VM's outcome closes or reopens it.
+ * A provider's circuit breaker, read from its VMs' latest outcomes in the database, so that every
+ * Corral instance sees the same state without sharing memory. After {@link #FAILING_AFTER} VMs in a
+ * row failed all their tries the provider is failing: placement skips it while another provider can
+ * take the VMs. {@link #RETRY_AFTER} after its last failure it is half-open: one VM at a time may
+ * try it again, and that VM's outcome closes or reopens it.
  */
 public final class ProviderHealth {
   /** Consecutive failed VMs after which a provider counts as failing. */
   public static final int FAILING_AFTER = 3;
+
   /** How long a failing provider is left alone before one VM tries it again. */
   public static final Duration RETRY_AFTER = Duration.ofSeconds(60);
 
@@ -40,15 +42,17 @@ public final class ProviderHealth {
   }
 
   private static final Logger log = LoggerFactory.getLogger(ProviderHealth.class);
+
   /** The state this process last saw each provider in, to log changes once. */
   private static final Map<String, State> LAST_SEEN = new ConcurrentHashMap<>();
 
   private ProviderHealth() {}
 
   /**
-   * Logs a change of a provider's circuit as this process notices it: when a VM's failure opens it, and
-   * when placement finds it half-open or ok again. The state lives in the database, so every instance
-   * notices (and logs) changes on its own; the first look at a provider that is ok logs nothing.
+   * Logs a change of a provider's circuit as this process notices it: when a VM's failure opens it,
+   * and when placement finds it half-open or ok again. The state lives in the database, so every
+   * instance notices (and logs) changes on its own; the first look at a provider that is ok logs
+   * nothing.
    */
   public static void noticed(String provider, Status status) {
     State before = LAST_SEEN.put(provider, status.state());
@@ -56,10 +60,21 @@ public final class ProviderHealth {
       return;
     }
     switch (status.state()) {
-      case FAILING -> EventLog.warn(log, "provider failing: its last " + FAILING_AFTER
-          + " VMs failed all their tries; placement skips it until " + status.retryAt(), EventLog.PROVIDER, provider);
-      case HALF_OPEN -> EventLog.info(log, "provider half-open: one trial VM at a time", EventLog.PROVIDER, provider);
-      case OK -> EventLog.info(log, "provider ok again: a VM on it became ready", EventLog.PROVIDER, provider);
+      case FAILING ->
+          EventLog.warn(
+              log,
+              "provider failing: its last "
+                  + FAILING_AFTER
+                  + " VMs failed all their tries; placement skips it until "
+                  + status.retryAt(),
+              EventLog.PROVIDER,
+              provider);
+      case HALF_OPEN ->
+          EventLog.info(
+              log, "provider half-open: one trial VM at a time", EventLog.PROVIDER, provider);
+      case OK ->
+          EventLog.info(
+              log, "provider ok again: a VM on it became ready", EventLog.PROVIDER, provider);
     }
   }
 

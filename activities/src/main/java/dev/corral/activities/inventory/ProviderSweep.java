@@ -23,27 +23,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * After a crash of Corral or of the host, makes each provider's inventory and the database agree again, before
- * leases are taken: a VM the provider runs that the database knows is adopted as it is (its workflow resumes);
- * one the database does not know (cloned just before a crash lost its row, or a build VM whose delete-on-error
- * never ran) is destroyed; a ready VM the provider reports dead (its QEMU gone with the host) is retired so that
- * nobody leases it, which also removes what is left of it and lets the pool refill.
+ * After a crash of Corral or of the host, makes each provider's inventory and the database agree
+ * again, before leases are taken: a VM the provider runs that the database knows is adopted as it
+ * is (its workflow resumes); one the database does not know (cloned just before a crash lost its
+ * row, or a build VM whose delete-on-error never ran) is destroyed; a ready VM the provider reports
+ * dead (its QEMU gone with the host) is retired so that nobody leases it, which also removes what
+ * is left of it and lets the pool refill.
  *
- * <p>A ready VM the provider does not list at all is left to the reconciler: seeing it missing once at start-up
- * is not proof enough to replace it. Unlike the reconciler, the sweep destroys an unknown VM at once, but within
- * the same bounds: only names in Corral's scope, never one {@code purge.allowlist} matches, and under
- * {@code purge.dry_run} it only reports. "Unknown" is decided by a database read made after the provider's
- * listing: every clone (of any instance) and every build VM has its row before the provider is asked to make it,
- * so a VM another instance is cloning right now is always known by then and never destroyed.
+ * <p>A ready VM the provider does not list at all is left to the reconciler: seeing it missing once
+ * at start-up is not proof enough to replace it. Unlike the reconciler, the sweep destroys an
+ * unknown VM at once, but within the same bounds: only names in Corral's scope, never one {@code
+ * purge.allowlist} matches, and under {@code purge.dry_run} it only reports. "Unknown" is decided
+ * by a database read made after the provider's listing: every clone (of any instance) and every
+ * build VM has its row before the provider is asked to make it, so a VM another instance is cloning
+ * right now is always known by then and never destroyed.
  */
 public final class ProviderSweep {
   private static final Logger log = LoggerFactory.getLogger(ProviderSweep.class);
 
   /** What a sweep did, summed over all providers. */
-  public record Outcome(int adopted, int destroyedUnknown, int retiredDead, List<String> unreachableProviders) {}
+  public record Outcome(
+      int adopted, int destroyedUnknown, int retiredDead, List<String> unreachableProviders) {}
 
-  private static final List<String> LIVE = List.of(VmStates.PROVISIONING, VmStates.READY, VmStates.LEASED,
-      VmStates.CLEANING, VmStates.REUSABLE, VmStates.DESTROYING);
+  private static final List<String> LIVE =
+      List.of(
+          VmStates.PROVISIONING,
+          VmStates.READY,
+          VmStates.LEASED,
+          VmStates.CLEANING,
+          VmStates.REUSABLE,
+          VmStates.DESTROYING);
 
   private final Db db;
   private final ProviderRegistry providers;
@@ -55,7 +64,12 @@ public final class ProviderSweep {
     this(db, providers, vmWorkflows, clock, ReconcileConfig.DEFAULTS);
   }
 
-  public ProviderSweep(Db db, ProviderRegistry providers, VmWorkflows vmWorkflows, Clock clock, ReconcileConfig purge) {
+  public ProviderSweep(
+      Db db,
+      ProviderRegistry providers,
+      VmWorkflows vmWorkflows,
+      Clock clock,
+      ReconcileConfig purge) {
     this.db = db;
     this.providers = providers;
     this.vmWorkflows = vmWorkflows;
@@ -73,19 +87,26 @@ public final class ProviderSweep {
       try {
         inventory = provider.inventory();
       } catch (RuntimeException e) {
-        EventLog.warn(log, "start-up sweep: the provider did not list its VMs (" + e.getMessage() + "); skipped",
-            EventLog.PROVIDER, provider.name());
+        EventLog.warn(
+            log,
+            "start-up sweep: the provider did not list its VMs (" + e.getMessage() + "); skipped",
+            EventLog.PROVIDER,
+            provider.name());
         unreachable.add(provider.name());
         continue;
       }
       // Read after the listing, never before: see the class comment.
       Map<String, VmRow> known = new HashMap<>();
       Set<String> buildVms = new HashSet<>();
-      db.inTransaction(session -> {
-        session.getMapper(VmMapper.class).selectInStates(LIVE).forEach(vm -> known.put(vm.name(), vm));
-        buildVms.addAll(Reconciler.buildVms(session));
-        return null;
-      });
+      db.inTransaction(
+          session -> {
+            session
+                .getMapper(VmMapper.class)
+                .selectInStates(LIVE)
+                .forEach(vm -> known.put(vm.name(), vm));
+            buildVms.addAll(Reconciler.buildVms(session));
+            return null;
+          });
       for (ProviderVm vm : inventory) {
         VmRow row = known.get(vm.name());
         if (row == null || !row.provider().equals(provider.name())) {
@@ -93,23 +114,43 @@ public final class ProviderSweep {
             continue;
           }
           if (purge.allowlisted(vm.name()) || purge.dryRun()) {
-            EventLog.warn(log, "start-up sweep: unknown VM kept: "
-                + (purge.dryRun() ? "purge.dry_run is on" : "purge.allowlist matches it"),
-                EventLog.PROVIDER, provider.name(), EventLog.VM, vm.name());
+            EventLog.warn(
+                log,
+                "start-up sweep: unknown VM kept: "
+                    + (purge.dryRun() ? "purge.dry_run is on" : "purge.allowlist matches it"),
+                EventLog.PROVIDER,
+                provider.name(),
+                EventLog.VM,
+                vm.name());
             continue;
           }
           try {
             provider.destroy(vm.name());
             destroyed++;
-            EventLog.warn(log, "start-up sweep: unknown VM destroyed: the inventory does not know it",
-                EventLog.PROVIDER, provider.name(), EventLog.VM, vm.name());
+            EventLog.warn(
+                log,
+                "start-up sweep: unknown VM destroyed: the inventory does not know it",
+                EventLog.PROVIDER,
+                provider.name(),
+                EventLog.VM,
+                vm.name());
           } catch (RuntimeException e) {
-            EventLog.warn(log, "start-up sweep: cannot destroy unknown VM: " + e.getMessage(),
-                EventLog.PROVIDER, provider.name(), EventLog.VM, vm.name());
+            EventLog.warn(
+                log,
+                "start-up sweep: cannot destroy unknown VM: " + e.getMessage(),
+                EventLog.PROVIDER,
+                provider.name(),
+                EventLog.VM,
+                vm.name());
           }
         } else if (dead(vm) && VmStates.READY.equals(row.state())) {
-          if (retire(row, "lost: found " + vm.powerState().name().toLowerCase() + " on " + provider.name()
-              + " at start-up")) {
+          if (retire(
+              row,
+              "lost: found "
+                  + vm.powerState().name().toLowerCase()
+                  + " on "
+                  + provider.name()
+                  + " at start-up")) {
             retired++;
           }
         } else {
@@ -117,8 +158,11 @@ public final class ProviderSweep {
         }
       }
     }
-    log.info("start-up sweep: {} VM(s) adopted, {} unknown VM(s) destroyed, {} dead ready VM(s) retired",
-        adopted, destroyed, retired);
+    log.info(
+        "start-up sweep: {} VM(s) adopted, {} unknown VM(s) destroyed, {} dead ready VM(s) retired",
+        adopted,
+        destroyed,
+        retired);
     return new Outcome(adopted, destroyed, retired, unreachable);
   }
 
@@ -127,11 +171,20 @@ public final class ProviderSweep {
   }
 
   private boolean retire(VmRow row, String reason) {
-    if (DeadVms.retire(db, vmWorkflows, row.name(), List.of(VmStates.READY), reason, clock.instant()) == null) {
+    if (DeadVms.retire(
+            db, vmWorkflows, row.name(), List.of(VmStates.READY), reason, clock.instant())
+        == null) {
       return false;
     }
-    EventLog.warn(log, "start-up sweep: VM retired: " + reason, EventLog.VM, row.name(), EventLog.POOL, row.pool(),
-        EventLog.PROVIDER, row.provider());
+    EventLog.warn(
+        log,
+        "start-up sweep: VM retired: " + reason,
+        EventLog.VM,
+        row.name(),
+        EventLog.POOL,
+        row.pool(),
+        EventLog.PROVIDER,
+        row.provider());
     return true;
   }
 }

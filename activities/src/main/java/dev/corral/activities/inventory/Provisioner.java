@@ -58,8 +58,11 @@ public final class Provisioner {
           for (VmRow existing : vms.selectByNames(names)) {
             known.add(existing.name());
             if (VmStates.PROVISIONING.equals(existing.state())) {
-              // Reserved by an earlier attempt of this same activity: start it, do not count it twice.
-              reserved.add(VmWorkflows.provisionRequest(pool, existing.name(), existing.provider(), existing.template()));
+              // Reserved by an earlier attempt of this same activity: start it, do not count it
+              // twice.
+              reserved.add(
+                  VmWorkflows.provisionRequest(
+                      pool, existing.name(), existing.provider(), existing.template()));
             }
           }
           List<String> fresh = names.stream().filter(name -> !known.contains(name)).toList();
@@ -67,16 +70,19 @@ public final class Provisioner {
           if (current.isEmpty()) {
             return new Reservation(reserved, PoolTemplates.noTemplateReason(pool));
           }
-          PoolPlanner.TemplateCounts counts = PoolPlanner.TemplateCounts.of(
-              session.getMapper(VmTemplateMapper.class).countByTemplate(poolName), current);
+          PoolPlanner.TemplateCounts counts =
+              PoolPlanner.TemplateCounts.of(
+                  session.getMapper(VmTemplateMapper.class).countByTemplate(poolName), current);
           int deficit = pool.size() - counts.readyCurrent - counts.provisioningCurrent;
-          // Locked in name order, so pools listing the same providers in other orders cannot deadlock.
+          // Locked in name order, so pools listing the same providers in other orders cannot
+          // deadlock.
           new TreeSet<>(current.keySet()).forEach(providers::selectForUpdate);
           Map<String, Room> rooms = new LinkedHashMap<>();
           for (String candidate : current.keySet()) {
             rooms.put(candidate, Room.of(providers.selectForUpdate(candidate), vms));
           }
-          // A failing provider is skipped while another can take the VMs; if all are failing, the pool's
+          // A failing provider is skipped while another can take the VMs; if all are failing, the
+          // pool's
           // own backoff paces the retries instead. A half-open one gets one trial VM at a time.
           List<String> failing = new ArrayList<>();
           for (Map.Entry<String, Room> room : rooms.entrySet()) {
@@ -95,11 +101,12 @@ public final class Provisioner {
           String limitedBy = null;
           for (String name : fresh.subList(0, Math.max(0, Math.min(deficit, fresh.size())))) {
             // The least-loaded provider with room; ties go to the pool's order of preference.
-            String provider = rooms.entrySet().stream()
-                .filter(e -> e.getValue().canTake())
-                .min(Comparator.comparingDouble(e -> e.getValue().load()))
-                .map(Map.Entry::getKey)
-                .orElse(null);
+            String provider =
+                rooms.entrySet().stream()
+                    .filter(e -> e.getValue().canTake())
+                    .min(Comparator.comparingDouble(e -> e.getValue().load()))
+                    .map(Map.Entry::getKey)
+                    .orElse(null);
             if (provider == null) {
               limitedBy = describeLimits(rooms);
               break;
@@ -112,7 +119,6 @@ public final class Provisioner {
           return new Reservation(reserved, limitedBy);
         });
   }
-
 
   private static String describeLimits(Map<String, Room> rooms) {
     List<String> parts = new ArrayList<>();
@@ -146,11 +152,17 @@ public final class Provisioner {
     }
 
     boolean canTake() {
-      return provider != null && !provider.disabled() && live < provider.maxVms() && provisioning < provider.maxConcurrentClones()
+      return provider != null
+          && !provider.disabled()
+          && live < provider.maxVms()
+          && provisioning < provider.maxConcurrentClones()
           && !(trialOnly && provisioning > 0);
     }
 
-    /** A half-open provider: one VM provisioning at a time, whose outcome closes or reopens its breaker. */
+    /**
+     * A half-open provider: one VM provisioning at a time, whose outcome closes or reopens its
+     * breaker.
+     */
     void trialOnly() {
       trialOnly = true;
     }
@@ -175,7 +187,11 @@ public final class Provisioner {
       if (live >= provider.maxVms()) {
         return "provider " + name + " is at max_vms (" + provider.maxVms() + ")";
       }
-      return "provider " + name + " is at max_concurrent_clones (" + provider.maxConcurrentClones() + ")";
+      return "provider "
+          + name
+          + " is at max_concurrent_clones ("
+          + provider.maxConcurrentClones()
+          + ")";
     }
   }
 }

@@ -22,7 +22,8 @@ public final class LeaseWaitActivitiesImpl implements LeaseWaitActivities {
   private final ShepherdNudger nudger;
   private final LeaseWaker waker;
 
-  public LeaseWaitActivitiesImpl(PendingLeaseStore store, Clock clock, ShepherdNudger nudger, LeaseWaker waker) {
+  public LeaseWaitActivitiesImpl(
+      PendingLeaseStore store, Clock clock, ShepherdNudger nudger, LeaseWaker waker) {
     this.store = store;
     this.clock = clock;
     this.nudger = nudger;
@@ -48,17 +49,24 @@ public final class LeaseWaitActivitiesImpl implements LeaseWaitActivities {
     if (PendingLeaseStore.FAILED.equals(fill.state())) {
       EventLog.warn(log, "pending lease failed: " + fill.reason(), EventLog.LEASE, leaseId);
       // Its held VMs are ready again: younger pending leases of those pools may take them now.
-      pools(leaseId).forEach(pool -> {
-        waker.vmReady(pool);
-        nudger.leased(pool);
-      });
+      pools(leaseId)
+          .forEach(
+              pool -> {
+                waker.vmReady(pool);
+                nudger.leased(pool);
+              });
     }
     return fill;
   }
 
   private Set<String> pools(String leaseId) {
-    return store.find(leaseId)
-        .map(lease -> lease.demand().stream().map(LeaseDemandRow::pool).collect(Collectors.toCollection(TreeSet::new)))
+    return store
+        .find(leaseId)
+        .map(
+            lease ->
+                lease.demand().stream()
+                    .map(LeaseDemandRow::pool)
+                    .collect(Collectors.toCollection(TreeSet::new)))
         .orElseGet(TreeSet::new);
   }
 }

@@ -5,9 +5,13 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 
-/** Template build steps: how long each attempt took and how it ended, per template group, provider and step. */
+/**
+ * Template build steps: how long each attempt took and how it ended, per template group, provider
+ * and step.
+ */
 public final class BuildMetrics {
-  static final Duration[] BUCKETS = VmMetrics.seconds(1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200);
+  static final Duration[] BUCKETS =
+      VmMetrics.seconds(1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200);
 
   private final MeterRegistry registry;
 
@@ -22,8 +26,11 @@ public final class BuildMetrics {
 
   /** One attempt of a step; {@code outcome} is {@code succeeded} or {@code failed}. */
   public void step(String group, String provider, String step, String outcome, Duration took) {
-    Timer.builder("corral.build.step").description("Template build step attempts, by how they ended")
+    Timer.builder("corral.build.step")
+        .description("Template build step attempts, by how they ended")
         .tags("group", group, "provider", provider, "step", step, "outcome", outcome)
-        .serviceLevelObjectives(BUCKETS).register(registry).record(took);
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry)
+        .record(took);
   }
 }

@@ -34,8 +34,8 @@ public final class ProviderRegistry implements AutoCloseable {
   }
 
   /**
-   * Builds one provider per configured entry, each by its {@link ProviderTypes type}. Providers keep their state
-   * under {@code dataDir} unless their settings say otherwise.
+   * Builds one provider per configured entry, each by its {@link ProviderTypes type}. Providers
+   * keep their state under {@code dataDir} unless their settings say otherwise.
    */
   public static ProviderRegistry fromConfig(Map<String, ProviderConfig> providers, Path dataDir) {
     Map<String, VmProvider> built = new LinkedHashMap<>();

@@ -8,4 +8,5 @@ import java.time.LocalDate;
  *
  * @param prepared made by Corral's preparation chain rather than uploaded as a raw build
  */
-public record ProviderTemplate(String name, String group, String version, LocalDate date, boolean prepared) {}
+public record ProviderTemplate(
+    String name, String group, String version, LocalDate date, boolean prepared) {}

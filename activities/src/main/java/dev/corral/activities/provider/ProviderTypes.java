@@ -11,15 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every provider type Corral has, in one place: adding a provider means adding its line to {@link #TYPES}. The
- * config module finds this catalogue through {@code META-INF/services/dev.corral.config.ProviderCatalog}, so
- * every config load checks provider settings; {@link ProviderRegistry} builds providers from it.
+ * Every provider type Corral has, in one place: adding a provider means adding its line to {@link
+ * #TYPES}. The config module finds this catalogue through {@code
+ * META-INF/services/dev.corral.config.ProviderCatalog}, so every config load checks provider
+ * settings; {@link ProviderRegistry} builds providers from it.
  */
 public final class ProviderTypes implements ProviderCatalog {
   /** In the order config messages list them ("known types: simulated, qemu"). */
-  private static final List<ProviderType> TYPES = List.of(
-      new SimulatedType(),
-      new QemuType());
+  private static final List<ProviderType> TYPES = List.of(new SimulatedType(), new QemuType());
 
   private static final Map<String, ProviderType> BY_NAME = byName();
 
@@ -34,12 +33,14 @@ public final class ProviderTypes implements ProviderCatalog {
   /**
    * The type of a configured provider.
    *
-   * @throws IllegalArgumentException when no type of that name exists (a config the loader did not check)
+   * @throws IllegalArgumentException when no type of that name exists (a config the loader did not
+   *     check)
    */
   public static ProviderType of(ProviderConfig config) {
     ProviderType type = BY_NAME.get(config.type());
     if (type == null) {
-      throw new IllegalArgumentException("provider " + config.name() + " has unsupported type " + config.type());
+      throw new IllegalArgumentException(
+          "provider " + config.name() + " has unsupported type " + config.type());
     }
     return type;
   }

@@ -3,7 +3,8 @@ package dev.corral.activities.provider;
 import java.util.Map;
 
 /** The answer of one readiness probe; {@code ports} as in {@link ProviderVm#ports()}. */
-public record Readiness(State state, String hostname, String ip, Map<String, Integer> ports, String reason) {
+public record Readiness(
+    State state, String hostname, String ip, Map<String, Integer> ports, String reason) {
   public enum State {
     READY,
     BOOTING,

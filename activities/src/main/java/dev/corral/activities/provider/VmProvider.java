@@ -25,8 +25,9 @@ public interface VmProvider extends AutoCloseable {
   ProviderVm cloneVm(String vmName, String template);
 
   /**
-   * {@link #cloneVm(String, String)} with the pool's memory and CPUs. Providers whose VM size the template fixes
-   * ignore the shape; those that size VMs themselves (qemu) use it over their own default.
+   * {@link #cloneVm(String, String)} with the pool's memory and CPUs. Providers whose VM size the
+   * template fixes ignore the shape; those that size VMs themselves (qemu) use it over their own
+   * default.
    */
   default ProviderVm cloneVm(String vmName, String template, VmShape shape) {
     return cloneVm(vmName, template);
@@ -45,15 +46,19 @@ public interface VmProvider extends AutoCloseable {
   void destroy(String vmName);
 
   /**
-   * The cleanup hook of {@code reuse: same_owner} pools: makes a released VM fit for its owner's next
-   * lease (removes user data, resets what the lease changed). Idempotent: cleaning a clean VM
-   * succeeds. Throws {@link ProviderException} when the VM cannot be cleaned (missing, broken); Corral
-   * then destroys it instead of reusing it. A provider without such a hook refuses, so its released
-   * VMs are always destroyed.
+   * The cleanup hook of {@code reuse: same_owner} pools: makes a released VM fit for its owner's
+   * next lease (removes user data, resets what the lease changed). Idempotent: cleaning a clean VM
+   * succeeds. Throws {@link ProviderException} when the VM cannot be cleaned (missing, broken);
+   * Corral then destroys it instead of reusing it. A provider without such a hook refuses, so its
+   * released VMs are always destroyed.
    */
   default void cleanForReuse(String vmName) {
     throw ProviderException.permanent(
-        ErrorTypes.CLEANUP_FAILED, "provider " + name() + " has no cleanup hook; " + vmName
+        ErrorTypes.CLEANUP_FAILED,
+        "provider "
+            + name()
+            + " has no cleanup hook; "
+            + vmName
             + " is destroyed instead of reused");
   }
 
@@ -63,46 +68,61 @@ public interface VmProvider extends AutoCloseable {
   List<ProviderTemplate> templates();
 
   /**
-   * Deploys VM {@code vmName} from {@code template} for preparation and returns once it runs. If the VM
-   * exists already, returns it. Throws a permanent {@link ProviderException} (TemplateNotFound) when the
-   * provider has no such template.
+   * Deploys VM {@code vmName} from {@code template} for preparation and returns once it runs. If
+   * the VM exists already, returns it. Throws a permanent {@link ProviderException}
+   * (TemplateNotFound) when the provider has no such template.
    */
   ProviderVm deploy(String vmName, String template);
 
   /** The product version the guest reports, or empty when it reports none. */
   Optional<String> guestVersion(String vmName);
 
-  /** Applies a template group's configuration inside the guest (key/values, or a {@code script}). */
+  /**
+   * Applies a template group's configuration inside the guest (key/values, or a {@code script}).
+   */
   void configure(String vmName, Map<String, String> settings);
 
-  /** Removes per-instance state (host keys, machine id, hostname, MACs) so clones come out unique. */
+  /**
+   * Removes per-instance state (host keys, machine id, hostname, MACs) so clones come out unique.
+   */
   void seal(String vmName);
 
-  /** Shuts the guest down cleanly, forcing it off after {@code graceful}. A VM already off stays off. */
+  /**
+   * Shuts the guest down cleanly, forcing it off after {@code graceful}. A VM already off stays
+   * off.
+   */
   void powerOff(String vmName, Duration graceful);
 
   /**
-   * Turns the powered-off VM into template {@code templateName}; the VM is gone afterwards. When the
-   * template exists already (a repeated call), returns it.
+   * Turns the powered-off VM into template {@code templateName}; the VM is gone afterwards. When
+   * the template exists already (a repeated call), returns it.
    */
   ProviderTemplate createTemplate(String vmName, String templateName);
 
   /** Deletes a template. Deleting a template that does not exist succeeds. */
   void deleteTemplate(String templateName);
 
-  // --- Tasks on a (leased) VM. Each is idempotent by VM and snapshot or disk id, since Temporal may run
+  // --- Tasks on a (leased) VM. Each is idempotent by VM and snapshot or disk id, since Temporal
+  // may run
   // an activity again; a VM the provider does not have is a permanent VmNotFound. ---
 
-  /** Takes snapshot {@code snapshotId} of the VM; when the VM has that snapshot already, returns at once. */
+  /**
+   * Takes snapshot {@code snapshotId} of the VM; when the VM has that snapshot already, returns at
+   * once.
+   */
   void snapshot(String vmName, String snapshotId);
 
   /**
-   * Reverts the VM to its snapshot {@code snapshotId}; doing it twice leaves the VM as doing it once. Throws a
-   * permanent {@link ProviderException} (SnapshotNotFound) when the VM has no such snapshot.
+   * Reverts the VM to its snapshot {@code snapshotId}; doing it twice leaves the VM as doing it
+   * once. Throws a permanent {@link ProviderException} (SnapshotNotFound) when the VM has no such
+   * snapshot.
    */
   void revertSnapshot(String vmName, String snapshotId);
 
-  /** Attaches a new disk of {@code sizeGb} GB called {@code diskId}; when it is attached already, returns at once. */
+  /**
+   * Attaches a new disk of {@code sizeGb} GB called {@code diskId}; when it is attached already,
+   * returns at once.
+   */
   void addDisk(String vmName, String diskId, int sizeGb);
 
   @Override

@@ -7,8 +7,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The reconciler's counters per provider since this process started, for {@code GET /v1/reconcile} and for the
- * metrics of issue 7. In memory: with several Corral instances each counts the passes its own workers ran.
+ * The reconciler's counters per provider since this process started, for {@code GET /v1/reconcile}
+ * and for the metrics of issue 7. In memory: with several Corral instances each counts the passes
+ * its own workers ran.
  */
 public final class ReconcileStats {
   /**
@@ -23,14 +24,31 @@ public final class ReconcileStats {
    * @param allowlistKept unknown VMs spared by the allowlist
    * @param providerErrors provider calls that failed
    */
-  public record Totals(Instant lastPassAt, long passes, long vmsChecked, long vmsLost, long unknownSighted,
-      long unknownPurged, long dryRunWouldPurge, long allowlistKept, long providerErrors, ReconcilePass lastPass) {
+  public record Totals(
+      Instant lastPassAt,
+      long passes,
+      long vmsChecked,
+      long vmsLost,
+      long unknownSighted,
+      long unknownPurged,
+      long dryRunWouldPurge,
+      long allowlistKept,
+      long providerErrors,
+      ReconcilePass lastPass) {
     static final Totals NONE = new Totals(null, 0, 0, 0, 0, 0, 0, 0, 0, null);
 
     Totals plus(ReconcilePass p) {
-      return new Totals(p.at(), passes + 1, vmsChecked + p.checked(), vmsLost + p.lost(),
-          unknownSighted + p.unknownSighted(), unknownPurged + p.purged(), dryRunWouldPurge + p.wouldPurge(),
-          allowlistKept + p.kept(), providerErrors + p.errors().size(), p);
+      return new Totals(
+          p.at(),
+          passes + 1,
+          vmsChecked + p.checked(),
+          vmsLost + p.lost(),
+          unknownSighted + p.unknownSighted(),
+          unknownPurged + p.purged(),
+          dryRunWouldPurge + p.wouldPurge(),
+          allowlistKept + p.kept(),
+          providerErrors + p.errors().size(),
+          p);
     }
   }
 

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.ibatis.session.SqlSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,23 +21,28 @@ import org.slf4j.LoggerFactory;
  * Group commit for lease claims. Callers queue their claim and wait; one committer thread claims
  * everything that queued while its previous transaction ran, in ONE transaction: per pool one
  * {@code SELECT … LIMIT total FOR UPDATE SKIP LOCKED}, the VMs handed out in arrival order, one
- * multi-row lease INSERT and one VM UPDATE. There is no waiting for a batch to fill: under light load
- * a batch is one claim, under heavy load the statements, parsing and commit are shared by many.
+ * multi-row lease INSERT and one VM UPDATE. There is no waiting for a batch to fill: under light
+ * load a batch is one claim, under heavy load the statements, parsing and commit are shared by
+ * many.
  *
- * <p>In pools with {@code reuse: same_owner} a claim by an owner takes that owner's reusable VMs first
- * ({@link VmMapper#lockReusable}, one read per pool and owner of the batch), then ready ones; the
- * rules are in memory ({@link ReuseRules}), so claims in other pools read nothing more.
+ * <p>In pools with {@code reuse: same_owner} a claim by an owner takes that owner's reusable VMs
+ * first ({@link VmMapper#lockReusable}, one read per pool and owner of the batch), then ready ones;
+ * the rules are in memory ({@link ReuseRules}), so claims in other pools read nothing more.
  *
- * <p>Each claim keeps its own all-or-nothing: a claim that one of its pools cannot fully serve fails
- * with {@link PoolShortException} and gets nothing, while the rest of its batch commits. A database
- * failure fails every claim of the batch with that failure. Deadlocks are retried by
+ * <p>Each claim keeps its own all-or-nothing: a claim that one of its pools cannot fully serve
+ * fails with {@link PoolShortException} and gets nothing, while the rest of its batch commits. A
+ * database failure fails every claim of the batch with that failure. Deadlocks are retried by
  * {@link Db#inTransaction}, which reruns the whole allocation.
  */
 final class ClaimCommitter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClaimCommitter.class);
+
   /** Most claims per transaction. */
   static final int MAX_BATCH = 64;
-  /** Most VMs per transaction, to bound the UPDATE's size; a single larger claim still runs alone. */
+
+  /**
+   * Most VMs per transaction, to bound the UPDATE's size; a single larger claim still runs alone.
+   */
   static final int MAX_BATCH_VMS = 1_000;
 
   /** One queued claim and the future its caller waits on. */
@@ -68,7 +73,8 @@ final class ClaimCommitter implements AutoCloseable {
     Claim claim = new Claim(request, new CompletableFuture<>());
     synchronized (lock) {
       if (closed) {
-        throw new IllegalStateException("lease claims are closed (Corral is stopping); nothing was leased");
+        throw new IllegalStateException(
+            "lease claims are closed (Corral is stopping); nothing was leased");
       }
       if (committer == null) {
         committer = new Thread(this::commitLoop, "lease-committer");
@@ -104,7 +110,8 @@ final class ClaimCommitter implements AutoCloseable {
           return;
         }
         int vms = 0;
-        while (!queue.isEmpty() && batch.size() < MAX_BATCH
+        while (!queue.isEmpty()
+            && batch.size() < MAX_BATCH
             && (batch.isEmpty() || vms + queue.peek().vms() <= MAX_BATCH_VMS)) {
           Claim next = queue.poll();
           vms += next.vms();
@@ -122,7 +129,10 @@ final class ClaimCommitter implements AutoCloseable {
     try {
       outcomes = db.inTransaction(session -> allocate(session, batch));
     } catch (Throwable e) {
-      log.error("lease claim transaction for {} request(s) failed; none of them was leased", batch.size(), e);
+      log.error(
+          "lease claim transaction for {} request(s) failed; none of them was leased",
+          batch.size(),
+          e);
       batch.forEach(claim -> claim.result().completeExceptionally(e));
       return;
     }
@@ -139,9 +149,9 @@ final class ClaimCommitter implements AutoCloseable {
   }
 
   /**
-   * The batch's transaction. Returns per claim its list of {@link LeaseStore.Lease} or the exception
-   * that refused it ({@link PoolShortException}, {@link QuotaExceededException}); side-effect free
-   * outside the session, so a deadlock retry may rerun it.
+   * The batch's transaction. Returns per claim its list of {@link LeaseStore.Lease} or the
+   * exception that refused it ({@link PoolShortException}, {@link QuotaExceededException});
+   * side-effect free outside the session, so a deadlock retry may rerun it.
    */
   private Map<Claim, Object> allocate(SqlSession session, List<Claim> batch) {
     VmMapper vms = session.getMapper(VmMapper.class);
@@ -153,15 +163,17 @@ final class ClaimCommitter implements AutoCloseable {
     Map<String, ArrayDeque<VmRow>> ready = new HashMap<>();
     wanted.forEach((pool, n) -> ready.put(pool, new ArrayDeque<>(vms.lockReady(pool, n))));
     Map<String, Map<String, ArrayDeque<VmRow>>> held = lockReusable(vms, batch);
-    QuotaUsage usage = QuotaUsage.read(session, batch.stream().map(c -> c.request().quotas()).toList());
+    QuotaUsage usage =
+        QuotaUsage.read(session, batch.stream().map(c -> c.request().quotas()).toList());
 
     Map<Claim, Object> outcomes = new IdentityHashMap<>();
     List<LeaseRow> granted = new ArrayList<>();
     List<VmRow> leased = new ArrayList<>();
     for (Claim claim : batch) {
-      Map<String, ArrayDeque<VmRow>> own = claim.request().owner() == null
-          ? Map.of()
-          : held.getOrDefault(claim.request().owner(), Map.of());
+      Map<String, ArrayDeque<VmRow>> own =
+          claim.request().owner() == null
+              ? Map.of()
+              : held.getOrDefault(claim.request().owner(), Map.of());
       RuntimeException refusal = shortage(claim, ready, own);
       if (refusal == null) {
         refusal = usage.refusal(claim.request());
@@ -204,45 +216,59 @@ final class ClaimCommitter implements AutoCloseable {
       // The rows are locked by this transaction, so the update changes exactly these.
       int changed = vms.markLeasedAll(leased);
       if (changed != leased.size()) {
-        throw new IllegalStateException("leased " + changed + " of " + leased.size() + " locked VMs; rolled back");
+        throw new IllegalStateException(
+            "leased " + changed + " of " + leased.size() + " locked VMs; rolled back");
       }
     }
     return outcomes;
   }
 
   /**
-   * Owner → pool → the owner's reusable VMs, locked, for the owners that claim in reuse pools in this
-   * batch. Empty, without a query, when no claim of the batch is an owner's in a reuse pool.
+   * Owner → pool → the owner's reusable VMs, locked, for the owners that claim in reuse pools in
+   * this batch. Empty, without a query, when no claim of the batch is an owner's in a reuse pool.
    */
-  private Map<String, Map<String, ArrayDeque<VmRow>>> lockReusable(VmMapper vms, List<Claim> batch) {
+  private Map<String, Map<String, ArrayDeque<VmRow>>> lockReusable(
+      VmMapper vms, List<Claim> batch) {
     ReuseRules reuse = reuseRules.get();
     if (reuse.isEmpty()) {
       return Map.of();
     }
-    Map<String, Map<String, Integer>> wanted = new TreeMap<>(); // owner -> pool -> VMs, in lock order
+    Map<String, Map<String, Integer>> wanted =
+        new TreeMap<>(); // owner -> pool -> VMs, in lock order
     for (Claim claim : batch) {
       String owner = claim.request().owner();
       if (owner != null) {
-        claim.counts().forEach((pool, n) -> {
-          if (reuse.of(pool) != null) {
-            wanted.computeIfAbsent(owner, o -> new TreeMap<>()).merge(pool, n, Integer::sum);
-          }
-        });
+        claim
+            .counts()
+            .forEach(
+                (pool, n) -> {
+                  if (reuse.of(pool) != null) {
+                    wanted
+                        .computeIfAbsent(owner, o -> new TreeMap<>())
+                        .merge(pool, n, Integer::sum);
+                  }
+                });
       }
     }
     Map<String, Map<String, ArrayDeque<VmRow>>> held = new HashMap<>();
-    wanted.forEach((owner, pools) -> pools.forEach((pool, n) -> {
-      List<VmRow> rows = vms.lockReusable(pool, owner, n);
-      if (!rows.isEmpty()) {
-        held.computeIfAbsent(owner, o -> new HashMap<>()).put(pool, new ArrayDeque<>(rows));
-      }
-    }));
+    wanted.forEach(
+        (owner, pools) ->
+            pools.forEach(
+                (pool, n) -> {
+                  List<VmRow> rows = vms.lockReusable(pool, owner, n);
+                  if (!rows.isEmpty()) {
+                    held.computeIfAbsent(owner, o -> new HashMap<>())
+                        .put(pool, new ArrayDeque<>(rows));
+                  }
+                }));
     return held;
   }
 
-  /** The first pool the claim cannot be served from: its owner's reusable VMs plus the ready ones. */
-  private static PoolShortException shortage(Claim claim, Map<String, ArrayDeque<VmRow>> ready,
-      Map<String, ArrayDeque<VmRow>> own) {
+  /**
+   * The first pool the claim cannot be served from: its owner's reusable VMs plus the ready ones.
+   */
+  private static PoolShortException shortage(
+      Claim claim, Map<String, ArrayDeque<VmRow>> ready, Map<String, ArrayDeque<VmRow>> own) {
     for (Map.Entry<String, Integer> want : claim.counts().entrySet()) {
       ArrayDeque<VmRow> kept = own.get(want.getKey());
       int left = ready.get(want.getKey()).size() + (kept == null ? 0 : kept.size());
@@ -254,7 +280,13 @@ final class ClaimCommitter implements AutoCloseable {
   }
 
   private static LeaseRow row(LeaseClaim request, String id) {
-    return LeaseRow.active(id, request.owner(), request.tags(), request.requestId(), request.origin(), request.now(),
+    return LeaseRow.active(
+        id,
+        request.owner(),
+        request.tags(),
+        request.requestId(),
+        request.origin(),
+        request.now(),
         request.now().plus(request.lifetime()));
   }
 
@@ -283,7 +315,8 @@ final class ClaimCommitter implements AutoCloseable {
       lock.notifyAll();
     }
     IllegalStateException stopping =
-        new IllegalStateException("Corral is stopping; the lease was not claimed and nothing was leased");
+        new IllegalStateException(
+            "Corral is stopping; the lease was not claimed and nothing was leased");
     dropped.forEach(claim -> claim.result().completeExceptionally(stopping));
     if (running != null) {
       try {

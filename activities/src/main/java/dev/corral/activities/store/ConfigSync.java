@@ -29,8 +29,16 @@ public final class ConfigSync {
           ProviderMapper providers = session.getMapper(ProviderMapper.class);
           for (ProviderConfig provider : config.providers().values()) {
             providers.upsert(
-                new ProviderRow(provider.name(), provider.type(), provider.maxVms(), provider.maxConcurrentClones(),
-                    provider.maxConcurrentBuilds(), true, null, null, null), // upsert never touches disabled_*
+                new ProviderRow(
+                    provider.name(),
+                    provider.type(),
+                    provider.maxVms(),
+                    provider.maxConcurrentClones(),
+                    provider.maxConcurrentBuilds(),
+                    true,
+                    null,
+                    null,
+                    null), // upsert never touches disabled_*
                 now);
           }
           providers.deactivateAllExcept(new ArrayList<>(config.providers().keySet()), now);
@@ -38,8 +46,12 @@ public final class ConfigSync {
           TemplateMapper templates = session.getMapper(TemplateMapper.class);
           for (TemplateGroupConfig group : config.templateGroups().values()) {
             templates.upsertGroup(
-                new TemplateGroupRow(group.name(), group.obsoleteDays(), group.keepPrepared(),
-                    JsonText.of(group.configure()), true),
+                new TemplateGroupRow(
+                    group.name(),
+                    group.obsoleteDays(),
+                    group.keepPrepared(),
+                    JsonText.of(group.configure()),
+                    true),
                 now);
           }
           templates.deactivateGroupsExcept(new ArrayList<>(config.templateGroups().keySet()), now);

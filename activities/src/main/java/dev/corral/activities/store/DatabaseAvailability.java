@@ -12,11 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the database can be reached. A watcher pings it every {@link #HEARTBEAT_EVERY} over a connection of its
- * own, and the work reports what it meets; while the database is away, every unit of work fails at once with
- * {@link DatabaseUnavailableException} instead of waiting out the connection pool's timeout (so the API answers
- * 503 in milliseconds), and the watcher tries a fresh connection every {@link #PROBE_EVERY} until one works. The
- * outage and the recovery are logged once each.
+ * Whether the database can be reached. A watcher pings it every {@link #HEARTBEAT_EVERY} over a
+ * connection of its own, and the work reports what it meets; while the database is away, every unit
+ * of work fails at once with {@link DatabaseUnavailableException} instead of waiting out the
+ * connection pool's timeout (so the API answers 503 in milliseconds), and the watcher tries a fresh
+ * connection every {@link #PROBE_EVERY} until one works. The outage and the recovery are logged
+ * once each.
  */
 public final class DatabaseAvailability implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DatabaseAvailability.class);
@@ -24,7 +25,9 @@ public final class DatabaseAvailability implements AutoCloseable {
   static final Duration PROBE_EVERY = Duration.ofMillis(250);
   private static final int PING_TIMEOUT_SECONDS = 2;
 
-  /** A new connection outside the pool, with short timeouts: the pool's may all be dead or in use. */
+  /**
+   * A new connection outside the pool, with short timeouts: the pool's may all be dead or in use.
+   */
   @FunctionalInterface
   interface Connector {
     Connection connect() throws SQLException;
@@ -40,6 +43,7 @@ public final class DatabaseAvailability implements AutoCloseable {
   private final Thread watcher;
   private volatile Outage outage;
   private volatile boolean closed;
+
   /** The watcher's own connection; only the watcher thread touches it. */
   private Connection heartbeat;
 
@@ -77,9 +81,9 @@ public final class DatabaseAvailability implements AutoCloseable {
   }
 
   /**
-   * Turns a failure of a unit of work into {@link DatabaseUnavailableException} when it means the database
-   * is away or has no connection to spare; returns empty for any other failure (a constraint, a bad
-   * statement), which the caller rethrows as it was.
+   * Turns a failure of a unit of work into {@link DatabaseUnavailableException} when it means the
+   * database is away or has no connection to spare; returns empty for any other failure (a
+   * constraint, a bad statement), which the caller rethrows as it was.
    */
   Optional<DatabaseUnavailableException> classify(RuntimeException failure) {
     if (failure instanceof DatabaseUnavailableException already) {
@@ -91,20 +95,25 @@ public final class DatabaseAvailability implements AutoCloseable {
     }
     String reason = reasonOf(failure);
     if (kind == Kind.BUSY) {
-      return Optional.of(new DatabaseUnavailableException("the database has no free connection (" + reason + ")",
-          failure));
+      return Optional.of(
+          new DatabaseUnavailableException(
+              "the database has no free connection (" + reason + ")", failure));
     }
     // One broken connection is not an outage: only a fresh connection that fails too is.
     try {
       probe();
-      return Optional.of(new DatabaseUnavailableException("the database connection failed (" + reason + ")", failure));
+      return Optional.of(
+          new DatabaseUnavailableException(
+              "the database connection failed (" + reason + ")", failure));
     } catch (SQLException probeFailed) {
-      return Optional.of(new DatabaseUnavailableException(message(markDown(reasonOf(probeFailed))), failure));
+      return Optional.of(
+          new DatabaseUnavailableException(message(markDown(reasonOf(probeFailed))), failure));
     }
   }
 
   private void probe() throws SQLException {
-    try (Connection connection = connector.connect(); Statement statement = connection.createStatement()) {
+    try (Connection connection = connector.connect();
+        Statement statement = connection.createStatement()) {
       statement.execute("SELECT 1");
     }
   }
@@ -113,7 +122,9 @@ public final class DatabaseAvailability implements AutoCloseable {
     synchronized (lock) {
       if (outage == null) {
         outage = new Outage(clock.instant(), reason);
-        log.warn("the database is unavailable ({}); requests that need it answer 503 until it is back", reason);
+        log.warn(
+            "the database is unavailable ({}); requests that need it answer 503 until it is back",
+            reason);
       } else {
         outage = new Outage(outage.since(), reason);
       }
@@ -127,7 +138,9 @@ public final class DatabaseAvailability implements AutoCloseable {
       Outage ended = outage;
       outage = null;
       if (ended != null) {
-        log.info("the database is back after {} s", Duration.between(ended.since(), clock.instant()).toSeconds());
+        log.info(
+            "the database is back after {} s",
+            Duration.between(ended.since(), clock.instant()).toSeconds());
       }
     }
   }
@@ -160,7 +173,10 @@ public final class DatabaseAvailability implements AutoCloseable {
     closeHeartbeat();
   }
 
-  /** A round trip over the watcher's own connection, made again when it broke; false when that fails. */
+  /**
+   * A round trip over the watcher's own connection, made again when it broke; false when that
+   * fails.
+   */
   private boolean ping() {
     try {
       if (heartbeat == null) {
@@ -187,17 +203,24 @@ public final class DatabaseAvailability implements AutoCloseable {
     }
   }
 
-  enum Kind { UNREACHABLE, BUSY, OTHER }
+  enum Kind {
+    UNREACHABLE,
+    BUSY,
+    OTHER
+  }
 
   /**
-   * SQLSTATE class 08 is "connection exception"; 1053 (server shutdown) and 1927 (connection killed) are what
-   * a server that is going away says. A pool timeout with no cause is a pool with every connection in use.
+   * SQLSTATE class 08 is "connection exception"; 1053 (server shutdown) and 1927 (connection
+   * killed) are what a server that is going away says. A pool timeout with no cause is a pool with
+   * every connection in use.
    */
   static Kind kindOf(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql) {
         String state = sql.getSQLState();
-        if ((state != null && state.startsWith("08")) || sql.getErrorCode() == 1053 || sql.getErrorCode() == 1927) {
+        if ((state != null && state.startsWith("08"))
+            || sql.getErrorCode() == 1053
+            || sql.getErrorCode() == 1927) {
           return Kind.UNREACHABLE;
         }
         if (t instanceof SQLTransientConnectionException && t.getCause() == null) {

@@ -38,17 +38,23 @@ public final class Db implements AutoCloseable {
   private Db(HikariDataSource dataSource, String probeUrl) {
     this.dataSource = dataSource;
     this.probeUrl = probeUrl;
-    this.availability = new DatabaseAvailability(this::connectOutsidePool,
-        // The pool's connections died with the server; replaced now, they are not validated one by one (and
-        // each logged) as work borrows them.
-        () -> dataSource.getHikariPoolMXBean().softEvictConnections(), Clock.systemUTC());
+    this.availability =
+        new DatabaseAvailability(
+            this::connectOutsidePool,
+            // The pool's connections died with the server; replaced now, they are not validated one
+            // by one (and
+            // each logged) as work borrows them.
+            () -> dataSource.getHikariPoolMXBean().softEvictConnections(),
+            Clock.systemUTC());
     // MyBatis would switch autocommit back on at every close, and Hikari off again at every borrow:
-    // two round trips per transaction on the lease path for nothing, since the pool is never autocommit.
+    // two round trips per transaction on the lease path for nothing, since the pool is never
+    // autocommit.
     JdbcTransactionFactory transactions = new JdbcTransactionFactory();
     Properties transactionProperties = new Properties();
     transactionProperties.setProperty("skipSetAutoCommitOnClose", "true");
     transactions.setProperties(transactionProperties);
-    Configuration configuration = new Configuration(new Environment("corral", transactions, dataSource));
+    Configuration configuration =
+        new Configuration(new Environment("corral", transactions, dataSource));
     configuration.setMapUnderscoreToCamelCase(true);
     configuration.setArgNameBasedConstructorAutoMapping(true);
     configuration.getTypeAliasRegistry().registerAliases("dev.corral.activities.store.rows");
@@ -78,21 +84,25 @@ public final class Db implements AutoCloseable {
     hikari.setPassword(password);
     hikari.setMaximumPoolSize(maxConnections);
     hikari.setAutoCommit(false);
-    // Under the default REPEATABLE READ the claim's gap locks deadlock constantly (stack-notes §4.3).
+    // Under the default REPEATABLE READ the claim's gap locks deadlock constantly (stack-notes
+    // §4.3).
     hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    // Also how long work waits at the start of an outage, before the availability watcher has noticed it.
+    // Also how long work waits at the start of an outage, before the availability watcher has
+    // noticed it.
     hikari.setConnectionTimeout(5_000);
     hikari.setInitializationFailTimeout(CONNECT_TIMEOUT.toMillis());
-    Db db = new Db(new HikariDataSource(hikari),
-        withDefaults(withParameters(jdbcUrl, "connectTimeout=2000&socketTimeout=2000")));
+    Db db =
+        new Db(
+            new HikariDataSource(hikari),
+            withDefaults(withParameters(jdbcUrl, "connectTimeout=2000&socketTimeout=2000")));
     db.availability.startWatching();
     return db;
   }
 
   /**
-   * Driver settings Corral relies on, unless the URL sets them itself: times written and read as UTC
-   * whatever the server's or the JVM's zone, and session state (autocommit, isolation) tracked by the
-   * driver instead of asked from the server on every transaction.
+   * Driver settings Corral relies on, unless the URL sets them itself: times written and read as
+   * UTC whatever the server's or the JVM's zone, and session state (autocommit, isolation) tracked
+   * by the driver instead of asked from the server on every transaction.
    */
   private static final Map<String, String> URL_DEFAULTS =
       Map.of(
@@ -106,7 +116,8 @@ public final class Db implements AutoCloseable {
           "cacheServerConfiguration", "true",
           "elideSetAutoCommits", "true",
           "maintainTimeStats", "false",
-          // A host that drops packets would otherwise hold a new connection for the OS's two minutes.
+          // A host that drops packets would otherwise hold a new connection for the OS's two
+          // minutes.
           "connectTimeout", "5000");
 
   private static String withParameters(String jdbcUrl, String parameters) {
@@ -115,11 +126,13 @@ public final class Db implements AutoCloseable {
 
   private static String withDefaults(String jdbcUrl) {
     StringBuilder url = new StringBuilder(jdbcUrl);
-    new TreeMap<>(URL_DEFAULTS).forEach((key, value) -> {
-      if (!jdbcUrl.contains(key + "=")) {
-        url.append(url.indexOf("?") < 0 ? '?' : '&').append(key).append('=').append(value);
-      }
-    });
+    new TreeMap<>(URL_DEFAULTS)
+        .forEach(
+            (key, value) -> {
+              if (!jdbcUrl.contains(key + "=")) {
+                url.append(url.indexOf("?") < 0 ? '?' : '&').append(key).append('=').append(value);
+              }
+            });
     return url.toString();
   }
 
@@ -132,20 +145,22 @@ public final class Db implements AutoCloseable {
   }
 
   /**
-   * A round trip through the pool, as every unit of work makes one; a failure also tells {@link #availability}.
+   * A round trip through the pool, as every unit of work makes one; a failure also tells {@link
+   * #availability}.
    *
    * @throws DatabaseUnavailableException when the database cannot be reached
    */
   public void ping() {
-    inTransaction(session -> {
-      try (Statement statement = session.getConnection().createStatement()) {
-        statement.setQueryTimeout(2);
-        statement.execute("SELECT 1");
-        return null;
-      } catch (SQLException e) {
-        throw new PersistenceException("ping failed", e);
-      }
-    });
+    inTransaction(
+        session -> {
+          try (Statement statement = session.getConnection().createStatement()) {
+            statement.setQueryTimeout(2);
+            statement.execute("SELECT 1");
+            return null;
+          } catch (SQLException e) {
+            throw new PersistenceException("ping failed", e);
+          }
+        });
   }
 
   /** Whether the database answers, as its watcher and the work saw it. */
@@ -153,7 +168,10 @@ public final class Db implements AutoCloseable {
     return availability;
   }
 
-  /** A connection of its own, outside the pool, with short timeouts, for {@link #availability}'s checks. */
+  /**
+   * A connection of its own, outside the pool, with short timeouts, for {@link #availability}'s
+   * checks.
+   */
   private Connection connectOutsidePool() throws SQLException {
     Properties properties = new Properties();
     properties.setProperty("user", dataSource.getUsername());
@@ -165,10 +183,11 @@ public final class Db implements AutoCloseable {
 
   /**
    * Runs {@code work} in one transaction and commits it. A deadlock or lock timeout rolls back and
-   * runs the work again from the start, so {@code work} must not have side effects outside the session.
+   * runs the work again from the start, so {@code work} must not have side effects outside the
+   * session.
    *
-   * @throws DatabaseUnavailableException when the database cannot be reached (at once while it is known to
-   *     be down) or has no connection to spare; nothing was committed
+   * @throws DatabaseUnavailableException when the database cannot be reached (at once while it is
+   *     known to be down) or has no connection to spare; nothing was committed
    */
   public <T> T inTransaction(Function<SqlSession, T> work) {
     availability.checkUp();
@@ -193,7 +212,9 @@ public final class Db implements AutoCloseable {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql) {
         // 1213 deadlock, 1205 lock wait timeout; 40001 is the portable serialization failure.
-        return sql.getErrorCode() == 1213 || sql.getErrorCode() == 1205 || "40001".equals(sql.getSQLState());
+        return sql.getErrorCode() == 1213
+            || sql.getErrorCode() == 1205
+            || "40001".equals(sql.getSQLState());
       }
     }
     return false;

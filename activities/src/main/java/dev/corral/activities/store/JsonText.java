@@ -27,7 +27,8 @@ public final class JsonText {
     try {
       return JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() {});
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored JSON is not an object of strings: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "stored JSON is not an object of strings: " + e.getOriginalMessage(), e);
     }
   }
 }

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * What a caller asks to lease, all or nothing.
  *
- * @param leaseIds the ids of the leases to create: one for all VMs, or (vmpooler checkout) one per VM
- *     in the order of {@code counts}, so that each VM has its own lifetime, tags and release
+ * @param leaseIds the ids of the leases to create: one for all VMs, or (vmpooler checkout) one per
+ *     VM in the order of {@code counts}, so that each VM has its own lifetime, tags and release
  * @param counts pool name → VMs wanted
  * @param owner the user, or null when anonymous
  * @param tags JSON object text, or null
@@ -34,14 +34,16 @@ public record LeaseClaim(
     quotas = List.copyOf(quotas);
     int vms = vms(counts);
     if (leaseIds.size() != 1 && leaseIds.size() != vms) {
-      throw new IllegalArgumentException("a claim needs one lease id, or one per VM (" + vms + "), not " + leaseIds.size());
+      throw new IllegalArgumentException(
+          "a claim needs one lease id, or one per VM (" + vms + "), not " + leaseIds.size());
     }
   }
 
   /** One lease for all VMs, no tags and no quotas: what the walking skeleton's callers asked. */
-  public static LeaseClaim single(String leaseId, String owner, Map<String, Integer> counts, Instant now,
-      Duration lifetime) {
-    return new LeaseClaim(List.of(leaseId), counts, owner, null, null, "v1", now, lifetime, List.of());
+  public static LeaseClaim single(
+      String leaseId, String owner, Map<String, Integer> counts, Instant now, Duration lifetime) {
+    return new LeaseClaim(
+        List.of(leaseId), counts, owner, null, null, "v1", now, lifetime, List.of());
   }
 
   public int vms() {

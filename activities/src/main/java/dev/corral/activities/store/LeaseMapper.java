@@ -15,10 +15,12 @@ public interface LeaseMapper {
   List<LeaseRow> selectByIds(@Param("ids") java.util.Collection<String> ids);
 
   /** Newest first; {@code owner} and {@code state} filter when not null. */
-  List<LeaseRow> selectRecent(@Param("owner") String owner, @Param("state") String state, @Param("limit") int limit);
+  List<LeaseRow> selectRecent(
+      @Param("owner") String owner, @Param("state") String state, @Param("limit") int limit);
 
   /** New expiry and tags of an active lease; 0 when it has ended. */
-  int updateTerms(@Param("id") String id, @Param("expiresAt") Instant expiresAt, @Param("tags") String tags);
+  int updateTerms(
+      @Param("id") String id, @Param("expiresAt") Instant expiresAt, @Param("tags") String tags);
 
   /**
    * VMs each owner holds or has reserved, per pool: leased VMs of active leases plus everything
@@ -28,11 +30,17 @@ public interface LeaseMapper {
   List<dev.corral.activities.store.rows.OwnerPoolCount> countHeldByOwner(
       @Param("owners") java.util.Collection<String> owners);
 
-  /** Locks the owners' quota rows (made on first use) until the transaction ends; pass them sorted. */
+  /**
+   * Locks the owners' quota rows (made on first use) until the transaction ends; pass them sorted.
+   */
   void lockQuotaOwners(@Param("owners") java.util.Collection<String> owners);
 
   /** Ends an active lease; returns 0 when it had already ended (so ending is idempotent). */
-  int end(@Param("id") String id, @Param("state") String state, @Param("reason") String reason, @Param("now") Instant now);
+  int end(
+      @Param("id") String id,
+      @Param("state") String state,
+      @Param("reason") String reason,
+      @Param("now") Instant now);
 
   /** Active leases past their expiry that hold a VM of this pool. */
   List<String> expiredHoldingPool(@Param("pool") String pool, @Param("now") Instant now);

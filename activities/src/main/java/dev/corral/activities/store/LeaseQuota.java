@@ -8,10 +8,12 @@ import java.util.Set;
  * user for a per-user quota, every member for a group quota) may not go over {@code maxVms} overall
  * nor over {@code perPool} in a pool.
  *
- * @param name how the limit is named to the user, e.g. {@code quotas.per_user} or {@code quotas.groups.qa}
+ * @param name how the limit is named to the user, e.g. {@code quotas.per_user} or {@code
+ *     quotas.groups.qa}
  * @param maxVms null for no overall limit
  */
-public record LeaseQuota(String name, Set<String> owners, Integer maxVms, Map<String, Integer> perPool) {
+public record LeaseQuota(
+    String name, Set<String> owners, Integer maxVms, Map<String, Integer> perPool) {
   public LeaseQuota {
     owners = Set.copyOf(owners);
     perPool = Map.copyOf(perPool);

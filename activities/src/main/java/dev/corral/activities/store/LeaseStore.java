@@ -51,19 +51,29 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
    * one transaction ({@link ClaimCommitter}); each pool costs one indexed read and one update per
    * batch, however many VMs are ready.
    */
-  public Lease claim(String leaseId, String owner, Map<String, Integer> counts, Instant now, Duration lifetime) {
+  public Lease claim(
+      String leaseId, String owner, Map<String, Integer> counts, Instant now, Duration lifetime) {
     return claim(LeaseClaim.single(leaseId, owner, counts, now, lifetime)).get(0);
   }
 
   /**
-   * Claims all of {@code request} or nothing: one lease, or one per VM when the request names one id
-   * per VM. Throws {@link PoolShortException} or {@link QuotaExceededException} when refused.
+   * Claims all of {@code request} or nothing: one lease, or one per VM when the request names one
+   * id per VM. Throws {@link PoolShortException} or {@link QuotaExceededException} when refused.
    */
   public List<Lease> claim(LeaseClaim request) {
     List<Lease> leases = committer.claim(request);
     for (Lease lease : leases) {
-      EventLog.info(log, "lease created, expires " + lease.lease().expiresAt(), EventLog.LEASE, lease.lease().id(),
-          EventLog.VM, names(lease.vms()), EventLog.POOL, pools(lease.vms()), EventLog.OWNER, lease.lease().owner());
+      EventLog.info(
+          log,
+          "lease created, expires " + lease.lease().expiresAt(),
+          EventLog.LEASE,
+          lease.lease().id(),
+          EventLog.VM,
+          names(lease.vms()),
+          EventLog.POOL,
+          pools(lease.vms()),
+          EventLog.OWNER,
+          lease.lease().owner());
     }
     return leases;
   }
@@ -85,38 +95,42 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
           if (lease == null) {
             return Optional.empty();
           }
-          return Optional.of(new Lease(lease, session.getMapper(VmMapper.class).selectByLease(leaseId)));
+          return Optional.of(
+              new Lease(lease, session.getMapper(VmMapper.class).selectByLease(leaseId)));
         });
   }
 
   /**
-   * Ends an active lease ({@code released} or {@code expired}) and marks its VMs destroying, or, when
-   * released, cleaning for those its owner may get again ({@link #release}). Ending an ended lease
-   * changes nothing. Returns the lease as it is now; the caller tells the VMs' workflows
+   * Ends an active lease ({@code released} or {@code expired}) and marks its VMs destroying, or,
+   * when released, cleaning for those its owner may get again ({@link #release}). Ending an ended
+   * lease changes nothing. Returns the lease as it is now; the caller tells the VMs' workflows
    * ({@code VmWorkflows.released}).
    */
   public Optional<Lease> end(String leaseId, String state, String reason, Instant now) {
     boolean[] ended = {false};
-    Optional<Lease> result = db.inTransaction(
-        session -> {
-          LeaseMapper leases = session.getMapper(LeaseMapper.class);
-          VmMapper vms = session.getMapper(VmMapper.class);
-          ended[0] = false;
-          if (leases.end(leaseId, state, reason, now) == 1) {
-            ended[0] = true;
-            if (LeaseRow.RELEASED.equals(state) && !reuse.isEmpty()) {
-              String owner = leases.selectById(leaseId).owner();
-              for (VmRow vm : vms.selectByLease(leaseId)) {
-                if (VmStates.LEASED.equals(vm.state())) {
-                  release(vms, vm, owner, "lease " + state, now);
+    Optional<Lease> result =
+        db.inTransaction(
+            session -> {
+              LeaseMapper leases = session.getMapper(LeaseMapper.class);
+              VmMapper vms = session.getMapper(VmMapper.class);
+              ended[0] = false;
+              if (leases.end(leaseId, state, reason, now) == 1) {
+                ended[0] = true;
+                if (LeaseRow.RELEASED.equals(state) && !reuse.isEmpty()) {
+                  String owner = leases.selectById(leaseId).owner();
+                  for (VmRow vm : vms.selectByLease(leaseId)) {
+                    if (VmStates.LEASED.equals(vm.state())) {
+                      release(vms, vm, owner, "lease " + state, now);
+                    }
+                  }
                 }
+                vms.markLeaseDestroying(leaseId, "lease " + state, now);
               }
-            }
-            vms.markLeaseDestroying(leaseId, "lease " + state, now);
-          }
-          LeaseRow lease = leases.selectById(leaseId);
-          return lease == null ? Optional.<Lease>empty() : Optional.of(new Lease(lease, vms.selectByLease(leaseId)));
-        });
+              LeaseRow lease = leases.selectById(leaseId);
+              return lease == null
+                  ? Optional.<Lease>empty()
+                  : Optional.of(new Lease(lease, vms.selectByLease(leaseId)));
+            });
     if (ended[0] && result.isPresent()) {
       logEnded(result.get(), reason);
     }
@@ -124,23 +138,40 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
   }
 
   private static void logEnded(Lease lease, String reason) {
-    EventLog.info(log, "lease " + lease.lease().state() + ": " + reason, EventLog.LEASE, lease.lease().id(),
-        EventLog.VM, names(lease.vms()), EventLog.POOL, pools(lease.vms()), EventLog.OWNER, lease.lease().owner());
+    EventLog.info(
+        log,
+        "lease " + lease.lease().state() + ": " + reason,
+        EventLog.LEASE,
+        lease.lease().id(),
+        EventLog.VM,
+        names(lease.vms()),
+        EventLog.POOL,
+        pools(lease.vms()),
+        EventLog.OWNER,
+        lease.lease().owner());
   }
 
-  /** Newest first; {@code owner} and {@code state} filter when not null. VMs are read in one query. */
+  /**
+   * Newest first; {@code owner} and {@code state} filter when not null. VMs are read in one query.
+   */
   public List<Lease> list(String owner, String state, int limit) {
     return db.inTransaction(
         session -> {
-          List<LeaseRow> rows = session.getMapper(LeaseMapper.class).selectRecent(owner, state, limit);
+          List<LeaseRow> rows =
+              session.getMapper(LeaseMapper.class).selectRecent(owner, state, limit);
           if (rows.isEmpty()) {
             return List.<Lease>of();
           }
           Map<String, List<VmRow>> byLease = new java.util.HashMap<>();
-          for (VmRow vm : session.getMapper(VmMapper.class).selectByLeases(rows.stream().map(LeaseRow::id).toList())) {
+          for (VmRow vm :
+              session
+                  .getMapper(VmMapper.class)
+                  .selectByLeases(rows.stream().map(LeaseRow::id).toList())) {
             byLease.computeIfAbsent(vm.leaseId(), id -> new java.util.ArrayList<>()).add(vm);
           }
-          return rows.stream().map(r -> new Lease(r, byLease.getOrDefault(r.id(), List.of()))).toList();
+          return rows.stream()
+              .map(r -> new Lease(r, byLease.getOrDefault(r.id(), List.of())))
+              .toList();
         });
   }
 
@@ -156,60 +187,79 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
           LeaseRow lease = leases.selectById(leaseId);
           return lease == null
               ? Optional.<Lease>empty()
-              : Optional.of(new Lease(lease, session.getMapper(VmMapper.class).selectByLease(leaseId)));
+              : Optional.of(
+                  new Lease(lease, session.getMapper(VmMapper.class).selectByLease(leaseId)));
         });
   }
 
   /**
-   * Gives back one VM of a lease: it goes to destroying (or cleaning, see {@link #release}), and the
-   * lease ends (released) when it holds no other VM. Returns the lease as it was before, or empty when
-   * the VM is not leased (unknown, ready, already given back): giving back is not repeatable, so a
-   * second call is a "not leased".
+   * Gives back one VM of a lease: it goes to destroying (or cleaning, see {@link #release}), and
+   * the lease ends (released) when it holds no other VM. Returns the lease as it was before, or
+   * empty when the VM is not leased (unknown, ready, already given back): giving back is not
+   * repeatable, so a second call is a "not leased".
    */
   public Optional<Lease> releaseVm(String vmName, String reason, Instant now) {
-    Optional<Lease> before = db.inTransaction(
-        session -> {
-          VmMapper vms = session.getMapper(VmMapper.class);
-          LeaseMapper leases = session.getMapper(LeaseMapper.class);
-          VmRow vm = vms.selectByName(vmName);
-          if (vm == null || vm.leaseId() == null || !VmStates.LEASED.equals(vm.state())) {
-            return Optional.<Lease>empty();
+    Optional<Lease> before =
+        db.inTransaction(
+            session -> {
+              VmMapper vms = session.getMapper(VmMapper.class);
+              LeaseMapper leases = session.getMapper(LeaseMapper.class);
+              VmRow vm = vms.selectByName(vmName);
+              if (vm == null || vm.leaseId() == null || !VmStates.LEASED.equals(vm.state())) {
+                return Optional.<Lease>empty();
+              }
+              String owner = reuse.isEmpty() ? null : leases.selectById(vm.leaseId()).owner();
+              if (!release(vms, vm, owner, reason, now)) {
+                return Optional.<Lease>empty();
+              }
+              List<VmRow> held = vms.selectByLease(vm.leaseId());
+              boolean othersLeased =
+                  held.stream()
+                      .anyMatch(v -> !v.name().equals(vmName) && v.state().equals(VmStates.LEASED));
+              if (!othersLeased) {
+                leases.end(vm.leaseId(), LeaseRow.RELEASED, reason, now);
+              }
+              return Optional.of(new Lease(leases.selectById(vm.leaseId()), held));
+            });
+    before.ifPresent(
+        lease -> {
+          String pool =
+              lease.vms().stream()
+                  .filter(v -> v.name().equals(vmName))
+                  .map(VmRow::pool)
+                  .findFirst()
+                  .orElse(null);
+          EventLog.info(
+              log,
+              "VM released: " + reason,
+              EventLog.VM,
+              vmName,
+              EventLog.POOL,
+              pool,
+              EventLog.LEASE,
+              lease.lease().id(),
+              EventLog.OWNER,
+              lease.lease().owner());
+          if (!LeaseRow.ACTIVE.equals(lease.lease().state())) {
+            logEnded(lease, reason);
           }
-          String owner = reuse.isEmpty() ? null : leases.selectById(vm.leaseId()).owner();
-          if (!release(vms, vm, owner, reason, now)) {
-            return Optional.<Lease>empty();
-          }
-          List<VmRow> held = vms.selectByLease(vm.leaseId());
-          boolean othersLeased = held.stream()
-              .anyMatch(v -> !v.name().equals(vmName) && v.state().equals(VmStates.LEASED));
-          if (!othersLeased) {
-            leases.end(vm.leaseId(), LeaseRow.RELEASED, reason, now);
-          }
-          return Optional.of(new Lease(leases.selectById(vm.leaseId()), held));
         });
-    before.ifPresent(lease -> {
-      String pool = lease.vms().stream().filter(v -> v.name().equals(vmName)).map(VmRow::pool).findFirst().orElse(null);
-      EventLog.info(log, "VM released: " + reason, EventLog.VM, vmName, EventLog.POOL, pool,
-          EventLog.LEASE, lease.lease().id(), EventLog.OWNER, lease.lease().owner());
-      if (!LeaseRow.ACTIVE.equals(lease.lease().state())) {
-        logEnded(lease, reason);
-      }
-    });
     return before;
   }
 
   /**
-   * Ends one leased VM's service, compare-and-set on leased: in a reuse pool, a VM of an owned lease
-   * that may serve its owner again ({@link ReuseRules.Rule#keeps}) goes to cleaning, held for the owner
-   * until {@code reuse_within} after now; any other VM goes to destroying. Anonymous leases are never
-   * reused. Returns false when the VM was no longer leased.
+   * Ends one leased VM's service, compare-and-set on leased: in a reuse pool, a VM of an owned
+   * lease that may serve its owner again ({@link ReuseRules.Rule#keeps}) goes to cleaning, held for
+   * the owner until {@code reuse_within} after now; any other VM goes to destroying. Anonymous
+   * leases are never reused. Returns false when the VM was no longer leased.
    */
   private boolean release(VmMapper vms, VmRow vm, String owner, String reason, Instant now) {
     ReuseRules.Rule rule = owner == null ? null : reuse.of(vm.pool());
     if (rule != null && rule.keeps(vm.uses(), vm.firstLeaseStart(), now)) {
       return vms.markCleaning(vm.name(), owner, now.plus(rule.within()), now) == 1;
     }
-    String why = rule == null ? reason : reason + "; not kept for reuse: " + rule.refusal(vm.uses());
+    String why =
+        rule == null ? reason : reason + "; not kept for reuse: " + rule.refusal(vm.uses());
     return vms.transition(vm.name(), List.of(VmStates.LEASED), VmStates.DESTROYING, why, now) == 1;
   }
 

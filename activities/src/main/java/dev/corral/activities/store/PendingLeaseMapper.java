@@ -7,14 +7,21 @@ import java.util.List;
 import org.apache.ibatis.annotations.Param;
 
 /**
- * SQL for pending leases ({@code lease_wait}, {@code lease_demand}, and the {@code lease} and {@code vm}
- * changes only pending leases make), in PendingLeaseMapper.xml. Changes are compare-and-set on state.
+ * SQL for pending leases ({@code lease_wait}, {@code lease_demand}, and the {@code lease} and
+ * {@code vm} changes only pending leases make), in PendingLeaseMapper.xml. Changes are
+ * compare-and-set on state.
  */
 public interface PendingLeaseMapper {
   int insertPendingLease(
-      @Param("id") String id, @Param("owner") String owner, @Param("now") Instant now, @Param("waitUntil") Instant waitUntil);
+      @Param("id") String id,
+      @Param("owner") String owner,
+      @Param("now") Instant now,
+      @Param("waitUntil") Instant waitUntil);
 
-  /** {@code requestOwner}: whose request ids {@code row.requestId} is among, see {@link PendingLeaseStore}. */
+  /**
+   * {@code requestOwner}: whose request ids {@code row.requestId} is among, see {@link
+   * PendingLeaseStore}.
+   */
   int insertWait(@Param("row") LeaseWaitRow row, @Param("requestOwner") String requestOwner);
 
   int insertDemand(@Param("rows") List<LeaseDemandRow> rows);
@@ -23,17 +30,23 @@ public interface PendingLeaseMapper {
 
   List<LeaseDemandRow> selectDemand(@Param("leaseId") String leaseId);
 
-  String leaseIdOfRequest(@Param("requestOwner") String requestOwner, @Param("requestId") String requestId);
+  String leaseIdOfRequest(
+      @Param("requestOwner") String requestOwner, @Param("requestId") String requestId);
 
-  /** Locks the lease row, so that fill, fail and cancel of one lease take turns; returns its state. */
+  /**
+   * Locks the lease row, so that fill, fail and cancel of one lease take turns; returns its state.
+   */
   String lockLeaseState(@Param("id") String id);
 
   /**
-   * VMs still missing for pending leases of the pool whose wait has not run out; with {@code leaseId},
-   * only those of leases older than it (created before it, ties by id), which are served first.
+   * VMs still missing for pending leases of the pool whose wait has not run out; with {@code
+   * leaseId}, only those of leases older than it (created before it, ties by id), which are served
+   * first.
    */
   int outstanding(
-      @Param("pool") String pool, @Param("now") Instant now, @Param("leaseId") String leaseId,
+      @Param("pool") String pool,
+      @Param("now") Instant now,
+      @Param("leaseId") String leaseId,
       @Param("createdAt") Instant createdAt);
 
   Instant createdAt(@Param("id") String id);
@@ -45,10 +58,17 @@ public interface PendingLeaseMapper {
 
   int activate(@Param("id") String id, @Param("expiresAt") Instant expiresAt);
 
-  int endPending(@Param("id") String id, @Param("state") String state, @Param("reason") String reason, @Param("now") Instant now);
+  int endPending(
+      @Param("id") String id,
+      @Param("state") String state,
+      @Param("reason") String reason,
+      @Param("now") Instant now);
 
   int setFailReason(@Param("leaseId") String leaseId, @Param("reason") String reason);
 
-  /** The lease's held VMs back to ready, untouched by anyone, keeping their place in the ready queue. */
+  /**
+   * The lease's held VMs back to ready, untouched by anyone, keeping their place in the ready
+   * queue.
+   */
   int releaseHeld(@Param("leaseId") String leaseId, @Param("now") Instant now);
 }

@@ -16,18 +16,23 @@ public interface PoolMapper {
   List<PoolRow> selectAll();
 
   /** Sets (or with null clears) the API's size override; the config's size stays as it is. */
-  int setSizeOverride(@Param("name") String name, @Param("size") Integer size, @Param("now") java.time.Instant now);
+  int setSizeOverride(
+      @Param("name") String name, @Param("size") Integer size, @Param("now") java.time.Instant now);
 
   /** Sets (or with null clears) the API's template override. */
   int setTemplateOverride(
-      @Param("name") String name, @Param("template") String template, @Param("now") java.time.Instant now);
+      @Param("name") String name,
+      @Param("template") String template,
+      @Param("now") java.time.Instant now);
 
   /** The pool a name or alias stands for, or null. */
   String resolve(@Param("nameOrAlias") String nameOrAlias);
 
   List<String> aliases(@Param("pool") String pool);
 
-  /** The providers the pool clones on now, in its order of preference (a clone target narrows them). */
+  /**
+   * The providers the pool clones on now, in its order of preference (a clone target narrows them).
+   */
   List<String> providers(@Param("pool") String pool);
 
   /** The providers the config gives the pool, whatever the clone target. */
@@ -37,7 +42,9 @@ public interface PoolMapper {
   String cloneTargetOverride(@Param("pool") String pool);
 
   int setCloneTargetOverride(
-      @Param("name") String name, @Param("provider") String provider, @Param("now") java.time.Instant now);
+      @Param("name") String name,
+      @Param("provider") String provider,
+      @Param("now") java.time.Instant now);
 
   int deleteAllAliases();
 
@@ -45,7 +52,10 @@ public interface PoolMapper {
 
   int deleteProviders(@Param("pool") String pool);
 
-  int insertProvider(@Param("pool") String pool, @Param("provider") String provider, @Param("position") int position);
+  int insertProvider(
+      @Param("pool") String pool,
+      @Param("provider") String provider,
+      @Param("position") int position);
 
   /** (group, provider) pairs for which some active pool wants prepared templates. */
   List<GroupProvider> wantPrepared();

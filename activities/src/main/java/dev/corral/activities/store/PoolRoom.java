@@ -9,15 +9,19 @@ import org.apache.ibatis.session.SqlSession;
 
 /**
  * Why a pool cannot serve a request right now: how many of its VMs are ready and on their way, and
- * which of its active providers are at {@code max_vms}. Read only on refusal and waiting paths, where
- * a user needs to know whether waiting will help.
+ * which of its active providers are at {@code max_vms}. Read only on refusal and waiting paths,
+ * where a user needs to know whether waiting will help.
  *
  * @param fullProviders the pool's active providers that have no room for another VM
  * @param disabledProviders the pool's active providers an operator disabled (they take no new VMs)
  * @param activeProviders how many active providers the pool has
  */
 public record PoolRoom(
-    int ready, int provisioning, List<String> fullProviders, List<String> disabledProviders, int activeProviders) {
+    int ready,
+    int provisioning,
+    List<String> fullProviders,
+    List<String> disabledProviders,
+    int activeProviders) {
   public PoolRoom {
     fullProviders = List.copyOf(fullProviders);
     disabledProviders = List.copyOf(disabledProviders);

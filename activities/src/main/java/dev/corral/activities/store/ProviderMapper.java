@@ -13,12 +13,18 @@ public interface ProviderMapper {
 
   List<ProviderRow> selectAll();
 
-  /** Locks the provider row so that concurrent reservations on it (any pool, any instance) take turns. */
+  /**
+   * Locks the provider row so that concurrent reservations on it (any pool, any instance) take
+   * turns.
+   */
   ProviderRow selectForUpdate(@Param("name") String name);
 
   ProviderRow selectByName(@Param("name") String name);
 
-  int setDisabled(@Param("name") String name, @Param("reason") String reason, @Param("by") String by,
+  int setDisabled(
+      @Param("name") String name,
+      @Param("reason") String reason,
+      @Param("by") String by,
       @Param("now") Instant now);
 
   /** 0 when it was not disabled. */

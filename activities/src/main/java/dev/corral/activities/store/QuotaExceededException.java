@@ -9,9 +9,17 @@ public final class QuotaExceededException extends RuntimeException {
   private final int requested;
 
   public QuotaExceededException(String quota, String pool, int limit, int leased, int requested) {
-    super((pool == null ? quota + ".max_vms" : quota + ".pools." + pool) + " allows " + limit + " leased VMs"
-        + (pool == null ? "" : " of pool " + pool) + "; " + leased + " are leased or awaited by pending leases and "
-        + requested + " more were requested");
+    super(
+        (pool == null ? quota + ".max_vms" : quota + ".pools." + pool)
+            + " allows "
+            + limit
+            + " leased VMs"
+            + (pool == null ? "" : " of pool " + pool)
+            + "; "
+            + leased
+            + " are leased or awaited by pending leases and "
+            + requested
+            + " more were requested");
     this.quota = quota;
     this.pool = pool;
     this.limit = limit;

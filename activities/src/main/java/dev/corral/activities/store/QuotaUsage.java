@@ -38,7 +38,9 @@ final class QuotaUsage {
   }
 
   private void add(OwnerPoolCount c) {
-    leased.computeIfAbsent(c.owner(), o -> new HashMap<>()).merge(c.pool(), c.count(), Integer::sum);
+    leased
+        .computeIfAbsent(c.owner(), o -> new HashMap<>())
+        .merge(c.pool(), c.count(), Integer::sum);
   }
 
   /** The first quota this claim would go over, or null. */
@@ -63,7 +65,8 @@ final class QuotaUsage {
         }
         int now = total(quota.owners(), want.getKey());
         if (now + want.getValue() > limit) {
-          return new QuotaExceededException(quota.name(), want.getKey(), limit, now, want.getValue());
+          return new QuotaExceededException(
+              quota.name(), want.getKey(), limit, now, want.getValue());
         }
       }
     }
@@ -83,7 +86,10 @@ final class QuotaUsage {
     int sum = 0;
     for (String owner : owners) {
       Map<String, Integer> pools = leased.getOrDefault(owner, Map.of());
-      sum += pool == null ? pools.values().stream().mapToInt(Integer::intValue).sum() : pools.getOrDefault(pool, 0);
+      sum +=
+          pool == null
+              ? pools.values().stream().mapToInt(Integer::intValue).sum()
+              : pools.getOrDefault(pool, 0);
     }
     return sum;
   }

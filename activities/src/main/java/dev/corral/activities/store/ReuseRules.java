@@ -26,11 +26,13 @@ public final class ReuseRules {
    */
   public record Rule(Duration within, int maxUses) {
     /**
-     * Whether a VM whose lease is being released now may be kept: it served fewer than
-     * {@code maxUses} leases and its first one began less than {@code within} ago.
+     * Whether a VM whose lease is being released now may be kept: it served fewer than {@code
+     * maxUses} leases and its first one began less than {@code within} ago.
      */
     public boolean keeps(int uses, Instant firstLeaseStart, Instant now) {
-      return uses < maxUses && firstLeaseStart != null && now.isBefore(firstLeaseStart.plus(within));
+      return uses < maxUses
+          && firstLeaseStart != null
+          && now.isBefore(firstLeaseStart.plus(within));
     }
 
     /** Why a released VM is destroyed instead of kept, for its retire reason. */

@@ -11,11 +11,12 @@ import org.apache.ibatis.annotations.Param;
 /** SQL for {@code template} and {@code template_group}, in TemplateMapper.xml. */
 public interface TemplateMapper {
   /** Records a fixed template a pool names, if not known yet. */
-  int ensure(@Param("provider") String provider, @Param("name") String name, @Param("now") Instant now);
+  int ensure(
+      @Param("provider") String provider, @Param("name") String name, @Param("now") Instant now);
 
   /**
-   * Inserts a discovered template or refreshes what its source says of it (group, version, date, GA,
-   * usable). State is left alone here; the tracker changes it explicitly.
+   * Inserts a discovered template or refreshes what its source says of it (group, version, date,
+   * GA, usable). State is left alone here; the tracker changes it explicitly.
    */
   int upsertDiscovered(@Param("row") TemplateRow row);
 
@@ -32,17 +33,23 @@ public interface TemplateMapper {
   TemplateRow selectByName(@Param("provider") String provider, @Param("name") String name);
 
   /** Those of {@code providers} (not empty) that hold a ready, usable template of this name. */
-  List<String> providersHolding(@Param("name") String name, @Param("providers") List<String> providers);
+  List<String> providersHolding(
+      @Param("name") String name, @Param("providers") List<String> providers);
 
   List<TemplateRow> list(
-      @Param("group") String group, @Param("state") String state, @Param("provider") String provider,
+      @Param("group") String group,
+      @Param("state") String state,
+      @Param("provider") String provider,
       @Param("limit") int limit);
 
   /** Templates per group and state. */
   List<StateCount> countByGroup();
 
   int setState(
-      @Param("id") long id, @Param("state") String state, @Param("reason") String reason, @Param("now") Instant now);
+      @Param("id") long id,
+      @Param("state") String state,
+      @Param("reason") String reason,
+      @Param("now") Instant now);
 
   int setUsable(@Param("id") long id, @Param("usable") boolean usable, @Param("now") Instant now);
 
@@ -51,7 +58,9 @@ public interface TemplateMapper {
 
   /** Usable, ready templates of a group on the given providers, raw or prepared. */
   List<TemplateRow> usableOf(
-      @Param("group") String group, @Param("prepared") boolean prepared, @Param("providers") List<String> providers);
+      @Param("group") String group,
+      @Param("prepared") boolean prepared,
+      @Param("providers") List<String> providers);
 
   int upsertGroup(@Param("row") TemplateGroupRow row, @Param("now") Instant now);
 

@@ -9,8 +9,13 @@ import org.apache.ibatis.annotations.Param;
 /** SQL for {@code auth_token}, in TokenMapper.xml. */
 public interface TokenMapper {
   /** Inserts a token and returns its generated id through {@code key.id}. */
-  int insert(@Param("key") TokenKey key, @Param("tokenHash") String tokenHash, @Param("owner") String owner,
-      @Param("userStamp") String userStamp, @Param("createdAt") Instant createdAt, @Param("expiresAt") Instant expiresAt);
+  int insert(
+      @Param("key") TokenKey key,
+      @Param("tokenHash") String tokenHash,
+      @Param("owner") String owner,
+      @Param("userStamp") String userStamp,
+      @Param("createdAt") Instant createdAt,
+      @Param("expiresAt") Instant expiresAt);
 
   /** The token with this hash if it is neither revoked nor expired at {@code now}. */
   TokenRow selectActiveByHash(@Param("tokenHash") String tokenHash, @Param("now") Instant now);
@@ -35,7 +40,9 @@ public interface TokenMapper {
   /** Gives the owner's unstamped tokens this stamp; returns how many. */
   int stampUnstamped(@Param("owner") String owner, @Param("userStamp") String userStamp);
 
-  /** Records a use unless one was recorded less than a minute before {@code now} (by any process). */
+  /**
+   * Records a use unless one was recorded less than a minute before {@code now} (by any process).
+   */
   int touch(@Param("id") long id, @Param("now") Instant now);
 
   /** Receives the id MyBatis generates on insert. */

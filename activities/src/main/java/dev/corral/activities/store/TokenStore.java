@@ -18,11 +18,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * table, so this is the one place that knows how tokens are stored.
  */
 public final class TokenStore {
-  /** How stale {@code last_used_at} may be: it is for people ("is this token still used?"), not security. */
+  /**
+   * How stale {@code last_used_at} may be: it is for people ("is this token still used?"), not
+   * security.
+   */
   static final Duration LAST_USED_GRANULARITY = Duration.ofMinutes(1);
 
   private final Db db;
-  /** When this process last wrote {@code last_used_at} per token id, so most uses cost no SQL at all. */
+
+  /**
+   * When this process last wrote {@code last_used_at} per token id, so most uses cost no SQL at
+   * all.
+   */
   private final Map<Long, Instant> lastTouched = new ConcurrentHashMap<>();
 
   public TokenStore(Db db) {
@@ -30,26 +37,31 @@ public final class TokenStore {
   }
 
   /**
-   * Stores a new token for {@code owner}, bound to {@code userStamp} (the owner's credential as configured now);
-   * {@code expiresAt} null means it never expires.
+   * Stores a new token for {@code owner}, bound to {@code userStamp} (the owner's credential as
+   * configured now); {@code expiresAt} null means it never expires.
    */
-  public TokenRow issue(String token, String owner, String userStamp, Instant now, Instant expiresAt) {
-    return db.inTransaction(session -> {
-      TokenMapper tokens = session.getMapper(TokenMapper.class);
-      TokenMapper.TokenKey key = new TokenMapper.TokenKey();
-      tokens.insert(key, hash(token), owner, userStamp, now, expiresAt);
-      return tokens.selectById(key.id);
-    });
+  public TokenRow issue(
+      String token, String owner, String userStamp, Instant now, Instant expiresAt) {
+    return db.inTransaction(
+        session -> {
+          TokenMapper tokens = session.getMapper(TokenMapper.class);
+          TokenMapper.TokenKey key = new TokenMapper.TokenKey();
+          tokens.insert(key, hash(token), owner, userStamp, now, expiresAt);
+          return tokens.selectById(key.id);
+        });
   }
 
   /** The token if it exists and is neither revoked nor expired at {@code now}. */
   public Optional<TokenRow> findActive(String token, Instant now) {
     String hash = hash(token);
-    return Optional.ofNullable(db.inTransaction(session -> session.getMapper(TokenMapper.class).selectActiveByHash(hash, now)));
+    return Optional.ofNullable(
+        db.inTransaction(
+            session -> session.getMapper(TokenMapper.class).selectActiveByHash(hash, now)));
   }
 
   public Optional<TokenRow> find(long id) {
-    return Optional.ofNullable(db.inTransaction(session -> session.getMapper(TokenMapper.class).selectById(id)));
+    return Optional.ofNullable(
+        db.inTransaction(session -> session.getMapper(TokenMapper.class).selectById(id)));
   }
 
   /** The owner's tokens, revoked and expired ones included, newest first. */
@@ -62,19 +74,28 @@ public final class TokenStore {
     return db.inTransaction(session -> session.getMapper(TokenMapper.class).selectAll());
   }
 
-  /** Revokes the token; returns it as it is now (empty if there is no such token). Revoking twice keeps the first time. */
+  /**
+   * Revokes the token; returns it as it is now (empty if there is no such token). Revoking twice
+   * keeps the first time.
+   */
   public Optional<TokenRow> revoke(long id, Instant now) {
     lastTouched.remove(id);
-    return Optional.ofNullable(db.inTransaction(session -> {
-      TokenMapper tokens = session.getMapper(TokenMapper.class);
-      tokens.revoke(id, now);
-      return tokens.selectById(id);
-    }));
+    return Optional.ofNullable(
+        db.inTransaction(
+            session -> {
+              TokenMapper tokens = session.getMapper(TokenMapper.class);
+              tokens.revoke(id, now);
+              return tokens.selectById(id);
+            }));
   }
 
-  /** Revokes every live token of an owner not in {@code owners} (all of them when it is empty); returns how many. */
+  /**
+   * Revokes every live token of an owner not in {@code owners} (all of them when it is empty);
+   * returns how many.
+   */
   public int revokeOwnersOtherThan(Set<String> owners, Instant now) {
-    return db.inTransaction(session -> session.getMapper(TokenMapper.class).revokeOwnersOtherThan(owners, now));
+    return db.inTransaction(
+        session -> session.getMapper(TokenMapper.class).revokeOwnersOtherThan(owners, now));
   }
 
   /** Owners of unrevoked tokens without a user stamp (issued before stamps existed). */
@@ -82,14 +103,19 @@ public final class TokenStore {
     return db.inTransaction(session -> session.getMapper(TokenMapper.class).unstampedOwners());
   }
 
-  /** Binds the owner's unstamped tokens to {@code userStamp}; returns how many. Stamped tokens keep theirs. */
+  /**
+   * Binds the owner's unstamped tokens to {@code userStamp}; returns how many. Stamped tokens keep
+   * theirs.
+   */
   public int stampUnstamped(String owner, String userStamp) {
-    return db.inTransaction(session -> session.getMapper(TokenMapper.class).stampUnstamped(owner, userStamp));
+    return db.inTransaction(
+        session -> session.getMapper(TokenMapper.class).stampUnstamped(owner, userStamp));
   }
 
   /**
-   * Records that the token was used at {@code now}, writing at most once per {@link #LAST_USED_GRANULARITY}
-   * per token: the lease path calls this on every request, and a write per request would halve its rate.
+   * Records that the token was used at {@code now}, writing at most once per {@link
+   * #LAST_USED_GRANULARITY} per token: the lease path calls this on every request, and a write per
+   * request would halve its rate.
    */
   public void markUsed(long id, Instant now) {
     Instant previous = lastTouched.get(id);
@@ -97,7 +123,10 @@ public final class TokenStore {
       return;
     }
     // Only one of the threads racing past the check above writes.
-    boolean won = previous == null ? lastTouched.putIfAbsent(id, now) == null : lastTouched.replace(id, previous, now);
+    boolean won =
+        previous == null
+            ? lastTouched.putIfAbsent(id, now) == null
+            : lastTouched.replace(id, previous, now);
     if (won) {
       db.inTransaction(session -> session.getMapper(TokenMapper.class).touch(id, now));
     }

@@ -9,9 +9,9 @@ import org.apache.ibatis.annotations.Param;
 /** SQL for {@code vm_task}, in VmTaskMapper.xml. */
 public interface VmTaskMapper {
   /**
-   * Locks the VM's row for the rest of the transaction and returns it (null when there is none). Every
-   * change to a VM's tasks happens under this lock, so claims, finishes and new tasks of one VM are
-   * serialised with each other and with the VM's release.
+   * Locks the VM's row for the rest of the transaction and returns it (null when there is none).
+   * Every change to a VM's tasks happens under this lock, so claims, finishes and new tasks of one
+   * VM are serialised with each other and with the VM's release.
    */
   VmRow lockVm(@Param("name") String name);
 
@@ -32,12 +32,16 @@ public interface VmTaskMapper {
   String firstUnfinished(@Param("vm") String vm);
 
   /** Whether the VM has a snapshot task of that id in one of {@code states}. */
-  boolean hasSnapshot(@Param("vm") String vm, @Param("id") String snapshotId, @Param("states") List<String> states);
+  boolean hasSnapshot(
+      @Param("vm") String vm, @Param("id") String snapshotId, @Param("states") List<String> states);
 
   /** queued → running; 0 when the task was not queued. */
   int markRunning(@Param("id") String id, @Param("now") Instant now);
 
   /** queued or running → {@code state} (done or failed); 0 when the task had ended already. */
-  int end(@Param("id") String id, @Param("state") String state, @Param("reason") String reason,
+  int end(
+      @Param("id") String id,
+      @Param("state") String state,
+      @Param("reason") String reason,
       @Param("now") Instant now);
 }

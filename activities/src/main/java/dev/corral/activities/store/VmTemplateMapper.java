@@ -12,12 +12,14 @@ public interface VmTemplateMapper {
   List<TemplateCount> countByTemplate(@Param("pool") String pool);
 
   /**
-   * Names of the pool's ready VMs, oldest first, that were ({@code onCurrent}) or were not cloned from the
-   * pool's current templates ({@code current}: provider → template).
+   * Names of the pool's ready VMs, oldest first, that were ({@code onCurrent}) or were not cloned
+   * from the pool's current templates ({@code current}: provider → template).
    */
   List<String> readyNames(
-      @Param("pool") String pool, @Param("current") Map<String, String> current,
-      @Param("onCurrent") boolean onCurrent, @Param("limit") int limit);
+      @Param("pool") String pool,
+      @Param("current") Map<String, String> current,
+      @Param("onCurrent") boolean onCurrent,
+      @Param("limit") int limit);
 
   /** Ready VMs of the pool whose template was marked unusable or deleted: they go at once. */
   List<String> readyOnUnusableTemplates(@Param("pool") String pool);

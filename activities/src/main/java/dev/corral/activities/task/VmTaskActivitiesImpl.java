@@ -25,8 +25,13 @@ public final class VmTaskActivitiesImpl implements VmTaskActivities {
   public VmTaskClaim claim(String taskId) {
     VmTaskClaim claim = store.claim(taskId, clock.instant());
     if (claim.decision() == VmTaskClaim.Decision.ENDED && claim.end().failureReason() != null) {
-      EventLog.info(log, "VM task did not run: " + claim.end().failureReason(), EventLog.TASK, taskId,
-          EventLog.VM, claim.vm());
+      EventLog.info(
+          log,
+          "VM task did not run: " + claim.end().failureReason(),
+          EventLog.TASK,
+          taskId,
+          EventLog.VM,
+          claim.vm());
     }
     return claim;
   }
@@ -34,8 +39,11 @@ public final class VmTaskActivitiesImpl implements VmTaskActivities {
   @Override
   public VmTaskEnd finish(VmTaskResult result) {
     VmTaskEnd end = store.finish(result.taskId(), result.failureReason(), clock.instant());
-    EventLog.info(log, "VM task " + end.state() + (end.failureReason() == null ? "" : ": " + end.failureReason()),
-        EventLog.TASK, result.taskId());
+    EventLog.info(
+        log,
+        "VM task " + end.state() + (end.failureReason() == null ? "" : ": " + end.failureReason()),
+        EventLog.TASK,
+        result.taskId());
     return end;
   }
 }

@@ -6,7 +6,10 @@ import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.workflows.activity.VmTaskProviderActivities;
 import dev.corral.workflows.model.VmTaskRequest;
 
-/** The provider calls of VM tasks; failures are typed by {@link dev.corral.activities.ProviderCalls}. */
+/**
+ * The provider calls of VM tasks; failures are typed by {@link
+ * dev.corral.activities.ProviderCalls}.
+ */
 public final class VmTaskProviderActivitiesImpl implements VmTaskProviderActivities {
   private final ProviderRegistry providers;
 
@@ -14,7 +17,9 @@ public final class VmTaskProviderActivitiesImpl implements VmTaskProviderActivit
     this.providers = providers;
   }
 
-  /** The snapshot's id is its task's id, so a repeated call finds the snapshot the first one took. */
+  /**
+   * The snapshot's id is its task's id, so a repeated call finds the snapshot the first one took.
+   */
   @Override
   public void snapshot(VmTaskRequest request) {
     run(() -> providers.get(request.provider()).snapshot(request.vm(), request.taskId()));
@@ -28,6 +33,10 @@ public final class VmTaskProviderActivitiesImpl implements VmTaskProviderActivit
   /** The disk's id is its task's id, so a repeated call finds the disk the first one added. */
   @Override
   public void addDisk(VmTaskRequest request) {
-    run(() -> providers.get(request.provider()).addDisk(request.vm(), request.taskId(), Integer.parseInt(request.argument())));
+    run(
+        () ->
+            providers
+                .get(request.provider())
+                .addDisk(request.vm(), request.taskId(), Integer.parseInt(request.argument())));
   }
 }

@@ -43,11 +43,17 @@ public final class TemplateTracker {
   private final Clock clock;
   private final TemplateChanges changes;
 
-  public TemplateTracker(Db db, ProviderRegistry providers, TrackerSources sources, BuildStarter builds, Clock clock) {
+  public TemplateTracker(
+      Db db, ProviderRegistry providers, TrackerSources sources, BuildStarter builds, Clock clock) {
     this(db, providers, sources, builds, clock, TemplateChanges.NONE);
   }
 
-  public TemplateTracker(Db db, ProviderRegistry providers, TrackerSources sources, BuildStarter builds, Clock clock,
+  public TemplateTracker(
+      Db db,
+      ProviderRegistry providers,
+      TrackerSources sources,
+      BuildStarter builds,
+      Clock clock,
       TemplateChanges changes) {
     this.changes = changes;
     this.db = db;
@@ -63,34 +69,45 @@ public final class TemplateTracker {
     TrackerDocument.Parsed documents = sources.readAll();
     problems.addAll(documents.problems());
     // A tracker document is the authority on a build it names (usable, GA, version); a provider's
-    // listing only discovers raw templates no document mentions. Otherwise the listing, read after the
-    // documents, would turn a build the tracker just declared unusable usable again in the same poll.
+    // listing only discovers raw templates no document mentions. Otherwise the listing, read after
+    // the
+    // documents, would turn a build the tracker just declared unusable usable again in the same
+    // poll.
     Set<String> documented = new HashSet<>();
     documents.builds().forEach(b -> b.providers().forEach(p -> documented.add(p + "/" + b.name())));
-    List<TrackerBuild> listed = providerListings(problems).stream()
-        .filter(b -> !documented.contains(b.providers().get(0) + "/" + b.name()))
-        .toList();
+    List<TrackerBuild> listed =
+        providerListings(problems).stream()
+            .filter(b -> !documented.contains(b.providers().get(0) + "/" + b.name()))
+            .toList();
 
     Map<String, TemplateGroupRow> groups = new LinkedHashMap<>();
     db.inTransaction(s -> s.getMapper(TemplateMapper.class).selectGroups()).stream()
         .filter(TemplateGroupRow::active)
         .forEach(g -> groups.put(g.name(), g));
     int[] counts = new int[2];
-    db.inTransaction(session -> {
-      TemplateMapper templates = session.getMapper(TemplateMapper.class);
-      for (TrackerBuild build : documents.builds()) {
-        for (String provider : build.providers()) {
-          if (!providers.contains(provider)) {
-            continue;
+    db.inTransaction(
+        session -> {
+          TemplateMapper templates = session.getMapper(TemplateMapper.class);
+          for (TrackerBuild build : documents.builds()) {
+            for (String provider : build.providers()) {
+              if (!providers.contains(provider)) {
+                continue;
+              }
+              record(build, provider, true, groups.get(build.group()), templates, now, counts);
+            }
           }
-          record(build, provider, true, groups.get(build.group()), templates, now, counts);
-        }
-      }
-      for (TrackerBuild build : listed) {
-        record(build, build.providers().get(0), false, groups.get(build.group()), templates, now, counts);
-      }
-      return null;
-    });
+          for (TrackerBuild build : listed) {
+            record(
+                build,
+                build.providers().get(0),
+                false,
+                groups.get(build.group()),
+                templates,
+                now,
+                counts);
+          }
+          return null;
+        });
     int started = startMissingBuilds(groups, now, problems);
     if (counts[0] > 0 || counts[1] > 0) {
       changes.happened();
@@ -99,14 +116,19 @@ public final class TemplateTracker {
     return new TrackerPass(counts[0], counts[1], started, problems);
   }
 
-  /** The providers' own listings: raw templates only (prepared ones are Corral's own, known already). */
+  /**
+   * The providers' own listings: raw templates only (prepared ones are Corral's own, known
+   * already).
+   */
   private List<TrackerBuild> providerListings(List<String> problems) {
     List<TrackerBuild> listed = new ArrayList<>();
     for (String name : providers.names()) {
       try {
         for (ProviderTemplate t : providers.get(name).templates()) {
           if (!t.prepared() && t.group() != null) {
-            listed.add(new TrackerBuild(t.group(), t.name(), t.version(), t.date(), false, true, List.of(name)));
+            listed.add(
+                new TrackerBuild(
+                    t.group(), t.name(), t.version(), t.date(), false, true, List.of(name)));
           }
         }
       } catch (ProviderException e) {
@@ -117,29 +139,65 @@ public final class TemplateTracker {
   }
 
   /**
-   * Records one build on one provider. {@code fromDocument}: a tracker document reported it, with a say
-   * on GA and usability; a provider listing knows neither, so it never changes them.
+   * Records one build on one provider. {@code fromDocument}: a tracker document reported it, with a
+   * say on GA and usability; a provider listing knows neither, so it never changes them.
    */
   private static void record(
-      TrackerBuild build, String provider, boolean fromDocument, TemplateGroupRow group, TemplateMapper templates,
-      Instant now, int[] counts) {
+      TrackerBuild build,
+      String provider,
+      boolean fromDocument,
+      TemplateGroupRow group,
+      TemplateMapper templates,
+      Instant now,
+      int[] counts) {
     TemplateRow known = templates.selectByName(provider, build.name());
     if (known == null) {
       if (group == null || !build.usable() || isObsolete(build.date(), group, now)) {
-        return; // Builds of unknown groups, unusable or obsolete at discovery are not recorded at all.
+        return; // Builds of unknown groups, unusable or obsolete at discovery are not recorded at
+        // all.
       }
-      templates.upsertDiscovered(new TemplateRow(0, build.name(), provider, build.group(), build.version(), build.date(),
-          build.ga(), true, false, null, null, fromDocument ? TemplateRow.FROM_TRACKER : TemplateRow.FROM_PROVIDER,
-          TemplateRow.READY, null, now, now));
+      templates.upsertDiscovered(
+          new TemplateRow(
+              0,
+              build.name(),
+              provider,
+              build.group(),
+              build.version(),
+              build.date(),
+              build.ga(),
+              true,
+              false,
+              null,
+              null,
+              fromDocument ? TemplateRow.FROM_TRACKER : TemplateRow.FROM_PROVIDER,
+              TemplateRow.READY,
+              null,
+              now,
+              now));
       counts[0]++;
       return;
     }
     if (known.prepared()) {
       return;
     }
-    templates.upsertDiscovered(new TemplateRow(known.id(), known.name(), provider, build.group(), build.version(),
-        build.date(), fromDocument ? build.ga() : known.ga(), known.usable(), false, null, null, known.origin(),
-        known.state(), null, known.createdAt(), now));
+    templates.upsertDiscovered(
+        new TemplateRow(
+            known.id(),
+            known.name(),
+            provider,
+            build.group(),
+            build.version(),
+            build.date(),
+            fromDocument ? build.ga() : known.ga(),
+            known.usable(),
+            false,
+            null,
+            null,
+            known.origin(),
+            known.state(),
+            null,
+            known.createdAt(),
+            now));
     if (!fromDocument) {
       return;
     }
@@ -152,13 +210,15 @@ public final class TemplateTracker {
   }
 
   /** A raw template and the templates prepared from it turn unusable (or usable again) together. */
-  private static void markUsable(TemplateMapper templates, TemplateRow raw, boolean usable, Instant now) {
+  private static void markUsable(
+      TemplateMapper templates, TemplateRow raw, boolean usable, Instant now) {
     List<TemplateRow> affected = new ArrayList<>(templates.children(raw.id()));
     affected.add(0, raw);
     for (TemplateRow t : affected) {
       templates.setUsable(t.id(), usable, now);
       if (!usable && TemplateRow.READY.equals(t.state())) {
-        templates.setState(t.id(), TemplateRow.UNUSABLE, "the tracker reports the build unusable", now);
+        templates.setState(
+            t.id(), TemplateRow.UNUSABLE, "the tracker reports the build unusable", now);
       } else if (usable && TemplateRow.UNUSABLE.equals(t.state())) {
         templates.setState(t.id(), TemplateRow.READY, null, now);
       }
@@ -166,33 +226,39 @@ public final class TemplateTracker {
   }
 
   static boolean isObsolete(LocalDate date, TemplateGroupRow group, Instant now) {
-    return date != null && date.isBefore(now.atZone(ZoneOffset.UTC).toLocalDate().minusDays(group.obsoleteDays()));
+    return date != null
+        && date.isBefore(now.atZone(ZoneOffset.UTC).toLocalDate().minusDays(group.obsoleteDays()));
   }
 
   /**
-   * For each (group, provider) some pool wants prepared templates of: the newest keep_prepared usable
-   * raw builds without a build yet. Starts go round-robin across groups, newest first within each, so
-   * the provider's build queue serves every group instead of one busy group's backlog first.
+   * For each (group, provider) some pool wants prepared templates of: the newest keep_prepared
+   * usable raw builds without a build yet. Starts go round-robin across groups, newest first within
+   * each, so the provider's build queue serves every group instead of one busy group's backlog
+   * first.
    */
-  private int startMissingBuilds(Map<String, TemplateGroupRow> groups, Instant now, List<String> problems) {
+  private int startMissingBuilds(
+      Map<String, TemplateGroupRow> groups, Instant now, List<String> problems) {
     Map<String, List<Long>> perGroup = new LinkedHashMap<>();
-    db.inTransaction(session -> {
-      TemplateMapper templates = session.getMapper(TemplateMapper.class);
-      BuildMapper buildRows = session.getMapper(BuildMapper.class);
-      for (GroupProvider wanted : session.getMapper(PoolMapper.class).wantPrepared()) {
-        TemplateGroupRow group = groups.get(wanted.templateGroup());
-        if (group == null) {
-          continue;
-        }
-        templates.list(group.name(), TemplateRow.READY, wanted.provider(), 10_000).stream()
-            .filter(t -> !t.prepared() && t.usable() && !isObsolete(t.buildDate(), group, now))
-            .sorted(TemplateVersions.OLDEST_FIRST.reversed())
-            .limit(group.keepPrepared())
-            .filter(t -> buildRows.bySource(t.id()).isEmpty())
-            .forEach(t -> perGroup.computeIfAbsent(group.name(), g -> new ArrayList<>()).add(t.id()));
-      }
-      return null;
-    });
+    db.inTransaction(
+        session -> {
+          TemplateMapper templates = session.getMapper(TemplateMapper.class);
+          BuildMapper buildRows = session.getMapper(BuildMapper.class);
+          for (GroupProvider wanted : session.getMapper(PoolMapper.class).wantPrepared()) {
+            TemplateGroupRow group = groups.get(wanted.templateGroup());
+            if (group == null) {
+              continue;
+            }
+            templates.list(group.name(), TemplateRow.READY, wanted.provider(), 10_000).stream()
+                .filter(t -> !t.prepared() && t.usable() && !isObsolete(t.buildDate(), group, now))
+                .sorted(TemplateVersions.OLDEST_FIRST.reversed())
+                .limit(group.keepPrepared())
+                .filter(t -> buildRows.bySource(t.id()).isEmpty())
+                .forEach(
+                    t ->
+                        perGroup.computeIfAbsent(group.name(), g -> new ArrayList<>()).add(t.id()));
+          }
+          return null;
+        });
     int started = 0;
     List<Iterator<Long>> queues = perGroup.values().stream().map(List::iterator).toList();
     boolean any = true;

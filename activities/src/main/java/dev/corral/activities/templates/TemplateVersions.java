@@ -6,10 +6,10 @@ import java.util.Comparator;
 import java.util.regex.Pattern;
 
 /**
- * Orders template builds from oldest to newest: by version, compared part by part as numbers where the
- * parts are numbers ({@code 1.10 > 1.9}, {@code 5.11.0.3 > 5.11.0.2}, {@code 12.8 < 12.8.1}), then by
- * build date, so nightlies without a version are ordered by date alone. A build without a version sorts
- * below any versioned one of the same group.
+ * Orders template builds from oldest to newest: by version, compared part by part as numbers where
+ * the parts are numbers ({@code 1.10 > 1.9}, {@code 5.11.0.3 > 5.11.0.2}, {@code 12.8 < 12.8.1}),
+ * then by build date, so nightlies without a version are ordered by date alone. A build without a
+ * version sorts below any versioned one of the same group.
  */
 public final class TemplateVersions {
   private static final Pattern SEPARATORS = Pattern.compile("[.\\-_+~]");
@@ -17,7 +17,8 @@ public final class TemplateVersions {
   /** Oldest first; the newest template is the maximum. */
   public static final Comparator<TemplateRow> OLDEST_FIRST =
       Comparator.comparing(TemplateRow::version, Comparator.nullsFirst(TemplateVersions::compare))
-          .thenComparing(TemplateRow::buildDate, Comparator.nullsFirst(Comparator.<LocalDate>naturalOrder()))
+          .thenComparing(
+              TemplateRow::buildDate, Comparator.nullsFirst(Comparator.<LocalDate>naturalOrder()))
           .thenComparingLong(TemplateRow::id);
 
   private TemplateVersions() {}
@@ -40,7 +41,9 @@ public final class TemplateVersions {
     return 0;
   }
 
-  /** Numbers compare as numbers and rank above words ({@code 12.0 > 12.rc1}); words compare as text. */
+  /**
+   * Numbers compare as numbers and rank above words ({@code 12.0 > 12.rc1}); words compare as text.
+   */
   private static int comparePart(String a, String b) {
     boolean aNumber = isNumber(a);
     boolean bNumber = isNumber(b);
@@ -68,8 +71,8 @@ public final class TemplateVersions {
   }
 
   /**
-   * Whether {@code version} is selected by a pool's {@code version:} value: equal to it, or under it
-   * ({@code 12.8.1} is under {@code 12.8}; {@code 12.80} is not).
+   * Whether {@code version} is selected by a pool's {@code version:} value: equal to it, or under
+   * it ({@code 12.8.1} is under {@code 12.8}; {@code 12.80} is not).
    */
   public static boolean matches(String selector, String version) {
     return version != null && (version.equals(selector) || version.startsWith(selector + "."));

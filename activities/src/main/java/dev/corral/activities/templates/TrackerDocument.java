@@ -13,12 +13,13 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Parses a tracker document (YAML, or JSON, which is YAML too):
- * {@code builds: [{group, name, version?, date, ga, usable, providers: [...]}]}. A bad entry is reported
- * and skipped; the good ones still count, so one typo does not hide every other build.
+ * Parses a tracker document (YAML, or JSON, which is YAML too): {@code builds: [{group, name,
+ * version?, date, ga, usable, providers: [...]}]}. A bad entry is reported and skipped; the good
+ * ones still count, so one typo does not hide every other build.
  */
 public final class TrackerDocument {
-  private static final Set<String> KEYS = Set.of("group", "name", "version", "date", "ga", "usable", "providers");
+  private static final Set<String> KEYS =
+      Set.of("group", "name", "version", "date", "ga", "usable", "providers");
 
   public record Parsed(List<TrackerBuild> builds, List<String> problems) {}
 
@@ -56,7 +57,12 @@ public final class TrackerDocument {
   private static TrackerBuild build(Map<?, ?> entry) {
     for (Object key : entry.keySet()) {
       if (!KEYS.contains(String.valueOf(key))) {
-        throw new IllegalArgumentException("unknown key '" + key + "' (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+        throw new IllegalArgumentException(
+            "unknown key '"
+                + key
+                + "' (known: "
+                + String.join(", ", KEYS.stream().sorted().toList())
+                + ")");
       }
     }
     String group = requiredText(entry, "group");
@@ -66,8 +72,14 @@ public final class TrackerDocument {
     if (!(providers instanceof List<?> list) || list.isEmpty()) {
       throw new IllegalArgumentException("'providers' must be a non-empty list of provider names");
     }
-    return new TrackerBuild(group, name, version == null ? null : String.valueOf(version), date(entry.get("date")),
-        flag(entry, "ga", false), flag(entry, "usable", true), list.stream().map(String::valueOf).toList());
+    return new TrackerBuild(
+        group,
+        name,
+        version == null ? null : String.valueOf(version),
+        date(entry.get("date")),
+        flag(entry, "ga", false),
+        flag(entry, "usable", true),
+        list.stream().map(String::valueOf).toList());
   }
 
   private static String requiredText(Map<?, ?> entry, String key) {
@@ -84,7 +96,8 @@ public final class TrackerDocument {
       return dflt;
     }
     if (!(value instanceof Boolean b)) {
-      throw new IllegalArgumentException("'" + key + "' must be true or false (got '" + value + "')");
+      throw new IllegalArgumentException(
+          "'" + key + "' must be true or false (got '" + value + "')");
     }
     return b;
   }

@@ -51,9 +51,10 @@ public final class TrackerSources implements Reloadable {
     if (source.file() != null) {
       return Files.readString(source.file());
     }
-    HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(URI.create(source.url())).timeout(HTTP_TIMEOUT).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(source.url())).timeout(HTTP_TIMEOUT).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("HTTP " + response.statusCode());
     }

@@ -9,7 +9,10 @@ import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 
-/** Starts each provider's reconciler loop, or finds the one running (another instance, an earlier start). */
+/**
+ * Starts each provider's reconciler loop, or finds the one running (another instance, an earlier
+ * start).
+ */
 public final class Reconcilers {
   private final WorkflowClient client;
 
@@ -18,12 +21,15 @@ public final class Reconcilers {
   }
 
   public void ensureRunning(String provider, ReconcileConfig config) {
-    WorkflowOptions options = WorkflowOptions.newBuilder()
-        .setWorkflowId(WorkflowIds.reconcile(provider))
-        .setTaskQueue(TaskQueues.WORKFLOWS)
-        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-        .build();
-    WorkflowClient.start(client.newWorkflowStub(ReconcilerWorkflow.class, options)::run,
+    WorkflowOptions options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(WorkflowIds.reconcile(provider))
+            .setTaskQueue(TaskQueues.WORKFLOWS)
+            .setWorkflowIdConflictPolicy(
+                WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+            .build();
+    WorkflowClient.start(
+        client.newWorkflowStub(ReconcilerWorkflow.class, options)::run,
         new ReconcileInput(provider, config.tick(), config.window(), 0));
   }
 }

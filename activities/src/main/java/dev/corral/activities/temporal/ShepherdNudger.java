@@ -21,16 +21,16 @@ import org.slf4j.LoggerFactory;
  * Temporal, and coalesced per pool (one signal in flight at a time). A lost nudge only delays work
  * until the shepherd's own timer.
  *
- * <p>Two urgencies: a VM that became ready, failed or was destroyed frees a clone slot that the next
- * wave is waiting for, so {@link #vmChanged} signals at once; leases come a thousand a second under
- * load and only start refills that take seconds to minutes, so {@link #leased} signals a pool at most
- * every {@link #LEASE_SPACING}, keeping the shepherd off the CPU the claims need.
+ * <p>Two urgencies: a VM that became ready, failed or was destroyed frees a clone slot that the
+ * next wave is waiting for, so {@link #vmChanged} signals at once; leases come a thousand a second
+ * under load and only start refills that take seconds to minutes, so {@link #leased} signals a pool
+ * at most every {@link #LEASE_SPACING}, keeping the shepherd off the CPU the claims need.
  *
  * <p>A lease never frees room on a provider. So while a pool's last provisioning found no provider
- * room ({@link #noRoom}), lease nudges for it are dropped: the pass they would start could not clone
- * anything. Any VM change, in any pool (pools may share a provider), ends that and wakes the waiting pool.
- * This memory is per process; where the API and the workers run in different processes, leases simply nudge
- * as before and a waiting pool falls back on its shepherd's timer.
+ * room ({@link #noRoom}), lease nudges for it are dropped: the pass they would start could not
+ * clone anything. Any VM change, in any pool (pools may share a provider), ends that and wakes the
+ * waiting pool. This memory is per process; where the API and the workers run in different
+ * processes, leases simply nudge as before and a waiting pool falls back on its shepherd's timer.
  */
 public final class ShepherdNudger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ShepherdNudger.class);
@@ -39,8 +39,10 @@ public final class ShepherdNudger implements AutoCloseable {
   private final WorkflowClient client;
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> lastSentNanos = new ConcurrentHashMap<>();
+
   /** Pool → the {@link #vmChanges} count at which its provisioning last found no room. */
   private final Map<String, Long> noRoomAt = new ConcurrentHashMap<>();
+
   private final AtomicLong vmChanges = new AtomicLong();
   private final ScheduledExecutorService sender =
       Executors.newSingleThreadScheduledExecutor(
@@ -54,7 +56,9 @@ public final class ShepherdNudger implements AutoCloseable {
     this.client = client;
   }
 
-  /** A lease was claimed (or refused) in this pool: refill soon, unless no provider has room for it. */
+  /**
+   * A lease was claimed (or refused) in this pool: refill soon, unless no provider has room for it.
+   */
   public void leased(String pool) {
     if (waitingForRoom(pool)) {
       return;
@@ -66,8 +70,10 @@ public final class ShepherdNudger implements AutoCloseable {
   public void vmChanged(String pool) {
     vmChanges.incrementAndGet();
     nudge(pool, Duration.ZERO);
-    // The change may have freed a clone slot or max_vms room on a provider other pools are waiting for: wake
-    // them (paced like lease nudges), or they would wait for their own timer. Each is woken once per wait: a pass
+    // The change may have freed a clone slot or max_vms room on a provider other pools are waiting
+    // for: wake
+    // them (paced like lease nudges), or they would wait for their own timer. Each is woken once
+    // per wait: a pass
     // that again finds no room registers it again.
     for (String waiting : noRoomAt.keySet()) {
       if (!waiting.equals(pool) && noRoomAt.remove(waiting) != null) {
@@ -76,7 +82,10 @@ public final class ShepherdNudger implements AutoCloseable {
     }
   }
 
-  /** A lease of this pool got a new expiry: plan again now, so the shepherd's expiry timer follows it. */
+  /**
+   * A lease of this pool got a new expiry: plan again now, so the shepherd's expiry timer follows
+   * it.
+   */
   public void leaseTermsChanged(String pool) {
     nudge(pool, Duration.ZERO);
   }
@@ -127,7 +136,8 @@ public final class ShepherdNudger implements AutoCloseable {
     } catch (WorkflowNotFoundException gone) {
       log.debug("no shepherd runs for pool {}", pool);
     } catch (RuntimeException e) {
-      EventLog.warn(log, "could not nudge the pool's shepherd: " + e.getMessage(), EventLog.POOL, pool);
+      EventLog.warn(
+          log, "could not nudge the pool's shepherd: " + e.getMessage(), EventLog.POOL, pool);
     }
   }
 

@@ -23,7 +23,8 @@ public final class Shepherds {
             WorkflowOptions.newBuilder()
                 .setWorkflowId(WorkflowIds.shepherd(pool))
                 .setTaskQueue(TaskQueues.WORKFLOWS)
-                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .setWorkflowIdConflictPolicy(
+                    WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
                 .build());
     WorkflowClient.start(stub::run, new ShepherdInput(pool));
   }

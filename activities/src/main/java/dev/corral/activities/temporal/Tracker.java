@@ -18,12 +18,16 @@ public final class Tracker {
   }
 
   public void ensureRunning(Duration interval) {
-    WorkflowOptions options = WorkflowOptions.newBuilder()
-        .setWorkflowId(WorkflowIds.tracker())
-        .setTaskQueue(TaskQueues.WORKFLOWS)
-        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-        .build();
-    WorkflowClient.start(client.newWorkflowStub(TemplateTrackerWorkflow.class, options)::run, new TrackerInput(interval));
+    WorkflowOptions options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(WorkflowIds.tracker())
+            .setTaskQueue(TaskQueues.WORKFLOWS)
+            .setWorkflowIdConflictPolicy(
+                WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+            .build();
+    WorkflowClient.start(
+        client.newWorkflowStub(TemplateTrackerWorkflow.class, options)::run,
+        new TrackerInput(interval));
   }
 
   /** Signals the loop; it polls at once, or right after the poll under way. */

@@ -18,7 +18,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Build slots per provider (max_concurrent_builds) and the build starter's start, retry and refusals. */
+/**
+ * Build slots per provider (max_concurrent_builds) and the build starter's start, retry and
+ * refusals.
+ */
 class BuildSlotsAndStarterTest {
   private TemplateHarness h;
 
@@ -39,7 +42,8 @@ class BuildSlotsAndStarterTest {
     h.gate.awaitHeld();
     BuildRow b = h.starter.start(second.id());
 
-    TemplateBuildWorkflow bWorkflow = h.client.newWorkflowStub(TemplateBuildWorkflow.class, b.workflowId());
+    TemplateBuildWorkflow bWorkflow =
+        h.client.newWorkflowStub(TemplateBuildWorkflow.class, b.workflowId());
     h.await("the second build asked for a slot", () -> BuildSteps.QUEUED.equals(bWorkflow.step()));
     // Let the queued build look again (its recheck timer, or a stray wake-up): it must stay queued.
     Thread.sleep(300);
@@ -54,8 +58,12 @@ class BuildSlotsAndStarterTest {
     assertEquals("succeeded", h.workflow(b).getResult(60, SECONDS, String.class));
     BuildRow aDone = h.build(a.id());
     BuildRow bDone = h.build(b.id());
-    assertFalse(bDone.startedAt().isBefore(aDone.endedAt()),
-        "never two builds at once: first ended " + aDone.endedAt() + ", second started " + bDone.startedAt());
+    assertFalse(
+        bDone.startedAt().isBefore(aDone.endedAt()),
+        "never two builds at once: first ended "
+            + aDone.endedAt()
+            + ", second started "
+            + bDone.startedAt());
   }
 
   @Test
@@ -72,7 +80,10 @@ class BuildSlotsAndStarterTest {
     assertEquals(1, h.buildsOf(raw.id()).size());
     h.gate.release();
     assertEquals("succeeded", h.workflow(first).getResult(60, SECONDS, String.class));
-    assertEquals(1, h.provider.templates().stream().filter(t -> t.prepared()).count(), "one prepared template");
+    assertEquals(
+        1,
+        h.provider.templates().stream().filter(t -> t.prepared()).count(),
+        "one prepared template");
     assertEquals(1, h.templates().stream().filter(TemplateRow::prepared).count());
   }
 
@@ -82,7 +93,9 @@ class BuildSlotsAndStarterTest {
     TemplateRow raw = h.rawTemplate("debian-12-a", "12.8");
     h.provider.controls().failNextPermanently(Operation.SEAL, "seal script missing");
     BuildRow failed = h.starter.start(raw.id());
-    assertThrows(WorkflowFailedException.class, () -> h.workflow(failed).getResult(60, SECONDS, String.class));
+    assertThrows(
+        WorkflowFailedException.class,
+        () -> h.workflow(failed).getResult(60, SECONDS, String.class));
 
     BuildRow retry = h.starter.retry(failed.id());
     assertNotEquals(failed.id(), retry.id());
@@ -99,7 +112,8 @@ class BuildSlotsAndStarterTest {
     assertEquals(BuildRow.SUCCEEDED, h.build(retry.id()).state());
     assertEquals(TemplateRow.READY, h.template(retry.resultName()).state());
     assertEquals(TemplateRow.FAILED, h.template(failed.resultName()).state());
-    assertEquals(List.of(retry.id(), failed.id()), h.buildsOf(raw.id()).stream().map(BuildRow::id).toList());
+    assertEquals(
+        List.of(retry.id(), failed.id()), h.buildsOf(raw.id()).stream().map(BuildRow::id).toList());
   }
 
   @Test
@@ -110,13 +124,16 @@ class BuildSlotsAndStarterTest {
     BuildRow running = h.starter.start(raw.id());
     h.gate.awaitHeld();
 
-    BuildRefusedException refused = assertThrows(BuildRefusedException.class, () -> h.starter.retry(running.id()));
+    BuildRefusedException refused =
+        assertThrows(BuildRefusedException.class, () -> h.starter.retry(running.id()));
     assertEquals(BuildRefusedException.CONFLICT, refused.reason());
     h.gate.release();
     assertEquals("succeeded", h.workflow(running).getResult(60, SECONDS, String.class));
-    assertEquals(BuildRefusedException.CONFLICT,
+    assertEquals(
+        BuildRefusedException.CONFLICT,
         assertThrows(BuildRefusedException.class, () -> h.starter.retry(running.id())).reason());
-    assertEquals(BuildRefusedException.NOT_FOUND,
+    assertEquals(
+        BuildRefusedException.NOT_FOUND,
         assertThrows(BuildRefusedException.class, () -> h.starter.retry(999_999)).reason());
     assertEquals(1, h.buildsOf(raw.id()).size());
   }
@@ -129,9 +146,11 @@ class BuildSlotsAndStarterTest {
     h.workflow(build).getResult(60, SECONDS, String.class);
     long prepared = h.build(build.id()).resultTemplateId();
 
-    assertEquals(BuildRefusedException.INVALID,
+    assertEquals(
+        BuildRefusedException.INVALID,
         assertThrows(BuildRefusedException.class, () -> h.starter.start(prepared)).reason());
-    assertEquals(BuildRefusedException.NOT_FOUND,
+    assertEquals(
+        BuildRefusedException.NOT_FOUND,
         assertThrows(BuildRefusedException.class, () -> h.starter.start(999_999)).reason());
   }
 }

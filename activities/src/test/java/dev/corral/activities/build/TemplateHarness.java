@@ -8,8 +8,8 @@ import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.provider.simulated.SecondsRange;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
-import dev.corral.activities.provider.simulated.SimulatedSettings.SimulatedTemplate;
 import dev.corral.activities.provider.simulated.SimulatedSettings;
+import dev.corral.activities.provider.simulated.SimulatedSettings.SimulatedTemplate;
 import dev.corral.activities.provider.simulated.Sleeper;
 import dev.corral.activities.reconcile.ReconcileStats;
 import dev.corral.activities.reconcile.Reconciler;
@@ -111,9 +111,14 @@ public final class TemplateHarness implements AutoCloseable {
 
     /** A pool that wants the newest prepared template of {@code group} on the provider. */
     public Options preparedPool(String name, String group) {
-      pools.add(PoolConfig.builder(name).providers(List.of(PROVIDER)).readyTtl(Duration.ofHours(24))
-          .bootTimeout(Duration.ofMinutes(5)).lifetime(Duration.ofHours(1))
-          .selector(new TemplateSelector(group, TemplateSelector.LATEST, true)).build());
+      pools.add(
+          PoolConfig.builder(name)
+              .providers(List.of(PROVIDER))
+              .readyTtl(Duration.ofHours(24))
+              .bootTimeout(Duration.ofMinutes(5))
+              .lifetime(Duration.ofHours(1))
+              .selector(new TemplateSelector(group, TemplateSelector.LATEST, true))
+              .build());
       return this;
     }
 
@@ -136,25 +141,45 @@ public final class TemplateHarness implements AutoCloseable {
     Db database = TestDatabase.freshDb();
     TestWorkflowEnvironment environment = null;
     try {
-      environment = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
-          // The worker-restart test replaces the worker; see stack-notes §3.4.
-          .setWorkflowServiceStubsOptions(WorkflowServiceStubsOptions.newBuilder()
-              .setGrpcClientInterceptors(List.of(new NoStickyInterceptor()))
-              .build())
-          .setWorkerFactoryOptions(CorralWorkers.factoryOptions())
-          .build());
+      environment =
+          TestWorkflowEnvironment.newInstance(
+              TestEnvironmentOptions.newBuilder()
+                  // The worker-restart test replaces the worker; see stack-notes §3.4.
+                  .setWorkflowServiceStubsOptions(
+                      WorkflowServiceStubsOptions.newBuilder()
+                          .setGrpcClientInterceptors(List.of(new NoStickyInterceptor()))
+                          .build())
+                  .setWorkerFactoryOptions(CorralWorkers.factoryOptions())
+                  .build());
       this.db = database;
       this.env = environment;
       this.client = environment.getWorkflowClient();
       // Every step "takes" a second, which the gate skips unless a test holds that step.
-      SimulatedSettings settings = new SimulatedSettings(
-          SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO, SimulatedSettings.FailPercent.NONE, 0, null,
-          SecondsRange.fixed(1), Map.of(), List.of());
-      this.providerConfig = new ProviderConfig(PROVIDER, "simulated", 50, 10, options.maxConcurrentBuilds, settings);
+      SimulatedSettings settings =
+          new SimulatedSettings(
+              SecondsRange.ZERO,
+              SecondsRange.ZERO,
+              SecondsRange.ZERO,
+              SimulatedSettings.FailPercent.NONE,
+              0,
+              null,
+              SecondsRange.fixed(1),
+              Map.of(),
+              List.of());
+      this.providerConfig =
+          new ProviderConfig(PROVIDER, "simulated", 50, 10, options.maxConcurrentBuilds, settings);
       Path stateFile = Path.of("target", "template-tests", "sim-" + UUID.randomUUID() + ".json");
-      this.provider = new SimulatedProvider(
-          providerConfig, settings, stateFile, Clock.systemUTC(), new SplittableRandom(7), gate);
-      this.registry = new ProviderRegistry(Map.<String, VmProvider>of(PROVIDER, provider), Map.of(PROVIDER, providerConfig));
+      this.provider =
+          new SimulatedProvider(
+              providerConfig,
+              settings,
+              stateFile,
+              Clock.systemUTC(),
+              new SplittableRandom(7),
+              gate);
+      this.registry =
+          new ProviderRegistry(
+              Map.<String, VmProvider>of(PROVIDER, provider), Map.of(PROVIDER, providerConfig));
       this.nudger = new ShepherdNudger(client);
       this.starter = new BuildStarter(db, client, clock);
       applyConfig();
@@ -171,11 +196,26 @@ public final class TemplateHarness implements AutoCloseable {
 
   private void register(WorkerFactory factory) {
     // An empty composite registry records nothing: these tests do not look at metrics.
-    Reconciler reconciler = new Reconciler(db, registry, new VmWorkflows(factory.getWorkflowClient()), nudger, clock,
-        ReconcileConfig.DEFAULTS, new ReconcileStats());
-    CorralWorkers.register(factory, new CorralWorkers.Dependencies(db, registry, clock, nudger,
-        new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(10)),
-        new TrackerSources(trackerConfig().sources()), reconciler, new CompositeMeterRegistry()));
+    Reconciler reconciler =
+        new Reconciler(
+            db,
+            registry,
+            new VmWorkflows(factory.getWorkflowClient()),
+            nudger,
+            clock,
+            ReconcileConfig.DEFAULTS,
+            new ReconcileStats());
+    CorralWorkers.register(
+        factory,
+        new CorralWorkers.Dependencies(
+            db,
+            registry,
+            clock,
+            nudger,
+            new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(10)),
+            new TrackerSources(trackerConfig().sources()),
+            reconciler,
+            new CompositeMeterRegistry()));
   }
 
   public TrackerConfig trackerConfig() {
@@ -183,8 +223,13 @@ public final class TemplateHarness implements AutoCloseable {
   }
 
   public void applyConfig() {
-    CorralConfig config = CorralConfig.builder().providers(Map.of(PROVIDER, providerConfig)).pools(options.pools)
-        .templateGroups(options.groups).tracker(trackerConfig()).build();
+    CorralConfig config =
+        CorralConfig.builder()
+            .providers(Map.of(PROVIDER, providerConfig))
+            .pools(options.pools)
+            .templateGroups(options.groups)
+            .tracker(trackerConfig())
+            .build();
     new ConfigSync(db).apply(config, clock.instant());
   }
 
@@ -208,15 +253,19 @@ public final class TemplateHarness implements AutoCloseable {
       old.shutdown();
     }
     List<String> executed = Collections.synchronizedList(new ArrayList<>());
-    WorkerFactory fresh = WorkerFactory.newInstance(client,
-        CorralWorkers.factoryOptions(new BeforeActivity((type, arguments) -> executed.add(type))));
+    WorkerFactory fresh =
+        WorkerFactory.newInstance(
+            client,
+            CorralWorkers.factoryOptions(
+                new BeforeActivity((type, arguments) -> executed.add(type))));
     register(fresh);
     fresh.start();
     restartedFactory = fresh;
     return executed;
   }
 
-  // --- test data -----------------------------------------------------------------------------------
+  // --- test data
+  // -----------------------------------------------------------------------------------
 
   /** A raw build on the provider and in the database (as a tracker poll would record it). */
   public TemplateRow rawTemplate(String name, String version) {
@@ -225,20 +274,41 @@ public final class TemplateHarness implements AutoCloseable {
 
   public TemplateRow rawTemplate(String group, String name, String version, LocalDate date) {
     provider.controls().putTemplate(new SimulatedTemplate(name, group, version, date));
-    db.inTransaction(s -> s.getMapper(TemplateMapper.class).upsertDiscovered(new TemplateRow(
-        0, name, PROVIDER, group, version, date, true, true, false, null, null, TemplateRow.FROM_PROVIDER,
-        TemplateRow.READY, null, clock.instant(), clock.instant())));
+    db.inTransaction(
+        s ->
+            s.getMapper(TemplateMapper.class)
+                .upsertDiscovered(
+                    new TemplateRow(
+                        0,
+                        name,
+                        PROVIDER,
+                        group,
+                        version,
+                        date,
+                        true,
+                        true,
+                        false,
+                        null,
+                        null,
+                        TemplateRow.FROM_PROVIDER,
+                        TemplateRow.READY,
+                        null,
+                        clock.instant(),
+                        clock.instant())));
     return template(name);
   }
 
-  // --- what a user sees ----------------------------------------------------------------------------
+  // --- what a user sees
+  // ----------------------------------------------------------------------------
 
   public BuildRow build(long id) {
     return db.inTransaction(s -> s.getMapper(BuildMapper.class).selectById(id));
   }
 
   public List<BuildRow> builds() {
-    List<BuildRow> all = new ArrayList<>(db.inTransaction(s -> s.getMapper(BuildMapper.class).list(null, null, 1000)));
+    List<BuildRow> all =
+        new ArrayList<>(
+            db.inTransaction(s -> s.getMapper(BuildMapper.class).list(null, null, 1000)));
     all.sort((a, b) -> Long.compare(a.id(), b.id()));
     return all;
   }
@@ -252,7 +322,9 @@ public final class TemplateHarness implements AutoCloseable {
   }
 
   public BuildStepRow step(long buildId, String name) {
-    return steps(buildId).stream().filter(s -> s.name().equals(name)).findFirst()
+    return steps(buildId).stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no step " + name + " in " + steps(buildId)));
   }
 
@@ -315,7 +387,10 @@ public final class TemplateHarness implements AutoCloseable {
     await(what, condition, () -> "");
   }
 
-  /** Polls until {@code condition} holds; between polls the test environment may skip time (timers fire). */
+  /**
+   * Polls until {@code condition} holds; between polls the test environment may skip time (timers
+   * fire).
+   */
   public void await(String what, BooleanSupplier condition, Supplier<String> onTimeout) {
     long deadline = System.nanoTime() + WAIT_LIMIT.toNanos();
     while (!condition.getAsBoolean()) {
@@ -327,8 +402,14 @@ public final class TemplateHarness implements AutoCloseable {
   }
 
   public String describe(long buildId) {
-    return "build " + build(buildId) + "\nsteps " + steps(buildId) + "\nprovider VMs " + provider.inventory()
-        + "\nprovider templates " + provider.templates();
+    return "build "
+        + build(buildId)
+        + "\nsteps "
+        + steps(buildId)
+        + "\nprovider VMs "
+        + provider.inventory()
+        + "\nprovider templates "
+        + provider.templates();
   }
 
   @Override
@@ -352,9 +433,20 @@ public final class TemplateHarness implements AutoCloseable {
    */
   public static final class StepGate implements Sleeper {
     /** SimulatedProvider method names of the steps. */
-    private static final Map<String, String> METHODS = Map.of(
-        "deploy", "deploy", "verify", "guestVersion", "configure", "configure", "seal", "seal",
-        "poweroff", "powerOff", "finish", "createTemplate");
+    private static final Map<String, String> METHODS =
+        Map.of(
+            "deploy",
+            "deploy",
+            "verify",
+            "guestVersion",
+            "configure",
+            "configure",
+            "seal",
+            "seal",
+            "poweroff",
+            "powerOff",
+            "finish",
+            "createTemplate");
 
     private volatile String heldMethod;
     private volatile CountDownLatch entered = new CountDownLatch(1);
@@ -396,8 +488,13 @@ public final class TemplateHarness implements AutoCloseable {
     }
 
     private static boolean calledFrom(String method) {
-      return StackWalker.getInstance().walk(frames -> frames.anyMatch(
-          f -> f.getClassName().equals(SimulatedProvider.class.getName()) && f.getMethodName().equals(method)));
+      return StackWalker.getInstance()
+          .walk(
+              frames ->
+                  frames.anyMatch(
+                      f ->
+                          f.getClassName().equals(SimulatedProvider.class.getName())
+                              && f.getMethodName().equals(method)));
     }
   }
 
@@ -414,8 +511,10 @@ public final class TemplateHarness implements AutoCloseable {
         @Override
         @SuppressWarnings("unchecked")
         public void sendMessage(ReqT message) {
-          super.sendMessage((ReqT) ((RespondWorkflowTaskCompletedRequest) message).toBuilder()
-              .clearStickyAttributes().build());
+          super.sendMessage(
+              (ReqT)
+                  ((RespondWorkflowTaskCompletedRequest) message)
+                      .toBuilder().clearStickyAttributes().build());
         }
       };
     }

@@ -46,17 +46,30 @@ class ProvisionerTest {
   }
 
   private void configure(int maxVms, int maxConcurrentClones, PoolConfig... pools) {
-    SimulatedSettings sim = new SimulatedSettings(SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO,
-        SimulatedSettings.FailPercent.NONE, 0, null);
+    SimulatedSettings sim =
+        new SimulatedSettings(
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            SimulatedSettings.FailPercent.NONE,
+            0,
+            null);
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
     providers.put("a", new ProviderConfig("a", "simulated", maxVms, maxConcurrentClones, sim));
     providers.put("b", new ProviderConfig("b", "simulated", maxVms, maxConcurrentClones, sim));
-    new ConfigSync(db).apply(CorralConfig.builder().providers(providers).pools(List.of(pools)).build(), Instant.now());
+    new ConfigSync(db)
+        .apply(
+            CorralConfig.builder().providers(providers).pools(List.of(pools)).build(),
+            Instant.now());
   }
 
   private static PoolConfig pool(String name, int size, String... providers) {
-    return PoolConfig.builder(name).template("tpl").providers(List.of(providers)).size(size)
-        .readyTtl(Duration.ofHours(1)).build();
+    return PoolConfig.builder(name)
+        .template("tpl")
+        .providers(List.of(providers))
+        .size(size)
+        .readyTtl(Duration.ofHours(1))
+        .build();
   }
 
   private static List<String> names(String prefix, int n) {
@@ -67,18 +80,21 @@ class ProvisionerTest {
   void aProviderWhoseLastTriesAllFailed_isSkipped_whileAnotherCanTakeTheVms() {
     configure(100, 100, pool("p", 4, "a", "b"), pool("old", 0, "a", "b"));
     Instant now = Instant.now();
-    db.inTransaction(s -> {
-      VmMapper vms = s.getMapper(VmMapper.class);
-      for (int i = 0; i < ProviderHealth.FAILING_AFTER; i++) {
-        vms.insertProvisioning("broken-" + i, "old", "a", "tpl", now);
-        vms.markFailed("broken-" + i, 3, "boot timeout", now.plusMillis(i));
-      }
-      return null;
-    });
+    db.inTransaction(
+        s -> {
+          VmMapper vms = s.getMapper(VmMapper.class);
+          for (int i = 0; i < ProviderHealth.FAILING_AFTER; i++) {
+            vms.insertProvisioning("broken-" + i, "old", "a", "tpl", now);
+            vms.markFailed("broken-" + i, 3, "boot timeout", now.plusMillis(i));
+          }
+          return null;
+        });
 
     Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 4));
 
-    assertEquals(List.of("b", "b", "b", "b"), reservation.vms().stream().map(VmRequest::provider).toList(),
+    assertEquals(
+        List.of("b", "b", "b", "b"),
+        reservation.vms().stream().map(VmRequest::provider).toList(),
         "provider a failed its last " + ProviderHealth.FAILING_AFTER + " tries");
   }
 
@@ -86,25 +102,36 @@ class ProvisionerTest {
   void aFailingProvider_getsOneTrialVmAfterItsCoolDown_andIsTrustedAgainOnceATrialIsReady() {
     configure(100, 100, pool("p", 4, "a", "b"), pool("old", 0, "a", "b"));
     Instant longAgo = Instant.now().minus(ProviderHealth.RETRY_AFTER).minusSeconds(5);
-    db.inTransaction(s -> {
-      VmMapper vms = s.getMapper(VmMapper.class);
-      for (int i = 0; i < ProviderHealth.FAILING_AFTER; i++) {
-        vms.insertProvisioning("broken-" + i, "old", "a", "tpl", longAgo);
-        vms.markFailed("broken-" + i, 3, "boot timeout", longAgo.plusMillis(i));
-      }
-      return null;
-    });
+    db.inTransaction(
+        s -> {
+          VmMapper vms = s.getMapper(VmMapper.class);
+          for (int i = 0; i < ProviderHealth.FAILING_AFTER; i++) {
+            vms.insertProvisioning("broken-" + i, "old", "a", "tpl", longAgo);
+            vms.markFailed("broken-" + i, 3, "boot timeout", longAgo.plusMillis(i));
+          }
+          return null;
+        });
 
     Provisioner.Reservation half = provisioner.reserve("p", names("p", 4));
 
-    assertEquals(1, half.vms().stream().filter(vm -> vm.provider().equals("a")).count(),
+    assertEquals(
+        1,
+        half.vms().stream().filter(vm -> vm.provider().equals("a")).count(),
         "half-open: one trial VM on a, the rest on b");
-    assertEquals(0, provisioner.reserve("p", names("q", 4)).vms().stream()
-        .filter(vm -> vm.provider().equals("a")).count(), "no second trial while the first is provisioning");
-    String trial = half.vms().stream().filter(vm -> vm.provider().equals("a")).findFirst().orElseThrow().vm();
-    db.inTransaction(s -> s.getMapper(VmMapper.class).markReady(trial, trial, "10.0.0.1", null, Instant.now()));
-    assertEquals(ProviderHealth.State.OK,
-        db.inTransaction(s -> ProviderHealth.of(s.getMapper(VmMapper.class), "a", Instant.now())).state(),
+    assertEquals(
+        0,
+        provisioner.reserve("p", names("q", 4)).vms().stream()
+            .filter(vm -> vm.provider().equals("a"))
+            .count(),
+        "no second trial while the first is provisioning");
+    String trial =
+        half.vms().stream().filter(vm -> vm.provider().equals("a")).findFirst().orElseThrow().vm();
+    db.inTransaction(
+        s -> s.getMapper(VmMapper.class).markReady(trial, trial, "10.0.0.1", null, Instant.now()));
+    assertEquals(
+        ProviderHealth.State.OK,
+        db.inTransaction(s -> ProviderHealth.of(s.getMapper(VmMapper.class), "a", Instant.now()))
+            .state(),
         "a ready trial closes the breaker");
   }
 
@@ -126,7 +153,9 @@ class ProvisionerTest {
     Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 10));
 
     assertEquals(4, reservation.vms().size(), "two on each provider");
-    assertEquals(List.of("a", "b", "a", "b"), reservation.vms().stream().map(VmRequest::provider).toList(),
+    assertEquals(
+        List.of("a", "b", "a", "b"),
+        reservation.vms().stream().map(VmRequest::provider).toList(),
         "each VM goes to the provider with the lower share of its max_vms in use; ties to the pool's first");
     assertTrue(reservation.limitedBy().contains("max_vms (2)"), reservation.limitedBy());
   }
@@ -140,13 +169,15 @@ class ProvisionerTest {
 
     assertEquals(4, first.vms().size(), "size 4: the other two names are not needed");
     assertNull(first.limitedBy());
-    assertEquals(first.vms(), retried.vms(), "a retried activity finds its own rows instead of adding more");
+    assertEquals(
+        first.vms(), retried.vms(), "a retried activity finds its own rows instead of adding more");
     assertEquals(4, db.inTransaction(s -> s.getMapper(VmMapper.class).list("p", null, 100)).size());
   }
 
   @Test
   void poolsSharingAProvider_reservingAtOnce_stayWithinItsLimits() throws Exception {
-    configure(12, 5, pool("p1", 20, "a"), pool("p2", 20, "a"), pool("p3", 20, "a"), pool("p4", 20, "a"));
+    configure(
+        12, 5, pool("p1", 20, "a"), pool("p2", 20, "a"), pool("p3", 20, "a"), pool("p4", 20, "a"));
     ExecutorService shepherds = Executors.newFixedThreadPool(4);
     List<Future<Integer>> reserved = new ArrayList<>();
     for (String pool : List.of("p1", "p2", "p3", "p4")) {
@@ -159,7 +190,8 @@ class ProvisionerTest {
     shepherds.shutdown();
 
     assertEquals(5, total, "max_concurrent_clones 5 holds across pools reserving concurrently");
-    int rows = db.inTransaction(s -> s.getMapper(VmMapper.class).list(null, "provisioning", 100)).size();
+    int rows =
+        db.inTransaction(s -> s.getMapper(VmMapper.class).list(null, "provisioning", 100)).size();
     assertEquals(5, rows);
   }
 }

@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The config-module tests whose assertions need a provider's settings read, which takes its type: they moved here
- * with the provider types, grouped under the names of the config test classes they came from.
+ * The config-module tests whose assertions need a provider's settings read, which takes its type:
+ * they moved here with the provider types, grouped under the names of the config test classes they
+ * came from.
  */
 class ConfigWithProvidersTest {
 
@@ -50,25 +51,63 @@ class ConfigWithProvidersTest {
       CorralConfig c = ConfigLoader.load(new String[0], Map.of());
 
       assertEquals(Path.of("./.corral"), c.dataDir());
-      assertEquals(new ServerConfig("127.0.0.1", 7070, ServerConfig.DEFAULT_MAX_BODY_BYTES,
-          ServerConfig.RateLimits.OFF), c.server());
+      assertEquals(
+          new ServerConfig(
+              "127.0.0.1", 7070, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF),
+          c.server());
       assertTrue(c.database().embedded());
       assertTrue(c.temporal().embedded());
       assertEquals("default", c.temporal().namespace());
 
       assertEquals(List.of("sim"), List.copyOf(c.providers().keySet()));
       ProviderConfig sim = c.providers().get("sim");
-      assertEquals(new ProviderConfig("sim", "simulated", 100, 10, new SimulatedSettings(
-          new SecondsRange(1, 2), new SecondsRange(1, 2), SecondsRange.ZERO,
-          SimulatedSettings.FailPercent.NONE, 0, null)), sim);
+      assertEquals(
+          new ProviderConfig(
+              "sim",
+              "simulated",
+              100,
+              10,
+              new SimulatedSettings(
+                  new SecondsRange(1, 2),
+                  new SecondsRange(1, 2),
+                  SecondsRange.ZERO,
+                  SimulatedSettings.FailPercent.NONE,
+                  0,
+                  null)),
+          sim);
 
-      assertEquals(List.of(
-          new PoolConfig("debian-12-x86_64", List.of("debian-12-64"), "debian-12-base", List.of("sim"), 5,
-              Duration.ofMinutes(60), Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48), null,
-              PoolLeasing.DEFAULT, null, null),
-          new PoolConfig("fedora-40-x86_64", List.of("fedora-40-64"), "fedora-40-base", List.of("sim"), 3,
-              Duration.ofMinutes(60), Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48), null,
-              PoolLeasing.DEFAULT, null, null)),
+      assertEquals(
+          List.of(
+              new PoolConfig(
+                  "debian-12-x86_64",
+                  List.of("debian-12-64"),
+                  "debian-12-base",
+                  List.of("sim"),
+                  5,
+                  Duration.ofMinutes(60),
+                  Duration.ofMinutes(15),
+                  3,
+                  Duration.ofHours(2),
+                  Duration.ofHours(48),
+                  null,
+                  PoolLeasing.DEFAULT,
+                  null,
+                  null),
+              new PoolConfig(
+                  "fedora-40-x86_64",
+                  List.of("fedora-40-64"),
+                  "fedora-40-base",
+                  List.of("sim"),
+                  3,
+                  Duration.ofMinutes(60),
+                  Duration.ofMinutes(15),
+                  3,
+                  Duration.ofHours(2),
+                  Duration.ofHours(48),
+                  null,
+                  PoolLeasing.DEFAULT,
+                  null,
+                  null)),
           c.pools());
 
       assertEquals(Map.of(), c.templateGroups());
@@ -79,7 +118,9 @@ class ConfigWithProvidersTest {
     void demoPoolsUseWhateverProvidersAreConfigured() {
       CorralConfig c = load("providers: {lab: {type: simulated, max_vms: 3}}");
 
-      assertEquals(List.of("debian-12-x86_64", "fedora-40-x86_64"), c.pools().stream().map(PoolConfig::name).toList());
+      assertEquals(
+          List.of("debian-12-x86_64", "fedora-40-x86_64"),
+          c.pools().stream().map(PoolConfig::name).toList());
       assertEquals(List.of("lab"), c.pools().get(0).providers());
       assertEquals(List.of("lab"), c.pools().get(1).providers());
       assertEquals(3, c.providers().get("lab").maxVms());
@@ -98,12 +139,15 @@ class ConfigWithProvidersTest {
       CorralConfig c = ConfigLoader.fromFile(file, Map.of());
 
       assertEquals(Path.of("./.corral"), c.dataDir());
-      assertEquals(new ServerConfig("127.0.0.1", 7070, ServerConfig.DEFAULT_MAX_BODY_BYTES,
-          ServerConfig.RateLimits.OFF), c.server());
+      assertEquals(
+          new ServerConfig(
+              "127.0.0.1", 7070, ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.RateLimits.OFF),
+          c.server());
       assertTrue(c.database().embedded());
       assertNull(c.database().user());
       assertNull(c.database().password());
-      assertEquals(new TemporalConfig("embedded", "default", "http://localhost:8233"), c.temporal());
+      assertEquals(
+          new TemporalConfig("embedded", "default", "http://localhost:8233"), c.temporal());
 
       assertEquals(List.of("sim"), List.copyOf(c.providers().keySet()));
       ProviderConfig sim = c.providers().get("sim");
@@ -124,12 +168,21 @@ class ConfigWithProvidersTest {
       assertEquals(new SecondsRange(1, 2), s.snapshotSeconds());
       assertEquals(SecondsRange.fixed(1), s.revertSeconds());
       assertEquals(SecondsRange.fixed(1), s.diskSeconds());
-      assertEquals(List.of(new SimulatedSettings.SimulatedTemplate(
-          "debian-12-20261120", "debian-12", "12.8", LocalDate.of(2026, 11, 20))), s.templates());
+      assertEquals(
+          List.of(
+              new SimulatedSettings.SimulatedTemplate(
+                  "debian-12-20261120", "debian-12", "12.8", LocalDate.of(2026, 11, 20))),
+          s.templates());
 
-      assertEquals(Map.of("debian-12", new TemplateGroupConfig("debian-12", 30, 2, Map.of("motd", "prepared by corral"))),
+      assertEquals(
+          Map.of(
+              "debian-12",
+              new TemplateGroupConfig("debian-12", 30, 2, Map.of("motd", "prepared by corral"))),
           c.templateGroups());
-      assertEquals(new TrackerConfig(Duration.ofMinutes(5), List.of(new TrackerConfig.Source(Path.of("./builds.yaml"), null))),
+      assertEquals(
+          new TrackerConfig(
+              Duration.ofMinutes(5),
+              List.of(new TrackerConfig.Source(Path.of("./builds.yaml"), null))),
           c.tracker());
 
       assertEquals(2, c.pools().size());
@@ -160,7 +213,8 @@ class ConfigWithProvidersTest {
   /** The simulated provider's template build settings beside template groups and the tracker. */
   @Nested
   class TemplateConfigTest {
-    static final String ISSUE_YAML = """
+    static final String ISSUE_YAML =
+        """
         template_groups:
           debian-12:
             obsolete_days: 30
@@ -190,24 +244,63 @@ class ConfigWithProvidersTest {
     void theIssuesExampleLoadsIntoTheRecords() {
       CorralConfig c = load(ISSUE_YAML);
 
-      assertEquals(Map.of("debian-12", new TemplateGroupConfig("debian-12", 30, 2, Map.of("motd", "prepared by corral"))),
+      assertEquals(
+          Map.of(
+              "debian-12",
+              new TemplateGroupConfig("debian-12", 30, 2, Map.of("motd", "prepared by corral"))),
           c.templateGroups());
-      assertEquals(new TrackerConfig(Duration.ofMinutes(5), List.of(new TrackerConfig.Source(Path.of("./builds.yaml"), null))),
+      assertEquals(
+          new TrackerConfig(
+              Duration.ofMinutes(5),
+              List.of(new TrackerConfig.Source(Path.of("./builds.yaml"), null))),
           c.tracker());
-      assertEquals(new ProviderConfig("sim", "simulated", 100, 10, 2, new SimulatedSettings(
-          new SecondsRange(1, 2), new SecondsRange(1, 2), SecondsRange.ZERO, SimulatedSettings.FailPercent.NONE, 0, null,
-          SecondsRange.fixed(1), Map.of("configure", 0.0),
-          List.of(new SimulatedTemplate("debian-12-20261120", "debian-12", "12.8", LocalDate.of(2026, 11, 20))))),
+      assertEquals(
+          new ProviderConfig(
+              "sim",
+              "simulated",
+              100,
+              10,
+              2,
+              new SimulatedSettings(
+                  new SecondsRange(1, 2),
+                  new SecondsRange(1, 2),
+                  SecondsRange.ZERO,
+                  SimulatedSettings.FailPercent.NONE,
+                  0,
+                  null,
+                  SecondsRange.fixed(1),
+                  Map.of("configure", 0.0),
+                  List.of(
+                      new SimulatedTemplate(
+                          "debian-12-20261120", "debian-12", "12.8", LocalDate.of(2026, 11, 20))))),
           c.providers().get("sim"));
-      assertEquals(List.of(new PoolConfig("debian-12-prepared", List.of(), null, List.of("sim"), 3,
-          Duration.ofMinutes(60), Duration.ofMinutes(15), 3, Duration.ofHours(2), Duration.ofHours(48),
-          new TemplateSelector("debian-12", "latest", true), PoolLeasing.DEFAULT, null, null)), c.pools());
-      assertEquals(new TemporalConfig("embedded", "default", "http://localhost:8233"), c.temporal());
+      assertEquals(
+          List.of(
+              new PoolConfig(
+                  "debian-12-prepared",
+                  List.of(),
+                  null,
+                  List.of("sim"),
+                  3,
+                  Duration.ofMinutes(60),
+                  Duration.ofMinutes(15),
+                  3,
+                  Duration.ofHours(2),
+                  Duration.ofHours(48),
+                  new TemplateSelector("debian-12", "latest", true),
+                  PoolLeasing.DEFAULT,
+                  null,
+                  null)),
+          c.pools());
+      assertEquals(
+          new TemporalConfig("embedded", "default", "http://localhost:8233"), c.temporal());
     }
 
     @Test
     void omittedKeysTakeTheirDefaults() {
-      CorralConfig c = load("""
+      CorralConfig c =
+          load(
+              """
           template_groups:
             fedora-40:
           providers: {sim: {type: simulated}}
@@ -215,9 +308,16 @@ class ConfigWithProvidersTest {
             - {name: p, template: {group: fedora-40}}
           """);
 
-      assertEquals(new TemplateGroupConfig("fedora-40", TemplateGroupConfig.DEFAULT_OBSOLETE_DAYS,
-          TemplateGroupConfig.DEFAULT_KEEP_PREPARED, Map.of()), c.templateGroups().get("fedora-40"));
-      assertEquals(new TemplateSelector("fedora-40", TemplateSelector.LATEST, false), c.pools().get(0).selector());
+      assertEquals(
+          new TemplateGroupConfig(
+              "fedora-40",
+              TemplateGroupConfig.DEFAULT_OBSOLETE_DAYS,
+              TemplateGroupConfig.DEFAULT_KEEP_PREPARED,
+              Map.of()),
+          c.templateGroups().get("fedora-40"));
+      assertEquals(
+          new TemplateSelector("fedora-40", TemplateSelector.LATEST, false),
+          c.pools().get(0).selector());
       assertNull(c.pools().get(0).template());
       assertEquals(TrackerConfig.NONE, c.tracker());
       assertNull(c.temporal().uiUrl());
@@ -231,7 +331,9 @@ class ConfigWithProvidersTest {
 
     @Test
     void versionsKeepTheirTextAsWritten() {
-      CorralConfig c = load("""
+      CorralConfig c =
+          load(
+              """
           template_groups: {debian-12: {}, win: {}}
           providers:
             sim:
@@ -246,18 +348,22 @@ class ConfigWithProvidersTest {
             - {name: r, template: {group: debian-12, version: 12}}
           """);
 
-      assertEquals(List.of("12.10", "5.11.0.3", "12"),
+      assertEquals(
+          List.of("12.10", "5.11.0.3", "12"),
           c.pools().stream().map(p -> p.selector().version()).toList());
-      assertEquals(List.of(
-          new SimulatedTemplate("a", null, "12.10", null),
-          new SimulatedTemplate("b", null, "12.8", LocalDate.of(2026, 1, 5)),
-          new SimulatedTemplate("c", null, null, null)),
+      assertEquals(
+          List.of(
+              new SimulatedTemplate("a", null, "12.10", null),
+              new SimulatedTemplate("b", null, "12.8", LocalDate.of(2026, 1, 5)),
+              new SimulatedTemplate("c", null, null, null)),
           ((SimulatedSettings) c.providers().get("sim").settings()).templates());
     }
 
     @Test
     void stepSecondsTakesARangeAndFailStepsAPercentPerStep() {
-      SimulatedSettings s = (SimulatedSettings) load("""
+      SimulatedSettings s =
+          (SimulatedSettings)
+              load("""
           providers:
             sim:
               type: simulated
@@ -265,7 +371,10 @@ class ConfigWithProvidersTest {
               fail_steps: {deploy: 5, seal: 12.5}
               max_concurrent_builds: 0
           pools: []
-          """).providers().get("sim").settings();
+          """)
+                  .providers()
+                  .get("sim")
+                  .settings();
 
       assertEquals(new SecondsRange(0.5, 3), s.stepSeconds());
       assertEquals(Map.of("deploy", 5.0, "seal", 12.5), s.failSteps());
@@ -275,7 +384,9 @@ class ConfigWithProvidersTest {
 
     @Test
     void simulatedBuildSettingsAreChecked() {
-      ConfigException e = failure("""
+      ConfigException e =
+          failure(
+              """
           providers:
             sim:
               type: simulated
@@ -290,47 +401,82 @@ class ConfigWithProvidersTest {
           pools: []
           """);
 
-      assertEquals(new ConfigProblem("providers.sim.max_concurrent_builds", 4, "must be at least 0 (got -1)"),
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.max_concurrent_builds", 4, "must be at least 0 (got -1)"),
           problemAt(e, "providers.sim.max_concurrent_builds"));
-      assertEquals(new ConfigProblem("providers.sim.step_seconds", 5, "min must not be greater than max (got [5, 1])"),
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.step_seconds", 5, "min must not be greater than max (got [5, 1])"),
           problemAt(e, "providers.sim.step_seconds"));
-      assertEquals(new ConfigProblem("providers.sim.fail_steps.deploy", 6, "must be between 0 and 100 (got 101)"),
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.fail_steps.deploy", 6, "must be between 0 and 100 (got 101)"),
           problemAt(e, "providers.sim.fail_steps.deploy"));
-      assertEquals(new ConfigProblem("providers.sim.fail_steps.reboot", 6,
-          "unknown key (allowed: deploy, verify, configure, seal, poweroff, finish)"),
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.fail_steps.reboot",
+              6,
+              "unknown key (allowed: deploy, verify, configure, seal, poweroff, finish)"),
           problemAt(e, "providers.sim.fail_steps.reboot"));
-      assertEquals(new ConfigProblem("providers.sim.templates[0].name", 8, "required key is missing"),
+      assertEquals(
+          new ConfigProblem("providers.sim.templates[0].name", 8, "required key is missing"),
           problemAt(e, "providers.sim.templates[0].name"));
-      assertEquals(new ConfigProblem("providers.sim.templates[1].version", 9, "must not be empty"),
+      assertEquals(
+          new ConfigProblem("providers.sim.templates[1].version", 9, "must not be empty"),
           problemAt(e, "providers.sim.templates[1].version"));
-      assertEquals(new ConfigProblem("providers.sim.templates[1].date", 9, "not a valid date (got '2026-13-01')"),
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.templates[1].date", 9, "not a valid date (got '2026-13-01')"),
           problemAt(e, "providers.sim.templates[1].date"));
-      assertEquals(new ConfigProblem("providers.sim.templates[2].name", 10, "duplicate template name 't' (first at line 9)"),
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.templates[2].name",
+              10,
+              "duplicate template name 't' (first at line 9)"),
           problemAt(e, "providers.sim.templates[2].name"));
-      assertEquals(new ConfigProblem("providers.sim.templates[2].date", 10, "expected a date YYYY-MM-DD (got '20 Nov 2026')"),
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.templates[2].date",
+              10,
+              "expected a date YYYY-MM-DD (got '20 Nov 2026')"),
           problemAt(e, "providers.sim.templates[2].date"));
-      assertEquals(new ConfigProblem("providers.sim.templates[2].size", 10,
-          "unknown key (allowed: name, group, version, date)"), problemAt(e, "providers.sim.templates[2].size"));
-      assertEquals(new ConfigProblem("providers.sim.templates[3]", 11,
-          "expected a mapping {name, group, version, date}, got a single value"), problemAt(e, "providers.sim.templates[3]"));
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.templates[2].size",
+              10,
+              "unknown key (allowed: name, group, version, date)"),
+          problemAt(e, "providers.sim.templates[2].size"));
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.templates[3]",
+              11,
+              "expected a mapping {name, group, version, date}, got a single value"),
+          problemAt(e, "providers.sim.templates[3]"));
       assertEquals(11, e.problems().size(), e.getMessage());
     }
 
     @Test
     void maxConcurrentBuildsIsACommonKeyEvenForUnknownTypes() {
-      ConfigException e = failure("""
+      ConfigException e =
+          failure(
+              """
           providers:
             vc: {type: vsphere, max_concurrent_builds: many}
           pools: []
           """);
 
-      assertEquals("expected a whole number (got 'many')", problemAt(e, "providers.vc.max_concurrent_builds").message());
+      assertEquals(
+          "expected a whole number (got 'many')",
+          problemAt(e, "providers.vc.max_concurrent_builds").message());
       assertEquals(2, e.problems().size(), e.getMessage());
     }
 
     @Test
     void severalMistakesInTheNewSectionsAreReportedInOneError() {
-      ConfigException e = failure("""
+      ConfigException e =
+          failure(
+              """
           template_groups:
             debian-12:
               obsolete_days: none
@@ -349,7 +495,8 @@ class ConfigWithProvidersTest {
           temporal: {ui_url: "8233"}
           """);
 
-      assertEquals("""
+      assertEquals(
+          """
           test.yaml: 9 problems
             line 3: template_groups.debian-12.obsolete_days: expected a whole number (got 'none')
             line 4: template_groups.debian-12.configure.motd: expected a single value (text, a number or true/false), \
@@ -361,7 +508,8 @@ class ConfigWithProvidersTest {
             line 12: providers.sim.templates[0].date: expected a date YYYY-MM-DD (got 'yesterday')
             line 15: pools[0].template.version: must be 'latest' or a version such as 12 or 12.8 (got '?')
             line 15: pools[0].template.group: unknown template group 'debian-13' (configured: debian-12)
-            line 16: temporal.ui_url: must be a URL starting with http:// or https://""", e.getMessage());
+            line 16: temporal.ui_url: must be a URL starting with http:// or https://""",
+          e.getMessage());
     }
   }
 
@@ -370,7 +518,9 @@ class ConfigWithProvidersTest {
   class ConfigProblemsTest {
     @Test
     void threeMistakesAreReportedTogetherWithPathAndLine() {
-      ConfigException e = failure("""
+      ConfigException e =
+          failure(
+              """
           data_dir: ./.corral
           providers:
             sim:
@@ -385,28 +535,38 @@ class ConfigWithProvidersTest {
           """);
 
       assertEquals(3, e.problems().size(), e.getMessage());
-      assertEquals(new ConfigProblem("providers.sim.type", 4, "unknown provider type 'vmware' (known: simulated, qemu)"),
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.type", 4, "unknown provider type 'vmware' (known: simulated, qemu)"),
           problemAt(e, "providers.sim.type"));
-      assertEquals(new ConfigProblem("pools[0].size", 10, "must be at least 0 (got -1)"), problemAt(e, "pools[0].size"));
+      assertEquals(
+          new ConfigProblem("pools[0].size", 10, "must be at least 0 (got -1)"),
+          problemAt(e, "pools[0].size"));
       ConfigProblem colour = problemAt(e, "pools[0].colour");
       assertEquals(11, colour.line());
-      assertEquals("unknown key (allowed: name, alias, template, providers, size, ready_ttl, boot_timeout,"
-          + " max_tries, lifetime, max_lifetime, memory_mb, cpus, anonymous, lifetime_authenticated, max_ondemand_per_request, reuse,"
-          + " reuse_within, reuse_max_uses)", colour.message());
+      assertEquals(
+          "unknown key (allowed: name, alias, template, providers, size, ready_ttl, boot_timeout,"
+              + " max_tries, lifetime, max_lifetime, memory_mb, cpus, anonymous, lifetime_authenticated, max_ondemand_per_request, reuse,"
+              + " reuse_within, reuse_max_uses)",
+          colour.message());
 
-      assertEquals("""
+      assertEquals(
+          """
           test.yaml: 3 problems
             line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu)
             line 10: pools[0].size: must be at least 0 (got -1)
             line 11: pools[0].colour: unknown key (allowed: name, alias, template, providers, size, ready_ttl, \
           boot_timeout, max_tries, lifetime, max_lifetime, memory_mb, cpus, anonymous, lifetime_authenticated, \
-          max_ondemand_per_request, reuse, reuse_within, reuse_max_uses)""", e.getMessage());
+          max_ondemand_per_request, reuse, reuse_within, reuse_max_uses)""",
+          e.getMessage());
       assertEquals("test.yaml", e.sourceName());
     }
 
     @Test
     void unknownKeysAreProblemsAtEveryLevel() {
-      ConfigException e = failure("""
+      ConfigException e =
+          failure(
+              """
           datadir: x
           server: {host: h, prot: 1}
           providers:
@@ -415,12 +575,18 @@ class ConfigWithProvidersTest {
               fail_percent: {clone: 1, reboot: 2}
           """);
 
-      assertTrue(problemAt(e, "datadir").message()
-          .startsWith("unknown key (allowed: data_dir, server, database, temporal, providers, template_groups,"
-              + " tracker, pools, auth, quotas, reconcile, purge, rate_limits, metrics, logging)"));
+      assertTrue(
+          problemAt(e, "datadir")
+              .message()
+              .startsWith(
+                  "unknown key (allowed: data_dir, server, database, temporal, providers, template_groups,"
+                      + " tracker, pools, auth, quotas, reconcile, purge, rate_limits, metrics, logging)"));
       assertEquals(2, problemAt(e, "server.prot").line());
-      assertEquals(new ConfigProblem("providers.sim.fail_percent.reboot", 6,
-          "unknown key (allowed: clone, boot, destroy, snapshot, revert, disk, clean)"),
+      assertEquals(
+          new ConfigProblem(
+              "providers.sim.fail_percent.reboot",
+              6,
+              "unknown key (allowed: clone, boot, destroy, snapshot, revert, disk, clean)"),
           problemAt(e, "providers.sim.fail_percent.reboot"));
       assertEquals(3, e.problems().size(), e.getMessage());
     }

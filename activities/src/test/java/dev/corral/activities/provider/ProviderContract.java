@@ -21,43 +21,48 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * What every provider must do, checked against a real instance. Read this first when you add a provider.
+ * What every provider must do, checked against a real instance. Read this first when you add a
+ * provider.
  *
  * <h2>Building a provider</h2>
  *
  * <ol>
- *   <li>Give it a package, {@code dev.corral.activities.provider.<type>}, holding everything of it: its settings
- *       record (implements {@code dev.corral.config.ProviderSettings}), how those settings are read (a
- *       {@code ProviderSettingsBinder}: read each key through {@code SettingsMapping}, which reports a bad value
- *       with its key and line, and any key never read as unknown), its {@link VmProvider} and helpers, and a
- *       {@link ProviderType} that names the type, binds its settings and builds the provider. {@code simulated}
- *       and {@code qemu} show the shape.</li>
- *   <li>Register it with one line in {@link ProviderTypes}: every config load then reads and checks its
- *       settings, and {@link ProviderRegistry} builds it.</li>
- *   <li>Document its keys in README.md (next to the QEMU provider's) and in corral-example.yaml.</li>
- *   <li>Subclass this class in the provider's test package and pass it: supply a fresh provider, a template to
- *       clone, how long a boot may take here, and how to make a step fail. A provider that needs a real
- *       hypervisor requires it in its subclass and fails with a clear message where it is missing; it never
- *       skips.</li>
+ *   <li>Give it a package, {@code dev.corral.activities.provider.<type>}, holding everything of it:
+ *       its settings record (implements {@code dev.corral.config.ProviderSettings}), how those
+ *       settings are read (a {@code ProviderSettingsBinder}: read each key through {@code
+ *       SettingsMapping}, which reports a bad value with its key and line, and any key never read
+ *       as unknown), its {@link VmProvider} and helpers, and a {@link ProviderType} that names the
+ *       type, binds its settings and builds the provider. {@code simulated} and {@code qemu} show
+ *       the shape.
+ *   <li>Register it with one line in {@link ProviderTypes}: every config load then reads and checks
+ *       its settings, and {@link ProviderRegistry} builds it.
+ *   <li>Document its keys in README.md (next to the QEMU provider's) and in corral-example.yaml.
+ *   <li>Subclass this class in the provider's test package and pass it: supply a fresh provider, a
+ *       template to clone, how long a boot may take here, and how to make a step fail. A provider
+ *       that needs a real hypervisor requires it in its subclass and fails with a clear message
+ *       where it is missing; it never skips.
  * </ol>
  *
  * <h2>The promises checked</h2>
  *
- * <p>They are {@link VmProvider}'s own, in the outcomes Corral relies on. Every mutating call is idempotent by
- * name, because Temporal runs an activity again after a worker died mid-call: a second clone or deploy of a name
- * returns the same VM, a second snapshot or disk of an id does nothing, a second finish returns the same
- * template, and destroying or deleting what is gone succeeds. The inventory lists exactly the VMs that exist (the
- * reconciler destroys what it lists and the database does not know). Readiness is a quick probe that ends in
- * READY for a clone of a good template. The preparation chain (deploy, verify, configure, seal, power off,
- * finish) turns a VM into a prepared template that clones boot from; after a failed step, delete-on-error
- * (destroy the VM, delete the template) leaves nothing behind. Failures are typed: a permanent {@link
+ * <p>They are {@link VmProvider}'s own, in the outcomes Corral relies on. Every mutating call is
+ * idempotent by name, because Temporal runs an activity again after a worker died mid-call: a
+ * second clone or deploy of a name returns the same VM, a second snapshot or disk of an id does
+ * nothing, a second finish returns the same template, and destroying or deleting what is gone
+ * succeeds. The inventory lists exactly the VMs that exist (the reconciler destroys what it lists
+ * and the database does not know). Readiness is a quick probe that ends in READY for a clone of a
+ * good template. The preparation chain (deploy, verify, configure, seal, power off, finish) turns a
+ * VM into a prepared template that clones boot from; after a failed step, delete-on-error (destroy
+ * the VM, delete the template) leaves nothing behind. Failures are typed: a permanent {@link
  * ProviderException} carries an {@link ErrorTypes} name and is not retried, a transient one is.
  */
 public abstract class ProviderContract {
   /** The name the kit gives the provider; {@link VmProvider#name()} must report it. */
   protected static final String NAME = "kit";
+
   /** Names as Corral makes them: short, lowercase, at most 23 characters. */
   private static final String VM = "corral-kit-vm1";
+
   private static final String OTHER_VM = "corral-kit-vm2";
   private static final String BUILD_VM = "corral-build-kit1";
   private static final String PREPARED = "kit-prepared-1";
@@ -66,8 +71,8 @@ public abstract class ProviderContract {
   protected VmProvider provider;
 
   /**
-   * A new provider called {@code name}, with no VMs, holding {@link #template()}. Called before each test; each
-   * test gets its own, so tests may delete the template.
+   * A new provider called {@code name}, with no VMs, holding {@link #template()}. Called before
+   * each test; each test gets its own, so tests may delete the template.
    */
   protected abstract VmProvider newProvider(String name);
 
@@ -78,14 +83,15 @@ public abstract class ProviderContract {
   protected abstract Duration bootTimeout();
 
   /**
-   * Makes the next {@code configure} of {@code vmName} (deployed, running) fail for good, the way this provider's
-   * configure can fail (a forced failure, a script that exits 1), and returns the configuration to pass to it.
+   * Makes the next {@code configure} of {@code vmName} (deployed, running) fail for good, the way
+   * this provider's configure can fail (a forced failure, a script that exits 1), and returns the
+   * configuration to pass to it.
    */
   protected abstract Map<String, String> failNextConfigurePermanently(String vmName);
 
   /**
-   * Makes the next {@code configure} of {@code vmName} (deployed, running) fail for a passing reason, as a
-   * dropped connection to the guest would.
+   * Makes the next {@code configure} of {@code vmName} (deployed, running) fail for a passing
+   * reason, as a dropped connection to the guest would.
    */
   protected abstract void failNextConfigureTransiently(String vmName);
 
@@ -165,25 +171,35 @@ public abstract class ProviderContract {
     try {
       provider.cleanForReuse(VM);
       provider.cleanForReuse(VM);
-      assertEquals(PowerState.RUNNING, provider.get(VM).orElseThrow().powerState(), "cleaning keeps the VM");
+      assertEquals(
+          PowerState.RUNNING, provider.get(VM).orElseThrow().powerState(), "cleaning keeps the VM");
     } catch (ProviderException refused) {
-      // A provider without a cleanup hook refuses; Corral then destroys the VM instead of reusing it.
+      // A provider without a cleanup hook refuses; Corral then destroys the VM instead of reusing
+      // it.
       assertPermanent(ErrorTypes.CLEANUP_FAILED, refused);
     }
-    assertFailsPermanently(ErrorTypes.CLEANUP_FAILED, () -> provider.cleanForReuse("corral-kit-never"));
+    assertFailsPermanently(
+        ErrorTypes.CLEANUP_FAILED, () -> provider.cleanForReuse("corral-kit-never"));
   }
 
   // --- template preparation ------------------------------------------------------------------
 
   @Test
   void theChainMakesAPreparedTemplate_thatClonesBootFrom_andEveryStepMayBeRepeated() {
-    ProviderTemplate raw = listed(template()).orElseThrow(() -> new AssertionError(
-        template() + " is not in the provider's listing: " + provider.templates()));
+    ProviderTemplate raw =
+        listed(template())
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        template() + " is not in the provider's listing: " + provider.templates()));
 
     ProviderVm deployed = provider.deploy(BUILD_VM, template());
     assertEquals(PowerState.RUNNING, deployed.powerState(), "deploy returns once the VM runs");
     assertEquals(BUILD_VM, provider.deploy(BUILD_VM, template()).name());
-    assertEquals(Optional.ofNullable(raw.version()), provider.guestVersion(BUILD_VM), "verify: the template's version");
+    assertEquals(
+        Optional.ofNullable(raw.version()),
+        provider.guestVersion(BUILD_VM),
+        "verify: the template's version");
     provider.configure(BUILD_VM, Map.of("motd", "prepared by the provider kit"));
     provider.seal(BUILD_VM);
     provider.powerOff(BUILD_VM, GRACEFUL);
@@ -193,7 +209,10 @@ public abstract class ProviderContract {
 
     assertEquals(PREPARED, made.name());
     assertTrue(made.prepared(), made.toString());
-    assertEquals(made, provider.createTemplate(BUILD_VM, PREPARED), "a repeated finish returns the template");
+    assertEquals(
+        made,
+        provider.createTemplate(BUILD_VM, PREPARED),
+        "a repeated finish returns the template");
     assertEquals(Optional.of(made), listed(PREPARED));
     assertEquals(Optional.empty(), provider.get(BUILD_VM), "finish consumes the VM");
 
@@ -210,7 +229,8 @@ public abstract class ProviderContract {
     provider.deploy(BUILD_VM, template());
     Map<String, String> failing = failNextConfigurePermanently(BUILD_VM);
 
-    ProviderException e = assertThrows(ProviderException.class, () -> provider.configure(BUILD_VM, failing));
+    ProviderException e =
+        assertThrows(ProviderException.class, () -> provider.configure(BUILD_VM, failing));
 
     assertPermanent(ErrorTypes.STEP_FAILED, e);
     // Delete-on-error, as the build chain runs it: both calls, whatever the chain got to make.
@@ -226,11 +246,14 @@ public abstract class ProviderContract {
     provider.deploy(BUILD_VM, template());
     failNextConfigureTransiently(BUILD_VM);
 
-    ProviderException e = assertThrows(ProviderException.class,
-        () -> provider.configure(BUILD_VM, Map.of("motd", "x")));
+    ProviderException e =
+        assertThrows(
+            ProviderException.class, () -> provider.configure(BUILD_VM, Map.of("motd", "x")));
 
     assertFalse(e.permanent(), "a passing failure is worth retrying: " + e.getMessage());
-    assertTrue(provider.get(BUILD_VM).isPresent(), "the VM is still there for the retry or delete-on-error");
+    assertTrue(
+        provider.get(BUILD_VM).isPresent(),
+        "the VM is still there for the retry or delete-on-error");
     provider.destroy(BUILD_VM);
     assertEquals(Optional.empty(), provider.get(BUILD_VM));
   }
@@ -242,7 +265,8 @@ public abstract class ProviderContract {
     provider.deleteTemplate("kit-never-there");
     assertEquals(Optional.empty(), listed(template()));
 
-    assertFailsPermanently(ErrorTypes.TEMPLATE_NOT_FOUND, () -> provider.deploy(BUILD_VM, template()));
+    assertFailsPermanently(
+        ErrorTypes.TEMPLATE_NOT_FOUND, () -> provider.deploy(BUILD_VM, template()));
     assertEquals(Optional.empty(), provider.get(BUILD_VM));
   }
 
@@ -260,20 +284,27 @@ public abstract class ProviderContract {
     provider.addDisk(VM, "data1", 1);
     provider.addDisk(VM, "data1", 1);
 
-    assertFailsPermanently(ErrorTypes.SNAPSHOT_NOT_FOUND, () -> provider.revertSnapshot(VM, "nope"));
+    assertFailsPermanently(
+        ErrorTypes.SNAPSHOT_NOT_FOUND, () -> provider.revertSnapshot(VM, "nope"));
     assertTrue(provider.get(VM).isPresent());
   }
 
   @Test
   void tasksOnAVmThatIsNotThere_areAPermanentVmNotFound() {
-    assertFailsPermanently(ErrorTypes.VM_NOT_FOUND, () -> provider.snapshot("corral-kit-never", "snap1"));
-    assertFailsPermanently(ErrorTypes.VM_NOT_FOUND, () -> provider.revertSnapshot("corral-kit-never", "snap1"));
-    assertFailsPermanently(ErrorTypes.VM_NOT_FOUND, () -> provider.addDisk("corral-kit-never", "data1", 1));
+    assertFailsPermanently(
+        ErrorTypes.VM_NOT_FOUND, () -> provider.snapshot("corral-kit-never", "snap1"));
+    assertFailsPermanently(
+        ErrorTypes.VM_NOT_FOUND, () -> provider.revertSnapshot("corral-kit-never", "snap1"));
+    assertFailsPermanently(
+        ErrorTypes.VM_NOT_FOUND, () -> provider.addDisk("corral-kit-never", "data1", 1));
   }
 
   // --- helpers -------------------------------------------------------------------------------
 
-  /** Polls {@link VmProvider#checkReady} as Corral does, until READY; FAILED or the boot timeout fails the test. */
+  /**
+   * Polls {@link VmProvider#checkReady} as Corral does, until READY; FAILED or the boot timeout
+   * fails the test.
+   */
   protected Readiness awaitReady(String vmName) {
     long deadline = System.nanoTime() + bootTimeout().toNanos();
     while (true) {

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.simulated.SecondsRange;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
-import dev.corral.activities.provider.simulated.SimulatedSettings.FailPercent;
 import dev.corral.activities.provider.simulated.SimulatedSettings;
+import dev.corral.activities.provider.simulated.SimulatedSettings.FailPercent;
 import dev.corral.activities.testing.TestDirs;
 import dev.corral.config.ProviderConfig;
 import dev.corral.workflows.ErrorTypes;
@@ -76,10 +76,13 @@ class ProviderRegistryTest {
   @Test
   void closeClosesEveryProviderEvenIfOneFails() {
     AtomicInteger closed = new AtomicInteger();
-    VmProvider failing = new StubProvider("a", () -> {
-      closed.incrementAndGet();
-      throw new IllegalStateException("boom");
-    });
+    VmProvider failing =
+        new StubProvider(
+            "a",
+            () -> {
+              closed.incrementAndGet();
+              throw new IllegalStateException("boom");
+            });
     VmProvider fine = new StubProvider("b", closed::incrementAndGet);
     Map<String, VmProvider> providers = new LinkedHashMap<>();
     providers.put("a", failing);

@@ -18,14 +18,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Provider settings as config loading reads them. These were config-module tests; they live here because reading
- * a provider's settings takes its type, which the config module cannot see.
+ * Provider settings as config loading reads them. These were config-module tests; they live here
+ * because reading a provider's settings takes its type, which the config module cannot see.
  */
 class ProviderSettingsTest {
 
   @Test
   void simulatedSettingsAreReadAsWritten() {
-    ProviderConfig p = load("""
+    ProviderConfig p =
+        load("""
         providers:
           lab-1:
             type: simulated
@@ -38,16 +39,31 @@ class ProviderSettingsTest {
             power_off_percent: 1
             state_file: state/lab.json
         pools: []
-        """).providers().get("lab-1");
+        """)
+            .providers()
+            .get("lab-1");
 
-    assertEquals(new ProviderConfig("lab-1", "simulated", 7, 2, new SimulatedSettings(
-        SecondsRange.fixed(3), new SecondsRange(0.5, 4), new SecondsRange(1, 1),
-        new SimulatedSettings.FailPercent(10, 0, 2.5), 1, Path.of("state/lab.json"))), p);
+    assertEquals(
+        new ProviderConfig(
+            "lab-1",
+            "simulated",
+            7,
+            2,
+            new SimulatedSettings(
+                SecondsRange.fixed(3),
+                new SecondsRange(0.5, 4),
+                new SecondsRange(1, 1),
+                new SimulatedSettings.FailPercent(10, 0, 2.5),
+                1,
+                Path.of("state/lab.json"))),
+        p);
   }
 
   @Test
   void vmTaskTimingsAndFailures_areReadAsWritten_andDefaultToOneSecondWithoutFailures() {
-    SimulatedSettings written = (SimulatedSettings) load("""
+    SimulatedSettings written =
+        (SimulatedSettings)
+            load("""
         providers:
           sim:
             type: simulated
@@ -55,9 +71,16 @@ class ProviderSettingsTest {
             revert_seconds: 0
             fail_percent: {snapshot: 5, revert: 100, disk: 0.5}
         pools: []
-        """).providers().get("sim").settings();
-    SimulatedSettings omitted = (SimulatedSettings) load("providers: {sim: {type: simulated}}\npools: []")
-        .providers().get("sim").settings();
+        """)
+                .providers()
+                .get("sim")
+                .settings();
+    SimulatedSettings omitted =
+        (SimulatedSettings)
+            load("providers: {sim: {type: simulated}}\npools: []")
+                .providers()
+                .get("sim")
+                .settings();
 
     assertEquals(new SecondsRange(2, 3), written.snapshotSeconds());
     assertEquals(SecondsRange.ZERO, written.revertSeconds());
@@ -70,7 +93,9 @@ class ProviderSettingsTest {
 
   @Test
   void badVmTaskSettings_areProblemsNamingKeyAndLine() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         providers:
           sim:
             type: simulated
@@ -79,25 +104,38 @@ class ProviderSettingsTest {
             fail_percent: {revert: 120, resize: 1}
         """);
 
-    assertEquals(new ConfigProblem("providers.sim.snapshot_seconds", 4, "min must not be greater than max (got [5, 1])"),
+    assertEquals(
+        new ConfigProblem(
+            "providers.sim.snapshot_seconds", 4, "min must not be greater than max (got [5, 1])"),
         problemAt(e, "providers.sim.snapshot_seconds"));
     assertEquals(5, problemAt(e, "providers.sim.disk_seconds").line());
-    assertEquals(new ConfigProblem("providers.sim.fail_percent.revert", 6, "must be between 0 and 100 (got 120)"),
+    assertEquals(
+        new ConfigProblem(
+            "providers.sim.fail_percent.revert", 6, "must be between 0 and 100 (got 120)"),
         problemAt(e, "providers.sim.fail_percent.revert"));
-    assertTrue(problemAt(e, "providers.sim.fail_percent.resize").message().contains("snapshot, revert, disk"),
+    assertTrue(
+        problemAt(e, "providers.sim.fail_percent.resize")
+            .message()
+            .contains("snapshot, revert, disk"),
         e.getMessage());
     assertEquals(4, e.problems().size(), e.getMessage());
   }
 
   @Test
   void cleanupTimeAndFailureChance_areReadAsWritten_andDefaultToInstantAndNever() {
-    SimulatedSettings written = (SimulatedSettings) load("""
+    SimulatedSettings written =
+        (SimulatedSettings)
+            load("""
         providers:
           sim: {type: simulated, clean_seconds: [1, 3], fail_percent: {clean: 20}}
         pools: []
-        """).providers().get("sim").settings();
-    SimulatedSettings defaults = (SimulatedSettings) load("providers: {sim: {type: simulated}}").providers()
-        .get("sim").settings();
+        """)
+                .providers()
+                .get("sim")
+                .settings();
+    SimulatedSettings defaults =
+        (SimulatedSettings)
+            load("providers: {sim: {type: simulated}}").providers().get("sim").settings();
 
     assertEquals(new SecondsRange(1, 3), written.cleanSeconds());
     assertEquals(new SimulatedSettings.FailPercent(0, 0, 0, 0, 0, 0, 20), written.failPercent());
@@ -114,7 +152,9 @@ class ProviderSettingsTest {
 
   @Test
   void badSettingsAreProblemsAtTheirPaths() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         providers:
           sim:
             type: simulated
@@ -127,27 +167,39 @@ class ProviderSettingsTest {
         """);
 
     assertEquals("must be at least 1 (got 0)", problemAt(e, "providers.sim.max_vms").message());
-    assertEquals(new ConfigProblem("providers.sim.clone_seconds", 5, "min must not be greater than max (got [3, 1])"),
+    assertEquals(
+        new ConfigProblem(
+            "providers.sim.clone_seconds", 5, "min must not be greater than max (got [3, 1])"),
         problemAt(e, "providers.sim.clone_seconds"));
     assertTrue(problemAt(e, "providers.sim.boot_seconds").message().contains("got 3 items"));
-    assertEquals("must be at least 0 (got -1)", problemAt(e, "providers.sim.destroy_seconds").message());
-    assertEquals(new ConfigProblem("providers.sim.fail_percent.clone", 8, "must be between 0 and 100 (got 101)"),
+    assertEquals(
+        "must be at least 0 (got -1)", problemAt(e, "providers.sim.destroy_seconds").message());
+    assertEquals(
+        new ConfigProblem(
+            "providers.sim.fail_percent.clone", 8, "must be between 0 and 100 (got 101)"),
         problemAt(e, "providers.sim.fail_percent.clone"));
-    assertEquals("expected a number (got 'x')", problemAt(e, "providers.sim.fail_percent.boot").message());
-    assertEquals("must be between 0 and 100 (got -0.5)", problemAt(e, "providers.sim.power_off_percent").message());
+    assertEquals(
+        "expected a number (got 'x')", problemAt(e, "providers.sim.fail_percent.boot").message());
+    assertEquals(
+        "must be between 0 and 100 (got -0.5)",
+        problemAt(e, "providers.sim.power_off_percent").message());
     assertEquals(7, e.problems().size(), e.getMessage());
   }
 
   @Test
   void missingTypeAndBadNameAreProblems() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         providers:
           Big_Sim:
             max_vms: 3
         pools: []
         """);
 
-    assertEquals(new ConfigProblem("providers.Big_Sim.type", 2, "required key is missing (known types: simulated, qemu)"),
+    assertEquals(
+        new ConfigProblem(
+            "providers.Big_Sim.type", 2, "required key is missing (known types: simulated, qemu)"),
         problemAt(e, "providers.Big_Sim.type"));
     assertTrue(problemAt(e, "providers.Big_Sim").message().startsWith("provider name must be"));
     assertEquals(2, e.problems().size(), e.getMessage());
@@ -155,7 +207,9 @@ class ProviderSettingsTest {
 
   @Test
   void unknownTypeDoesNotAlsoFlagItsOtherKeys() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         providers:
           vc:
             type: vsphere
@@ -169,7 +223,8 @@ class ProviderSettingsTest {
 
   @Test
   void qemuSettingsAreReadAsWritten_theFixedInterfaceOfIssue5() {
-    ProviderConfig p = load("""
+    ProviderConfig p =
+        load("""
         providers:
           qemu:
             type: qemu
@@ -183,7 +238,9 @@ class ProviderSettingsTest {
             max_concurrent_clones: 2
             ports: {agent: 80, ssh: 22}
         pools: []
-        """).providers().get("qemu");
+        """)
+            .providers()
+            .get("qemu");
 
     assertEquals(4, p.maxVms());
     assertEquals(2, p.maxConcurrentClones());
@@ -195,12 +252,18 @@ class ProviderSettingsTest {
     assertEquals(256, q.memoryMb());
     assertEquals(2, q.cpus());
     assertEquals(Map.of("agent", 80, "ssh", 22), q.ports());
-    assertEquals(java.util.List.of("agent", "ssh"), java.util.List.copyOf(q.ports().keySet()), "written order");
+    assertEquals(
+        java.util.List.of("agent", "ssh"),
+        java.util.List.copyOf(q.ports().keySet()),
+        "written order");
   }
 
   @Test
   void qemuDefaults_tcg128MiBOneCpu_agentPortOnly_andOneCloneSlotPerCore() {
-    ProviderConfig p = load("providers: {qemu: {type: qemu, templates_dir: ./guest}}\npools: []").providers().get("qemu");
+    ProviderConfig p =
+        load("providers: {qemu: {type: qemu, templates_dir: ./guest}}\npools: []")
+            .providers()
+            .get("qemu");
 
     QemuSettings q = (QemuSettings) p.settings();
     assertEquals("tcg", q.accel());
@@ -210,13 +273,17 @@ class ProviderSettingsTest {
     assertEquals(null, q.kernel());
     assertEquals(null, q.vmsDir());
     assertEquals("qemu-system-x86_64", q.qemuBinary());
-    assertEquals(Runtime.getRuntime().availableProcessors(), p.maxConcurrentClones(),
+    assertEquals(
+        Runtime.getRuntime().availableProcessors(),
+        p.maxConcurrentClones(),
         "booting is CPU-bound: as many boots at once as cores");
   }
 
   @Test
   void badQemuSettings_areProblemsNamingKeyAndLine() {
-    ConfigException e = failure("""
+    ConfigException e =
+        failure(
+            """
         providers:
           qemu:
             type: qemu
@@ -228,9 +295,14 @@ class ProviderSettingsTest {
         """);
 
     assertEquals(4, problemAt(e, "providers.qemu.initrd").line());
-    assertTrue(problemAt(e, "providers.qemu.initrd").message().contains("needs a kernel"), e.getMessage());
-    assertTrue(problemAt(e, "providers.qemu.templates_dir").message().startsWith("required key is missing"));
-    assertEquals(new ConfigProblem("providers.qemu.accel", 5, "unknown accelerator 'hvf' (known: tcg, kvm)"),
+    assertTrue(
+        problemAt(e, "providers.qemu.initrd").message().contains("needs a kernel"), e.getMessage());
+    assertTrue(
+        problemAt(e, "providers.qemu.templates_dir")
+            .message()
+            .startsWith("required key is missing"));
+    assertEquals(
+        new ConfigProblem("providers.qemu.accel", 5, "unknown accelerator 'hvf' (known: tcg, kvm)"),
         problemAt(e, "providers.qemu.accel"));
     assertEquals(6, problemAt(e, "providers.qemu.memory_mb").line());
     assertEquals(7, problemAt(e, "providers.qemu.ports.web").line());

@@ -17,12 +17,15 @@ class NowPaceTest {
   @Test
   void timeAProviderCallSpentWaiting_isNotWork() {
     NowPace pace = NowPace.forReconcileNow();
-    pace.provider(() -> {
-      sleep(300);
-      return null;
-    });
+    pace.provider(
+        () -> {
+          sleep(300);
+          return null;
+        });
     long rest = timed(pace::rest);
-    assertTrue(rest < 300, "rested " + rest + " ms after a call that waited 300 ms; as work it would be 900");
+    assertTrue(
+        rest < 300,
+        "rested " + rest + " ms after a call that waited 300 ms; as work it would be 900");
   }
 
   @Test

@@ -58,7 +58,10 @@ class ReconcilerStaggerTest {
         provider.gets.clear();
         ReconcilePass pass = reconciler.pass(ReconcileRequest.tick(loop));
         assertEquals(100, provider.gets.size(), "lookups at tick " + tick);
-        assertEquals(provider.gets, provider.probes, "readiness probes at tick " + tick + ": the looked-up VMs");
+        assertEquals(
+            provider.gets,
+            provider.probes,
+            "readiness probes at tick " + tick + ": the looked-up VMs");
         provider.probes.clear();
         assertEquals(100, pass.checked());
         assertEquals(0, pass.lost());
@@ -69,7 +72,8 @@ class ReconcilerStaggerTest {
         loop = loop.next();
         clock.advance(TICK);
       }
-      assertTrue(checksPerVm.values().stream().allMatch(n -> n == 2), "each VM checked once per window");
+      assertTrue(
+          checksPerVm.values().stream().allMatch(n -> n == 2), "each VM checked once per window");
       assertEquals(2, provider.listings.get(), "the inventory is listed once per window");
     }
   }
@@ -91,13 +95,18 @@ class ReconcilerStaggerTest {
       for (int tick = 0; tick < 10; tick++) {
         provider.gets.clear();
         reconciler.pass(ReconcileRequest.tick(loop));
-        assertEquals(500, provider.gets.size(), "lookups at tick " + tick + ": 1000 ready VMs over a 2-tick checktime");
+        assertEquals(
+            500,
+            provider.gets.size(),
+            "lookups at tick " + tick + ": 1000 ready VMs over a 2-tick checktime");
         provider.gets.forEach(name -> checksPerVm.merge(name, 1, Integer::sum));
         loop = loop.next();
         clock.advance(TICK);
       }
       assertEquals(1000, checksPerVm.size());
-      assertTrue(checksPerVm.values().stream().allMatch(n -> n == 5), "each ready VM checked every second tick");
+      assertTrue(
+          checksPerVm.values().stream().allMatch(n -> n == 5),
+          "each ready VM checked every second tick");
     }
   }
 
@@ -114,14 +123,29 @@ class ReconcilerStaggerTest {
     return reconciler(db, provider, clock, null);
   }
 
-  private static Reconciler reconciler(Db db, VmProvider provider, Clock clock, Duration vmChecktime) {
-    SimulatedSettings settings = new SimulatedSettings(SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO,
-        SimulatedSettings.FailPercent.NONE, 0, null);
-    ProviderRegistry registry = new ProviderRegistry(Map.of(PROVIDER, provider),
-        Map.of(PROVIDER, new ProviderConfig(PROVIDER, "simulated", 100_000, 10, settings)));
+  private static Reconciler reconciler(
+      Db db, VmProvider provider, Clock clock, Duration vmChecktime) {
+    SimulatedSettings settings =
+        new SimulatedSettings(
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            SimulatedSettings.FailPercent.NONE,
+            0,
+            null);
+    ProviderRegistry registry =
+        new ProviderRegistry(
+            Map.of(PROVIDER, provider),
+            Map.of(PROVIDER, new ProviderConfig(PROVIDER, "simulated", 100_000, 10, settings)));
     // No VM is lost here, so neither Temporal client is ever called.
-    return new Reconciler(db, registry, new VmWorkflows(null), new ShepherdNudger(null), clock,
-        new ReconcileConfig(TICK, WINDOW, false, List.of(), vmChecktime), new ReconcileStats());
+    return new Reconciler(
+        db,
+        registry,
+        new VmWorkflows(null),
+        new ShepherdNudger(null),
+        clock,
+        new ReconcileConfig(TICK, WINDOW, false, List.of(), vmChecktime),
+        new ReconcileStats());
   }
 
   /** Holds names only; counts the lookups and listings the reconciler makes. */
@@ -149,7 +173,8 @@ class ReconcilerStaggerTest {
     }
 
     private static ProviderVm vm(String name) {
-      return new ProviderVm(name, "tpl", ProviderVm.PowerState.RUNNING, name, "10.0.0.1", Instant.EPOCH);
+      return new ProviderVm(
+          name, "tpl", ProviderVm.PowerState.RUNNING, name, "10.0.0.1", Instant.EPOCH);
     }
 
     @Override
@@ -164,7 +189,8 @@ class ReconcilerStaggerTest {
 
     @Override
     public Readiness checkReady(String vmName) {
-      // The health check probes each ready VM it looks up: one more call per checked VM, never more.
+      // The health check probes each ready VM it looks up: one more call per checked VM, never
+      // more.
       probes.add(vmName);
       return Readiness.ready(vmName, "10.0.0.1");
     }

@@ -41,25 +41,37 @@ class LeaseQuotaTest {
     db.close();
   }
 
-  private static LeaseClaim claim(String owner, Map<String, Integer> counts, List<LeaseQuota> quotas) {
+  private static LeaseClaim claim(
+      String owner, Map<String, Integer> counts, List<LeaseQuota> quotas) {
     int vms = counts.values().stream().mapToInt(Integer::intValue).sum();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < vms; i++) {
       ids.add(java.util.UUID.randomUUID().toString());
     }
-    return new LeaseClaim(ids, counts, owner, null, "req-" + ids.get(0), LeaseRow.VMPOOLER, Instant.now(),
-        Duration.ofHours(1), quotas);
+    return new LeaseClaim(
+        ids,
+        counts,
+        owner,
+        null,
+        "req-" + ids.get(0),
+        LeaseRow.VMPOOLER,
+        Instant.now(),
+        Duration.ofHours(1),
+        quotas);
   }
 
   @Test
   void perUserQuota_refusesTheClaimThatWouldGoOver_andLeasesNothing() {
     Seed.pool(db, "q1", "sim", 10);
     Seed.readyVms(db, "q1", "sim", "q1", 10);
-    List<LeaseQuota> three = List.of(new LeaseQuota("quotas.per_user", Set.of("alice"), 3, Map.of()));
+    List<LeaseQuota> three =
+        List.of(new LeaseQuota("quotas.per_user", Set.of("alice"), 3, Map.of()));
 
     leases.claim(claim("alice", Map.of("q1", 2), three));
     QuotaExceededException refused =
-        assertThrows(QuotaExceededException.class, () -> leases.claim(claim("alice", Map.of("q1", 2), three)));
+        assertThrows(
+            QuotaExceededException.class,
+            () -> leases.claim(claim("alice", Map.of("q1", 2), three)));
 
     assertEquals("quotas.per_user.max_vms", refused.key());
     assertEquals(2, refused.leased());
@@ -67,7 +79,11 @@ class LeaseQuotaTest {
     leases.claim(claim("alice", Map.of("q1", 1), three));
     assertEquals(7, readyIn("q1"));
     // Another user is not counted against alice.
-    leases.claim(claim("bob", Map.of("q1", 3), List.of(new LeaseQuota("quotas.per_user", Set.of("bob"), 3, Map.of()))));
+    leases.claim(
+        claim(
+            "bob",
+            Map.of("q1", 3),
+            List.of(new LeaseQuota("quotas.per_user", Set.of("bob"), 3, Map.of()))));
   }
 
   @Test
@@ -78,7 +94,9 @@ class LeaseQuotaTest {
 
     leases.claim(claim("carol", Map.of("q2", 2), List.of(qa)));
     QuotaExceededException perPool =
-        assertThrows(QuotaExceededException.class, () -> leases.claim(claim("dave", Map.of("q2", 2), List.of(qa))));
+        assertThrows(
+            QuotaExceededException.class,
+            () -> leases.claim(claim("dave", Map.of("q2", 2), List.of(qa))));
 
     assertEquals("quotas.groups.qa.pools.q2", perPool.key());
     assertEquals("q2", perPool.pool());
@@ -124,12 +142,17 @@ class LeaseQuotaTest {
     assertNotEquals(granted.get(0).lease().id(), granted.get(1).lease().id());
     assertEquals(granted.get(0).lease().requestId(), granted.get(1).lease().requestId());
     String first = granted.get(0).vms().get(0).name();
-    LeaseStore.Lease released = leases.releaseVm(first, "released by request", Instant.now()).orElseThrow();
+    LeaseStore.Lease released =
+        leases.releaseVm(first, "released by request", Instant.now()).orElseThrow();
     assertEquals(LeaseRow.RELEASED, released.lease().state());
     assertEquals(VmStates.DESTROYING, released.vms().get(0).state());
-    assertTrue(leases.releaseVm(first, "again", Instant.now()).isEmpty(), "a second give-back is a not-leased");
-    assertEquals(LeaseRow.ACTIVE, leases.find(granted.get(1).lease().id()).orElseThrow().lease().state());
-    assertEquals(List.of(granted.get(1).lease().id()),
+    assertTrue(
+        leases.releaseVm(first, "again", Instant.now()).isEmpty(),
+        "a second give-back is a not-leased");
+    assertEquals(
+        LeaseRow.ACTIVE, leases.find(granted.get(1).lease().id()).orElseThrow().lease().state());
+    assertEquals(
+        List.of(granted.get(1).lease().id()),
         leases.list("frank", LeaseRow.ACTIVE, 10).stream().map(l -> l.lease().id()).toList());
   }
 
@@ -137,7 +160,8 @@ class LeaseQuotaTest {
   void givingBackOneVmOfAMultiVmLease_keepsTheLeaseUntilTheLastOne() {
     Seed.pool(db, "q5", "sim", 5);
     Seed.readyVms(db, "q5", "sim", "q5", 5);
-    LeaseStore.Lease lease = leases.claim("L-q5", "gina", Map.of("q5", 2), Instant.now(), Duration.ofHours(1));
+    LeaseStore.Lease lease =
+        leases.claim("L-q5", "gina", Map.of("q5", 2), Instant.now(), Duration.ofHours(1));
 
     leases.releaseVm(lease.vms().get(0).name(), "one back", Instant.now()).orElseThrow();
     assertEquals(LeaseRow.ACTIVE, leases.find("L-q5").orElseThrow().lease().state());
@@ -156,7 +180,8 @@ class LeaseQuotaTest {
     Seed.readyVms(db, "q6", "sim", "q6-more", 5);
 
     QuotaExceededException refused =
-        assertThrows(QuotaExceededException.class, () -> leases.claim(claim("hank", Map.of("q6", 2), four)));
+        assertThrows(
+            QuotaExceededException.class, () -> leases.claim(claim("hank", Map.of("q6", 2), four)));
     assertEquals(3, refused.leased(), "one held and two awaited count against the quota");
     leases.claim(claim("hank", Map.of("q6", 1), four));
   }
@@ -166,16 +191,20 @@ class LeaseQuotaTest {
     Seed.pool(db, "q7", "sim", 10);
     Seed.readyVms(db, "q7", "sim", "q7", 10);
     PendingLeaseStore pending = new PendingLeaseStore(db);
-    List<LeaseQuota> perPool = List.of(new LeaseQuota("quotas.groups.qa", Set.of("ivy", "jack"), null, Map.of("q7", 3)));
+    List<LeaseQuota> perPool =
+        List.of(new LeaseQuota("quotas.groups.qa", Set.of("ivy", "jack"), null, Map.of("q7", 3)));
     leases.claim(claim("jack", Map.of("q7", 2), perPool));
 
-    QuotaExceededException refused = assertThrows(QuotaExceededException.class,
-        () -> pending.create(newPending("P-q7", "ivy", "q7", 2, perPool)));
+    QuotaExceededException refused =
+        assertThrows(
+            QuotaExceededException.class,
+            () -> pending.create(newPending("P-q7", "ivy", "q7", 2, perPool)));
 
     assertEquals("quotas.groups.qa.pools.q7", refused.key());
     assertTrue(pending.find("P-q7").isEmpty(), "a refused pending lease leaves no rows");
     pending.create(newPending("P-q7b", "ivy", "q7", 1, perPool));
-    assertThrows(QuotaExceededException.class, () -> leases.claim(claim("jack", Map.of("q7", 1), perPool)));
+    assertThrows(
+        QuotaExceededException.class, () -> leases.claim(claim("jack", Map.of("q7", 1), perPool)));
   }
 
   @Test
@@ -189,9 +218,10 @@ class LeaseQuotaTest {
       List<Future<?>> results = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         String id = "P-q8-" + i;
-        results.add(i % 2 == 0
-            ? callers.submit(() -> pending.create(newPending(id, "kim", "q8", 1, six)))
-            : callers.submit(() -> leases.claim(claim("kim", Map.of("q8", 1), six))));
+        results.add(
+            i % 2 == 0
+                ? callers.submit(() -> pending.create(newPending(id, "kim", "q8", 1, six)))
+                : callers.submit(() -> leases.claim(claim("kim", Map.of("q8", 1), six))));
       }
       int granted = 0;
       for (Future<?> f : results) {
@@ -221,11 +251,14 @@ class LeaseQuotaTest {
         Seed.readyVms(db, "q9", "sim", "q9-" + round, 4); // enough for the lease and one more
         // The lease turns active while the checkout reads the quota; in every order it holds three.
         Future<LeaseFill> fill = callers.submit(() -> pending.fill(id, Instant.now()));
-        Future<?> checkout = callers.submit(() -> leases.claim(claim("lou", Map.of("q9", 1), three)));
+        Future<?> checkout =
+            callers.submit(() -> leases.claim(claim("lou", Map.of("q9", 1), three)));
         assertEquals(LeaseRow.ACTIVE, fill.get().state());
         java.util.concurrent.ExecutionException refused =
-            assertThrows(java.util.concurrent.ExecutionException.class, checkout::get, "round " + round);
-        assertTrue(refused.getCause() instanceof QuotaExceededException, refused.getCause().toString());
+            assertThrows(
+                java.util.concurrent.ExecutionException.class, checkout::get, "round " + round);
+        assertTrue(
+            refused.getCause() instanceof QuotaExceededException, refused.getCause().toString());
         leases.end(id, LeaseRow.RELEASED, "released by lou", Instant.now());
       }
     } finally {
@@ -236,13 +269,24 @@ class LeaseQuotaTest {
   private static PendingLeaseStore.NewPendingLease newPending(
       String id, String owner, String pool, int count, List<LeaseQuota> quotas) {
     Instant now = Instant.now();
-    return new PendingLeaseStore.NewPendingLease(id, owner,
-        List.of(new LeaseDemandRow(id, 0, pool, pool, count)), now,
-        now.plus(Duration.ofMinutes(10)), Duration.ofHours(1), null, LeaseRow.ONDEMAND, quotas);
+    return new PendingLeaseStore.NewPendingLease(
+        id,
+        owner,
+        List.of(new LeaseDemandRow(id, 0, pool, pool, count)),
+        now,
+        now.plus(Duration.ofMinutes(10)),
+        Duration.ofHours(1),
+        null,
+        LeaseRow.ONDEMAND,
+        quotas);
   }
 
   private static int readyIn(String pool) {
-    return db.inTransaction(s -> s.getMapper(VmMapper.class).countLiveInPool(pool).stream()
-        .filter(c -> c.state().equals(VmStates.READY)).mapToInt(c -> c.count()).sum());
+    return db.inTransaction(
+        s ->
+            s.getMapper(VmMapper.class).countLiveInPool(pool).stream()
+                .filter(c -> c.state().equals(VmStates.READY))
+                .mapToInt(c -> c.count())
+                .sum());
   }
 }

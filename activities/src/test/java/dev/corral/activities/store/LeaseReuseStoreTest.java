@@ -38,9 +38,19 @@ class LeaseReuseStoreTest {
   static void startDatabase() {
     db = TestDatabase.freshDb();
     // One pool per test: the tests share the database.
-    leases = new LeaseStore(db, ReuseRules.of(List.of(pool("held", 5), pool("stock", 5), pool("order", 5),
-        pool("twice", 2), pool("others", 5), pool("giveback", 5), pool("pending", 5),
-        plainPool("plain").build())));
+    leases =
+        new LeaseStore(
+            db,
+            ReuseRules.of(
+                List.of(
+                    pool("held", 5),
+                    pool("stock", 5),
+                    pool("order", 5),
+                    pool("twice", 2),
+                    pool("others", 5),
+                    pool("giveback", 5),
+                    pool("pending", 5),
+                    plainPool("plain").build())));
   }
 
   @AfterAll
@@ -50,13 +60,18 @@ class LeaseReuseStoreTest {
   }
 
   private static PoolConfig pool(String name, int maxUses) {
-    return plainPool(name).leasing(new PoolLeasing(false, null, 10, PoolLeasing.Reuse.SAME_OWNER, WITHIN, maxUses))
+    return plainPool(name)
+        .leasing(new PoolLeasing(false, null, 10, PoolLeasing.Reuse.SAME_OWNER, WITHIN, maxUses))
         .build();
   }
 
   private static PoolConfig.Builder plainPool(String name) {
-    return PoolConfig.builder(name).template("tpl").providers(List.of("sim")).readyTtl(Duration.ofHours(1))
-        .bootTimeout(Duration.ofMinutes(5)).lifetime(Duration.ofHours(1));
+    return PoolConfig.builder(name)
+        .template("tpl")
+        .providers(List.of("sim"))
+        .readyTtl(Duration.ofHours(1))
+        .bootTimeout(Duration.ofMinutes(5))
+        .lifetime(Duration.ofHours(1));
   }
 
   private static void seed(String pool, int ready) {
@@ -65,7 +80,10 @@ class LeaseReuseStoreTest {
   }
 
   private static VmRow claimOne(String owner, String pool, Instant at) {
-    return leases.claim(UUID.randomUUID().toString(), owner, Map.of(pool, 1), at, Duration.ofHours(1)).vms().get(0);
+    return leases
+        .claim(UUID.randomUUID().toString(), owner, Map.of(pool, 1), at, Duration.ofHours(1))
+        .vms()
+        .get(0);
   }
 
   private static VmRow row(String name) {
@@ -119,12 +137,22 @@ class LeaseReuseStoreTest {
     release(alices, now);
     cleaned(alices.name());
 
-    PoolShortException refused = assertThrows(PoolShortException.class,
-        () -> leases.claim(UUID.randomUUID().toString(), "bob", Map.of("stock", 2), now, Duration.ofHours(1)));
+    PoolShortException refused =
+        assertThrows(
+            PoolShortException.class,
+            () ->
+                leases.claim(
+                    UUID.randomUUID().toString(),
+                    "bob",
+                    Map.of("stock", 2),
+                    now,
+                    Duration.ofHours(1)));
     assertEquals(1, refused.ready(), "only the ready VM is there for bob");
-    LeaseStore.Lease both = leases.claim(UUID.randomUUID().toString(), "alice", Map.of("stock", 2), now,
-        Duration.ofHours(1));
-    assertTrue(both.vms().stream().anyMatch(vm -> vm.name().equals(alices.name())),
+    LeaseStore.Lease both =
+        leases.claim(
+            UUID.randomUUID().toString(), "alice", Map.of("stock", 2), now, Duration.ofHours(1));
+    assertTrue(
+        both.vms().stream().anyMatch(vm -> vm.name().equals(alices.name())),
         "alice's claim takes her held VM and a ready one");
   }
 
@@ -156,7 +184,9 @@ class LeaseReuseStoreTest {
     claimOne("alice", "twice", now);
     VmRow spent = release(row(vm.name()), now);
     assertEquals(VmStates.DESTROYING, spent.state());
-    assertTrue(spent.retireReason().contains("served 2 lease(s), reuse_max_uses is 2"), spent.retireReason());
+    assertTrue(
+        spent.retireReason().contains("served 2 lease(s), reuse_max_uses is 2"),
+        spent.retireReason());
 
     VmRow old = claimOne("alice", "twice", now);
     VmRow late = release(old, now.plus(WITHIN).plusSeconds(1));
@@ -184,13 +214,16 @@ class LeaseReuseStoreTest {
   void givingBackOneVmOfAnOwnedLease_holdsIt_andTheLeaseEndsWithItsLastVm() {
     seed("giveback", 3);
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    LeaseStore.Lease lease = leases.claim(UUID.randomUUID().toString(), "dave", Map.of("giveback", 2), now,
-        Duration.ofHours(1));
+    LeaseStore.Lease lease =
+        leases.claim(
+            UUID.randomUUID().toString(), "dave", Map.of("giveback", 2), now, Duration.ofHours(1));
 
     leases.releaseVm(lease.vms().get(0).name(), "released by request", now).orElseThrow();
     assertEquals(VmStates.CLEANING, row(lease.vms().get(0).name()).state());
     assertEquals(LeaseRow.ACTIVE, leases.find(lease.lease().id()).orElseThrow().lease().state());
-    assertTrue(leases.releaseVm(lease.vms().get(0).name(), "again", now).isEmpty(), "a second give-back is a not-leased");
+    assertTrue(
+        leases.releaseVm(lease.vms().get(0).name(), "again", now).isEmpty(),
+        "a second give-back is a not-leased");
 
     leases.releaseVm(lease.vms().get(1).name(), "released by request", now).orElseThrow();
     assertEquals(VmStates.CLEANING, row(lease.vms().get(1).name()).state());
@@ -203,9 +236,17 @@ class LeaseReuseStoreTest {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     PendingLeaseStore pending = new PendingLeaseStore(db);
     String id = UUID.randomUUID().toString();
-    pending.create(new PendingLeaseStore.NewPendingLease(id, "erin",
-        List.of(new LeaseDemandRow(id, 0, "pending", "pending", 2)), now, now.plusSeconds(60), Duration.ofHours(1),
-        null, LeaseRow.V1, List.of()));
+    pending.create(
+        new PendingLeaseStore.NewPendingLease(
+            id,
+            "erin",
+            List.of(new LeaseDemandRow(id, 0, "pending", "pending", 2)),
+            now,
+            now.plusSeconds(60),
+            Duration.ofHours(1),
+            null,
+            LeaseRow.V1,
+            List.of()));
     pending.fill(id, now);
     assertEquals(1, row("pending-0").uses(), "held by the pending lease");
 

@@ -68,7 +68,9 @@ class LeaseStoreTest {
                 while (true) {
                   String id = UUID.randomUUID().toString();
                   try {
-                    LeaseStore.Lease lease = leases.claim(id, null, Map.of("drain", 1), Instant.now(), Duration.ofHours(1));
+                    LeaseStore.Lease lease =
+                        leases.claim(
+                            id, null, Map.of("drain", 1), Instant.now(), Duration.ofHours(1));
                     for (VmRow vm : lease.vms()) {
                       if (leaseOfVm.putIfAbsent(vm.name(), id) != null) {
                         doubleLeases.incrementAndGet();
@@ -94,14 +96,17 @@ class LeaseStoreTest {
     db.inTransaction(s -> s.getMapper(VmMapper.class).list("drain", null, 5000))
         .forEach(vm -> states.merge(vm.state(), 1, Integer::sum));
     assertEquals(Map.of(VmStates.LEASED, 1000), states);
-    assertEquals(1000, leaseIdsHoldingPool("drain").size(), "one lease row per VM, each holding its VM");
+    assertEquals(
+        1000, leaseIdsHoldingPool("drain").size(), "one lease row per VM, each holding its VM");
   }
 
   @Test
-  void claimsCommittedTogether_whenOneIsShort_theOthersAreLeasedAndTheShortOneGetsNothing() throws Exception {
+  void claimsCommittedTogether_whenOneIsShort_theOthersAreLeasedAndTheShortOneGetsNothing()
+      throws Exception {
     Seed.pool(db, "mix", "sim", 3);
     Seed.readyVms(db, "mix", "sim", "mix", 3);
-    try (LeaseStore store = new LeaseStore(db); Gate gate = Gate.holdingNextClaim(store)) {
+    try (LeaseStore store = new LeaseStore(db);
+        Gate gate = Gate.holdingNextClaim(store)) {
       Future<LeaseStore.Lease> first = gate.queue("L-mix-1", Map.of("mix", 2));
       Future<LeaseStore.Lease> tooMany = gate.queue("L-mix-2", Map.of("mix", 2));
       Future<LeaseStore.Lease> last = gate.queue("L-mix-3", Map.of("mix", 1));
@@ -120,12 +125,14 @@ class LeaseStoreTest {
   }
 
   @Test
-  void claimOfTwoPoolsInABatch_whenOnePoolRunsShort_takesNothingFromTheOtherPool() throws Exception {
+  void claimOfTwoPoolsInABatch_whenOnePoolRunsShort_takesNothingFromTheOtherPool()
+      throws Exception {
     Seed.pool(db, "wide", "sim", 2);
     Seed.readyVms(db, "wide", "sim", "wide", 2);
     Seed.pool(db, "narrow", "sim", 1);
     Seed.readyVms(db, "narrow", "sim", "narrow", 1);
-    try (LeaseStore store = new LeaseStore(db); Gate gate = Gate.holdingNextClaim(store)) {
+    try (LeaseStore store = new LeaseStore(db);
+        Gate gate = Gate.holdingNextClaim(store)) {
       Future<LeaseStore.Lease> both = gate.queue("L-both-1", Map.of("wide", 1, "narrow", 1));
       Future<LeaseStore.Lease> bothAgain = gate.queue("L-both-2", Map.of("wide", 1, "narrow", 1));
       Future<LeaseStore.Lease> wideOnly = gate.queue("L-wide", Map.of("wide", 1));
@@ -133,7 +140,9 @@ class LeaseStoreTest {
 
       assertEquals(Set.of("wide", "narrow"), pools(both.get(1, TimeUnit.MINUTES).vms()));
       assertEquals("narrow", shortageOf(bothAgain).pool());
-      assertEquals(Set.of("wide"), pools(wideOnly.get(1, TimeUnit.MINUTES).vms()),
+      assertEquals(
+          Set.of("wide"),
+          pools(wideOnly.get(1, TimeUnit.MINUTES).vms()),
           "the VM of 'wide' that the short claim did not take went to the next claim");
       assertEquals(1, gate.batchesAfterOpening());
     }
@@ -143,21 +152,30 @@ class LeaseStoreTest {
   }
 
   @Test
-  void aDatabaseErrorInABatch_failsEveryClaimOfIt_leasesNothing_andLaterClaimsWork() throws Exception {
+  void aDatabaseErrorInABatch_failsEveryClaimOfIt_leasesNothing_andLaterClaimsWork()
+      throws Exception {
     Seed.pool(db, "fault", "sim", 3);
     Seed.readyVms(db, "fault", "sim", "fault", 3);
-    try (LeaseStore store = new LeaseStore(db); Gate gate = Gate.holdingNextClaim(store)) {
+    try (LeaseStore store = new LeaseStore(db);
+        Gate gate = Gate.holdingNextClaim(store)) {
       Future<LeaseStore.Lease> fine = gate.queue("L-fault-1", Map.of("fault", 1));
       // The owner column holds 128 characters: this row makes the batch's INSERT fail.
-      Future<LeaseStore.Lease> broken = gate.queue("L-fault-2", "x".repeat(200), Map.of("fault", 1));
+      Future<LeaseStore.Lease> broken =
+          gate.queue("L-fault-2", "x".repeat(200), Map.of("fault", 1));
       gate.open();
 
-      ExecutionException failed = assertThrows(ExecutionException.class, () -> fine.get(1, TimeUnit.MINUTES));
+      ExecutionException failed =
+          assertThrows(ExecutionException.class, () -> fine.get(1, TimeUnit.MINUTES));
       assertTrue(failed.getCause() instanceof PersistenceException, failed.getCause().toString());
       assertThrows(ExecutionException.class, () -> broken.get(1, TimeUnit.MINUTES));
       assertTrue(leaseIdsHoldingPool("fault").isEmpty(), "the failed batch leased nothing");
 
-      assertEquals(3, store.claim("L-fault-3", null, Map.of("fault", 3), Instant.now(), Duration.ofHours(1)).vms().size());
+      assertEquals(
+          3,
+          store
+              .claim("L-fault-3", null, Map.of("fault", 3), Instant.now(), Duration.ofHours(1))
+              .vms()
+              .size());
     }
   }
 
@@ -169,16 +187,22 @@ class LeaseStoreTest {
     Thread closer = new Thread(store::close, "test-closer");
     try (Gate gate = Gate.holdingNextClaim(store)) {
       Future<LeaseStore.Lease> queued = gate.queue("L-closing-1", Map.of("closing", 1));
-      // Closed while a transaction is under way: the queued claim fails at once, without waiting for it.
+      // Closed while a transaction is under way: the queued claim fails at once, without waiting
+      // for it.
       closer.start();
-      ExecutionException failed = assertThrows(ExecutionException.class, () -> queued.get(1, TimeUnit.MINUTES));
-      assertTrue(failed.getCause().getMessage().contains("stopping"), failed.getCause().getMessage());
+      ExecutionException failed =
+          assertThrows(ExecutionException.class, () -> queued.get(1, TimeUnit.MINUTES));
+      assertTrue(
+          failed.getCause().getMessage().contains("stopping"), failed.getCause().getMessage());
     }
     closer.join(TimeUnit.SECONDS.toMillis(30));
     assertFalse(closer.isAlive(), "close returns once the running transaction is done");
     IllegalStateException refused =
-        assertThrows(IllegalStateException.class,
-            () -> store.claim("L-closing-2", null, Map.of("closing", 1), Instant.now(), Duration.ofHours(1)));
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                store.claim(
+                    "L-closing-2", null, Map.of("closing", 1), Instant.now(), Duration.ofHours(1)));
     assertTrue(refused.getMessage().contains("nothing was leased"), refused.getMessage());
     assertTrue(leaseIdsHoldingPool("closing").isEmpty());
   }
@@ -192,7 +216,8 @@ class LeaseStoreTest {
   }
 
   private static PoolShortException shortageOf(Future<LeaseStore.Lease> claim) {
-    ExecutionException failed = assertThrows(ExecutionException.class, () -> claim.get(1, TimeUnit.MINUTES));
+    ExecutionException failed =
+        assertThrows(ExecutionException.class, () -> claim.get(1, TimeUnit.MINUTES));
     return assertInstanceOf(PoolShortException.class, failed.getCause());
   }
 
@@ -226,8 +251,9 @@ class LeaseStoreTest {
       Seed.pool(db, gatePool, "sim", 1);
       Seed.readyVms(db, gatePool, "sim", gatePool, 1);
       Connection blocker = db.dataSource().getConnection();
-      try (PreparedStatement insert = blocker.prepareStatement(
-          "INSERT INTO lease (id, state, created_at, expires_at) VALUES (?, 'active', NOW(3), NOW(3))")) {
+      try (PreparedStatement insert =
+          blocker.prepareStatement(
+              "INSERT INTO lease (id, state, created_at, expires_at) VALUES (?, 'active', NOW(3), NOW(3))")) {
         insert.setString(1, "gate-" + gatePool);
         insert.executeUpdate();
       }
@@ -240,22 +266,29 @@ class LeaseStoreTest {
       return queue(leaseId, null, counts);
     }
 
-    Future<LeaseStore.Lease> queue(String leaseId, String owner, Map<String, Integer> counts) throws Exception {
+    Future<LeaseStore.Lease> queue(String leaseId, String owner, Map<String, Integer> counts)
+        throws Exception {
       Future<LeaseStore.Lease> claim = submit(leaseId, owner, counts);
       awaitQueued(++queued);
       return claim;
     }
 
-    private Future<LeaseStore.Lease> submit(String leaseId, String owner, Map<String, Integer> counts) {
-      return callers.submit(() -> store.claim(leaseId, owner, counts, Instant.now(), Duration.ofHours(1)));
+    private Future<LeaseStore.Lease> submit(
+        String leaseId, String owner, Map<String, Integer> counts) {
+      return callers.submit(
+          () -> store.claim(leaseId, owner, counts, Instant.now(), Duration.ofHours(1)));
     }
 
-    /** Waits until the committer is inside the gate's transaction and {@code n} claims wait behind it. */
+    /**
+     * Waits until the committer is inside the gate's transaction and {@code n} claims wait behind
+     * it.
+     */
     private void awaitQueued(int n) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (store.queuedClaims() != n || store.batchesStarted() < 1) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("expected " + n + " queued claims, have " + store.queuedClaims());
+          throw new AssertionError(
+              "expected " + n + " queued claims, have " + store.queuedClaims());
         }
         Thread.sleep(5);
       }
@@ -289,7 +322,13 @@ class LeaseStoreTest {
     PoolShortException shortage =
         assertThrows(
             PoolShortException.class,
-            () -> leases.claim("L-short", null, Map.of("plenty", 3, "scarce", 2), Instant.now(), Duration.ofHours(1)));
+            () ->
+                leases.claim(
+                    "L-short",
+                    null,
+                    Map.of("plenty", 3, "scarce", 2),
+                    Instant.now(),
+                    Duration.ofHours(1)));
 
     assertEquals("scarce", shortage.pool());
     assertEquals(1, shortage.ready());
@@ -306,15 +345,19 @@ class LeaseStoreTest {
     Seed.pool(db, "ending", "sim", 2);
     Seed.readyVms(db, "ending", "sim", "ending", 2);
     Instant now = Instant.now();
-    LeaseStore.Lease lease = leases.claim("L-end", "alice", Map.of("ending", 2), now, Duration.ofHours(2));
-    assertEquals(now.plus(Duration.ofHours(2)).toEpochMilli(), lease.lease().expiresAt().toEpochMilli());
+    LeaseStore.Lease lease =
+        leases.claim("L-end", "alice", Map.of("ending", 2), now, Duration.ofHours(2));
+    assertEquals(
+        now.plus(Duration.ofHours(2)).toEpochMilli(), lease.lease().expiresAt().toEpochMilli());
     assertEquals(Set.of("ending-0", "ending-1"), names(lease.vms()));
 
-    LeaseStore.Lease ended = leases.end("L-end", LeaseRow.RELEASED, "released by alice", now).orElseThrow();
+    LeaseStore.Lease ended =
+        leases.end("L-end", LeaseRow.RELEASED, "released by alice", now).orElseThrow();
     assertEquals(LeaseRow.RELEASED, ended.lease().state());
     assertTrue(ended.vms().stream().allMatch(vm -> vm.state().equals(VmStates.DESTROYING)));
 
-    LeaseStore.Lease again = leases.end("L-end", LeaseRow.EXPIRED, "too late", now.plusSeconds(5)).orElseThrow();
+    LeaseStore.Lease again =
+        leases.end("L-end", LeaseRow.EXPIRED, "too late", now.plusSeconds(5)).orElseThrow();
     assertEquals(LeaseRow.RELEASED, again.lease().state(), "the first ending stands");
     assertEquals("released by alice", again.lease().endReason());
   }

@@ -25,6 +25,7 @@ class TokenStoreTest {
   static Db db;
   static TokenStore tokens;
   static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
   /** What the web layer stores: a stamp of the owner's configured credential. */
   static final String STAMP = "5".repeat(64);
 
@@ -59,14 +60,20 @@ class TokenStoreTest {
   void expiredAndRevokedTokens_areNotActive_andRevokingTwiceKeepsTheFirstTime() {
     TokenRow expiring = tokens.issue("secret-expiring", "bob", STAMP, NOW, NOW.plusSeconds(60));
     assertTrue(tokens.findActive("secret-expiring", NOW.plusSeconds(59)).isPresent());
-    assertTrue(tokens.findActive("secret-expiring", NOW.plusSeconds(60)).isEmpty(), "expired at expires_at");
+    assertTrue(
+        tokens.findActive("secret-expiring", NOW.plusSeconds(60)).isEmpty(),
+        "expired at expires_at");
 
     TokenRow forever = tokens.issue("secret-forever", "bob", STAMP, NOW, null);
-    assertTrue(tokens.findActive("secret-forever", NOW.plus(Duration.ofDays(3650))).isPresent(), "null expiry never expires");
+    assertTrue(
+        tokens.findActive("secret-forever", NOW.plus(Duration.ofDays(3650))).isPresent(),
+        "null expiry never expires");
     TokenRow revoked = tokens.revoke(forever.id(), NOW.plusSeconds(5)).orElseThrow();
     assertEquals(NOW.plusSeconds(5), revoked.revokedAt());
     assertTrue(tokens.findActive("secret-forever", NOW.plusSeconds(6)).isEmpty());
-    assertEquals(NOW.plusSeconds(5), tokens.revoke(forever.id(), NOW.plusSeconds(9)).orElseThrow().revokedAt());
+    assertEquals(
+        NOW.plusSeconds(5),
+        tokens.revoke(forever.id(), NOW.plusSeconds(9)).orElseThrow().revokedAt());
     assertTrue(tokens.revoke(999_999, NOW).isEmpty(), "no such token");
     assertFalse(expiring.activeAt(NOW.plusSeconds(60)));
   }
@@ -76,7 +83,9 @@ class TokenStoreTest {
     TokenRow first = tokens.issue("secret-c1", "carol", STAMP, NOW, null);
     TokenRow second = tokens.issue("secret-c2", "carol", STAMP, NOW, null);
     tokens.issue("secret-d1", "dave", STAMP, NOW, null);
-    assertEquals(List.of(second.id(), first.id()), tokens.listByOwner("carol").stream().map(TokenRow::id).toList());
+    assertEquals(
+        List.of(second.id(), first.id()),
+        tokens.listByOwner("carol").stream().map(TokenRow::id).toList());
     List<String> owners = new ArrayList<>(tokens.listAll().stream().map(TokenRow::owner).toList());
     assertTrue(owners.containsAll(List.of("carol", "dave")));
     assertTrue(tokens.listByOwner("nobody").isEmpty());
@@ -89,11 +98,15 @@ class TokenStoreTest {
     assertEquals(NOW.plusSeconds(1), tokens.find(row.id()).orElseThrow().lastUsedAt());
     tokens.markUsed(row.id(), NOW.plusSeconds(30));
     tokens.markUsed(row.id(), NOW.plusSeconds(59));
-    assertEquals(NOW.plusSeconds(1), tokens.find(row.id()).orElseThrow().lastUsedAt(), "no write within the minute");
+    assertEquals(
+        NOW.plusSeconds(1),
+        tokens.find(row.id()).orElseThrow().lastUsedAt(),
+        "no write within the minute");
     tokens.markUsed(row.id(), NOW.plusSeconds(61));
     assertEquals(NOW.plusSeconds(61), tokens.find(row.id()).orElseThrow().lastUsedAt());
 
-    // Another process (a second store on the same database) does not write within the minute either.
+    // Another process (a second store on the same database) does not write within the minute
+    // either.
     new TokenStore(db).markUsed(row.id(), NOW.plusSeconds(62));
     assertEquals(NOW.plusSeconds(61), tokens.find(row.id()).orElseThrow().lastUsedAt());
     assertNotNull(tokens.findActive("secret-used", NOW.plusSeconds(62)).orElseThrow().lastUsedAt());
@@ -101,7 +114,8 @@ class TokenStoreTest {
 
   private static List<String> column(String sql) throws SQLException {
     List<String> values = new ArrayList<>();
-    try (Connection c = db.dataSource().getConnection(); PreparedStatement st = c.prepareStatement(sql);
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement st = c.prepareStatement(sql);
         ResultSet rs = st.executeQuery()) {
       while (rs.next()) {
         values.add(rs.getString(1));

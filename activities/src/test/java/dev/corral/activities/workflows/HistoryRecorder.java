@@ -51,10 +51,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Records the histories that {@code CommittedHistoriesReplayTest} replays: each scenario runs the real workflows
- * and activities on a MariaDB and the simulated provider, then writes one workflow's history. Not part of
- * {@code mvn test} (its name is no test's, and it is skipped without {@link HistoryFiles#DIRECTORY}); how to run it
- * is in the histories' README.
+ * Records the histories that {@code CommittedHistoriesReplayTest} replays: each scenario runs the
+ * real workflows and activities on a MariaDB and the simulated provider, then writes one workflow's
+ * history. Not part of {@code mvn test} (its name is no test's, and it is skipped without {@link
+ * HistoryFiles#DIRECTORY}); how to run it is in the histories' README.
  */
 @EnabledIfSystemProperty(named = HistoryFiles.DIRECTORY, matches = ".+")
 class HistoryRecorder {
@@ -63,24 +63,38 @@ class HistoryRecorder {
     Path document = Path.of("target", "history-recorder", "builds-" + UUID.randomUUID() + ".yaml");
     Files.createDirectories(document.getParent());
     Files.writeString(document, "builds: []\n");
-    try (TemplateHarness h = TemplateHarness.start(new TemplateHarness.Options().trackerFile(document))) {
+    try (TemplateHarness h =
+        TemplateHarness.start(new TemplateHarness.Options().trackerFile(document))) {
       new Tracker(h.client).ensureRunning(Duration.ofHours(1));
-      TemplateTrackerWorkflow loop = h.client.newWorkflowStub(TemplateTrackerWorkflow.class, WorkflowIds.tracker());
+      TemplateTrackerWorkflow loop =
+          h.client.newWorkflowStub(TemplateTrackerWorkflow.class, WorkflowIds.tracker());
       h.await("the first poll", () -> loop.lastPass() != null);
-      Files.writeString(document, "builds:\n  - {group: " + TemplateHarness.GROUP + ", name: debian-12-20261120, "
-          + "version: \"12.8\", date: " + LocalDate.now(ZoneOffset.UTC) + ", ga: true, usable: true, providers: ["
-          + TemplateHarness.PROVIDER + "]}\n");
+      Files.writeString(
+          document,
+          "builds:\n  - {group: "
+              + TemplateHarness.GROUP
+              + ", name: debian-12-20261120, "
+              + "version: \"12.8\", date: "
+              + LocalDate.now(ZoneOffset.UTC)
+              + ", ga: true, usable: true, providers: ["
+              + TemplateHarness.PROVIDER
+              + "]}\n");
       new Tracker(h.client).pollNow();
       h.await("the asked-for poll records the build", () -> loop.lastPass().recorded() == 1);
-      HistoryFiles.write(h.client, WorkflowIds.tracker(), TemplateTrackerWorkflowImpl.class,
+      HistoryFiles.write(
+          h.client,
+          WorkflowIds.tracker(),
+          TemplateTrackerWorkflowImpl.class,
           "tracker-found-a-new-build.json");
     }
   }
 
   @Test
   void shepherdFillsAPoolWithOneBootRetried_thenShrinksIt() throws Exception {
-    // Only nudges start passes (a 1 s poll would add a pass to the shepherd's history every second).
-    try (CorralHarness corral = CorralHarness.start(new CorralHarness.Options().shepherdPoll(Duration.ofMinutes(10)))) {
+    // Only nudges start passes (a 1 s poll would add a pass to the shepherd's history every
+    // second).
+    try (CorralHarness corral =
+        CorralHarness.start(new CorralHarness.Options().shepherdPoll(Duration.ofMinutes(10)))) {
       corral.provider.controls().failNext(Operation.BOOT, "kernel panic");
       corral.applyConfig(pool("shep", 3, 3));
       corral.startShepherd("shep");
@@ -97,28 +111,44 @@ class HistoryRecorder {
       VmRow kept = corral.rows("shep", VmStates.READY).get(0);
       assertEquals(retried.get(0).name(), kept.name(), corral.describe("shep"));
       String gone = destroyed.get(0).name();
-      corral.client.newUntypedWorkflowStub(WorkflowIds.vm(gone)).getResult(60, TimeUnit.SECONDS, Void.class);
+      corral
+          .client
+          .newUntypedWorkflowStub(WorkflowIds.vm(gone))
+          .getResult(60, TimeUnit.SECONDS, Void.class);
 
-      HistoryFiles.write(corral.client, WorkflowIds.shepherd("shep"), PoolShepherdWorkflowImpl.class, "shepherd.json");
-      HistoryFiles.write(corral.client, WorkflowIds.vm(kept.name()), VmWorkflowImpl.class, "vm-ready.json");
-      HistoryFiles.write(corral.client, WorkflowIds.vm(gone), VmWorkflowImpl.class, "vm-destroyed.json");
+      HistoryFiles.write(
+          corral.client,
+          WorkflowIds.shepherd("shep"),
+          PoolShepherdWorkflowImpl.class,
+          "shepherd.json");
+      HistoryFiles.write(
+          corral.client, WorkflowIds.vm(kept.name()), VmWorkflowImpl.class, "vm-ready.json");
+      HistoryFiles.write(
+          corral.client, WorkflowIds.vm(gone), VmWorkflowImpl.class, "vm-destroyed.json");
     }
   }
 
   @Test
   void vmFailingBothTriesToBoot_isMarkedFailed() throws Exception {
-    try (CorralHarness corral = CorralHarness.start(new CorralHarness.Options().shepherdPoll(Duration.ofMinutes(10)))) {
+    try (CorralHarness corral =
+        CorralHarness.start(new CorralHarness.Options().shepherdPoll(Duration.ofMinutes(10)))) {
       // max_tries is 2: both tries of the first VM fail to boot.
       corral.provider.controls().failNext(Operation.BOOT, "disk not found");
       corral.provider.controls().failNext(Operation.BOOT, "disk not found");
       corral.applyConfig(pool("doomed", 1, 2));
       corral.startShepherd("doomed");
-      corral.await("a failed VM row", () -> !corral.rows("doomed", VmStates.FAILED).isEmpty(),
+      corral.await(
+          "a failed VM row",
+          () -> !corral.rows("doomed", VmStates.FAILED).isEmpty(),
           () -> corral.describe("doomed"));
       VmRow failed = corral.rows("doomed", VmStates.FAILED).get(0);
       assertEquals(2, failed.attempts(), corral.describe("doomed"));
-      corral.client.newUntypedWorkflowStub(WorkflowIds.vm(failed.name())).getResult(60, TimeUnit.SECONDS, Void.class);
-      HistoryFiles.write(corral.client, WorkflowIds.vm(failed.name()), VmWorkflowImpl.class, "vm-failed.json");
+      corral
+          .client
+          .newUntypedWorkflowStub(WorkflowIds.vm(failed.name()))
+          .getResult(60, TimeUnit.SECONDS, Void.class);
+      HistoryFiles.write(
+          corral.client, WorkflowIds.vm(failed.name()), VmWorkflowImpl.class, "vm-failed.json");
     }
   }
 
@@ -126,9 +156,11 @@ class HistoryRecorder {
   void buildRunsEveryStepOfTheChain() throws Exception {
     try (TemplateHarness h = TemplateHarness.start()) {
       BuildRow build = h.starter.start(h.rawTemplate("debian-12-20261120", "12.8").id());
-      assertEquals(BuildEnd.SUCCEEDED, h.workflow(build).getResult(60, TimeUnit.SECONDS, String.class));
+      assertEquals(
+          BuildEnd.SUCCEEDED, h.workflow(build).getResult(60, TimeUnit.SECONDS, String.class));
       assertEquals(BuildRow.SUCCEEDED, h.build(build.id()).state(), h.describe(build.id()));
-      HistoryFiles.write(h.client, build.workflowId(), TemplateBuildWorkflowImpl.class, "build-succeeded.json");
+      HistoryFiles.write(
+          h.client, build.workflowId(), TemplateBuildWorkflowImpl.class, "build-succeeded.json");
     }
   }
 
@@ -137,29 +169,41 @@ class HistoryRecorder {
     try (TemplateHarness h = TemplateHarness.start()) {
       h.provider.controls().failNextPermanently(Operation.CONFIGURE, "broken configure");
       BuildRow build = h.starter.start(h.rawTemplate("debian-12-20261120", "12.8").id());
-      assertThrows(WorkflowFailedException.class,
+      assertThrows(
+          WorkflowFailedException.class,
           () -> h.workflow(build).getResult(60, TimeUnit.SECONDS, String.class));
       BuildRow done = h.build(build.id());
       assertEquals(BuildRow.FAILED, done.state(), h.describe(build.id()));
       assertEquals(BuildSteps.CONFIGURE, done.step());
       assertEquals(BuildStepRow.SUCCEEDED, h.step(build.id(), BuildSteps.DELETE_ON_ERROR).state());
-      HistoryFiles.write(h.client, build.workflowId(), TemplateBuildWorkflowImpl.class,
+      HistoryFiles.write(
+          h.client,
+          build.workflowId(),
+          TemplateBuildWorkflowImpl.class,
           "build-failed-at-configure.json");
     }
   }
 
   @Test
   void reconcilerRetiresAReadyVmTheProviderLost() throws Exception {
-    try (CorralHarness corral = CorralHarness.start(
-        new CorralHarness.Options().clockOfTestEnvironment().reconcile(ReconcilerWorkflowTest.FAST))) {
+    try (CorralHarness corral =
+        CorralHarness.start(
+            new CorralHarness.Options()
+                .clockOfTestEnvironment()
+                .reconcile(ReconcilerWorkflowTest.FAST))) {
       corral.applyConfig(pool("lost", 2, 3));
       corral.startShepherd("lost");
       corral.awaitSettled("lost", 2);
       String victim = corral.rows("lost", VmStates.READY).get(0).name();
       corral.provider.destroy(victim);
-      new Reconcilers(corral.client).ensureRunning(CorralHarness.PROVIDER, ReconcilerWorkflowTest.FAST);
-      corral.await("the lost VM retired", () -> VmStates.DESTROYED.equals(corral.row(victim).state()));
-      HistoryFiles.write(corral.client, WorkflowIds.reconcile(CorralHarness.PROVIDER), ReconcilerWorkflowImpl.class,
+      new Reconcilers(corral.client)
+          .ensureRunning(CorralHarness.PROVIDER, ReconcilerWorkflowTest.FAST);
+      corral.await(
+          "the lost VM retired", () -> VmStates.DESTROYED.equals(corral.row(victim).state()));
+      HistoryFiles.write(
+          corral.client,
+          WorkflowIds.reconcile(CorralHarness.PROVIDER),
+          ReconcilerWorkflowImpl.class,
           "reconciler-retired-a-lost-vm.json");
     }
   }
@@ -172,69 +216,109 @@ class HistoryRecorder {
       corral.awaitSettled("grow", 2);
       requestPending(corral, "wait-grow", "grow", 3, Duration.ofHours(1));
       assertEquals(LeaseRow.ACTIVE, leaseWaitResult(corral, "wait-grow").state());
-      HistoryFiles.write(corral.client, WorkflowIds.leaseWait("wait-grow"), LeaseWaitWorkflowImpl.class,
+      HistoryFiles.write(
+          corral.client,
+          WorkflowIds.leaseWait("wait-grow"),
+          LeaseWaitWorkflowImpl.class,
           "lease-wait-filled.json");
     }
   }
 
   @Test
   void leaseWaitTimesOutWhenTheProviderIsFull() throws Exception {
-    // The provider holds 3 VMs: a lease for 4 is never filled, and fails at its deadline. The wait is short
+    // The provider holds 3 VMs: a lease for 4 is never filled, and fails at its deadline. The wait
+    // is short
     // because every 3 s recheck is a pass in the history (5 minutes made 1,100 events).
-    try (CorralHarness corral = CorralHarness.start(
-        new CorralHarness.Options().maxVms(3).clockOfTestEnvironment().shepherdPoll(Duration.ofMinutes(10)))) {
+    try (CorralHarness corral =
+        CorralHarness.start(
+            new CorralHarness.Options()
+                .maxVms(3)
+                .clockOfTestEnvironment()
+                .shepherdPoll(Duration.ofMinutes(10)))) {
       corral.applyConfig(pool("cap", 2, 3));
       corral.startShepherd("cap");
       corral.awaitSettled("cap", 2);
-      PendingLeaseStore pending = requestPending(corral, "wait-cap", "cap", 4, Duration.ofSeconds(10));
-      corral.await("the lease holds all 3 VMs the provider can make",
+      PendingLeaseStore pending =
+          requestPending(corral, "wait-cap", "cap", 4, Duration.ofSeconds(10));
+      corral.await(
+          "the lease holds all 3 VMs the provider can make",
           () -> pending.find("wait-cap").orElseThrow().vms().size() == 3);
       corral.env.sleep(Duration.ofSeconds(15));
       assertEquals(PendingLeaseStore.FAILED, leaseWaitResult(corral, "wait-cap").state());
-      HistoryFiles.write(corral.client, WorkflowIds.leaseWait("wait-cap"), LeaseWaitWorkflowImpl.class,
+      HistoryFiles.write(
+          corral.client,
+          WorkflowIds.leaseWait("wait-cap"),
+          LeaseWaitWorkflowImpl.class,
           "lease-wait-timed-out.json");
     }
   }
 
-  /** What the API does for a lease with a wait: the pending rows, its workflow, a nudge to the shepherd. */
-  private static PendingLeaseStore requestPending(CorralHarness corral, String id, String pool, int vms,
-      Duration wait) {
+  /**
+   * What the API does for a lease with a wait: the pending rows, its workflow, a nudge to the
+   * shepherd.
+   */
+  private static PendingLeaseStore requestPending(
+      CorralHarness corral, String id, String pool, int vms, Duration wait) {
     PendingLeaseStore pending = new PendingLeaseStore(corral.db);
     Instant now = corral.clock.instant();
-    pending.create(new PendingLeaseStore.NewPendingLease(id, "carol", List.of(new LeaseDemandRow(id, 0, pool, pool, vms)),
-        now, now.plus(wait), Duration.ofHours(2), null, "v1", List.of()));
+    pending.create(
+        new PendingLeaseStore.NewPendingLease(
+            id,
+            "carol",
+            List.of(new LeaseDemandRow(id, 0, pool, pool, vms)),
+            now,
+            now.plus(wait),
+            Duration.ofHours(2),
+            null,
+            "v1",
+            List.of()));
     new LeaseWaits(corral.client).start(id, now.plus(wait));
     corral.nudger.leased(pool);
     return pending;
   }
 
   private static LeaseFill leaseWaitResult(CorralHarness corral, String id) throws Exception {
-    return corral.client.newUntypedWorkflowStub(WorkflowIds.leaseWait(id)).getResult(60, TimeUnit.SECONDS, LeaseFill.class);
+    return corral
+        .client
+        .newUntypedWorkflowStub(WorkflowIds.leaseWait(id))
+        .getResult(60, TimeUnit.SECONDS, LeaseFill.class);
   }
 
   @Test
   void vmTasksOfOneVmRunInTurn_theSecondWaitsUntilTheFirstWakesIt() throws Exception {
-    try (CorralHarness corral = CorralHarness.start(); VmTasks tasks = leasedVmTasks(corral)) {
+    try (CorralHarness corral = CorralHarness.start();
+        VmTasks tasks = leasedVmTasks(corral)) {
       VmTaskStore store = new VmTaskStore(corral.db);
       String snapshot = queue(corral, store, VmTaskKinds.SNAPSHOT, null);
       String disk = queue(corral, store, VmTaskKinds.DISK, "8");
-      // The disk task starts first and must wait for the snapshot queued before it: the wait loop is recorded.
+      // The disk task starts first and must wait for the snapshot queued before it: the wait loop
+      // is recorded.
       tasks.start(disk);
-      corral.await("the disk task waits its turn", () -> corral.client.fetchHistory(WorkflowIds.vmTask(disk))
-          .getEvents().stream().anyMatch(HistoryEvent::hasTimerStartedEventAttributes));
+      corral.await(
+          "the disk task waits its turn",
+          () ->
+              corral.client.fetchHistory(WorkflowIds.vmTask(disk)).getEvents().stream()
+                  .anyMatch(HistoryEvent::hasTimerStartedEventAttributes));
       tasks.start(snapshot);
       assertEquals(VmTaskRow.DONE, outcome(corral, snapshot).state());
       assertEquals(VmTaskRow.DONE, outcome(corral, disk).state());
-      HistoryFiles.write(corral.client, WorkflowIds.vmTask(snapshot), VmTaskWorkflowImpl.class,
+      HistoryFiles.write(
+          corral.client,
+          WorkflowIds.vmTask(snapshot),
+          VmTaskWorkflowImpl.class,
           "vm-task-snapshot-done-woke-next.json");
-      HistoryFiles.write(corral.client, WorkflowIds.vmTask(disk), VmTaskWorkflowImpl.class,
+      HistoryFiles.write(
+          corral.client,
+          WorkflowIds.vmTask(disk),
+          VmTaskWorkflowImpl.class,
           "vm-task-disk-waited-then-done.json");
     }
   }
 
   @Test
   void vmTaskFailsWhenTheProviderFailsEveryTry() throws Exception {
-    try (CorralHarness corral = CorralHarness.start(); VmTasks tasks = leasedVmTasks(corral)) {
+    try (CorralHarness corral = CorralHarness.start();
+        VmTasks tasks = leasedVmTasks(corral)) {
       for (int i = 0; i < ActivityProfiles.VM_TASK_ATTEMPTS; i++) {
         corral.provider.controls().failNext(Operation.ADD_DISK, "datastore full");
       }
@@ -243,7 +327,11 @@ class HistoryRecorder {
       VmTaskEnd end = outcome(corral, disk);
       assertEquals(VmTaskRow.FAILED, end.state());
       assertTrue(end.failureReason().contains("datastore full"), end.failureReason());
-      HistoryFiles.write(corral.client, WorkflowIds.vmTask(disk), VmTaskWorkflowImpl.class, "vm-task-disk-failed.json");
+      HistoryFiles.write(
+          corral.client,
+          WorkflowIds.vmTask(disk),
+          VmTaskWorkflowImpl.class,
+          "vm-task-disk-failed.json");
     }
   }
 
@@ -252,12 +340,14 @@ class HistoryRecorder {
     corral.applyConfig(pool("tasks", 1, 3));
     corral.startShepherd("tasks");
     corral.awaitSettled("tasks", 1);
-    corral.leases.claim("lease-carol", "carol", Map.of("tasks", 1), Instant.now(), Duration.ofHours(1));
+    corral.leases.claim(
+        "lease-carol", "carol", Map.of("tasks", 1), Instant.now(), Duration.ofHours(1));
     return new VmTasks(corral.client, new VmTaskStore(corral.db), corral.clock);
   }
 
   /** The task row the API writes, without its workflow. */
-  private static String queue(CorralHarness corral, VmTaskStore store, String kind, String argument) {
+  private static String queue(
+      CorralHarness corral, VmTaskStore store, String kind, String argument) {
     String vm = corral.rows("tasks", VmStates.LEASED).get(0).name();
     String id = UUID.randomUUID().toString().replace("-", "");
     store.create(VmTaskRow.queued(id, vm, "lease-carol", kind, argument, "carol", Instant.now()));
@@ -265,6 +355,9 @@ class HistoryRecorder {
   }
 
   private static VmTaskEnd outcome(CorralHarness corral, String taskId) throws Exception {
-    return corral.client.newUntypedWorkflowStub(WorkflowIds.vmTask(taskId)).getResult(60, TimeUnit.SECONDS, VmTaskEnd.class);
+    return corral
+        .client
+        .newUntypedWorkflowStub(WorkflowIds.vmTask(taskId))
+        .getResult(60, TimeUnit.SECONDS, VmTaskEnd.class);
   }
 }

@@ -52,7 +52,9 @@ class PoolShepherdWorkflowTest {
     assertEquals(5, ready.size());
     assertEquals(ready, corral.rows("fill"), "no row provisioning, failed or destroyed");
     assertEquals(names(ready), corral.inventoryNames(), "the provider holds exactly the ready VMs");
-    assertTrue(corral.inventory().stream().allMatch(vm -> vm.powerState() == ProviderVm.PowerState.RUNNING));
+    assertTrue(
+        corral.inventory().stream()
+            .allMatch(vm -> vm.powerState() == ProviderVm.PowerState.RUNNING));
     for (VmRow vm : ready) {
       assertNotNull(vm.ip(), vm.name() + " has an address");
       assertEquals(vm.name(), vm.hostname());
@@ -87,19 +89,29 @@ class PoolShepherdWorkflowTest {
   void whileTheProviderIsFull_leasesStartNoPlanningPass_untilAVmIsDestroyed() throws Exception {
     AtomicInteger plans = new AtomicInteger();
     // A long poll interval: only nudges start passes here, not the shepherd's own timer.
-    corral = CorralHarness.start(new CorralHarness.Options().maxVms(3).shepherdPoll(Duration.ofMinutes(10)).beforeActivity((type, args) -> {
-      if (type.equals("PlanPool")) {
-        plans.incrementAndGet();
-      }
-    }));
+    corral =
+        CorralHarness.start(
+            new CorralHarness.Options()
+                .maxVms(3)
+                .shepherdPoll(Duration.ofMinutes(10))
+                .beforeActivity(
+                    (type, args) -> {
+                      if (type.equals("PlanPool")) {
+                        plans.incrementAndGet();
+                      }
+                    }));
     corral.applyConfig(pool("cap", 3, 3));
     corral.startShepherd("cap");
     corral.awaitSettled("cap", 3);
 
     // The first lease's pass finds the provider at max_vms (the leased VM still counts).
-    corral.leases.claim("lease-cap-1", "erin", Map.of("cap", 1), Instant.now(), Duration.ofHours(1));
+    corral.leases.claim(
+        "lease-cap-1", "erin", Map.of("cap", 1), Instant.now(), Duration.ofHours(1));
     corral.nudger.leased("cap");
-    corral.await("the shepherd found no room", () -> corral.nudger.waitingForRoom("cap"), () -> corral.describe("cap"));
+    corral.await(
+        "the shepherd found no room",
+        () -> corral.nudger.waitingForRoom("cap"),
+        () -> corral.describe("cap"));
     // A nudge that arrived during that pass runs one more; wait until the shepherd is idle.
     int plansWhenFull;
     do {
@@ -108,15 +120,23 @@ class PoolShepherdWorkflowTest {
     } while (plans.get() != plansWhenFull);
 
     for (int i = 2; i <= 3; i++) {
-      corral.leases.claim("lease-cap-" + i, "erin", Map.of("cap", 1), Instant.now(), Duration.ofHours(1));
+      corral.leases.claim(
+          "lease-cap-" + i, "erin", Map.of("cap", 1), Instant.now(), Duration.ofHours(1));
       corral.nudger.leased("cap");
-      Thread.sleep(700); // longer than the nudger's lease spacing: a nudge would have been sent by now
+      Thread.sleep(
+          700); // longer than the nudger's lease spacing: a nudge would have been sent by now
     }
     assertEquals(plansWhenFull, plans.get(), "leases on a full provider start no planning pass");
 
-    LeaseStore.Lease ended = corral.leases.end("lease-cap-1", LeaseRow.RELEASED, "released by erin", Instant.now()).orElseThrow();
+    LeaseStore.Lease ended =
+        corral
+            .leases
+            .end("lease-cap-1", LeaseRow.RELEASED, "released by erin", Instant.now())
+            .orElseThrow();
     new VmWorkflows(corral.client).retire(ended.vms().get(0), "lease released");
-    corral.await("a VM cloned into the freed room", () -> corral.rows("cap", VmStates.READY).size() == 1,
+    corral.await(
+        "a VM cloned into the freed room",
+        () -> corral.rows("cap", VmStates.READY).size() == 1,
         () -> corral.describe("cap"));
     assertTrue(plans.get() > plansWhenFull, "the destroyed VM woke the shepherd");
     assertEquals(2, corral.rows("cap", VmStates.LEASED).size());
@@ -130,24 +150,36 @@ class PoolShepherdWorkflowTest {
     corral.awaitSettled("rel", 2);
 
     // What the web layer does: claim, nudge; later end the lease and retire its VMs.
-    LeaseStore.Lease lease = corral.leases.claim("lease-rel", "alice", Map.of("rel", 1), Instant.now(), Duration.ofHours(1));
+    LeaseStore.Lease lease =
+        corral.leases.claim(
+            "lease-rel", "alice", Map.of("rel", 1), Instant.now(), Duration.ofHours(1));
     String leased = lease.vms().get(0).name();
     corral.nudger.leased("rel");
     corral.awaitSettled("rel", 2);
-    assertEquals(VmStates.LEASED, corral.row(leased).state(), "the leased VM is kept while the pool refills");
+    assertEquals(
+        VmStates.LEASED,
+        corral.row(leased).state(),
+        "the leased VM is kept while the pool refills");
     assertTrue(corral.inventoryNames().contains(leased));
 
-    LeaseStore.Lease ended = corral.leases.end("lease-rel", LeaseRow.RELEASED, "released by alice", Instant.now()).orElseThrow();
+    LeaseStore.Lease ended =
+        corral
+            .leases
+            .end("lease-rel", LeaseRow.RELEASED, "released by alice", Instant.now())
+            .orElseThrow();
     VmWorkflows vmWorkflows = new VmWorkflows(corral.client);
     ended.vms().forEach(vm -> vmWorkflows.retire(vm, "lease released"));
 
     corral.await(
-        "the released VM destroyed", () -> VmStates.DESTROYED.equals(corral.row(leased).state()), () -> corral.describe("rel"));
+        "the released VM destroyed",
+        () -> VmStates.DESTROYED.equals(corral.row(leased).state()),
+        () -> corral.describe("rel"));
     corral.awaitSettled("rel", 2);
     VmRow gone = corral.row(leased);
     assertEquals("lease released", gone.retireReason());
     assertNotNull(gone.endedAt());
-    assertFalse(corral.inventoryNames().contains(leased), "the released VM is gone from the provider");
+    assertFalse(
+        corral.inventoryNames().contains(leased), "the released VM is gone from the provider");
     assertEquals(2, corral.inventory().size());
     assertEquals(LeaseRow.RELEASED, corral.leases.find("lease-rel").orElseThrow().lease().state());
   }
@@ -155,13 +187,18 @@ class PoolShepherdWorkflowTest {
   @Test
   void expiredLease_isEndedByShepherd() {
     // DB time follows the test environment's clock so that skipping an hour expires the lease.
-    corral = CorralHarness.start(new CorralHarness.Options().clockOfTestEnvironment().shepherdPoll(Duration.ofMinutes(10)));
+    corral =
+        CorralHarness.start(
+            new CorralHarness.Options()
+                .clockOfTestEnvironment()
+                .shepherdPoll(Duration.ofMinutes(10)));
     corral.applyConfig(pool("exp", 2, 3));
     corral.startShepherd("exp");
     corral.awaitSettled("exp", 2);
 
     LeaseStore.Lease lease =
-        corral.leases.claim("lease-exp", "bob", Map.of("exp", 1), corral.clock.instant(), Duration.ofHours(1));
+        corral.leases.claim(
+            "lease-exp", "bob", Map.of("exp", 1), corral.clock.instant(), Duration.ofHours(1));
     String leased = lease.vms().get(0).name();
     corral.nudger.leased("exp");
     corral.awaitSettled("exp", 2);
@@ -178,7 +215,9 @@ class PoolShepherdWorkflowTest {
     assertEquals(LeaseRow.EXPIRED, ended.state());
     assertEquals("lifetime ended", ended.endReason());
     assertEquals("lease expired", corral.row(leased).retireReason());
-    assertFalse(corral.inventoryNames().contains(leased), "the expired lease's VM is gone from the provider");
+    assertFalse(
+        corral.inventoryNames().contains(leased),
+        "the expired lease's VM is gone from the provider");
     assertEquals(2, corral.inventory().size());
   }
 
@@ -207,7 +246,8 @@ class PoolShepherdWorkflowTest {
       assertEquals(VmStates.DESTROYED, vm.state(), vm.name());
       assertEquals("pool removed from config", vm.retireReason(), vm.name());
     }
-    assertEquals(keptVms, corral.inventoryNames(), "only the kept pool's VM remains on the provider");
+    assertEquals(
+        keptVms, corral.inventoryNames(), "only the kept pool's VM remains on the provider");
     corral.awaitSettled("kept", 1);
 
     corral.assertReplays(WorkflowIds.shepherd("gone"), PoolShepherdWorkflowImpl.class);
@@ -216,7 +256,11 @@ class PoolShepherdWorkflowTest {
 
   @Test
   void readyTtl_replacesStaleVms() {
-    corral = CorralHarness.start(new CorralHarness.Options().clockOfTestEnvironment().shepherdPoll(Duration.ofMinutes(10)));
+    corral =
+        CorralHarness.start(
+            new CorralHarness.Options()
+                .clockOfTestEnvironment()
+                .shepherdPoll(Duration.ofMinutes(10)));
     corral.applyConfig(pool("ttl", 2, 3, Duration.ofHours(1)));
     corral.startShepherd("ttl");
     corral.awaitSettled("ttl", 2);
@@ -244,8 +288,10 @@ class PoolShepherdWorkflowTest {
     WorkflowStub shepherd = corral.client.newUntypedWorkflowStub(WorkflowIds.shepherd("long"));
     String firstRun = shepherd.describe().getWorkflowExecutionInfo().getExecution().getRunId();
 
-    // The shepherd looks every second; 200 passes end a run. Each pass also costs real time (a local activity on
-    // the database), so on a busy machine the skipped 210 s can hold fewer passes: wait on, up to 600 s.
+    // The shepherd looks every second; 200 passes end a run. Each pass also costs real time (a
+    // local activity on
+    // the database), so on a busy machine the skipped 210 s can hold fewer passes: wait on, up to
+    // 600 s.
     String laterRun = firstRun;
     for (int waited = 0; waited < 600 && laterRun.equals(firstRun); waited += 30) {
       corral.env.sleep(Duration.ofSeconds(30));
@@ -255,13 +301,19 @@ class PoolShepherdWorkflowTest {
 
     // The new run still keeps the pool: a lease takes the ready VM and it is replaced.
     String leased =
-        corral.leases.claim("lease-long", "dan", Map.of("long", 1), Instant.now(), Duration.ofHours(1)).vms().get(0).name();
+        corral
+            .leases
+            .claim("lease-long", "dan", Map.of("long", 1), Instant.now(), Duration.ofHours(1))
+            .vms()
+            .get(0)
+            .name();
     corral.nudger.leased("long");
     corral.awaitSettled("long", 1);
     assertEquals(VmStates.LEASED, corral.row(leased).state());
     assertEquals(2, corral.inventory().size());
 
     WorkflowReplayer.replayWorkflowExecution(
-        corral.client.fetchHistory(WorkflowIds.shepherd("long"), firstRun), PoolShepherdWorkflowImpl.class);
+        corral.client.fetchHistory(WorkflowIds.shepherd("long"), firstRun),
+        PoolShepherdWorkflowImpl.class);
   }
 }

@@ -17,15 +17,20 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The reconciler on the real workflows, activities, database and simulated provider (issue 6 part 1). */
+/**
+ * The reconciler on the real workflows, activities, database and simulated provider (issue 6 part
+ * 1).
+ */
 class ReconcilerWorkflowTest {
   static final Duration TICK = Duration.ofSeconds(1);
   static final Duration WINDOW = Duration.ofSeconds(2);
-  static final ReconcileConfig FAST = new ReconcileConfig(TICK, WINDOW, false, List.of("corral-keep-*"), WINDOW);
+  static final ReconcileConfig FAST =
+      new ReconcileConfig(TICK, WINDOW, false, List.of("corral-keep-*"), WINDOW);
   static final ReconcileConfig DRY_RUN = new ReconcileConfig(TICK, WINDOW, true, List.of(), WINDOW);
 
   private static CorralHarness start(ReconcileConfig config) {
-    return CorralHarness.start(new CorralHarness.Options().clockOfTestEnvironment().reconcile(config));
+    return CorralHarness.start(
+        new CorralHarness.Options().clockOfTestEnvironment().reconcile(config));
   }
 
   @Test
@@ -39,13 +44,16 @@ class ReconcilerWorkflowTest {
 
       new Reconcilers(corral.client).ensureRunning(CorralHarness.PROVIDER, FAST);
 
-      corral.await("the lost VM retired", () -> VmStates.DESTROYED.equals(corral.row(victim).state()),
+      corral.await(
+          "the lost VM retired",
+          () -> VmStates.DESTROYED.equals(corral.row(victim).state()),
           () -> corral.describe("lost"));
       assertEquals("lost: ready VM not found on provider sim", corral.row(victim).retireReason());
       corral.awaitSettled("lost", 2);
       assertFalse(CorralHarness.names(corral.rows("lost", VmStates.READY)).contains(victim));
       assertEquals(1, corral.reconciler.stats().of(CorralHarness.PROVIDER).vmsLost());
-      corral.assertReplays(WorkflowIds.reconcile(CorralHarness.PROVIDER), ReconcilerWorkflowImpl.class);
+      corral.assertReplays(
+          WorkflowIds.reconcile(CorralHarness.PROVIDER), ReconcilerWorkflowImpl.class);
     }
   }
 
@@ -55,8 +63,13 @@ class ReconcilerWorkflowTest {
       corral.applyConfig(CorralHarness.pool("held", 1, 3));
       corral.startShepherd("held");
       corral.awaitSettled("held", 1);
-      LeaseStore.Lease lease = corral.leases.claim("lease-lost", "alice", Map.of("held", 1), corral.clock.instant(),
-          Duration.ofHours(1));
+      LeaseStore.Lease lease =
+          corral.leases.claim(
+              "lease-lost",
+              "alice",
+              Map.of("held", 1),
+              corral.clock.instant(),
+              Duration.ofHours(1));
       String victim = lease.vms().get(0).name();
       corral.provider.destroy(victim);
 
@@ -66,20 +79,27 @@ class ReconcilerWorkflowTest {
       VmRow row = corral.row(victim);
       assertEquals("lease-lost", row.leaseId());
       assertEquals("lost: leased VM not found on provider sim", row.retireReason());
-      assertTrue(List.of(VmStates.DESTROYING, VmStates.DESTROYED).contains(row.state()), row.state());
+      assertTrue(
+          List.of(VmStates.DESTROYING, VmStates.DESTROYED).contains(row.state()), row.state());
       corral.awaitSettled("held", 1);
       assertFalse(CorralHarness.names(corral.rows("held", VmStates.READY)).contains(victim));
     }
   }
 
   @Test
-  void healthCheck_aPoweredOffReadyVmIsRetiredAndReplaced_aPoweredOffLeasedOneStaysOnItsLeaseMarked() {
+  void
+      healthCheck_aPoweredOffReadyVmIsRetiredAndReplaced_aPoweredOffLeasedOneStaysOnItsLeaseMarked() {
     try (CorralHarness corral = start(FAST)) {
       corral.applyConfig(CorralHarness.pool("health", 2, 3));
       corral.startShepherd("health");
       corral.awaitSettled("health", 2);
-      LeaseStore.Lease lease = corral.leases.claim("lease-dead", "alice", Map.of("health", 1), corral.clock.instant(),
-          Duration.ofHours(1));
+      LeaseStore.Lease lease =
+          corral.leases.claim(
+              "lease-dead",
+              "alice",
+              Map.of("health", 1),
+              corral.clock.instant(),
+              Duration.ofHours(1));
       String leased = lease.vms().get(0).name();
       corral.awaitSettled("health", 2);
       String ready = corral.rows("health", VmStates.READY).get(0).name();
@@ -90,10 +110,13 @@ class ReconcilerWorkflowTest {
       ReconcilePass pass = corral.reconciler.now(CorralHarness.PROVIDER, false).get(0);
 
       assertEquals(2, pass.lost(), "both dead VMs, and only them");
-      assertEquals("unhealthy: ready VM found powered off on provider sim", corral.row(ready).retireReason());
+      assertEquals(
+          "unhealthy: ready VM found powered off on provider sim",
+          corral.row(ready).retireReason());
       VmRow leasedRow = corral.row(leased);
       assertEquals("lease-dead", leasedRow.leaseId(), "the owner sees it on the lease");
-      assertEquals("unhealthy: leased VM found powered off on provider sim", leasedRow.retireReason());
+      assertEquals(
+          "unhealthy: leased VM found powered off on provider sim", leasedRow.retireReason());
       assertEquals(VmStates.READY, corral.row(healthy).state(), "a healthy VM is left alone");
       corral.awaitSettled("health", 2);
       java.util.Set<String> readyNow = CorralHarness.names(corral.rows("health", VmStates.READY));
@@ -114,7 +137,8 @@ class ReconcilerWorkflowTest {
       ReconcilePass pass = corral.reconciler.now(CorralHarness.PROVIDER, false).get(0);
 
       assertEquals(1, pass.lost());
-      assertEquals("unhealthy: ready VM answers as host golden-image, not " + impostor + ", on provider sim",
+      assertEquals(
+          "unhealthy: ready VM answers as host golden-image, not " + impostor + ", on provider sim",
           corral.row(impostor).retireReason());
       assertEquals(VmStates.READY, corral.row(healthy).state());
       corral.awaitSettled("names", 2);
@@ -123,7 +147,8 @@ class ReconcilerWorkflowTest {
   }
 
   @Test
-  void anUnknownVmIsDestroyedOnlyAtItsSecondSightingATickLaterAndNeverWhenAllowlistedOrOutOfScope() {
+  void
+      anUnknownVmIsDestroyedOnlyAtItsSecondSightingATickLaterAndNeverWhenAllowlistedOrOutOfScope() {
     try (CorralHarness corral = start(FAST)) {
       corral.provider.cloneVm("corral-stray1", "tpl-x");
       corral.provider.cloneVm("corral-keep-1", "tpl-x");
@@ -189,9 +214,13 @@ class ReconcilerWorkflowTest {
       reconcilers.ensureRunning(CorralHarness.PROVIDER, FAST);
       reconcilers.ensureRunning(CorralHarness.PROVIDER, FAST);
 
-      corral.await("the loop purged the stray VM", () -> corral.inventoryNames().isEmpty(), () -> corral.describe("x"));
+      corral.await(
+          "the loop purged the stray VM",
+          () -> corral.inventoryNames().isEmpty(),
+          () -> corral.describe("x"));
       assertTrue(corral.reconciler.stats().of(CorralHarness.PROVIDER).passes() >= 2);
-      corral.assertReplays(WorkflowIds.reconcile(CorralHarness.PROVIDER), ReconcilerWorkflowImpl.class);
+      corral.assertReplays(
+          WorkflowIds.reconcile(CorralHarness.PROVIDER), ReconcilerWorkflowImpl.class);
     }
   }
 }

@@ -34,7 +34,9 @@ class ShepherdRetireRaceTest {
 
   @Test
   void vmLeasedBetweenPlanAndRetire_staysLeasedAndIsNotDestroyed() {
-    corral = CorralHarness.start(new CorralHarness.Options().beforeActivity(this::leaseEverythingBeforeSurplusRetire));
+    corral =
+        CorralHarness.start(
+            new CorralHarness.Options().beforeActivity(this::leaseEverythingBeforeSurplusRetire));
     corral.applyConfig(pool("race", 3, 3));
     corral.startShepherd("race");
     corral.awaitSettled("race", 3);
@@ -48,12 +50,16 @@ class ShepherdRetireRaceTest {
     assertEquals(3, lease.vms().size(), "the lease landed between PlanPool and RetireVms");
     LeaseStore.Lease now = corral.leases.find(lease.lease().id()).orElseThrow();
     assertEquals(LeaseRow.ACTIVE, now.lease().state());
-    List<VmRow> destroyedUnderLease = now.vms().stream().filter(vm -> !vm.state().equals(VmStates.LEASED)).toList();
+    List<VmRow> destroyedUnderLease =
+        now.vms().stream().filter(vm -> !vm.state().equals(VmStates.LEASED)).toList();
     assertTrue(
         destroyedUnderLease.isEmpty(),
-        "VMs of an active lease were retired as surplus: " + destroyedUnderLease.stream()
-            .map(vm -> vm.name() + " " + vm.state() + " (" + vm.retireReason() + ")").toList()
-            + "\n" + corral.describe("race"));
+        "VMs of an active lease were retired as surplus: "
+            + destroyedUnderLease.stream()
+                .map(vm -> vm.name() + " " + vm.state() + " (" + vm.retireReason() + ")")
+                .toList()
+            + "\n"
+            + corral.describe("race"));
     assertTrue(
         corral.inventoryNames().containsAll(CorralHarness.names(lease.vms())),
         "the leased VMs are still on the provider");
@@ -69,6 +75,8 @@ class ShepherdRetireRaceTest {
       return;
     }
     int ready = corral.rows("race", VmStates.READY).size();
-    burst.set(corral.leases.claim("lease-burst", "carol", Map.of("race", ready), Instant.now(), Duration.ofHours(1)));
+    burst.set(
+        corral.leases.claim(
+            "lease-burst", "carol", Map.of("race", ready), Instant.now(), Duration.ofHours(1)));
   }
 }

@@ -26,10 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reuse for the same owner with the real VM workflow, activities, database and simulated provider on
- * the time-skipping test server. The test does what the web layer does around the store: after a
- * release it tells the VM workflows ({@link VmWorkflows#released}), after a claim that took a held VM
- * it tells that VM's workflow ({@link VmWorkflows#leasedAgain}). The database clock is the wall
+ * Reuse for the same owner with the real VM workflow, activities, database and simulated provider
+ * on the time-skipping test server. The test does what the web layer does around the store: after a
+ * release it tells the VM workflows ({@link VmWorkflows#released}), after a claim that took a held
+ * VM it tells that VM's workflow ({@link VmWorkflows#leasedAgain}). The database clock is the wall
  * clock, so the shepherd's own back-up for reusable VMs past their deadline cannot act on skipped
  * time: only the VM workflow's timer can.
  */
@@ -53,7 +53,8 @@ class VmReuseWorkflowTest {
 
   /** A pool whose released VMs are kept for their owner, and one whose VMs are not. */
   private void start(int maxUses) {
-    // Only nudges and the VM workflows' own timers run passes: skipping 30 minutes costs three of them.
+    // Only nudges and the VM workflows' own timers run passes: skipping 30 minutes costs three of
+    // them.
     corral = CorralHarness.start(new CorralHarness.Options().shepherdPoll(Duration.ofMinutes(10)));
     PoolConfig reuse = reusePool("reuse", 2, maxUses);
     PoolConfig plain = CorralHarness.pool("plain", 1, 3);
@@ -68,10 +69,27 @@ class VmReuseWorkflowTest {
 
   static PoolConfig reusePool(String name, int size, int maxUses) {
     PoolConfig p = CorralHarness.pool(name, size, 3);
-    return new PoolConfig(p.name(), p.alias(), p.template(), p.providers(), p.size(), p.readyTtl(), p.bootTimeout(),
-        p.maxTries(), p.lifetime(), p.maxLifetime(), p.selector(),
-        new PoolLeasing(false, null, PoolLeasing.DEFAULT_MAX_ONDEMAND, PoolLeasing.Reuse.SAME_OWNER, WITHIN, maxUses),
-        p.memoryMb(), p.cpus());
+    return new PoolConfig(
+        p.name(),
+        p.alias(),
+        p.template(),
+        p.providers(),
+        p.size(),
+        p.readyTtl(),
+        p.bootTimeout(),
+        p.maxTries(),
+        p.lifetime(),
+        p.maxLifetime(),
+        p.selector(),
+        new PoolLeasing(
+            false,
+            null,
+            PoolLeasing.DEFAULT_MAX_ONDEMAND,
+            PoolLeasing.Reuse.SAME_OWNER,
+            WITHIN,
+            maxUses),
+        p.memoryMb(),
+        p.cpus());
   }
 
   /** Claims one VM of the pool for the owner, as the web layer does. */
@@ -89,13 +107,18 @@ class VmReuseWorkflowTest {
 
   /** Releases the VM's lease, as the web layer does. */
   private void release(VmRow vm) {
-    LeaseStore.Lease ended = leases.end(vm.leaseId(), LeaseRow.RELEASED, "released by request", Instant.now())
-        .orElseThrow();
+    LeaseStore.Lease ended =
+        leases
+            .end(vm.leaseId(), LeaseRow.RELEASED, "released by request", Instant.now())
+            .orElseThrow();
     ended.vms().forEach(v -> vmWorkflows.released(v, "lease released", Instant.now()));
   }
 
   private void awaitState(String vm, String state) {
-    corral.await(vm + " " + state, () -> state.equals(corral.row(vm).state()), () -> corral.describe(corral.row(vm).pool()));
+    corral.await(
+        vm + " " + state,
+        () -> state.equals(corral.row(vm).state()),
+        () -> corral.describe(corral.row(vm).pool()));
   }
 
   private String stage(String vm) {
@@ -103,14 +126,18 @@ class VmReuseWorkflowTest {
   }
 
   private void awaitPoolRefilled(String pool, int ready) {
-    corral.await("pool " + pool + " with " + ready + " ready VMs and nothing provisioning",
-        () -> corral.rows(pool, VmStates.READY).size() == ready && corral.rows(pool, VmStates.PROVISIONING).isEmpty(),
+    corral.await(
+        "pool " + pool + " with " + ready + " ready VMs and nothing provisioning",
+        () ->
+            corral.rows(pool, VmStates.READY).size() == ready
+                && corral.rows(pool, VmStates.PROVISIONING).isEmpty(),
         () -> corral.describe(pool));
   }
 
   @Test
-  void releasedVm_isCleanedAndHeldForItsOwner_whoGetsItBack_whileOthersGetFreshOnes_andThePoolRefillsToSize()
-      throws Exception {
+  void
+      releasedVm_isCleanedAndHeldForItsOwner_whoGetsItBack_whileOthersGetFreshOnes_andThePoolRefillsToSize()
+          throws Exception {
     start(5);
     VmRow first = lease("alice", "reuse");
 
@@ -120,10 +147,12 @@ class VmReuseWorkflowTest {
     VmRow held = corral.row(first.name());
     assertEquals("alice", held.reservedFor());
     assertEquals(1, held.uses());
-    assertEquals(1, corral.provider.controls().timesCleaned(first.name()), "the cleanup hook ran once");
+    assertEquals(
+        1, corral.provider.controls().timesCleaned(first.name()), "the cleanup hook ran once");
     assertEquals("reusable", stage(first.name()));
     awaitPoolRefilled("reuse", 2);
-    assertTrue(corral.inventoryNames().contains(first.name()), "the held VM is kept on the provider");
+    assertTrue(
+        corral.inventoryNames().contains(first.name()), "the held VM is kept on the provider");
 
     VmRow bobs = lease("bob", "reuse");
     assertNotEquals(first.name(), bobs.name(), "another owner never gets alice's VM");
@@ -136,7 +165,8 @@ class VmReuseWorkflowTest {
     assertEquals(VmStates.LEASED, leased.state());
     assertEquals(again.leaseId(), leased.leaseId());
     assertNull(leased.reservedFor(), "no longer held once leased");
-    corral.await("the VM workflow learns it was leased again", () -> "leased".equals(stage(first.name())));
+    corral.await(
+        "the VM workflow learns it was leased again", () -> "leased".equals(stage(first.name())));
 
     // Past reuse_within: the leased VM is kept, since its owner has it.
     corral.env.sleep(WITHIN.plusMinutes(5));
@@ -155,13 +185,16 @@ class VmReuseWorkflowTest {
     awaitPoolRefilled("reuse", 2);
 
     corral.env.sleep(WITHIN.minusMinutes(1));
-    assertEquals(VmStates.REUSABLE, corral.row(vm.name()).state(), "still held before reuse_within");
+    assertEquals(
+        VmStates.REUSABLE, corral.row(vm.name()).state(), "still held before reuse_within");
     corral.env.sleep(Duration.ofMinutes(2));
 
     awaitState(vm.name(), VmStates.DESTROYED);
-    assertEquals("not leased again by its owner within reuse_within", corral.row(vm.name()).retireReason());
+    assertEquals(
+        "not leased again by its owner within reuse_within", corral.row(vm.name()).retireReason());
     assertFalse(corral.inventoryNames().contains(vm.name()), "gone from the provider");
-    assertEquals(2, corral.rows("reuse", VmStates.READY).size(), "the ready stock was never touched");
+    assertEquals(
+        2, corral.rows("reuse", VmStates.READY).size(), "the ready stock was never touched");
 
     corral.assertReplays(WorkflowIds.vm(vm.name()), VmWorkflowImpl.class);
   }
@@ -179,7 +212,10 @@ class VmReuseWorkflowTest {
     awaitState(vm.name(), VmStates.DESTROYED);
     String reason = corral.row(vm.name()).retireReason();
     assertTrue(reason.contains("reuse_max_uses is 2"), reason);
-    assertEquals(1, corral.provider.controls().timesCleaned(vm.name()), "only the first release was cleaned");
+    assertEquals(
+        1,
+        corral.provider.controls().timesCleaned(vm.name()),
+        "only the first release was cleaned");
     assertFalse(corral.inventoryNames().contains(vm.name()));
   }
 
@@ -208,7 +244,8 @@ class VmReuseWorkflowTest {
     start(5);
     VmRow vm = lease("alice", "reuse", Duration.ofSeconds(1));
 
-    corral.await("the lease's lifetime passed", () -> Instant.now().isAfter(vm.leasedAt().plusSeconds(1)));
+    corral.await(
+        "the lease's lifetime passed", () -> Instant.now().isAfter(vm.leasedAt().plusSeconds(1)));
     corral.nudgeShepherd("reuse");
 
     awaitState(vm.name(), VmStates.DESTROYED);

@@ -61,14 +61,17 @@ class VmTaskWorkflowTest {
     corral.applyConfig(pool(POOL, 1, 3));
     corral.startShepherd(POOL);
     corral.awaitSettled(POOL, 1);
-    lease = corral.leases.claim("lease-carol", "carol", Map.of(POOL, 1), Instant.now(), Duration.ofHours(1));
+    lease =
+        corral.leases.claim(
+            "lease-carol", "carol", Map.of(POOL, 1), Instant.now(), Duration.ofHours(1));
     vm = lease.vms().get(0).name();
   }
 
   /** What the API does: the task row, then its workflow. */
   private String request(String kind, String argument) {
     String id = UUID.randomUUID().toString().replace("-", "");
-    store.create(VmTaskRow.queued(id, vm, lease.lease().id(), kind, argument, "carol", Instant.now()));
+    store.create(
+        VmTaskRow.queued(id, vm, lease.lease().id(), kind, argument, "carol", Instant.now()));
     tasks.start(id);
     return id;
   }
@@ -76,7 +79,9 @@ class VmTaskWorkflowTest {
   /** The workflow's outcome; waiting on it lets the test server skip retry back-off. */
   private VmTaskEnd outcome(String taskId) {
     try {
-      return corral.client.newUntypedWorkflowStub(WorkflowIds.vmTask(taskId))
+      return corral
+          .client
+          .newUntypedWorkflowStub(WorkflowIds.vmTask(taskId))
           .getResult(60, TimeUnit.SECONDS, VmTaskEnd.class);
     } catch (TimeoutException e) {
       throw new AssertionError("vm task " + taskId + " did not end: " + row(taskId), e);
@@ -105,7 +110,8 @@ class VmTaskWorkflowTest {
     List<VmTaskRow> rows = store.ofVm(vm);
     assertEquals(List.of(snapshot, revert, disk), rows.stream().map(VmTaskRow::id).toList());
     for (int i = 1; i < rows.size(); i++) {
-      assertFalse(rows.get(i).startedAt().isBefore(rows.get(i - 1).endedAt()),
+      assertFalse(
+          rows.get(i).startedAt().isBefore(rows.get(i - 1).endedAt()),
           "task " + i + " started only after task " + (i - 1) + " ended: " + rows);
     }
     assertEquals(new VmTaskState(List.of(snapshot), Map.of(disk, 8), snapshot, 1), onProvider());
@@ -113,7 +119,8 @@ class VmTaskWorkflowTest {
   }
 
   @Test
-  void aProviderFailureThatOutlastsTheRetries_failsTheTaskWithTheProvidersReason_andTheNextTaskStillRuns() {
+  void
+      aProviderFailureThatOutlastsTheRetries_failsTheTaskWithTheProvidersReason_andTheNextTaskStillRuns() {
     start(null);
     for (int i = 0; i < ActivityProfiles.VM_TASK_ATTEMPTS; i++) {
       corral.provider.controls().failNext(Operation.ADD_DISK, "datastore full");
@@ -134,7 +141,9 @@ class VmTaskWorkflowTest {
   void aVmReleasedBeforeItsTaskRuns_failsTheTaskWithVmNoLongerLeased_andTheProviderIsNotAsked() {
     start(null);
     String id = UUID.randomUUID().toString().replace("-", "");
-    store.create(VmTaskRow.queued(id, vm, lease.lease().id(), VmTaskKinds.SNAPSHOT, null, "carol", Instant.now()));
+    store.create(
+        VmTaskRow.queued(
+            id, vm, lease.lease().id(), VmTaskKinds.SNAPSHOT, null, "carol", Instant.now()));
     corral.leases.end(lease.lease().id(), LeaseRow.RELEASED, "released by request", Instant.now());
 
     tasks.start(id);
@@ -148,28 +157,35 @@ class VmTaskWorkflowTest {
 
   @Test
   void aVmReleasedAndDestroyedWhileItsSnapshotIsTaken_failsTheTaskWithVmNoLongerLeased() {
-    start((activity, args) -> {
-      if (activity.equals("SnapshotVm")) {
-        // The user gives the VM back and its destroy wins the race with the snapshot.
-        corral.leases.end(lease.lease().id(), LeaseRow.RELEASED, "released by request", Instant.now());
-        corral.provider.destroy(vm);
-      }
-    });
+    start(
+        (activity, args) -> {
+          if (activity.equals("SnapshotVm")) {
+            // The user gives the VM back and its destroy wins the race with the snapshot.
+            corral.leases.end(
+                lease.lease().id(), LeaseRow.RELEASED, "released by request", Instant.now());
+            corral.provider.destroy(vm);
+          }
+        });
 
     String id = request(VmTaskKinds.SNAPSHOT, null);
 
     VmTaskEnd end = outcome(id);
     assertEquals(VmTaskRow.FAILED, end.state());
     assertEquals(VmTaskStore.NOT_LEASED, end.failureReason());
-    assertTrue(corral.provider.controls().vmTaskState(vm).isEmpty(), "nothing was made on a VM that is gone");
+    assertTrue(
+        corral.provider.controls().vmTaskState(vm).isEmpty(),
+        "nothing was made on a VM that is gone");
   }
 
   @Test
   void aTaskLeftRunningByARestart_isRunAgainByRecovery_andTheProviderDoesItOnce() {
     start(null);
     String id = UUID.randomUUID().toString().replace("-", "");
-    store.create(VmTaskRow.queued(id, vm, lease.lease().id(), VmTaskKinds.SNAPSHOT, null, "carol", Instant.now()));
-    // The workflow claimed it and the provider took the snapshot, then the embedded Temporal server was lost.
+    store.create(
+        VmTaskRow.queued(
+            id, vm, lease.lease().id(), VmTaskKinds.SNAPSHOT, null, "carol", Instant.now()));
+    // The workflow claimed it and the provider took the snapshot, then the embedded Temporal server
+    // was lost.
     store.claim(id, Instant.now());
     corral.provider.snapshot(vm, id);
 

@@ -16,7 +16,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Failed clones and boots: a try's VM is always destroyed, the VM is retried, and nothing leaks. */
+/**
+ * Failed clones and boots: a try's VM is always destroyed, the VM is retried, and nothing leaks.
+ */
 class VmWorkflowFailureTest {
   private CorralHarness corral;
 
@@ -37,16 +39,20 @@ class VmWorkflowFailureTest {
     corral.awaitSettled("boot", 3);
 
     List<VmRow> rows = corral.rows("boot");
-    assertEquals(3, rows.size(), "the failed try is retried under the same name, not with a new row");
-    assertTrue(rows.stream().allMatch(vm -> vm.state().equals(VmStates.READY)), corral.describe("boot"));
+    assertEquals(
+        3, rows.size(), "the failed try is retried under the same name, not with a new row");
+    assertTrue(
+        rows.stream().allMatch(vm -> vm.state().equals(VmStates.READY)), corral.describe("boot"));
     List<VmRow> retried = rows.stream().filter(vm -> vm.attempts() > 0).toList();
     assertEquals(1, retried.size(), "one VM had a failed try: " + corral.describe("boot"));
     VmRow vm = retried.get(0);
     assertEquals(1, vm.attempts(), "attempts counts the failed tries");
     assertTrue(vm.failureReason().contains("BootFailed"), vm.failureReason());
     assertTrue(vm.failureReason().contains("kernel panic"), vm.failureReason());
-    assertEquals(names(rows), corral.inventoryNames(), "no VM beyond the ready ones is on the provider");
-    assertTrue(corral.inventory().stream().allMatch(p -> p.powerState() == ProviderVm.PowerState.RUNNING));
+    assertEquals(
+        names(rows), corral.inventoryNames(), "no VM beyond the ready ones is on the provider");
+    assertTrue(
+        corral.inventory().stream().allMatch(p -> p.powerState() == ProviderVm.PowerState.RUNNING));
 
     corral.assertReplays(WorkflowIds.vm(vm.name()), VmWorkflowImpl.class);
   }
@@ -61,7 +67,10 @@ class VmWorkflowFailureTest {
     corral.startShepherd("doomed");
 
     corral.awaitSettled("doomed", 1);
-    corral.await("a failed VM row", () -> !corral.rows("doomed", VmStates.FAILED).isEmpty(), () -> corral.describe("doomed"));
+    corral.await(
+        "a failed VM row",
+        () -> !corral.rows("doomed", VmStates.FAILED).isEmpty(),
+        () -> corral.describe("doomed"));
 
     List<VmRow> failed = corral.rows("doomed", VmStates.FAILED);
     assertEquals(1, failed.size(), corral.describe("doomed"));
@@ -70,11 +79,15 @@ class VmWorkflowFailureTest {
     assertTrue(vm.failureReason().contains("BootFailed"), vm.failureReason());
     assertTrue(vm.failureReason().contains("disk not found"), vm.failureReason());
     assertTrue(vm.endedAt() != null, "a failed VM has ended");
-    assertFalse(corral.inventoryNames().contains(vm.name()), "the failed VM's last try was destroyed");
+    assertFalse(
+        corral.inventoryNames().contains(vm.name()), "the failed VM's last try was destroyed");
     assertTrue(
         corral.inventory().stream().noneMatch(p -> p.powerState() == ProviderVm.PowerState.BROKEN),
         "no BROKEN VM is left on the provider");
-    assertEquals(names(corral.rows("doomed", VmStates.READY)), corral.inventoryNames(), "its replacement is the only VM");
+    assertEquals(
+        names(corral.rows("doomed", VmStates.READY)),
+        corral.inventoryNames(),
+        "its replacement is the only VM");
 
     corral.assertReplays(WorkflowIds.vm(vm.name()), VmWorkflowImpl.class);
   }
@@ -92,7 +105,8 @@ class VmWorkflowFailureTest {
     assertEquals(2, rows.size(), corral.describe("clone"));
     List<VmRow> retried = rows.stream().filter(vm -> vm.attempts() > 0).toList();
     assertEquals(1, retried.size(), corral.describe("clone"));
-    assertTrue(retried.get(0).failureReason().contains("CloneFailed"), retried.get(0).failureReason());
+    assertTrue(
+        retried.get(0).failureReason().contains("CloneFailed"), retried.get(0).failureReason());
     assertTrue(
         corral.inventory().stream().noneMatch(p -> p.powerState() == ProviderVm.PowerState.BROKEN),
         "the half-made clone was destroyed");

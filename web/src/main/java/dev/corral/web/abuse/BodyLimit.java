@@ -16,10 +16,10 @@ import java.util.Map;
 import org.eclipse.jetty.servlet.FilterHolder;
 
 /**
- * {@code server.max_body_bytes}: a request whose body is bigger gets 413 before any handler runs, so nothing
- * is parsed and nothing changes. A declared {@code Content-Length} over the limit is refused at once; a body
- * without one (chunked) is read here through a counting stream that stops at the limit, and Javalin keeps
- * the bytes for the handler.
+ * {@code server.max_body_bytes}: a request whose body is bigger gets 413 before any handler runs,
+ * so nothing is parsed and nothing changes. A declared {@code Content-Length} over the limit is
+ * refused at once; a body without one (chunked) is read here through a counting stream that stops
+ * at the limit, and Javalin keeps the bytes for the handler.
  */
 public final class BodyLimit {
   private final int maxBytes;
@@ -28,12 +28,24 @@ public final class BodyLimit {
     this.maxBytes = maxBytes;
   }
 
-  /** Javalin's own check (Content-Length only) and the servlet filter that bounds chunked bodies. */
+  /**
+   * Javalin's own check (Content-Length only) and the servlet filter that bounds chunked bodies.
+   */
   public void configure(JavalinConfig cfg) {
     cfg.http.maxRequestSize = maxBytes;
-    cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(new FilterHolder((Filter) (req, res, chain) ->
-        chain.doFilter(req instanceof HttpServletRequest http ? new Bounded(http, maxBytes) : req, res)),
-        "/*", EnumSet.of(DispatcherType.REQUEST)));
+    cfg.jetty.modifyServletContextHandler(
+        handler ->
+            handler.addFilter(
+                new FilterHolder(
+                    (Filter)
+                        (req, res, chain) ->
+                            chain.doFilter(
+                                req instanceof HttpServletRequest http
+                                    ? new Bounded(http, maxBytes)
+                                    : req,
+                                res)),
+                "/*",
+                EnumSet.of(DispatcherType.REQUEST)));
   }
 
   /** Registered first, before authentication: an oversized body costs nothing but this check. */
@@ -47,14 +59,21 @@ public final class BodyLimit {
       throw tooLarge(maxBytes, declared);
     }
     if (declared < 0 && ctx.header("Transfer-Encoding") != null) {
-      ctx.bodyAsBytes(); // reads through Bounded, which throws at the limit; Javalin caches the bytes
+      ctx.bodyAsBytes(); // reads through Bounded, which throws at the limit; Javalin caches the
+      // bytes
     }
   }
 
   static ApiException tooLarge(int maxBytes, long declared) {
     String size = declared >= 0 ? declared + " bytes" : "more than " + maxBytes + " bytes";
-    return new ApiException(413, "body_too_large",
-        "the request body is " + size + "; the limit is " + maxBytes + " bytes (server.max_body_bytes)",
+    return new ApiException(
+        413,
+        "body_too_large",
+        "the request body is "
+            + size
+            + "; the limit is "
+            + maxBytes
+            + " bytes (server.max_body_bytes)",
         Map.of("max_body_bytes", maxBytes));
   }
 

@@ -8,12 +8,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Every body Corral reads is JSON, so a body must say so: {@code application/json} (or a {@code +json} type),
- * or no type at all. {@code application/x-www-form-urlencoded} is what {@code curl -d} sends, as vmpooler's own
- * documentation and CI scripts use it, so it is read as JSON too, but only from a client that is not a
- * browser: the types a page of another site can post without asking (forms: urlencoded, multipart, text/plain)
- * never reach a handler from a browser. A charset the JVM does not know is refused here too, before anything
- * decodes the body or the query string with it.
+ * Every body Corral reads is JSON, so a body must say so: {@code application/json} (or a {@code
+ * +json} type), or no type at all. {@code application/x-www-form-urlencoded} is what {@code curl
+ * -d} sends, as vmpooler's own documentation and CI scripts use it, so it is read as JSON too, but
+ * only from a client that is not a browser: the types a page of another site can post without
+ * asking (forms: urlencoded, multipart, text/plain) never reach a handler from a browser. A charset
+ * the JVM does not know is refused here too, before anything decodes the body or the query string
+ * with it.
  */
 public final class BodyTypes {
   public void register(Javalin app) {
@@ -27,8 +28,12 @@ public final class BodyTypes {
     }
     String charset = charsetOf(contentType);
     if (charset != null && !supported(charset)) {
-      throw new ApiException(415, "unsupported_charset",
-          "the body's charset '" + ApiException.clip(charset) + "' is not one Corral reads; send UTF-8 JSON",
+      throw new ApiException(
+          415,
+          "unsupported_charset",
+          "the body's charset '"
+              + ApiException.clip(charset)
+              + "' is not one Corral reads; send UTF-8 JSON",
           Map.of("content_type", ApiException.clip(contentType)));
     }
     if (!hasBody(ctx)) {
@@ -38,8 +43,12 @@ public final class BodyTypes {
     boolean json = type.equals("application/json") || type.endsWith("+json");
     boolean curlForm = type.equals("application/x-www-form-urlencoded") && !fromBrowser(ctx);
     if (!json && !curlForm) {
-      throw new ApiException(415, "unsupported_media_type",
-          "the body is '" + ApiException.clip(type) + "'; send JSON with Content-Type: application/json",
+      throw new ApiException(
+          415,
+          "unsupported_media_type",
+          "the body is '"
+              + ApiException.clip(type)
+              + "'; send JSON with Content-Type: application/json",
           Map.of("content_type", ApiException.clip(contentType)));
     }
   }
@@ -50,7 +59,9 @@ public final class BodyTypes {
 
   /** Browsers send these on every request they make for a page; other clients have no reason to. */
   private static boolean fromBrowser(Context ctx) {
-    return ctx.header("Origin") != null || ctx.header("Sec-Fetch-Site") != null || ctx.header("Sec-Fetch-Mode") != null;
+    return ctx.header("Origin") != null
+        || ctx.header("Sec-Fetch-Site") != null
+        || ctx.header("Sec-Fetch-Mode") != null;
   }
 
   private static String charsetOf(String contentType) {

@@ -9,12 +9,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Refuses a request that changes something when a browser says it comes from a page of another origin. A page on
- * any site can make a signed-in user's browser send a form or a simple fetch to Corral with the Basic credentials
- * the browser keeps for it; the browser also says where the page came from ({@code Origin}, and
- * {@code Sec-Fetch-Site}), and no header a page can set changes that. Clients that are not browsers (curl, CI
- * scripts, vmpooler's clients) send neither and are not affected; nor are reads, which a page cannot see across
- * origins. Another port on the same host is another origin, as it is to the browser.
+ * Refuses a request that changes something when a browser says it comes from a page of another
+ * origin. A page on any site can make a signed-in user's browser send a form or a simple fetch to
+ * Corral with the Basic credentials the browser keeps for it; the browser also says where the page
+ * came from ({@code Origin}, and {@code Sec-Fetch-Site}), and no header a page can set changes
+ * that. Clients that are not browsers (curl, CI scripts, vmpooler's clients) send neither and are
+ * not affected; nor are reads, which a page cannot see across origins. Another port on the same
+ * host is another origin, as it is to the browser.
  */
 public final class CrossOriginWrites {
   private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
@@ -41,9 +42,10 @@ public final class CrossOriginWrites {
   }
 
   /**
-   * The origin's host and port against the ones the request was sent to: its Host, or the host a proxy in
-   * front of Corral says it forwarded ({@code X-Forwarded-Host}; a page cannot set that header on a request the
-   * browser would send without asking Corral first, and Corral allows no cross-origin request).
+   * The origin's host and port against the ones the request was sent to: its Host, or the host a
+   * proxy in front of Corral says it forwarded ({@code X-Forwarded-Host}; a page cannot set that
+   * header on a request the browser would send without asking Corral first, and Corral allows no
+   * cross-origin request).
    */
   static boolean sameOrigin(String origin, Context ctx) {
     URI uri;
@@ -81,8 +83,11 @@ public final class CrossOriginWrites {
   }
 
   private static ApiException refused(String from) {
-    return new ApiException(403, "cross_origin_refused",
-        "refused: a request that changes something, sent by a browser from " + from
+    return new ApiException(
+        403,
+        "cross_origin_refused",
+        "refused: a request that changes something, sent by a browser from "
+            + from
             + "; Corral takes changes only from its own pages and from clients that are not browsers",
         Map.of());
   }

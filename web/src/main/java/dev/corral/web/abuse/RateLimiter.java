@@ -19,16 +19,21 @@ import java.util.function.LongSupplier;
 
 /**
  * {@code rate_limits}: token buckets per client address and per identified user. Each bucket is one
- * {@link AtomicLong} (GCRA: the time at which the bucket would be full again), found in a
- * {@link ConcurrentHashMap}, so the hot lease path pays a map lookup and a compare-and-set, never a lock.
- * Over the limit a request gets 429 with {@code Retry-After} (whole seconds) and the usual JSON error body.
+ * {@link AtomicLong} (GCRA: the time at which the bucket would be full again), found in a {@link
+ * ConcurrentHashMap}, so the hot lease path pays a map lookup and a compare-and-set, never a lock.
+ * Over the limit a request gets 429 with {@code Retry-After} (whole seconds) and the usual JSON
+ * error body.
  */
 public final class RateLimiter implements Reloadable {
   /** Buckets that have refilled are forgotten once the map is this big, at most once a second. */
   private static final int SWEEP_ABOVE = 10_000;
 
-  /** The limits in force and their buckets; a reload that changes the limits starts with fresh buckets. */
-  private record Active(ServerConfig.RateLimits limits, Buckets perAddress, Buckets perUser, Set<String> exempt) {}
+  /**
+   * The limits in force and their buckets; a reload that changes the limits starts with fresh
+   * buckets.
+   */
+  private record Active(
+      ServerConfig.RateLimits limits, Buckets perAddress, Buckets perUser, Set<String> exempt) {}
 
   private final LongSupplier nanoClock;
   private volatile Active active;
@@ -54,44 +59,53 @@ public final class RateLimiter implements Reloadable {
     for (String address : limits.exemptAddresses()) {
       normalized.add(normalize(address));
     }
-    return new Active(limits,
-        limits.perAddress() == null ? null : new Buckets(limits.perAddress(), "per_address", nanoClock),
+    return new Active(
+        limits,
+        limits.perAddress() == null
+            ? null
+            : new Buckets(limits.perAddress(), "per_address", nanoClock),
         limits.perToken() == null ? null : new Buckets(limits.perToken(), "per_token", nanoClock),
         Set.copyOf(normalized));
   }
 
   /**
-   * Before authentication: counts every request of an address, so password guessing is throttled too. Always
-   * registered, so a reload can turn limits on; off, a request pays one volatile read.
+   * Before authentication: counts every request of an address, so password guessing is throttled
+   * too. Always registered, so a reload can turn limits on; off, a request pays one volatile read.
    */
   public void registerPerAddress(Javalin app) {
-    app.before(ctx -> {
-      Active a = active;
-      if (a.perAddress() != null) {
-        String address = ctx.req().getRemoteAddr();
-        if (a.exempt().isEmpty() || !a.exempt().contains(normalize(address))) {
-          a.perAddress().take(ctx, address);
-        }
-      }
-    });
+    app.before(
+        ctx -> {
+          Active a = active;
+          if (a.perAddress() != null) {
+            String address = ctx.req().getRemoteAddr();
+            if (a.exempt().isEmpty() || !a.exempt().contains(normalize(address))) {
+              a.perAddress().take(ctx, address);
+            }
+          }
+        });
   }
 
   /** After authentication: counts an identified user's requests over all their tokens. */
   public void registerPerUser(Javalin app) {
-    app.before(ctx -> {
-      Active a = active;
-      if (a.perUser() != null) {
-        Caller caller = RequestCaller.of(ctx);
-        if (caller.user() != null
-            && (a.exempt().isEmpty() || !a.exempt().contains(normalize(ctx.req().getRemoteAddr())))) {
-          a.perUser().take(ctx, caller.user());
-        }
-      }
-    });
+    app.before(
+        ctx -> {
+          Active a = active;
+          if (a.perUser() != null) {
+            Caller caller = RequestCaller.of(ctx);
+            if (caller.user() != null
+                && (a.exempt().isEmpty()
+                    || !a.exempt().contains(normalize(ctx.req().getRemoteAddr())))) {
+              a.perUser().take(ctx, caller.user());
+            }
+          }
+        });
   }
 
   private static String normalize(String address) {
-    String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+    String a =
+        address.startsWith("[") && address.endsWith("]")
+            ? address.substring(1, address.length() - 1)
+            : address;
     if (!a.matches("[0-9A-Fa-f:.%a-z]+")) {
       return a;
     }
@@ -126,10 +140,27 @@ public final class RateLimiter implements Reloadable {
       if (waitNanos > 0) {
         long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
         ctx.header("Retry-After", Long.toString(seconds));
-        throw new ApiException(429, "rate_limited",
-            "too many requests: the limit is " + rate.requests() + " per " + rate.per().toMillis() + " ms (rate_limits."
-                + key + "); retry after " + seconds + " s",
-            Map.of("limit", key, "requests", rate.requests(), "per_ms", rate.per().toMillis(), "retry_after_s", seconds));
+        throw new ApiException(
+            429,
+            "rate_limited",
+            "too many requests: the limit is "
+                + rate.requests()
+                + " per "
+                + rate.per().toMillis()
+                + " ms (rate_limits."
+                + key
+                + "); retry after "
+                + seconds
+                + " s",
+            Map.of(
+                "limit",
+                key,
+                "requests",
+                rate.requests(),
+                "per_ms",
+                rate.per().toMillis(),
+                "retry_after_s",
+                seconds));
       }
     }
 
@@ -156,7 +187,9 @@ public final class RateLimiter implements Reloadable {
 
     private void sweep(long now) {
       long last = lastSweep.get();
-      if (full.size() > SWEEP_ABOVE && now - last > 1_000_000_000L && lastSweep.compareAndSet(last, now)) {
+      if (full.size() > SWEEP_ABOVE
+          && now - last > 1_000_000_000L
+          && lastSweep.compareAndSet(last, now)) {
         full.values().removeIf(b -> b.get() - now <= 0);
       }
     }

@@ -15,17 +15,19 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * The API reference: the OpenAPI document kept by hand in {@code openapi.yaml} beside this class, served as
- * JSON at {@code GET /openapi.json}, and Swagger UI at {@code GET /docs}, whose scripts and styles come from
- * the swagger-ui webjar on the classpath under {@code /webjars/} (no CDN, nothing fetched from the network).
- * Both are read once at start-up: a broken document stops Corral from starting rather than serving nonsense.
+ * The API reference: the OpenAPI document kept by hand in {@code openapi.yaml} beside this class,
+ * served as JSON at {@code GET /openapi.json}, and Swagger UI at {@code GET /docs}, whose scripts
+ * and styles come from the swagger-ui webjar on the classpath under {@code /webjars/} (no CDN,
+ * nothing fetched from the network). Both are read once at start-up: a broken document stops Corral
+ * from starting rather than serving nonsense.
  */
 public final class ApiDocs {
   public static final String DOCUMENT_PATH = "/openapi.json";
   public static final String PAGE_PATH = "/docs";
   static final String DOCUMENT_RESOURCE = "openapi.yaml";
   private static final String PAGE_RESOURCE = "swagger-ui.html";
-  private static final String WEBJAR_PROPERTIES = "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
+  private static final String WEBJAR_PROPERTIES =
+      "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
 
   private final String document;
   private final String page;
@@ -36,9 +38,10 @@ public final class ApiDocs {
   }
 
   public static ApiDocs load() {
-    String page = resource(PAGE_RESOURCE)
-        .replace("{{assets}}", "/webjars/swagger-ui/" + swaggerUiVersion())
-        .replace("{{document}}", DOCUMENT_PATH);
+    String page =
+        resource(PAGE_RESOURCE)
+            .replace("{{assets}}", "/webjars/swagger-ui/" + swaggerUiVersion())
+            .replace("{{document}}", DOCUMENT_PATH);
     return new ApiDocs(documentJson(), page);
   }
 
@@ -67,7 +70,8 @@ public final class ApiDocs {
     Properties properties = new Properties();
     try (InputStream in = ApiDocs.class.getResourceAsStream(WEBJAR_PROPERTIES)) {
       if (in == null) {
-        throw new IllegalStateException("the swagger-ui webjar is not on the classpath (" + WEBJAR_PROPERTIES + ")");
+        throw new IllegalStateException(
+            "the swagger-ui webjar is not on the classpath (" + WEBJAR_PROPERTIES + ")");
       }
       properties.load(in);
     } catch (IOException e) {
@@ -79,7 +83,8 @@ public final class ApiDocs {
   private static String resource(String name) {
     try (InputStream in = ApiDocs.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + name + " beside " + ApiDocs.class.getSimpleName());
+        throw new IllegalStateException(
+            "missing resource " + name + " beside " + ApiDocs.class.getSimpleName());
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -26,7 +26,9 @@ public final class ApiException extends RuntimeException {
     return new ApiException(404, code, message, detail);
   }
 
-  /** Echoes of user input are cut short: a huge or hostile name must not bloat the reply or the log. */
+  /**
+   * Echoes of user input are cut short: a huge or hostile name must not bloat the reply or the log.
+   */
   public static String clip(String s) {
     return s == null || s.length() <= 100 ? s : s.substring(0, 100) + "…";
   }

@@ -9,9 +9,10 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * A duration in a request body as the config writes them ({@code "2h"}, {@code "90s"}) or a number of seconds,
- * never negative. A bad one is refused with what was wrong with it ({@code lifetime: not a duration: 'forever'
- * (e.g. ...)}), which says more than the type alone; {@link RequestBodies} passes the refusal on.
+ * A duration in a request body as the config writes them ({@code "2h"}, {@code "90s"}) or a number
+ * of seconds, never negative. A bad one is refused with what was wrong with it ({@code lifetime:
+ * not a duration: 'forever' (e.g. ...)}), which says more than the type alone; {@link
+ * RequestBodies} passes the refusal on.
  */
 final class BodyDurations extends StdScalarDeserializer<Duration> {
   /** What a duration field takes, for refusals that name the field's type. */
@@ -23,11 +24,12 @@ final class BodyDurations extends StdScalarDeserializer<Duration> {
 
   @Override
   public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-    Object written = switch (p.currentToken()) {
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
-      case VALUE_STRING, VALUE_TRUE, VALUE_FALSE -> p.getText();
-      default -> ctxt.handleUnexpectedToken(Duration.class, p);
-    };
+    Object written =
+        switch (p.currentToken()) {
+          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
+          case VALUE_STRING, VALUE_TRUE, VALUE_FALSE -> p.getText();
+          default -> ctxt.handleUnexpectedToken(Duration.class, p);
+        };
     String field = p.currentName() == null ? "value" : p.currentName();
     Duration duration;
     try {
@@ -42,7 +44,8 @@ final class BodyDurations extends StdScalarDeserializer<Duration> {
   }
 
   private static ApiException refused(String field, String problem, Object written) {
-    return ApiException.badRequest(field + ": " + problem,
+    return ApiException.badRequest(
+        field + ": " + problem,
         Map.of("field", field, "value", ApiException.clip(String.valueOf(written))));
   }
 }

@@ -38,11 +38,18 @@ public final class Checkouts implements Reloadable {
 
   /** What to take: counts by the name the caller used (pool or alias), and the lease's terms. */
   public record Request(
-      Caller caller, Map<String, Integer> byRequestedName, Duration lifetime, String tags, String origin,
+      Caller caller,
+      Map<String, Integer> byRequestedName,
+      Duration lifetime,
+      String tags,
+      String origin,
       boolean leasePerVm) {}
 
-  /** What was taken: the leases made, and the VMs under each name the caller used, in request order. */
-  public record Result(String requestId, List<LeaseStore.Lease> leases, Map<String, List<VmRow>> byRequestedName) {}
+  /**
+   * What was taken: the leases made, and the VMs under each name the caller used, in request order.
+   */
+  public record Result(
+      String requestId, List<LeaseStore.Lease> leases, Map<String, List<VmRow>> byRequestedName) {}
 
   /** A pool as a request named it. */
   public record Resolved(String requestedName, PoolRow pool, PoolConfig config) {}
@@ -57,8 +64,16 @@ public final class Checkouts implements Reloadable {
   private final Clock clock;
   private final LeaseMetrics metrics;
 
-  public Checkouts(LeaseStore leases, PoolCatalog pools, List<PoolConfig> poolConfigs, AccessPolicy access,
-      ShortageReport shortages, ShepherdNudger nudger, VmRetirements vmSignals, Clock clock, LeaseMetrics metrics) {
+  public Checkouts(
+      LeaseStore leases,
+      PoolCatalog pools,
+      List<PoolConfig> poolConfigs,
+      AccessPolicy access,
+      ShortageReport shortages,
+      ShepherdNudger nudger,
+      VmRetirements vmSignals,
+      Clock clock,
+      LeaseMetrics metrics) {
     this.metrics = metrics;
     this.leases = leases;
     this.pools = pools;
@@ -82,41 +97,53 @@ public final class Checkouts implements Reloadable {
   }
 
   /**
-   * Resolves names to pools: unknown names are one 404 naming all of them, and a pool the caller may
-   * not use is a 401 (no token) or 403.
+   * Resolves names to pools: unknown names are one 404 naming all of them, and a pool the caller
+   * may not use is a 401 (no token) or 403.
    */
   public List<Resolved> resolve(Caller caller, Iterable<String> names) {
     List<Resolved> resolved = new ArrayList<>();
     List<String> unknown = new ArrayList<>();
     for (String name : names) {
-      pools.resolve(name).ifPresentOrElse(
-          pool -> resolved.add(new Resolved(name, pool, config(pool))),
-          () -> unknown.add(name));
+      pools
+          .resolve(name)
+          .ifPresentOrElse(
+              pool -> resolved.add(new Resolved(name, pool, config(pool))),
+              () -> unknown.add(name));
     }
     if (!unknown.isEmpty()) {
       metrics.unknownPool();
-      throw ApiException.notFound("unknown_pool",
-          "no pool or alias named " + String.join(", ", unknown) + "; nothing was leased", Map.of("unknown", unknown));
+      throw ApiException.notFound(
+          "unknown_pool",
+          "no pool or alias named " + String.join(", ", unknown) + "; nothing was leased",
+          Map.of("unknown", unknown));
     }
     for (Resolved r : resolved) {
       AccessPolicy.Refusal refusal = access.refusal(caller, r.config());
       if (refusal != null) {
-        throw new ApiException(refusal.status(), refusal.status() == 401 ? "token_required" : "forbidden",
-            refusal.message() + "; nothing was leased", Map.of("pool", r.pool().name()));
+        throw new ApiException(
+            refusal.status(),
+            refusal.status() == 401 ? "token_required" : "forbidden",
+            refusal.message() + "; nothing was leased",
+            Map.of("pool", r.pool().name()));
       }
     }
     return resolved;
   }
 
   /**
-   * The asked lifetime, or the shortest default the caller has in these pools; never longer than the
-   * strictest pool's maximum (a longer one is a 400 naming the maximum).
+   * The asked lifetime, or the shortest default the caller has in these pools; never longer than
+   * the strictest pool's maximum (a longer one is a 400 naming the maximum).
    */
   public Duration lifetime(Caller caller, List<PoolConfig> configs, Duration asked, String field) {
-    PoolConfig strictest = configs.stream().min((a, b) -> a.maxLifetime().compareTo(b.maxLifetime())).orElseThrow();
+    PoolConfig strictest =
+        configs.stream().min((a, b) -> a.maxLifetime().compareTo(b.maxLifetime())).orElseThrow();
     Duration max = strictest.maxLifetime();
     if (asked == null) {
-      Duration dflt = configs.stream().map(p -> access.defaultLifetime(caller, p)).min(Duration::compareTo).orElseThrow();
+      Duration dflt =
+          configs.stream()
+              .map(p -> access.defaultLifetime(caller, p))
+              .min(Duration::compareTo)
+              .orElseThrow();
       return dflt.compareTo(max) > 0 ? max : dflt;
     }
     if (asked.isNegative() || asked.isZero()) {
@@ -124,27 +151,38 @@ public final class Checkouts implements Reloadable {
     }
     if (asked.compareTo(max) > 0) {
       throw ApiException.badRequest(
-          field + " " + Durations.format(asked) + " is over the maximum " + Durations.format(max) + " of pool "
+          field
+              + " "
+              + Durations.format(asked)
+              + " is over the maximum "
+              + Durations.format(max)
+              + " of pool "
               + strictest.name(),
           Map.of("field", field, "maximum", Durations.format(max), "pool", strictest.name()));
     }
     return asked;
   }
 
-  /** Claims the request, all or nothing. 503 when a pool is short, 429 when a quota would be exceeded. */
+  /**
+   * Claims the request, all or nothing. 503 when a pool is short, 429 when a quota would be
+   * exceeded.
+   */
   public Result take(Request request, List<Resolved> resolved) {
     Map<String, Integer> perPool = new LinkedHashMap<>();
     Map<String, String> poolOf = new LinkedHashMap<>();
     for (Resolved r : resolved) {
       poolOf.put(r.requestedName(), r.pool().name());
-      perPool.merge(r.pool().name(), request.byRequestedName().get(r.requestedName()), Integer::sum);
+      perPool.merge(
+          r.pool().name(), request.byRequestedName().get(r.requestedName()), Integer::sum);
     }
-    perPool.forEach((pool, n) -> {
-      if (n > MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("at most " + MAX_VMS_PER_POOL + " VMs of pool " + pool + " per request",
-            Map.of("pool", pool, "requested", n));
-      }
-    });
+    perPool.forEach(
+        (pool, n) -> {
+          if (n > MAX_VMS_PER_POOL) {
+            throw ApiException.badRequest(
+                "at most " + MAX_VMS_PER_POOL + " VMs of pool " + pool + " per request",
+                Map.of("pool", pool, "requested", n));
+          }
+        });
     int total = perPool.values().stream().mapToInt(Integer::intValue).sum();
     String requestId = UUID.randomUUID().toString();
     List<String> leaseIds = new ArrayList<>();
@@ -153,8 +191,17 @@ public final class Checkouts implements Reloadable {
     }
     Instant now = clock.instant();
     Caller caller = request.caller();
-    LeaseClaim claim = new LeaseClaim(leaseIds, perPool, caller.user(), request.tags(),
-        request.leasePerVm() ? requestId : null, request.origin(), now, request.lifetime(), access.quotasFor(caller));
+    LeaseClaim claim =
+        new LeaseClaim(
+            leaseIds,
+            perPool,
+            caller.user(),
+            request.tags(),
+            request.leasePerVm() ? requestId : null,
+            request.origin(),
+            now,
+            request.lifetime(),
+            access.quotasFor(caller));
     try {
       List<LeaseStore.Lease> granted = leases.claim(claim);
       metrics.leased(perPool);
@@ -177,7 +224,10 @@ public final class Checkouts implements Reloadable {
     return access.quotasFor(caller);
   }
 
-  /** Counts a 429: against the pool a per-pool quota limits, else against every pool the request asked for. */
+  /**
+   * Counts a 429: against the pool a per-pool quota limits, else against every pool the request
+   * asked for.
+   */
   public void countQuotaRefusal(QuotaExceededException quota, Collection<String> pools) {
     metrics.quotaRefused(quota.pool() != null ? List.of(quota.pool()) : pools);
   }
@@ -189,7 +239,8 @@ public final class Checkouts implements Reloadable {
 
   /** A 429 naming the quota a request would go over. */
   public static ApiException quotaRefused(QuotaExceededException quota) {
-    return new ApiException(429, "quota_exceeded", quota.getMessage() + "; nothing was leased", quotaDetail(quota));
+    return new ApiException(
+        429, "quota_exceeded", quota.getMessage() + "; nothing was leased", quotaDetail(quota));
   }
 
   private static Map<String, Object> quotaDetail(QuotaExceededException quota) {
@@ -205,31 +256,49 @@ public final class Checkouts implements Reloadable {
   }
 
   /** Hands the claimed VMs back out under the names the caller used, in the order asked. */
-  private static Map<String, List<VmRow>> split(List<LeaseStore.Lease> granted, Map<String, Integer> byName,
-      Map<String, String> poolOf) {
+  private static Map<String, List<VmRow>> split(
+      List<LeaseStore.Lease> granted, Map<String, Integer> byName, Map<String, String> poolOf) {
     Map<String, ArrayDeque<VmRow>> byPool = new LinkedHashMap<>();
-    granted.forEach(l -> l.vms().forEach(vm -> byPool.computeIfAbsent(vm.pool(), p -> new ArrayDeque<>()).add(vm)));
+    granted.forEach(
+        l ->
+            l.vms()
+                .forEach(vm -> byPool.computeIfAbsent(vm.pool(), p -> new ArrayDeque<>()).add(vm)));
     Map<String, List<VmRow>> out = new LinkedHashMap<>();
-    byName.forEach((name, n) -> {
-      ArrayDeque<VmRow> vms = byPool.get(poolOf.get(name));
-      List<VmRow> mine = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        mine.add(vms.poll());
-      }
-      out.put(name, mine);
-    });
+    byName.forEach(
+        (name, n) -> {
+          ArrayDeque<VmRow> vms = byPool.get(poolOf.get(name));
+          List<VmRow> mine = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            mine.add(vms.poll());
+          }
+          out.put(name, mine);
+        });
     return out;
   }
 
-  /** The pool's config; a pool still in the database but no longer configured keeps today's defaults. */
+  /**
+   * The pool's config; a pool still in the database but no longer configured keeps today's
+   * defaults.
+   */
   public PoolConfig config(PoolRow pool) {
     PoolConfig config = poolConfigs.get(pool.name());
     if (config != null) {
       return config;
     }
-    return new PoolConfig(pool.name(), List.of(), pool.template(), List.of(), pool.size(),
-        Duration.ofSeconds(pool.readyTtlS()), Duration.ofSeconds(pool.bootTimeoutS()), pool.maxTries(),
-        Duration.ofSeconds(pool.lifetimeS()), Duration.ofSeconds(pool.maxLifetimeS()), null, PoolLeasing.DEFAULT, null,
+    return new PoolConfig(
+        pool.name(),
+        List.of(),
+        pool.template(),
+        List.of(),
+        pool.size(),
+        Duration.ofSeconds(pool.readyTtlS()),
+        Duration.ofSeconds(pool.bootTimeoutS()),
+        pool.maxTries(),
+        Duration.ofSeconds(pool.lifetimeS()),
+        Duration.ofSeconds(pool.maxLifetimeS()),
+        null,
+        PoolLeasing.DEFAULT,
+        null,
         null);
   }
 

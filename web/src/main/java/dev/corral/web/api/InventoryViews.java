@@ -33,38 +33,101 @@ public final class InventoryViews {
   /** Failed VMs count for a pool while they are this recent; older failures are history. */
   static final Duration FAILED_WINDOW = Duration.ofHours(24);
 
-  /** {@code cleaning} and {@code reusable}: VMs held for their owners' reuse, not part of {@code ready}. */
+  /**
+   * {@code cleaning} and {@code reusable}: VMs held for their owners' reuse, not part of {@code
+   * ready}.
+   */
   public record PoolView(
-      String name, List<String> alias, int size, int ready, int provisioning, int leased, int cleaning,
-      int reusable, int destroying, int failed, String template, List<String> providers, boolean active,
-      PoolSelector templateSelector, Map<String, String> currentTemplates) {}
+      String name,
+      List<String> alias,
+      int size,
+      int ready,
+      int provisioning,
+      int leased,
+      int cleaning,
+      int reusable,
+      int destroying,
+      int failed,
+      String template,
+      List<String> providers,
+      boolean active,
+      PoolSelector templateSelector,
+      Map<String, String> currentTemplates) {}
 
   /**
-   * {@code reservedFor} and {@code reusableUntil}: whom a cleaning or reusable VM is held for, and until
-   * when; {@code uses}: how many leases it was handed to.
+   * {@code reservedFor} and {@code reusableUntil}: whom a cleaning or reusable VM is held for, and
+   * until when; {@code uses}: how many leases it was handed to.
    */
   public record VmView(
-      String name, String pool, String state, String provider, String template, String hostname, String ip,
-      Map<String, Integer> ports, String leaseId, int attempts, String failureReason, String retireReason, Instant createdAt,
-      Instant readyAt, Instant leasedAt, Instant endedAt, int uses, String reservedFor, Instant reusableUntil) {
+      String name,
+      String pool,
+      String state,
+      String provider,
+      String template,
+      String hostname,
+      String ip,
+      Map<String, Integer> ports,
+      String leaseId,
+      int attempts,
+      String failureReason,
+      String retireReason,
+      Instant createdAt,
+      Instant readyAt,
+      Instant leasedAt,
+      Instant endedAt,
+      int uses,
+      String reservedFor,
+      Instant reusableUntil) {
     static VmView of(VmRow vm) {
-      return new VmView(vm.name(), vm.pool(), vm.state(), vm.provider(), vm.template(), vm.hostname(), vm.ip(),
-          VmPorts.decode(vm.ports()), vm.leaseId(), vm.attempts(), vm.failureReason(), vm.retireReason(), vm.createdAt(), vm.readyAt(),
-          vm.leasedAt(), vm.endedAt(), vm.uses(), vm.reservedFor(), vm.reusableUntil());
+      return new VmView(
+          vm.name(),
+          vm.pool(),
+          vm.state(),
+          vm.provider(),
+          vm.template(),
+          vm.hostname(),
+          vm.ip(),
+          VmPorts.decode(vm.ports()),
+          vm.leaseId(),
+          vm.attempts(),
+          vm.failureReason(),
+          vm.retireReason(),
+          vm.createdAt(),
+          vm.readyAt(),
+          vm.leasedAt(),
+          vm.endedAt(),
+          vm.uses(),
+          vm.reservedFor(),
+          vm.reusableUntil());
     }
   }
 
   /**
-   * {@code vms} is what the provider itself reports; {@code inventory_vms} what the database believes. {@code state}
-   * is its circuit breaker ({@code ok | failing}); a failing provider is skipped by placement while another can take
-   * VMs, and at {@code retry_at} one trial VM tries it again. {@code load} is the share of {@code max_vms} in use.
-   * {@code build_slots_free}: of its {@code max_concurrent_builds}, the slots no running template build holds.
-   * {@code state} is {@code disabled} while an operator keeps it out of placement ({@code disabled_reason/by/at}).
+   * {@code vms} is what the provider itself reports; {@code inventory_vms} what the database
+   * believes. {@code state} is its circuit breaker ({@code ok | failing}); a failing provider is
+   * skipped by placement while another can take VMs, and at {@code retry_at} one trial VM tries it
+   * again. {@code load} is the share of {@code max_vms} in use. {@code build_slots_free}: of its
+   * {@code max_concurrent_builds}, the slots no running template build holds. {@code state} is
+   * {@code disabled} while an operator keeps it out of placement ({@code disabled_reason/by/at}).
    */
   public record ProviderView(
-      String name, String type, String state, Instant retryAt, int maxVms, int maxConcurrentClones, Integer vms,
-      int inventoryVms, int provisioning, double load, int cloneSlotsFree, int maxConcurrentBuilds,
-      int buildSlotsFree, String error, String disabledReason, String disabledBy, Instant disabledAt) {}
+      String name,
+      String type,
+      String state,
+      Instant retryAt,
+      int maxVms,
+      int maxConcurrentClones,
+      Integer vms,
+      int inventoryVms,
+      int provisioning,
+      double load,
+      int cloneSlotsFree,
+      int maxConcurrentBuilds,
+      int buildSlotsFree,
+      String error,
+      String disabledReason,
+      String disabledBy,
+      Instant disabledAt) {}
 
   private final Db db;
   private final ProviderRegistry providers;
@@ -77,11 +140,13 @@ public final class InventoryViews {
   }
 
   /**
-   * The template a pool clones now: its fixed template, or for a selector the newest build it picked
-   * (the first provider's name of it), null while there is none.
+   * The template a pool clones now: its fixed template, or for a selector the newest build it
+   * picked (the first provider's name of it), null while there is none.
    */
   private static String template(PoolRow pool, Map<String, String> current) {
-    return pool.template() != null ? pool.template() : current.values().stream().findFirst().orElse(null);
+    return pool.template() != null
+        ? pool.template()
+        : current.values().stream().findFirst().orElse(null);
   }
 
   public List<PoolView> pools() {
@@ -91,7 +156,8 @@ public final class InventoryViews {
           PoolMapper pools = session.getMapper(PoolMapper.class);
           VmMapper vms = session.getMapper(VmMapper.class);
           Map<String, Map<String, Integer>> counts = grouped(vms.countLiveByPool());
-          grouped(vms.countFailedByPoolSince(since)).forEach((pool, c) -> counts.computeIfAbsent(pool, p -> new HashMap<>()).putAll(c));
+          grouped(vms.countFailedByPoolSince(since))
+              .forEach((pool, c) -> counts.computeIfAbsent(pool, p -> new HashMap<>()).putAll(c));
           List<PoolView> views = new ArrayList<>();
           for (PoolRow pool : pools.selectAll()) {
             Map<String, Integer> c = counts.getOrDefault(pool.name(), Map.of());
@@ -100,34 +166,56 @@ public final class InventoryViews {
             if (!pool.active() && live == 0) {
               continue; // removed from the config and fully drained: nothing left to show
             }
-            views.add(new PoolView(pool.name(), pools.aliases(pool.name()), pool.size(),
-                c.getOrDefault(VmStates.READY, 0), c.getOrDefault(VmStates.PROVISIONING, 0),
-                c.getOrDefault(VmStates.LEASED, 0), c.getOrDefault(VmStates.CLEANING, 0),
-                c.getOrDefault(VmStates.REUSABLE, 0), c.getOrDefault(VmStates.DESTROYING, 0),
-                c.getOrDefault(VmStates.FAILED, 0), template(pool, current), pools.providers(pool.name()),
-                pool.active(), pool.selector(), current));
+            views.add(
+                new PoolView(
+                    pool.name(),
+                    pools.aliases(pool.name()),
+                    pool.size(),
+                    c.getOrDefault(VmStates.READY, 0),
+                    c.getOrDefault(VmStates.PROVISIONING, 0),
+                    c.getOrDefault(VmStates.LEASED, 0),
+                    c.getOrDefault(VmStates.CLEANING, 0),
+                    c.getOrDefault(VmStates.REUSABLE, 0),
+                    c.getOrDefault(VmStates.DESTROYING, 0),
+                    c.getOrDefault(VmStates.FAILED, 0),
+                    template(pool, current),
+                    pools.providers(pool.name()),
+                    pool.active(),
+                    pool.selector(),
+                    current));
           }
           return views;
         });
   }
 
   public List<VmView> vms(String pool, String state, int limit) {
-    return db.inTransaction(s -> s.getMapper(VmMapper.class).list(pool, state, limit)).stream().map(VmView::of).toList();
+    return db.inTransaction(s -> s.getMapper(VmMapper.class).list(pool, state, limit)).stream()
+        .map(VmView::of)
+        .toList();
   }
 
   /** One VM with its snapshots, disks and tasks (snapshot, revert, disk) and how each went. */
   public record VmDetailView(
-      @JsonUnwrapped VmView vm, List<VmTaskView.SnapshotView> snapshots, List<VmTaskView.DiskView> disks,
+      @JsonUnwrapped VmView vm,
+      List<VmTaskView.SnapshotView> snapshots,
+      List<VmTaskView.DiskView> disks,
       List<VmTaskView> tasks) {}
 
   public VmDetailView vm(String name) {
     record Read(VmRow vm, List<VmTaskRow> tasks) {}
-    Read read = db.inTransaction(s -> new Read(s.getMapper(VmMapper.class).selectByName(name),
-        s.getMapper(VmTaskMapper.class).selectByVm(name)));
+    Read read =
+        db.inTransaction(
+            s ->
+                new Read(
+                    s.getMapper(VmMapper.class).selectByName(name),
+                    s.getMapper(VmTaskMapper.class).selectByVm(name)));
     if (read.vm() == null) {
       throw ApiException.notFound("unknown_vm", "no VM named " + name, Map.of("name", name));
     }
-    return new VmDetailView(VmView.of(read.vm()), VmTaskView.snapshots(read.tasks()), VmTaskView.disks(read.tasks()),
+    return new VmDetailView(
+        VmView.of(read.vm()),
+        VmTaskView.snapshots(read.tasks()),
+        VmTaskView.disks(read.tasks()),
         read.tasks().stream().map(VmTaskView::of).toList());
   }
 
@@ -152,16 +240,32 @@ public final class InventoryViews {
       }
       int provisioning = c.getOrDefault(VmStates.PROVISIONING, 0);
       record Read(ProviderHealth.Status health, int buildsRunning) {}
-      Read read = db.inTransaction(s -> new Read(
-          ProviderHealth.of(s.getMapper(VmMapper.class), row.name(), clock.instant()),
-          s.getMapper(BuildMapper.class).countInState(row.name(), BuildRow.RUNNING)));
+      Read read =
+          db.inTransaction(
+              s ->
+                  new Read(
+                      ProviderHealth.of(s.getMapper(VmMapper.class), row.name(), clock.instant()),
+                      s.getMapper(BuildMapper.class).countInState(row.name(), BuildRow.RUNNING)));
       boolean off = row.disabled();
-      views.add(new ProviderView(row.name(), row.type(), off ? "disabled" : read.health().key(),
-          off ? null : read.health().retryAt(), row.maxVms(), row.maxConcurrentClones(), reported, inventory,
-          provisioning, (double) inventory / row.maxVms(),
-          off ? 0 : Math.max(0, row.maxConcurrentClones() - provisioning), row.maxConcurrentBuilds(),
-          off ? 0 : Math.max(0, row.maxConcurrentBuilds() - read.buildsRunning()), error, row.disabledReason(),
-          row.disabledBy(), row.disabledAt()));
+      views.add(
+          new ProviderView(
+              row.name(),
+              row.type(),
+              off ? "disabled" : read.health().key(),
+              off ? null : read.health().retryAt(),
+              row.maxVms(),
+              row.maxConcurrentClones(),
+              reported,
+              inventory,
+              provisioning,
+              (double) inventory / row.maxVms(),
+              off ? 0 : Math.max(0, row.maxConcurrentClones() - provisioning),
+              row.maxConcurrentBuilds(),
+              off ? 0 : Math.max(0, row.maxConcurrentBuilds() - read.buildsRunning()),
+              error,
+              row.disabledReason(),
+              row.disabledBy(),
+              row.disabledAt()));
     }
     return views;
   }
@@ -169,7 +273,8 @@ public final class InventoryViews {
   private static Map<String, Map<String, Integer>> grouped(List<StateCount> counts) {
     Map<String, Map<String, Integer>> out = new HashMap<>();
     for (StateCount c : counts) {
-      out.computeIfAbsent(c.groupName(), g -> new HashMap<>()).merge(c.state(), c.count(), Integer::sum);
+      out.computeIfAbsent(c.groupName(), g -> new HashMap<>())
+          .merge(c.state(), c.count(), Integer::sum);
     }
     return out;
   }

@@ -15,10 +15,13 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 public final class JettyJsonErrors extends ErrorHandler {
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    fields.put(new HttpField(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON_UTF_8.asString()));
+    fields.put(
+        new HttpField(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON_UTF_8.asString()));
     String message = reason == null || reason.isBlank() ? "bad request" : reason;
-    String json = "{\"ok\":false,\"error\":\"" + escape("the request was refused before routing: " + message)
-        + "\",\"code\":\"bad_request\",\"detail\":{}}";
+    String json =
+        "{\"ok\":false,\"error\":\""
+            + escape("the request was refused before routing: " + message)
+            + "\",\"code\":\"bad_request\",\"detail\":{}}";
     return ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
   }
 

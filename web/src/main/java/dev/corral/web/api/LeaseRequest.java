@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The body of {@code POST /v1/leases}: VMs by pool name or alias; optionally a lifetime, tags (checked by
- * {@link LeaseTags} once the pools are known) and a wait, which over zero makes it a pending lease. (Java keeps
- * the name {@code wait} for {@link Object#wait()}.)
+ * The body of {@code POST /v1/leases}: VMs by pool name or alias; optionally a lifetime, tags
+ * (checked by {@link LeaseTags} once the pools are known) and a wait, which over zero makes it a
+ * pending lease. (Java keeps the name {@code wait} for {@link Object#wait()}.)
  */
 public record LeaseRequest(
     @JsonPropertyDescription(VmCounts.DESCRIPTION) VmCounts vms,

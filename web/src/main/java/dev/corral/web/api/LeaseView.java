@@ -21,13 +21,26 @@ public record LeaseView(
     List<VmView> vms) {
 
   /**
-   * A leased VM: how to reach it and where it came from. {@code ports} names the TCP ports on {@code ip} that
-   * reach the guest (a QEMU VM's forwards, e.g. {@code {"agent": 41234}}); empty when the guest has its own address.
+   * A leased VM: how to reach it and where it came from. {@code ports} names the TCP ports on
+   * {@code ip} that reach the guest (a QEMU VM's forwards, e.g. {@code {"agent": 41234}}); empty
+   * when the guest has its own address.
    */
   public record VmView(
-      String name, String hostname, String ip, Map<String, Integer> ports, String pool, String template, String state) {
+      String name,
+      String hostname,
+      String ip,
+      Map<String, Integer> ports,
+      String pool,
+      String template,
+      String state) {
     static VmView of(VmRow vm) {
-      return new VmView(vm.name(), vm.hostname(), vm.ip(), VmPorts.decode(vm.ports()), vm.pool(), vm.template(),
+      return new VmView(
+          vm.name(),
+          vm.hostname(),
+          vm.ip(),
+          VmPorts.decode(vm.ports()),
+          vm.pool(),
+          vm.template(),
           vm.state());
     }
   }

@@ -14,12 +14,15 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * One VM and the lease that holds it, for APIs that address VMs by host name (vmpooler's
- * {@code vm/<host>}): look it up, change its lease's terms, give it back. Ownership is checked here.
+ * One VM and the lease that holds it, for APIs that address VMs by host name (vmpooler's {@code
+ * vm/<host>}): look it up, change its lease's terms, give it back. Ownership is checked here.
  */
 public final class LeasedVms {
-  /** A host as a client may write it: a VM name, or a fully qualified name whose first label is one. */
-  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,62}(\\.[A-Za-z0-9-]{1,63}){0,10}");
+  /**
+   * A host as a client may write it: a VM name, or a fully qualified name whose first label is one.
+   */
+  private static final Pattern HOST =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,62}(\\.[A-Za-z0-9-]{1,63}){0,10}");
 
   /** A VM and, when it is or was leased, its lease. */
   public record Found(VmRow vm, LeaseStore.Lease lease) {}
@@ -30,7 +33,8 @@ public final class LeasedVms {
   private final VmRetirements retirements;
   private final Clock clock;
 
-  public LeasedVms(Db db, LeaseStore leases, LeaseService leaseService, VmRetirements retirements, Clock clock) {
+  public LeasedVms(
+      Db db, LeaseStore leases, LeaseService leaseService, VmRetirements retirements, Clock clock) {
     this.db = db;
     this.leases = leases;
     this.leaseService = leaseService;
@@ -38,18 +42,24 @@ public final class LeasedVms {
     this.clock = clock;
   }
 
-  /** The VM a host names (its name, or an FQDN whose first label is its name); 400 for a malformed host. */
+  /**
+   * The VM a host names (its name, or an FQDN whose first label is its name); 400 for a malformed
+   * host.
+   */
   public Optional<Found> find(String host) {
     if (host == null || host.length() > 255 || !HOST.matcher(host).matches()) {
-      throw ApiException.badRequest("not a host name: a VM name or a fully qualified name is expected",
+      throw ApiException.badRequest(
+          "not a host name: a VM name or a fully qualified name is expected",
           Map.of("host", ApiException.clip(host)));
     }
-    VmRow vm = db.inTransaction(session -> {
-      VmMapper vms = session.getMapper(VmMapper.class);
-      VmRow byName = vms.selectByName(host);
-      int dot = host.indexOf('.');
-      return byName != null || dot < 0 ? byName : vms.selectByName(host.substring(0, dot));
-    });
+    VmRow vm =
+        db.inTransaction(
+            session -> {
+              VmMapper vms = session.getMapper(VmMapper.class);
+              VmRow byName = vms.selectByName(host);
+              int dot = host.indexOf('.');
+              return byName != null || dot < 0 ? byName : vms.selectByName(host.substring(0, dot));
+            });
     if (vm == null) {
       return Optional.empty();
     }
@@ -57,26 +67,34 @@ public final class LeasedVms {
     return Optional.of(new Found(vm, lease));
   }
 
-  /** Lifetime (from the lease's start) and/or tags of the VM's lease; 404 unless the VM is leased. */
+  /**
+   * Lifetime (from the lease's start) and/or tags of the VM's lease; 404 unless the VM is leased.
+   */
   public void update(Caller caller, String host, Duration lifetime, Map<String, Object> tags) {
     Found found = leased(host);
     LeaseService.authorize(caller, found.lease().lease().owner(), "VM");
     leaseService.changeTerms(caller, found.lease(), lifetime, tags, "tags");
   }
 
-  /** Gives the VM back (it is destroyed); its lease ends when it holds no other VM. 404 unless leased. */
+  /**
+   * Gives the VM back (it is destroyed); its lease ends when it holds no other VM. 404 unless
+   * leased.
+   */
   public void release(Caller caller, String host) {
     Found found = leased(host);
     LeaseService.authorize(caller, found.lease().lease().owner(), "VM");
-    LeaseStore.Lease lease = leases.releaseVm(found.vm().name(), "released by request", clock.instant())
-        .orElseThrow(() -> notLeased(host));
-    List<VmRow> mine = lease.vms().stream().filter(v -> v.name().equals(found.vm().name())).toList();
+    LeaseStore.Lease lease =
+        leases
+            .releaseVm(found.vm().name(), "released by request", clock.instant())
+            .orElseThrow(() -> notLeased(host));
+    List<VmRow> mine =
+        lease.vms().stream().filter(v -> v.name().equals(found.vm().name())).toList();
     retirements.retireAll(mine, "released by request");
   }
 
   /**
-   * The leased VM a host names, when {@code caller} may act on it: 404 unless it is leased, 401 for an
-   * anonymous caller and 403 for another user when its lease has an owner.
+   * The leased VM a host names, when {@code caller} may act on it: 404 unless it is leased, 401 for
+   * an anonymous caller and 403 for another user when its lease has an owner.
    */
   public Found manageable(Caller caller, String host) {
     Found found = leased(host);
@@ -93,7 +111,9 @@ public final class LeasedVms {
   }
 
   static ApiException notLeased(String host) {
-    return ApiException.notFound("vm_not_leased", "no leased VM named " + ApiException.clip(host),
+    return ApiException.notFound(
+        "vm_not_leased",
+        "no leased VM named " + ApiException.clip(host),
         Map.of("host", ApiException.clip(host)));
   }
 }

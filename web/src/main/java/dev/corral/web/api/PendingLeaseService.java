@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PendingLeaseService {
   private static final Logger log = LoggerFactory.getLogger(PendingLeaseService.class);
+
   /** A wait longer than a day is a forgotten request, not a lease. */
   static final Duration MAX_WAIT = Duration.ofDays(1);
 
@@ -40,8 +41,13 @@ public final class PendingLeaseService {
   private final Clock clock;
 
   public PendingLeaseService(
-      PendingLeaseStore store, LeaseStore leases, Checkouts checkouts, LeaseWaits waits, ShepherdNudger nudger,
-      VmRetirements retirements, Clock clock) {
+      PendingLeaseStore store,
+      LeaseStore leases,
+      Checkouts checkouts,
+      LeaseWaits waits,
+      ShepherdNudger nudger,
+      VmRetirements retirements,
+      Clock clock) {
     this.store = store;
     this.leases = leases;
     this.checkouts = checkouts;
@@ -52,59 +58,91 @@ public final class PendingLeaseService {
   }
 
   /**
-   * Records a pending lease for {@code vms} (pool name or alias → count, in the order the caller named
-   * them; the names are kept for the reply) and starts filling it. {@code lifetime} null means the
-   * shortest default the caller has in the pools; it counts from when the lease is filled. {@code requestId} is the
-   * client's idempotency key among the caller's own (null for none; one the caller used before is a 409, one
-   * another user used is none of the caller's business). {@code origin} names the API
-   * ({@code v1}, {@code vmpooler}). Unknown names are a 404 whose detail lists them under {@code unknown};
-   * a pool the caller may not use is a 401 or 403, as for a checkout.
+   * Records a pending lease for {@code vms} (pool name or alias → count, in the order the caller
+   * named them; the names are kept for the reply) and starts filling it. {@code lifetime} null
+   * means the shortest default the caller has in the pools; it counts from when the lease is
+   * filled. {@code requestId} is the client's idempotency key among the caller's own (null for
+   * none; one the caller used before is a 409, one another user used is none of the caller's
+   * business). {@code origin} names the API ({@code v1}, {@code vmpooler}). Unknown names are a 404
+   * whose detail lists them under {@code unknown}; a pool the caller may not use is a 401 or 403,
+   * as for a checkout.
    */
   public PendingLeaseView create(
-      Caller caller, Map<String, Integer> vms, Duration lifetime, Duration wait, String requestId, String origin) {
+      Caller caller,
+      Map<String, Integer> vms,
+      Duration lifetime,
+      Duration wait,
+      String requestId,
+      String origin) {
     if (vms == null || vms.isEmpty()) {
-      throw ApiException.badRequest("'vms' must name at least one pool or alias", Map.of("field", "vms"));
+      throw ApiException.badRequest(
+          "'vms' must name at least one pool or alias", Map.of("field", "vms"));
     }
     if (wait == null || wait.isNegative() || wait.isZero() || wait.compareTo(MAX_WAIT) > 0) {
-      throw ApiException.badRequest("wait must be positive and at most " + Durations.format(MAX_WAIT),
+      throw ApiException.badRequest(
+          "wait must be positive and at most " + Durations.format(MAX_WAIT),
           Map.of("field", "wait", "maximum", Durations.format(MAX_WAIT)));
     }
     if (requestId != null && (requestId.isBlank() || requestId.length() > 128)) {
-      throw ApiException.badRequest("request_id must be 1 to 128 characters", Map.of("field", "request_id"));
+      throw ApiException.badRequest(
+          "request_id must be 1 to 128 characters", Map.of("field", "request_id"));
     }
     String id = UUID.randomUUID().toString();
     List<LeaseDemandRow> demand = new ArrayList<>();
     Map<String, Integer> perPool = new LinkedHashMap<>();
-    vms.forEach((name, count) -> {
-      if (count == null || count < 1 || count > Checkouts.MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("vms." + ApiException.clip(name) + " must be a whole number from 1 to "
-            + Checkouts.MAX_VMS_PER_POOL, Map.of("field", "vms." + ApiException.clip(name)));
-      }
-    });
+    vms.forEach(
+        (name, count) -> {
+          if (count == null || count < 1 || count > Checkouts.MAX_VMS_PER_POOL) {
+            throw ApiException.badRequest(
+                "vms."
+                    + ApiException.clip(name)
+                    + " must be a whole number from 1 to "
+                    + Checkouts.MAX_VMS_PER_POOL,
+                Map.of("field", "vms." + ApiException.clip(name)));
+          }
+        });
     List<Checkouts.Resolved> resolved = checkouts.resolve(caller, vms.keySet());
     for (Checkouts.Resolved r : resolved) {
       int count = vms.get(r.requestedName());
       perPool.merge(r.pool().name(), count, Integer::sum);
       demand.add(new LeaseDemandRow(id, demand.size(), r.requestedName(), r.pool().name(), count));
     }
-    perPool.forEach((pool, n) -> {
-      if (n > Checkouts.MAX_VMS_PER_POOL) {
-        throw ApiException.badRequest("at most " + Checkouts.MAX_VMS_PER_POOL + " VMs of pool " + pool + " per lease",
-            Map.of("pool", pool, "requested", n));
-      }
-    });
+    perPool.forEach(
+        (pool, n) -> {
+          if (n > Checkouts.MAX_VMS_PER_POOL) {
+            throw ApiException.badRequest(
+                "at most " + Checkouts.MAX_VMS_PER_POOL + " VMs of pool " + pool + " per lease",
+                Map.of("pool", pool, "requested", n));
+          }
+        });
     Duration granted =
-        checkouts.lifetime(caller, resolved.stream().map(Checkouts.Resolved::config).toList(), lifetime, "lifetime");
+        checkouts.lifetime(
+            caller,
+            resolved.stream().map(Checkouts.Resolved::config).toList(),
+            lifetime,
+            "lifetime");
     Instant now = clock.instant();
     Instant waitUntil = now.plus(wait);
     try {
-      store.create(new PendingLeaseStore.NewPendingLease(
-          id, caller.user(), demand, now, waitUntil, granted, requestId, origin, checkouts.quotas(caller)));
+      store.create(
+          new PendingLeaseStore.NewPendingLease(
+              id,
+              caller.user(),
+              demand,
+              now,
+              waitUntil,
+              granted,
+              requestId,
+              origin,
+              checkouts.quotas(caller)));
     } catch (QuotaExceededException e) {
       checkouts.countQuotaRefusal(e, perPool.keySet());
       throw Checkouts.quotaRefused(e);
     } catch (PendingLeaseStore.DuplicateRequestException e) {
-      throw new ApiException(409, "duplicate_request", "you have already used request_id '" + requestId + "'",
+      throw new ApiException(
+          409,
+          "duplicate_request",
+          "you have already used request_id '" + requestId + "'",
           Map.of("request_id", requestId, "id", e.leaseId()));
     }
     try {
@@ -112,7 +150,10 @@ public final class PendingLeaseService {
     } catch (RuntimeException e) {
       EventLog.error(log, "could not start the pending lease's workflow", e, EventLog.LEASE, id);
       store.cancelPending(id, "Corral could not start waiting for its VMs", clock.instant());
-      throw new ApiException(503, "unavailable", "Corral cannot wait for VMs right now (Temporal did not answer); nothing was leased",
+      throw new ApiException(
+          503,
+          "unavailable",
+          "Corral cannot wait for VMs right now (Temporal did not answer); nothing was leased",
           Map.of());
     }
     checkouts.countPending(perPool.keySet());
@@ -122,8 +163,8 @@ public final class PendingLeaseService {
   }
 
   /**
-   * The pending lease (or what became of it), with per pool shortages while it waits; to whoever may act on
-   * it, as for {@link LeaseService#get}.
+   * The pending lease (or what became of it), with per pool shortages while it waits; to whoever
+   * may act on it, as for {@link LeaseService#get}.
    */
   public PendingLeaseView status(Caller caller, String id) {
     PendingLeaseStore.PendingLease lease = store.find(id).orElseThrow(() -> unknown(id));
@@ -132,12 +173,13 @@ public final class PendingLeaseService {
   }
 
   /**
-   * The pending lease the caller made with this request id. Request ids are each owner's own names, so
-   * another user's request with the same id is not found, for admins too: they read any pending lease by
-   * its lease id.
+   * The pending lease the caller made with this request id. Request ids are each owner's own names,
+   * so another user's request with the same id is not found, for admins too: they read any pending
+   * lease by its lease id.
    */
   public PendingLeaseView statusByRequestId(Caller caller, String requestId) {
-    return view(store.leaseIdOfRequest(caller.user(), requestId).orElseThrow(() -> unknown(requestId)));
+    return view(
+        store.leaseIdOfRequest(caller.user(), requestId).orElseThrow(() -> unknown(requestId)));
   }
 
   private PendingLeaseView view(String id) {
@@ -159,20 +201,26 @@ public final class PendingLeaseService {
   public PendingLeaseView cancel(Caller caller, String id) {
     PendingLeaseStore.PendingLease lease = store.find(id).orElseThrow(() -> unknown(id));
     LeaseService.authorize(caller, lease.lease().owner(), "lease");
-    String state = store.cancelPending(id, "cancelled by request", clock.instant()).orElseThrow(() -> unknown(id));
+    String state =
+        store
+            .cancelPending(id, "cancelled by request", clock.instant())
+            .orElseThrow(() -> unknown(id));
     if (PendingLeaseStore.PENDING.equals(state)) {
       // The workflow would notice at its next recheck; waking it ends it now.
       waits.wake(id);
       lease.demand().stream().map(LeaseDemandRow::pool).distinct().forEach(nudger::leased);
     } else if (LeaseRow.ACTIVE.equals(state)) {
-      leases.end(id, LeaseRow.RELEASED, "released by request", clock.instant())
+      leases
+          .end(id, LeaseRow.RELEASED, "released by request", clock.instant())
           .ifPresent(ended -> retirements.retireAll(ended.vms(), "lease released"));
     }
     return view(id);
   }
 
   private static ApiException unknown(String id) {
-    return ApiException.notFound("unknown_lease", "no pending lease with id " + ApiException.clip(id),
+    return ApiException.notFound(
+        "unknown_lease",
+        "no pending lease with id " + ApiException.clip(id),
         Map.of("id", ApiException.clip(id)));
   }
 }

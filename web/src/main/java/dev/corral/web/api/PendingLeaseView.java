@@ -30,16 +30,21 @@ public record PendingLeaseView(
     List<LeaseView.VmView> vms,
     List<PendingLeaseStore.Shortage> shortage) {
 
-  /** One name the client asked for, with the VMs it got so far (hostnames in the order they came). */
+  /**
+   * One name the client asked for, with the VMs it got so far (hostnames in the order they came).
+   */
   public record Requested(String name, String pool, int wanted, int held, List<String> hostnames) {}
 
-  static PendingLeaseView of(PendingLeaseStore.PendingLease lease, List<PendingLeaseStore.Shortage> shortage) {
+  static PendingLeaseView of(
+      PendingLeaseStore.PendingLease lease, List<PendingLeaseStore.Shortage> shortage) {
     String state = lease.lease().state();
     boolean pending = PendingLeaseStore.PENDING.equals(state);
     String message =
-        pending ? "waiting for VMs: " + PendingLeaseStore.explain(shortage)
-            : PendingLeaseStore.FAILED.equals(state) ? lease.waiting().failReason()
-            : lease.lease().endReason();
+        pending
+            ? "waiting for VMs: " + PendingLeaseStore.explain(shortage)
+            : PendingLeaseStore.FAILED.equals(state)
+                ? lease.waiting().failReason()
+                : lease.lease().endReason();
     return new PendingLeaseView(
         lease.lease().id(),
         state,
@@ -49,8 +54,11 @@ public record PendingLeaseView(
         lease.lease().createdAt(),
         lease.waiting().waitUntil(),
         // Until the lease is filled, the row's expiry is its wait deadline, not a lifetime.
-        pending || PendingLeaseStore.FAILED.equals(state) || PendingLeaseStore.CANCELLED.equals(state)
-            ? null : lease.lease().expiresAt(),
+        pending
+                || PendingLeaseStore.FAILED.equals(state)
+                || PendingLeaseStore.CANCELLED.equals(state)
+            ? null
+            : lease.lease().expiresAt(),
         lease.lease().endedAt(),
         lease.waiting().failReason(),
         message,
@@ -59,7 +67,9 @@ public record PendingLeaseView(
         pending ? shortage : List.of());
   }
 
-  /** Shares each pool's VMs among the names that asked for that pool, in the order they were asked. */
+  /**
+   * Shares each pool's VMs among the names that asked for that pool, in the order they were asked.
+   */
   private static List<Requested> requested(List<LeaseDemandRow> demand, List<VmRow> vms) {
     Map<String, ArrayDeque<VmRow>> byPool = new HashMap<>();
     vms.forEach(vm -> byPool.computeIfAbsent(vm.pool(), p -> new ArrayDeque<>()).add(vm));

@@ -45,37 +45,59 @@ public final class PoolAdminRoutes {
   }
 
   public void register(Javalin app) {
-    app.put("/v1/pools/{name}/size", ctx -> {
-      Size body = bodies.read(ctx, Size.class, "{\"size\": 5}");
-      overrides.setSizes(Map.of(name(ctx), body.size()));
-      ctx.json(overrides.settings(name(ctx)));
-    }, AdminOnly.CHANGE_POOLS);
-    app.delete("/v1/pools/{name}/size", ctx -> {
-      overrides.resetSize(name(ctx));
-      ctx.json(overrides.settings(name(ctx)));
-    }, AdminOnly.CHANGE_POOLS);
-    app.put("/v1/pools/{name}/template", ctx -> {
-      Template body = bodies.read(ctx, Template.class, "{\"template\": \"debian-12-20261120\"}");
-      overrides.setTemplates(Map.of(name(ctx), body.template()));
-      ctx.json(overrides.settings(name(ctx)));
-    }, AdminOnly.CHANGE_POOLS);
-    app.delete("/v1/pools/{name}/template", ctx -> {
-      overrides.resetTemplate(name(ctx));
-      ctx.json(overrides.settings(name(ctx)));
-    }, AdminOnly.CHANGE_POOLS);
-    app.put("/v1/pools/{name}/clone-target", ctx -> {
-      CloneTarget body = bodies.read(ctx, CloneTarget.class, "{\"provider\": \"sim\"}");
-      overrides.setCloneTargets(Map.of(name(ctx), body.provider()));
-      ctx.json(cloneTarget(name(ctx)));
-    }, AdminOnly.CHANGE_POOLS);
-    app.delete("/v1/pools/{name}/clone-target", ctx -> {
-      overrides.resetCloneTarget(name(ctx));
-      ctx.json(cloneTarget(name(ctx)));
-    }, AdminOnly.CHANGE_POOLS);
-    app.post("/v1/pools/{name}/reset", ctx -> {
-      int drained = overrides.reset(List.of(name(ctx)));
-      ctx.status(202).json(Map.of("pool", name(ctx), "draining", drained));
-    }, AdminOnly.CHANGE_POOLS);
+    app.put(
+        "/v1/pools/{name}/size",
+        ctx -> {
+          Size body = bodies.read(ctx, Size.class, "{\"size\": 5}");
+          overrides.setSizes(Map.of(name(ctx), body.size()));
+          ctx.json(overrides.settings(name(ctx)));
+        },
+        AdminOnly.CHANGE_POOLS);
+    app.delete(
+        "/v1/pools/{name}/size",
+        ctx -> {
+          overrides.resetSize(name(ctx));
+          ctx.json(overrides.settings(name(ctx)));
+        },
+        AdminOnly.CHANGE_POOLS);
+    app.put(
+        "/v1/pools/{name}/template",
+        ctx -> {
+          Template body =
+              bodies.read(ctx, Template.class, "{\"template\": \"debian-12-20261120\"}");
+          overrides.setTemplates(Map.of(name(ctx), body.template()));
+          ctx.json(overrides.settings(name(ctx)));
+        },
+        AdminOnly.CHANGE_POOLS);
+    app.delete(
+        "/v1/pools/{name}/template",
+        ctx -> {
+          overrides.resetTemplate(name(ctx));
+          ctx.json(overrides.settings(name(ctx)));
+        },
+        AdminOnly.CHANGE_POOLS);
+    app.put(
+        "/v1/pools/{name}/clone-target",
+        ctx -> {
+          CloneTarget body = bodies.read(ctx, CloneTarget.class, "{\"provider\": \"sim\"}");
+          overrides.setCloneTargets(Map.of(name(ctx), body.provider()));
+          ctx.json(cloneTarget(name(ctx)));
+        },
+        AdminOnly.CHANGE_POOLS);
+    app.delete(
+        "/v1/pools/{name}/clone-target",
+        ctx -> {
+          overrides.resetCloneTarget(name(ctx));
+          ctx.json(cloneTarget(name(ctx)));
+        },
+        AdminOnly.CHANGE_POOLS);
+    app.post(
+        "/v1/pools/{name}/reset",
+        ctx -> {
+          int drained = overrides.reset(List.of(name(ctx)));
+          ctx.status(202).json(Map.of("pool", name(ctx), "draining", drained));
+        },
+        AdminOnly.CHANGE_POOLS);
   }
 
   private Map<String, Object> cloneTarget(String pool) {

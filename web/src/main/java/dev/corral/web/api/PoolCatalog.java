@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Pools by name and alias, cached for a moment so that the lease path spends its database time on
- * the claim alone. Pools change only with the config, so a two-second-old view is exact in practice.
+ * the claim alone. Pools change only with the config, so a two-second-old view is exact in
+ * practice.
  */
 public final class PoolCatalog {
   private static final Duration MAX_AGE = Duration.ofSeconds(2);

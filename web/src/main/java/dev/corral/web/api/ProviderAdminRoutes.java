@@ -16,15 +16,26 @@ public final class ProviderAdminRoutes {
     this.bodies = new RequestBodies(json);
   }
 
-  /** The optional body of a disable; the reason shows in /v1/providers and in why pools are short. */
+  /**
+   * The optional body of a disable; the reason shows in /v1/providers and in why pools are short.
+   */
   private record Disable(@JsonPropertyDescription(ProviderAdmin.REASON) String reason) {}
 
   public void register(Javalin app) {
-    app.post("/v1/providers/{name}/disable", ctx -> {
-      Disable body = bodies.readIfAny(ctx, Disable.class, "{\"reason\": \"new disks\"}");
-      ctx.json(admin.disable(RequestCaller.of(ctx), ctx.pathParam("name"), body == null ? null : body.reason()));
-    }, AdminOnly.to("disable a provider"));
-    app.post("/v1/providers/{name}/enable", ctx -> ctx.json(admin.enable(RequestCaller.of(ctx), ctx.pathParam("name"))),
+    app.post(
+        "/v1/providers/{name}/disable",
+        ctx -> {
+          Disable body = bodies.readIfAny(ctx, Disable.class, "{\"reason\": \"new disks\"}");
+          ctx.json(
+              admin.disable(
+                  RequestCaller.of(ctx),
+                  ctx.pathParam("name"),
+                  body == null ? null : body.reason()));
+        },
+        AdminOnly.to("disable a provider"));
+    app.post(
+        "/v1/providers/{name}/enable",
+        ctx -> ctx.json(admin.enable(RequestCaller.of(ctx), ctx.pathParam("name"))),
         AdminOnly.to("enable a provider"));
   }
 }

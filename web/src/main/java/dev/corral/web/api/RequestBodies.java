@@ -24,12 +24,13 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Reads request bodies into records (with {@link Json#mapper()}'s strict rules), so that every endpoint refuses
- * a bad body in the same words, each a 400 {@code bad_request}: no body, or not a JSON object; {@code unknown field
- * 'x'} (with the allowed ones); {@code <field> must be <what it takes>}, where what it takes is the record
- * component's {@link JsonPropertyDescription}, or else its type. What Jackson cannot check (ranges, formats,
- * required fields) the records check as they are built, with {@link ApiException}s that pass through here
- * unchanged. Malformed JSON is left to {@link ErrorMapping} ({@code malformed_json}), as before.
+ * Reads request bodies into records (with {@link Json#mapper()}'s strict rules), so that every
+ * endpoint refuses a bad body in the same words, each a 400 {@code bad_request}: no body, or not a
+ * JSON object; {@code unknown field 'x'} (with the allowed ones); {@code <field> must be <what it
+ * takes>}, where what it takes is the record component's {@link JsonPropertyDescription}, or else
+ * its type. What Jackson cannot check (ranges, formats, required fields) the records check as they
+ * are built, with {@link ApiException}s that pass through here unchanged. Malformed JSON is left to
+ * {@link ErrorMapping} ({@code malformed_json}), as before.
  */
 public final class RequestBodies {
   private final ObjectMapper json;
@@ -38,20 +39,33 @@ public final class RequestBodies {
     this.json = json;
   }
 
-  /** The body as {@code type}; {@code example}, a good body, is quoted when there is none or it is no object. */
+  /**
+   * The body as {@code type}; {@code example}, a good body, is quoted when there is none or it is
+   * no object.
+   */
   public <T> T read(Context ctx, Class<T> type, String example) throws JsonProcessingException {
     return required(ctx, json.constructType(type), example);
   }
 
-  /** The body as {@code type}, or null when the request has none (an empty body or JSON {@code null}). */
-  public <T> T readIfAny(Context ctx, Class<T> type, String example) throws JsonProcessingException {
+  /**
+   * The body as {@code type}, or null when the request has none (an empty body or JSON {@code
+   * null}).
+   */
+  public <T> T readIfAny(Context ctx, Class<T> type, String example)
+      throws JsonProcessingException {
     String text = ctx.body();
     return text.isBlank() ? null : parse(text, json.constructType(type), example);
   }
 
-  /** A JSON object whose names are data, not fields (vmpooler's pool name to value), in the order sent. */
-  public Map<String, Object> readFields(Context ctx, String example) throws JsonProcessingException {
-    return required(ctx, json.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class),
+  /**
+   * A JSON object whose names are data, not fields (vmpooler's pool name to value), in the order
+   * sent.
+   */
+  public Map<String, Object> readFields(Context ctx, String example)
+      throws JsonProcessingException {
+    return required(
+        ctx,
+        json.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class),
         example);
   }
 
@@ -68,7 +82,8 @@ public final class RequestBodies {
     return ApiException.badRequest(field + " must be " + description, Map.of("field", field));
   }
 
-  private <T> T required(Context ctx, JavaType type, String example) throws JsonProcessingException {
+  private <T> T required(Context ctx, JavaType type, String example)
+      throws JsonProcessingException {
     String text = ctx.body();
     if (text.isBlank()) {
       throw ApiException.badRequest("the request has no body; send JSON like " + example, Map.of());
@@ -113,9 +128,9 @@ public final class RequestBodies {
   }
 
   /**
-   * Jackson stops at the first problem it meets, and builds a record before it reports unknown fields. The API
-   * names a malformed body first, then an unknown field (often a misspelt one, which explains what seems missing),
-   * so a refused body is looked at whole once more.
+   * Jackson stops at the first problem it meets, and builds a record before it reports unknown
+   * fields. The API names a malformed body first, then an unknown field (often a misspelt one,
+   * which explains what seems missing), so a refused body is looked at whole once more.
    */
   private void refuseFirst(String text, JavaType type) throws JsonProcessingException {
     JsonNode body = json.readTree(text);
@@ -131,13 +146,17 @@ public final class RequestBodies {
     }
   }
 
-  /** The fields a record body takes; null for a body that takes any (a map, a record that collects the rest). */
+  /**
+   * The fields a record body takes; null for a body that takes any (a map, a record that collects
+   * the rest).
+   */
   private List<String> fields(JavaType type) {
     if (!type.getRawClass().isRecord()) {
       return null;
     }
     BeanDescription bean = json.getDeserializationConfig().introspect(type);
-    return bean.findAnySetterAccessor() != null ? null
+    return bean.findAnySetterAccessor() != null
+        ? null
         : bean.findProperties().stream().map(BeanPropertyDefinition::getName).toList();
   }
 
@@ -148,15 +167,25 @@ public final class RequestBodies {
   private static ApiException unknownField(String name, Collection<?> known) {
     String field = ApiException.clip(name);
     List<String> allowed = known.stream().map(String::valueOf).sorted().toList();
-    return ApiException.badRequest("unknown field '" + field + "'", Map.of("field", field, "allowed", allowed));
+    return ApiException.badRequest(
+        "unknown field '" + field + "'", Map.of("field", field, "allowed", allowed));
   }
 
-  /** Named by its path ({@code vms.debian}); described by the field's description, or by the type it takes. */
+  /**
+   * Named by its path ({@code vms.debian}); described by the field's description, or by the type it
+   * takes.
+   */
   private ApiException badValue(JsonMappingException e, JavaType type) {
     List<JsonMappingException.Reference> path = e.getPath();
-    String field = ApiException.clip(path.stream()
-        .map(r -> r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()))
-        .collect(Collectors.joining(".")));
+    String field =
+        ApiException.clip(
+            path.stream()
+                .map(
+                    r ->
+                        r.getFieldName() != null
+                            ? r.getFieldName()
+                            : Integer.toString(r.getIndex()))
+                .collect(Collectors.joining(".")));
     String description = path.size() == 1 ? description(type, path.get(0).getFieldName()) : null;
     return badValue(field, description != null ? description : describe(targetType(e)));
   }
@@ -168,21 +197,26 @@ public final class RequestBodies {
     return json.getDeserializationConfig().introspect(type).findProperties().stream()
         .filter(p -> p.getName().equals(field))
         .map(p -> p.getMetadata().getDescription())
-        .filter(Objects::nonNull).findFirst().orElse(null);
+        .filter(Objects::nonNull)
+        .findFirst()
+        .orElse(null);
   }
 
   private static Class<?> targetType(JsonMappingException e) {
     if (e instanceof MismatchedInputException mismatch) {
       return mismatch.getTargetType();
     }
-    return e.getCause() instanceof InputCoercionException coercion ? coercion.getTargetType() : null;
+    return e.getCause() instanceof InputCoercionException coercion
+        ? coercion.getTargetType()
+        : null;
   }
 
   private static String describe(Class<?> type) {
     if (type == null) {
       return "another kind of value";
     }
-    if (List.of(int.class, long.class, Integer.class, Long.class, BigInteger.class).contains(type)) {
+    if (List.of(int.class, long.class, Integer.class, Long.class, BigInteger.class)
+        .contains(type)) {
       return "a whole number";
     }
     if (type == String.class) {

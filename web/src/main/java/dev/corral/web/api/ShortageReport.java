@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Turns "pool X is short" into an answer a user can act on: how many VMs of the pool are on their
  * way, and whether its providers are at {@code max_vms} (then waiting longer will not help unless
- * someone releases VMs). Runs only on the refusal path and for the dashboard, so claims pay nothing for it.
+ * someone releases VMs). Runs only on the refusal path and for the dashboard, so claims pay nothing
+ * for it.
  */
 public final class ShortageReport {
   /** The code of the 503 a short pool answers. */
@@ -43,16 +44,18 @@ public final class ShortageReport {
       // The explanation is a courtesy; the refusal itself must still reach the caller.
       why = "provisioning count unavailable";
     }
-    return new ApiException(503, POOL_EMPTY,
-        shortage.getMessage() + " (" + why + "); nothing was leased", detail);
+    return new ApiException(
+        503, POOL_EMPTY, shortage.getMessage() + " (" + why + "); nothing was leased", detail);
   }
 
   /**
-   * Why a pool holds fewer ready VMs than its {@code size}, one phrase per cause; empty when it is not short (or
-   * removed from the config and draining). Built from what the API shows of the pool and its providers
-   * ({@code GET /v1/pools}, {@code GET /v1/providers}) and the pool's room, as a refused lease reports it.
+   * Why a pool holds fewer ready VMs than its {@code size}, one phrase per cause; empty when it is
+   * not short (or removed from the config and draining). Built from what the API shows of the pool
+   * and its providers ({@code GET /v1/pools}, {@code GET /v1/providers}) and the pool's room, as a
+   * refused lease reports it.
    */
-  public List<String> whyShort(InventoryViews.PoolView pool, List<InventoryViews.ProviderView> providers) {
+  public List<String> whyShort(
+      InventoryViews.PoolView pool, List<InventoryViews.ProviderView> providers) {
     if (!pool.active() || pool.ready() >= pool.size()) {
       return List.of();
     }
@@ -77,17 +80,32 @@ public final class ShortageReport {
         continue;
       }
       if (!"ok".equals(provider.state())) {
-        why.add("provider " + provider.name() + " is failing (its last " + ProviderHealth.FAILING_AFTER
-            + " VMs failed all their tries)" + (provider.retryAt() == null ? ""
-                : "; a trial VM may try it from " + provider.retryAt().truncatedTo(ChronoUnit.SECONDS)));
+        why.add(
+            "provider "
+                + provider.name()
+                + " is failing (its last "
+                + ProviderHealth.FAILING_AFTER
+                + " VMs failed all their tries)"
+                + (provider.retryAt() == null
+                    ? ""
+                    : "; a trial VM may try it from "
+                        + provider.retryAt().truncatedTo(ChronoUnit.SECONDS)));
       }
       if (provider.cloneSlotsFree() == 0) {
-        why.add("provider " + provider.name() + " has no free clone slot (max_concurrent_clones "
-            + provider.maxConcurrentClones() + ")");
+        why.add(
+            "provider "
+                + provider.name()
+                + " has no free clone slot (max_concurrent_clones "
+                + provider.maxConcurrentClones()
+                + ")");
       }
     }
     if (pool.failed() > 0) {
-      why.add(pool.failed() + " VM(s) failed in the last " + InventoryViews.FAILED_WINDOW.toHours() + " h");
+      why.add(
+          pool.failed()
+              + " VM(s) failed in the last "
+              + InventoryViews.FAILED_WINDOW.toHours()
+              + " h");
     }
     return why;
   }
@@ -97,8 +115,8 @@ public final class ShortageReport {
   }
 
   /**
-   * "2 provisioning", and when no provider of the pool has room, which ones are at {@code max_vms} and which an
-   * operator disabled.
+   * "2 provisioning", and when no provider of the pool has room, which ones are at {@code max_vms}
+   * and which an operator disabled.
    */
   private static String onTheWay(PoolRoom room) {
     if (!room.atCapacity() || room.activeProviders() == 0) {
@@ -111,6 +129,8 @@ public final class ShortageReport {
     if (!room.disabledProviders().isEmpty()) {
       parts.add("disabled (" + String.join(", ", room.disabledProviders()) + ")");
     }
-    return room.provisioning() + " provisioning, and every provider of the pool is " + String.join(" or ", parts);
+    return room.provisioning()
+        + " provisioning, and every provider of the pool is "
+        + String.join(" or ", parts);
   }
 }

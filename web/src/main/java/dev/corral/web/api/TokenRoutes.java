@@ -19,12 +19,16 @@ public final class TokenRoutes {
     this.bodies = new RequestBodies(json);
   }
 
-  /** The optional body of an issue: how long the token lives; without it, the configured token_ttl. */
+  /**
+   * The optional body of an issue: how long the token lives; without it, the configured token_ttl.
+   */
   private record Issue(Duration ttl) {}
 
   public void register(Javalin app) {
-    app.post("/v1/tokens", ctx -> ctx.status(201).json(tokens.issue(RequestCaller.of(ctx), ttl(ctx))));
-    app.get("/v1/tokens", ctx -> ctx.json(tokens.list(RequestCaller.of(ctx), ctx.queryParam("owner"))));
+    app.post(
+        "/v1/tokens", ctx -> ctx.status(201).json(tokens.issue(RequestCaller.of(ctx), ttl(ctx))));
+    app.get(
+        "/v1/tokens", ctx -> ctx.json(tokens.list(RequestCaller.of(ctx), ctx.queryParam("owner"))));
     app.delete("/v1/tokens/{id}", ctx -> ctx.json(tokens.revoke(RequestCaller.of(ctx), id(ctx))));
   }
 
@@ -43,6 +47,8 @@ public final class TokenRoutes {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw ApiException.badRequest("id must be a positive whole number (got '" + raw + "')", Map.of("field", "id", "value", raw));
+    throw ApiException.badRequest(
+        "id must be a positive whole number (got '" + raw + "')",
+        Map.of("field", "id", "value", raw));
   }
 }

@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells VM workflows what a committed release or claim did to their VMs, off the request thread, so
  * the caller never waits on Temporal: destroy a released VM, clean and hold one for its owner's
- * reuse, or stop holding one its owner leased again. A retire signal that fails here is sent again by
- * the shepherd, which re-requests destroys that stay unconfirmed; a VM whose hold signal failed is
- * retired by the shepherd once it has been cleaning too long, and one whose leased-again signal failed
- * is kept anyway (its workflow finds it leased).
+ * reuse, or stop holding one its owner leased again. A retire signal that fails here is sent again
+ * by the shepherd, which re-requests destroys that stay unconfirmed; a VM whose hold signal failed
+ * is retired by the shepherd once it has been cleaning too long, and one whose leased-again signal
+ * failed is kept anyway (its workflow finds it leased).
  */
 public final class VmRetirements implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmRetirements.class);
@@ -39,18 +39,30 @@ public final class VmRetirements implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** VMs whose lease ended (as the ending transaction left them): destroying ones are destroyed, cleaning ones held. */
+  /**
+   * VMs whose lease ended (as the ending transaction left them): destroying ones are destroyed,
+   * cleaning ones held.
+   */
   public void retireAll(List<VmRow> vms, String reason) {
     for (VmRow vm : vms) {
       if (VmStates.DESTROYING.equals(vm.state()) || VmStates.CLEANING.equals(vm.state())) {
-        senders.execute(() -> {
-          try {
-            vmWorkflows.released(vm, reason, clock.instant());
-          } catch (RuntimeException e) {
-            EventLog.warn(log, "could not tell the VM's workflow it was released (the shepherd will act on it): "
-                + e.getMessage(), EventLog.VM, vm.name(), EventLog.POOL, vm.pool(), EventLog.LEASE, vm.leaseId());
-          }
-        });
+        senders.execute(
+            () -> {
+              try {
+                vmWorkflows.released(vm, reason, clock.instant());
+              } catch (RuntimeException e) {
+                EventLog.warn(
+                    log,
+                    "could not tell the VM's workflow it was released (the shepherd will act on it): "
+                        + e.getMessage(),
+                    EventLog.VM,
+                    vm.name(),
+                    EventLog.POOL,
+                    vm.pool(),
+                    EventLog.LEASE,
+                    vm.leaseId());
+              }
+            });
       }
     }
   }
@@ -59,14 +71,17 @@ public final class VmRetirements implements AutoCloseable {
   public void leasedAgain(List<VmRow> vms) {
     for (VmRow vm : vms) {
       if (vm.reused()) {
-        senders.execute(() -> {
-          try {
-            vmWorkflows.leasedAgain(vm);
-          } catch (RuntimeException e) {
-            log.debug("could not tell vm {}'s workflow it was leased again (its timer will find out): {}", vm.name(),
-                e.getMessage());
-          }
-        });
+        senders.execute(
+            () -> {
+              try {
+                vmWorkflows.leasedAgain(vm);
+              } catch (RuntimeException e) {
+                log.debug(
+                    "could not tell vm {}'s workflow it was leased again (its timer will find out): {}",
+                    vm.name(),
+                    e.getMessage());
+              }
+            });
       }
     }
   }

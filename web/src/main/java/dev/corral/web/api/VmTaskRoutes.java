@@ -8,11 +8,13 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 
 /**
- * {@code /v1/vms/{name}/snapshots} and {@code /disks}: tasks on a leased VM, answered 202 with the queued
- * task; {@code GET /v1/vms/{name}} shows how they went. Thin: parse, call the service, write JSON.
+ * {@code /v1/vms/{name}/snapshots} and {@code /disks}: tasks on a leased VM, answered 202 with the
+ * queued task; {@code GET /v1/vms/{name}} shows how they went. Thin: parse, call the service, write
+ * JSON.
  */
 public final class VmTaskRoutes {
-  private static final String SIZE_GB = "a whole number of GB from 1 to " + VmTaskService.MAX_DISK_GB;
+  private static final String SIZE_GB =
+      "a whole number of GB from 1 to " + VmTaskService.MAX_DISK_GB;
 
   private final VmTaskService tasks;
   private final RequestBodies bodies;
@@ -30,10 +32,15 @@ public final class VmTaskRoutes {
   }
 
   public void register(Javalin app) {
-    app.post("/v1/vms/{name}/snapshots",
+    app.post(
+        "/v1/vms/{name}/snapshots",
         ctx -> accepted(ctx, tasks.snapshot(RequestCaller.of(ctx), ctx.pathParam("name"))));
-    app.post("/v1/vms/{name}/snapshots/{id}/revert",
-        ctx -> accepted(ctx, tasks.revert(RequestCaller.of(ctx), ctx.pathParam("name"), ctx.pathParam("id"))));
+    app.post(
+        "/v1/vms/{name}/snapshots/{id}/revert",
+        ctx ->
+            accepted(
+                ctx,
+                tasks.revert(RequestCaller.of(ctx), ctx.pathParam("name"), ctx.pathParam("id"))));
     app.post("/v1/vms/{name}/disks", this::addDisk);
   }
 

@@ -12,20 +12,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Snapshots, reverts and extra disks on leased VMs: checks who may ask, queues the task in the database
- * and has its workflow started off the request thread, so a request never waits on Temporal or the
- * provider. Only the lease's owner or an admin may ask (401/403); a VM that is not leased is a 404.
+ * Snapshots, reverts and extra disks on leased VMs: checks who may ask, queues the task in the
+ * database and has its workflow started off the request thread, so a request never waits on
+ * Temporal or the provider. Only the lease's owner or an admin may ask (401/403); a VM that is not
+ * leased is a 404.
  */
 public final class VmTaskService {
   public static final int MAX_DISK_GB = 2048;
 
-  /** What vmpooler's {@code GET vm/<host>} lists: ids of done snapshots, sizes of done disks in GB. */
+  /**
+   * What vmpooler's {@code GET vm/<host>} lists: ids of done snapshots, sizes of done disks in GB.
+   */
   public record Done(List<String> snapshots, List<Integer> disksGb) {}
 
   private final LeasedVms vms;
   private final VmTaskStore store;
   private final VmTasks workflows;
   private final Clock clock;
+
   /** vmpooler makes snapshot ids the way it makes tokens: 32 characters, [a-y][a-z0-9]{31}. */
   private final TokenGenerator ids = new TokenGenerator();
 
@@ -41,7 +45,10 @@ public final class VmTaskService {
     return request(caller, host, VmTaskKinds.SNAPSHOT, null);
   }
 
-  /** Queues a revert to one of the VM's snapshots (done, or asked for earlier); 404 for any other id. */
+  /**
+   * Queues a revert to one of the VM's snapshots (done, or asked for earlier); 404 for any other
+   * id.
+   */
   public VmTaskRow revert(Caller caller, String host, String snapshotId) {
     return request(caller, host, VmTaskKinds.REVERT, snapshotId);
   }
@@ -54,7 +61,10 @@ public final class VmTaskService {
     return request(caller, host, VmTaskKinds.DISK, String.valueOf(sizeGb));
   }
 
-  /** A disk size as written in a path: a whole number of GB from 1 to {@link #MAX_DISK_GB}, else 400. */
+  /**
+   * A disk size as written in a path: a whole number of GB from 1 to {@link #MAX_DISK_GB}, else
+   * 400.
+   */
   public static int diskSize(String text) {
     if (text == null || !text.matches("[0-9]{1,5}")) {
       throw diskSizeError(text);
@@ -67,16 +77,28 @@ public final class VmTaskService {
   }
 
   private static ApiException diskSizeError(String text) {
-    return ApiException.badRequest("the disk size must be a whole number of GB from 1 to " + MAX_DISK_GB
-        + " (got '" + ApiException.clip(text) + "')", Map.of("field", "size_gb", "maximum", MAX_DISK_GB));
+    return ApiException.badRequest(
+        "the disk size must be a whole number of GB from 1 to "
+            + MAX_DISK_GB
+            + " (got '"
+            + ApiException.clip(text)
+            + "')",
+        Map.of("field", "size_gb", "maximum", MAX_DISK_GB));
   }
 
   /** The VM's done snapshots and disks, in the order asked. */
   public Done done(String vm) {
-    List<VmTaskRow> done = store.ofVm(vm).stream().filter(t -> VmTaskRow.DONE.equals(t.state())).toList();
+    List<VmTaskRow> done =
+        store.ofVm(vm).stream().filter(t -> VmTaskRow.DONE.equals(t.state())).toList();
     return new Done(
-        done.stream().filter(t -> VmTaskKinds.SNAPSHOT.equals(t.kind())).map(VmTaskRow::id).toList(),
-        done.stream().filter(t -> VmTaskKinds.DISK.equals(t.kind())).map(VmTaskRow::sizeGb).toList());
+        done.stream()
+            .filter(t -> VmTaskKinds.SNAPSHOT.equals(t.kind()))
+            .map(VmTaskRow::id)
+            .toList(),
+        done.stream()
+            .filter(t -> VmTaskKinds.DISK.equals(t.kind()))
+            .map(VmTaskRow::sizeGb)
+            .toList());
   }
 
   private VmTaskRow request(Caller caller, String host, String kind, String argument) {
@@ -87,12 +109,22 @@ public final class VmTaskService {
     }
     VmTaskRow task;
     try {
-      task = store.create(VmTaskRow.queued(ids.next(), found.vm().name(), found.lease().lease().id(), kind, argument,
-          caller.user(), clock.instant()));
+      task =
+          store.create(
+              VmTaskRow.queued(
+                  ids.next(),
+                  found.vm().name(),
+                  found.lease().lease().id(),
+                  kind,
+                  argument,
+                  caller.user(),
+                  clock.instant()));
     } catch (VmTaskStore.RefusedException e) {
       if (e.why() == VmTaskStore.RefusedException.Why.UNKNOWN_SNAPSHOT) {
-        throw ApiException.notFound("unknown_snapshot", "vm " + found.vm().name() + " has no snapshot "
-            + ApiException.clip(argument), Map.of("vm", found.vm().name(), "snapshot", ApiException.clip(argument)));
+        throw ApiException.notFound(
+            "unknown_snapshot",
+            "vm " + found.vm().name() + " has no snapshot " + ApiException.clip(argument),
+            Map.of("vm", found.vm().name(), "snapshot", ApiException.clip(argument)));
       }
       throw LeasedVms.notLeased(host);
     }

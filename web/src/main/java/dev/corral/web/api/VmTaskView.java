@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * A VM task (snapshot, revert, disk) as the API shows it.
  *
- * @param snapshotId the snapshot a snapshot task takes (its own id) or a revert goes back to; null for a disk
+ * @param snapshotId the snapshot a snapshot task takes (its own id) or a revert goes back to; null
+ *     for a disk
  * @param sizeGb the size of a disk task's disk; null otherwise
  */
 public record VmTaskView(
@@ -25,14 +26,25 @@ public record VmTaskView(
     Instant endedAt) {
 
   public static VmTaskView of(VmTaskRow t) {
-    String snapshot = switch (t.kind()) {
-      case VmTaskKinds.SNAPSHOT -> t.id();
-      case VmTaskKinds.REVERT -> t.argument();
-      default -> null;
-    };
+    String snapshot =
+        switch (t.kind()) {
+          case VmTaskKinds.SNAPSHOT -> t.id();
+          case VmTaskKinds.REVERT -> t.argument();
+          default -> null;
+        };
     Integer size = VmTaskKinds.DISK.equals(t.kind()) ? t.sizeGb() : null;
-    return new VmTaskView(t.id(), t.vm(), t.kind(), t.state(), snapshot, size, t.failureReason(), t.requestedBy(),
-        t.requestedAt(), t.startedAt(), t.endedAt());
+    return new VmTaskView(
+        t.id(),
+        t.vm(),
+        t.kind(),
+        t.state(),
+        snapshot,
+        size,
+        t.failureReason(),
+        t.requestedBy(),
+        t.requestedAt(),
+        t.startedAt(),
+        t.endedAt());
   }
 
   /** A snapshot of a VM; {@code takenAt} is set once it is done. */
@@ -42,13 +54,17 @@ public record VmTaskView(
   public record DiskView(String id, int sizeGb, String state, Instant addedAt) {}
 
   static List<SnapshotView> snapshots(List<VmTaskRow> tasks) {
-    return tasks.stream().filter(t -> VmTaskKinds.SNAPSHOT.equals(t.kind()))
-        .map(t -> new SnapshotView(t.id(), t.state(), doneAt(t))).toList();
+    return tasks.stream()
+        .filter(t -> VmTaskKinds.SNAPSHOT.equals(t.kind()))
+        .map(t -> new SnapshotView(t.id(), t.state(), doneAt(t)))
+        .toList();
   }
 
   static List<DiskView> disks(List<VmTaskRow> tasks) {
-    return tasks.stream().filter(t -> VmTaskKinds.DISK.equals(t.kind()))
-        .map(t -> new DiskView(t.id(), t.sizeGb(), t.state(), doneAt(t))).toList();
+    return tasks.stream()
+        .filter(t -> VmTaskKinds.DISK.equals(t.kind()))
+        .map(t -> new DiskView(t.id(), t.sizeGb(), t.state(), doneAt(t)))
+        .toList();
   }
 
   private static Instant doneAt(VmTaskRow t) {

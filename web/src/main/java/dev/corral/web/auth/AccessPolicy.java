@@ -3,9 +3,9 @@ package dev.corral.web.auth;
 import dev.corral.activities.store.LeaseQuota;
 import dev.corral.config.AuthConfig;
 import dev.corral.config.CorralConfig;
-import dev.corral.config.Reloadable;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.QuotaConfig;
+import dev.corral.config.Reloadable;
 import dev.corral.config.UserConfig;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,8 +15,8 @@ import java.util.Set;
 
 /**
  * What a caller may lease, from the config: whether a pool may be used anonymously or by the
- * caller's groups (Sprout's provider restrictions), and which quotas a claim must respect
- * (Copr's {@code max_vm_per_user}, Sprout's group quotas).
+ * caller's groups (Sprout's provider restrictions), and which quotas a claim must respect (Copr's
+ * {@code max_vm_per_user}, Sprout's group quotas).
  */
 public final class AccessPolicy implements Reloadable {
   // Swapped whole by a config reload; a check under way reads each once.
@@ -46,12 +46,22 @@ public final class AccessPolicy implements Reloadable {
     if (caller.anonymous()) {
       return pool.leasing().anonymous()
           ? null
-          : new Refusal(401, "pool " + pool.name() + " needs a token (it does not set anonymous: true)");
+          : new Refusal(
+              401, "pool " + pool.name() + " needs a token (it does not set anonymous: true)");
     }
     Set<String> allowed = allowedProviders(caller);
     if (allowed != null && !allowed.containsAll(pool.providers())) {
-      return new Refusal(403, "your groups " + caller.groups() + " may not use pool " + pool.name()
-          + " (its providers " + pool.providers() + "; yours: " + allowed + ")");
+      return new Refusal(
+          403,
+          "your groups "
+              + caller.groups()
+              + " may not use pool "
+              + pool.name()
+              + " (its providers "
+              + pool.providers()
+              + "; yours: "
+              + allowed
+              + ")");
     }
     return null;
   }
@@ -60,8 +70,8 @@ public final class AccessPolicy implements Reloadable {
   public record Refusal(int status, String message) {}
 
   /**
-   * The union of the caller's groups' provider lists; null (no restriction) when none of the caller's
-   * groups restricts providers.
+   * The union of the caller's groups' provider lists; null (no restriction) when none of the
+   * caller's groups restricts providers.
    */
   Set<String> allowedProviders(Caller caller) {
     Set<String> allowed = null;
@@ -83,12 +93,19 @@ public final class AccessPolicy implements Reloadable {
     List<LeaseQuota> limits = new ArrayList<>();
     QuotaConfig.Limit perUser = quotas.perUser();
     if (perUser.maxVms() != null || !perUser.pools().isEmpty()) {
-      limits.add(new LeaseQuota("quotas.per_user", Set.of(caller.user()), perUser.maxVms(), perUser.pools()));
+      limits.add(
+          new LeaseQuota(
+              "quotas.per_user", Set.of(caller.user()), perUser.maxVms(), perUser.pools()));
     }
     for (String group : caller.groups()) {
       QuotaConfig.Limit limit = quotas.groups().get(group);
       if (limit != null && (limit.maxVms() != null || !limit.pools().isEmpty())) {
-        limits.add(new LeaseQuota("quotas.groups." + group, members(group, caller.user()), limit.maxVms(), limit.pools()));
+        limits.add(
+            new LeaseQuota(
+                "quotas.groups." + group,
+                members(group, caller.user()),
+                limit.maxVms(),
+                limit.pools()));
       }
     }
     return limits;
@@ -105,7 +122,9 @@ public final class AccessPolicy implements Reloadable {
     return members;
   }
 
-  /** The pool's default lifetime for this caller: token holders get {@code lifetime_authenticated}. */
+  /**
+   * The pool's default lifetime for this caller: token holders get {@code lifetime_authenticated}.
+   */
   public java.time.Duration defaultLifetime(Caller caller, PoolConfig pool) {
     return caller.anonymous() ? pool.lifetime() : pool.lifetimeAuthenticated();
   }

@@ -29,9 +29,10 @@ public final class Authenticator {
   }
 
   /**
-   * Every credential sent is checked, not just the first one found: a request with a good token and a wrong
-   * password (or a second, bad token) is a 401, as the README promises, and credentials of two different users
-   * are refused too. When a token is among them the caller is the token's, so it cannot mint tokens.
+   * Every credential sent is checked, not just the first one found: a request with a good token and
+   * a wrong password (or a second, bad token) is a 401, as the README promises, and credentials of
+   * two different users are refused too. When a token is among them the caller is the token's, so
+   * it cannot mint tokens.
    */
   private Caller identify(Context ctx) {
     List<Caller> callers = new ArrayList<>();
@@ -53,13 +54,15 @@ public final class Authenticator {
     }
     Caller caller = callers.get(0);
     if (callers.stream().anyMatch(c -> !c.user().equals(caller.user()))) {
-      throw TokenService.unauthorized("the credentials sent belong to different users; send one user's");
+      throw TokenService.unauthorized(
+          "the credentials sent belong to different users; send one user's");
     }
     return caller;
   }
 
   private Caller token(String token) {
-    return tokens.callerForToken(token.strip())
+    return tokens
+        .callerForToken(token.strip())
         .orElseThrow(() -> TokenService.unauthorized("the token is unknown, expired or revoked"));
   }
 
@@ -74,8 +77,10 @@ public final class Authenticator {
     if (colon < 0) {
       throw TokenService.unauthorized("the Basic credentials are not user:password");
     }
-    // One message for unknown users and wrong passwords: which user names exist is not for strangers.
-    return tokens.callerForPassword(pair.substring(0, colon), pair.substring(colon + 1))
+    // One message for unknown users and wrong passwords: which user names exist is not for
+    // strangers.
+    return tokens
+        .callerForPassword(pair.substring(0, colon), pair.substring(colon + 1))
         .orElseThrow(() -> TokenService.unauthorized("wrong user name or password"));
   }
 

@@ -8,12 +8,14 @@ import java.util.List;
  *
  * @param user the user name, or null for a request without credentials
  * @param groups the user's groups (quotas, provider restrictions)
- * @param admin whether the caller may act on everything (config writes, other users' leases and tokens)
+ * @param admin whether the caller may act on everything (config writes, other users' leases and
+ *     tokens)
  * @param tokenId the id of the token the request came with, or null (HTTP Basic, or no credentials)
  */
 public record Caller(String user, List<String> groups, boolean admin, Long tokenId) {
   /** auth.mode none: nobody is identified and nothing is protected. */
   public static final Caller OPEN = new Caller(null, List.of(), true, null);
+
   /** auth.mode tokens, no credentials sent. */
   public static final Caller ANONYMOUS = new Caller(null, List.of(), false, null);
 
@@ -26,8 +28,9 @@ public record Caller(String user, List<String> groups, boolean admin, Long token
   }
 
   /**
-   * Whether this caller may change (extend, tag, snapshot, release) something owned by {@code owner}.
-   * Things without an owner were taken anonymously and may be handled by anyone, as in vmpooler.
+   * Whether this caller may change (extend, tag, snapshot, release) something owned by {@code
+   * owner}. Things without an owner were taken anonymously and may be handled by anyone, as in
+   * vmpooler.
    */
   public boolean mayManage(String owner) {
     return admin || owner == null || owner.equals(user);

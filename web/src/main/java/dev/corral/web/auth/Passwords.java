@@ -13,12 +13,13 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
  * Checks a password against a config user's {@code password} (plain) or {@code password_hash}
- * (bcrypt or argon2 in PHC form). Every comparison is constant-time, so the answer's timing does not
- * tell how much of a guess was right.
+ * (bcrypt or argon2 in PHC form). Every comparison is constant-time, so the answer's timing does
+ * not tell how much of a guess was right.
  */
 public final class Passwords {
   private static final Pattern ARGON2 =
-      Pattern.compile("\\$(argon2id|argon2i|argon2d)\\$v=(\\d+)\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$([A-Za-z0-9+/]+)\\$([A-Za-z0-9+/]+)");
+      Pattern.compile(
+          "\\$(argon2id|argon2i|argon2d)\\$v=(\\d+)\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$([A-Za-z0-9+/]+)\\$([A-Za-z0-9+/]+)");
 
   private Passwords() {}
 
@@ -57,21 +58,23 @@ public final class Passwords {
     if (!m.matches()) {
       return false;
     }
-    int type = switch (m.group(1)) {
-      case "argon2i" -> Argon2Parameters.ARGON2_i;
-      case "argon2d" -> Argon2Parameters.ARGON2_d;
-      default -> Argon2Parameters.ARGON2_id;
-    };
+    int type =
+        switch (m.group(1)) {
+          case "argon2i" -> Argon2Parameters.ARGON2_i;
+          case "argon2d" -> Argon2Parameters.ARGON2_d;
+          default -> Argon2Parameters.ARGON2_id;
+        };
     try {
       byte[] salt = Base64.getDecoder().decode(padded(m.group(6)));
       byte[] expected = Base64.getDecoder().decode(padded(m.group(7)));
-      Argon2Parameters parameters = new Argon2Parameters.Builder(type)
-          .withVersion(Integer.parseInt(m.group(2)))
-          .withMemoryAsKB(Integer.parseInt(m.group(3)))
-          .withIterations(Integer.parseInt(m.group(4)))
-          .withParallelism(Integer.parseInt(m.group(5)))
-          .withSalt(salt)
-          .build();
+      Argon2Parameters parameters =
+          new Argon2Parameters.Builder(type)
+              .withVersion(Integer.parseInt(m.group(2)))
+              .withMemoryAsKB(Integer.parseInt(m.group(3)))
+              .withIterations(Integer.parseInt(m.group(4)))
+              .withParallelism(Integer.parseInt(m.group(5)))
+              .withSalt(salt)
+              .build();
       Argon2BytesGenerator generator = new Argon2BytesGenerator();
       generator.init(parameters);
       byte[] actual = new byte[expected.length];

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TokenCache {
   static final Duration HOLD = Duration.ofSeconds(5);
+
   /** Past this many entries the cache starts over instead of growing: it only saves reads. */
   private static final int MAX_ENTRIES = 10_000;
 
@@ -27,7 +28,11 @@ public final class TokenCache {
   private final Users users;
   private final Clock clock;
   private final Map<String, Entry> byToken = new ConcurrentHashMap<>();
-  /** Bumped by every {@link #forget}, so a lookup that raced a revocation does not cache its stale answer. */
+
+  /**
+   * Bumped by every {@link #forget}, so a lookup that raced a revocation does not cache its stale
+   * answer.
+   */
   private final AtomicLong revocations = new AtomicLong();
 
   public TokenCache(TokenStore store, Users users, Clock clock) {
@@ -37,8 +42,8 @@ public final class TokenCache {
   }
 
   /**
-   * The caller this token stands for, or empty when it is unknown, expired, revoked, or its owner left the config
-   * or has another credential now ({@link Users#tokenHolder}).
+   * The caller this token stands for, or empty when it is unknown, expired, revoked, or its owner
+   * left the config or has another credential now ({@link Users#tokenHolder}).
    */
   public Optional<Caller> resolve(String token) {
     Instant now = clock.instant();
@@ -76,7 +81,8 @@ public final class TokenCache {
     }
     byToken.put(token, entry);
     if (revocations.get() != revocationsBefore) {
-      byToken.remove(token); // a revocation ran meanwhile: maybe this one, so do not keep the answer
+      byToken.remove(
+          token); // a revocation ran meanwhile: maybe this one, so do not keep the answer
     }
     return entry;
   }

@@ -3,8 +3,9 @@ package dev.corral.web.auth;
 import java.security.SecureRandom;
 
 /**
- * New tokens in vmpooler's format, 32 characters {@code [a-y][a-z0-9]{31}}, so clients that check the
- * shape (or store tokens in fixed-width fields) take ours. That is about 164 bits of randomness.
+ * New tokens in vmpooler's format, 32 characters {@code [a-y][a-z0-9]{31}}, so clients that check
+ * the shape (or store tokens in fixed-width fields) take ours. That is about 164 bits of
+ * randomness.
  */
 public final class TokenGenerator {
   private static final String FIRST = "abcdefghijklmnopqrstuvwxy";

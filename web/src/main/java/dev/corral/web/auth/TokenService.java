@@ -6,8 +6,8 @@ import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.rows.TokenRow;
 import dev.corral.config.AuthConfig;
 import dev.corral.config.CorralConfig;
-import dev.corral.config.Reloadable;
 import dev.corral.config.Durations;
+import dev.corral.config.Reloadable;
 import dev.corral.web.api.ApiException;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,24 +22,40 @@ import java.util.Optional;
  */
 public final class TokenService implements Reloadable {
   /** A token as issued: the only time its secret is shown. */
-  public record IssuedToken(long id, String token, String owner, Instant createdAt, Instant expiresAt) {}
+  public record IssuedToken(
+      long id, String token, String owner, Instant createdAt, Instant expiresAt) {}
 
   /**
-   * A token as listed: never the secret, which is not stored anyway. {@code active}: it works now, so also not
-   * when its owner left the config or has another password since it was issued.
+   * A token as listed: never the secret, which is not stored anyway. {@code active}: it works now,
+   * so also not when its owner left the config or has another password since it was issued.
    */
   public record TokenView(
-      long id, String owner, Instant createdAt, Instant expiresAt, Instant lastUsedAt, Instant revokedAt, boolean active) {
+      long id,
+      String owner,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant lastUsedAt,
+      Instant revokedAt,
+      boolean active) {
     static TokenView of(TokenRow row, Instant now, Users users) {
-      return new TokenView(row.id(), row.owner(), row.createdAt(), row.expiresAt(), row.lastUsedAt(), row.revokedAt(),
+      return new TokenView(
+          row.id(),
+          row.owner(),
+          row.createdAt(),
+          row.expiresAt(),
+          row.lastUsedAt(),
+          row.revokedAt(),
           row.activeAt(now) && users.holds(row));
     }
   }
 
   private final TokenStore store;
   private final Db db;
-  /** The users and the tokens resolved for them: swapped together by a reload, so a cached caller never outlives
-   * a change of its user's groups or admin flag. */
+
+  /**
+   * The users and the tokens resolved for them: swapped together by a reload, so a cached caller
+   * never outlives a change of its user's groups or admin flag.
+   */
   private record Setup(AuthConfig auth, Users users, TokenCache cache) {}
 
   private volatile Setup setup;
@@ -58,7 +74,10 @@ public final class TokenService implements Reloadable {
     this.setup = setup(config.auth());
   }
 
-  /** Also brings the token table in line with the users (start-up and every reload), see {@link TokenOwners}. */
+  /**
+   * Also brings the token table in line with the users (start-up and every reload), see {@link
+   * TokenOwners}.
+   */
   private Setup setup(AuthConfig auth) {
     Users users = new Users(auth);
     if (auth.tokens()) {
@@ -81,9 +100,9 @@ public final class TokenService implements Reloadable {
   }
 
   /**
-   * Issues a token to a caller who sent HTTP Basic credentials (a token cannot mint more tokens, so a
-   * leaked token cannot outlive its own expiry). {@code ttl} null means {@code auth.token_ttl}, which
-   * is also the most a caller may ask for.
+   * Issues a token to a caller who sent HTTP Basic credentials (a token cannot mint more tokens, so
+   * a leaked token cannot outlive its own expiry). {@code ttl} null means {@code auth.token_ttl},
+   * which is also the most a caller may ask for.
    */
   public IssuedToken issue(Caller caller, Duration ttl) {
     requireAuthOn();
@@ -92,7 +111,11 @@ public final class TokenService implements Reloadable {
     }
     Duration lifetime = lifetime(ttl);
     // Empty only when a reload removed the user since their password was checked.
-    String stamp = setup.users().stampOf(caller.user()).orElseThrow(() -> unauthorized("wrong user name or password"));
+    String stamp =
+        setup
+            .users()
+            .stampOf(caller.user())
+            .orElseThrow(() -> unauthorized("wrong user name or password"));
     Instant now = clock.instant();
     String token = generator.next();
     TokenRow row = store.issue(token, caller.user(), stamp, now, now.plus(lifetime));
@@ -123,7 +146,9 @@ public final class TokenService implements Reloadable {
     requireIdentified(caller);
     Instant now = clock.instant();
     Users users = setup.users();
-    return store.listByOwner(caller.user()).stream().filter(r -> r.activeAt(now) && users.holds(r)).toList();
+    return store.listByOwner(caller.user()).stream()
+        .filter(r -> r.activeAt(now) && users.holds(r))
+        .toList();
   }
 
   /** Revokes by id: the owner or an admin may; revoking a revoked token changes nothing. */
@@ -136,31 +161,41 @@ public final class TokenService implements Reloadable {
   /** Revokes a token given by its secret, as vmpooler's {@code DELETE /token/<token>} does. */
   public TokenView revokeByToken(Caller caller, String token) {
     requireIdentified(caller);
-    TokenRow row = store.findActive(token, clock.instant()).orElseThrow(() -> unknownToken(Map.of()));
+    TokenRow row =
+        store.findActive(token, clock.instant()).orElseThrow(() -> unknownToken(Map.of()));
     return TokenView.of(revokeAs(caller, row), clock.instant(), setup.users());
   }
 
   /**
-   * A working token found by its secret: whoever knows it may read it (vmpooler's {@code GET /token/<token>}).
-   * A token that would be refused at the door (its owner left the config or has another password) is not one.
+   * A working token found by its secret: whoever knows it may read it (vmpooler's {@code GET
+   * /token/<token>}). A token that would be refused at the door (its owner left the config or has
+   * another password) is not one.
    */
   public TokenRow activeToken(String token) {
     requireAuthOn();
     Users users = setup.users();
-    return store.findActive(token, clock.instant()).filter(users::holds).orElseThrow(() -> unknownToken(Map.of()));
+    return store
+        .findActive(token, clock.instant())
+        .filter(users::holds)
+        .orElseThrow(() -> unknownToken(Map.of()));
   }
 
   /** Host names of the VMs leased to {@code owner} now. */
   public List<String> leasedHostnames(String owner) {
-    return db.inTransaction(session -> session.getMapper(VmMapper.class).leasedHostnamesOfOwner(owner));
+    return db.inTransaction(
+        session -> session.getMapper(VmMapper.class).leasedHostnamesOfOwner(owner));
   }
 
   private TokenRow revokeAs(Caller caller, TokenRow row) {
     if (!caller.mayManage(row.owner())) {
-      // No id in the answer: by its secret (vmpooler's DELETE /token/<token>) the caller never named one.
+      // No id in the answer: by its secret (vmpooler's DELETE /token/<token>) the caller never
+      // named one.
       throw forbidden("only the token's owner or an admin may revoke it", Map.of());
     }
-    TokenRow revoked = store.revoke(row.id(), clock.instant()).orElseThrow(() -> unknownToken(Map.of("id", row.id())));
+    TokenRow revoked =
+        store
+            .revoke(row.id(), clock.instant())
+            .orElseThrow(() -> unknownToken(Map.of("id", row.id())));
     setup.cache().forget(row.id());
     return revoked;
   }
@@ -170,27 +205,35 @@ public final class TokenService implements Reloadable {
       return setup.auth().tokenTtl();
     }
     if (ttl.isNegative() || ttl.isZero()) {
-      throw ApiException.badRequest("ttl must be positive", Map.of("field", "ttl", "value", Durations.format(ttl)));
+      throw ApiException.badRequest(
+          "ttl must be positive", Map.of("field", "ttl", "value", Durations.format(ttl)));
     }
     Duration max = setup.auth().tokenTtl();
     if (ttl.compareTo(max) > 0) {
       String maximum = Durations.format(max);
-      throw ApiException.badRequest("ttl " + Durations.format(ttl) + " is longer than the maximum of " + maximum
-          + " (auth.token_ttl)", Map.of("field", "ttl", "maximum", maximum));
+      throw ApiException.badRequest(
+          "ttl "
+              + Durations.format(ttl)
+              + " is longer than the maximum of "
+              + maximum
+              + " (auth.token_ttl)",
+          Map.of("field", "ttl", "maximum", maximum));
     }
     return ttl;
   }
 
   private void requireAuthOn() {
     if (!setup.auth().tokens()) {
-      throw ApiException.notFound("auth_off", "auth is off (auth.mode: none): there are no users and no tokens", Map.of());
+      throw ApiException.notFound(
+          "auth_off", "auth is off (auth.mode: none): there are no users and no tokens", Map.of());
     }
   }
 
   private void requireIdentified(Caller caller) {
     requireAuthOn();
     if (caller.anonymous()) {
-      throw unauthorized("send HTTP Basic credentials or a token (X-AUTH-TOKEN or Authorization: Bearer)");
+      throw unauthorized(
+          "send HTTP Basic credentials or a token (X-AUTH-TOKEN or Authorization: Bearer)");
     }
   }
 
@@ -203,6 +246,7 @@ public final class TokenService implements Reloadable {
   }
 
   private static ApiException unknownToken(Map<String, Object> detail) {
-    return ApiException.notFound("unknown_token", "no such token (or it expired or was revoked)", detail);
+    return ApiException.notFound(
+        "unknown_token", "no such token (or it expired or was revoked)", detail);
   }
 }

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One command's arguments: options that take a value ({@code --url URL} or {@code --url=URL}, repeatable),
- * flags ({@code --json}) and positional words. Anything starting with {@code -} that the command does not
- * know is a usage error; {@code --} ends the options.
+ * One command's arguments: options that take a value ({@code --url URL} or {@code --url=URL},
+ * repeatable), flags ({@code --json}) and positional words. Anything starting with {@code -} that
+ * the command does not know is a usage error; {@code --} ends the options.
  */
 final class Args {
   private final Map<String, List<String>> values = new HashMap<>();
@@ -19,7 +19,8 @@ final class Args {
 
   private Args() {}
 
-  static Args parse(String[] args, Set<String> valueOptions, Set<String> flagOptions) throws UsageException {
+  static Args parse(String[] args, Set<String> valueOptions, Set<String> flagOptions)
+      throws UsageException {
     Args parsed = new Args();
     boolean optionsEnded = false;
     for (int i = 0; i < args.length; i++) {
@@ -83,8 +84,10 @@ final class Args {
   /** Exactly one positional word, called {@code what} in the error. */
   String single(String what) throws UsageException {
     if (positionals.size() != 1) {
-      throw new UsageException(positionals.isEmpty() ? "give " + what : "give one " + what + " only (got "
-          + positionals.size() + ")");
+      throw new UsageException(
+          positionals.isEmpty()
+              ? "give " + what
+              : "give one " + what + " only (got " + positionals.size() + ")");
     }
     return positionals.get(0);
   }

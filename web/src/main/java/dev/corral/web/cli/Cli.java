@@ -8,18 +8,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code corral} command line. {@code serve} runs Corral (in {@code Main}); every other subcommand is run here
- * through {@link #run}, which never exits the JVM, so tests call it with their own environment and streams.
- * Exit status: 0 done, 1 the server refused or could not be reached (or a config has problems), 2 the command line
- * is wrong.
+ * The {@code corral} command line. {@code serve} runs Corral (in {@code Main}); every other
+ * subcommand is run here through {@link #run}, which never exits the JVM, so tests call it with
+ * their own environment and streams. Exit status: 0 done, 1 the server refused or could not be
+ * reached (or a config has problems), 2 the command line is wrong.
  */
 public final class Cli {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
 
-  static final Command SERVE = Command.local("serve", "[--config FILE]", "run Corral (what `corral` alone does)",
-      """
+  static final Command SERVE =
+      Command.local(
+          "serve",
+          "[--config FILE]",
+          "run Corral (what `corral` alone does)",
+          """
       Runs Corral until interrupted. Without a config it runs everything in one process on 127.0.0.1: an
       embedded MariaDB (data under ./.corral), an in-process Temporal server and a simulated provider with two
       demo pools. Config sources, first found wins: --config FILE, CORRAL_CONFIG (inline YAML),
@@ -31,16 +35,30 @@ public final class Cli {
 
       options:
         --config FILE  the YAML config to run with
-      """, Set.of("--config"), Set.of(), (args, io) -> {
-        throw new IllegalStateException("serve runs in Main");
-      });
+      """,
+          Set.of("--config"),
+          Set.of(),
+          (args, io) -> {
+            throw new IllegalStateException("serve runs in Main");
+          });
 
   private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
   static {
-    for (Command c : List.of(SERVE, StatusCommand.COMMAND, PoolsCommand.COMMAND, LeaseCommands.LEASE,
-        LeaseCommands.RELEASE, BuildCommands.BUILDS, BuildCommands.RETRY, ReconcileCommand.COMMAND,
-        ProviderCommands.DISABLE, ProviderCommands.ENABLE, ConfigCheckCommand.COMMAND, ConfigReloadCommand.COMMAND)) {
+    for (Command c :
+        List.of(
+            SERVE,
+            StatusCommand.COMMAND,
+            PoolsCommand.COMMAND,
+            LeaseCommands.LEASE,
+            LeaseCommands.RELEASE,
+            BuildCommands.BUILDS,
+            BuildCommands.RETRY,
+            ReconcileCommand.COMMAND,
+            ProviderCommands.DISABLE,
+            ProviderCommands.ENABLE,
+            ConfigCheckCommand.COMMAND,
+            ConfigReloadCommand.COMMAND)) {
       COMMANDS.put(c.name(), c);
     }
   }
@@ -50,14 +68,23 @@ public final class Cli {
   /** Runs one command line (without {@code serve}) and returns its exit status. */
   public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     if (args.length == 0 || isHelp(args[0]) || args[0].equals("help")) {
-      return help(args.length > 1 ? String.join(" ", Arrays.copyOfRange(args, 1, args.length)) : null, out, err);
+      return help(
+          args.length > 1 ? String.join(" ", Arrays.copyOfRange(args, 1, args.length)) : null,
+          out,
+          err);
     }
     String name = args[0];
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     if (name.equals("config")) {
       if (rest.length == 0 || !COMMANDS.containsKey("config " + rest[0])) {
-        return usageError(ConfigCheckCommand.COMMAND, rest.length == 0 ? "say `config check FILE` or `config reload`"
-            : "unknown config command '" + rest[0] + "' (there are `config check FILE` and `config reload`)", err);
+        return usageError(
+            ConfigCheckCommand.COMMAND,
+            rest.length == 0
+                ? "say `config check FILE` or `config reload`"
+                : "unknown config command '"
+                    + rest[0]
+                    + "' (there are `config check FILE` and `config reload`)",
+            err);
       }
       name = "config " + rest[0];
       rest = Arrays.copyOfRange(rest, 1, rest.length);
@@ -79,7 +106,9 @@ public final class Cli {
     try {
       Args parsed = Args.parse(rest, command.valueOptions(), command.flags());
       CorralClient client = command.client() ? CorralClient.of(parsed, env) : null;
-      return command.body().run(parsed, new Command.Io(env, out, err, client, parsed.flag("--json")));
+      return command
+          .body()
+          .run(parsed, new Command.Io(env, out, err, client, parsed.flag("--json")));
     } catch (UsageException e) {
       return usageError(command, e.getMessage(), err);
     } catch (CommandFailed e) {
@@ -89,8 +118,8 @@ public final class Cli {
   }
 
   /**
-   * For {@code Main}: whether {@code corral serve ARGS} should start Corral (null), or has been answered already
-   * (help printed, or a usage error) with this exit status.
+   * For {@code Main}: whether {@code corral serve ARGS} should start Corral (null), or has been
+   * answered already (help printed, or a usage error) with this exit status.
    */
   public static Integer checkServe(String[] args, PrintStream out, PrintStream err) {
     if (Arrays.stream(args).anyMatch(Cli::isHelp)) {
@@ -135,17 +164,25 @@ public final class Cli {
   }
 
   static String overview() {
-    StringBuilder sb = new StringBuilder("usage: corral COMMAND [ARGS]    (corral COMMAND --help for one command)\n\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "usage: corral COMMAND [ARGS]    (corral COMMAND --help for one command)\n\n");
     int width = COMMANDS.keySet().stream().mapToInt(String::length).max().orElse(0);
     for (Command c : COMMANDS.values()) {
-      sb.append("  ").append(c.name()).append(" ".repeat(width - c.name().length() + 2)).append(c.summary()).append('\n');
+      sb.append("  ")
+          .append(c.name())
+          .append(" ".repeat(width - c.name().length() + 2))
+          .append(c.summary())
+          .append('\n');
     }
-    sb.append("""
+    sb.append(
+        """
 
         The client commands talk to a running Corral over HTTP: --url URL (default $CORRAL_URL, else
         %s), --token TOKEN (default $CORRAL_TOKEN). They print tables, or with --json the server's JSON.
         Exit status: 0 done; 1 refused by the server, unreachable, or a bad config; 2 a wrong command line.
-        """.formatted(CorralClient.DEFAULT_URL));
+        """
+            .formatted(CorralClient.DEFAULT_URL));
     return sb.toString();
   }
 

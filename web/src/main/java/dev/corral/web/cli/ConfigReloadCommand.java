@@ -6,19 +6,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** {@code corral config reload}: {@code POST /v1/config/reload} on a running Corral, as SIGHUP does locally. */
+/**
+ * {@code corral config reload}: {@code POST /v1/config/reload} on a running Corral, as SIGHUP does
+ * locally.
+ */
 final class ConfigReloadCommand {
   private static final Duration TIMEOUT = Duration.ofMinutes(1);
 
-  static final Command COMMAND = Command.client("config reload", "[options]",
-      "make a running Corral read its config file again",
-      """
+  static final Command COMMAND =
+      Command.client(
+          "config reload",
+          "[options]",
+          "make a running Corral read its config file again",
+          """
       Asks the running Corral to read its config file again (POST /v1/config/reload; `kill -HUP PID` does the
       same on its machine). Pools, template groups, tracker sources, users, quotas, purge rules and rate limits
       change at once; keys that wait for a restart are listed. A file with any problem changes nothing: every
       problem is printed with its line and key (exit 1). Check a file first with `corral config check FILE`.
       With auth on it needs an admin's token.
-      """, Set.of(), Set.of(), ConfigReloadCommand::run);
+      """,
+          Set.of(),
+          Set.of(),
+          ConfigReloadCommand::run);
 
   private ConfigReloadCommand() {}
 
@@ -32,19 +41,29 @@ final class ConfigReloadCommand {
       }
       io.err().println("corral config reload: " + reply.problem());
       for (JsonNode p : problems) {
-        io.err().println("  line " + p.path("line").asInt() + ": " + p.path("key").asText() + ": "
-            + p.path("message").asText());
+        io.err()
+            .println(
+                "  line "
+                    + p.path("line").asInt()
+                    + ": "
+                    + p.path("key").asText()
+                    + ": "
+                    + p.path("message").asText());
       }
       return Cli.FAILED;
     }
-    return io.show(reply.body(), result -> {
-      List<String> parts = new ArrayList<>();
-      parts.add("changed " + listed(result.path("changed"), "nothing"));
-      if (result.path("restart_required").size() > 0) {
-        parts.add("waiting for a restart: " + listed(result.path("restart_required"), ""));
-      }
-      io.out().println("reloaded " + result.path("source").asText() + ": " + String.join("; ", parts));
-    });
+    return io.show(
+        reply.body(),
+        result -> {
+          List<String> parts = new ArrayList<>();
+          parts.add("changed " + listed(result.path("changed"), "nothing"));
+          if (result.path("restart_required").size() > 0) {
+            parts.add("waiting for a restart: " + listed(result.path("restart_required"), ""));
+          }
+          io.out()
+              .println(
+                  "reloaded " + result.path("source").asText() + ": " + String.join("; ", parts));
+        });
   }
 
   private static String listed(JsonNode names, String none) {

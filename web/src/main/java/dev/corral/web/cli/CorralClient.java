@@ -19,26 +19,33 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one HTTP client of the command line: JSON to and from a running Corral's {@code /v1} API at {@code --url}
- * (else {@code CORRAL_URL}, else {@link #DEFAULT_URL}), with {@code --token} (else {@code CORRAL_TOKEN}) sent as
- * {@code X-AUTH-TOKEN}. A refusal becomes a {@link CommandFailed} carrying the server's own message; an unreachable
- * server one naming the URL.
+ * The one HTTP client of the command line: JSON to and from a running Corral's {@code /v1} API at
+ * {@code --url} (else {@code CORRAL_URL}, else {@link #DEFAULT_URL}), with {@code --token} (else
+ * {@code CORRAL_TOKEN}) sent as {@code X-AUTH-TOKEN}. A refusal becomes a {@link CommandFailed}
+ * carrying the server's own message; an unreachable server one naming the URL.
  */
 final class CorralClient {
   static final String DEFAULT_URL = "http://127.0.0.1:7070";
   static final String URL_ENV = "CORRAL_URL";
   static final String TOKEN_ENV = "CORRAL_TOKEN";
+
   /** The options every client command takes (besides {@code --json} and {@code --help}). */
   static final Set<String> OPTIONS = Set.of("--url", "--token");
-  static final String OPTIONS_HELP = """
+
+  static final String OPTIONS_HELP =
+      """
         --url URL      the running Corral (default: $CORRAL_URL, else %s)
         --token TOKEN  an API token, sent as X-AUTH-TOKEN (default: $CORRAL_TOKEN)
         --json         print the server's JSON reply instead of a table
-      """.formatted(DEFAULT_URL);
+      """
+          .formatted(DEFAULT_URL);
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A reply: its status and its body as JSON (a JSON string node holding the text when it was not JSON). */
+  /**
+   * A reply: its status and its body as JSON (a JSON string node holding the text when it was not
+   * JSON).
+   */
   record Reply(int status, JsonNode body) {
     boolean ok() {
       return status >= 200 && status < 300;
@@ -69,7 +76,8 @@ final class CorralClient {
     String url = firstSet(args.value("--url"), env.get(URL_ENV), DEFAULT_URL).replaceAll("/+$", "");
     try {
       URI uri = URI.create(url);
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
         throw new IllegalArgumentException("give http://HOST:PORT");
       }
     } catch (IllegalArgumentException e) {
@@ -105,11 +113,15 @@ final class CorralClient {
 
   /** Any reply the server gives; fails only when it cannot be reached. */
   Reply send(String method, String path, JsonNode body, Duration timeout) throws CommandFailed {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path))
-        .timeout(timeout)
-        .header("Accept", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.toString()));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url + path))
+            .timeout(timeout)
+            .header("Accept", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.toString()));
     if (body != null) {
       request.header("Content-Type", "application/json");
     }

@@ -9,10 +9,12 @@ import java.util.Set;
 
 /** {@code corral lease} and {@code corral release}: {@code POST} and {@code DELETE /v1/leases}. */
 final class LeaseCommands {
-  static final Command LEASE = Command.client("lease",
-      "POOL[=N] [POOL=N ...] [--lifetime DURATION] [--wait DURATION] [--tag KEY=VALUE ...] [options]",
-      "lease VMs from one or more pools; prints the lease id and the VMs",
-      """
+  static final Command LEASE =
+      Command.client(
+          "lease",
+          "POOL[=N] [POOL=N ...] [--lifetime DURATION] [--wait DURATION] [--tag KEY=VALUE ...] [options]",
+          "lease VMs from one or more pools; prints the lease id and the VMs",
+          """
       Leases N VMs (default 1) of each POOL (a pool name or alias) in one all-or-nothing request
       (POST /v1/leases) and prints the lease id, its expiry and each VM's name, hostname, IP and ports.
       A pool without enough ready VMs is refused and nothing is leased, unless --wait is given.
@@ -24,15 +26,24 @@ final class LeaseCommands {
         --tag KEY=VALUE      a tag on the lease (repeatable)
 
       example: corral lease debian-12-64=2 fedora-40-64 --lifetime 4h
-      """, Set.of("--lifetime", "--wait", "--tag"), Set.of(), LeaseCommands::lease);
+      """,
+          Set.of("--lifetime", "--wait", "--tag"),
+          Set.of(),
+          LeaseCommands::lease);
 
-  static final Command RELEASE = Command.client("release", "LEASE_ID [options]",
-      "release a lease: its VMs are destroyed (or kept for you, in a reuse pool)",
-      """
+  static final Command RELEASE =
+      Command.client(
+          "release",
+          "LEASE_ID [options]",
+          "release a lease: its VMs are destroyed (or kept for you, in a reuse pool)",
+          """
       Releases the lease (DELETE /v1/leases/ID): its VMs are destroyed, or in a pool with reuse cleaned
       and kept for its owner's next lease. A lease that still waits for VMs is cancelled
       (DELETE /v1/pending-leases/ID) and the VMs it held go back. Releasing an ended lease changes nothing.
-      """, Set.of(), Set.of(), LeaseCommands::release);
+      """,
+          Set.of(),
+          Set.of(),
+          LeaseCommands::release);
 
   private LeaseCommands() {}
 
@@ -67,16 +78,27 @@ final class LeaseCommands {
         tags.put(tag.substring(0, eq), tag.substring(eq + 1));
       }
     }
-    return io.show(io.client().post("/v1/leases", body), lease -> {
-      if ("pending".equals(Table.text(lease, "state"))) {
-        io.out().println("lease " + Table.text(lease, "id") + " is pending until " + Table.text(lease, "wait_until")
-            + ": " + Table.text(lease, "message"));
-        io.out().println("(it becomes active once every VM is ready: corral release " + Table.text(lease, "id")
-            + " cancels it)");
-      } else {
-        printLease(lease, io);
-      }
-    });
+    return io.show(
+        io.client().post("/v1/leases", body),
+        lease -> {
+          if ("pending".equals(Table.text(lease, "state"))) {
+            io.out()
+                .println(
+                    "lease "
+                        + Table.text(lease, "id")
+                        + " is pending until "
+                        + Table.text(lease, "wait_until")
+                        + ": "
+                        + Table.text(lease, "message"));
+            io.out()
+                .println(
+                    "(it becomes active once every VM is ready: corral release "
+                        + Table.text(lease, "id")
+                        + " cancels it)");
+          } else {
+            printLease(lease, io);
+          }
+        });
   }
 
   private static int release(Args args, Command.Io io) throws UsageException, CommandFailed {
@@ -85,23 +107,49 @@ final class LeaseCommands {
     if ("pending".equals(Table.text(lease, "state"))) {
       lease = io.client().delete("/v1/pending-leases/" + CorralClient.segment(id));
     }
-    return io.show(lease, ended -> {
-      String reason = Table.text(ended, Table.text(ended, "end_reason") != null ? "end_reason" : "message");
-      io.out().println("lease " + id + " is " + Table.text(ended, "state") + (reason == null ? "" : " (" + reason + ")"));
-      Table table = new Table("VM", "POOL", "STATE");
-      ended.path("vms").forEach(vm -> table.row(Table.text(vm, "name"), Table.text(vm, "pool"), Table.text(vm, "state")));
-      table.print(io.out(), "(no VMs)");
-    });
+    return io.show(
+        lease,
+        ended -> {
+          String reason =
+              Table.text(ended, Table.text(ended, "end_reason") != null ? "end_reason" : "message");
+          io.out()
+              .println(
+                  "lease "
+                      + id
+                      + " is "
+                      + Table.text(ended, "state")
+                      + (reason == null ? "" : " (" + reason + ")"));
+          Table table = new Table("VM", "POOL", "STATE");
+          ended
+              .path("vms")
+              .forEach(
+                  vm ->
+                      table.row(
+                          Table.text(vm, "name"), Table.text(vm, "pool"), Table.text(vm, "state")));
+          table.print(io.out(), "(no VMs)");
+        });
   }
 
   static void printLease(JsonNode lease, Command.Io io) {
     String owner = Table.text(lease, "owner");
-    io.out().println("lease " + Table.text(lease, "id") + " " + Table.text(lease, "state")
-        + (owner == null ? "" : " (owner " + owner + ")") + ", expires " + Table.text(lease, "expires_at"));
+    io.out()
+        .println(
+            "lease "
+                + Table.text(lease, "id")
+                + " "
+                + Table.text(lease, "state")
+                + (owner == null ? "" : " (owner " + owner + ")")
+                + ", expires "
+                + Table.text(lease, "expires_at"));
     Table table = new Table("VM", "HOSTNAME", "IP", "PORTS", "POOL", "TEMPLATE");
     for (JsonNode vm : lease.path("vms")) {
-      table.row(Table.text(vm, "name"), Table.text(vm, "hostname"), Table.text(vm, "ip"), ports(vm.path("ports")),
-          Table.text(vm, "pool"), Table.text(vm, "template"));
+      table.row(
+          Table.text(vm, "name"),
+          Table.text(vm, "hostname"),
+          Table.text(vm, "ip"),
+          ports(vm.path("ports")),
+          Table.text(vm, "pool"),
+          Table.text(vm, "template"));
     }
     table.print(io.out());
   }
@@ -110,7 +158,10 @@ final class LeaseCommands {
     StringBuilder sb = new StringBuilder();
     for (Iterator<Map.Entry<String, JsonNode>> it = ports.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> port = it.next();
-      sb.append(sb.isEmpty() ? "" : " ").append(port.getKey()).append('=').append(port.getValue().asText());
+      sb.append(sb.isEmpty() ? "" : " ")
+          .append(port.getKey())
+          .append('=')
+          .append(port.getValue().asText());
     }
     return sb.toString();
   }

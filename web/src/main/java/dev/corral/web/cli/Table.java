@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** A plain text table: a header line, then one line per row, columns two spaces apart; empty cells show {@code -}. */
+/**
+ * A plain text table: a header line, then one line per row, columns two spaces apart; empty cells
+ * show {@code -}.
+ */
 final class Table {
   private final List<String> headers;
   private final List<List<String>> rows = new ArrayList<>();
@@ -17,7 +20,8 @@ final class Table {
 
   Table row(Object... cells) {
     if (cells.length != headers.size()) {
-      throw new IllegalArgumentException(cells.length + " cells for " + headers.size() + " columns");
+      throw new IllegalArgumentException(
+          cells.length + " cells for " + headers.size() + " columns");
     }
     rows.add(Arrays.stream(cells).map(Table::cell).toList());
     return this;
@@ -51,7 +55,9 @@ final class Table {
   /** The text of a JSON field, or null when it is missing or null. */
   static String text(JsonNode node, String field) {
     JsonNode value = node.get(field);
-    return value == null || value.isNull() ? null : value.isValueNode() ? value.asText() : value.toString();
+    return value == null || value.isNull()
+        ? null
+        : value.isValueNode() ? value.asText() : value.toString();
   }
 
   /** A JSON array of strings as {@code a, b}, or null when empty. */

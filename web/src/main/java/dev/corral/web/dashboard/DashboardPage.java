@@ -24,11 +24,13 @@ import java.util.TreeMap;
  */
 final class DashboardPage {
   static final int REFRESH_SECONDS = 5;
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
-  private static final String CSS = """
+  private static final String CSS =
+      """
       body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",Arial,sans-serif;margin:0;
         color:#1f2328;background:#f6f8fa}
       header{background:#24292f;color:#fff;padding:10px 20px;display:flex;gap:18px;align-items:baseline;flex-wrap:wrap}
@@ -69,19 +71,24 @@ final class DashboardPage {
   private DashboardPage() {}
 
   /**
-   * While the database is away: the same page frame, what is wrong, and the same reload, so a dashboard left
-   * open on a wall shows the outage and then the pools again by itself.
+   * While the database is away: the same page frame, what is wrong, and the same reload, so a
+   * dashboard left open on a wall shows the outage and then the pools again by itself.
    */
   static String unavailable(String problem) {
     Html h = new Html();
     h.raw("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .raw("<meta http-equiv=\"refresh\" content=\"" + REFRESH_SECONDS + "\">")
         .raw("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
-        .raw("<title>Corral: database unavailable</title><style>").raw(CSS).raw("</style></head><body>")
-        .raw("<header><h1>Corral</h1></header><main><section><h2>The database is unavailable</h2><p class=\"error\">")
+        .raw("<title>Corral: database unavailable</title><style>")
+        .raw(CSS)
+        .raw("</style></head><body>")
+        .raw(
+            "<header><h1>Corral</h1></header><main><section><h2>The database is unavailable</h2><p class=\"error\">")
         .text(problem)
-        .raw("</p><p class=\"muted\">Nothing can be shown or changed until it is back; this page reloads every ")
-        .text(Integer.toString(REFRESH_SECONDS)).raw(" s.</p></section></main></body></html>\n");
+        .raw(
+            "</p><p class=\"muted\">Nothing can be shown or changed until it is back; this page reloads every ")
+        .text(Integer.toString(REFRESH_SECONDS))
+        .raw(" s.</p></section></main></body></html>\n");
     return h.toString();
   }
 
@@ -90,7 +97,9 @@ final class DashboardPage {
     h.raw("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .raw("<meta http-equiv=\"refresh\" content=\"" + REFRESH_SECONDS + "\">")
         .raw("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
-        .raw("<title>Corral</title><style>").raw(CSS).raw("</style></head><body>");
+        .raw("<title>Corral</title><style>")
+        .raw(CSS)
+        .raw("</style></head><body>");
     header(h, s);
     h.raw("<main>");
     pools(h, s);
@@ -105,16 +114,25 @@ final class DashboardPage {
   }
 
   private static void header(Html h, Dashboard.Snapshot s) {
-    h.raw("<header><h1>Corral</h1><nav><a href=\"#pools\">Pools</a><a href=\"#providers\">Providers</a>")
+    h.raw(
+            "<header><h1>Corral</h1><nav><a href=\"#pools\">Pools</a><a href=\"#providers\">Providers</a>")
         .raw("<a href=\"#templates\">Templates</a><a href=\"#leases\">Leases</a></nav>")
-        .raw("<span>updated <time id=\"updated\" datetime=\"").text(s.at()).raw("\">")
-        .text(TIME.format(s.at())).raw(" UTC</time>, every ").text(REFRESH_SECONDS).raw(" s</span>");
+        .raw("<span>updated <time id=\"updated\" datetime=\"")
+        .text(s.at())
+        .raw("\">")
+        .text(TIME.format(s.at()))
+        .raw(" UTC</time>, every ")
+        .text(REFRESH_SECONDS)
+        .raw(" s</span>");
     if (s.authOn()) {
       h.raw("<span id=\"who\">");
       if (s.caller().anonymous()) {
         h.raw("not signed in (<a href=\"/login\">sign in</a>)");
       } else {
-        h.raw("signed in as <b>").text(s.caller().user()).raw("</b>").raw(s.caller().admin() ? " (admin)" : "");
+        h.raw("signed in as <b>")
+            .text(s.caller().user())
+            .raw("</b>")
+            .raw(s.caller().admin() ? " (admin)" : "");
       }
       h.raw("</span>");
     }
@@ -132,19 +150,32 @@ final class DashboardPage {
     h.raw("<table><tr><th>Pool</th><th>Ready VMs</th><th>Template</th><th>State</th></tr>");
     for (Dashboard.PoolLine line : s.pools()) {
       PoolView p = line.pool();
-      h.raw("<tr class=\"pool\" data-pool=\"").text(p.name()).raw("\" data-ready=\"").text(p.ready())
-          .raw("\" data-size=\"").text(p.size()).raw("\"><td class=\"nowrap\"><b>").text(p.name()).raw("</b>");
+      h.raw("<tr class=\"pool\" data-pool=\"")
+          .text(p.name())
+          .raw("\" data-ready=\"")
+          .text(p.ready())
+          .raw("\" data-size=\"")
+          .text(p.size())
+          .raw("\"><td class=\"nowrap\"><b>")
+          .text(p.name())
+          .raw("</b>");
       if (!p.alias().isEmpty()) {
         h.raw("<div class=\"muted\">alias ").text(String.join(", ", p.alias())).raw("</div>");
       }
-      h.raw("<div class=\"muted\">on ").text(String.join(", ", p.providers())).raw("</div></td><td>");
-      h.raw("<div class=\"bar\" title=\"").text(p.ready() + " ready and " + p.provisioning() + " provisioning of "
-          + p.size()).raw("\">");
+      h.raw("<div class=\"muted\">on ")
+          .text(String.join(", ", p.providers()))
+          .raw("</div></td><td>");
+      h.raw("<div class=\"bar\" title=\"")
+          .text(p.ready() + " ready and " + p.provisioning() + " provisioning of " + p.size())
+          .raw("\">");
       double ready = share(p.ready(), p.size());
       h.raw("<span class=\"ready\" style=\"width:").text(percent(ready)).raw("\"></span>");
       h.raw("<span class=\"provisioning\" style=\"width:")
-          .text(percent(Math.min(share(p.provisioning(), p.size()), 1 - ready))).raw("\"></span></div>");
-      h.raw("<div><span class=\"fill\">").text(p.ready() + " / " + p.size() + " ready").raw("</span>");
+          .text(percent(Math.min(share(p.provisioning(), p.size()), 1 - ready)))
+          .raw("\"></span></div>");
+      h.raw("<div><span class=\"fill\">")
+          .text(p.ready() + " / " + p.size() + " ready")
+          .raw("</span>");
       Map<String, Integer> others = new LinkedHashMap<>();
       others.put("provisioning", p.provisioning());
       others.put("leased", p.leased());
@@ -152,11 +183,12 @@ final class DashboardPage {
       others.put("held for reuse", p.reusable());
       others.put("destroying", p.destroying());
       others.put("failed (24 h)", p.failed());
-      others.forEach((what, n) -> {
-        if (n > 0 || what.equals("provisioning") || what.equals("leased")) {
-          h.raw(" · <span class=\"count\">").text(n + " " + what).raw("</span>");
-        }
-      });
+      others.forEach(
+          (what, n) -> {
+            if (n > 0 || what.equals("provisioning") || what.equals("leased")) {
+              h.raw(" · <span class=\"count\">").text(n + " " + what).raw("</span>");
+            }
+          });
       h.raw("</div></td><td>");
       if (p.template() == null) {
         h.raw("<i>none yet</i>");
@@ -164,17 +196,23 @@ final class DashboardPage {
         h.raw("<code>").text(p.template()).raw("</code>");
       }
       if (p.templateSelector() != null) {
-        h.raw("<div class=\"muted\">group ").text(p.templateSelector().templateGroup()).raw(", ")
+        h.raw("<div class=\"muted\">group ")
+            .text(p.templateSelector().templateGroup())
+            .raw(", ")
             .text(p.templateSelector().templateVersion())
-            .raw(p.templateSelector().templatePrepared() ? ", prepared" : ", raw").raw("</div>");
+            .raw(p.templateSelector().templatePrepared() ? ", prepared" : ", raw")
+            .raw("</div>");
       }
       h.raw("</td><td>");
       if (!p.active()) {
-        h.raw("<span class=\"badge draining\">draining</span><div class=\"muted\">removed from the config</div>");
+        h.raw(
+            "<span class=\"badge draining\">draining</span><div class=\"muted\">removed from the config</div>");
       } else if (line.shortBecause().isEmpty()) {
         h.raw("<span class=\"badge full\">full</span>");
       } else {
-        h.raw("<span class=\"badge short\">short by ").text(p.size() - p.ready()).raw("</span><ul class=\"why\">");
+        h.raw("<span class=\"badge short\">short by ")
+            .text(p.size() - p.ready())
+            .raw("</span><ul class=\"why\">");
         line.shortBecause().forEach(why -> h.raw("<li>").text(why).raw("</li>"));
         h.raw("</ul>");
       }
@@ -195,8 +233,15 @@ final class DashboardPage {
         .raw("<th>Clone slots free</th><th>Build slots free</th></tr>");
     for (ProviderView p : s.providers()) {
       String state = p.error() != null ? "unreachable" : p.state();
-      h.raw("<tr class=\"provider\" data-provider=\"").text(p.name()).raw("\" data-state=\"").text(state)
-          .raw("\"><td><b>").text(p.name()).raw("</b><div class=\"muted\">").text(p.type()).raw("</div></td>");
+      h.raw("<tr class=\"provider\" data-provider=\"")
+          .text(p.name())
+          .raw("\" data-state=\"")
+          .text(state)
+          .raw("\"><td><b>")
+          .text(p.name())
+          .raw("</b><div class=\"muted\">")
+          .text(p.type())
+          .raw("</div></td>");
       h.raw("<td><span class=\"badge ").text(state).raw("\">").text(state).raw("</span>");
       if (p.retryAt() != null) {
         h.raw("<div class=\"muted\">trial VM from ").raw(time(p.retryAt(), s.at())).raw("</div>");
@@ -207,9 +252,14 @@ final class DashboardPage {
       if (p.error() != null) {
         h.raw("<div class=\"error\">").text(p.error()).raw("</div>");
       }
-      h.raw("</td><td><div class=\"bar\" title=\"").text(p.inventoryVms() + " of max_vms " + p.maxVms())
-          .raw("\"><span class=\"load\" style=\"width:").text(percent(Math.min(1, p.load()))).raw("\"></span></div>")
-          .raw("<div>").text(Math.round(p.load() * 100) + " % of " + p.maxVms()).raw("</div></td>");
+      h.raw("</td><td><div class=\"bar\" title=\"")
+          .text(p.inventoryVms() + " of max_vms " + p.maxVms())
+          .raw("\"><span class=\"load\" style=\"width:")
+          .text(percent(Math.min(1, p.load())))
+          .raw("\"></span></div>")
+          .raw("<div>")
+          .text(Math.round(p.load() * 100) + " % of " + p.maxVms())
+          .raw("</div></td>");
       h.raw("<td>").text((p.vms() == null ? "?" : p.vms()) + " / " + p.inventoryVms()).raw("</td>");
       h.raw("<td>").text(p.cloneSlotsFree() + " of " + p.maxConcurrentClones()).raw("</td>");
       h.raw("<td>").text(p.buildSlotsFree() + " of " + p.maxConcurrentBuilds()).raw("</td></tr>");
@@ -225,7 +275,10 @@ final class DashboardPage {
       h.raw("<p class=\"muted\">No template groups are configured.</p>");
     }
     for (Dashboard.GroupLine g : s.groups()) {
-      h.raw("<div class=\"group\" data-group=\"").text(g.group().name()).raw("\"><h3>").text(g.group().name())
+      h.raw("<div class=\"group\" data-group=\"")
+          .text(g.group().name())
+          .raw("\"><h3>")
+          .text(g.group().name())
           .raw("</h3><div class=\"muted\">templates: ");
       Map<String, Integer> counts = new TreeMap<>(g.group().templates());
       if (counts.isEmpty()) {
@@ -233,12 +286,16 @@ final class DashboardPage {
       }
       List<String> parts = new ArrayList<>();
       counts.forEach((state, n) -> parts.add(n + " " + state));
-      h.text(String.join(", ", parts)).raw("; keeps ").text(g.group().keepPrepared()).raw(" prepared</div>");
+      h.text(String.join(", ", parts))
+          .raw("; keeps ")
+          .text(g.group().keepPrepared())
+          .raw(" prepared</div>");
       if (g.builds().isEmpty()) {
         h.raw("<p class=\"muted\">No builds yet.</p></div>");
         continue;
       }
-      h.raw("<table><tr><th>Build</th><th>State</th><th>Chain</th><th>Times</th><th>Workflow</th></tr>");
+      h.raw(
+          "<table><tr><th>Build</th><th>State</th><th>Chain</th><th>Times</th><th>Workflow</th></tr>");
       for (BuildView b : g.builds()) {
         build(h, b, s.at());
       }
@@ -248,8 +305,13 @@ final class DashboardPage {
   }
 
   private static void build(Html h, BuildView b, Instant now) {
-    h.raw("<tr class=\"build\" data-build=\"").text(b.id()).raw("\"><td>#").text(b.id()).raw(" <code>")
-        .text(b.sourceTemplate()).raw("</code>");
+    h.raw("<tr class=\"build\" data-build=\"")
+        .text(b.id())
+        .raw("\"><td>#")
+        .text(b.id())
+        .raw(" <code>")
+        .text(b.sourceTemplate())
+        .raw("</code>");
     if (b.resultTemplate() != null) {
       h.raw(" → <code>").text(b.resultTemplate()).raw("</code>");
     }
@@ -257,7 +319,11 @@ final class DashboardPage {
     if (b.retryOf() != null) {
       h.raw(", retry of #").text(b.retryOf());
     }
-    h.raw("</div></td><td><span class=\"badge ").text(b.state()).raw("\">").text(b.state()).raw("</span>");
+    h.raw("</div></td><td><span class=\"badge ")
+        .text(b.state())
+        .raw("\">")
+        .text(b.state())
+        .raw("</span>");
     if (b.error() != null) {
       h.raw("<div class=\"error\">").text(b.error()).raw("</div>");
     }
@@ -292,10 +358,20 @@ final class DashboardPage {
     if (step == null) {
       h.text(name + ": " + state);
     } else {
-      h.text(name + ": " + state + ", " + step.attempts() + " attempt(s)"
-          + (step.startedAt() == null ? "" : ", from " + step.startedAt().truncatedTo(ChronoUnit.MILLIS))
-          + (step.endedAt() == null ? "" : " to " + step.endedAt().truncatedTo(ChronoUnit.MILLIS))
-          + (step.error() == null ? "" : ": " + step.error()));
+      h.text(
+          name
+              + ": "
+              + state
+              + ", "
+              + step.attempts()
+              + " attempt(s)"
+              + (step.startedAt() == null
+                  ? ""
+                  : ", from " + step.startedAt().truncatedTo(ChronoUnit.MILLIS))
+              + (step.endedAt() == null
+                  ? ""
+                  : " to " + step.endedAt().truncatedTo(ChronoUnit.MILLIS))
+              + (step.error() == null ? "" : ": " + step.error()));
     }
     h.raw("\">").text(name);
     if (step != null && step.startedAt() != null && step.endedAt() != null) {
@@ -309,7 +385,8 @@ final class DashboardPage {
   private static void leases(Html h, Dashboard.Snapshot s) {
     h.raw("<section id=\"leases\"><h2>Recent leases</h2>");
     if (s.leases() == null) {
-      h.raw("<p class=\"muted\">Leases belong to their owners: <a href=\"/login\">sign in</a> to see yours ")
+      h.raw(
+              "<p class=\"muted\">Leases belong to their owners: <a href=\"/login\">sign in</a> to see yours ")
           .raw("(an admin sees everyone's).</p></section>");
       return;
     }
@@ -317,13 +394,22 @@ final class DashboardPage {
       h.raw("<p class=\"muted\">No leases yet.</p></section>");
       return;
     }
-    h.raw("<p class=\"muted\">The newest ").text(Dashboard.LEASES)
-        .raw(s.authOn() && !s.caller().admin() ? " of your leases" : "").raw(", newest first.</p>");
-    h.raw("<table><tr><th>Lease</th><th>Owner</th><th>VMs</th><th>State</th><th>Expires</th><th>Tags</th></tr>");
+    h.raw("<p class=\"muted\">The newest ")
+        .text(Dashboard.LEASES)
+        .raw(s.authOn() && !s.caller().admin() ? " of your leases" : "")
+        .raw(", newest first.</p>");
+    h.raw(
+        "<table><tr><th>Lease</th><th>Owner</th><th>VMs</th><th>State</th><th>Expires</th><th>Tags</th></tr>");
     for (LeaseView l : s.leases()) {
-      h.raw("<tr class=\"lease\" data-lease=\"").text(l.id()).raw("\"><td><code title=\"").text(l.id()).raw("\">")
-          .text(l.id().length() > 8 ? l.id().substring(0, 8) : l.id()).raw("</code><div class=\"muted\">from ")
-          .raw(time(l.createdAt(), s.at())).raw("</div></td><td>");
+      h.raw("<tr class=\"lease\" data-lease=\"")
+          .text(l.id())
+          .raw("\"><td><code title=\"")
+          .text(l.id())
+          .raw("\">")
+          .text(l.id().length() > 8 ? l.id().substring(0, 8) : l.id())
+          .raw("</code><div class=\"muted\">from ")
+          .raw(time(l.createdAt(), s.at()))
+          .raw("</div></td><td>");
       if (l.owner() == null) {
         h.raw("<i>anonymous</i>");
       } else {
@@ -331,15 +417,25 @@ final class DashboardPage {
       }
       h.raw("</td><td>");
       for (LeaseView.VmView vm : l.vms()) {
-        // A VM's own state only where it says more than the lease's (say, a leased VM that was lost).
+        // A VM's own state only where it says more than the lease's (say, a leased VM that was
+        // lost).
         boolean ownState = vm.state() != null && !vm.state().equals("leased");
-        h.raw("<div class=\"vm\"><code>").text(vm.name()).raw("</code> <span class=\"muted\">").text(vm.pool())
-            .raw(ownState ? ", " : "").text(ownState ? vm.state() : "").raw("</span></div>");
+        h.raw("<div class=\"vm\"><code>")
+            .text(vm.name())
+            .raw("</code> <span class=\"muted\">")
+            .text(vm.pool())
+            .raw(ownState ? ", " : "")
+            .text(ownState ? vm.state() : "")
+            .raw("</span></div>");
       }
       if (l.vms().isEmpty()) {
         h.raw("<span class=\"muted\">none</span>");
       }
-      h.raw("</td><td><span class=\"badge ").text(l.state()).raw("\">").text(l.state()).raw("</span>");
+      h.raw("</td><td><span class=\"badge ")
+          .text(l.state())
+          .raw("\">")
+          .text(l.state())
+          .raw("</span>");
       if (l.endReason() != null) {
         h.raw("<div class=\"muted\">").text(l.endReason()).raw("</div>");
       }
@@ -350,7 +446,10 @@ final class DashboardPage {
         h.raw(time(l.expiresAt(), s.at()));
       }
       h.raw("</td><td>");
-      l.tags().forEach((k, v) -> h.raw("<div class=\"tag\"><b>").text(k).raw("</b>: ").text(v).raw("</div>"));
+      l.tags()
+          .forEach(
+              (k, v) ->
+                  h.raw("<div class=\"tag\"><b>").text(k).raw("</b>: ").text(v).raw("</div>"));
       h.raw("</td></tr>");
     }
     h.raw("</table></section>");
@@ -363,10 +462,15 @@ final class DashboardPage {
     if (t == null) {
       return "";
     }
-    boolean today = t.atZone(ZoneOffset.UTC).toLocalDate().equals(now.atZone(ZoneOffset.UTC).toLocalDate());
-    return "<time datetime=\"" + Html.escape(t.truncatedTo(ChronoUnit.MILLIS)) + "\">"
-        + Html.escape((today ? TIME : DATE_TIME).format(t)) + "</time> <span class=\"muted\">("
-        + Html.escape(relative(t, now)) + ")</span>";
+    boolean today =
+        t.atZone(ZoneOffset.UTC).toLocalDate().equals(now.atZone(ZoneOffset.UTC).toLocalDate());
+    return "<time datetime=\""
+        + Html.escape(t.truncatedTo(ChronoUnit.MILLIS))
+        + "\">"
+        + Html.escape((today ? TIME : DATE_TIME).format(t))
+        + "</time> <span class=\"muted\">("
+        + Html.escape(relative(t, now))
+        + ")</span>";
   }
 
   static String relative(Instant t, Instant now) {

@@ -10,15 +10,16 @@ import io.javalin.http.HttpStatus;
 import java.util.Map;
 
 /**
- * The dashboard's pages. {@code GET /} is readable by anyone, as vmpooler's dashboard and Corral's own read
- * endpoints are; its lease list follows {@code GET /v1/leases}: with auth on, the signed-in user's leases (an
- * admin's: everyone's), none for a request without credentials. {@code GET /login} makes the browser ask for a
- * user name and password (HTTP Basic), which it then sends with every reload of {@code /}.
+ * The dashboard's pages. {@code GET /} is readable by anyone, as vmpooler's dashboard and Corral's
+ * own read endpoints are; its lease list follows {@code GET /v1/leases}: with auth on, the
+ * signed-in user's leases (an admin's: everyone's), none for a request without credentials. {@code
+ * GET /login} makes the browser ask for a user name and password (HTTP Basic), which it then sends
+ * with every reload of {@code /}.
  */
 public final class DashboardRoutes {
   /**
-   * No script may run and nothing may load from elsewhere, even if a value ever slipped through unescaped; the
-   * page keeps its inline styles.
+   * No script may run and nothing may load from elsewhere, even if a value ever slipped through
+   * unescaped; the page keeps its inline styles.
    */
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'none'; frame-ancestors 'none'";
@@ -50,12 +51,17 @@ public final class DashboardRoutes {
         .html(html);
   }
 
-  /** 401 with a Basic challenge until the browser sends good credentials, then back to the dashboard. */
+  /**
+   * 401 with a Basic challenge until the browser sends good credentials, then back to the
+   * dashboard.
+   */
   private void login(Context ctx) {
     Caller caller = RequestCaller.of(ctx);
     if (authOn && caller.anonymous()) {
-      // ErrorMapping adds WWW-Authenticate: Basic to every 401, so the browser asks for a user name and password.
-      throw new ApiException(401, "unauthenticated", "sign in with your Corral user name and password", Map.of());
+      // ErrorMapping adds WWW-Authenticate: Basic to every 401, so the browser asks for a user name
+      // and password.
+      throw new ApiException(
+          401, "unauthenticated", "sign in with your Corral user name and password", Map.of());
     }
     ctx.redirect("/", HttpStatus.SEE_OTHER);
   }

@@ -1,9 +1,10 @@
 package dev.corral.web.dashboard;
 
 /**
- * A page being written: markup is appended as is, every value through {@link #text}, which escapes it for both
- * element content and quoted attribute values. Names come from the config and users (lease tags, build errors),
- * so nothing that is not a literal of this package reaches the page unescaped.
+ * A page being written: markup is appended as is, every value through {@link #text}, which escapes
+ * it for both element content and quoted attribute values. Names come from the config and users
+ * (lease tags, build errors), so nothing that is not a literal of this package reaches the page
+ * unescaped.
  */
 final class Html {
   private final StringBuilder out = new StringBuilder(16 * 1024);

@@ -4,9 +4,10 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
 
 /**
- * An exception as logback shows it, with its class name and message (and its causes' and suppressed ones')
- * {@linkplain OneLine escaped}: a message can hold a client's text, but a stack trace's line breaks must be
- * only those logback writes between its own lines ({@code at …}, {@code Caused by: …}).
+ * An exception as logback shows it, with its class name and message (and its causes' and suppressed
+ * ones') {@linkplain OneLine escaped}: a message can hold a client's text, but a stack trace's line
+ * breaks must be only those logback writes between its own lines ({@code at …}, {@code Caused by:
+ * …}).
  */
 final class EscapedThrowable implements IThrowableProxy {
   private final IThrowableProxy error;

@@ -12,17 +12,21 @@ import java.io.UncheckedIOException;
 import java.util.Set;
 
 /**
- * {@code logging.format: json}: one JSON object per line, {@code {"time": "2026-11-20T10:15:30.123Z", "level":
- * "INFO", "logger": "dev.corral…", "message": "…", <each id>: "…", "workflow_id": "…", "error": "<stack
- * trace>"}}. Ids are fields of their own ({@code pool, vm, lease, build, …}); {@code workflow_id} is the
- * Temporal workflow the event happened in; {@code error} is there when the event carries an exception.
+ * {@code logging.format: json}: one JSON object per line, {@code {"time":
+ * "2026-11-20T10:15:30.123Z", "level": "INFO", "logger": "dev.corral…", "message": "…", <each id>:
+ * "…", "workflow_id": "…", "error": "<stack trace>"}}. Ids are fields of their own ({@code pool,
+ * vm, lease, build, …}); {@code workflow_id} is the Temporal workflow the event happened in; {@code
+ * error} is there when the event carries an exception.
  */
 final class JsonEncoder extends EncoderBase<ILoggingEvent> {
   private static final JsonFactory JSON = new JsonFactory();
   private static final java.time.format.DateTimeFormatter TIME =
-      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
-  private static final Set<String> RESERVED = Set.of("time", "level", "logger", "message", "workflow_id", "error");
-  private static final byte[] NEWLINE = System.lineSeparator().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+          .withZone(java.time.ZoneOffset.UTC);
+  private static final Set<String> RESERVED =
+      Set.of("time", "level", "logger", "message", "workflow_id", "error");
+  private static final byte[] NEWLINE =
+      System.lineSeparator().getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   @Override
   public byte[] encode(ILoggingEvent event) {

@@ -7,8 +7,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import dev.corral.config.LoggingConfig;
 
 /**
- * Found by logback through {@code META-INF/services}: sets up the text format before the first line is
- * logged, and stops logback from looking for configuration files.
+ * Found by logback through {@code META-INF/services}: sets up the text format before the first line
+ * is logged, and stops logback from looking for configuration files.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogConfigurator extends ContextAwareBase implements Configurator {

@@ -10,17 +10,20 @@ import java.util.regex.Pattern;
 import org.slf4j.event.KeyValuePair;
 
 /**
- * The ids of one log event: MDC entries with lower-case snake_case keys (as {@code EventLog} writes them; the
- * Temporal SDK's own MDC entries are CamelCase and stay out), then SLF4J key-value pairs. The MDC keeps no
- * order, so ids come in one fixed order: the well-known ones as {@link #ORDER} lists them, then the rest by name.
+ * The ids of one log event: MDC entries with lower-case snake_case keys (as {@code EventLog} writes
+ * them; the Temporal SDK's own MDC entries are CamelCase and stay out), then SLF4J key-value pairs.
+ * The MDC keeps no order, so ids come in one fixed order: the well-known ones as {@link #ORDER}
+ * lists them, then the rest by name.
  */
 final class LogFields {
   private static final Pattern ID_KEY = Pattern.compile("[a-z][a-z0-9_]*");
   private static final List<String> ORDER =
-      List.of("lease", "build", "task", "vm", "pool", "provider", "template", "group", "step", "owner");
-  private static final Comparator<String> BY_ORDER = Comparator
-      .comparingInt((String key) -> ORDER.contains(key) ? ORDER.indexOf(key) : ORDER.size())
-      .thenComparing(Comparator.naturalOrder());
+      List.of(
+          "lease", "build", "task", "vm", "pool", "provider", "template", "group", "step", "owner");
+  private static final Comparator<String> BY_ORDER =
+      Comparator.comparingInt(
+              (String key) -> ORDER.contains(key) ? ORDER.indexOf(key) : ORDER.size())
+          .thenComparing(Comparator.naturalOrder());
 
   private LogFields() {}
 
@@ -28,11 +31,12 @@ final class LogFields {
     Map<String, String> ids = new TreeMap<>(BY_ORDER);
     Map<String, String> mdc = event.getMDCPropertyMap();
     if (mdc != null) {
-      mdc.forEach((key, value) -> {
-        if (value != null && ID_KEY.matcher(key).matches()) {
-          ids.put(key, value);
-        }
-      });
+      mdc.forEach(
+          (key, value) -> {
+            if (value != null && ID_KEY.matcher(key).matches()) {
+              ids.put(key, value);
+            }
+          });
     }
     Map<String, String> all = new LinkedHashMap<>(ids);
     if (event.getKeyValuePairs() != null) {

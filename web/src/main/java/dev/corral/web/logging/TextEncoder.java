@@ -9,13 +9,14 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
 /**
- * {@code logging.format: text}: {@code 2026-11-20T10:15:30.123+0000 INFO CorralApp - message key=value ...},
- * the layout Corral always had (slf4j-simple's, with the short logger name) plus the event's ids; a value
- * with spaces or quotes is quoted. A stack trace follows on its own lines.
+ * {@code logging.format: text}: {@code 2026-11-20T10:15:30.123+0000 INFO CorralApp - message
+ * key=value ...}, the layout Corral always had (slf4j-simple's, with the short logger name) plus
+ * the event's ids; a value with spaces or quotes is quoted. A stack trace follows on its own lines.
  *
- * <p>One event is one line (plus the stack trace's own lines): the message, the ids and the exception
- * messages can carry a client's text, so their line breaks and other control characters are written as
- * escapes ({@link OneLine}); otherwise a request could write a forged line of its own into the log.
+ * <p>One event is one line (plus the stack trace's own lines): the message, the ids and the
+ * exception messages can carry a client's text, so their line breaks and other control characters
+ * are written as escapes ({@link OneLine}); otherwise a request could write a forged line of its
+ * own into the log.
  */
 final class TextEncoder extends EncoderBase<ILoggingEvent> {
   private static final DateTimeFormatter TIME =
@@ -24,21 +25,29 @@ final class TextEncoder extends EncoderBase<ILoggingEvent> {
   @Override
   public byte[] encode(ILoggingEvent event) {
     StringBuilder line = new StringBuilder(128);
-    line.append(TIME.format(event.getInstant())).append(' ').append(event.getLevel()).append(' ')
-        .append(LogFields.shortName(event.getLoggerName())).append(" - ")
+    line.append(TIME.format(event.getInstant()))
+        .append(' ')
+        .append(event.getLevel())
+        .append(' ')
+        .append(LogFields.shortName(event.getLoggerName()))
+        .append(" - ")
         .append(OneLine.escape(event.getFormattedMessage()));
-    LogFields.of(event).forEach((key, value) ->
-        line.append(' ').append(OneLine.escape(key)).append('=').append(quoted(value)));
+    LogFields.of(event)
+        .forEach(
+            (key, value) ->
+                line.append(' ').append(OneLine.escape(key)).append('=').append(quoted(value)));
     line.append(System.lineSeparator());
     IThrowableProxy error = event.getThrowableProxy();
     if (error != null) {
-      line.append(ThrowableProxyUtil.asString(EscapedThrowable.of(error))).append(System.lineSeparator());
+      line.append(ThrowableProxyUtil.asString(EscapedThrowable.of(error)))
+          .append(System.lineSeparator());
     }
     return line.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private static String quoted(String value) {
-    if (!value.isEmpty() && value.chars().noneMatch(c -> c == ' ' || c == '"' || c == '=')
+    if (!value.isEmpty()
+        && value.chars().noneMatch(c -> c == ' ' || c == '"' || c == '=')
         && !OneLine.needsEscape(value)) {
       return value;
     }

@@ -18,13 +18,15 @@ import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import java.time.Duration;
 
 /**
- * The one meter registry of a Corral process, built by the composition root and handed to whatever records:
- * Prometheus text for {@code GET /metrics} always, and a statsd push when {@code metrics.statsd} is configured.
- * The Temporal SDK's own meters ({@code temporal_*}) arrive through {@link #temporalScope()}.
+ * The one meter registry of a Corral process, built by the composition root and handed to whatever
+ * records: Prometheus text for {@code GET /metrics} always, and a statsd push when {@code
+ * metrics.statsd} is configured. The Temporal SDK's own meters ({@code temporal_*}) arrive through
+ * {@link #temporalScope()}.
  */
 public final class CorralMetrics implements AutoCloseable {
   /** How often the Temporal SDK's buffered meters are handed to Micrometer. */
   static final Duration TEMPORAL_REPORT_INTERVAL = Duration.ofSeconds(1);
+
   /** How often statsd gauges are sent and buffered lines flushed at the latest. */
   static final Duration STATSD_POLLING = Duration.ofSeconds(10);
 
@@ -36,20 +38,25 @@ public final class CorralMetrics implements AutoCloseable {
     prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.add(prometheus);
     if (statsdConfig != null) {
-      StatsdMeterRegistry statsd = new StatsdMeterRegistry(statsdConfig(statsdConfig, statsdPolling), Clock.SYSTEM);
-      // corral_lease_success in every flavor (etsy would write corralLeaseSuccess), after the prefix if any.
+      StatsdMeterRegistry statsd =
+          new StatsdMeterRegistry(statsdConfig(statsdConfig, statsdPolling), Clock.SYSTEM);
+      // corral_lease_success in every flavor (etsy would write corralLeaseSuccess), after the
+      // prefix if any.
       String prefix = statsdConfig.prefix() == null ? "" : statsdConfig.prefix() + ".";
-      statsd.config().namingConvention(new NamingConvention() {
-        @Override
-        public String name(String name, Meter.Type type, String baseUnit) {
-          return prefix + NamingConvention.snakeCase.name(name, type, baseUnit);
-        }
+      statsd
+          .config()
+          .namingConvention(
+              new NamingConvention() {
+                @Override
+                public String name(String name, Meter.Type type, String baseUnit) {
+                  return prefix + NamingConvention.snakeCase.name(name, type, baseUnit);
+                }
 
-        @Override
-        public String tagKey(String key) {
-          return NamingConvention.snakeCase.tagKey(key);
-        }
-      });
+                @Override
+                public String tagKey(String key) {
+                  return NamingConvention.snakeCase.tagKey(key);
+                }
+              });
       registry.add(statsd);
     }
   }
@@ -68,12 +75,16 @@ public final class CorralMetrics implements AutoCloseable {
     return registry;
   }
 
-  /** The Temporal SDK's metrics scope, for {@code WorkflowServiceStubsOptions.setMetricsScope}; made once. */
+  /**
+   * The Temporal SDK's metrics scope, for {@code WorkflowServiceStubsOptions.setMetricsScope}; made
+   * once.
+   */
   public synchronized Scope temporalScope() {
     if (temporalScope == null) {
-      temporalScope = new RootScopeBuilder()
-          .reporter(new MicrometerClientStatsReporter(registry))
-          .reportEvery(com.uber.m3.util.Duration.ofMillis(TEMPORAL_REPORT_INTERVAL.toMillis()));
+      temporalScope =
+          new RootScopeBuilder()
+              .reporter(new MicrometerClientStatsReporter(registry))
+              .reportEvery(com.uber.m3.util.Duration.ofMillis(TEMPORAL_REPORT_INTERVAL.toMillis()));
     }
     return temporalScope;
   }
@@ -97,11 +108,12 @@ public final class CorralMetrics implements AutoCloseable {
   }
 
   private static StatsdConfig statsdConfig(MetricsConfig.Statsd config, Duration polling) {
-    StatsdFlavor flavor = switch (config.flavor()) {
-      case ETSY -> StatsdFlavor.ETSY;
-      case DATADOG -> StatsdFlavor.DATADOG;
-      case TELEGRAF -> StatsdFlavor.TELEGRAF;
-    };
+    StatsdFlavor flavor =
+        switch (config.flavor()) {
+          case ETSY -> StatsdFlavor.ETSY;
+          case DATADOG -> StatsdFlavor.DATADOG;
+          case TELEGRAF -> StatsdFlavor.TELEGRAF;
+        };
     return new StatsdConfig() {
       @Override
       public String get(String key) {

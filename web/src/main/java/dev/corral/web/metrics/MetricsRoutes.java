@@ -16,10 +16,13 @@ public final class MetricsRoutes {
   }
 
   public void register(Javalin app) {
-    app.get("/metrics", ctx -> {
-      // New pools get their gauges before the scrape reads them (one cached database read for all of them).
-      inventory.sync();
-      ctx.contentType(CONTENT_TYPE).result(metrics.scrape());
-    });
+    app.get(
+        "/metrics",
+        ctx -> {
+          // New pools get their gauges before the scrape reads them (one cached database read for
+          // all of them).
+          inventory.sync();
+          ctx.contentType(CONTENT_TYPE).result(metrics.scrape());
+        });
   }
 }

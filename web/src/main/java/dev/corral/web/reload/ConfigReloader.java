@@ -18,17 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the config source again and applies it while Corral runs ({@code POST /v1/config/reload}, SIGHUP). A file
- * with problems changes nothing: the {@link dev.corral.config.ConfigException} names each problem and the running
- * config stays. Otherwise the database takes the new pools and template groups first (it is what shepherds and
- * other instances read), then each {@link Reloadable} its part, then every pool's shepherd is started or woken so
- * new sizes and templates apply at once. Reloads run one at a time.
+ * Reads the config source again and applies it while Corral runs ({@code POST /v1/config/reload},
+ * SIGHUP). A file with problems changes nothing: the {@link dev.corral.config.ConfigException}
+ * names each problem and the running config stays. Otherwise the database takes the new pools and
+ * template groups first (it is what shepherds and other instances read), then each {@link
+ * Reloadable} its part, then every pool's shepherd is started or woken so new sizes and templates
+ * apply at once. Reloads run one at a time.
  */
 public final class ConfigReloader {
   private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
 
   /** What one reload did. */
-  public record Result(String source, Instant at, List<String> changed, List<String> restartRequired) {}
+  public record Result(
+      String source, Instant at, List<String> changed, List<String> restartRequired) {}
 
   private final ConfigSource source;
   private final Db db;
@@ -38,8 +40,14 @@ public final class ConfigReloader {
   private final List<Reloadable> parts;
   private CorralConfig running; // guarded by this
 
-  public ConfigReloader(ConfigSource source, CorralConfig running, Db db, Shepherds shepherds, ShepherdNudger nudger,
-      Clock clock, List<Reloadable> parts) {
+  public ConfigReloader(
+      ConfigSource source,
+      CorralConfig running,
+      Db db,
+      Shepherds shepherds,
+      ShepherdNudger nudger,
+      Clock clock,
+      List<Reloadable> parts) {
     this.source = source;
     this.running = running;
     this.db = db;
@@ -49,12 +57,17 @@ public final class ConfigReloader {
     this.parts = List.copyOf(parts);
   }
 
-  /** @throws dev.corral.config.ConfigException listing every problem; nothing was changed */
+  /**
+   * @throws dev.corral.config.ConfigException listing every problem; nothing was changed
+   */
   public synchronized Result reload() {
     if (source == null) {
-      throw new ApiException(409, "no_config_source",
+      throw new ApiException(
+          409,
+          "no_config_source",
           "this Corral was started from a config object, not from a file or CORRAL_CONFIG: there is nothing to read"
-              + " again", Map.of());
+              + " again",
+          Map.of());
     }
     CorralConfig loaded = source.load();
     ConfigReload plan = ConfigReload.between(running, loaded, source.describe());
@@ -68,12 +81,15 @@ public final class ConfigReloader {
         nudger.vmChanged(pool.name());
       }
       // A removed pool keeps its shepherd until its VMs are gone; the nudge starts the drain now.
-      running.pools().stream().map(PoolConfig::name)
+      running.pools().stream()
+          .map(PoolConfig::name)
           .filter(name -> plan.next().pools().stream().noneMatch(p -> p.name().equals(name)))
           .forEach(nudger::vmChanged);
       running = plan.next();
     }
-    log.info("config reloaded from {}: changed {}; waiting for a restart {}", source.describe(),
+    log.info(
+        "config reloaded from {}: changed {}; waiting for a restart {}",
+        source.describe(),
         plan.changed().isEmpty() ? "nothing" : plan.changed(),
         plan.restartRequired().isEmpty() ? "nothing" : plan.restartRequired());
     return new Result(source.describe(), now, plan.changed(), plan.restartRequired());

@@ -18,28 +18,40 @@ public final class ConfigRoutes {
   }
 
   public void register(Javalin app) {
-    app.post("/v1/config/reload", ctx -> {
-      ConfigReloader.Result result;
-      try {
-        result = reloader.reload();
-      } catch (ConfigException e) {
-        throw rejected(e);
-      }
-      Map<String, Object> reply = new LinkedHashMap<>();
-      reply.put("reloaded", true);
-      reply.put("source", result.source());
-      reply.put("at", result.at());
-      reply.put("changed", result.changed());
-      reply.put("restart_required", result.restartRequired());
-      ctx.json(reply);
-    }, AdminOnly.to("reload the config"));
+    app.post(
+        "/v1/config/reload",
+        ctx -> {
+          ConfigReloader.Result result;
+          try {
+            result = reloader.reload();
+          } catch (ConfigException e) {
+            throw rejected(e);
+          }
+          Map<String, Object> reply = new LinkedHashMap<>();
+          reply.put("reloaded", true);
+          reply.put("source", result.source());
+          reply.put("at", result.at());
+          reply.put("changed", result.changed());
+          reply.put("restart_required", result.restartRequired());
+          ctx.json(reply);
+        },
+        AdminOnly.to("reload the config"));
   }
 
-  /** 422 with every problem, each with its key and line, like {@code corral config check} prints them. */
+  /**
+   * 422 with every problem, each with its key and line, like {@code corral config check} prints
+   * them.
+   */
   static ApiException rejected(ConfigException e) {
     List<Map<String, Object>> problems = e.problems().stream().map(ConfigRoutes::problem).toList();
-    return new ApiException(422, "invalid_config", "the config was not reloaded, the running config is kept: "
-        + problems.size() + " problem(s) in " + e.sourceName(), Map.of("source", e.sourceName(), "problems", problems));
+    return new ApiException(
+        422,
+        "invalid_config",
+        "the config was not reloaded, the running config is kept: "
+            + problems.size()
+            + " problem(s) in "
+            + e.sourceName(),
+        Map.of("source", e.sourceName(), "problems", problems));
   }
 
   private static Map<String, Object> problem(ConfigProblem p) {

@@ -3,24 +3,26 @@ package dev.corral.web.temporal;
 import io.temporal.internal.testservice.TestServicesStarter;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.Set;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.Lock;
 import java.util.function.LongSupplier;
 
 /**
- * The retention the in-memory test server lacks: it keeps every closed workflow (its state, its history, its
- * search attributes) for as long as it runs, about 17 KB per VM that Corral ever made, so a server left
- * running for months runs out of heap and slows down as its maps grow. A real cluster drops closed workflows
- * after its retention period; this does the same to executions closed for longer than {@code retentionMillis}.
+ * The retention the in-memory test server lacks: it keeps every closed workflow (its state, its
+ * history, its search attributes) for as long as it runs, about 17 KB per VM that Corral ever made,
+ * so a server left running for months runs out of heap and slows down as its maps grow. A real
+ * cluster drops closed workflows after its retention period; this does the same to executions
+ * closed for longer than {@code retentionMillis}.
  *
- * <p>The test server has no API for it, so this reaches into its fields, under the same locks the server
- * takes. The Temporal version is pinned in the parent pom; {@link #of} fails with the field it did not find
- * if an upgrade renamed one, and {@code ClosedWorkflowEvictionTest} runs it against the real server.
+ * <p>The test server has no API for it, so this reaches into its fields, under the same locks the
+ * server takes. The Temporal version is pinned in the parent pom; {@link #of} fails with the field
+ * it did not find if an upgrade renamed one, and {@code ClosedWorkflowEvictionTest} runs it against
+ * the real server.
  */
 final class ClosedWorkflowEviction {
   private final Lock serviceLock;
@@ -33,11 +35,13 @@ final class ClosedWorkflowEviction {
   private final Method isTerminal;
   private final long retentionMillis;
   private final LongSupplier clock;
+
   /** When each closed execution was first seen closed; only ever touched by the evicting thread. */
   private final Map<Object, Long> closedSince = new HashMap<>();
 
-  private ClosedWorkflowEviction(Object service, Object store, Object visibility, long retentionMillis,
-      LongSupplier clock) throws ReflectiveOperationException {
+  private ClosedWorkflowEviction(
+      Object service, Object store, Object visibility, long retentionMillis, LongSupplier clock)
+      throws ReflectiveOperationException {
     this.serviceLock = (Lock) Reflect.field(service, "lock");
     this.executions = (Map<?, ?>) Reflect.field(service, "executions");
     this.byWorkflowId = (Map<?, ?>) Reflect.field(service, "executionsByWorkflowId");
@@ -45,30 +49,41 @@ final class ClosedWorkflowEviction {
     this.storeLock = (Lock) Reflect.field(store, "lock");
     this.histories = (Map<?, ?>) Reflect.field(store, "histories");
     this.searchAttributes = (Map<?, ?>) Reflect.field(visibility, "executionSearchAttributes");
-    this.isTerminal = Class.forName("io.temporal.internal.testservice.TestWorkflowMutableState")
-        .getDeclaredMethod("isTerminalState");
+    this.isTerminal =
+        Class.forName("io.temporal.internal.testservice.TestWorkflowMutableState")
+            .getDeclaredMethod("isTerminalState");
     this.isTerminal.setAccessible(true);
     this.retentionMillis = retentionMillis;
     this.clock = clock;
   }
 
   /**
-   * @throws IllegalStateException naming the part of the test server that is not where this expects it
+   * @throws IllegalStateException naming the part of the test server that is not where this expects
+   *     it
    */
-  static ClosedWorkflowEviction of(TestServicesStarter services, long retentionMillis, LongSupplier clock) {
+  static ClosedWorkflowEviction of(
+      TestServicesStarter services, long retentionMillis, LongSupplier clock) {
     try {
       Object service = services.getWorkflowService();
-      return new ClosedWorkflowEviction(service, Reflect.field(service, "store"),
-          Reflect.field(service, "visibilityStore"), retentionMillis, clock);
+      return new ClosedWorkflowEviction(
+          service,
+          Reflect.field(service, "store"),
+          Reflect.field(service, "visibilityStore"),
+          retentionMillis,
+          clock);
     } catch (ReflectiveOperationException | ClassCastException e) {
-      throw new IllegalStateException("this Temporal test server's internals are not the ones closed-workflow"
-          + " eviction was written for (" + e + "); closed workflows would be kept forever", e);
+      throw new IllegalStateException(
+          "this Temporal test server's internals are not the ones closed-workflow"
+              + " eviction was written for ("
+              + e
+              + "); closed workflows would be kept forever",
+          e);
     }
   }
 
   /**
-   * Forgets executions closed for longer than the retention; returns the states it forgot (by identity), whose
-   * timers {@link TimerHousekeeping#purge} then drops.
+   * Forgets executions closed for longer than the retention; returns the states it forgot (by
+   * identity), whose timers {@link TimerHousekeeping#purge} then drops.
    */
   Set<Object> evict() {
     long now = clock.getAsLong();
@@ -87,7 +102,8 @@ final class ClosedWorkflowEviction {
         }
       }
       expired.forEach(executions::remove);
-      // A workflow id or chain maps to its latest run: forgotten only when that run is one of these closed ones.
+      // A workflow id or chain maps to its latest run: forgotten only when that run is one of these
+      // closed ones.
       byWorkflowId.values().removeIf(states::contains);
       byFirstRunId.values().removeIf(states::contains);
     } finally {
@@ -107,7 +123,9 @@ final class ClosedWorkflowEviction {
     return states;
   }
 
-  /** Closed executions remembered but not yet forgotten, and open ones: what the server holds now. */
+  /**
+   * Closed executions remembered but not yet forgotten, and open ones: what the server holds now.
+   */
   int executionsHeld() {
     serviceLock.lock();
     try {

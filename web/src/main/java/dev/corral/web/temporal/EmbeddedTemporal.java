@@ -20,21 +20,25 @@ import org.slf4j.LoggerFactory;
 /**
  * Temporal's in-memory test server, served over real gRPC on a loopback port. It keeps nothing
  * across restarts, which is why start-up rebuilds workflows from the database. Workflows closed for
- * longer than {@link #RETENTION} are forgotten ({@link ClosedWorkflowEviction}), as a real cluster's
- * retention does, and so are cancelled timers ({@link TimerHousekeeping}), so memory stays flat however
- * many VMs come and go. It answers only the process that started it ({@link SecretHeaderCheck}): the port is
- * open to every local process, and Corral's workflows are no business of theirs.
+ * longer than {@link #RETENTION} are forgotten ({@link ClosedWorkflowEviction}), as a real
+ * cluster's retention does, and so are cancelled timers ({@link TimerHousekeeping}), so memory
+ * stays flat however many VMs come and go. It answers only the process that started it ({@link
+ * SecretHeaderCheck}): the port is open to every local process, and Corral's workflows are no
+ * business of theirs.
  *
  * <p>Built from internal classes because the test server's own port-bound factory binds every
  * interface; the Temporal version is pinned in the parent pom for that reason.
  */
 public final class EmbeddedTemporal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedTemporal.class);
+
   /**
-   * How long a closed workflow stays readable (history, describe). Short, because nothing in Corral reads
-   * a closed workflow: the database holds every outcome. A minute of VM churn at 25/s is ~25 MB.
+   * How long a closed workflow stays readable (history, describe). Short, because nothing in Corral
+   * reads a closed workflow: the database holds every outcome. A minute of VM churn at 25/s is ~25
+   * MB.
    */
   public static final Duration RETENTION = Duration.ofMinutes(1);
+
   static final Duration HOUSEKEEPING_EVERY = Duration.ofSeconds(10);
 
   private final TestServicesStarter services;
@@ -44,17 +48,21 @@ public final class EmbeddedTemporal implements AutoCloseable {
   private final TimerHousekeeping timer;
   private final ScheduledExecutorService housekeeper;
 
-  private EmbeddedTemporal(TestServicesStarter services, Server server, SecretHeaderCheck secret, Duration retention) {
+  private EmbeddedTemporal(
+      TestServicesStarter services, Server server, SecretHeaderCheck secret, Duration retention) {
     this.services = services;
     this.server = server;
     this.secret = secret;
-    this.eviction = ClosedWorkflowEviction.of(services, retention.toMillis(), System::currentTimeMillis);
+    this.eviction =
+        ClosedWorkflowEviction.of(services, retention.toMillis(), System::currentTimeMillis);
     this.timer = TimerHousekeeping.install(services);
-    this.housekeeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "temporal-housekeeping");
-      t.setDaemon(true);
-      return t;
-    });
+    this.housekeeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "temporal-housekeeping");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public static EmbeddedTemporal start(String host, int port) {
@@ -62,11 +70,13 @@ public final class EmbeddedTemporal implements AutoCloseable {
   }
 
   /** Tests shorten the retention and the housekeeping period. */
-  static EmbeddedTemporal start(String host, int port, Duration retention, Duration housekeepingEvery) {
+  static EmbeddedTemporal start(
+      String host, int port, Duration retention, Duration housekeepingEvery) {
     // lockTimeSkipping=true: timers run on the real clock, as in production.
     TestServicesStarter services = new TestServicesStarter(true, 0);
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(host, port), InsecureServerCredentials.create());
+        NettyServerBuilder.forAddress(
+            new InetSocketAddress(host, port), InsecureServerCredentials.create());
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
     SecretHeaderCheck secret = SecretHeaderCheck.withRandomSecret();
     builder.intercept(secret);
@@ -75,7 +85,8 @@ public final class EmbeddedTemporal implements AutoCloseable {
       server = builder.build().start();
     } catch (IOException e) {
       services.close();
-      throw new UncheckedIOException("could not start the embedded Temporal server on " + host + ":" + port, e);
+      throw new UncheckedIOException(
+          "could not start the embedded Temporal server on " + host + ":" + port, e);
     }
     EmbeddedTemporal temporal;
     try {
@@ -85,8 +96,11 @@ public final class EmbeddedTemporal implements AutoCloseable {
       services.close();
       throw e;
     }
-    temporal.housekeeper.scheduleWithFixedDelay(temporal::houseKeep, housekeepingEvery.toMillis(),
-        housekeepingEvery.toMillis(), TimeUnit.MILLISECONDS);
+    temporal.housekeeper.scheduleWithFixedDelay(
+        temporal::houseKeep,
+        housekeepingEvery.toMillis(),
+        housekeepingEvery.toMillis(),
+        TimeUnit.MILLISECONDS);
     return temporal;
   }
 
@@ -95,7 +109,10 @@ public final class EmbeddedTemporal implements AutoCloseable {
     try {
       Set<Object> forgotten = eviction.evict();
       int purged = timer.purge(forgotten);
-      log.debug("housekeeping: forgot {} closed workflow(s) and {} timer(s) of no use", forgotten.size(), purged);
+      log.debug(
+          "housekeeping: forgot {} closed workflow(s) and {} timer(s) of no use",
+          forgotten.size(),
+          purged);
     } catch (RuntimeException e) {
       // Never let one failure end the schedule: the next run tries again.
       log.warn("embedded Temporal housekeeping failed: {}", e.toString());
@@ -117,11 +134,13 @@ public final class EmbeddedTemporal implements AutoCloseable {
   }
 
   /**
-   * How to reach this server: its address and the secret it asks of every call, long polls and health checks
-   * included. Callers add their own options (metrics) to the builder.
+   * How to reach this server: its address and the secret it asks of every call, long polls and
+   * health checks included. Callers add their own options (metrics) to the builder.
    */
   public WorkflowServiceStubsOptions.Builder clientOptions() {
-    return WorkflowServiceStubsOptions.newBuilder().setTarget(target()).setHeaders(secret.clientHeaders());
+    return WorkflowServiceStubsOptions.newBuilder()
+        .setTarget(target())
+        .setHeaders(secret.clientHeaders());
   }
 
   @Override

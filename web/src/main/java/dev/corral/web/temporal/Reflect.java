@@ -3,7 +3,10 @@ package dev.corral.web.temporal;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 
-/** Reads the test server's private fields for its housekeeping; nothing else in Corral reaches inside it. */
+/**
+ * Reads the test server's private fields for its housekeeping; nothing else in Corral reaches
+ * inside it.
+ */
 final class Reflect {
   private Reflect() {}
 
@@ -25,7 +28,10 @@ final class Reflect {
     throw new NoSuchFieldException(owner.getName() + "." + name);
   }
 
-  /** Calls a private boolean method of the test server; {@code question} names it in the error if that fails. */
+  /**
+   * Calls a private boolean method of the test server; {@code question} names it in the error if
+   * that fails.
+   */
   static boolean ask(Method method, Object target, String question) {
     try {
       return (boolean) method.invoke(target);

@@ -7,22 +7,27 @@ import java.util.ArrayList;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.PriorityQueue;
 import java.util.concurrent.locks.Lock;
 
 /**
- * Two things the test server's timer keeps without bound, each of which grows with every workflow task:
+ * Two things the test server's timer keeps without bound, each of which grows with every workflow
+ * task:
+ *
  * <ul>
- *   <li>timers of closed workflows. An activity's timeouts are never taken off the queue when the activity
- *       completes; they fire later and do nothing. Until then each holds its workflow's whole state, so a
- *       clone's 15-minute timeout keeps a VM's closed workflow in memory for 15 minutes after the clone.
- *       {@link #purge} drops the timers of workflows {@link ClosedWorkflowEviction} forgot, and cancelled
- *       ones, which the timer itself drops only when they reach the head of its queue;</li>
- *   <li>a log of every time-skipping lock and unlock, kept "for debugging purposes only" and never trimmed.
- *       {@link #install} replaces it with one that keeps the last {@link BoundedLockLog#KEPT} entries.</li>
+ *   <li>timers of closed workflows. An activity's timeouts are never taken off the queue when the
+ *       activity completes; they fire later and do nothing. Until then each holds its workflow's
+ *       whole state, so a clone's 15-minute timeout keeps a VM's closed workflow in memory for 15
+ *       minutes after the clone. {@link #purge} drops the timers of workflows {@link
+ *       ClosedWorkflowEviction} forgot, and cancelled ones, which the timer itself drops only when
+ *       they reach the head of its queue;
+ *   <li>a log of every time-skipping lock and unlock, kept "for debugging purposes only" and never
+ *       trimmed. {@link #install} replaces it with one that keeps the last {@link
+ *       BoundedLockLog#KEPT} entries.
  * </ul>
+ *
  * Reached by reflection, under the timer's own lock; see {@link ClosedWorkflowEviction} for why.
  */
 final class TimerHousekeeping {
@@ -36,7 +41,8 @@ final class TimerHousekeeping {
   private TimerHousekeeping(Object timer) throws ReflectiveOperationException {
     this.lock = (Lock) Reflect.field(timer, "lock");
     this.tasks = (PriorityQueue<?>) Reflect.field(timer, "tasks");
-    Class<?> task = Class.forName("io.temporal.internal.testservice.SelfAdvancingTimerImpl$TimerTask");
+    Class<?> task =
+        Class.forName("io.temporal.internal.testservice.SelfAdvancingTimerImpl$TimerTask");
     this.isCancelled = task.getDeclaredMethod("isCanceled");
     this.isCancelled.setAccessible(true);
     this.runnable = Reflect.declaredField(task, "runnable");
@@ -51,20 +57,26 @@ final class TimerHousekeeping {
   }
 
   /**
-   * @throws IllegalStateException naming the part of the test server that is not where this expects it
+   * @throws IllegalStateException naming the part of the test server that is not where this expects
+   *     it
    */
   static TimerHousekeeping install(TestServicesStarter services) {
     try {
       return new TimerHousekeeping(Reflect.field(services, "selfAdvancingTimer"));
     } catch (ReflectiveOperationException | ClassCastException e) {
-      throw new IllegalStateException("this Temporal test server's timer is not the one its housekeeping was"
-          + " written for (" + e + "); cancelled timers would pile up", e);
+      throw new IllegalStateException(
+          "this Temporal test server's timer is not the one its housekeeping was"
+              + " written for ("
+              + e
+              + "); cancelled timers would pile up",
+          e);
     }
   }
 
   /**
-   * Drops cancelled timers and the timers of {@code forgotten} workflow states (as {@link ClosedWorkflowEviction}
-   * returns them); returns how many. A timer's callback is a lambda that captured its workflow's state.
+   * Drops cancelled timers and the timers of {@code forgotten} workflow states (as {@link
+   * ClosedWorkflowEviction} returns them); returns how many. A timer's callback is a lambda that
+   * captured its workflow's state.
    */
   int purge(Set<Object> forgotten) {
     lock.lock();
@@ -96,16 +108,18 @@ final class TimerHousekeeping {
 
   /** The fields of a callback class that hold a workflow's state, found once per class. */
   private List<Field> capturedStates(Class<?> callback) {
-    return capturedByClass.computeIfAbsent(callback, type -> {
-      List<Field> fields = new ArrayList<>();
-      for (Field field : type.getDeclaredFields()) {
-        if (stateType.isAssignableFrom(field.getType())) {
-          field.setAccessible(true);
-          fields.add(field);
-        }
-      }
-      return fields;
-    });
+    return capturedByClass.computeIfAbsent(
+        callback,
+        type -> {
+          List<Field> fields = new ArrayList<>();
+          for (Field field : type.getDeclaredFields()) {
+            if (stateType.isAssignableFrom(field.getType())) {
+              field.setAccessible(true);
+              fields.add(field);
+            }
+          }
+          return fields;
+        });
   }
 
   int queued() {
@@ -122,9 +136,10 @@ final class TimerHousekeeping {
   }
 
   /**
-   * The timer's lock log, bounded. The timer removes a lock's entry when that lock is released through its
-   * handle and calls it unbalanced when the entry is gone; an entry may have been trimmed here, so removal
-   * always succeeds. The lock count itself, which decides whether time runs, is kept by the timer apart.
+   * The timer's lock log, bounded. The timer removes a lock's entry when that lock is released
+   * through its handle and calls it unbalanced when the entry is gone; an entry may have been
+   * trimmed here, so removal always succeeds. The lock count itself, which decides whether time
+   * runs, is kept by the timer apart.
    */
   static final class BoundedLockLog extends LinkedList<Object> {
     static final int KEPT = 1000;

@@ -19,9 +19,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * vmpooler's {@code config} read and its pool writes ({@code config/poolsize}, {@code config/pooltemplate},
- * {@code poolreset}). The writes are admin only and go through {@link PoolOverrides}, the service behind
- * the native {@code /v1/pools/{name}/...} writes; this class only translates vmpooler's bodies and replies.
+ * vmpooler's {@code config} read and its pool writes ({@code config/poolsize}, {@code
+ * config/pooltemplate}, {@code poolreset}). The writes are admin only and go through {@link
+ * PoolOverrides}, the service behind the native {@code /v1/pools/{name}/...} writes; this class
+ * only translates vmpooler's bodies and replies.
  */
 public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadable {
   private final PoolOverrides overrides;
@@ -31,8 +32,13 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   private final Instant startedAt;
   private final Clock clock;
 
-  public VmpoolerConfigRoutes(PoolOverrides overrides, InventoryViews views, ObjectMapper json, CorralConfig config,
-      Instant startedAt, Clock clock) {
+  public VmpoolerConfigRoutes(
+      PoolOverrides overrides,
+      InventoryViews views,
+      ObjectMapper json,
+      CorralConfig config,
+      Instant startedAt,
+      Clock clock) {
     this.overrides = overrides;
     this.views = views;
     this.bodies = new RequestBodies(json);
@@ -53,13 +59,16 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
     app.post(base + "/config/poolsize", this::setPoolSize, AdminOnly.CHANGE_POOLS);
     app.delete(base + "/config/poolsize/{pool}", this::resetPoolSize, AdminOnly.CHANGE_POOLS);
     app.post(base + "/config/pooltemplate", this::setPoolTemplate, AdminOnly.CHANGE_POOLS);
-    app.delete(base + "/config/pooltemplate/{pool}", this::resetPoolTemplate, AdminOnly.CHANGE_POOLS);
+    app.delete(
+        base + "/config/pooltemplate/{pool}", this::resetPoolTemplate, AdminOnly.CHANGE_POOLS);
     app.post(base + "/config/clonetarget", this::setCloneTarget, AdminOnly.CHANGE_POOLS);
     app.delete(base + "/config/clonetarget/{pool}", this::resetCloneTarget, AdminOnly.CHANGE_POOLS);
     app.post(base + "/poolreset", this::poolReset, AdminOnly.CHANGE_POOLS);
   }
 
-  /** The pools as they run now (overrides applied). Pool settings only: nothing here is a secret. */
+  /**
+   * The pools as they run now (overrides applied). Pool settings only: nothing here is a secret.
+   */
   private void config(Context ctx) {
     List<Map<String, Object>> pools = new ArrayList<>();
     for (InventoryViews.PoolView pool : views.pools()) {
@@ -79,26 +88,38 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
     ctx.json(Map.of("pool_configuration", pools, "status", Map.of("ok", true)));
   }
 
-  /** Admins only when auth is on: even without secrets, users and quotas are not everyone's business. */
+  /**
+   * Admins only when auth is on: even without secrets, users and quotas are not everyone's
+   * business.
+   */
   private void fullConfig(Context ctx) {
-    ctx.json(Map.of("full_config", VmpoolerFullConfig.of(config, startedAt, clock.instant()), "status",
-        Map.of("ok", true)));
+    ctx.json(
+        Map.of(
+            "full_config",
+            VmpoolerFullConfig.of(config, startedAt, clock.instant()),
+            "status",
+            Map.of("ok", true)));
   }
 
   /** {@code {"pool": "size"}}: 201 when a size changed, 200 when all were already so. */
   private void setPoolSize(Context ctx) throws Exception {
     Map<String, Integer> sizes = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    pools(ctx).forEach((pool, value) -> {
-      Integer size = VmpoolerValues.wholeNumber(value);
-      if (size == null) {
-        bad.add(pool);
-      }
-      sizes.put(pool, size);
-    });
+    pools(ctx)
+        .forEach(
+            (pool, value) -> {
+              Integer size = VmpoolerValues.wholeNumber(value);
+              if (size == null) {
+                bad.add(pool);
+              }
+              sizes.put(pool, size);
+            });
     if (!bad.isEmpty()) {
-      throw VmpoolerErrors.Rejection.of(400, "pool sizes must be whole numbers from 0 to " + PoolOverrides.MAX_SIZE,
-          "not_configured", bad);
+      throw VmpoolerErrors.Rejection.of(
+          400,
+          "pool sizes must be whole numbers from 0 to " + PoolOverrides.MAX_SIZE,
+          "not_configured",
+          bad);
     }
     boolean changed;
     try {
@@ -115,23 +136,36 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
       ctx.json(Map.of("ok", true));
       return;
     }
-    ctx.status(201).json(VmpoolerStatus.ordered("ok", true, "pool_size_before_reset", reset.sizeBeforeReset(),
-        "pool_size_before_overrides", reset.sizeBeforeOverrides()));
+    ctx.status(201)
+        .json(
+            VmpoolerStatus.ordered(
+                "ok",
+                true,
+                "pool_size_before_reset",
+                reset.sizeBeforeReset(),
+                "pool_size_before_overrides",
+                reset.sizeBeforeOverrides()));
   }
 
-  /** {@code {"pool": "template"}}: the template must be one Corral knows on one of the pool's providers. */
+  /**
+   * {@code {"pool": "template"}}: the template must be one Corral knows on one of the pool's
+   * providers.
+   */
   private void setPoolTemplate(Context ctx) throws Exception {
     Map<String, String> templates = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    pools(ctx).forEach((pool, value) -> {
-      String template = VmpoolerValues.name(value);
-      if (template == null) {
-        bad.add(pool);
-      }
-      templates.put(pool, template);
-    });
+    pools(ctx)
+        .forEach(
+            (pool, value) -> {
+              String template = VmpoolerValues.name(value);
+              if (template == null) {
+                bad.add(pool);
+              }
+              templates.put(pool, template);
+            });
     if (!bad.isEmpty()) {
-      throw VmpoolerErrors.Rejection.of(400, "a template must be a template name", "bad_templates", bad);
+      throw VmpoolerErrors.Rejection.of(
+          400, "a template must be a template name", "bad_templates", bad);
     }
     boolean changed;
     try {
@@ -148,26 +182,36 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
       ctx.json(Map.of("ok", true));
       return;
     }
-    ctx.status(201).json(VmpoolerStatus.ordered("ok", true, "template_before_reset", reset.templateBeforeReset(),
-        "template_before_overrides", reset.templateBeforeOverrides()));
+    ctx.status(201)
+        .json(
+            VmpoolerStatus.ordered(
+                "ok",
+                true,
+                "template_before_reset",
+                reset.templateBeforeReset(),
+                "template_before_overrides",
+                reset.templateBeforeOverrides()));
   }
 
   /**
-   * {@code {"pool": "provider"}}: the pool clones on that one of its providers only. vmpooler's clone
-   * target is a vSphere cluster; Corral's is a provider.
+   * {@code {"pool": "provider"}}: the pool clones on that one of its providers only. vmpooler's
+   * clone target is a vSphere cluster; Corral's is a provider.
    */
   private void setCloneTarget(Context ctx) throws Exception {
     Map<String, String> targets = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
-    pools(ctx).forEach((pool, value) -> {
-      String provider = VmpoolerValues.name(value);
-      if (provider == null) {
-        bad.add(pool);
-      }
-      targets.put(pool, provider);
-    });
+    pools(ctx)
+        .forEach(
+            (pool, value) -> {
+              String provider = VmpoolerValues.name(value);
+              if (provider == null) {
+                bad.add(pool);
+              }
+              targets.put(pool, provider);
+            });
     if (!bad.isEmpty()) {
-      throw VmpoolerErrors.Rejection.of(400, "a clone target must be a provider name", "bad_clone_targets", bad);
+      throw VmpoolerErrors.Rejection.of(
+          400, "a clone target must be a provider name", "bad_clone_targets", bad);
     }
     boolean changed;
     try {
@@ -185,11 +229,20 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
       ctx.json(Map.of("ok", true));
       return;
     }
-    ctx.status(201).json(VmpoolerStatus.ordered("ok", true, "clone_target_before_reset", reset.cloneTargetBeforeReset(),
-        "providers_before_overrides", reset.providersAsConfigured()));
+    ctx.status(201)
+        .json(
+            VmpoolerStatus.ordered(
+                "ok",
+                true,
+                "clone_target_before_reset",
+                reset.cloneTargetBeforeReset(),
+                "providers_before_overrides",
+                reset.providersAsConfigured()));
   }
 
-  /** {@code {"pool": "1"}}: drains each pool's ready and provisioning VMs; the pools refill at once. */
+  /**
+   * {@code {"pool": "1"}}: drains each pool's ready and provisioning VMs; the pools refill at once.
+   */
   private void poolReset(Context ctx) throws Exception {
     List<String> pools = new ArrayList<>(pools(ctx).keySet());
     try {
@@ -204,7 +257,8 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
   private Map<String, Object> pools(Context ctx) throws JsonProcessingException {
     Map<String, Object> body = bodies.readFields(ctx, "{\"pool\": \"1\"}");
     if (body.isEmpty()) {
-      throw new VmpoolerErrors.Rejection(400, "send a JSON object of pool name to value, like {\"pool\": \"1\"}", Map.of());
+      throw new VmpoolerErrors.Rejection(
+          400, "send a JSON object of pool name to value, like {\"pool\": \"1\"}", Map.of());
     }
     return body;
   }

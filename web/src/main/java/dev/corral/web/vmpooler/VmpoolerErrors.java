@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * vmpooler's error shape for everything under {@code /api/v3}: {@code {"ok": false, "error": message}}
- * plus the keys vmpooler names the offenders with ({@code not_configured}, {@code bad_templates},
- * {@code bad_pools}), because its clients read {@code ok} and those keys, not Corral's {@code code}.
- * {@code ErrorMapping} sends every failure on these paths here, so there is still one error mapping.
+ * vmpooler's error shape for everything under {@code /api/v3}: {@code {"ok": false, "error":
+ * message}} plus the keys vmpooler names the offenders with ({@code not_configured}, {@code
+ * bad_templates}, {@code bad_pools}), because its clients read {@code ok} and those keys, not
+ * Corral's {@code code}. {@code ErrorMapping} sends every failure on these paths here, so there is
+ * still one error mapping.
  */
 public final class VmpoolerErrors {
   private VmpoolerErrors() {}

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * vmpooler's {@code full_config}: the configuration Corral runs with, without the secrets vmpooler
  * gives away there (vmpooler.md §12). Passwords and hashes are left out, the database address loses
- * its user, password and query string, and provider settings (which may hold credentials) are not shown.
+ * its user, password and query string, and provider settings (which may hold credentials) are not
+ * shown.
  */
 final class VmpoolerFullConfig {
   private VmpoolerFullConfig() {}
@@ -28,7 +29,9 @@ final class VmpoolerFullConfig {
     full.put("auth", auth(config));
     full.put("quotas", quotas(config.quotas()));
     full.put("database", Map.of("url", withoutCredentials(config.database().url())));
-    full.put("temporal", Map.of("address", config.temporal().address(), "namespace", config.temporal().namespace()));
+    full.put(
+        "temporal",
+        Map.of("address", config.temporal().address(), "namespace", config.temporal().namespace()));
     full.put("uptime", Duration.between(startedAt, now).toSeconds());
     return full;
   }
@@ -74,8 +77,13 @@ final class VmpoolerFullConfig {
     for (UserConfig u : config.auth().users()) {
       users.add(Map.of("name", u.name(), "groups", u.groups(), "admin", u.admin()));
     }
-    return Map.of("mode", config.auth().mode().key(), "token_ttl", Durations.format(config.auth().tokenTtl()),
-        "users", users);
+    return Map.of(
+        "mode",
+        config.auth().mode().key(),
+        "token_ttl",
+        Durations.format(config.auth().tokenTtl()),
+        "users",
+        users);
   }
 
   private static Map<String, Object> quotas(QuotaConfig quotas) {
@@ -92,7 +100,9 @@ final class VmpoolerFullConfig {
     return m;
   }
 
-  /** {@code jdbc:mysql://user:pw@db:3306/corral?password=x} → {@code jdbc:mysql://db:3306/corral}. */
+  /**
+   * {@code jdbc:mysql://user:pw@db:3306/corral?password=x} → {@code jdbc:mysql://db:3306/corral}.
+   */
   static String withoutCredentials(String url) {
     if (url == null) {
       return null;

@@ -3,9 +3,9 @@ package dev.corral.web.vmpooler;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.web.api.ApiException;
+import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.PendingLeaseService;
 import dev.corral.web.api.PendingLeaseView;
-import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.RequestBodies;
 import dev.corral.web.auth.RequestCaller;
 import io.javalin.Javalin;
@@ -24,13 +24,15 @@ import java.util.UUID;
 public final class VmpoolerOndemandRoutes {
   /** vmpooler's ondemand_request_ttl: a request not filled within 5 minutes fails. */
   static final Duration REQUEST_TTL = Duration.ofMinutes(5);
+
   private static final String BASE = "/api/v3/ondemandvm";
 
   private final PendingLeaseService pending;
   private final Checkouts checkouts;
   private final RequestBodies bodies;
 
-  public VmpoolerOndemandRoutes(PendingLeaseService pending, Checkouts checkouts, ObjectMapper json) {
+  public VmpoolerOndemandRoutes(
+      PendingLeaseService pending, Checkouts checkouts, ObjectMapper json) {
     this.pending = pending;
     this.checkouts = checkouts;
     this.bodies = new RequestBodies(json);
@@ -38,7 +40,9 @@ public final class VmpoolerOndemandRoutes {
 
   public void register(Javalin app) {
     app.post(BASE, ctx -> vmpooler(ctx, () -> create(ctx, fromBody(ctx))));
-    app.post(BASE + "/{templates}", ctx -> vmpooler(ctx, () -> create(ctx, fromPath(ctx.pathParam("templates")))));
+    app.post(
+        BASE + "/{templates}",
+        ctx -> vmpooler(ctx, () -> create(ctx, fromPath(ctx.pathParam("templates")))));
     app.get(BASE + "/{id}", ctx -> vmpooler(ctx, () -> status(ctx, ctx.pathParam("id"))));
     app.delete(BASE + "/{id}", ctx -> vmpooler(ctx, () -> delete(ctx, ctx.pathParam("id"))));
   }
@@ -66,7 +70,10 @@ public final class VmpoolerOndemandRoutes {
     return new Ask(counts, requestId);
   }
 
-  /** Whatever the client sent, as text, as vmpooler takes it; an object or a list is none (and refused). */
+  /**
+   * Whatever the client sent, as text, as vmpooler takes it; an object or a list is none (and
+   * refused).
+   */
   private static String requestId(Object value) {
     return value instanceof Map || value instanceof List ? "" : String.valueOf(value);
   }
@@ -82,11 +89,15 @@ public final class VmpoolerOndemandRoutes {
     return new Ask(counts, null);
   }
 
-  /** vmpooler sends counts as strings ({@code "2"}); numbers are accepted too. The service checks the range. */
+  /**
+   * vmpooler sends counts as strings ({@code "2"}); numbers are accepted too. The service checks
+   * the range.
+   */
   private static int count(String name, Object value) {
     Integer count = VmpoolerValues.wholeNumber(value);
     if (count == null) {
-      throw new ApiException(400, "bad_request", "the count for " + name + " must be a whole number", Map.of());
+      throw new ApiException(
+          400, "bad_request", "the count for " + name + " must be a whole number", Map.of());
     }
     return count;
   }
@@ -95,7 +106,8 @@ public final class VmpoolerOndemandRoutes {
     if (ask.counts().isEmpty()) {
       throw new ApiException(400, "bad_request", "no pool or alias requested", Map.of());
     }
-    // Unknown names are a 404 (answered as bad_templates below), and the checkout's access rules apply.
+    // Unknown names are a 404 (answered as bad_templates below), and the checkout's access rules
+    // apply.
     Map<String, Integer> perPool = new LinkedHashMap<>();
     Map<String, Integer> maxOf = new HashMap<>();
     for (Checkouts.Resolved r : checkouts.resolve(RequestCaller.of(ctx), ask.counts().keySet())) {
@@ -105,7 +117,11 @@ public final class VmpoolerOndemandRoutes {
     for (Map.Entry<String, Integer> want : perPool.entrySet()) {
       int max = maxOf.get(want.getKey());
       if (want.getValue() > max) {
-        throw new ApiException(403, "over_maximum", "requested amount of instances exceeds the maximum " + max, Map.of());
+        throw new ApiException(
+            403,
+            "over_maximum",
+            "requested amount of instances exceeds the maximum " + max,
+            Map.of());
       }
     }
     String requestId = ask.requestId() == null ? UUID.randomUUID().toString() : ask.requestId();
@@ -119,15 +135,28 @@ public final class VmpoolerOndemandRoutes {
     switch (lease.state()) {
       case "pending" -> {
         reply.put("ready", false);
-        lease.requested().forEach(r -> reply.put(r.name(),
-            ordered("ready", String.valueOf(r.held()), "pending", String.valueOf(r.wanted() - r.held()))));
+        lease
+            .requested()
+            .forEach(
+                r ->
+                    reply.put(
+                        r.name(),
+                        ordered(
+                            "ready",
+                            String.valueOf(r.held()),
+                            "pending",
+                            String.valueOf(r.wanted() - r.held()))));
         ctx.status(202).json(reply);
       }
       case "failed" -> {
         reply.put("ok", false);
         reply.put("ready", false);
-        reply.put("message", "The request failed to provision instances within the configured ondemand_request_ttl '"
-            + REQUEST_TTL.toMinutes() + "': " + lease.failReason());
+        reply.put(
+            "message",
+            "The request failed to provision instances within the configured ondemand_request_ttl '"
+                + REQUEST_TTL.toMinutes()
+                + "': "
+                + lease.failReason());
         ctx.json(reply);
       }
       case "cancelled", "released" -> {
@@ -153,20 +182,28 @@ public final class VmpoolerOndemandRoutes {
     ctx.json(ordered("ok", true));
   }
 
-  /** The caller's own request with this id: another user's request of the same name is not found. */
+  /**
+   * The caller's own request with this id: another user's request of the same name is not found.
+   */
   private PendingLeaseView find(Context ctx, String requestId) {
     try {
       return pending.statusByRequestId(RequestCaller.of(ctx), requestId);
     } catch (ApiException e) {
       if (e.status() == 404) {
-        throw new ApiException(404, "not_found",
-            "no request found for request_id '" + ApiException.clip(requestId) + "'", Map.of());
+        throw new ApiException(
+            404,
+            "not_found",
+            "no request found for request_id '" + ApiException.clip(requestId) + "'",
+            Map.of());
       }
       throw e;
     }
   }
 
-  /** Runs a handler and answers its refusals in vmpooler's shape, {@code {"ok": false, "message": …}}. */
+  /**
+   * Runs a handler and answers its refusals in vmpooler's shape, {@code {"ok": false, "message":
+   * …}}.
+   */
   private static void vmpooler(Context ctx, Runnable handler) {
     try {
       handler.run();

@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** vmpooler's read-only reports: {@code vm} (pool names), {@code status}, {@code poolstat}, {@code totalrunning}, {@code summary}. */
+/**
+ * vmpooler's read-only reports: {@code vm} (pool names), {@code status}, {@code poolstat}, {@code
+ * totalrunning}, {@code summary}.
+ */
 public final class VmpoolerStatusRoutes implements VmpoolerRoutes.Part {
   private final VmpoolerStatus status;
   private final VmpoolerSummary summary;
@@ -22,22 +25,29 @@ public final class VmpoolerStatusRoutes implements VmpoolerRoutes.Part {
   public void register(Javalin app, String base) {
     app.get(base + "/vm", ctx -> ctx.json(status.poolNames()));
     app.get(base + "/status", ctx -> ctx.json(status.status(views(ctx))));
-    app.get(base + "/poolstat", ctx -> ctx.json(status.poolstat(commaList(ctx.queryParam("pool")))));
+    app.get(
+        base + "/poolstat", ctx -> ctx.json(status.poolstat(commaList(ctx.queryParam("pool")))));
     app.get(base + "/totalrunning", ctx -> ctx.json(status.totalRunning()));
-    app.get(base + "/summary", ctx -> ctx.json(summary.summary(ctx.queryParam("from"), ctx.queryParam("to"))));
+    app.get(
+        base + "/summary",
+        ctx -> ctx.json(summary.summary(ctx.queryParam("from"), ctx.queryParam("to"))));
     app.get(base + "/summary/{route}", ctx -> part(ctx, null));
     app.get(base + "/summary/{route}/{key}", ctx -> part(ctx, ctx.pathParam("key")));
   }
 
   private void part(Context ctx, String key) {
-    Map<String, Object> part = summary.part(ctx.pathParam("route"), key, ctx.queryParam("from"), ctx.queryParam("to"));
+    Map<String, Object> part =
+        summary.part(ctx.pathParam("route"), key, ctx.queryParam("from"), ctx.queryParam("to"));
     if (part == null) {
       throw new VmpoolerErrors.Rejection(404, "no such summary: " + ctx.path(), Map.of());
     }
     ctx.json(part);
   }
 
-  /** {@code view=pools,queue}: those sections only (names that are not sections are ignored, as vmpooler does). */
+  /**
+   * {@code view=pools,queue}: those sections only (names that are not sections are ignored, as
+   * vmpooler does).
+   */
   private static Set<String> views(Context ctx) {
     String view = ctx.queryParam("view");
     if (view == null || view.isBlank()) {
@@ -51,7 +61,9 @@ public final class VmpoolerStatusRoutes implements VmpoolerRoutes.Part {
     if (value == null) {
       return Set.of();
     }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
         .collect(Collectors.toCollection(LinkedHashSet::new));
   }
 }

@@ -21,14 +21,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * vmpooler's {@code summary}: clone and boot durations and counts, overall, per pool and per (UTC) day,
- * and tag counts, for the days {@code from} to {@code to} (both included; default today). A VM counts on
- * the day it became ready. Tags are counted per leased VM from its lease's tags, once leases have tags.
+ * vmpooler's {@code summary}: clone and boot durations and counts, overall, per pool and per (UTC)
+ * day, and tag counts, for the days {@code from} to {@code to} (both included; default today). A VM
+ * counts on the day it became ready. Tags are counted per leased VM from its lease's tags, once
+ * leases have tags.
  */
 public final class VmpoolerSummary {
   /** A longer range would only make one reply of thousands of empty days. */
   static final int MAX_DAYS = 366;
-  private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("uuuu-MM-dd").withResolverStyle(ResolverStyle.STRICT);
+
+  private static final DateTimeFormatter DAY =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd").withResolverStyle(ResolverStyle.STRICT);
 
   private final Db db;
   private final Clock clock;
@@ -40,24 +43,34 @@ public final class VmpoolerSummary {
     this.json = json;
   }
 
-  /** Boot, clone and tag totals plus {@code daily}; 400 for dates that are malformed, impossible or reversed. */
+  /**
+   * Boot, clone and tag totals plus {@code daily}; 400 for dates that are malformed, impossible or
+   * reversed.
+   */
   public Map<String, Object> summary(String fromParam, String toParam) {
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
     LocalDate from = day("from", fromParam, today);
     LocalDate to = day("to", toParam, today);
     if (from.isAfter(to)) {
-      throw new VmpoolerErrors.Rejection(400, "from (" + from + ") is after to (" + to + ")", Map.of());
+      throw new VmpoolerErrors.Rejection(
+          400, "from (" + from + ") is after to (" + to + ")", Map.of());
     }
     if (ChronoUnit.DAYS.between(from, to) >= MAX_DAYS) {
-      throw new VmpoolerErrors.Rejection(400, "a summary covers at most " + MAX_DAYS + " days", Map.of());
+      throw new VmpoolerErrors.Rejection(
+          400, "a summary covers at most " + MAX_DAYS + " days", Map.of());
     }
     var start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
     var end = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-    List<ReadyDurations> durations = db.inTransaction(s -> s.getMapper(StatsMapper.class).readyDurations(start, end));
-    List<DatedTags> tags = db.inTransaction(s -> {
-      StatsMapper stats = s.getMapper(StatsMapper.class);
-      return stats.leaseTagsColumns() == 0 ? List.<DatedTags>of() : stats.leaseTags(start, end);
-    });
+    List<ReadyDurations> durations =
+        db.inTransaction(s -> s.getMapper(StatsMapper.class).readyDurations(start, end));
+    List<DatedTags> tags =
+        db.inTransaction(
+            s -> {
+              StatsMapper stats = s.getMapper(StatsMapper.class);
+              return stats.leaseTagsColumns() == 0
+                  ? List.<DatedTags>of()
+                  : stats.leaseTags(start, end);
+            });
 
     Period all = new Period();
     Map<LocalDate, Period> days = new TreeMap<>();
@@ -73,20 +86,22 @@ public final class VmpoolerSummary {
       countTags(days.get(t.day()).tags, t.tags());
     }
     List<Map<String, Object>> daily = new ArrayList<>();
-    days.forEach((date, period) -> {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("date", date.toString());
-      entry.putAll(period.toJson());
-      daily.add(entry);
-    });
+    days.forEach(
+        (date, period) -> {
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("date", date.toString());
+          entry.putAll(period.toJson());
+          daily.add(entry);
+        });
     Map<String, Object> out = new LinkedHashMap<>(all.toJson());
     out.put("daily", daily);
     return out;
   }
 
   /**
-   * One part of the summary ({@code boot}, {@code clone} or {@code tag}) and, with {@code key}, one key of
-   * it (such as {@code duration} or a tag name), for the range and for each day; null when there is no such part.
+   * One part of the summary ({@code boot}, {@code clone} or {@code tag}) and, with {@code key}, one
+   * key of it (such as {@code duration} or a tag name), for the range and for each day; null when
+   * there is no such part.
    */
   @SuppressWarnings("unchecked")
   public Map<String, Object> part(String route, String key, String from, String to) {
@@ -129,12 +144,17 @@ public final class VmpoolerSummary {
     try {
       return LocalDate.parse(value, DAY);
     } catch (DateTimeParseException e) {
-      throw new VmpoolerErrors.Rejection(400,
-          name + " must be a date as YYYY-MM-DD that exists; '" + value + "' is not", Map.of());
+      throw new VmpoolerErrors.Rejection(
+          400,
+          name + " must be a date as YYYY-MM-DD that exists; '" + value + "' is not",
+          Map.of());
     }
   }
 
-  /** Adds one VM's tags (a JSON object of strings) to {@code counts}; tags that are not such an object are skipped. */
+  /**
+   * Adds one VM's tags (a JSON object of strings) to {@code counts}; tags that are not such an
+   * object are skipped.
+   */
   private void countTags(Map<String, Map<String, Integer>> counts, String tagsJson) {
     JsonNode tags;
     try {
@@ -164,8 +184,12 @@ public final class VmpoolerSummary {
     void add(ReadyDurations d) {
       boot.add(d.count(), d.bootTotal(), d.bootMin(), d.bootMax());
       clone.add(d.count(), d.cloneTotal(), d.cloneMin(), d.cloneMax());
-      bootByPool.computeIfAbsent(d.pool(), p -> new VmpoolerTaskStats()).add(d.count(), d.bootTotal(), d.bootMin(), d.bootMax());
-      cloneByPool.computeIfAbsent(d.pool(), p -> new VmpoolerTaskStats()).add(d.count(), d.cloneTotal(), d.cloneMin(), d.cloneMax());
+      bootByPool
+          .computeIfAbsent(d.pool(), p -> new VmpoolerTaskStats())
+          .add(d.count(), d.bootTotal(), d.bootMin(), d.bootMax());
+      cloneByPool
+          .computeIfAbsent(d.pool(), p -> new VmpoolerTaskStats())
+          .add(d.count(), d.cloneTotal(), d.cloneMin(), d.cloneMax());
     }
 
     Map<String, Object> toJson() {
@@ -176,14 +200,16 @@ public final class VmpoolerSummary {
       return out;
     }
 
-    private static Map<String, Object> task(VmpoolerTaskStats total, Map<String, VmpoolerTaskStats> byPool) {
+    private static Map<String, Object> task(
+        VmpoolerTaskStats total, Map<String, VmpoolerTaskStats> byPool) {
       Map<String, Object> durations = new LinkedHashMap<>(total.duration());
       Map<String, Object> poolDurations = new LinkedHashMap<>();
       Map<String, Object> poolCounts = new LinkedHashMap<>();
-      byPool.forEach((pool, stats) -> {
-        poolDurations.put(pool, stats.duration());
-        poolCounts.put(pool, Map.of("total", stats.count()));
-      });
+      byPool.forEach(
+          (pool, stats) -> {
+            poolDurations.put(pool, stats.duration());
+            poolCounts.put(pool, Map.of("total", stats.count()));
+          });
       durations.put("pool", poolDurations);
       Map<String, Object> count = new LinkedHashMap<>();
       count.put("total", total.count());

@@ -15,12 +15,14 @@ import java.util.Map;
 
 /**
  * vmpooler's token endpoints (vmpooler.md §3 rows 11–14) on {@link TokenService}, so the same rules
- * apply as on /v1, unlike vmpooler: only the owner or an admin may delete a token, and tokens expire.
- * Errors are {@code {"ok": false, "error": ...}} (ErrorMapping, for every path under /api/v3/).
+ * apply as on /v1, unlike vmpooler: only the owner or an admin may delete a token, and tokens
+ * expire. Errors are {@code {"ok": false, "error": ...}} (ErrorMapping, for every path under
+ * /api/v3/).
  */
 public final class VmpoolerTokenRoutes {
   /** vmpooler writes Ruby's {@code Time#to_s}: {@code 2026-11-21 14:54:24 +0000}. */
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xx").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xx").withZone(ZoneOffset.UTC);
 
   private final TokenService tokens;
 
@@ -29,19 +31,25 @@ public final class VmpoolerTokenRoutes {
   }
 
   public void register(Javalin app) {
-    app.post("/api/v3/token", ctx -> ctx.json(Map.of("ok", true, "token", tokens.issue(RequestCaller.of(ctx), null).token())));
+    app.post(
+        "/api/v3/token",
+        ctx ->
+            ctx.json(
+                Map.of("ok", true, "token", tokens.issue(RequestCaller.of(ctx), null).token())));
     app.get("/api/v3/token", this::list);
     app.get("/api/v3/token/{token}", this::show);
-    app.delete("/api/v3/token/{token}", ctx -> {
-      tokens.revokeByToken(RequestCaller.of(ctx), ctx.pathParam("token"));
-      ctx.json(Map.of("ok", true));
-    });
+    app.delete(
+        "/api/v3/token/{token}",
+        ctx -> {
+          tokens.revokeByToken(RequestCaller.of(ctx), ctx.pathParam("token"));
+          ctx.json(Map.of("ok", true));
+        });
   }
 
   /**
-   * vmpooler keys each token by the token itself. Corral keeps only a hash of each token, so it cannot
-   * show them again: the key is the token's id instead, the handle /v1/tokens/{id} revokes it by.
-   * Like vmpooler, a caller without tokens gets 404.
+   * vmpooler keys each token by the token itself. Corral keeps only a hash of each token, so it
+   * cannot show them again: the key is the token's id instead, the handle /v1/tokens/{id} revokes
+   * it by. Like vmpooler, a caller without tokens gets 404.
    */
   private void list(Context ctx) {
     List<TokenRow> mine = tokens.activeOf(RequestCaller.of(ctx));
@@ -51,13 +59,23 @@ public final class VmpoolerTokenRoutes {
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("ok", true);
     for (TokenRow row : mine) {
-      reply.put(Long.toString(row.id()),
-          Map.of("created", time(row.createdAt()), "last", time(row.lastUsedAt()), "expires", time(row.expiresAt())));
+      reply.put(
+          Long.toString(row.id()),
+          Map.of(
+              "created",
+              time(row.createdAt()),
+              "last",
+              time(row.lastUsedAt()),
+              "expires",
+              time(row.expiresAt())));
     }
     ctx.json(reply);
   }
 
-  /** Knowing the token is proof enough to read it (it is in the path), as in vmpooler; vmfloaty needs vms.running. */
+  /**
+   * Knowing the token is proof enough to read it (it is in the path), as in vmpooler; vmfloaty
+   * needs vms.running.
+   */
   private void show(Context ctx) {
     String token = ctx.pathParam("token");
     TokenRow row = tokens.activeToken(token);

@@ -32,15 +32,17 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * vmpooler API v3 checkout and per-VM routes ({@code POST vm[/a+b+b]}, {@code GET/PUT/DELETE vm/<host>},
- * {@code POST vm/<host>/snapshot[/<id>]}, {@code POST vm/<host>/disk/<GB>}), with vmpooler's shapes
- * (vmpooler.md §3 rows 3–10). Each VM of a checkout gets its own lease, so its lifetime, tags and release
- * are its own, as in vmpooler; all of them are taken or none.
+ * vmpooler API v3 checkout and per-VM routes ({@code POST vm[/a+b+b]}, {@code GET/PUT/DELETE
+ * vm/<host>}, {@code POST vm/<host>/snapshot[/<id>]}, {@code POST vm/<host>/disk/<GB>}), with
+ * vmpooler's shapes (vmpooler.md §3 rows 3–10). Each VM of a checkout gets its own lease, so its
+ * lifetime, tags and release are its own, as in vmpooler; all of them are taken or none.
  */
 public final class VmpoolerVmRoutes {
   static final String PREFIX = "/api/v3";
+
   /** vmpooler refuses bodies over 10 KB on checkout. */
   private static final int MAX_BODY = 10 * 1024;
+
   private static final Pattern NAME_SEPARATOR = Pattern.compile("[+ ]");
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx").withZone(ZoneOffset.UTC);
@@ -51,7 +53,8 @@ public final class VmpoolerVmRoutes {
   private final RequestBodies bodies;
   private final Clock clock;
 
-  public VmpoolerVmRoutes(Checkouts checkouts, LeasedVms vms, VmTaskService tasks, ObjectMapper json, Clock clock) {
+  public VmpoolerVmRoutes(
+      Checkouts checkouts, LeasedVms vms, VmTaskService tasks, ObjectMapper json, Clock clock) {
     this.checkouts = checkouts;
     this.vms = vms;
     this.tasks = tasks;
@@ -60,10 +63,13 @@ public final class VmpoolerVmRoutes {
   }
 
   /**
-   * The body of a modify: hours from checkout (a number or a string of one) and tags. Any other name is listed
-   * back as vmpooler does ({@code Unknown argument x.}), so it is collected rather than refused on sight.
+   * The body of a modify: hours from checkout (a number or a string of one) and tags. Any other
+   * name is listed back as vmpooler does ({@code Unknown argument x.}), so it is collected rather
+   * than refused on sight.
    */
-  private record Modify(Object lifetime, @JsonPropertyDescription(LeaseTags.DESCRIPTION) Map<String, Object> tags,
+  private record Modify(
+      Object lifetime,
+      @JsonPropertyDescription(LeaseTags.DESCRIPTION) Map<String, Object> tags,
       @JsonAnySetter Map<String, Object> others) {
     Modify {
       others = others == null ? Map.of() : others;
@@ -76,27 +82,38 @@ public final class VmpoolerVmRoutes {
 
   public void register(Javalin app) {
     app.post(PREFIX + "/vm", this::checkoutByBody);
-    app.post(PREFIX + "/vm/{names}", ctx -> ctx.json(checkout(RequestCaller.of(ctx), namesInPath(ctx.pathParam("names")))));
+    app.post(
+        PREFIX + "/vm/{names}",
+        ctx -> ctx.json(checkout(RequestCaller.of(ctx), namesInPath(ctx.pathParam("names")))));
     app.get(PREFIX + "/vm/{host}", this::show);
     app.put(PREFIX + "/vm/{host}", this::modify);
-    app.delete(PREFIX + "/vm/{host}", ctx -> {
-      vms.release(RequestCaller.of(ctx), ctx.pathParam("host"));
-      ctx.json(Map.of("ok", true));
-    });
-    // Queued tasks: 202, as vmpooler answers; GET vm/<host> lists the snapshots and disks once done.
-    app.post(PREFIX + "/vm/{host}/snapshot", ctx -> {
-      VmTaskRow task = tasks.snapshot(RequestCaller.of(ctx), ctx.pathParam("host"));
-      ctx.status(202).json(okFor(task.vm(), "snapshot", task.id()));
-    });
-    app.post(PREFIX + "/vm/{host}/snapshot/{id}", ctx -> {
-      tasks.revert(RequestCaller.of(ctx), ctx.pathParam("host"), ctx.pathParam("id"));
-      ctx.status(202).json(Map.of("ok", true));
-    });
-    app.post(PREFIX + "/vm/{host}/disk/{size}", ctx -> {
-      int size = VmTaskService.diskSize(ctx.pathParam("size"));
-      VmTaskRow task = tasks.addDisk(RequestCaller.of(ctx), ctx.pathParam("host"), size);
-      ctx.status(202).json(okFor(task.vm(), "disk", disk(task.sizeGb())));
-    });
+    app.delete(
+        PREFIX + "/vm/{host}",
+        ctx -> {
+          vms.release(RequestCaller.of(ctx), ctx.pathParam("host"));
+          ctx.json(Map.of("ok", true));
+        });
+    // Queued tasks: 202, as vmpooler answers; GET vm/<host> lists the snapshots and disks once
+    // done.
+    app.post(
+        PREFIX + "/vm/{host}/snapshot",
+        ctx -> {
+          VmTaskRow task = tasks.snapshot(RequestCaller.of(ctx), ctx.pathParam("host"));
+          ctx.status(202).json(okFor(task.vm(), "snapshot", task.id()));
+        });
+    app.post(
+        PREFIX + "/vm/{host}/snapshot/{id}",
+        ctx -> {
+          tasks.revert(RequestCaller.of(ctx), ctx.pathParam("host"), ctx.pathParam("id"));
+          ctx.status(202).json(Map.of("ok", true));
+        });
+    app.post(
+        PREFIX + "/vm/{host}/disk/{size}",
+        ctx -> {
+          int size = VmTaskService.diskSize(ctx.pathParam("size"));
+          VmTaskRow task = tasks.addDisk(RequestCaller.of(ctx), ctx.pathParam("host"), size);
+          ctx.status(202).json(okFor(task.vm(), "disk", disk(task.sizeGb())));
+        });
   }
 
   /** {@code {"ok": true, "<vm>": {"<key>": value}}}. */
@@ -137,7 +154,8 @@ public final class VmpoolerVmRoutes {
     }
     Map<String, Object> body = bodies.readFields(ctx, "{\"debian\": \"2\"}");
     if (body.isEmpty()) {
-      throw ApiException.badRequest("the body must be a JSON object of pool name to count, like {\"debian\": \"2\"}",
+      throw ApiException.badRequest(
+          "the body must be a JSON object of pool name to count, like {\"debian\": \"2\"}",
           Map.of());
     }
     Map<String, Integer> counts = new LinkedHashMap<>();
@@ -148,31 +166,47 @@ public final class VmpoolerVmRoutes {
   private static int count(String pool, Object value) {
     Integer n = VmpoolerValues.wholeNumber(value);
     if (n == null || n < 1 || n > Checkouts.MAX_VMS_PER_POOL) {
-      throw ApiException.badRequest("the count for " + ApiException.clip(pool) + " must be a whole number from 1 to "
-          + Checkouts.MAX_VMS_PER_POOL, Map.of("pool", ApiException.clip(pool)));
+      throw ApiException.badRequest(
+          "the count for "
+              + ApiException.clip(pool)
+              + " must be a whole number from 1 to "
+              + Checkouts.MAX_VMS_PER_POOL,
+          Map.of("pool", ApiException.clip(pool)));
     }
     return n;
   }
 
   private Map<String, Object> checkout(Caller caller, Map<String, Integer> counts) {
     List<Checkouts.Resolved> resolved = checkouts.resolve(caller, counts.keySet());
-    Duration lifetime = checkouts.lifetime(caller, resolved.stream().map(Checkouts.Resolved::config).toList(), null,
-        "lifetime");
-    Checkouts.Result result = checkouts.take(
-        new Checkouts.Request(caller, counts, lifetime, null, LeaseRow.VMPOOLER, true), resolved);
+    Duration lifetime =
+        checkouts.lifetime(
+            caller, resolved.stream().map(Checkouts.Resolved::config).toList(), null, "lifetime");
+    Checkouts.Result result =
+        checkouts.take(
+            new Checkouts.Request(caller, counts, lifetime, null, LeaseRow.VMPOOLER, true),
+            resolved);
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("ok", true);
-    result.byRequestedName().forEach((name, mine) -> {
-      List<String> hosts = mine.stream().map(VmpoolerVmRoutes::fqdn).toList();
-      // vmpooler's rule, which clients rely on: a string for one VM, an array for more.
-      reply.put(name, Map.of("hostname", hosts.size() == 1 ? hosts.get(0) : hosts));
-    });
+    result
+        .byRequestedName()
+        .forEach(
+            (name, mine) -> {
+              List<String> hosts = mine.stream().map(VmpoolerVmRoutes::fqdn).toList();
+              // vmpooler's rule, which clients rely on: a string for one VM, an array for more.
+              reply.put(name, Map.of("hostname", hosts.size() == 1 ? hosts.get(0) : hosts));
+            });
     return reply;
   }
 
   private void show(Context ctx) {
-    LeasedVms.Found found = vms.find(ctx.pathParam("host"))
-        .orElseThrow(() -> ApiException.notFound("unknown_vm", "no VM named " + ApiException.clip(ctx.pathParam("host")), Map.of()));
+    LeasedVms.Found found =
+        vms.find(ctx.pathParam("host"))
+            .orElseThrow(
+                () ->
+                    ApiException.notFound(
+                        "unknown_vm",
+                        "no VM named " + ApiException.clip(ctx.pathParam("host")),
+                        Map.of()));
     VmRow vm = found.vm();
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("template", vm.pool());
@@ -205,7 +239,8 @@ public final class VmpoolerVmRoutes {
     data.put("ip", vm.ip() == null ? "" : vm.ip());
     Map<String, Integer> ports = VmPorts.decode(vm.ports());
     if (!ports.isEmpty()) {
-      // Not in vmpooler's reply: a QEMU VM is reached through forwarded ports on the host's loopback.
+      // Not in vmpooler's reply: a QEMU VM is reached through forwarded ports on the host's
+      // loopback.
       data.put("ports", ports);
     }
     data.put("fqdn", fqdn(vm));
@@ -217,7 +252,9 @@ public final class VmpoolerVmRoutes {
     ctx.json(reply);
   }
 
-  /** {@code {"lifetime": "48"}} (hours from checkout) and/or {@code {"tags": {…}}}; nothing else. */
+  /**
+   * {@code {"lifetime": "48"}} (hours from checkout) and/or {@code {"tags": {…}}}; nothing else.
+   */
   private void modify(Context ctx) throws Exception {
     Modify body;
     try {
@@ -226,11 +263,16 @@ public final class VmpoolerVmRoutes {
       throw failure(e.getMessage());
     }
     if (body.isEmpty()) {
-      throw failure("the body must be a JSON object with lifetime and/or tags, like {\"lifetime\": \"48\"}");
+      throw failure(
+          "the body must be a JSON object with lifetime and/or tags, like {\"lifetime\": \"48\"}");
     }
     // In name order: Jackson collects the other names unordered.
-    List<String> failures = new ArrayList<>(body.others().keySet().stream().sorted()
-        .map(name -> "Unknown argument " + ApiException.clip(name) + ".").toList());
+    List<String> failures =
+        new ArrayList<>(
+            body.others().keySet().stream()
+                .sorted()
+                .map(name -> "Unknown argument " + ApiException.clip(name) + ".")
+                .toList());
     Duration lifetime = null;
     if (body.lifetime() != null) {
       Integer hours = VmpoolerValues.wholeNumber(body.lifetime());
@@ -241,7 +283,8 @@ public final class VmpoolerVmRoutes {
       }
     }
     if (!failures.isEmpty()) {
-      throw new ApiException(400, "bad_request", String.join(" ", failures), Map.of("failure", failures));
+      throw new ApiException(
+          400, "bad_request", String.join(" ", failures), Map.of("failure", failures));
     }
     try {
       vms.update(RequestCaller.of(ctx), ctx.pathParam("host"), lifetime, body.tags());

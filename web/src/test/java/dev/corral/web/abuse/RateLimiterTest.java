@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class RateLimiterTest {
   private final AtomicLong now = new AtomicLong(-5_000_000_000L); // nanoTime may be negative
   private final RateLimiter.Buckets buckets =
-      new RateLimiter.Buckets(new ServerConfig.Rate(10, Duration.ofSeconds(1)), "per_token", now::get);
+      new RateLimiter.Buckets(
+          new ServerConfig.Rate(10, Duration.ofSeconds(1)), "per_token", now::get);
 
   @Test
   void aFullBucket_allowsABurstOfItsSize_thenSaysHowLongToWait() {
@@ -31,13 +32,16 @@ class RateLimiterTest {
     now.addAndGet(250_000_000L);
     assertEquals(0, buckets.tryTake("alice"));
     assertEquals(0, buckets.tryTake("alice"));
-    assertTrue(buckets.tryTake("alice") > 0, "a quarter second gives back two and a half requests, not three");
+    assertTrue(
+        buckets.tryTake("alice") > 0,
+        "a quarter second gives back two and a half requests, not three");
 
     now.addAndGet(60_000_000_000L);
     for (int i = 0; i < 10; i++) {
       assertEquals(0, buckets.tryTake("alice"));
     }
-    assertTrue(buckets.tryTake("alice") > 0, "a long idle time still refills only to the burst size");
+    assertTrue(
+        buckets.tryTake("alice") > 0, "a long idle time still refills only to the burst size");
   }
 
   @Test
@@ -46,6 +50,9 @@ class RateLimiterTest {
       buckets.tryTake("alice");
     }
     now.addAndGet(100_000_000L);
-    assertEquals(0, buckets.tryTake("alice"), "hammering while throttled does not push the wait further out");
+    assertEquals(
+        0,
+        buckets.tryTake("alice"),
+        "hammering while throttled does not push the wait further out");
   }
 }

@@ -23,7 +23,10 @@ class CliCommandLineTest {
   private int corral(Map<String, String> env, String... args) {
     out.reset();
     err.reset();
-    return Cli.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return Cli.run(
+        args,
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -47,7 +50,10 @@ class CliCommandLineTest {
 
   @Test
   void configCheckOfAGoodFileSaysOkAndExitsZero() throws IOException {
-    Path file = write("good.yaml", """
+    Path file =
+        write(
+            "good.yaml",
+            """
         server: {host: 127.0.0.1, port: 7070}
         providers:
           sim: {type: simulated, max_vms: 20}
@@ -66,7 +72,10 @@ class CliCommandLineTest {
 
   @Test
   void configCheckOfABadFilePrintsEveryProblemWithItsLineAndKeyAndExitsOne() throws IOException {
-    Path file = write("bad.yaml", """
+    Path file =
+        write(
+            "bad.yaml",
+            """
         server: {host: 127.0.0.1, port: 70000}
         providers:
           sim: {type: vmware}
@@ -82,13 +91,16 @@ class CliCommandLineTest {
 
     String report = out();
     assertTrue(report.startsWith(file + ": 5 problems\n"), report);
-    for (String problem : new String[] {
-        "line 1: server.port: ",
-        "line 3: providers.sim.type: unknown provider type 'vmware'",
-        "line 7: pools[0].size: must be at least 0 (got -1)",
-        "line 8: pools[0].colour: unknown key",
-        "line 9: reconcile.tick: "}) {
-      assertTrue(report.contains("\n  " + problem), () -> "missing '" + problem + "' in\n" + report);
+    for (String problem :
+        new String[] {
+          "line 1: server.port: ",
+          "line 3: providers.sim.type: unknown provider type 'vmware'",
+          "line 7: pools[0].size: must be at least 0 (got -1)",
+          "line 8: pools[0].colour: unknown key",
+          "line 9: reconcile.tick: "
+        }) {
+      assertTrue(
+          report.contains("\n  " + problem), () -> "missing '" + problem + "' in\n" + report);
     }
   }
 
@@ -98,7 +110,9 @@ class CliCommandLineTest {
     assertTrue(out().contains("config file not found"), out());
 
     assertEquals(2, corral("config", "check"));
-    assertTrue(err().contains("give a config FILE") && err().contains("usage: corral config check FILE"), err());
+    assertTrue(
+        err().contains("give a config FILE") && err().contains("usage: corral config check FILE"),
+        err());
     assertEquals(2, corral("config", "lint", "x.yaml"));
     assertTrue(err().contains("unknown config command 'lint'"), err());
   }
@@ -106,30 +120,56 @@ class CliCommandLineTest {
   @Test
   void helpListsEveryCommandAndEachCommandHasItsOwn() {
     assertEquals(0, corral("--help"));
-    for (String command : new String[] {"serve", "status", "pools", "lease", "release", "builds", "retry-build",
-        "reconcile", "disable-provider", "enable-provider", "config check", "config reload"}) {
+    for (String command :
+        new String[] {
+          "serve",
+          "status",
+          "pools",
+          "lease",
+          "release",
+          "builds",
+          "retry-build",
+          "reconcile",
+          "disable-provider",
+          "enable-provider",
+          "config check",
+          "config reload"
+        }) {
       assertTrue(out().contains("\n  " + command + " "), () -> command + " missing from\n" + out());
     }
 
     assertEquals(0, corral("lease", "--help"));
     assertTrue(out().startsWith("usage: corral lease POOL[=N]"), out());
-    assertTrue(out().contains("--lifetime DURATION") && out().contains("--url URL") && out().contains("example:"), out());
+    assertTrue(
+        out().contains("--lifetime DURATION")
+            && out().contains("--url URL")
+            && out().contains("example:"),
+        out());
     assertEquals(0, corral("help", "retry-build"));
     assertTrue(out().startsWith("usage: corral retry-build BUILD_ID"), out());
     assertEquals(0, corral("config", "check", "--help"));
     assertTrue(out().startsWith("usage: corral config check FILE"), out());
     assertEquals(0, corral("help", "config"));
-    assertTrue(out().contains("usage: corral config check FILE") && out().contains("usage: corral config reload"), out());
-    assertEquals(0, Cli.checkServe(new String[] {"--help"}, new PrintStream(out), new PrintStream(err)));
+    assertTrue(
+        out().contains("usage: corral config check FILE")
+            && out().contains("usage: corral config reload"),
+        out());
+    assertEquals(
+        0, Cli.checkServe(new String[] {"--help"}, new PrintStream(out), new PrintStream(err)));
   }
 
   @Test
   void anUnknownCommandOrOptionPrintsUsageAndExitsTwo() {
     assertEquals(2, corral("lease-vms"));
-    assertTrue(err().contains("unknown command 'lease-vms'") && err().contains("usage: corral COMMAND"), err());
+    assertTrue(
+        err().contains("unknown command 'lease-vms'") && err().contains("usage: corral COMMAND"),
+        err());
 
     assertEquals(2, corral("pools", "--colour"));
-    assertTrue(err().contains("corral pools: unknown option '--colour'") && err().contains("usage: corral pools"), err());
+    assertTrue(
+        err().contains("corral pools: unknown option '--colour'")
+            && err().contains("usage: corral pools"),
+        err());
 
     assertEquals(2, corral("lease"));
     assertTrue(err().contains("name at least one POOL"), err());
@@ -142,8 +182,14 @@ class CliCommandLineTest {
     assertEquals(2, corral("release"));
     assertEquals(2, corral("pools", "--url", "ftp://example"));
     assertTrue(err().contains("bad URL"), err());
-    assertEquals(2, Cli.checkServe(new String[] {"--conifg", "x.yaml"}, new PrintStream(out), new PrintStream(err)));
-    assertEquals(null, Cli.checkServe(new String[] {"--config", "x.yaml"}, new PrintStream(out), new PrintStream(err)));
+    assertEquals(
+        2,
+        Cli.checkServe(
+            new String[] {"--conifg", "x.yaml"}, new PrintStream(out), new PrintStream(err)));
+    assertEquals(
+        null,
+        Cli.checkServe(
+            new String[] {"--config", "x.yaml"}, new PrintStream(out), new PrintStream(err)));
   }
 
   @Test
@@ -155,8 +201,12 @@ class CliCommandLineTest {
     String url = "http://127.0.0.1:" + port;
 
     assertEquals(1, corral("pools", "--url", url));
-    assertEquals("corral pools: cannot reach Corral at " + url + ": connection refused (is Corral running there? set"
-        + " --url or CORRAL_URL)\n", err());
+    assertEquals(
+        "corral pools: cannot reach Corral at "
+            + url
+            + ": connection refused (is Corral running there? set"
+            + " --url or CORRAL_URL)\n",
+        err());
 
     assertEquals(1, corral(Map.of("CORRAL_URL", url + "/"), "status"));
     assertTrue(err().startsWith("corral status: cannot reach Corral at " + url + ":"), err());

@@ -16,15 +16,17 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * A refusal that repeats thousands of times a minute is logged once when it starts and then once a minute, each
- * later line saying how many were left out; a kind of its own is logged at once.
+ * A refusal that repeats thousands of times a minute is logged once when it starts and then once a
+ * minute, each later line saying how many were left out; a kind of its own is logged at once.
  */
 class SampledLogTest {
   private static final Duration MINUTE = Duration.ofMinutes(1);
 
-  private final AtomicLong nanos = new AtomicLong(-5_000_000_000L); // System.nanoTime() may well be negative
+  private final AtomicLong nanos =
+      new AtomicLong(-5_000_000_000L); // System.nanoTime() may well be negative
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-  private final Logger logger = (Logger) LoggerFactory.getLogger("test.sampled." + System.nanoTime());
+  private final Logger logger =
+      (Logger) LoggerFactory.getLogger("test.sampled." + System.nanoTime());
   private final SampledLog sampled = new SampledLog(logger, Level.WARN, MINUTE, nanos::get);
 
   SampledLogTest() {
@@ -47,7 +49,10 @@ class SampledLogTest {
     }
     sampled.log("rate_limited", "POST {} -> 429 rate_limited", "/v1/leases");
 
-    assertEquals(List.of("WARN POST /v1/leases -> 503 pool_empty", "WARN POST /v1/leases -> 429 rate_limited"), logged());
+    assertEquals(
+        List.of(
+            "WARN POST /v1/leases -> 503 pool_empty", "WARN POST /v1/leases -> 429 rate_limited"),
+        logged());
   }
 
   @Test
@@ -61,9 +66,12 @@ class SampledLogTest {
     nanos.addAndGet(MINUTE.toNanos());
     sampled.log("pool_empty", "POST {} -> 503 pool_empty", "/v1/leases");
 
-    assertEquals(List.of("WARN POST /v1/leases -> 503 pool_empty",
-        "WARN POST /api/v3/vm/ci -> 503 pool_empty (999 more like it since the last such line were not logged)",
-        "WARN POST /v1/leases -> 503 pool_empty (1 more like it since the last such line were not logged)"), logged());
+    assertEquals(
+        List.of(
+            "WARN POST /v1/leases -> 503 pool_empty",
+            "WARN POST /api/v3/vm/ci -> 503 pool_empty (999 more like it since the last such line were not logged)",
+            "WARN POST /v1/leases -> 503 pool_empty (1 more like it since the last such line were not logged)"),
+        logged());
   }
 
   @Test
@@ -72,11 +80,13 @@ class SampledLogTest {
     int calls = 10_000;
     List<Thread> running = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < calls; i++) {
-          sampled.log("pool_empty", "refused");
-        }
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < calls; i++) {
+                  sampled.log("pool_empty", "refused");
+                }
+              });
       thread.start();
       running.add(thread);
     }
@@ -86,8 +96,13 @@ class SampledLogTest {
     nanos.addAndGet(MINUTE.toNanos());
     sampled.log("pool_empty", "refused");
 
-    assertEquals(List.of("WARN refused",
-        "WARN refused (" + (threads * calls - 1) + " more like it since the last such line were not logged)"), logged());
+    assertEquals(
+        List.of(
+            "WARN refused",
+            "WARN refused ("
+                + (threads * calls - 1)
+                + " more like it since the last such line were not logged)"),
+        logged());
   }
 
   private List<String> logged() {

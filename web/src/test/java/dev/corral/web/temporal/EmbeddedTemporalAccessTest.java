@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * The embedded Temporal server listens on a loopback port that every process on the host can reach, but only the
- * Corral that started it gets in: another process, with no secret or with another Corral's, can neither read nor
- * touch a workflow Corral started, and that workflow runs on as if nothing had been tried.
+ * The embedded Temporal server listens on a loopback port that every process on the host can reach,
+ * but only the Corral that started it gets in: another process, with no secret or with another
+ * Corral's, can neither read nor touch a workflow Corral started, and that workflow runs on as if
+ * nothing had been tried.
  */
 class EmbeddedTemporalAccessTest {
   private static final String QUEUE = "access-test";
@@ -79,8 +80,11 @@ class EmbeddedTemporalAccessTest {
     workers = WorkerFactory.newInstance(corral);
     workers.newWorker(QUEUE).registerWorkflowImplementationTypes(WaiterImpl.class);
     workers.start();
-    WorkflowClient.start(corral.newWorkflowStub(Waiter.class,
-        WorkflowOptions.newBuilder().setWorkflowId(WORKFLOW).setTaskQueue(QUEUE).build())::run);
+    WorkflowClient.start(
+        corral.newWorkflowStub(
+                Waiter.class,
+                WorkflowOptions.newBuilder().setWorkflowId(WORKFLOW).setTaskQueue(QUEUE).build())
+            ::run);
   }
 
   @AfterEach
@@ -96,7 +100,8 @@ class EmbeddedTemporalAccessTest {
 
   @Test
   void aClientWithoutTheSecret_canNeitherListDescribeSignalNorTerminate_andTheWorkflowRunsOn() {
-    assertRefusedEverything(stubs(WorkflowServiceStubsOptions.newBuilder().setTarget(server.target())));
+    assertRefusedEverything(
+        stubs(WorkflowServiceStubsOptions.newBuilder().setTarget(server.target())));
 
     assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, statusSeenByCorral());
   }
@@ -114,8 +119,14 @@ class EmbeddedTemporalAccessTest {
   @Test
   void corralsOwnClient_listsDescribesAndSignalsItsWorkflow() throws Exception {
     assertEquals(HealthCheckResponse.ServingStatus.SERVING, corralStubs.healthCheck().getStatus());
-    assertEquals(WORKFLOW, corralStubs.blockingStub().listOpenWorkflowExecutions(list())
-        .getExecutions(0).getExecution().getWorkflowId());
+    assertEquals(
+        WORKFLOW,
+        corralStubs
+            .blockingStub()
+            .listOpenWorkflowExecutions(list())
+            .getExecutions(0)
+            .getExecution()
+            .getWorkflowId());
     assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, statusSeenByCorral());
 
     WorkflowStub workflow = corral.newUntypedWorkflowStub(WORKFLOW);
@@ -134,17 +145,38 @@ class EmbeddedTemporalAccessTest {
     WorkflowServiceBlockingStub api = stubs.blockingStub();
     WorkflowExecution execution = WorkflowExecution.newBuilder().setWorkflowId(WORKFLOW).build();
     assertRefused("list", () -> api.listOpenWorkflowExecutions(list()));
-    assertRefused("describe", () -> api.describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
-        .setNamespace(NAMESPACE).setExecution(execution).build()));
-    assertRefused("signal", () -> api.signalWorkflowExecution(SignalWorkflowExecutionRequest.newBuilder()
-        .setNamespace(NAMESPACE).setWorkflowExecution(execution).setSignalName("go").build()));
-    assertRefused("terminate", () -> api.terminateWorkflowExecution(TerminateWorkflowExecutionRequest.newBuilder()
-        .setNamespace(NAMESPACE).setWorkflowExecution(execution).setReason("not yours").build()));
+    assertRefused(
+        "describe",
+        () ->
+            api.describeWorkflowExecution(
+                DescribeWorkflowExecutionRequest.newBuilder()
+                    .setNamespace(NAMESPACE)
+                    .setExecution(execution)
+                    .build()));
+    assertRefused(
+        "signal",
+        () ->
+            api.signalWorkflowExecution(
+                SignalWorkflowExecutionRequest.newBuilder()
+                    .setNamespace(NAMESPACE)
+                    .setWorkflowExecution(execution)
+                    .setSignalName("go")
+                    .build()));
+    assertRefused(
+        "terminate",
+        () ->
+            api.terminateWorkflowExecution(
+                TerminateWorkflowExecutionRequest.newBuilder()
+                    .setNamespace(NAMESPACE)
+                    .setWorkflowExecution(execution)
+                    .setReason("not yours")
+                    .build()));
     assertRefused("health check", stubs::healthCheck);
   }
 
   private static void assertRefused(String call, Executable attempt) {
-    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, attempt, call + " was let in");
+    StatusRuntimeException refused =
+        assertThrows(StatusRuntimeException.class, attempt, call + " was let in");
     assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode(), call + ": " + refused);
   }
 

@@ -27,10 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded Temporal server's retention, against the real server over gRPC: workflows closed for longer than the
- * retention are forgotten with their histories and their timers (an activity's 15-minute timeout no longer keeps its
- * closed workflow in memory), open workflows are untouched and still take signals, and a forgotten workflow's id can
- * be used again.
+ * The embedded Temporal server's retention, against the real server over gRPC: workflows closed for
+ * longer than the retention are forgotten with their histories and their timers (an activity's
+ * 15-minute timeout no longer keeps its closed workflow in memory), open workflows are untouched
+ * and still take signals, and a forgotten workflow's id can be used again.
  */
 class EmbeddedTemporalHousekeepingTest {
   private static final String QUEUE = "housekeeping-test";
@@ -51,8 +51,10 @@ class EmbeddedTemporalHousekeepingTest {
 
   public static final class ProbeImpl implements Probe {
     // A long timeout, as Corral's clones have: its timer outlives the workflow by far.
-    private final Work work = Workflow.newActivityStub(Work.class,
-        ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(15)).build());
+    private final Work work =
+        Workflow.newActivityStub(
+            Work.class,
+            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(15)).build());
     private boolean go;
 
     @Override
@@ -96,7 +98,8 @@ class EmbeddedTemporalHousekeepingTest {
   }
 
   @Test
-  void closedWorkflowsAreForgottenWithTheirTimers_openOnesAreKept_andAForgottenIdCanBeUsedAgain() throws Exception {
+  void closedWorkflowsAreForgottenWithTheirTimers_openOnesAreKept_andAForgottenIdCanBeUsedAgain()
+      throws Exception {
     Probe open = client.newWorkflowStub(Probe.class, options("open"));
     WorkflowClient.start(open::run, true);
     List<String> closed = new ArrayList<>();
@@ -118,7 +121,9 @@ class EmbeddedTemporalHousekeepingTest {
     WorkflowStub kept = WorkflowStub.fromTyped(open);
     kept.signal("go");
     assertEquals("done", kept.getResult(10, TimeUnit.SECONDS, String.class));
-    assertEquals("done", client.newWorkflowStub(Probe.class, options(closed.get(0))).run(false),
+    assertEquals(
+        "done",
+        client.newWorkflowStub(Probe.class, options(closed.get(0))).run(false),
         "the id of a forgotten workflow starts a new one");
   }
 

@@ -8,9 +8,9 @@ import io.temporal.activity.ActivityMethod;
 @ActivityInterface
 public interface BuildActivities {
   /**
-   * Moves the build from queued to running if the provider has a free build slot
-   * ({@code max_concurrent_builds}); returns false while it must wait. Idempotent: a running build
-   * gets true again.
+   * Moves the build from queued to running if the provider has a free build slot ({@code
+   * max_concurrent_builds}); returns false while it must wait. Idempotent: a running build gets
+   * true again.
    */
   @ActivityMethod(name = "TryStartBuild")
   boolean tryStartBuild(long buildId);

@@ -6,10 +6,11 @@ import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
 /**
- * The preparation chain's steps, run on the provider's task queue. Each records its start and end in the
- * database (so the API shows progress without Temporal) and is idempotent by the build's VM and template
- * names, because Temporal may run it again after a lost worker. A failure that repeating cannot fix is
- * thrown as a non-retryable {@code ApplicationFailure} (VersionMismatch, TemplateNotFound, StepFailed).
+ * The preparation chain's steps, run on the provider's task queue. Each records its start and end
+ * in the database (so the API shows progress without Temporal) and is idempotent by the build's VM
+ * and template names, because Temporal may run it again after a lost worker. A failure that
+ * repeating cannot fix is thrown as a non-retryable {@code ApplicationFailure} (VersionMismatch,
+ * TemplateNotFound, StepFailed).
  */
 @ActivityInterface
 public interface BuildStepActivities {

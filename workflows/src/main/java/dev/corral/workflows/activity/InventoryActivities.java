@@ -16,15 +16,22 @@ import io.temporal.activity.ActivityMethod;
  */
 @ActivityInterface
 public interface InventoryActivities {
-  /** Reads the pool and its VMs and says what to add and what to retire; also ends expired leases. */
+  /**
+   * Reads the pool and its VMs and says what to add and what to retire; also ends expired leases.
+   */
   @ActivityMethod(name = "PlanPool")
   PoolPlan planPool(String pool);
 
-  /** Reserves rows for the given names within the providers' limits and starts their VM workflows. */
+  /**
+   * Reserves rows for the given names within the providers' limits and starts their VM workflows.
+   */
   @ActivityMethod(name = "ProvisionVms")
   ProvisionResult provisionVms(ProvisionRequest request);
 
-  /** Marks the VMs destroying and tells each VM workflow to destroy its VM. Returns how many it retired. */
+  /**
+   * Marks the VMs destroying and tells each VM workflow to destroy its VM. Returns how many it
+   * retired.
+   */
   @ActivityMethod(name = "RetireVms")
   int retireVms(RetireRequest request);
 
@@ -40,15 +47,15 @@ public interface InventoryActivities {
   void markDestroyed(String vm);
 
   /**
-   * Cleaning → reusable, after the cleanup hook. Returns true when the VM is held for its owner now,
-   * false when it was retired meanwhile (destroy it).
+   * Cleaning → reusable, after the cleanup hook. Returns true when the VM is held for its owner
+   * now, false when it was retired meanwhile (destroy it).
    */
   @ActivityMethod(name = "MarkVmReusable")
   boolean markReusable(String vm);
 
   /**
-   * Reusable → destroying with the reason, when its owner did not lease it again in time. Returns true
-   * when the VM is to be destroyed, false when its owner leased it again meanwhile (keep it).
+   * Reusable → destroying with the reason, when its owner did not lease it again in time. Returns
+   * true when the VM is to be destroyed, false when its owner leased it again meanwhile (keep it).
    */
   @ActivityMethod(name = "ExpireReusableVm")
   boolean expireReusable(VmRetirement expiry);

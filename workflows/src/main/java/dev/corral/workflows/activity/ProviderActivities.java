@@ -3,8 +3,8 @@ package dev.corral.workflows.activity;
 import dev.corral.workflows.model.CleanRequest;
 import dev.corral.workflows.model.CloneRequest;
 import dev.corral.workflows.model.DestroyRequest;
-import dev.corral.workflows.model.ReadyRequest;
 import dev.corral.workflows.model.ReadyOutcome;
+import dev.corral.workflows.model.ReadyRequest;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
@@ -14,15 +14,17 @@ import io.temporal.activity.ActivityMethod;
  */
 @ActivityInterface
 public interface ProviderActivities {
-  /** Idempotent by VM name: a retry finds the VM the first attempt created. Fails with CloneFailed. */
+  /**
+   * Idempotent by VM name: a retry finds the VM the first attempt created. Fails with CloneFailed.
+   */
   @ActivityMethod(name = "CloneVm")
   void cloneVm(CloneRequest request);
 
   /**
-   * Polls readiness with heartbeats, then marks the VM ready in the inventory (provisioning → ready,
-   * compare-and-set, so a retry changes nothing twice). Marking it here rather than in a separate
-   * activity saves a workflow-task hop per VM, which every clone wave waits for. Fails with
-   * BootFailed or BootTimeout.
+   * Polls readiness with heartbeats, then marks the VM ready in the inventory (provisioning →
+   * ready, compare-and-set, so a retry changes nothing twice). Marking it here rather than in a
+   * separate activity saves a workflow-task hop per VM, which every clone wave waits for. Fails
+   * with BootFailed or BootTimeout.
    */
   @ActivityMethod(name = "AwaitVmReady")
   ReadyOutcome awaitReady(ReadyRequest request);

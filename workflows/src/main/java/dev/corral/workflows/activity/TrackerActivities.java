@@ -8,9 +8,9 @@ import io.temporal.activity.ActivityMethod;
 @ActivityInterface
 public interface TrackerActivities {
   /**
-   * Reads the sources, upserts templates, marks unusable ones and retires their idle pool VMs, and starts
-   * the preparation builds that are missing (interleaved across groups). A source that cannot be read is
-   * reported in the result and skipped; the others still count.
+   * Reads the sources, upserts templates, marks unusable ones and retires their idle pool VMs, and
+   * starts the preparation builds that are missing (interleaved across groups). A source that
+   * cannot be read is reported in the result and skipped; the others still count.
    */
   @ActivityMethod(name = "PollTemplates")
   TrackerPass poll();

@@ -7,10 +7,10 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * The preparation chain of one build: wait for a build slot, then deploy → verify → configure → seal →
- * power off → finish. Whatever step fails (after its retries), or if the build is cancelled,
- * delete-on-error removes every partial artefact and the build is recorded failed (or cancelled) with
- * the step and the reason. Returns the final build state.
+ * The preparation chain of one build: wait for a build slot, then deploy → verify → configure →
+ * seal → power off → finish. Whatever step fails (after its retries), or if the build is cancelled,
+ * delete-on-error removes every partial artefact and the build is recorded failed (or cancelled)
+ * with the step and the reason. Returns the final build state.
  */
 @WorkflowInterface
 public interface TemplateBuildWorkflow {

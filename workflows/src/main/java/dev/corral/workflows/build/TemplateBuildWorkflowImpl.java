@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 
 public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
   private static final Logger log = Workflow.getLogger(TemplateBuildWorkflowImpl.class);
+
   /** A queued build looks for a slot this often even without a wake-up signal (one may be lost). */
   static final Duration SLOT_RECHECK = Duration.ofSeconds(30);
 
@@ -34,12 +35,15 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         Workflow.await(SLOT_RECHECK, () -> slotFreed);
         slotFreed = false;
       }
-      // Steps write their progress to the inventory: an unreachable database makes the chain wait, not fail.
+      // Steps write their progress to the inventory: an unreachable database makes the chain wait,
+      // not fail.
       DatabaseOutages outages = new DatabaseOutages();
       for (String next : BuildSteps.CHAIN) {
         step = next;
         BuildStepActivities steps = BuildProfiles.step(input.provider(), next);
-        outages.outlast("build " + input.buildId() + " step " + next, () -> run(steps, new StepRequest(input, next)));
+        outages.outlast(
+            "build " + input.buildId() + " step " + next,
+            () -> run(steps, new StepRequest(input, next)));
       }
       step = BuildEnd.SUCCEEDED;
       return BuildEnd.SUCCEEDED;
@@ -47,21 +51,40 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
       boolean cancelled = isCancellation(failure);
       String failedStep = step;
       String error = cancelled ? "cancelled by request" : reason(failure);
-      // The failed step logged its failure, and endBuild logs how the build ended: no line of its own here.
+      // The failed step logged its failure, and endBuild logs how the build ended: no line of its
+      // own here.
       step = BuildSteps.DELETE_ON_ERROR;
-      // Detached: a cancelled workflow's own scope refuses new activities, but the rollback must run.
+      // Detached: a cancelled workflow's own scope refuses new activities, but the rollback must
+      // run.
       boolean[] rolledBack = {false};
-      Workflow.newDetachedCancellationScope(() -> {
-        try {
-          BuildProfiles.rollback(input.provider()).deleteOnError(input);
-          rolledBack[0] = true;
-        } catch (ActivityFailure e) {
-          EventLog.error(log, "build rollback (delete-on-error) failed; artefacts may be left: " + reason(e), null,
-              EventLog.BUILD, input.buildId(), EventLog.PROVIDER, input.provider(), EventLog.VM, input.vmName());
-        }
-        builds.endBuild(new BuildEnd(input.buildId(), input.provider(),
-            cancelled ? BuildEnd.CANCELLED : BuildEnd.FAILED, failedStep, error, rolledBack[0]));
-      }).run();
+      Workflow.newDetachedCancellationScope(
+              () -> {
+                try {
+                  BuildProfiles.rollback(input.provider()).deleteOnError(input);
+                  rolledBack[0] = true;
+                } catch (ActivityFailure e) {
+                  EventLog.error(
+                      log,
+                      "build rollback (delete-on-error) failed; artefacts may be left: "
+                          + reason(e),
+                      null,
+                      EventLog.BUILD,
+                      input.buildId(),
+                      EventLog.PROVIDER,
+                      input.provider(),
+                      EventLog.VM,
+                      input.vmName());
+                }
+                builds.endBuild(
+                    new BuildEnd(
+                        input.buildId(),
+                        input.provider(),
+                        cancelled ? BuildEnd.CANCELLED : BuildEnd.FAILED,
+                        failedStep,
+                        error,
+                        rolledBack[0]));
+              })
+          .run();
       step = cancelled ? BuildEnd.CANCELLED : BuildEnd.FAILED;
       if (cancelled) {
         throw failure;
@@ -93,13 +116,16 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     return false;
   }
 
-  /** The innermost failure's message: what the provider or the step said, not Temporal's wrapping. */
+  /**
+   * The innermost failure's message: what the provider or the step said, not Temporal's wrapping.
+   */
   private static String reason(Throwable failure) {
     Throwable t = failure;
     while (t.getCause() != null) {
       t = t.getCause();
     }
-    String message = t instanceof ApplicationFailure app ? app.getOriginalMessage() : t.getMessage();
+    String message =
+        t instanceof ApplicationFailure app ? app.getOriginalMessage() : t.getMessage();
     return message == null ? t.getClass().getSimpleName() : message;
   }
 

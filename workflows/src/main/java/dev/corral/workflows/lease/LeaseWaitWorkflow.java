@@ -8,15 +8,18 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * Fills one pending lease VM by VM as VMs become ready, and fails it when its wait runs out. One per
- * lease ({@code WorkflowIds.leaseWait}); it ends when the lease is active, failed or cancelled.
+ * Fills one pending lease VM by VM as VMs become ready, and fails it when its wait runs out. One
+ * per lease ({@code WorkflowIds.leaseWait}); it ends when the lease is active, failed or cancelled.
  */
 @WorkflowInterface
 public interface LeaseWaitWorkflow {
   @WorkflowMethod(name = "LeaseWait")
   LeaseFill run(LeaseWaitInput input);
 
-  /** A VM of one of the lease's pools became ready, or the lease changed (cancelled): look again now. */
+  /**
+   * A VM of one of the lease's pools became ready, or the lease changed (cancelled): look again
+   * now.
+   */
   @SignalMethod
   void wake();
 

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 public final class LeaseWaitWorkflowImpl implements LeaseWaitWorkflow {
-  /** Each pass adds a handful of events; a long wait continues as new well below Temporal's limits. */
+  /**
+   * Each pass adds a handful of events; a long wait continues as new well below Temporal's limits.
+   */
   static final int PASSES_PER_RUN = 500;
 
   private final LeaseWaitActivities leases = ActivityProfiles.leaseWait();
@@ -25,7 +27,8 @@ public final class LeaseWaitWorkflowImpl implements LeaseWaitWorkflow {
       if (!lastFill.pending()) {
         return lastFill;
       }
-      Duration left = Duration.between(Instant.ofEpochMilli(Workflow.currentTimeMillis()), input.waitUntil());
+      Duration left =
+          Duration.between(Instant.ofEpochMilli(Workflow.currentTimeMillis()), input.waitUntil());
       if (left.isNegative() || left.isZero()) {
         // The pass just above was the last chance; what it could not find is the failure's reason.
         lastFill = leases.fail(input.leaseId());

@@ -3,8 +3,8 @@ package dev.corral.workflows.model;
 /**
  * Where a pending lease stands after a fill (or fail) pass.
  *
- * @param state the lease's state now: {@code pending}, {@code active} when filled, {@code failed}, or
- *     whatever ended it meanwhile ({@code cancelled}, {@code released}, {@code expired})
+ * @param state the lease's state now: {@code pending}, {@code active} when filled, {@code failed},
+ *     or whatever ended it meanwhile ({@code cancelled}, {@code released}, {@code expired})
  * @param outstanding VMs still missing (0 unless pending or failed)
  * @param reason why it failed, or null
  */

@@ -7,8 +7,8 @@ import java.time.Duration;
  *
  * @param tick time between two passes ({@code reconcile.tick})
  * @param window every VM of the provider is checked once within it ({@code reconcile.window})
- * @param ticks passes made so far; every {@link #ticksPerWindow()}-th pass (the first included) also lists the
- *     provider's inventory for unknown VMs
+ * @param ticks passes made so far; every {@link #ticksPerWindow()}-th pass (the first included)
+ *     also lists the provider's inventory for unknown VMs
  */
 public record ReconcileInput(String provider, Duration tick, Duration window, long ticks) {
   /** Passes per window, at least one. */

@@ -7,14 +7,20 @@ import java.time.Duration;
  *
  * @param all check every live VM now instead of the tick's share (the "reconcile now" path)
  * @param scanInventory also list the provider's inventory and record or purge unknown VMs
- * @param force purge unknown VMs at their first sighting instead of their second (never allowlisted ones, never in
- *     a dry run)
+ * @param force purge unknown VMs at their first sighting instead of their second (never allowlisted
+ *     ones, never in a dry run)
  */
 public record ReconcileRequest(
-    String provider, Duration tick, Duration window, boolean all, boolean scanInventory, boolean force) {
+    String provider,
+    Duration tick,
+    Duration window,
+    boolean all,
+    boolean scanInventory,
+    boolean force) {
 
   /** The loop's staggered pass. */
   public static ReconcileRequest tick(ReconcileInput input) {
-    return new ReconcileRequest(input.provider(), input.tick(), input.window(), false, input.scansInventory(), false);
+    return new ReconcileRequest(
+        input.provider(), input.tick(), input.window(), false, input.scansInventory(), false);
   }
 }

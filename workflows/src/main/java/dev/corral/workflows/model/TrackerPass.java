@@ -10,4 +10,5 @@ import java.util.List;
  * @param buildsStarted preparation builds started
  * @param errors sources that could not be read, one line each
  */
-public record TrackerPass(int recorded, int turnedUnusable, int buildsStarted, List<String> errors) {}
+public record TrackerPass(
+    int recorded, int turnedUnusable, int buildsStarted, List<String> errors) {}

@@ -1,8 +1,8 @@
 package dev.corral.workflows.model;
 
 /**
- * The size a pool asks its VMs to have; a null part means the provider's default. Providers that cannot size
- * a VM (a template fixes it) ignore it.
+ * The size a pool asks its VMs to have; a null part means the provider's default. Providers that
+ * cannot size a VM (a template fixes it) ignore it.
  */
 public record VmShape(Integer memoryMb, Integer cpus) {
   public static final VmShape PROVIDER_DEFAULT = new VmShape(null, null);

@@ -7,8 +7,8 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * One provider's reconciler: every tick a staggered pass checks the VMs not checked within the window, and once
- * per window it also looks for unknown VMs. Continues-as-new, never ends.
+ * One provider's reconciler: every tick a staggered pass checks the VMs not checked within the
+ * window, and once per window it also looks for unknown VMs. Continues-as-new, never ends.
  */
 @WorkflowInterface
 public interface ReconcilerWorkflow {

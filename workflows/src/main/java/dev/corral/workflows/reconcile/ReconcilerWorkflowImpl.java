@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 
 public final class ReconcilerWorkflowImpl implements ReconcilerWorkflow {
   private static final Logger log = Workflow.getLogger(ReconcilerWorkflowImpl.class);
+
   /** Each pass adds a handful of events; a new run every 100 passes keeps the history short. */
   static final int PASSES_PER_RUN = 100;
 
@@ -25,9 +26,13 @@ public final class ReconcilerWorkflowImpl implements ReconcilerWorkflow {
       try {
         lastPass = reconcile.reconcile(ReconcileRequest.tick(state));
       } catch (ActivityFailure e) {
-        // Not retried here: the next tick checks the same VMs again, so a dead provider cannot wedge the loop.
-        EventLog.warn(log, "reconcile pass failed; next in " + state.tick() + ": " + e.getMessage(),
-            EventLog.PROVIDER, state.provider());
+        // Not retried here: the next tick checks the same VMs again, so a dead provider cannot
+        // wedge the loop.
+        EventLog.warn(
+            log,
+            "reconcile pass failed; next in " + state.tick() + ": " + e.getMessage(),
+            EventLog.PROVIDER,
+            state.provider());
       }
       state = state.next();
       Workflow.sleep(state.tick());

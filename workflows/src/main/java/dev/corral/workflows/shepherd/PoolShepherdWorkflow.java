@@ -9,7 +9,8 @@ import io.temporal.workflow.WorkflowMethod;
 
 /**
  * Keeps one pool at its size: ready + provisioning = size, surplus and stale VMs destroyed. One per
- * pool ({@code WorkflowIds.shepherd}); it runs until the pool is removed from the config and drained.
+ * pool ({@code WorkflowIds.shepherd}); it runs until the pool is removed from the config and
+ * drained.
  */
 @WorkflowInterface
 public interface PoolShepherdWorkflow {

@@ -18,10 +18,15 @@ import org.slf4j.Logger;
 
 public final class PoolShepherdWorkflowImpl implements PoolShepherdWorkflow {
   private static final Logger log = Workflow.getLogger(PoolShepherdWorkflowImpl.class);
-  /** Each pass adds about a dozen events; this keeps a run's history far below Temporal's limits. */
+
+  /**
+   * Each pass adds about a dozen events; this keeps a run's history far below Temporal's limits.
+   */
   static final int PASSES_PER_RUN = 200;
+
   /** The pause after a failed pass, doubling to {@link #MAX_PAUSE} while passes keep failing. */
   static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+
   static final Duration MAX_PAUSE = Duration.ofSeconds(30);
 
   private final InventoryActivities inventory = ActivityProfiles.localInventory();
@@ -32,23 +37,30 @@ public final class PoolShepherdWorkflowImpl implements PoolShepherdWorkflow {
   public void run(ShepherdInput input) {
     Duration pause = FIRST_PAUSE;
     for (int pass = 0; pass < PASSES_PER_RUN; pass++) {
-      // Cleared before reading the database, so a nudge that arrives while we work triggers another pass.
+      // Cleared before reading the database, so a nudge that arrives while we work triggers another
+      // pass.
       nudged = false;
       PoolPlan plan;
       try {
         plan = pass(input);
       } catch (ActivityFailure failure) {
-        // A shepherd must outlive anything a pass meets (a database outage above all): the pool would
-        // stay short until a restart. Every pass plans from the inventory afresh, so trying again is safe.
-        EventLog.warn(log, "shepherd pass failed; next try in " + pause.toSeconds() + " s: " + reason(failure),
-            EventLog.POOL, input.pool());
+        // A shepherd must outlive anything a pass meets (a database outage above all): the pool
+        // would
+        // stay short until a restart. Every pass plans from the inventory afresh, so trying again
+        // is safe.
+        EventLog.warn(
+            log,
+            "shepherd pass failed; next try in " + pause.toSeconds() + " s: " + reason(failure),
+            EventLog.POOL,
+            input.pool());
         Workflow.await(pause, () -> nudged);
         pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
         continue;
       }
       pause = FIRST_PAUSE;
       if (plan.drained()) {
-        EventLog.info(log, "pool removed and drained; its shepherd stops", EventLog.POOL, input.pool());
+        EventLog.info(
+            log, "pool removed and drained; its shepherd stops", EventLog.POOL, input.pool());
         return;
       }
       Workflow.await(plan.recheckAfter(), () -> nudged);

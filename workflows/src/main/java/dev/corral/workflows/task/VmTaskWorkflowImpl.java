@@ -21,7 +21,11 @@ import org.slf4j.Logger;
 
 public final class VmTaskWorkflowImpl implements VmTaskWorkflow {
   private static final Logger log = Workflow.getLogger(VmTaskWorkflowImpl.class);
-  /** A few events per wait; a task queued behind long ones continues as new well below Temporal's limits. */
+
+  /**
+   * A few events per wait; a task queued behind long ones continues as new well below Temporal's
+   * limits.
+   */
   static final int PASSES_PER_RUN = 500;
 
   private final VmTaskActivities tasks = ActivityProfiles.vmTasks();
@@ -46,7 +50,10 @@ public final class VmTaskWorkflowImpl implements VmTaskWorkflow {
       Workflow.await(Workflow::isEveryHandlerFinished);
       Workflow.continueAsNew(input);
     }
-    VmTaskEnd end = claim.decision() == VmTaskClaim.Decision.ENDED ? claim.end() : perform(input.taskId(), claim);
+    VmTaskEnd end =
+        claim.decision() == VmTaskClaim.Decision.ENDED
+            ? claim.end()
+            : perform(input.taskId(), claim);
     if (end.nextTaskId() != null) {
       wake(end.nextTaskId());
     }
@@ -55,7 +62,8 @@ public final class VmTaskWorkflowImpl implements VmTaskWorkflow {
 
   private VmTaskEnd perform(String taskId, VmTaskClaim claim) {
     VmTaskProviderActivities provider = ActivityProfiles.vmTaskProvider(claim.provider());
-    VmTaskRequest request = new VmTaskRequest(claim.provider(), claim.vm(), taskId, claim.argument());
+    VmTaskRequest request =
+        new VmTaskRequest(claim.provider(), claim.vm(), taskId, claim.argument());
     String failure = null;
     try {
       switch (claim.kind()) {
@@ -66,13 +74,23 @@ public final class VmTaskWorkflowImpl implements VmTaskWorkflow {
       }
     } catch (ActivityFailure e) {
       failure = reason(e);
-      EventLog.warn(log, "VM task " + claim.kind() + " failed: " + failure, EventLog.TASK, taskId, EventLog.VM,
-          claim.vm(), EventLog.PROVIDER, claim.provider());
+      EventLog.warn(
+          log,
+          "VM task " + claim.kind() + " failed: " + failure,
+          EventLog.TASK,
+          taskId,
+          EventLog.VM,
+          claim.vm(),
+          EventLog.PROVIDER,
+          claim.provider());
     }
     return tasks.finish(new VmTaskResult(taskId, failure));
   }
 
-  /** The next task of the VM may run now; if its workflow is gone or not started yet, it claims on its own. */
+  /**
+   * The next task of the VM may run now; if its workflow is gone or not started yet, it claims on
+   * its own.
+   */
   private static void wake(String taskId) {
     try {
       Workflow.newUntypedExternalWorkflowStub(WorkflowIds.vmTask(taskId)).signal("wake");
@@ -81,7 +99,10 @@ public final class VmTaskWorkflowImpl implements VmTaskWorkflow {
     }
   }
 
-  /** The provider's own words; a permanent failure also names its type (VmNotFound, SnapshotNotFound). */
+  /**
+   * The provider's own words; a permanent failure also names its type (VmNotFound,
+   * SnapshotNotFound).
+   */
   private static String reason(ActivityFailure failure) {
     Throwable cause = failure.getCause();
     if (cause instanceof ApplicationFailure app) {

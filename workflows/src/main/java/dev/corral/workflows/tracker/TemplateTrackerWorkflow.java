@@ -7,7 +7,9 @@ import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
-/** Polls the template sources every interval, or at once when asked; continues-as-new, never ends. */
+/**
+ * Polls the template sources every interval, or at once when asked; continues-as-new, never ends.
+ */
 @WorkflowInterface
 public interface TemplateTrackerWorkflow {
   @WorkflowMethod(name = "TemplateTracker")

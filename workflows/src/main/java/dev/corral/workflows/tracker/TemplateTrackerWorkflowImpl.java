@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 
 public final class TemplateTrackerWorkflowImpl implements TemplateTrackerWorkflow {
   private static final Logger log = Workflow.getLogger(TemplateTrackerWorkflowImpl.class);
+
   /** Each pass adds a handful of events; a new run every 100 passes keeps the history short. */
   static final int PASSES_PER_RUN = 100;
 
@@ -20,12 +21,14 @@ public final class TemplateTrackerWorkflowImpl implements TemplateTrackerWorkflo
    * A poll reads files, URLs and every provider's listing: minutes at most. A failed poll is not
    * retried here; the next interval polls again, so one dead source cannot wedge the loop.
    */
-  private final TrackerActivities tracker = Workflow.newActivityStub(TrackerActivities.class,
-      ActivityOptions.newBuilder()
-          .setTaskQueue(TaskQueues.WORKFLOWS)
-          .setStartToCloseTimeout(Duration.ofMinutes(5))
-          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-          .build());
+  private final TrackerActivities tracker =
+      Workflow.newActivityStub(
+          TrackerActivities.class,
+          ActivityOptions.newBuilder()
+              .setTaskQueue(TaskQueues.WORKFLOWS)
+              .setStartToCloseTimeout(Duration.ofMinutes(5))
+              .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+              .build());
 
   private boolean pollRequested;
   private TrackerPass lastPass;

@@ -27,20 +27,24 @@ public final class VmWorkflowImpl implements VmWorkflow {
   private final InventoryActivities inventory = ActivityProfiles.inventory();
   private String retiredFor;
   private String stage = "provisioning";
+
   /** The latest release for reuse; releases are told apart by their {@code uses}. */
   private VmReuse reuse;
+
   /** The {@code uses} of the last release for reuse this workflow handled. */
   private int handledUses;
+
   /** The {@code uses} of the latest lease that took the VM while it was held for its owner. */
   private int leasedUses;
 
   @Override
   public void run(VmRequest request) {
-    boolean alive = switch (request.phase()) {
-      case PROVISION -> provision(request);
-      case HOLD -> true;
-      case DESTROY -> false;
-    };
+    boolean alive =
+        switch (request.phase()) {
+          case PROVISION -> provision(request);
+          case HOLD -> true;
+          case DESTROY -> false;
+        };
     if ("failed".equals(stage)) {
       return;
     }
@@ -49,7 +53,8 @@ public final class VmWorkflowImpl implements VmWorkflow {
       serve(request);
     }
     stage = "destroying";
-    ActivityProfiles.destroy(request.provider()).destroyVm(new DestroyRequest(request.provider(), request.vm()));
+    ActivityProfiles.destroy(request.provider())
+        .destroyVm(new DestroyRequest(request.provider(), request.vm()));
     inventory.markDestroyed(request.vm());
     stage = "destroyed";
   }
@@ -60,31 +65,52 @@ public final class VmWorkflowImpl implements VmWorkflow {
    */
   private boolean provision(VmRequest request) {
     ProviderActivities cloner = ActivityProfiles.clone(request.provider(), request.bootTimeout());
-    ProviderActivities waiter = ActivityProfiles.awaitReady(request.provider(), request.bootTimeout());
+    ProviderActivities waiter =
+        ActivityProfiles.awaitReady(request.provider(), request.bootTimeout());
     ProviderActivities destroyer = ActivityProfiles.destroy(request.provider());
-    // Both calls also write the inventory: an unreachable database makes them wait, not fail the try.
+    // Both calls also write the inventory: an unreachable database makes them wait, not fail the
+    // try.
     DatabaseOutages outages = new DatabaseOutages();
     String lastReason = "never tried";
     for (int attempt = 1; attempt <= request.maxTries() && retiredFor == null; attempt++) {
       long started = Workflow.currentTimeMillis();
       Duration lostBefore = outages.lost();
       try {
-        outages.outlast("clone of " + request.vm(), () -> cloner.cloneVm(
-            new CloneRequest(request.provider(), request.vm(), request.template(), request.shape())));
+        outages.outlast(
+            "clone of " + request.vm(),
+            () ->
+                cloner.cloneVm(
+                    new CloneRequest(
+                        request.provider(), request.vm(), request.template(), request.shape())));
         // The activity also marks the VM ready in the inventory; a retirement moved the row to
         // destroying first, so then the VM is not wanted and is destroyed below.
-        ReadyOutcome ready = outages.outlast("boot wait of " + request.vm(), () -> {
-          // The boot deadline covers clone and boot together, as users read boot_timeout; time lost to a
-          // database outage is not the VM's.
-          long spent = Workflow.currentTimeMillis() - started - outages.lost().minus(lostBefore).toMillis();
-          Duration left = request.bootTimeout().minusMillis(spent);
-          return waiter.awaitReady(new ReadyRequest(request.provider(), request.vm(), positive(left)));
-        });
+        ReadyOutcome ready =
+            outages.outlast(
+                "boot wait of " + request.vm(),
+                () -> {
+                  // The boot deadline covers clone and boot together, as users read boot_timeout;
+                  // time lost to a
+                  // database outage is not the VM's.
+                  long spent =
+                      Workflow.currentTimeMillis()
+                          - started
+                          - outages.lost().minus(lostBefore).toMillis();
+                  Duration left = request.bootTimeout().minusMillis(spent);
+                  return waiter.awaitReady(
+                      new ReadyRequest(request.provider(), request.vm(), positive(left)));
+                });
         return ready.wanted() && retiredFor == null;
       } catch (ActivityFailure failure) {
         lastReason = reason(failure);
-        EventLog.warn(log, "VM try " + attempt + "/" + request.maxTries() + " failed: " + lastReason,
-            EventLog.VM, request.vm(), EventLog.POOL, request.pool(), EventLog.PROVIDER, request.provider());
+        EventLog.warn(
+            log,
+            "VM try " + attempt + "/" + request.maxTries() + " failed: " + lastReason,
+            EventLog.VM,
+            request.vm(),
+            EventLog.POOL,
+            request.pool(),
+            EventLog.PROVIDER,
+            request.provider());
         // A half-made clone must not outlive its try; destroy is idempotent when nothing was made.
         destroyer.destroyVm(new DestroyRequest(request.provider(), request.vm()));
         inventory.recordTryFailed(new VmTryFailed(request.vm(), attempt, lastReason));
@@ -99,10 +125,10 @@ public final class VmWorkflowImpl implements VmWorkflow {
   }
 
   /**
-   * The VM's service: it is ready or leased until retired; a release for reuse cleans it and holds it
-   * for its owner until they lease it again (then it serves again) or {@code keepFor} passes. The
-   * inventory's compare-and-set answers settle every race with claims and retirements, so a lost or
-   * late signal costs at most a wait. Returns when the VM is to be destroyed.
+   * The VM's service: it is ready or leased until retired; a release for reuse cleans it and holds
+   * it for its owner until they lease it again (then it serves again) or {@code keepFor} passes.
+   * The inventory's compare-and-set answers settle every race with claims and retirements, so a
+   * lost or late signal costs at most a wait. Returns when the VM is to be destroyed.
    */
   private void serve(VmRequest request) {
     while (true) {
@@ -121,30 +147,45 @@ public final class VmWorkflowImpl implements VmWorkflow {
       }
       stage = "reusable";
       Duration left = release.keepFor().minusMillis(Workflow.currentTimeMillis() - releasedAt);
-      boolean woken = Workflow.await(positive(left),
-          () -> retiredFor != null || leasedUses > handledUses || reuseRequested());
+      boolean woken =
+          Workflow.await(
+              positive(left),
+              () -> retiredFor != null || leasedUses > handledUses || reuseRequested());
       if (retiredFor != null) {
         return;
       }
-      if (!woken && inventory.expireReusable(
-          new VmRetirement(request.vm(), "not leased again by its owner within reuse_within"))) {
+      if (!woken
+          && inventory.expireReusable(
+              new VmRetirement(
+                  request.vm(), "not leased again by its owner within reuse_within"))) {
         return;
       }
-      // Leased again (its signal may still be on the way): serve until its next release or retirement.
+      // Leased again (its signal may still be on the way): serve until its next release or
+      // retirement.
       stage = "leased";
     }
   }
 
-  /** Runs the provider's cleanup hook; false (and the VM marked destroying) when it failed for good. */
+  /**
+   * Runs the provider's cleanup hook; false (and the VM marked destroying) when it failed for good.
+   */
   private boolean clean(VmRequest request) {
     stage = "cleaning";
     try {
-      ActivityProfiles.cleanup(request.provider()).cleanVm(new CleanRequest(request.provider(), request.vm()));
+      ActivityProfiles.cleanup(request.provider())
+          .cleanVm(new CleanRequest(request.provider(), request.vm()));
       return true;
     } catch (ActivityFailure failure) {
       String why = reason(failure);
-      EventLog.warn(log, "VM could not be cleaned for reuse, destroying it: " + why, EventLog.VM, request.vm(),
-          EventLog.POOL, request.pool(), EventLog.PROVIDER, request.provider());
+      EventLog.warn(
+          log,
+          "VM could not be cleaned for reuse, destroying it: " + why,
+          EventLog.VM,
+          request.vm(),
+          EventLog.POOL,
+          request.pool(),
+          EventLog.PROVIDER,
+          request.provider());
       inventory.cleanupFailed(new VmRetirement(request.vm(), "cleanup for reuse failed: " + why));
       return false;
     }

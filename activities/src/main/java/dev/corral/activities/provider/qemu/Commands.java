@@ -21,8 +21,9 @@ final class Commands {
   private Commands() {}
 
   /**
-   * Runs {@code command} in {@code workDir} (null: the JVM's) and waits at most {@code timeout}. A command that
-   * overruns is killed and reported with exit code -1, so a hung tool never holds an activity forever.
+   * Runs {@code command} in {@code workDir} (null: the JVM's) and waits at most {@code timeout}. A
+   * command that overruns is killed and reported with exit code -1, so a hung tool never holds an
+   * activity forever.
    */
   static Result run(List<String> command, Path workDir, Duration timeout) {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -35,9 +36,12 @@ final class Commands {
     } catch (IOException e) {
       return new Result(-1, "cannot run " + command.get(0) + ": " + e.getMessage());
     }
-    // Read while it runs: a tool that fills the pipe would otherwise block before it exits. With -daemonize,
-    // QEMU's parent exits once the VM runs and the daemon's stdio goes to /dev/null, so the pipe closes.
-    CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+    // Read while it runs: a tool that fills the pipe would otherwise block before it exits. With
+    // -daemonize,
+    // QEMU's parent exits once the VM runs and the daemon's stdio goes to /dev/null, so the pipe
+    // closes.
+    CompletableFuture<String> output =
+        CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();

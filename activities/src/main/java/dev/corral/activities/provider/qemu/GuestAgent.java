@@ -11,14 +11,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The guest side of the contract (tools/guest): a tiny HTTP agent on the guest's port 80, reached through the
- * loopback port QEMU forwards to it. Every call is short and bounded; the caller decides what a failure means.
+ * The guest side of the contract (tools/guest): a tiny HTTP agent on the guest's port 80, reached
+ * through the loopback port QEMU forwards to it. Every call is short and bounded; the caller
+ * decides what a failure means.
  */
 final class GuestAgent {
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2))
-      .version(HttpClient.Version.HTTP_1_1)
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   /** The agent answered, but with an error: repeating the call as it is will not help. */
   static final class Refused extends IOException {
@@ -40,7 +42,10 @@ final class GuestAgent {
     return get("/version").strip();
   }
 
-  /** {@code /cgi-bin/info} as key/values: version, instance, uptime and {@code config.<key>} per configured value. */
+  /**
+   * {@code /cgi-bin/info} as key/values: version, instance, uptime and {@code config.<key>} per
+   * configured value.
+   */
   Map<String, String> info() throws IOException {
     Map<String, String> info = new LinkedHashMap<>();
     for (String line : get("/cgi-bin/info").split("\n")) {
@@ -77,9 +82,12 @@ final class GuestAgent {
   }
 
   private String post(String path, String body) throws IOException {
-    return send(HttpRequest.newBuilder(uri(path)).timeout(timeout)
-        .header("Content-Type", "text/plain")
-        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .timeout(timeout)
+            .header("Content-Type", "text/plain")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build());
   }
 
   private URI uri(String path) {
@@ -88,12 +96,18 @@ final class GuestAgent {
 
   private static String send(HttpRequest request) throws IOException {
     try {
-      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<String> response =
+          HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       if (response.statusCode() / 100 != 2) {
         String body = response.body().strip();
         // The reply ends up in a build's error; a script that printed pages must not flood it.
-        throw new Refused("guest agent " + request.uri().getPath() + " answered " + response.statusCode() + ": "
-            + (body.length() > 500 ? "…" + body.substring(body.length() - 500) : body));
+        throw new Refused(
+            "guest agent "
+                + request.uri().getPath()
+                + " answered "
+                + response.statusCode()
+                + ": "
+                + (body.length() > 500 ? "…" + body.substring(body.length() - 500) : body));
       }
       return response.body();
     } catch (InterruptedException e) {

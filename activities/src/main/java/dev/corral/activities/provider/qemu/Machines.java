@@ -23,29 +23,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The VMs of one QEMU provider, each a {@link VmDir} under {@code vms_dir}: finding one by name, the per-VM lock
- * that serialises calls on it (Temporal may run an activity again while, after a lost worker, its first run is
- * still going), how it looks from outside, how to reach its agent, and how to end its QEMU. Shared by the pool
- * calls ({@link QemuProvider}), the preparation steps ({@link TemplateChain}) and the {@link VmTasks}.
+ * The VMs of one QEMU provider, each a {@link VmDir} under {@code vms_dir}: finding one by name,
+ * the per-VM lock that serialises calls on it (Temporal may run an activity again while, after a
+ * lost worker, its first run is still going), how it looks from outside, how to reach its agent,
+ * and how to end its QEMU. Shared by the pool calls ({@link QemuProvider}), the preparation steps
+ * ({@link TemplateChain}) and the {@link VmTasks}.
  */
 final class Machines {
   private static final Logger log = LoggerFactory.getLogger(Machines.class);
 
   /** What a lease reply gives as the VM's address: its forwards listen on loopback only. */
   static final String LOOPBACK = "127.0.0.1";
+
   /** VM names become directory names and fw_cfg strings. */
   private static final Pattern VM_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
   private static final Pattern HOST_FORWARD =
       Pattern.compile("HOST_FORWARD\\]\\s+\\d+\\s+\\S+\\s+(\\d+)\\s+\\S+\\s+(\\d+)");
 
   static final Duration IMAGE_TIMEOUT = Duration.ofMinutes(10);
   static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
+
   /** One readiness probe of the agent: the agent answers in milliseconds once the marker is out. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
   /** Agent calls of the chain and of the reuse cleanup. */
   static final Duration AGENT_TIMEOUT = Duration.ofMinutes(5);
+
   /** How long a QMP quit (then SIGKILL) may take to end QEMU. */
   static final Duration KILL_WAIT = Duration.ofSeconds(10);
+
   static final Duration POLL = Duration.ofMillis(100);
 
   private final String name;
@@ -65,7 +72,8 @@ final class Machines {
 
   VmDir vm(String vmName) {
     if (vmName == null || !VM_NAME.matcher(vmName).matches()) {
-      throw ProviderException.permanent(ErrorTypes.VM_NOT_FOUND, "'" + vmName + "' is not a VM name of this provider");
+      throw ProviderException.permanent(
+          ErrorTypes.VM_NOT_FOUND, "'" + vmName + "' is not a VM name of this provider");
     }
     return new VmDir(vmsDir, vmName);
   }
@@ -91,7 +99,8 @@ final class Machines {
   }
 
   ProviderException notFound(String vmName) {
-    return ProviderException.permanent(ErrorTypes.VM_NOT_FOUND, "provider " + name + " has no VM " + vmName);
+    return ProviderException.permanent(
+        ErrorTypes.VM_NOT_FOUND, "provider " + name + " has no VM " + vmName);
   }
 
   List<ProviderVm> inventory() {
@@ -115,23 +124,35 @@ final class Machines {
     if (vm.running()) {
       state = SerialLog.ready(vm.serialLog()).isPresent() ? PowerState.RUNNING : PowerState.BOOTING;
     } else if (Files.exists(vm.pidFile()) || meta == null || !Files.exists(vm.disk())) {
-      // QEMU removes its pidfile when it exits cleanly: one left behind means it crashed or was killed.
+      // QEMU removes its pidfile when it exits cleanly: one left behind means it crashed or was
+      // killed.
       state = PowerState.BROKEN;
     } else {
       state = PowerState.POWERED_OFF;
     }
-    return new ProviderVm(vm.name(), meta == null ? null : meta.template(), state, vm.name(), LOOPBACK,
-        meta == null ? null : meta.createdAt(), meta == null || meta.ports() == null ? Map.of() : meta.ports());
+    return new ProviderVm(
+        vm.name(),
+        meta == null ? null : meta.template(),
+        state,
+        vm.name(),
+        LOOPBACK,
+        meta == null ? null : meta.createdAt(),
+        meta == null || meta.ports() == null ? Map.of() : meta.ports());
   }
 
   GuestAgent agent(VmDir vm, Duration timeout) {
     return new GuestAgent(ports(vm).get(QemuSettings.AGENT_PORT), timeout);
   }
 
-  /** The forwards from meta.json; re-read over QMP when a crash came between the launch and writing them. */
+  /**
+   * The forwards from meta.json; re-read over QMP when a crash came between the launch and writing
+   * them.
+   */
   Map<String, Integer> ports(VmDir vm) {
     Optional<Meta> meta = vm.meta();
-    if (meta.isPresent() && meta.get().ports() != null && meta.get().ports().containsKey(QemuSettings.AGENT_PORT)) {
+    if (meta.isPresent()
+        && meta.get().ports() != null
+        && meta.get().ports().containsKey(QemuSettings.AGENT_PORT)) {
       return meta.get().ports();
     }
     Map<String, Integer> ports = readPorts(vm);
@@ -139,13 +160,17 @@ final class Machines {
     return ports;
   }
 
-  /** The host ports QEMU bound for the forwards, by their configured name, as QEMU itself reports them. */
+  /**
+   * The host ports QEMU bound for the forwards, by their configured name, as QEMU itself reports
+   * them.
+   */
   Map<String, Integer> readPorts(VmDir vm) {
     String usernet;
     try (Qmp qmp = Qmp.connect(vm.qmpSocket(), QMP_TIMEOUT)) {
       usernet = qmp.human("info usernet", QMP_TIMEOUT);
     } catch (IOException e) {
-      throw ProviderException.transientFailure("cannot read the forwarded ports of " + vm.name() + ": " + e.getMessage());
+      throw ProviderException.transientFailure(
+          "cannot read the forwarded ports of " + vm.name() + ": " + e.getMessage());
     }
     Map<Integer, Integer> hostByGuest = new LinkedHashMap<>();
     Matcher m = HOST_FORWARD.matcher(usernet);
@@ -157,7 +182,12 @@ final class Machines {
       Integer host = hostByGuest.get(wanted.getValue());
       if (host == null) {
         throw ProviderException.transientFailure(
-            "QEMU reports no forward to guest port " + wanted.getValue() + " of " + vm.name() + ": " + usernet);
+            "QEMU reports no forward to guest port "
+                + wanted.getValue()
+                + " of "
+                + vm.name()
+                + ": "
+                + usernet);
       }
       ports.put(wanted.getKey(), host);
     }
@@ -165,8 +195,9 @@ final class Machines {
   }
 
   /**
-   * Ends QEMU: ACPI power button and up to {@code graceful} for the guest to go down, then QMP quit, then SIGKILL
-   * of the pidfile's process (only while QEMU still holds the pidfile lock, so never a reused PID).
+   * Ends QEMU: ACPI power button and up to {@code graceful} for the guest to go down, then QMP
+   * quit, then SIGKILL of the pidfile's process (only while QEMU still holds the pidfile lock, so
+   * never a reused PID).
    */
   void stop(VmDir vm, Duration graceful) {
     if (!vm.running()) {
@@ -189,7 +220,8 @@ final class Machines {
       ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
     }
     if (!waitStopped(vm, KILL_WAIT)) {
-      throw ProviderException.transientFailure("QEMU of " + vm.name() + " is still running after quit and SIGKILL");
+      throw ProviderException.transientFailure(
+          "QEMU of " + vm.name() + " is still running after quit and SIGKILL");
     }
   }
 
@@ -197,7 +229,8 @@ final class Machines {
     try (Qmp qmp = Qmp.connect(vm.qmpSocket(), QMP_TIMEOUT)) {
       qmp.execute(command, null, QMP_TIMEOUT);
     } catch (IOException e) {
-      // quit closes the connection before answering at times; whether QEMU is gone is what waitStopped checks.
+      // quit closes the connection before answering at times; whether QEMU is gone is what
+      // waitStopped checks.
       log.debug("{}: QMP {} on {}: {}", name, command, vm.name(), e.getMessage());
     }
   }

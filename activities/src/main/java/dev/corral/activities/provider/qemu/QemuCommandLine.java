@@ -7,8 +7,11 @@ import java.util.Map;
 
 /** The {@code qemu-system-x86_64} command that starts one VM from its directory. */
 final class QemuCommandLine {
-  /** Quiet boot on the serial console; panic=1 with -no-reboot makes a panicking guest end its QEMU. */
+  /**
+   * Quiet boot on the serial console; panic=1 with -no-reboot makes a panicking guest end its QEMU.
+   */
   static final String KERNEL_APPEND = "console=ttyS0 quiet loglevel=1 panic=1";
+
   /** The fw_cfg entry the guest reads its instance id from (and echoes in its READY marker). */
   static final String INSTANCE_ID_FW_CFG = "opt/corral/instance-id";
 
@@ -25,7 +28,8 @@ final class QemuCommandLine {
     if ("kvm".equals(settings.accel())) {
       cmd.addAll(List.of("-machine", "pc", "-accel", "kvm", "-cpu", "host"));
     } else {
-      // The default translation cache is far larger than a small guest needs; 32 MiB keeps RSS near 200 MiB.
+      // The default translation cache is far larger than a small guest needs; 32 MiB keeps RSS near
+      // 200 MiB.
       cmd.addAll(List.of("-machine", "pc", "-accel", "tcg,tb-size=32", "-cpu", "max"));
     }
     cmd.addAll(List.of("-smp", Integer.toString(cpus), "-m", Integer.toString(memoryMb)));
@@ -37,18 +41,24 @@ final class QemuCommandLine {
       }
       cmd.addAll(List.of("-append", KERNEL_APPEND));
     }
-    cmd.addAll(List.of("-drive", "file=" + vm.disk() + ",format=qcow2,if=virtio,cache=writeback,discard=unmap"));
-    // restrict=on cuts the guest off from everything but its forwards. Host port 0 lets the kernel pick a free
+    cmd.addAll(
+        List.of(
+            "-drive",
+            "file=" + vm.disk() + ",format=qcow2,if=virtio,cache=writeback,discard=unmap"));
+    // restrict=on cuts the guest off from everything but its forwards. Host port 0 lets the kernel
+    // pick a free
     // port, read back over QMP afterwards: guessing one races with every other process on the host.
     StringBuilder net = new StringBuilder("user,id=n0,restrict=on");
     for (Map.Entry<String, Integer> port : settings.ports().entrySet()) {
       net.append(",hostfwd=tcp:127.0.0.1:0-:").append(port.getValue());
     }
     cmd.addAll(List.of("-netdev", net.toString(), "-device", "virtio-net-pci,netdev=n0"));
-    cmd.addAll(List.of("-chardev", "file,id=ser0,path=" + vm.serialLog(), "-serial", "chardev:ser0"));
+    cmd.addAll(
+        List.of("-chardev", "file,id=ser0,path=" + vm.serialLog(), "-serial", "chardev:ser0"));
     cmd.addAll(List.of("-qmp", "unix:" + vm.qmpSocket() + ",server=on,wait=off"));
     cmd.addAll(List.of("-fw_cfg", "name=" + INSTANCE_ID_FW_CFG + ",string=" + vm.name()));
-    // -daemonize: the command returns once the VM runs (or failed to start) and QEMU outlives Corral, which is
+    // -daemonize: the command returns once the VM runs (or failed to start) and QEMU outlives
+    // Corral, which is
     // what lets a restarted Corral adopt its VMs instead of losing them.
     cmd.addAll(List.of("-pidfile", vm.pidFile().toString(), "-daemonize"));
     return cmd;

@@ -22,22 +22,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * VMs that really boot: each is a linked clone ({@code qemu-img create -b}) of a qcow2 template, run by its own
- * daemonized {@code qemu-system-x86_64}, in its own directory under {@code vms_dir}. The directories are the
- * provider's whole state, so the inventory survives a Corral crash and running VMs are adopted on restart.
- * The guest side is the contract of tools/guest: a READY marker on the serial console and an HTTP agent.
+ * VMs that really boot: each is a linked clone ({@code qemu-img create -b}) of a qcow2 template,
+ * run by its own daemonized {@code qemu-system-x86_64}, in its own directory under {@code vms_dir}.
+ * The directories are the provider's whole state, so the inventory survives a Corral crash and
+ * running VMs are adopted on restart. The guest side is the contract of tools/guest: a READY marker
+ * on the serial console and an HTTP agent.
  *
- * <p>Every call is idempotent by VM or template name and serialised per VM name, because Temporal may run an
- * activity again while (after a lost worker) its first run is still going.
+ * <p>Every call is idempotent by VM or template name and serialised per VM name, because Temporal
+ * may run an activity again while (after a lost worker) its first run is still going.
  *
- * <p>This class holds the pool VM calls and deploy; {@link TemplateChain} has the other preparation steps,
- * {@link VmTasks} snapshots and disks, {@link Machines} what they share (VM directories, per-VM locks, ports,
- * stopping QEMU), and {@link HostCheck} what is checked before the provider starts.
+ * <p>This class holds the pool VM calls and deploy; {@link TemplateChain} has the other preparation
+ * steps, {@link VmTasks} snapshots and disks, {@link Machines} what they share (VM directories,
+ * per-VM locks, ports, stopping QEMU), and {@link HostCheck} what is checked before the provider
+ * starts.
  */
 public final class QemuProvider implements VmProvider {
   private static final Logger log = LoggerFactory.getLogger(QemuProvider.class);
 
   static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
+
   /** How long deploy waits for the guest to come up. */
   static final Duration DEPLOY_BOOT_TIMEOUT = Duration.ofMinutes(10);
 
@@ -59,20 +62,31 @@ public final class QemuProvider implements VmProvider {
     this.tasks = new VmTasks(settings, machines);
   }
 
-  /** Builds the provider once {@link HostCheck} finds nothing wrong; its problems name the config keys. */
+  /**
+   * Builds the provider once {@link HostCheck} finds nothing wrong; its problems name the config
+   * keys.
+   */
   public static QemuProvider create(ProviderConfig config, Path dataDir) {
     QemuSettings settings = (QemuSettings) config.settings();
-    Path vmsDir = settings.vmsDir() != null ? settings.vmsDir() : dataDir.resolve("qemu").resolve(config.name());
+    Path vmsDir =
+        settings.vmsDir() != null
+            ? settings.vmsDir()
+            : dataDir.resolve("qemu").resolve(config.name());
     List<String> problems = HostCheck.problems(config, settings, vmsDir);
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("provider " + config.name() + " (qemu) cannot start: "
-          + String.join("; ", problems));
+      throw new IllegalArgumentException(
+          "provider " + config.name() + " (qemu) cannot start: " + String.join("; ", problems));
     }
     try {
       Files.createDirectories(vmsDir);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "providers." + config.name() + ".vms_dir: cannot create " + vmsDir.toAbsolutePath() + ": " + e);
+          "providers."
+              + config.name()
+              + ".vms_dir: cannot create "
+              + vmsDir.toAbsolutePath()
+              + ": "
+              + e);
     }
     return new QemuProvider(config.name(), settings, vmsDir, Clock.systemUTC());
   }
@@ -89,8 +103,9 @@ public final class QemuProvider implements VmProvider {
   // --- Pool VMs ---
 
   /**
-   * Clones and starts the VM. A running VM of that name is returned as it is (a repeated call, or a VM adopted
-   * after a crash); a directory whose QEMU is gone is a half-made or crashed VM and is made again.
+   * Clones and starts the VM. A running VM of that name is returned as it is (a repeated call, or a
+   * VM adopted after a crash); a directory whose QEMU is gone is a half-made or crashed VM and is
+   * made again.
    */
   @Override
   public ProviderVm cloneVm(String vmName, String template) {
@@ -111,9 +126,17 @@ public final class QemuProvider implements VmProvider {
         vm.delete();
       }
       if (!templates.exists(template)) {
-        throw ProviderException.permanent(ErrorTypes.TEMPLATE_NOT_FOUND,
-            "provider " + name + " has no template '" + template + "' (looked for "
-                + (QemuTemplates.validName(template) ? templates.image(template) : "a valid file name") + ")");
+        throw ProviderException.permanent(
+            ErrorTypes.TEMPLATE_NOT_FOUND,
+            "provider "
+                + name
+                + " has no template '"
+                + template
+                + "' (looked for "
+                + (QemuTemplates.validName(template)
+                    ? templates.image(template)
+                    : "a valid file name")
+                + ")");
       }
       start(vm, template, shape);
       return machines.describe(vm);
@@ -122,30 +145,56 @@ public final class QemuProvider implements VmProvider {
 
   private void start(VmDir vm, String template, VmShape shape) {
     if (vm.qmpSocket().toString().length() > HostCheck.MAX_SOCKET_PATH) {
-      throw ProviderException.permanent(ErrorTypes.CLONE_FAILED,
-          "the QMP socket path " + vm.qmpSocket() + " is longer than " + HostCheck.MAX_SOCKET_PATH + " characters");
+      throw ProviderException.permanent(
+          ErrorTypes.CLONE_FAILED,
+          "the QMP socket path "
+              + vm.qmpSocket()
+              + " is longer than "
+              + HostCheck.MAX_SOCKET_PATH
+              + " characters");
     }
     try {
       Files.createDirectories(vm.dir());
     } catch (IOException e) {
       throw ProviderException.transientFailure("cannot create " + vm.dir() + ": " + e.getMessage());
     }
-    // The backing format is explicit: QEMU refuses to guess it, and guessing would be unsafe anyway.
-    Commands.Result clone = Commands.run(List.of(settings.qemuImg(), "create", "-q", "-f", "qcow2", "-F", "qcow2",
-        "-b", templates.image(template).toString(), vm.disk().toString()), null, Machines.IMAGE_TIMEOUT);
+    // The backing format is explicit: QEMU refuses to guess it, and guessing would be unsafe
+    // anyway.
+    Commands.Result clone =
+        Commands.run(
+            List.of(
+                settings.qemuImg(),
+                "create",
+                "-q",
+                "-f",
+                "qcow2",
+                "-F",
+                "qcow2",
+                "-b",
+                templates.image(template).toString(),
+                vm.disk().toString()),
+            null,
+            Machines.IMAGE_TIMEOUT);
     if (!clone.ok()) {
-      throw ProviderException.permanent(ErrorTypes.CLONE_FAILED,
+      throw ProviderException.permanent(
+          ErrorTypes.CLONE_FAILED,
           "linked clone of " + template + " for " + vm.name() + " failed: " + clone.output());
     }
     vm.writeMeta(new Meta(template, clock.instant(), Map.of(), null));
-    Commands.Result launch = Commands.run(QemuCommandLine.of(settings, shape, vm), vm.dir(), LAUNCH_TIMEOUT);
+    Commands.Result launch =
+        Commands.run(QemuCommandLine.of(settings, shape, vm), vm.dir(), LAUNCH_TIMEOUT);
     if (!launch.ok()) {
-      throw ProviderException.permanent(ErrorTypes.CLONE_FAILED,
-          "QEMU did not start " + vm.name() + ": " + launch.output());
+      throw ProviderException.permanent(
+          ErrorTypes.CLONE_FAILED, "QEMU did not start " + vm.name() + ": " + launch.output());
     }
     Map<String, Integer> ports = machines.readPorts(vm);
     vm.meta().ifPresent(meta -> vm.writeMeta(meta.withPorts(ports)));
-    log.info("clone {}: QEMU pid {} started from {}, ports {}", vm.name(), vm.pid().orElse(-1), template, ports);
+    log.info(
+        "clone {}: QEMU pid {} started from {}, ports {}",
+        vm.name(),
+        vm.pid().orElse(-1),
+        template,
+        ports);
   }
 
   @Override
@@ -155,15 +204,18 @@ public final class QemuProvider implements VmProvider {
       return Readiness.failed("provider " + name + " has no VM " + vmName);
     }
     if (!vm.running()) {
-      return Readiness.failed("QEMU of " + vmName + " is not running; console: " + SerialLog.tail(vm.serialLog(), 5));
+      return Readiness.failed(
+          "QEMU of " + vmName + " is not running; console: " + SerialLog.tail(vm.serialLog(), 5));
     }
     Optional<ReadyMarker> marker = SerialLog.ready(vm.serialLog());
     if (marker.isEmpty()) {
       return Readiness.booting();
     }
     if (!marker.get().instanceId().equals(vmName)) {
-      // A template that hard-codes an instance id would hand out clones that all claim to be the same VM.
-      return Readiness.failed("the guest says it is '" + marker.get().instanceId() + "', not " + vmName);
+      // A template that hard-codes an instance id would hand out clones that all claim to be the
+      // same VM.
+      return Readiness.failed(
+          "the guest says it is '" + marker.get().instanceId() + "', not " + vmName);
     }
     Map<String, Integer> ports = machines.ports(vm);
     try {
@@ -186,8 +238,8 @@ public final class QemuProvider implements VmProvider {
   }
 
   /**
-   * Ends QEMU (QMP quit, then SIGKILL of the process that holds the pidfile lock) and removes the directory. A
-   * clean ACPI shutdown would buy nothing: the disk is thrown away.
+   * Ends QEMU (QMP quit, then SIGKILL of the process that holds the pidfile lock) and removes the
+   * directory. A clean ACPI shutdown would buy nothing: the disk is thrown away.
    */
   @Override
   public void destroy(String vmName) {
@@ -209,8 +261,8 @@ public final class QemuProvider implements VmProvider {
     try {
       machines.agent(vm, Machines.AGENT_TIMEOUT).clean();
     } catch (IOException e) {
-      throw ProviderException.permanent(ErrorTypes.CLEANUP_FAILED,
-          "cleaning " + vmName + " for reuse failed: " + e.getMessage());
+      throw ProviderException.permanent(
+          ErrorTypes.CLEANUP_FAILED, "cleaning " + vmName + " for reuse failed: " + e.getMessage());
     }
   }
 
@@ -221,7 +273,9 @@ public final class QemuProvider implements VmProvider {
     return templates.list();
   }
 
-  /** Clones and boots the build VM, and returns once the guest is up (its READY marker and agent). */
+  /**
+   * Clones and boots the build VM, and returns once the guest is up (its READY marker and agent).
+   */
   @Override
   public ProviderVm deploy(String vmName, String template) {
     ProviderVm vm = cloneVm(vmName, template);
@@ -230,16 +284,24 @@ public final class QemuProvider implements VmProvider {
       Readiness r = checkReady(vmName);
       if (r.state() == Readiness.State.READY) {
         VmDir dir = machines.vm(vmName);
-        SerialLog.ready(dir.serialLog()).ifPresent(marker ->
-            dir.meta().ifPresent(meta -> dir.writeMeta(meta.withGuestVersion(marker.version()))));
+        SerialLog.ready(dir.serialLog())
+            .ifPresent(
+                marker ->
+                    dir.meta()
+                        .ifPresent(meta -> dir.writeMeta(meta.withGuestVersion(marker.version()))));
         return machines.describe(dir);
       }
       if (r.state() == Readiness.State.FAILED) {
-        throw ProviderException.permanent(ErrorTypes.BOOT_FAILED, "deploy of " + vmName + " failed: " + r.reason());
+        throw ProviderException.permanent(
+            ErrorTypes.BOOT_FAILED, "deploy of " + vmName + " failed: " + r.reason());
       }
       if (System.nanoTime() > deadline) {
-        throw ProviderException.permanent(ErrorTypes.BOOT_TIMEOUT,
-            vm.name() + " was not up within " + DEPLOY_BOOT_TIMEOUT + "; console: "
+        throw ProviderException.permanent(
+            ErrorTypes.BOOT_TIMEOUT,
+            vm.name()
+                + " was not up within "
+                + DEPLOY_BOOT_TIMEOUT
+                + "; console: "
                 + SerialLog.tail(machines.vm(vmName).serialLog(), 5));
       }
       Machines.pause(Machines.POLL);

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Knobs of the QEMU provider: VMs are linked clones of qcow2 templates, one {@code qemu-system-x86_64} process
- * each, reached through loopback ports forwarded to the guest.
+ * Knobs of the QEMU provider: VMs are linked clones of qcow2 templates, one {@code
+ * qemu-system-x86_64} process each, reached through loopback ports forwarded to the guest.
  *
- * @param templatesDir where templates live: template {@code T} is {@code templatesDir/T.qcow2} (and prepared
- *     templates are written there)
+ * @param templatesDir where templates live: template {@code T} is {@code templatesDir/T.qcow2} (and
+ *     prepared templates are written there)
  * @param kernel direct kernel boot when set; otherwise the disk boots itself
  * @param initrd the initrd for direct kernel boot; only with {@code kernel}
  * @param accel {@code tcg} (software emulation, works everywhere) or {@code kvm}
@@ -40,8 +40,10 @@ public record QemuSettings(
   public static final String DEFAULT_ACCEL = "tcg";
   public static final int DEFAULT_MEMORY_MB = 128;
   public static final int DEFAULT_CPUS = 1;
+
   /** The guest agent's port: the one every Corral guest serves (tools/guest). */
   public static final String AGENT_PORT = "agent";
+
   public static final Map<String, Integer> DEFAULT_PORTS = Map.of(AGENT_PORT, 80);
   public static final String DEFAULT_QEMU_BINARY = "qemu-system-x86_64";
   public static final String DEFAULT_QEMU_IMG = "qemu-img";
@@ -53,7 +55,16 @@ public record QemuSettings(
 
   /** Settings with the defaults for everything but where templates, kernel and initrd are. */
   public static QemuSettings of(Path templatesDir, Path kernel, Path initrd) {
-    return new QemuSettings(templatesDir, kernel, initrd, DEFAULT_ACCEL, DEFAULT_MEMORY_MB, DEFAULT_CPUS, null,
-        DEFAULT_PORTS, DEFAULT_QEMU_BINARY, DEFAULT_QEMU_IMG);
+    return new QemuSettings(
+        templatesDir,
+        kernel,
+        initrd,
+        DEFAULT_ACCEL,
+        DEFAULT_MEMORY_MB,
+        DEFAULT_CPUS,
+        null,
+        DEFAULT_PORTS,
+        DEFAULT_QEMU_BINARY,
+        DEFAULT_QEMU_IMG);
   }
 }

@@ -6,9 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Reads a QEMU provider's keys from the config; each bad value is reported with its key and line. */
+/**
+ * Reads a QEMU provider's keys from the config; each bad value is reported with its key and line.
+ */
 final class QemuSettingsBinder {
-  // Port names are the keys of a lease reply's ports, like provider names (file names, metrics labels).
+  // Port names are the keys of a lease reply's ports, like provider names (file names, metrics
+  // labels).
   private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
   private QemuSettingsBinder() {}
@@ -17,7 +20,8 @@ final class QemuSettingsBinder {
   static QemuSettings bind(SettingsMapping m) {
     Path templatesDir = m.filePath("templates_dir", (Path) null);
     if (!m.present("templates_dir")) {
-      m.problem("templates_dir", "required key is missing (the directory holding the qcow2 templates)");
+      m.problem(
+          "templates_dir", "required key is missing (the directory holding the qcow2 templates)");
     }
     Path kernel = m.filePath("kernel", (Path) null);
     Path initrd = m.filePath("initrd", (Path) null);
@@ -26,14 +30,21 @@ final class QemuSettingsBinder {
     }
     String accel = m.string("accel", QemuSettings.DEFAULT_ACCEL);
     if (accel != null && !QemuSettings.ACCELS.contains(accel)) {
-      m.problem("accel", "unknown accelerator '" + accel + "' (known: " + String.join(", ", QemuSettings.ACCELS) + ")");
+      m.problem(
+          "accel",
+          "unknown accelerator '"
+              + accel
+              + "' (known: "
+              + String.join(", ", QemuSettings.ACCELS)
+              + ")");
     }
     return new QemuSettings(
         templatesDir,
         kernel,
         initrd,
         accel,
-        // Below 64 MiB not even a small Linux guest boots; the cap keeps a typo from asking for terabytes.
+        // Below 64 MiB not even a small Linux guest boots; the cap keeps a typo from asking for
+        // terabytes.
         m.integer("memory_mb", QemuSettings.DEFAULT_MEMORY_MB, 64, 1024 * 1024),
         m.integer("cpus", QemuSettings.DEFAULT_CPUS, 1, 256),
         m.filePath("vms_dir", (Path) null),
@@ -49,7 +60,8 @@ final class QemuSettingsBinder {
     }
     Map<String, Integer> ports = m.bind("ports", QemuSettingsBinder::portNumbers);
     if (!ports.containsKey(QemuSettings.AGENT_PORT)) {
-      m.problem("ports",
+      m.problem(
+          "ports",
           "must name the guest agent's port as 'agent' (Corral checks readiness and runs template steps through it)");
     }
     return ports;

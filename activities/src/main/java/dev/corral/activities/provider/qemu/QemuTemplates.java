@@ -17,9 +17,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The templates directory: template {@code T} is {@code T.qcow2}, described by an optional sidecar {@code T.json}
- * ({@code group}, {@code version}, {@code date}, {@code prepared}, {@code source}). tools/guest/build.sh writes
- * the sidecar of a raw template; the chain's finish step writes the one of a prepared template.
+ * The templates directory: template {@code T} is {@code T.qcow2}, described by an optional sidecar
+ * {@code T.json} ({@code group}, {@code version}, {@code date}, {@code prepared}, {@code source}).
+ * tools/guest/build.sh writes the sidecar of a raw template; the chain's finish step writes the one
+ * of a prepared template.
  */
 final class QemuTemplates {
   /** What a sidecar says; every field may be missing. */
@@ -29,8 +30,12 @@ final class QemuTemplates {
     static final Sidecar NONE = new Sidecar(null, null, null, null, null);
   }
 
-  /** A file name, never a path: a template name reaches the filesystem and must not climb out of the directory. */
+  /**
+   * A file name, never a path: a template name reaches the filesystem and must not climb out of the
+   * directory.
+   */
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
   static final String IMAGE = ".qcow2";
   static final String SIDECAR = ".json";
   static final String PARTIAL = ".part";
@@ -93,8 +98,9 @@ final class QemuTemplates {
       return Optional.empty();
     }
     Sidecar s = sidecar(name);
-    return Optional.of(new ProviderTemplate(name, s.group(), s.version(), date(s.date()),
-        Boolean.TRUE.equals(s.prepared())));
+    return Optional.of(
+        new ProviderTemplate(
+            name, s.group(), s.version(), date(s.date()), Boolean.TRUE.equals(s.prepared())));
   }
 
   List<ProviderTemplate> list() {

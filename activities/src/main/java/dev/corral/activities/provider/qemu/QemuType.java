@@ -14,7 +14,9 @@ public final class QemuType implements ProviderType {
     return "qemu";
   }
 
-  /** Booting a real guest is CPU-bound: more concurrent boots than cores only make every boot late. */
+  /**
+   * Booting a real guest is CPU-bound: more concurrent boots than cores only make every boot late.
+   */
   @Override
   public int defaultMaxConcurrentClones() {
     return Runtime.getRuntime().availableProcessors();

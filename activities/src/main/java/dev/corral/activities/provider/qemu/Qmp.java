@@ -19,9 +19,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A QMP session over a VM's UNIX socket: greeting, {@code qmp_capabilities}, then commands matched to their
- * replies by id (events in between are skipped). QEMU serves one client per socket, so a session is opened per
- * operation and closed right after; holding one would block every other caller.
+ * A QMP session over a VM's UNIX socket: greeting, {@code qmp_capabilities}, then commands matched
+ * to their replies by id (events in between are skipped). QEMU serves one client per socket, so a
+ * session is opened per operation and closed right after; holding one would block every other
+ * caller.
  */
 final class Qmp implements Closeable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,26 +33,30 @@ final class Qmp implements Closeable {
 
   private Qmp(SocketChannel channel) {
     this.channel = channel;
-    this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+    this.in =
+        new BufferedReader(
+            new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
   }
 
   /**
-   * Connects and negotiates. A socket that does not answer within {@code timeout} (another client holds it, QEMU
-   * is hung) fails with an IOException rather than blocking the caller.
+   * Connects and negotiates. A socket that does not answer within {@code timeout} (another client
+   * holds it, QEMU is hung) fails with an IOException rather than blocking the caller.
    */
   static Qmp connect(Path socket, Duration timeout) throws IOException {
     SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       channel.connect(UnixDomainSocketAddress.of(socket));
       Qmp qmp = new Qmp(channel);
-      qmp.withTimeout(timeout, () -> {
-        JsonNode greeting = qmp.readMessage();
-        if (!greeting.has("QMP")) {
-          throw new IOException("not a QMP greeting: " + greeting);
-        }
-        qmp.execute("qmp_capabilities", null);
-        return null;
-      });
+      qmp.withTimeout(
+          timeout,
+          () -> {
+            JsonNode greeting = qmp.readMessage();
+            if (!greeting.has("QMP")) {
+              throw new IOException("not a QMP greeting: " + greeting);
+            }
+            qmp.execute("qmp_capabilities", null);
+            return null;
+          });
       return qmp;
     } catch (IOException | RuntimeException e) {
       channel.close();
@@ -59,7 +64,10 @@ final class Qmp implements Closeable {
     }
   }
 
-  /** Runs one command and returns its {@code return} value; a QMP error becomes an IOException with its text. */
+  /**
+   * Runs one command and returns its {@code return} value; a QMP error becomes an IOException with
+   * its text.
+   */
   JsonNode execute(String command, Map<String, Object> arguments) throws IOException {
     String id = "c" + IDS.incrementAndGet();
     ObjectNode message = JSON.createObjectNode().put("execute", command).put("id", id);
@@ -77,7 +85,8 @@ final class Qmp implements Closeable {
         continue;
       }
       if (reply.has("error")) {
-        throw new IOException(command + ": " + reply.get("error").path("desc").asText(reply.get("error").toString()));
+        throw new IOException(
+            command + ": " + reply.get("error").path("desc").asText(reply.get("error").toString()));
       }
       return reply.path("return");
     }
@@ -103,21 +112,25 @@ final class Qmp implements Closeable {
   /** Bounds a blocking exchange: the socket is closed when it overruns, which unblocks the read. */
   private <T> T withTimeout(Duration timeout, IoCall<T> call) throws IOException {
     Thread caller = Thread.currentThread();
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(timeout.toMillis());
-        channel.close();
-      } catch (InterruptedException | IOException done) {
-        // finished in time, or already closed
-      }
-    }, "qmp-timeout");
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(timeout.toMillis());
+                channel.close();
+              } catch (InterruptedException | IOException done) {
+                // finished in time, or already closed
+              }
+            },
+            "qmp-timeout");
     watchdog.setDaemon(true);
     watchdog.start();
     try {
       return call.call();
     } catch (IOException e) {
       if (!channel.isOpen()) {
-        throw new IOException("QMP did not answer within " + timeout + " (" + caller.getName() + ")", e);
+        throw new IOException(
+            "QMP did not answer within " + timeout + " (" + caller.getName() + ")", e);
       }
       throw e;
     } finally {
@@ -126,7 +139,8 @@ final class Qmp implements Closeable {
   }
 
   /** Runs {@code command} under the same bound as the greeting. */
-  JsonNode execute(String command, Map<String, Object> arguments, Duration timeout) throws IOException {
+  JsonNode execute(String command, Map<String, Object> arguments, Duration timeout)
+      throws IOException {
     return withTimeout(timeout, () -> execute(command, arguments));
   }
 

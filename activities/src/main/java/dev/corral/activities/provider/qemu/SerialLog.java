@@ -8,17 +8,27 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads what a guest printed on its serial console: the READY marker of the guest contract, and a tail for errors. */
+/**
+ * Reads what a guest printed on its serial console: the READY marker of the guest contract, and a
+ * tail for errors.
+ */
 final class SerialLog {
-  /** {@code READY <version> <instance-id> [more]}, one line printed once the guest's services are up. */
+  /**
+   * {@code READY <version> <instance-id> [more]}, one line printed once the guest's services are
+   * up.
+   */
   record ReadyMarker(String version, String instanceId) {}
 
   /**
-   * The line must be complete: the guest is still writing the log while it is probed, and a read that lands
-   * mid-line would otherwise take {@code READY 1.2.3 corr} for an instance id that does not match.
+   * The line must be complete: the guest is still writing the log while it is probed, and a read
+   * that lands mid-line would otherwise take {@code READY 1.2.3 corr} for an instance id that does
+   * not match.
    */
   private static final Pattern READY = Pattern.compile("(?m)^READY (\\S+) (\\S+)[^\\n]*\\n");
-  /** The log of a 4 s boot is a few KiB; a guest that spews cannot make every probe read megabytes. */
+
+  /**
+   * The log of a 4 s boot is a few KiB; a guest that spews cannot make every probe read megabytes.
+   */
   private static final int MAX_READ = 256 * 1024;
 
   private SerialLog() {}

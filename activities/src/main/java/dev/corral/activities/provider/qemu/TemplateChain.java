@@ -29,15 +29,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The preparation steps after deploy: the guest agent does verify, configure and seal inside the guest, QEMU
- * powers it off, and finish flattens its disk into a new read-only template in {@code templates_dir}.
+ * The preparation steps after deploy: the guest agent does verify, configure and seal inside the
+ * guest, QEMU powers it off, and finish flattens its disk into a new read-only template in {@code
+ * templates_dir}.
  */
 final class TemplateChain {
   private static final Logger log = LoggerFactory.getLogger(TemplateChain.class);
 
-  /** A group's configure script may install software: it gets most of the configure step's two hours. */
+  /**
+   * A group's configure script may install software: it gets most of the configure step's two
+   * hours.
+   */
   static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(110);
-  /** After seal the guest powers itself off; powerOff waits this long before pressing the power button. */
+
+  /**
+   * After seal the guest powers itself off; powerOff waits this long before pressing the power
+   * button.
+   */
   static final Duration SELF_POWER_OFF_WAIT = Duration.ofSeconds(5);
 
   private final QemuSettings settings;
@@ -52,7 +60,10 @@ final class TemplateChain {
     this.clock = clock;
   }
 
-  /** The agent's answer, else the version of the READY marker: a guest without an agent still printed one. */
+  /**
+   * The agent's answer, else the version of the READY marker: a guest without an agent still
+   * printed one.
+   */
   Optional<String> guestVersion(String vmName) {
     VmDir vm = machines.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
     try {
@@ -61,14 +72,16 @@ final class TemplateChain {
         return Optional.of(version);
       }
     } catch (IOException e) {
-      log.info("verify {}: agent did not answer ({}), using the console marker", vmName, e.getMessage());
+      log.info(
+          "verify {}: agent did not answer ({}), using the console marker", vmName, e.getMessage());
     }
     return SerialLog.ready(vm.serialLog()).map(ReadyMarker::version);
   }
 
   /**
-   * Writes the group's key/values into the guest's configuration file; a {@code script} value runs in the guest
-   * instead, and its failure fails the step for good (running it again would fail again).
+   * Writes the group's key/values into the guest's configuration file; a {@code script} value runs
+   * in the guest instead, and its failure fails the step for good (running it again would fail
+   * again).
    */
   void configure(String vmName, Map<String, String> configuration) {
     VmDir vm = machines.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
@@ -77,17 +90,20 @@ final class TemplateChain {
     GuestAgent agent = machines.agent(vm, script == null ? Machines.AGENT_TIMEOUT : SCRIPT_TIMEOUT);
     try {
       if (!values.isEmpty() || script == null) {
-        agent.configure(values.entrySet().stream()
-            .map(e -> e.getKey() + "=" + oneLine(e.getValue()))
-            .collect(Collectors.joining("\n", "", "\n")));
+        agent.configure(
+            values.entrySet().stream()
+                .map(e -> e.getKey() + "=" + oneLine(e.getValue()))
+                .collect(Collectors.joining("\n", "", "\n")));
       }
       if (script != null) {
         agent.run(script);
       }
     } catch (GuestAgent.Refused e) {
-      throw ProviderException.permanent(ErrorTypes.STEP_FAILED, "configure of " + vmName + " failed: " + e.getMessage());
+      throw ProviderException.permanent(
+          ErrorTypes.STEP_FAILED, "configure of " + vmName + " failed: " + e.getMessage());
     } catch (IOException e) {
-      throw ProviderException.transientFailure("configure of " + vmName + ": guest agent unreachable: " + e.getMessage());
+      throw ProviderException.transientFailure(
+          "configure of " + vmName + ": guest agent unreachable: " + e.getMessage());
     }
   }
 
@@ -103,9 +119,11 @@ final class TemplateChain {
     try {
       machines.agent(vm, Machines.AGENT_TIMEOUT).seal();
     } catch (GuestAgent.Refused e) {
-      throw ProviderException.permanent(ErrorTypes.STEP_FAILED, "seal of " + vmName + " failed: " + e.getMessage());
+      throw ProviderException.permanent(
+          ErrorTypes.STEP_FAILED, "seal of " + vmName + " failed: " + e.getMessage());
     } catch (IOException e) {
-      throw ProviderException.transientFailure("seal of " + vmName + ": guest agent unreachable: " + e.getMessage());
+      throw ProviderException.transientFailure(
+          "seal of " + vmName + ": guest agent unreachable: " + e.getMessage());
     }
   }
 
@@ -115,20 +133,23 @@ final class TemplateChain {
       if (!vm.exists()) {
         throw machines.notFound(vmName);
       }
-      // A sealed guest is already on its way down: give it a moment before pressing the power button.
+      // A sealed guest is already on its way down: give it a moment before pressing the power
+      // button.
       Machines.waitStopped(vm, SELF_POWER_OFF_WAIT);
       machines.stop(vm, graceful);
     }
   }
 
   /**
-   * Flattens the powered-off VM's disk into a standalone template ({@code qemu-img convert}, so the new template
-   * does not depend on the old one), writes its sidecar, then publishes the image with one rename and removes
-   * the VM. A crash in between leaves a {@code .part} file that delete-on-error removes.
+   * Flattens the powered-off VM's disk into a standalone template ({@code qemu-img convert}, so the
+   * new template does not depend on the old one), writes its sidecar, then publishes the image with
+   * one rename and removes the VM. A crash in between leaves a {@code .part} file that
+   * delete-on-error removes.
    */
   ProviderTemplate createTemplate(String vmName, String templateName) {
     if (!QemuTemplates.validName(templateName)) {
-      throw ProviderException.permanent(ErrorTypes.STEP_FAILED, "'" + templateName + "' cannot be a template file name");
+      throw ProviderException.permanent(
+          ErrorTypes.STEP_FAILED, "'" + templateName + "' cannot be a template file name");
     }
     Optional<ProviderTemplate> made = templates.describe(templateName);
     if (made.isPresent()) {
@@ -141,25 +162,47 @@ final class TemplateChain {
         throw machines.notFound(vmName);
       }
       if (vm.running()) {
-        throw ProviderException.permanent(ErrorTypes.STEP_FAILED, vmName + " still runs; power it off first");
+        throw ProviderException.permanent(
+            ErrorTypes.STEP_FAILED, vmName + " still runs; power it off first");
       }
       Path part = templates.partialImage(templateName);
-      Commands.Result convert = Commands.run(List.of(settings.qemuImg(), "convert", "-f", "qcow2", "-O", "qcow2",
-          vm.disk().toString(), part.toString()), null, Machines.IMAGE_TIMEOUT);
+      Commands.Result convert =
+          Commands.run(
+              List.of(
+                  settings.qemuImg(),
+                  "convert",
+                  "-f",
+                  "qcow2",
+                  "-O",
+                  "qcow2",
+                  vm.disk().toString(),
+                  part.toString()),
+              null,
+              Machines.IMAGE_TIMEOUT);
       if (!convert.ok()) {
-        throw ProviderException.transientFailure("converting " + vmName + " into " + templateName + ": " + convert.output());
+        throw ProviderException.transientFailure(
+            "converting " + vmName + " into " + templateName + ": " + convert.output());
       }
-      Commands.Result check = Commands.run(List.of(settings.qemuImg(), "check", "-q", part.toString()), null,
-          Machines.IMAGE_TIMEOUT);
+      Commands.Result check =
+          Commands.run(
+              List.of(settings.qemuImg(), "check", "-q", part.toString()),
+              null,
+              Machines.IMAGE_TIMEOUT);
       if (!check.ok()) {
-        throw ProviderException.permanent(ErrorTypes.STEP_FAILED,
+        throw ProviderException.permanent(
+            ErrorTypes.STEP_FAILED,
             "the image made from " + vmName + " does not check clean: " + check.output());
       }
       Meta meta = vm.meta().orElse(new Meta(null, clock.instant(), Map.of(), null));
       Sidecar source = meta.template() == null ? Sidecar.NONE : templates.sidecar(meta.template());
-      templates.writeSidecar(templateName, new Sidecar(source.group(),
-          meta.guestVersion() != null ? meta.guestVersion() : source.version(),
-          LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString(), true, meta.template()));
+      templates.writeSidecar(
+          templateName,
+          new Sidecar(
+              source.group(),
+              meta.guestVersion() != null ? meta.guestVersion() : source.version(),
+              LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString(),
+              true,
+              meta.template()));
       try {
         // Read-only: clones write into their own overlays, never into a template.
         Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("r--r--r--"));
@@ -172,12 +215,18 @@ final class TemplateChain {
         throw new UncheckedIOException(e);
       }
       vm.delete();
-      log.info("finish {}: template {} written to {}", vmName, templateName, templates.image(templateName));
+      log.info(
+          "finish {}: template {} written to {}",
+          vmName,
+          templateName,
+          templates.image(templateName));
     }
     return templates.describe(templateName).orElseThrow();
   }
 
-  /** Refuses while a VM of this provider still runs from it: its image is that VM's backing file. */
+  /**
+   * Refuses while a VM of this provider still runs from it: its image is that VM's backing file.
+   */
   void deleteTemplate(String templateName) {
     if (!QemuTemplates.validName(templateName)) {
       return;
@@ -189,8 +238,13 @@ final class TemplateChain {
       }
     }
     if (!users.isEmpty()) {
-      throw ProviderException.permanent(ErrorTypes.STEP_FAILED,
-          "template " + templateName + " is the backing file of VMs " + users + "; destroy them first");
+      throw ProviderException.permanent(
+          ErrorTypes.STEP_FAILED,
+          "template "
+              + templateName
+              + " is the backing file of VMs "
+              + users
+              + "; destroy them first");
     }
     templates.delete(templateName);
   }

@@ -23,12 +23,16 @@ import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
- * One VM's directory, which is all the state the QEMU provider keeps of it: the linked clone, the QMP socket,
- * the serial log, QEMU's pidfile and {@code meta.json}. Whatever Corral forgets (a crash, a lost database
- * transaction), the directory still says which VMs exist and how to reach them.
+ * One VM's directory, which is all the state the QEMU provider keeps of it: the linked clone, the
+ * QMP socket, the serial log, QEMU's pidfile and {@code meta.json}. Whatever Corral forgets (a
+ * crash, a lost database transaction), the directory still says which VMs exist and how to reach
+ * them.
  */
 final class VmDir {
-  /** What Corral wrote about the VM: its template, when it was made, and the host ports of its forwards. */
+  /**
+   * What Corral wrote about the VM: its template, when it was made, and the host ports of its
+   * forwards.
+   */
   record Meta(String template, Instant createdAt, Map<String, Integer> ports, String guestVersion) {
     Meta withPorts(Map<String, Integer> newPorts) {
       return new Meta(template, createdAt, newPorts, guestVersion);
@@ -40,7 +44,9 @@ final class VmDir {
   }
 
   private static final ObjectMapper JSON =
-      new ObjectMapper().registerModule(new JavaTimeModule()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private final String name;
   private final Path dir;
@@ -87,12 +93,14 @@ final class VmDir {
   }
 
   /**
-   * Whether a QEMU process runs for this VM. QEMU holds an fcntl write lock on its pidfile for its whole life,
-   * and {@link FileChannel#tryLock} uses the same locks: unlike a bare PID (PIDs wrap within minutes on a busy
-   * host, and an exited daemon stays a zombie until init reaps it), the lock cannot lie.
+   * Whether a QEMU process runs for this VM. QEMU holds an fcntl write lock on its pidfile for its
+   * whole life, and {@link FileChannel#tryLock} uses the same locks: unlike a bare PID (PIDs wrap
+   * within minutes on a busy host, and an exited daemon stays a zombie until init reaps it), the
+   * lock cannot lie.
    */
   boolean running() {
-    try (FileChannel channel = FileChannel.open(pidFile(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(pidFile(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       FileLock lock = channel.tryLock();
       if (lock == null) {
         return true;
@@ -102,7 +110,8 @@ final class VmDir {
     } catch (NoSuchFileException e) {
       return false;
     } catch (OverlappingFileLockException e) {
-      // Another thread of this JVM is probing the same pidfile right now; QEMU's lock is what it found.
+      // Another thread of this JVM is probing the same pidfile right now; QEMU's lock is what it
+      // found.
       return true;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -112,7 +121,8 @@ final class VmDir {
   /** The PID in the pidfile, only meaningful while {@link #running()} says the lock is held. */
   OptionalLong pid() {
     try {
-      return OptionalLong.of(Long.parseLong(Files.readString(pidFile(), StandardCharsets.US_ASCII).strip()));
+      return OptionalLong.of(
+          Long.parseLong(Files.readString(pidFile(), StandardCharsets.US_ASCII).strip()));
     } catch (IOException | NumberFormatException e) {
       return OptionalLong.empty();
     }
@@ -124,7 +134,8 @@ final class VmDir {
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       return Optional.empty();
     } catch (IOException e) {
-      // A torn write of an earlier crash: treat the VM as unknown rather than failing every listing.
+      // A torn write of an earlier crash: treat the VM as unknown rather than failing every
+      // listing.
       return Optional.empty();
     }
   }
@@ -135,7 +146,8 @@ final class VmDir {
     try {
       JSON.writeValue(tmp.toFile(), meta);
       try {
-        Files.move(tmp, metaFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp, metaFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, metaFile(), StandardCopyOption.REPLACE_EXISTING);
       }

@@ -16,7 +16,10 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link SimulatedControls} on one simulated hypervisor's state; each call takes its lock like any other. */
+/**
+ * {@link SimulatedControls} on one simulated hypervisor's state; each call takes its lock like any
+ * other.
+ */
 final class Controls implements SimulatedControls {
   private static final Logger log = LoggerFactory.getLogger(Controls.class);
 
@@ -46,7 +49,8 @@ final class Controls implements SimulatedControls {
   @Override
   public void failNextPermanently(Operation op, String reason) {
     if (Objects.requireNonNull(op, "op").step() == null) {
-      throw new IllegalArgumentException(op + " is not a preparation step; its failures have a fixed kind");
+      throw new IllegalArgumentException(
+          op + " is not a preparation step; its failures have a fixed kind");
     }
     force(op, reason, true);
   }
@@ -54,7 +58,12 @@ final class Controls implements SimulatedControls {
   private void force(Operation op, String reason, boolean permanent) {
     String r = reason == null ? "forced" : reason;
     faults.force(op, r, permanent);
-    log.info("provider {}: next {} will fail {}({})", state.provider, op, permanent ? "permanently " : "", r);
+    log.info(
+        "provider {}: next {} will fail {}({})",
+        state.provider,
+        op,
+        permanent ? "permanently " : "",
+        r);
   }
 
   @Override
@@ -88,7 +97,8 @@ final class Controls implements SimulatedControls {
       Set<String> seen = new HashSet<>();
       for (String name : vmNames) {
         if (name == null || name.isBlank() || state.vms.containsKey(name) || !seen.add(name)) {
-          throw new IllegalArgumentException("cannot add VM '" + name + "': blank, already there or named twice");
+          throw new IllegalArgumentException(
+              "cannot add VM '" + name + "': blank, already there or named twice");
         }
       }
       Instant now = state.clock.instant();
@@ -126,7 +136,8 @@ final class Controls implements SimulatedControls {
   @Override
   public void setGuestVersion(String template, String version) {
     synchronized (state) {
-      state.guestVersionOverrides.put(Objects.requireNonNull(template, "template"), Optional.ofNullable(version));
+      state.guestVersionOverrides.put(
+          Objects.requireNonNull(template, "template"), Optional.ofNullable(version));
     }
     log.info("provider {}: guests of {} now report version {}", state.provider, template, version);
   }
@@ -142,7 +153,8 @@ final class Controls implements SimulatedControls {
       state.templates.put(t.name(), t);
       state.deletedTemplates.remove(t.name());
       state.persist();
-      log.info("provider {}: raw template {} (version {}) added", state.provider, t.name(), t.version());
+      log.info(
+          "provider {}: raw template {} (version {}) added", state.provider, t.name(), t.version());
       return t.toProviderTemplate();
     }
   }
@@ -179,8 +191,12 @@ final class Controls implements SimulatedControls {
       SimVm vm = state.vms.get(vmName);
       return vm == null
           ? Optional.empty()
-          : Optional.of(new VmTaskState(List.copyOf(vm.snapshots.keySet()),
-              Collections.unmodifiableMap(new LinkedHashMap<>(vm.disks)), vm.revertedTo, vm.reverts));
+          : Optional.of(
+              new VmTaskState(
+                  List.copyOf(vm.snapshots.keySet()),
+                  Collections.unmodifiableMap(new LinkedHashMap<>(vm.disks)),
+                  vm.revertedTo,
+                  vm.reverts));
     }
   }
 }

@@ -9,9 +9,10 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
- * Decides which simulated calls fail, and how long calls take: a failure a test forced comes first (one per
- * call, in the order forced), else a roll of the configured chance. One random generator serves both, so a seed
- * replays a whole run. Thread-safe; callers decide under the hypervisor's lock, so that draws follow call order.
+ * Decides which simulated calls fail, and how long calls take: a failure a test forced comes first
+ * (one per call, in the order forced), else a roll of the configured chance. One random generator
+ * serves both, so a seed replays a whole run. Thread-safe; callers decide under the hypervisor's
+ * lock, so that draws follow call order.
  */
 final class Faults {
   /** A decided failure; {@code permanent} only for forced preparation steps. */

@@ -21,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the simulated hypervisor holds: its VMs, its template catalogue and its address counter. This object's
- * monitor is the one lock that guards all of it ({@code synchronized (state)}); every change is written to the
- * state file before the lock is let go, so the file follows the order of the changes.
+ * What the simulated hypervisor holds: its VMs, its template catalogue and its address counter.
+ * This object's monitor is the one lock that guards all of it ({@code synchronized (state)}); every
+ * change is written to the state file before the lock is let go, so the file follows the order of
+ * the changes.
  */
 final class HypervisorState {
   private static final Logger log = LoggerFactory.getLogger(HypervisorState.class);
@@ -38,19 +39,25 @@ final class HypervisorState {
 
   /** Insertion order is creation order; replacing a value keeps its place. */
   final Map<String, SimVm> vms = new LinkedHashMap<>();
+
   /** The template catalogue by name; insertion order is listing order. */
   final Map<String, TemplateRecord> templates = new LinkedHashMap<>();
+
   /** Templates removed by deleteTemplate (and not re-created): deploying from them fails. */
   final Set<String> deletedTemplates = new LinkedHashSet<>();
+
   private long ipCounter;
 
-  // Set and read through SimulatedControls; not persisted, like anything a test does to one provider object.
+  // Set and read through SimulatedControls; not persisted, like anything a test does to one
+  // provider object.
   /** Versions guests of a template report instead of the template's; empty: none. */
   final Map<String, Optional<String>> guestVersionOverrides = new HashMap<>();
+
   /** How often each VM was cleaned for reuse. */
   final Map<String, Integer> cleanings = new HashMap<>();
 
-  HypervisorState(String provider, StateFile file, Clock clock, List<SimulatedTemplate> configured) {
+  HypervisorState(
+      String provider, StateFile file, Clock clock, List<SimulatedTemplate> configured) {
     this.provider = provider;
     this.file = file;
     this.clock = clock;
@@ -58,8 +65,8 @@ final class HypervisorState {
   }
 
   /**
-   * Reads the state file, if any. A VM that was being made when the process stopped is left BROKEN, as a
-   * hypervisor would leave a half-made VM.
+   * Reads the state file, if any. A VM that was being made when the process stopped is left BROKEN,
+   * as a hypervisor would leave a half-made VM.
    */
   synchronized void load() {
     Optional<Contents> read = file.read();
@@ -94,13 +101,18 @@ final class HypervisorState {
     if (repaired) {
       persist();
     }
-    log.info("provider {}: loaded {} VMs and {} templates from {}", provider, vms.size(), templates.size(), file.path());
+    log.info(
+        "provider {}: loaded {} VMs and {} templates from {}",
+        provider,
+        vms.size(),
+        templates.size(),
+        file.path());
   }
 
   /**
-   * Puts the configured raw templates into the catalogue, unless deleted; a stored raw entry of the same name is
-   * replaced (the settings say what raw builds the hypervisor holds), a prepared one kept. Returns whether the
-   * catalogue changed.
+   * Puts the configured raw templates into the catalogue, unless deleted; a stored raw entry of the
+   * same name is replaced (the settings say what raw builds the hypervisor holds), a prepared one
+   * kept. Returns whether the catalogue changed.
    */
   private boolean addConfiguredTemplates() {
     boolean changed = false;
@@ -124,8 +136,14 @@ final class HypervisorState {
     for (SimVm vm : vms.values()) {
       records.add(vm.toRecord());
     }
-    file.write(new Contents(StateFile.VERSION, provider, ipCounter, records, List.copyOf(templates.values()),
-        List.copyOf(deletedTemplates)));
+    file.write(
+        new Contents(
+            StateFile.VERSION,
+            provider,
+            ipCounter,
+            records,
+            List.copyOf(templates.values()),
+            List.copyOf(deletedTemplates)));
   }
 
   /** A new VM, CREATING, with a fresh address, in the inventory and the file. Under the lock. */
@@ -143,8 +161,8 @@ final class HypervisorState {
   }
 
   /**
-   * Leaves a VM whose making was cut short BROKEN, as a hypervisor would, for destroy to remove; does nothing to
-   * a VM that was made or replaced meanwhile. Under the lock.
+   * Leaves a VM whose making was cut short BROKEN, as a hypervisor would, for destroy to remove;
+   * does nothing to a VM that was made or replaced meanwhile. Under the lock.
    */
   void breakIfCreating(SimVm vm) {
     if (vm != null && vms.get(vm.name) == vm && vm.state == PowerState.CREATING) {
@@ -153,24 +171,29 @@ final class HypervisorState {
     }
   }
 
-  /** Refuses a new VM when the provider holds {@code maxVms} already (BROKEN ones count). Under the lock. */
+  /**
+   * Refuses a new VM when the provider holds {@code maxVms} already (BROKEN ones count). Under the
+   * lock.
+   */
   void requireRoom(int maxVms, String vmName, String verb) {
     if (vms.size() >= maxVms) {
       log.info("{} {}: refused, provider {} is full ({} VMs)", verb, vmName, provider, vms.size());
-      throw ProviderException.permanent(ErrorTypes.CAPACITY_EXCEEDED,
+      throw ProviderException.permanent(
+          ErrorTypes.CAPACITY_EXCEEDED,
           "provider " + provider + " is at max_vms " + maxVms + ", cannot " + verb + " " + vmName);
     }
   }
 
   /**
-   * Ends the making of a VM after its sleep: it must still be the one being made (not destroyed meanwhile), and a
-   * making decided to fail leaves it BROKEN, as a hypervisor leaves a half-made VM. Returns whether it failed; the
-   * caller then throws its own kind of failure. Under the lock.
+   * Ends the making of a VM after its sleep: it must still be the one being made (not destroyed
+   * meanwhile), and a making decided to fail leaves it BROKEN, as a hypervisor leaves a half-made
+   * VM. Returns whether it failed; the caller then throws its own kind of failure. Under the lock.
    */
   boolean endCreating(SimVm vm, Fault fault, String verb, String doing) {
     if (vms.get(vm.name) != vm || vm.state != PowerState.CREATING) {
       log.info("{} {}: VM vanished while {}", verb, vm.name, doing);
-      throw ProviderException.transientFailure("VM " + vm.name + " was destroyed while " + doing + " it");
+      throw ProviderException.transientFailure(
+          "VM " + vm.name + " was destroyed while " + doing + " it");
     }
     if (fault == null) {
       return false;
@@ -188,7 +211,9 @@ final class HypervisorState {
     }
   }
 
-  /** Applies time-based changes (a finished boot); returns whether the VM changed. Under the lock. */
+  /**
+   * Applies time-based changes (a finished boot); returns whether the VM changed. Under the lock.
+   */
   boolean advance(SimVm vm, Instant now) {
     if (vm.state != PowerState.BOOTING || now.isBefore(vm.bootDoneAt)) {
       return false;

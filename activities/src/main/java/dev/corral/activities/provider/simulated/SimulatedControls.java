@@ -8,10 +8,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What tests and benchmarks do to a simulated hypervisor that Corral itself never does: force failures, pull the
- * plug, seed VMs and templates, and look at what the calls left behind. Kept apart from {@link SimulatedProvider}
- * ({@link SimulatedProvider#controls()}) so that no caller mistakes them for the provider's own calls. Forced
- * failures, guest versions and the cleanup count are not persisted; everything else is.
+ * What tests and benchmarks do to a simulated hypervisor that Corral itself never does: force
+ * failures, pull the plug, seed VMs and templates, and look at what the calls left behind. Kept
+ * apart from {@link SimulatedProvider} ({@link SimulatedProvider#controls()}) so that no caller
+ * mistakes them for the provider's own calls. Forced failures, guest versions and the cleanup count
+ * are not persisted; everything else is.
  */
 public interface SimulatedControls {
 
@@ -23,9 +24,14 @@ public interface SimulatedControls {
     BOOT(null),
     /** The next destroy of an existing VM fails transiently; the VM stays. */
     DESTROY(null),
-    /** The next cleanup of a released VM fails for good (CleanupFailed): Corral destroys it instead. */
+    /**
+     * The next cleanup of a released VM fails for good (CleanupFailed): Corral destroys it instead.
+     */
     CLEAN(null),
-    /** The next deploy fails half-way: a BROKEN VM is left (destroy removes it, a new deploy replaces it). */
+    /**
+     * The next deploy fails half-way: a BROKEN VM is left (destroy removes it, a new deploy
+     * replaces it).
+     */
     DEPLOY("deploy"),
     /** The next guestVersion fails: the guest is unreachable. */
     VERIFY("verify"),
@@ -58,16 +64,20 @@ public interface SimulatedControls {
     }
   }
 
-  /** What the VM tasks left on a VM: its snapshots and disks in the order made, and the last revert. */
-  record VmTaskState(List<String> snapshots, Map<String, Integer> disksGb, String revertedTo, int reverts) {}
+  /**
+   * What the VM tasks left on a VM: its snapshots and disks in the order made, and the last revert.
+   */
+  record VmTaskState(
+      List<String> snapshots, Map<String, Integer> disksGb, String revertedTo, int reverts) {}
 
   /** Where the inventory is persisted. */
   Path stateFile();
 
   /**
-   * The next call of kind {@code op} fails with {@code reason}, whatever the configured percentages. Calls queue
-   * up: two {@code failNext(CLONE, …)} fail the next two clones. A preparation step forced this way fails
-   * transiently (worth retrying); queue as many as the caller's retries to make a step "fail after retries".
+   * The next call of kind {@code op} fails with {@code reason}, whatever the configured
+   * percentages. Calls queue up: two {@code failNext(CLONE, …)} fail the next two clones. A
+   * preparation step forced this way fails transiently (worth retrying); queue as many as the
+   * caller's retries to make a step "fail after retries".
    */
   void failNext(Operation op, String reason);
 
@@ -75,11 +85,11 @@ public interface SimulatedControls {
   void failNext(Operation op);
 
   /**
-   * The next call of preparation step {@code op} fails permanently, with StepFailed, so a caller gives up at once.
-   * Queues up with {@link #failNext} in call order.
+   * The next call of preparation step {@code op} fails permanently, with StepFailed, so a caller
+   * gives up at once. Queues up with {@link #failNext} in call order.
    *
-   * @throws IllegalArgumentException if {@code op} is not a preparation step ({@link Operation#step()} is null):
-   *     clone, boot, destroy and clean failures have fixed kinds
+   * @throws IllegalArgumentException if {@code op} is not a preparation step ({@link
+   *     Operation#step()} is null): clone, boot, destroy and clean failures have fixed kinds
    */
   void failNextPermanently(Operation op, String reason);
 
@@ -94,31 +104,34 @@ public interface SimulatedControls {
   boolean powerOff(String vmName);
 
   /**
-   * Puts running VMs into the inventory at once, as if each had been cloned from {@code template} and had booted,
-   * with the same host name and a fresh address each, and writes the state file once. Cloning N VMs one by one
-   * writes the whole file N times (O(N²): hours for 10,000), which is why a benchmark seeds a large inventory this
-   * way. Not bounded by {@code max_vms}, like VMs a hypervisor already runs.
+   * Puts running VMs into the inventory at once, as if each had been cloned from {@code template}
+   * and had booted, with the same host name and a fresh address each, and writes the state file
+   * once. Cloning N VMs one by one writes the whole file N times (O(N²): hours for 10,000), which
+   * is why a benchmark seeds a large inventory this way. Not bounded by {@code max_vms}, like VMs a
+   * hypervisor already runs.
    *
-   * @throws IllegalArgumentException if a name is blank or already in the inventory; nothing is added then
+   * @throws IllegalArgumentException if a name is blank or already in the inventory; nothing is
+   *     added then
    */
   void addRunning(List<String> vmNames, String template);
 
   /**
-   * The guest now answers under another host name, as a clone that kept its template's identity does.
+   * The guest now answers under another host name, as a clone that kept its template's identity
+   * does.
    *
    * @return whether the VM exists
    */
   boolean renameGuest(String vmName, String hostname);
 
   /**
-   * Guests deployed or cloned from {@code template} (also those running already) report {@code version} from now
-   * on; null makes them report none.
+   * Guests deployed or cloned from {@code template} (also those running already) report {@code
+   * version} from now on; null makes them report none.
    */
   void setGuestVersion(String template, String version);
 
   /**
-   * Puts a raw template into the catalogue (as if a new raw build were uploaded), replacing one of that name and
-   * un-deleting it.
+   * Puts a raw template into the catalogue (as if a new raw build were uploaded), replacing one of
+   * that name and un-deleting it.
    */
   ProviderTemplate putTemplate(SimulatedTemplate template);
 

@@ -2,8 +2,8 @@ package dev.corral.activities.provider.simulated;
 
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
-import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.ProviderVm;
+import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.VmProvider;
 import dev.corral.activities.provider.simulated.Faults.Fault;
@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>VMs go CREATING → (clone_seconds) → BOOTING → (boot_seconds) → RUNNING, with configurable
  * chances of a half-made clone (left behind as BROKEN), a failed boot (BROKEN), a random power-off
  * of a running VM, a transient destroy failure, and a failed cleanup of a released VM ({@link
- * #cleanForReuse}). The inventory is written to a JSON state file ({@link StateFile})
- * on every change and read back on start, so the simulated hypervisor outlives a Corral restart.
+ * #cleanForReuse}). The inventory is written to a JSON state file ({@link StateFile}) on every
+ * change and read back on start, so the simulated hypervisor outlives a Corral restart.
  *
  * <h2>Template preparation</h2>
  *
@@ -42,10 +42,10 @@ import org.slf4j.LoggerFactory;
  * preparation steps ({@link #deploy}, {@link #guestVersion} as "verify", {@link #configure}, {@link
  * #seal}, {@link #powerOff(String, Duration)}, {@link #createTemplate} as "finish") each take
  * {@code step_seconds} and fail with chance {@code fail_steps[step]}; such failures are transient,
- * and {@link SimulatedControls#failNext}/{@link SimulatedControls#failNextPermanently} force the next
- * call of one step to fail (transiently, or permanently with StepFailed). A call with nothing to do
- * (deploying a VM that exists, powering off a VM that is off, finishing a template that exists)
- * returns at once: it neither sleeps nor fails.
+ * and {@link SimulatedControls#failNext}/{@link SimulatedControls#failNextPermanently} force the
+ * next call of one step to fail (transiently, or permanently with StepFailed). A call with nothing
+ * to do (deploying a VM that exists, powering off a VM that is off, finishing a template that
+ * exists) returns at once: it neither sleeps nor fails.
  *
  * <p>Leniency, like vmpooler's dummy: cloning or deploying from a template the catalogue does not
  * know works (its guests report no version), so pools may name any template. Only a blank name, a
@@ -58,25 +58,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures leave what a real hypervisor would: a failed deploy leaves a BROKEN VM (which {@link
  * #destroy} removes and which a repeated deploy of the same name replaces), a failed finish leaves
- * a half-made template (listed by {@link #templates} and {@link SimulatedControls#halfMadeTemplates},
- * removed by {@link #deleteTemplate} and replaced by a repeated finish) next to the still powered-off VM.
+ * a half-made template (listed by {@link #templates} and {@link
+ * SimulatedControls#halfMadeTemplates}, removed by {@link #deleteTemplate} and replaced by a
+ * repeated finish) next to the still powered-off VM.
  *
  * <h2>VM tasks</h2>
  *
  * <p>{@link #snapshot}, {@link #revertSnapshot} and {@link #addDisk} take {@code snapshot_seconds},
- * {@code revert_seconds} and {@code disk_seconds} and fail (transiently, leaving the VM unchanged) with
- * chance {@code fail_percent.snapshot}, {@code .revert} and {@code .disk}. The VM's snapshots, disks and
- * last revert are persisted with it ({@link SimulatedControls#vmTaskState}); a revert only records that it
- * happened. A snapshot or disk that exists already makes the call return at once, neither sleeping nor
- * failing. A VM that does not exist, or is destroyed while the call runs, is a permanent VmNotFound.
+ * {@code revert_seconds} and {@code disk_seconds} and fail (transiently, leaving the VM unchanged)
+ * with chance {@code fail_percent.snapshot}, {@code .revert} and {@code .disk}. The VM's snapshots,
+ * disks and last revert are persisted with it ({@link SimulatedControls#vmTaskState}); a revert
+ * only records that it happened. A snapshot or disk that exists already makes the call return at
+ * once, neither sleeping nor failing. A VM that does not exist, or is destroyed while the call
+ * runs, is a permanent VmNotFound.
  *
  * <h2>How it is built</h2>
  *
- * <p>This class holds the pool VM calls and hands the rest on: {@link TemplateChain} (preparation steps),
- * {@link VmTasks}, {@link HypervisorState} (what the hypervisor holds, its one lock, the state file), {@link
- * Faults} (which calls fail, how long they take) and {@link TimedCall} (the lock, sleep, lock course every
- * call that takes time follows, so the lock is never held while sleeping). What only tests do is behind
- * {@link #controls()}. Thread-safe.
+ * <p>This class holds the pool VM calls and hands the rest on: {@link TemplateChain} (preparation
+ * steps), {@link VmTasks}, {@link HypervisorState} (what the hypervisor holds, its one lock, the
+ * state file), {@link Faults} (which calls fail, how long they take) and {@link TimedCall} (the
+ * lock, sleep, lock course every call that takes time follows, so the lock is never held while
+ * sleeping). What only tests do is behind {@link #controls()}. Thread-safe.
  */
 public final class SimulatedProvider implements VmProvider {
   private static final Logger log = LoggerFactory.getLogger(SimulatedProvider.class);
@@ -99,8 +101,12 @@ public final class SimulatedProvider implements VmProvider {
       Sleeper sleeper) {
     this.config = Objects.requireNonNull(config, "config");
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.state = new HypervisorState(config.name(), new StateFile(Objects.requireNonNull(stateFile, "stateFile")),
-        Objects.requireNonNull(clock, "clock"), settings.templates());
+    this.state =
+        new HypervisorState(
+            config.name(),
+            new StateFile(Objects.requireNonNull(stateFile, "stateFile")),
+            Objects.requireNonNull(clock, "clock"),
+            settings.templates());
     this.faults = new Faults(settings, Objects.requireNonNull(random, "random"));
     this.calls = new TimedCall(state, Objects.requireNonNull(sleeper, "sleeper"));
     this.chain = new TemplateChain(config, settings, state, faults, calls);
@@ -128,7 +134,10 @@ public final class SimulatedProvider implements VmProvider {
         config, settings, file, Clock.systemUTC(), new SplittableRandom(), Sleeper.REAL);
   }
 
-  /** What tests and benchmarks do to this hypervisor beside Corral's calls: force failures, seed, inspect. */
+  /**
+   * What tests and benchmarks do to this hypervisor beside Corral's calls: force failures, seed,
+   * inspect.
+   */
   public SimulatedControls controls() {
     return controls;
   }
@@ -143,36 +152,45 @@ public final class SimulatedProvider implements VmProvider {
   @Override
   public ProviderVm cloneVm(String vmName, String template) {
     Objects.requireNonNull(vmName, "vmName");
-    return calls.run(() -> {
-      SimVm existing = state.vms.get(vmName);
-      if (existing != null) {
-        log.debug("clone {}: already exists ({}), returning it", vmName, existing.state);
-        return Plan.done(existing.toProviderVm());
-      }
-      state.requireRoom(config.maxVms(), vmName, "clone");
-      Fault fault = faults.next(Operation.CLONE, faults.percents().onClone(), "fail_percent.clone");
-      Duration time = faults.sample(settings.cloneSeconds());
-      SimVm vm = state.create(vmName, template, state.catalogueVersion(template));
-      log.debug("clone {}: started from template {} (takes {})", vmName, template, time);
-      return Plan.take(time, fault, vm, "interrupted while cloning " + vmName);
-    }, plan -> {
-      SimVm vm = plan.vm();
-      if (state.endCreating(vm, plan.fault(), "clone", "cloning")) {
-        throw ProviderException.permanent(
-            ErrorTypes.CLONE_FAILED, "simulated clone failure of " + vmName + ": " + plan.fault().reason());
-      }
-      Fault bootFault = faults.next(Operation.BOOT, faults.percents().onBoot(), "fail_percent.boot");
-      Duration bootTime = faults.sample(settings.bootSeconds());
-      vm.state = PowerState.BOOTING;
-      vm.hostname = vmName;
-      vm.bootDoneAt = state.clock.instant().plus(bootTime);
-      vm.bootFailReason = bootFault == null ? null : bootFault.reason();
-      state.persist();
-      // Corral logs the clone as an event ("VM cloned"); this is the simulation's own detail.
-      log.debug("clone {}: done, booting until {} (ip {}){}", vmName, vm.bootDoneAt, vm.ip,
-          bootFault == null ? "" : ", boot fated to fail");
-      return vm.toProviderVm();
-    });
+    return calls.run(
+        () -> {
+          SimVm existing = state.vms.get(vmName);
+          if (existing != null) {
+            log.debug("clone {}: already exists ({}), returning it", vmName, existing.state);
+            return Plan.done(existing.toProviderVm());
+          }
+          state.requireRoom(config.maxVms(), vmName, "clone");
+          Fault fault =
+              faults.next(Operation.CLONE, faults.percents().onClone(), "fail_percent.clone");
+          Duration time = faults.sample(settings.cloneSeconds());
+          SimVm vm = state.create(vmName, template, state.catalogueVersion(template));
+          log.debug("clone {}: started from template {} (takes {})", vmName, template, time);
+          return Plan.take(time, fault, vm, "interrupted while cloning " + vmName);
+        },
+        plan -> {
+          SimVm vm = plan.vm();
+          if (state.endCreating(vm, plan.fault(), "clone", "cloning")) {
+            throw ProviderException.permanent(
+                ErrorTypes.CLONE_FAILED,
+                "simulated clone failure of " + vmName + ": " + plan.fault().reason());
+          }
+          Fault bootFault =
+              faults.next(Operation.BOOT, faults.percents().onBoot(), "fail_percent.boot");
+          Duration bootTime = faults.sample(settings.bootSeconds());
+          vm.state = PowerState.BOOTING;
+          vm.hostname = vmName;
+          vm.bootDoneAt = state.clock.instant().plus(bootTime);
+          vm.bootFailReason = bootFault == null ? null : bootFault.reason();
+          state.persist();
+          // Corral logs the clone as an event ("VM cloned"); this is the simulation's own detail.
+          log.debug(
+              "clone {}: done, booting until {} (ip {}){}",
+              vmName,
+              vm.bootDoneAt,
+              vm.ip,
+              bootFault == null ? "" : ", boot fated to fail");
+          return vm.toProviderVm();
+        });
   }
 
   @Override
@@ -186,7 +204,8 @@ public final class SimulatedProvider implements VmProvider {
       if (state.advance(vm, state.clock.instant())) {
         state.persist();
         if (vm.state == PowerState.RUNNING) {
-          // The check that sees the boot finish reports ready; power_off_percent strikes from the next one.
+          // The check that sees the boot finish reports ready; power_off_percent strikes from the
+          // next one.
           return Readiness.ready(vm.hostname, vm.ip);
         }
       }
@@ -195,10 +214,11 @@ public final class SimulatedProvider implements VmProvider {
           log.debug("check {}: still {}", vmName, vm.state);
           yield Readiness.booting();
         }
-        case BROKEN -> Readiness.failed(
-            vm.bootFailReason != null
-                ? "simulated boot failure: " + vm.bootFailReason
-                : "VM is broken (clone failed half-way)");
+        case BROKEN ->
+            Readiness.failed(
+                vm.bootFailReason != null
+                    ? "simulated boot failure: " + vm.bootFailReason
+                    : "VM is broken (clone failed half-way)");
         case POWERED_OFF -> Readiness.failed("powered off");
         case RUNNING -> {
           if (faults.roll(settings.powerOffPercent())) {
@@ -245,63 +265,81 @@ public final class SimulatedProvider implements VmProvider {
 
   @Override
   public void destroy(String vmName) {
-    calls.<Void>run(() -> {
-      if (!state.vms.containsKey(vmName)) {
-        log.debug("destroy {}: no such VM, nothing to do", vmName);
-        return Plan.done(null);
-      }
-      Fault fault = faults.next(Operation.DESTROY, faults.percents().onDestroy(), "fail_percent.destroy");
-      return Plan.take(faults.sample(settings.destroySeconds()), fault, "interrupted while destroying " + vmName);
-    }, plan -> {
-      if (plan.fails()) {
-        log.info("destroy {}: failed ({}), VM kept", vmName, plan.fault().reason());
-        throw ProviderException.transientFailure(
-            "simulated destroy failure of " + vmName + ": " + plan.fault().reason());
-      }
-      if (state.vms.remove(vmName) != null) {
-        state.persist();
-        log.debug("destroy {}: destroyed", vmName);
-      }
-      return null;
-    });
+    calls.<Void>run(
+        () -> {
+          if (!state.vms.containsKey(vmName)) {
+            log.debug("destroy {}: no such VM, nothing to do", vmName);
+            return Plan.done(null);
+          }
+          Fault fault =
+              faults.next(Operation.DESTROY, faults.percents().onDestroy(), "fail_percent.destroy");
+          return Plan.take(
+              faults.sample(settings.destroySeconds()),
+              fault,
+              "interrupted while destroying " + vmName);
+        },
+        plan -> {
+          if (plan.fails()) {
+            log.info("destroy {}: failed ({}), VM kept", vmName, plan.fault().reason());
+            throw ProviderException.transientFailure(
+                "simulated destroy failure of " + vmName + ": " + plan.fault().reason());
+          }
+          if (state.vms.remove(vmName) != null) {
+            state.persist();
+            log.debug("destroy {}: destroyed", vmName);
+          }
+          return null;
+        });
   }
 
   /**
    * Readies a released VM for its owner's next lease: takes {@code clean_seconds} and fails with
    * chance {@code fail_percent.clean}. Only a running VM can be cleaned; a missing, broken or
-   * powered-off one, or a failed cleanup, is a permanent CleanupFailed (the VM is destroyed instead).
+   * powered-off one, or a failed cleanup, is a permanent CleanupFailed (the VM is destroyed
+   * instead).
    */
   @Override
   public void cleanForReuse(String vmName) {
-    calls.<Void>run(() -> {
-      SimVm vm = state.vms.get(vmName);
-      if (vm == null) {
-        throw ProviderException.permanent(ErrorTypes.CLEANUP_FAILED, "no VM " + vmName + " to clean");
-      }
-      state.catchUp(vm);
-      if (vm.state != PowerState.RUNNING) {
-        throw ProviderException.permanent(
-            ErrorTypes.CLEANUP_FAILED, "VM " + vmName + " is " + vm.state + ", only a running VM can be cleaned");
-      }
-      Fault fault = faults.next(Operation.CLEAN, faults.percents().onClean(), "fail_percent.clean");
-      return Plan.take(faults.sample(settings.cleanSeconds()), fault, "interrupted while cleaning " + vmName);
-    }, plan -> {
-      if (!state.vms.containsKey(vmName)) {
-        throw ProviderException.permanent(ErrorTypes.CLEANUP_FAILED, "VM " + vmName + " vanished while being cleaned");
-      }
-      if (plan.fails()) {
-        log.info("clean {}: failed ({})", vmName, plan.fault().reason());
-        throw ProviderException.permanent(
-            ErrorTypes.CLEANUP_FAILED, "simulated cleanup failure of " + vmName + ": " + plan.fault().reason());
-      }
-      state.cleanings.merge(vmName, 1, Integer::sum);
-      log.debug("clean {}: user data removed, ready for its owner's next lease", vmName);
-      return null;
-    });
+    calls.<Void>run(
+        () -> {
+          SimVm vm = state.vms.get(vmName);
+          if (vm == null) {
+            throw ProviderException.permanent(
+                ErrorTypes.CLEANUP_FAILED, "no VM " + vmName + " to clean");
+          }
+          state.catchUp(vm);
+          if (vm.state != PowerState.RUNNING) {
+            throw ProviderException.permanent(
+                ErrorTypes.CLEANUP_FAILED,
+                "VM " + vmName + " is " + vm.state + ", only a running VM can be cleaned");
+          }
+          Fault fault =
+              faults.next(Operation.CLEAN, faults.percents().onClean(), "fail_percent.clean");
+          return Plan.take(
+              faults.sample(settings.cleanSeconds()),
+              fault,
+              "interrupted while cleaning " + vmName);
+        },
+        plan -> {
+          if (!state.vms.containsKey(vmName)) {
+            throw ProviderException.permanent(
+                ErrorTypes.CLEANUP_FAILED, "VM " + vmName + " vanished while being cleaned");
+          }
+          if (plan.fails()) {
+            log.info("clean {}: failed ({})", vmName, plan.fault().reason());
+            throw ProviderException.permanent(
+                ErrorTypes.CLEANUP_FAILED,
+                "simulated cleanup failure of " + vmName + ": " + plan.fault().reason());
+          }
+          state.cleanings.merge(vmName, 1, Integer::sum);
+          log.debug("clean {}: user data removed, ready for its owner's next lease", vmName);
+          return null;
+        });
   }
 
   // --- template catalogue and preparation steps (TemplateChain) -------------------------------
-  // Each step is called here, not on the chain directly: tests find the step a sleep belongs to by this
+  // Each step is called here, not on the chain directly: tests find the step a sleep belongs to by
+  // this
   // class's method on the stack.
 
   @Override
@@ -320,16 +358,19 @@ public final class SimulatedProvider implements VmProvider {
   }
 
   /**
-   * The "verify" step: the version of the VM's source template in the catalogue as it was at
-   * deploy or clone time (or what {@link SimulatedControls#setGuestVersion} says for that template);
-   * empty when the template was unknown or has no version. Its failures are "guest unreachable".
+   * The "verify" step: the version of the VM's source template in the catalogue as it was at deploy
+   * or clone time (or what {@link SimulatedControls#setGuestVersion} says for that template); empty
+   * when the template was unknown or has no version. Its failures are "guest unreachable".
    */
   @Override
   public Optional<String> guestVersion(String vmName) {
     return chain.guestVersion(vmName);
   }
 
-  /** Records {@code settings} as the VM's configuration (replacing an earlier one); see {@link SimulatedControls#configuration}. */
+  /**
+   * Records {@code settings} as the VM's configuration (replacing an earlier one); see {@link
+   * SimulatedControls#configuration}.
+   */
   @Override
   public void configure(String vmName, Map<String, String> settings) {
     chain.configure(vmName, settings);

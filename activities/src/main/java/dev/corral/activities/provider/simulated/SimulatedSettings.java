@@ -10,14 +10,17 @@ import java.util.Map;
  * Knobs of the simulated hypervisor (a test double in the spirit of vmpooler's dummy provider).
  *
  * @param powerOffPercent chance that a running VM is found powered off when it is checked
- * @param stateFile where the simulated inventory is persisted; null means data_dir/providers/NAME.json
+ * @param stateFile where the simulated inventory is persisted; null means
+ *     data_dir/providers/NAME.json
  * @param stepSeconds how long each template preparation step takes
  * @param failSteps failure chance per preparation step (keys in {@link #STEPS}), each 0 to 100
- * @param templates raw templates the simulated hypervisor holds from the start, as its own listing shows them
+ * @param templates raw templates the simulated hypervisor holds from the start, as its own listing
+ *     shows them
  * @param snapshotSeconds how long taking a snapshot of a VM takes
  * @param revertSeconds how long reverting a VM to a snapshot takes
  * @param diskSeconds how long adding a disk to a VM takes
- * @param cleanSeconds how long the cleanup hook takes that readies a released VM for its owner's next lease
+ * @param cleanSeconds how long the cleanup hook takes that readies a released VM for its owner's
+ *     next lease
  */
 public record SimulatedSettings(
     SecondsRange cloneSeconds,
@@ -38,11 +41,16 @@ public record SimulatedSettings(
   public static final SecondsRange DEFAULT_CLONE_SECONDS = new SecondsRange(1, 2);
   public static final SecondsRange DEFAULT_BOOT_SECONDS = new SecondsRange(1, 2);
   public static final SecondsRange DEFAULT_DESTROY_SECONDS = SecondsRange.ZERO;
+
   /** The preparation steps, in chain order; {@code fail_steps} keys must be among them. */
-  public static final List<String> STEPS = List.of("deploy", "verify", "configure", "seal", "poweroff", "finish");
+  public static final List<String> STEPS =
+      List.of("deploy", "verify", "configure", "seal", "poweroff", "finish");
+
   public static final SecondsRange DEFAULT_STEP_SECONDS = SecondsRange.fixed(1);
+
   /** Default of snapshot_seconds, revert_seconds and disk_seconds. */
   public static final SecondsRange DEFAULT_VM_TASK_SECONDS = SecondsRange.fixed(1);
+
   public static final SecondsRange DEFAULT_CLEAN_SECONDS = SecondsRange.ZERO;
 
   public SimulatedSettings {
@@ -58,8 +66,16 @@ public record SimulatedSettings(
       FailPercent failPercent,
       double powerOffPercent,
       Path stateFile) {
-    this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile,
-        DEFAULT_STEP_SECONDS, Map.of(), List.of());
+    this(
+        cloneSeconds,
+        bootSeconds,
+        destroySeconds,
+        failPercent,
+        powerOffPercent,
+        stateFile,
+        DEFAULT_STEP_SECONDS,
+        Map.of(),
+        List.of());
   }
 
   /** Settings with the default VM task (snapshot, revert, disk) durations and cleanup time. */
@@ -73,8 +89,20 @@ public record SimulatedSettings(
       SecondsRange stepSeconds,
       Map<String, Double> failSteps,
       List<SimulatedTemplate> templates) {
-    this(cloneSeconds, bootSeconds, destroySeconds, failPercent, powerOffPercent, stateFile, stepSeconds, failSteps,
-        templates, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, DEFAULT_VM_TASK_SECONDS, DEFAULT_CLEAN_SECONDS);
+    this(
+        cloneSeconds,
+        bootSeconds,
+        destroySeconds,
+        failPercent,
+        powerOffPercent,
+        stateFile,
+        stepSeconds,
+        failSteps,
+        templates,
+        DEFAULT_VM_TASK_SECONDS,
+        DEFAULT_VM_TASK_SECONDS,
+        DEFAULT_VM_TASK_SECONDS,
+        DEFAULT_CLEAN_SECONDS);
   }
 
   /** Failure chance of one preparation step, 0 when not configured. */
@@ -83,18 +111,25 @@ public record SimulatedSettings(
   }
 
   /**
-   * A raw template on the simulated hypervisor. {@code version} is what a guest cloned from it reports
-   * (null: the guest reports none); {@code group} and {@code date} are what the provider's listing shows.
+   * A raw template on the simulated hypervisor. {@code version} is what a guest cloned from it
+   * reports (null: the guest reports none); {@code group} and {@code date} are what the provider's
+   * listing shows.
    */
   public record SimulatedTemplate(String name, String group, String version, LocalDate date) {}
 
   /**
-   * Failure chances per operation, each 0 to 100 (YAML keys clone, boot, destroy, snapshot, revert, disk,
-   * clean; {@code clone} cannot name a record component in Java). Snapshot, revert and disk failures are
-   * transient: the same call may succeed when repeated. A failed cleanup means the VM is destroyed, not reused.
+   * Failure chances per operation, each 0 to 100 (YAML keys clone, boot, destroy, snapshot, revert,
+   * disk, clean; {@code clone} cannot name a record component in Java). Snapshot, revert and disk
+   * failures are transient: the same call may succeed when repeated. A failed cleanup means the VM
+   * is destroyed, not reused.
    */
   public record FailPercent(
-      double onClone, double onBoot, double onDestroy, double onSnapshot, double onRevert, double onDisk,
+      double onClone,
+      double onBoot,
+      double onDestroy,
+      double onSnapshot,
+      double onRevert,
+      double onDisk,
       double onClean) {
     public static final FailPercent NONE = new FailPercent(0, 0, 0);
 

@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads a simulated provider's keys from the config; each bad value is reported with its key and line. */
+/**
+ * Reads a simulated provider's keys from the config; each bad value is reported with its key and
+ * line.
+ */
 final class SimulatedSettingsBinder {
   private SimulatedSettingsBinder() {}
 
@@ -34,8 +37,14 @@ final class SimulatedSettingsBinder {
   }
 
   private static SimulatedSettings.FailPercent failPercent(SettingsMapping f) {
-    return new SimulatedSettings.FailPercent(f.percent("clone"), f.percent("boot"), f.percent("destroy"),
-        f.percent("snapshot"), f.percent("revert"), f.percent("disk"), f.percent("clean"));
+    return new SimulatedSettings.FailPercent(
+        f.percent("clone"),
+        f.percent("boot"),
+        f.percent("destroy"),
+        f.percent("snapshot"),
+        f.percent("revert"),
+        f.percent("disk"),
+        f.percent("clean"));
   }
 
   /** Only the steps written; an unwritten step never fails. */
@@ -96,7 +105,8 @@ final class SimulatedSettingsBinder {
     }
     List<SettingsValue> items = n.list("a number of seconds or a list [min, max]");
     if (items.size() != 2) {
-      m.problem(key, "expected a number or two numbers [min, max] (got " + items.size() + " items)");
+      m.problem(
+          key, "expected a number or two numbers [min, max] (got " + items.size() + " items)");
       return dflt;
     }
     Double min = items.get(0).number(0, Double.MAX_VALUE);
@@ -105,7 +115,8 @@ final class SimulatedSettingsBinder {
       return dflt;
     }
     if (min > max) {
-      m.problem(key, "min must not be greater than max (got [" + plain(min) + ", " + plain(max) + "])");
+      m.problem(
+          key, "min must not be greater than max (got [" + plain(min) + ", " + plain(max) + "])");
       return dflt;
     }
     return new SecondsRange(min, max);

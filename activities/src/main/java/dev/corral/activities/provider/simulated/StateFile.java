@@ -21,14 +21,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON file that makes the simulated hypervisor outlive a Corral restart. It is rewritten whole on every
- * change, through a temporary file and a rename, so a crash mid-write leaves the previous version, never half of
- * one.
+ * The JSON file that makes the simulated hypervisor outlive a Corral restart. It is rewritten whole
+ * on every change, through a temporary file and a rename, so a crash mid-write leaves the previous
+ * version, never half of one.
  */
 final class StateFile {
   private static final Logger log = LoggerFactory.getLogger(StateFile.class);
 
-  /** What {@link #write} writes; {@code version} 1 files (no templates) load as if the catalogue held none. */
+  /**
+   * What {@link #write} writes; {@code version} 1 files (no templates) load as if the catalogue
+   * held none.
+   */
   static final int VERSION = 2;
 
   private static final ObjectMapper JSON =
@@ -89,7 +92,9 @@ final class StateFile {
     }
   }
 
-  /** Replaces the file atomically; a failure is transient (the next change writes everything again). */
+  /**
+   * Replaces the file atomically; a failure is transient (the next change writes everything again).
+   */
   void write(Contents contents) {
     Path dir = path.toAbsolutePath().getParent();
     Path tmp = null;

@@ -11,7 +11,8 @@ import java.time.LocalDate;
  * @param halfMade left by a failed finish; only good for deleting
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-record TemplateRecord(String name, String group, String version, LocalDate date, boolean prepared, boolean halfMade) {
+record TemplateRecord(
+    String name, String group, String version, LocalDate date, boolean prepared, boolean halfMade) {
   static TemplateRecord raw(SimulatedTemplate t) {
     return new TemplateRecord(t.name(), t.group(), t.version(), t.date(), false, false);
   }

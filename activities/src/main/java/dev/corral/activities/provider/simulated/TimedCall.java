@@ -9,26 +9,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The course of every simulated call that takes time. One lock guards the whole hypervisor, and it must not be
- * held while a call sleeps, or one slow clone would stall every other call. So a call
+ * The course of every simulated call that takes time. One lock guards the whole hypervisor, and it
+ * must not be held while a call sleeps, or one slow clone would stall every other call. So a call
+ *
  * <ol>
- *   <li>under the lock, checks and decides: whether it has anything to do at all, whether it will fail, how long
- *       it takes, and what must exist while it runs (a VM being made);</li>
- *   <li>sleeps without the lock;</li>
- *   <li>under the lock again, checks that what it acts on is still there (it may have been destroyed meanwhile),
- *       then fails as decided or applies its change.</li>
+ *   <li>under the lock, checks and decides: whether it has anything to do at all, whether it will
+ *       fail, how long it takes, and what must exist while it runs (a VM being made);
+ *   <li>sleeps without the lock;
+ *   <li>under the lock again, checks that what it acts on is still there (it may have been
+ *       destroyed meanwhile), then fails as decided or applies its change.
  * </ol>
- * Deciding the failure before the sleep keeps the random draws in call order, so a seed replays a run.
+ *
+ * Deciding the failure before the sleep keeps the random draws in call order, so a seed replays a
+ * run.
  */
 final class TimedCall {
   private static final Logger log = LoggerFactory.getLogger(TimedCall.class);
 
   /**
-   * What the first half decided: {@link #done} returns at once, neither sleeping nor failing (a repeated call
-   * with nothing to do); {@link #take} sleeps {@code time} and hands the plan to the second half.
+   * What the first half decided: {@link #done} returns at once, neither sleeping nor failing (a
+   * repeated call with nothing to do); {@link #take} sleeps {@code time} and hands the plan to the
+   * second half.
    *
    * @param fault the failure decided for this call, or null
-   * @param vm the VM the call works on; one still CREATING is left BROKEN if the sleep is interrupted
+   * @param vm the VM the call works on; one still CREATING is left BROKEN if the sleep is
+   *     interrupted
    * @param interrupted the transient failure's message when the sleep is interrupted
    */
   record Plan<T>(T result, Duration time, Fault fault, SimVm vm, String interrupted) {
@@ -61,7 +66,9 @@ final class TimedCall {
     this.sleeper = sleeper;
   }
 
-  /** Runs {@code begin} and {@code end} under the lock and the plan's sleep between them without it. */
+  /**
+   * Runs {@code begin} and {@code end} under the lock and the plan's sleep between them without it.
+   */
   <T> T run(Supplier<Plan<T>> begin, Function<Plan<T>, T> end) {
     Plan<T> plan;
     synchronized (state) {

@@ -12,7 +12,10 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Snapshots, reverts and extra disks of {@link SimulatedProvider}'s VMs (its javadoc says what each does). */
+/**
+ * Snapshots, reverts and extra disks of {@link SimulatedProvider}'s VMs (its javadoc says what each
+ * does).
+ */
 final class VmTasks {
   private static final Logger log = LoggerFactory.getLogger(VmTasks.class);
 
@@ -30,14 +33,29 @@ final class VmTasks {
 
   void snapshot(String vmName, String snapshotId) {
     Objects.requireNonNull(snapshotId, "snapshotId");
-    task(vmName, "snapshot", Operation.SNAPSHOT, faults.percents().onSnapshot(), "fail_percent.snapshot",
-        settings.snapshotSeconds(), vm -> vm.snapshots.containsKey(snapshotId), vm -> {},
+    task(
+        vmName,
+        "snapshot",
+        Operation.SNAPSHOT,
+        faults.percents().onSnapshot(),
+        "fail_percent.snapshot",
+        settings.snapshotSeconds(),
+        vm -> vm.snapshots.containsKey(snapshotId),
+        vm -> {},
         vm -> vm.snapshots.put(snapshotId, state.clock.instant()));
   }
 
   void revertSnapshot(String vmName, String snapshotId) {
-    task(vmName, "revert", Operation.REVERT, faults.percents().onRevert(), "fail_percent.revert",
-        settings.revertSeconds(), vm -> false, vm -> requireSnapshot(vm, snapshotId), vm -> {
+    task(
+        vmName,
+        "revert",
+        Operation.REVERT,
+        faults.percents().onRevert(),
+        "fail_percent.revert",
+        settings.revertSeconds(),
+        vm -> false,
+        vm -> requireSnapshot(vm, snapshotId),
+        vm -> {
           vm.revertedTo = snapshotId;
           vm.reverts++;
         });
@@ -48,47 +66,71 @@ final class VmTasks {
     if (sizeGb < 1) {
       throw new IllegalArgumentException("disk size must be at least 1 GB (got " + sizeGb + ")");
     }
-    task(vmName, "disk", Operation.ADD_DISK, faults.percents().onDisk(), "fail_percent.disk",
-        settings.diskSeconds(), vm -> vm.disks.containsKey(diskId), vm -> {}, vm -> vm.disks.put(diskId, sizeGb));
+    task(
+        vmName,
+        "disk",
+        Operation.ADD_DISK,
+        faults.percents().onDisk(),
+        "fail_percent.disk",
+        settings.diskSeconds(),
+        vm -> vm.disks.containsKey(diskId),
+        vm -> {},
+        vm -> vm.disks.put(diskId, sizeGb));
   }
 
   /**
-   * One task: returns at once when it was {@code done} already; else {@code check} what it needs before and
-   * after the sleep (the VM may have changed meanwhile), then fails transiently or {@code apply}s the change.
+   * One task: returns at once when it was {@code done} already; else {@code check} what it needs
+   * before and after the sleep (the VM may have changed meanwhile), then fails transiently or
+   * {@code apply}s the change.
    */
-  private void task(String vmName, String task, Operation op, double failPercent, String failKey,
-      SecondsRange duration, Predicate<SimVm> done, Consumer<SimVm> check, Consumer<SimVm> apply) {
-    calls.<Void>run(() -> {
-      SimVm vm = requireForTask(vmName, task);
-      if (done.test(vm)) {
-        log.debug("{} of {}: done already", task, vmName);
-        return Plan.done(null);
-      }
-      check.accept(vm);
-      Fault fault = faults.next(op, failPercent, failKey);
-      return Plan.take(faults.sample(duration), fault, vm, "interrupted during " + task + " of " + vmName);
-    }, plan -> {
-      SimVm vm = plan.vm();
-      if (state.vms.get(vmName) != vm) {
-        log.info("{} of {}: VM destroyed meanwhile", task, vmName);
-        throw ProviderException.permanent(ErrorTypes.VM_NOT_FOUND, task + ": VM " + vmName + " was destroyed meanwhile");
-      }
-      check.accept(vm);
-      if (plan.fails()) {
-        log.info("{} of {}: failed ({})", task, vmName, plan.fault().reason());
-        throw ProviderException.transientFailure(
-            "simulated " + task + " failure of " + vmName + ": " + plan.fault().reason());
-      }
-      if (!done.test(vm)) {
-        apply.accept(vm);
-        state.persist();
-        log.debug("{} of {}: done", task, vmName);
-      }
-      return null;
-    });
+  private void task(
+      String vmName,
+      String task,
+      Operation op,
+      double failPercent,
+      String failKey,
+      SecondsRange duration,
+      Predicate<SimVm> done,
+      Consumer<SimVm> check,
+      Consumer<SimVm> apply) {
+    calls.<Void>run(
+        () -> {
+          SimVm vm = requireForTask(vmName, task);
+          if (done.test(vm)) {
+            log.debug("{} of {}: done already", task, vmName);
+            return Plan.done(null);
+          }
+          check.accept(vm);
+          Fault fault = faults.next(op, failPercent, failKey);
+          return Plan.take(
+              faults.sample(duration), fault, vm, "interrupted during " + task + " of " + vmName);
+        },
+        plan -> {
+          SimVm vm = plan.vm();
+          if (state.vms.get(vmName) != vm) {
+            log.info("{} of {}: VM destroyed meanwhile", task, vmName);
+            throw ProviderException.permanent(
+                ErrorTypes.VM_NOT_FOUND, task + ": VM " + vmName + " was destroyed meanwhile");
+          }
+          check.accept(vm);
+          if (plan.fails()) {
+            log.info("{} of {}: failed ({})", task, vmName, plan.fault().reason());
+            throw ProviderException.transientFailure(
+                "simulated " + task + " failure of " + vmName + ": " + plan.fault().reason());
+          }
+          if (!done.test(vm)) {
+            apply.accept(vm);
+            state.persist();
+            log.debug("{} of {}: done", task, vmName);
+          }
+          return null;
+        });
   }
 
-  /** The VM a task acts on: missing is permanent; one still being created is worth retrying. Under the lock. */
+  /**
+   * The VM a task acts on: missing is permanent; one still being created is worth retrying. Under
+   * the lock.
+   */
   private SimVm requireForTask(String vmName, String task) {
     SimVm vm = state.vms.get(vmName);
     if (vm == null) {

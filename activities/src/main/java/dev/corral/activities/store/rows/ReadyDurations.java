@@ -7,5 +7,12 @@ import java.time.LocalDate;
  * clone is created_at to cloned_at (every try of the VM), boot is cloned_at to ready_at.
  */
 public record ReadyDurations(
-    LocalDate day, String pool, int count, double cloneTotal, double cloneMin, double cloneMax, double bootTotal,
-    double bootMin, double bootMax) {}
+    LocalDate day,
+    String pool,
+    int count,
+    double cloneTotal,
+    double cloneMin,
+    double cloneMax,
+    double bootTotal,
+    double bootMin,
+    double bootMax) {}

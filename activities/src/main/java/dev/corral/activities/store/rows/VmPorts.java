@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The {@code vm.ports} column: a VM's named TCP ports as a JSON object ({@code {"agent": 41234}}), null when none. */
+/**
+ * The {@code vm.ports} column: a VM's named TCP ports as a JSON object ({@code {"agent": 41234}}),
+ * null when none.
+ */
 public final class VmPorts {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<LinkedHashMap<String, Integer>> TYPE = new TypeReference<>() {};
+  private static final TypeReference<LinkedHashMap<String, Integer>> TYPE =
+      new TypeReference<>() {};
 
   private VmPorts() {}
 

@@ -37,14 +37,35 @@ public record VmRow(
 
   /** This row as it is after the claim's UPDATE, so the claim need not read it back. */
   public VmRow leasedTo(String lease, Instant at) {
-    return new VmRow(id, name, pool, provider, template, VmStates.LEASED, hostname, ip, ports, attempts,
-        failureReason, retireReason, lease, createdAt, readyAt, at, destroyingAt, endedAt, at, null, uses + 1,
-        firstLeasedAt, null);
+    return new VmRow(
+        id,
+        name,
+        pool,
+        provider,
+        template,
+        VmStates.LEASED,
+        hostname,
+        ip,
+        ports,
+        attempts,
+        failureReason,
+        retireReason,
+        lease,
+        createdAt,
+        readyAt,
+        at,
+        destroyingAt,
+        endedAt,
+        at,
+        null,
+        uses + 1,
+        firstLeasedAt,
+        null);
   }
 
   /**
-   * True for a leased VM that served an earlier lease of its owner and was held for this one: only a
-   * release for reuse records {@code firstLeasedAt}, and a held VM never goes back to ready. (Not
+   * True for a leased VM that served an earlier lease of its owner and was held for this one: only
+   * a release for reuse records {@code firstLeasedAt}, and a held VM never goes back to ready. (Not
    * {@code uses}, which keeps counting when a tool puts leased VMs back to ready, as the claim
    * benchmark's recycler does: every claim would then signal a VM workflow.)
    */
@@ -52,7 +73,10 @@ public record VmRow(
     return VmStates.LEASED.equals(state) && firstLeasedAt != null;
   }
 
-  /** When its first lease began: {@code firstLeasedAt}, or while in its first lease {@code leasedAt}. */
+  /**
+   * When its first lease began: {@code firstLeasedAt}, or while in its first lease {@code
+   * leasedAt}.
+   */
   public Instant firstLeaseStart() {
     return firstLeasedAt != null ? firstLeasedAt : leasedAt;
   }

@@ -33,9 +33,16 @@ public record VmTaskRow(
   public static final List<String> UNFINISHED = List.of(QUEUED, RUNNING);
 
   /** A new task, queued. */
-  public static VmTaskRow queued(String id, String vm, String leaseId, String kind, String argument, String requestedBy,
+  public static VmTaskRow queued(
+      String id,
+      String vm,
+      String leaseId,
+      String kind,
+      String argument,
+      String requestedBy,
       Instant now) {
-    return new VmTaskRow(id, 0, vm, leaseId, kind, argument, QUEUED, null, requestedBy, now, null, null);
+    return new VmTaskRow(
+        id, 0, vm, leaseId, kind, argument, QUEUED, null, requestedBy, now, null, null);
   }
 
   public boolean ended() {

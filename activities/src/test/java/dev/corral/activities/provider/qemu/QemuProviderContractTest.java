@@ -13,8 +13,9 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The QEMU provider against the provider kit, with real guests (tools/guest) under TCG. QEMU and the guest's
- * Debian packages must be installed: where they are missing, building the guest fails with build.sh's message.
+ * The QEMU provider against the provider kit, with real guests (tools/guest) under TCG. QEMU and
+ * the guest's Debian packages must be installed: where they are missing, building the guest fails
+ * with build.sh's message.
  */
 class QemuProviderContractTest extends ProviderContract {
   private static final Duration QMP = Duration.ofSeconds(10);
@@ -27,8 +28,18 @@ class QemuProviderContractTest extends ProviderContract {
     Path root = QemuGuest.shortDir("qk");
     guest.installAs(root.resolve("templates"), "base", "guest");
     vmsDir = root.resolve("vms");
-    QemuSettings settings = new QemuSettings(root.resolve("templates"), guest.kernel(), guest.initrd(), "tcg", 128, 1,
-        vmsDir, QemuSettings.DEFAULT_PORTS, QemuSettings.DEFAULT_QEMU_BINARY, QemuSettings.DEFAULT_QEMU_IMG);
+    QemuSettings settings =
+        new QemuSettings(
+            root.resolve("templates"),
+            guest.kernel(),
+            guest.initrd(),
+            "tcg",
+            128,
+            1,
+            vmsDir,
+            QemuSettings.DEFAULT_PORTS,
+            QemuSettings.DEFAULT_QEMU_BINARY,
+            QemuSettings.DEFAULT_QEMU_IMG);
     return QemuProvider.create(new ProviderConfig(name, "qemu", 4, 2, settings), root);
   }
 
@@ -49,7 +60,10 @@ class QemuProviderContractTest extends ProviderContract {
     return Map.of("script", "echo broken >&2; exit 3");
   }
 
-  /** QEMU stops forwarding the agent's port, as a dropped connection would: the guest itself is fine. */
+  /**
+   * QEMU stops forwarding the agent's port, as a dropped connection would: the guest itself is
+   * fine.
+   */
   @Override
   protected void failNextConfigureTransiently(String vmName) {
     int port = provider.get(vmName).orElseThrow().ports().get(QemuSettings.AGENT_PORT);

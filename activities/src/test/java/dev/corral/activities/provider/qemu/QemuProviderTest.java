@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
-import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.ProviderVm;
+import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.testing.QemuGuest;
 import dev.corral.config.ProviderConfig;
@@ -40,8 +40,18 @@ class QemuProviderTest {
     guest = QemuGuest.of("1.2.3");
     root = QemuGuest.shortDir("qp");
     guest.installAs(root.resolve("templates"), "base", "guest");
-    QemuSettings settings = new QemuSettings(root.resolve("templates"), guest.kernel(), guest.initrd(), "tcg", 128, 1,
-        root.resolve("vms"), QemuSettings.DEFAULT_PORTS, QemuSettings.DEFAULT_QEMU_BINARY, QemuSettings.DEFAULT_QEMU_IMG);
+    QemuSettings settings =
+        new QemuSettings(
+            root.resolve("templates"),
+            guest.kernel(),
+            guest.initrd(),
+            "tcg",
+            128,
+            1,
+            root.resolve("vms"),
+            QemuSettings.DEFAULT_PORTS,
+            QemuSettings.DEFAULT_QEMU_BINARY,
+            QemuSettings.DEFAULT_QEMU_IMG);
     provider = QemuProvider.create(new ProviderConfig("qemu", "qemu", 4, 2, settings), root);
   }
 
@@ -54,7 +64,8 @@ class QemuProviderTest {
   }
 
   @Test
-  void clonedVm_boots_answersWithItsInstanceId_andDestroyLeavesNoProcessAndNoDirectory() throws Exception {
+  void clonedVm_boots_answersWithItsInstanceId_andDestroyLeavesNoProcessAndNoDirectory()
+      throws Exception {
     ProviderVm cloned = provider.cloneVm("corral-aaaaaaaaa1", "base");
     assertEquals("base", cloned.template());
     long pid = new VmDir(provider.vmsDir(), "corral-aaaaaaaaa1").pid().orElseThrow();
@@ -67,7 +78,8 @@ class QemuProviderTest {
     assertEquals("corral-aaaaaaaaa1", info.get("instance"), info.toString());
     assertEquals("1.2.3", info.get("version"));
     assertEquals(PowerState.RUNNING, provider.get("corral-aaaaaaaaa1").orElseThrow().powerState());
-    assertEquals(List.of("corral-aaaaaaaaa1"), provider.inventory().stream().map(ProviderVm::name).toList());
+    assertEquals(
+        List.of("corral-aaaaaaaaa1"), provider.inventory().stream().map(ProviderVm::name).toList());
 
     provider.destroy("corral-aaaaaaaaa1");
 
@@ -78,11 +90,13 @@ class QemuProviderTest {
   }
 
   @Test
-  void cloneAgain_returnsTheRunningVm_butRemakesOneWhoseQemuWasKilled_andThePoolsShapeWins() throws Exception {
+  void cloneAgain_returnsTheRunningVm_butRemakesOneWhoseQemuWasKilled_andThePoolsShapeWins()
+      throws Exception {
     provider.cloneVm("corral-aaaaaaaaa2", "base", new VmShape(96, null));
     VmDir dir = new VmDir(provider.vmsDir(), "corral-aaaaaaaaa2");
     long first = dir.pid().orElseThrow();
-    String cmdline = Files.readString(Path.of("/proc", Long.toString(first), "cmdline")).replace('\0', ' ');
+    String cmdline =
+        Files.readString(Path.of("/proc", Long.toString(first), "cmdline")).replace('\0', ' ');
     assertTrue(cmdline.contains(" -m 96 "), cmdline);
     assertTrue(cmdline.contains(" -smp 1 "), "cpus: the provider's default; " + cmdline);
 
@@ -91,7 +105,9 @@ class QemuProviderTest {
 
     ProcessHandle.of(first).orElseThrow().destroyForcibly();
     assertTrue(QemuGuest.exited(first));
-    assertEquals(PowerState.BROKEN, provider.get("corral-aaaaaaaaa2").orElseThrow().powerState(),
+    assertEquals(
+        PowerState.BROKEN,
+        provider.get("corral-aaaaaaaaa2").orElseThrow().powerState(),
         "a pidfile without its lock is a crashed QEMU");
     assertEquals(Readiness.State.FAILED, provider.checkReady("corral-aaaaaaaaa2").state());
 
@@ -102,43 +118,60 @@ class QemuProviderTest {
 
   @Test
   void unknownTemplate_andBadNames_arePermanentFailures_thatMakeNothing() {
-    ProviderException missing = assertThrows(ProviderException.class, () -> provider.cloneVm("corral-aaaaaaaaa3", "nope"));
+    ProviderException missing =
+        assertThrows(ProviderException.class, () -> provider.cloneVm("corral-aaaaaaaaa3", "nope"));
     assertEquals(ErrorTypes.TEMPLATE_NOT_FOUND, missing.errorType());
     assertTrue(missing.permanent());
-    ProviderException climbing = assertThrows(ProviderException.class,
-        () -> provider.cloneVm("corral-aaaaaaaaa3", "../templates/base"));
+    ProviderException climbing =
+        assertThrows(
+            ProviderException.class,
+            () -> provider.cloneVm("corral-aaaaaaaaa3", "../templates/base"));
     assertEquals(ErrorTypes.TEMPLATE_NOT_FOUND, climbing.errorType());
     assertThrows(ProviderException.class, () -> provider.cloneVm("../evil", "base"));
     assertEquals(List.of(), provider.inventory());
   }
 
   @Test
-  void preparationChain_makesAReadOnlyStandaloneTemplate_whoseClonesCarryTheConfiguration() throws Exception {
+  void preparationChain_makesAReadOnlyStandaloneTemplate_whoseClonesCarryTheConfiguration()
+      throws Exception {
     provider.deploy("corral-build-aaaaaaaaa4", "base");
     assertEquals(Optional.of("1.2.3"), provider.guestVersion("corral-build-aaaaaaaaa4"));
 
-    provider.configure("corral-build-aaaaaaaaa4", Map.of("motd", "prepared by corral", "role", "ci"));
+    provider.configure(
+        "corral-build-aaaaaaaaa4", Map.of("motd", "prepared by corral", "role", "ci"));
     provider.seal("corral-build-aaaaaaaaa4");
     provider.powerOff("corral-build-aaaaaaaaa4", Duration.ofSeconds(30));
-    assertEquals(PowerState.POWERED_OFF, provider.get("corral-build-aaaaaaaaa4").orElseThrow().powerState());
+    assertEquals(
+        PowerState.POWERED_OFF, provider.get("corral-build-aaaaaaaaa4").orElseThrow().powerState());
     ProviderTemplate made = provider.createTemplate("corral-build-aaaaaaaaa4", "guest-prepared-1");
 
-    assertEquals(new ProviderTemplate("guest-prepared-1", "guest", "1.2.3", made.date(), true), made);
+    assertEquals(
+        new ProviderTemplate("guest-prepared-1", "guest", "1.2.3", made.date(), true), made);
     assertTrue(provider.templates().contains(made), provider.templates().toString());
     Path image = root.resolve("templates/guest-prepared-1.qcow2");
-    assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(image)), "templates are read-only");
+    assertEquals(
+        "r--r--r--",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(image)),
+        "templates are read-only");
     assertEquals("", qemuImgBackingFile(image), "a prepared template stands alone");
-    assertEquals(Optional.empty(), provider.get("corral-build-aaaaaaaaa4"), "finish removes the build VM");
-    assertEquals(made, provider.createTemplate("corral-build-aaaaaaaaa4", "guest-prepared-1"), "finish is idempotent");
+    assertEquals(
+        Optional.empty(), provider.get("corral-build-aaaaaaaaa4"), "finish removes the build VM");
+    assertEquals(
+        made,
+        provider.createTemplate("corral-build-aaaaaaaaa4", "guest-prepared-1"),
+        "finish is idempotent");
 
     provider.cloneVm("corral-aaaaaaaaa5", "guest-prepared-1");
     Readiness ready = awaitReady("corral-aaaaaaaaa5");
-    Map<String, String> info = new GuestAgent(ready.ports().get("agent"), Duration.ofSeconds(5)).info();
+    Map<String, String> info =
+        new GuestAgent(ready.ports().get("agent"), Duration.ofSeconds(5)).info();
     assertEquals("prepared by corral", info.get("config.motd"), info.toString());
     assertEquals("ci", info.get("config.role"));
-    assertEquals("corral-aaaaaaaaa5", info.get("instance"), "sealed: the clone has its own identity");
+    assertEquals(
+        "corral-aaaaaaaaa5", info.get("instance"), "sealed: the clone has its own identity");
 
-    ProviderException inUse = assertThrows(ProviderException.class, () -> provider.deleteTemplate("guest-prepared-1"));
+    ProviderException inUse =
+        assertThrows(ProviderException.class, () -> provider.deleteTemplate("guest-prepared-1"));
     assertTrue(inUse.getMessage().contains("corral-aaaaaaaaa5"), inUse.getMessage());
     provider.destroy("corral-aaaaaaaaa5");
     provider.deleteTemplate("guest-prepared-1");
@@ -150,17 +183,23 @@ class QemuProviderTest {
   void failingConfigureScript_isAPermanentStepFailure() throws Exception {
     provider.deploy("corral-build-aaaaaaaaa6", "base");
 
-    ProviderException e = assertThrows(ProviderException.class,
-        () -> provider.configure("corral-build-aaaaaaaaa6", Map.of("script", "echo broken >&2; exit 3")));
+    ProviderException e =
+        assertThrows(
+            ProviderException.class,
+            () ->
+                provider.configure(
+                    "corral-build-aaaaaaaaa6", Map.of("script", "echo broken >&2; exit 3")));
 
     assertEquals(ErrorTypes.STEP_FAILED, e.errorType());
     assertTrue(e.permanent());
   }
 
   @Test
-  void vmTasks_revertUndoesWhatTheGuestWroteSinceItsSnapshot_andAnAddedDiskShowsUpInTheGuest() throws Exception {
+  void vmTasks_revertUndoesWhatTheGuestWroteSinceItsSnapshot_andAnAddedDiskShowsUpInTheGuest()
+      throws Exception {
     provider.cloneVm("corral-aaaaaaaaa7", "base");
-    GuestAgent agent = new GuestAgent(awaitReady("corral-aaaaaaaaa7").ports().get("agent"), Duration.ofMinutes(2));
+    GuestAgent agent =
+        new GuestAgent(awaitReady("corral-aaaaaaaaa7").ports().get("agent"), Duration.ofMinutes(2));
     agent.run("echo before > /root/mark; sync");
 
     provider.snapshot("corral-aaaaaaaaa7", "snap1");
@@ -168,9 +207,11 @@ class QemuProviderTest {
     agent.run("echo after > /root/mark; sync");
     provider.revertSnapshot("corral-aaaaaaaaa7", "snap1");
 
-    assertTrue(agent.run("cat /root/mark").startsWith("before\n"), "the guest is back at its snapshot");
-    ProviderException missing = assertThrows(ProviderException.class,
-        () -> provider.revertSnapshot("corral-aaaaaaaaa7", "nope"));
+    assertTrue(
+        agent.run("cat /root/mark").startsWith("before\n"), "the guest is back at its snapshot");
+    ProviderException missing =
+        assertThrows(
+            ProviderException.class, () -> provider.revertSnapshot("corral-aaaaaaaaa7", "nope"));
     assertEquals(ErrorTypes.SNAPSHOT_NOT_FOUND, missing.errorType());
 
     provider.addDisk("corral-aaaaaaaaa7", "data1", 1);
@@ -182,8 +223,15 @@ class QemuProviderTest {
     }
     assertTrue(blocks.contains("vdb"), "hot-plugged disk seen by the guest: " + blocks);
     assertFalse(blocks.contains("vdc"), blocks);
-    assertEquals("1073741824", agent.run("cat /sys/block/vdb/size | awk '{print $1 * 512}'").lines().findFirst()
-        .orElseThrow().strip(), "1 GB");
+    assertEquals(
+        "1073741824",
+        agent
+            .run("cat /sys/block/vdb/size | awk '{print $1 * 512}'")
+            .lines()
+            .findFirst()
+            .orElseThrow()
+            .strip(),
+        "1 GB");
   }
 
   private Readiness awaitReady(String vm) throws InterruptedException {
@@ -198,7 +246,6 @@ class QemuProviderTest {
       Thread.sleep(100);
     }
   }
-
 
   private static String qemuImgBackingFile(Path image) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("qemu-img", "info", "--output=json", image.toString()).start();

@@ -19,8 +19,10 @@ class SerialLogTest {
 
     assertTrue(SerialLog.ready(log).isEmpty(), "half a READY line must wait for the rest of it");
 
-    Files.writeString(log, "booting\r\nREADY 1.2.3 corral-abc uptime=6.12\nlogin: ", StandardCharsets.ISO_8859_1);
-    assertEquals(new SerialLog.ReadyMarker("1.2.3", "corral-abc"), SerialLog.ready(log).orElseThrow());
+    Files.writeString(
+        log, "booting\r\nREADY 1.2.3 corral-abc uptime=6.12\nlogin: ", StandardCharsets.ISO_8859_1);
+    assertEquals(
+        new SerialLog.ReadyMarker("1.2.3", "corral-abc"), SerialLog.ready(log).orElseThrow());
   }
 
   @Test
@@ -28,6 +30,7 @@ class SerialLogTest {
     Path log = dir.resolve("serial.log");
     Files.writeString(log, "READY 2.0 corral-xyz\r\n", StandardCharsets.ISO_8859_1);
 
-    assertEquals(new SerialLog.ReadyMarker("2.0", "corral-xyz"), SerialLog.ready(log).orElseThrow());
+    assertEquals(
+        new SerialLog.ReadyMarker("2.0", "corral-xyz"), SerialLog.ready(log).orElseThrow());
   }
 }

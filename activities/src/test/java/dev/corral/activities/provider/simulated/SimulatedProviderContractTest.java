@@ -15,19 +15,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** The simulated hypervisor against the provider kit: every call instant, failures forced through its controls. */
+/**
+ * The simulated hypervisor against the provider kit: every call instant, failures forced through
+ * its controls.
+ */
 class SimulatedProviderContractTest extends ProviderContract {
   private SimulatedProvider simulated;
 
   @Override
   protected VmProvider newProvider(String name) {
-    SimulatedSettings settings = new SimulatedSettings(SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO,
-        FailPercent.NONE, 0, null, SecondsRange.ZERO, Map.of(),
-        List.of(new SimulatedTemplate("base", "kit", "1.0", LocalDate.of(2026, 1, 1))),
-        SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO);
+    SimulatedSettings settings =
+        new SimulatedSettings(
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            FailPercent.NONE,
+            0,
+            null,
+            SecondsRange.ZERO,
+            Map.of(),
+            List.of(new SimulatedTemplate("base", "kit", "1.0", LocalDate.of(2026, 1, 1))),
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            SecondsRange.ZERO);
     Path stateFile = TestDirs.fresh("sim-kit").resolve(name + ".json");
-    simulated = new SimulatedProvider(new ProviderConfig(name, "simulated", 10, 10, settings), settings, stateFile,
-        Clock.systemUTC(), new SplittableRandom(17), Sleeper.REAL);
+    simulated =
+        new SimulatedProvider(
+            new ProviderConfig(name, "simulated", 10, 10, settings),
+            settings,
+            stateFile,
+            Clock.systemUTC(),
+            new SplittableRandom(17),
+            Sleeper.REAL);
     return simulated;
   }
 

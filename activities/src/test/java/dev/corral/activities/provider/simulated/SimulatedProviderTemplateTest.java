@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
-import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.ProviderVm;
+import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
 import dev.corral.activities.provider.simulated.SimulatedSettings.FailPercent;
 import dev.corral.activities.provider.simulated.SimulatedSettings.SimulatedTemplate;
@@ -39,8 +39,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SimulatedProviderTemplateTest {
   private static final Duration STEP = Duration.ofSeconds(3);
   private static final LocalDate DATE = LocalDate.parse("2025-01-15");
-  private static final SimulatedTemplate DEBIAN = new SimulatedTemplate("debian-12-raw", "debian", "12.8", DATE);
-  private static final SimulatedTemplate UBUNTU = new SimulatedTemplate("ubuntu-24-raw", "ubuntu", "24.04", null);
+  private static final SimulatedTemplate DEBIAN =
+      new SimulatedTemplate("debian-12-raw", "debian", "12.8", DATE);
+  private static final SimulatedTemplate UBUNTU =
+      new SimulatedTemplate("ubuntu-24-raw", "ubuntu", "24.04", null);
 
   private Path dir;
   private Path stateFile;
@@ -59,15 +61,24 @@ class SimulatedProviderTemplateTest {
     TestDirs.delete(dir);
   }
 
-  private static SimulatedSettings settings(Map<String, Double> failSteps, List<SimulatedTemplate> templates) {
+  private static SimulatedSettings settings(
+      Map<String, Double> failSteps, List<SimulatedTemplate> templates) {
     return new SimulatedSettings(
-        SecondsRange.fixed(5), SecondsRange.fixed(30), SecondsRange.fixed(2), FailPercent.NONE, 0, null,
-        SecondsRange.fixed(STEP.toSeconds()), failSteps, templates);
+        SecondsRange.fixed(5),
+        SecondsRange.fixed(30),
+        SecondsRange.fixed(2),
+        FailPercent.NONE,
+        0,
+        null,
+        SecondsRange.fixed(STEP.toSeconds()),
+        failSteps,
+        templates);
   }
 
   private SimulatedProvider provider(SimulatedSettings settings, int maxVms) {
     ProviderConfig config = new ProviderConfig("sim", "simulated", maxVms, 10, settings);
-    return new SimulatedProvider(config, settings, stateFile, clock, new SplittableRandom(3), slept::add);
+    return new SimulatedProvider(
+        config, settings, stateFile, clock, new SplittableRandom(3), slept::add);
   }
 
   private SimulatedProvider provider() {
@@ -143,7 +154,8 @@ class SimulatedProviderTemplateTest {
   @Test
   void changedConfiguredRawTemplateReplacesTheStoredOneOnRestart() {
     provider().controls().putTemplate(new SimulatedTemplate("extra", null, "1", null));
-    SimulatedTemplate newer = new SimulatedTemplate("debian-12-raw", "debian", "12.9", DATE.plusDays(30));
+    SimulatedTemplate newer =
+        new SimulatedTemplate("debian-12-raw", "debian", "12.9", DATE.plusDays(30));
     SimulatedProvider q = provider(settings(Map.of(), List.of(newer)), 10);
     assertEquals(
         List.of(
@@ -157,7 +169,8 @@ class SimulatedProviderTemplateTest {
   void putTemplateAddsRawTemplateAndUndeletesIt() {
     SimulatedProvider p = provider();
     p.deleteTemplate("ubuntu-24-raw");
-    ProviderTemplate t = p.controls().putTemplate(new SimulatedTemplate("ubuntu-24-raw", "ubuntu", "24.04.1", DATE));
+    ProviderTemplate t =
+        p.controls().putTemplate(new SimulatedTemplate("ubuntu-24-raw", "ubuntu", "24.04.1", DATE));
     assertEquals(new ProviderTemplate("ubuntu-24-raw", "ubuntu", "24.04.1", DATE, false), t);
     assertTrue(p.templates().contains(t));
     assertEquals(PowerState.RUNNING, p.deploy("vm", "ubuntu-24-raw").powerState());
@@ -168,7 +181,8 @@ class SimulatedProviderTemplateTest {
   void deleteTemplateRemovesItAndIsIdempotent() {
     SimulatedProvider p = provider();
     p.deleteTemplate("debian-12-raw");
-    assertEquals(List.of("ubuntu-24-raw"), p.templates().stream().map(ProviderTemplate::name).toList());
+    assertEquals(
+        List.of("ubuntu-24-raw"), p.templates().stream().map(ProviderTemplate::name).toList());
     assertEquals(List.of(Duration.ofSeconds(2)), slept, "takes destroy_seconds");
     slept.clear();
     p.deleteTemplate("debian-12-raw");
@@ -225,7 +239,8 @@ class SimulatedProviderTemplateTest {
     SimulatedProvider p = provider();
     p.deleteTemplate("debian-12-raw");
     ProviderException e =
-        assertFailsPermanently(ErrorTypes.TEMPLATE_NOT_FOUND, () -> p.deploy("build-1", "debian-12-raw"));
+        assertFailsPermanently(
+            ErrorTypes.TEMPLATE_NOT_FOUND, () -> p.deploy("build-1", "debian-12-raw"));
     assertTrue(e.getMessage().contains("debian-12-raw"), e.getMessage());
     assertTrue(p.inventory().isEmpty());
     // Cloning stays lenient, as for the pools today.
@@ -244,7 +259,8 @@ class SimulatedProviderTemplateTest {
   void deployAtMaxVmsFailsWithCapacityExceeded() {
     SimulatedProvider p = provider(settings(Map.of(), List.of(DEBIAN)), 1);
     p.cloneVm("pool-vm", "t");
-    assertFailsPermanently(ErrorTypes.CAPACITY_EXCEEDED, () -> p.deploy("build-1", "debian-12-raw"));
+    assertFailsPermanently(
+        ErrorTypes.CAPACITY_EXCEEDED, () -> p.deploy("build-1", "debian-12-raw"));
   }
 
   @Test
@@ -275,7 +291,11 @@ class SimulatedProviderTemplateTest {
     SimulatedSettings s = settings(Map.of(), List.of(DEBIAN));
     SimulatedProvider p =
         new SimulatedProvider(
-            new ProviderConfig("sim", "simulated", 10, 10, s), s, stateFile, clock, new SplittableRandom(1),
+            new ProviderConfig("sim", "simulated", 10, 10, s),
+            s,
+            stateFile,
+            clock,
+            new SplittableRandom(1),
             d -> {
               throw new InterruptedException();
             });
@@ -310,7 +330,9 @@ class SimulatedProviderTemplateTest {
     p.controls().setGuestVersion("ubuntu-24-raw", null);
     assertEquals(Optional.empty(), p.guestVersion("build-2"));
     // The catalogue itself is unchanged.
-    assertTrue(p.templates().contains(new ProviderTemplate("debian-12-raw", "debian", "12.8", DATE, false)));
+    assertTrue(
+        p.templates()
+            .contains(new ProviderTemplate("debian-12-raw", "debian", "12.8", DATE, false)));
   }
 
   @Test
@@ -351,14 +373,18 @@ class SimulatedProviderTemplateTest {
     slept.clear();
     p.configure("build-1", Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org"));
     assertEquals(
-        Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")), p.controls().configuration("build-1"));
+        Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")),
+        p.controls().configuration("build-1"));
     assertEquals(List.of(STEP), slept);
     // Again (a retry): the same result.
     p.configure("build-1", Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org"));
     assertEquals(
-        Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")), p.controls().configuration("build-1"));
-    assertEquals(Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")),
-        provider().controls().configuration("build-1"), "persisted");
+        Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")),
+        p.controls().configuration("build-1"));
+    assertEquals(
+        Optional.of(Map.of("script", "apt-get upgrade", "ntp", "pool.ntp.org")),
+        provider().controls().configuration("build-1"),
+        "persisted");
   }
 
   @Test
@@ -408,7 +434,8 @@ class SimulatedProviderTemplateTest {
 
   @Test
   void powerOffOfMissingVmFailsPermanently() {
-    assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> provider().powerOff("nope", Duration.ZERO));
+    assertFailsPermanently(
+        ErrorTypes.STEP_FAILED, () -> provider().powerOff("nope", Duration.ZERO));
   }
 
   @Test
@@ -446,7 +473,9 @@ class SimulatedProviderTemplateTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Operation.class, names = {"DEPLOY", "VERIFY", "CONFIGURE", "SEAL", "POWEROFF", "FINISH"})
+  @EnumSource(
+      value = Operation.class,
+      names = {"DEPLOY", "VERIFY", "CONFIGURE", "SEAL", "POWEROFF", "FINISH"})
   void forcedStepFailureIsTransientOnceThenTheStepWorks(Operation op) {
     SimulatedProvider p = provider();
     readyFor(p, op);
@@ -458,7 +487,9 @@ class SimulatedProviderTemplateTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Operation.class, names = {"DEPLOY", "VERIFY", "CONFIGURE", "SEAL", "POWEROFF", "FINISH"})
+  @EnumSource(
+      value = Operation.class,
+      names = {"DEPLOY", "VERIFY", "CONFIGURE", "SEAL", "POWEROFF", "FINISH"})
   void forcedPermanentStepFailureIsStepFailed(Operation op) {
     SimulatedProvider p = provider();
     readyFor(p, op);
@@ -484,13 +515,18 @@ class SimulatedProviderTemplateTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Operation.class, names = {"CLONE", "BOOT", "DESTROY", "DELETE_TEMPLATE"})
+  @EnumSource(
+      value = Operation.class,
+      names = {"CLONE", "BOOT", "DESTROY", "DELETE_TEMPLATE"})
   void onlyPreparationStepsCanBeForcedToFailPermanently(Operation op) {
-    assertThrows(IllegalArgumentException.class, () -> provider().controls().failNextPermanently(op, "x"));
+    assertThrows(
+        IllegalArgumentException.class, () -> provider().controls().failNextPermanently(op, "x"));
   }
 
   @ParameterizedTest
-  @EnumSource(value = Operation.class, names = {"DEPLOY", "VERIFY", "CONFIGURE", "SEAL", "POWEROFF", "FINISH"})
+  @EnumSource(
+      value = Operation.class,
+      names = {"DEPLOY", "VERIFY", "CONFIGURE", "SEAL", "POWEROFF", "FINISH"})
   void failStepsHundredPercentAlwaysFailsTransiently(Operation op) {
     SimulatedProvider setup = provider();
     readyFor(setup, op);
@@ -506,7 +542,19 @@ class SimulatedProviderTemplateTest {
     SimulatedProvider p =
         provider(
             settings(
-                Map.of("deploy", 0.0, "verify", 0.0, "configure", 0.0, "seal", 0.0, "poweroff", 0.0, "finish", 0.0),
+                Map.of(
+                    "deploy",
+                    0.0,
+                    "verify",
+                    0.0,
+                    "configure",
+                    0.0,
+                    "seal",
+                    0.0,
+                    "poweroff",
+                    0.0,
+                    "finish",
+                    0.0),
                 List.of(DEBIAN)),
             1000);
     for (int i = 0; i < 30; i++) {
@@ -556,7 +604,9 @@ class SimulatedProviderTemplateTest {
   void createTemplateFromVmOfUnknownTemplateHasNoGroupVersionOrDate() {
     SimulatedProvider p = provider();
     prepare(p, "build-1", "mystery");
-    assertEquals(new ProviderTemplate("prepared", null, null, null, true), p.createTemplate("build-1", "prepared"));
+    assertEquals(
+        new ProviderTemplate("prepared", null, null, null, true),
+        p.createTemplate("build-1", "prepared"));
   }
 
   @Test
@@ -575,7 +625,8 @@ class SimulatedProviderTemplateTest {
     SimulatedProvider p = provider();
     p.deploy("build-1", "debian-12-raw");
     ProviderException e =
-        assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> p.createTemplate("build-1", "prepared"));
+        assertFailsPermanently(
+            ErrorTypes.STEP_FAILED, () -> p.createTemplate("build-1", "prepared"));
     assertTrue(e.getMessage().contains("powered off"), e.getMessage());
     assertTrue(p.get("build-1").isPresent());
     assertEquals(2, p.templates().size());
@@ -583,16 +634,20 @@ class SimulatedProviderTemplateTest {
 
   @Test
   void createTemplateOfMissingVmFailsPermanently() {
-    assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> provider().createTemplate("nope", "prepared"));
+    assertFailsPermanently(
+        ErrorTypes.STEP_FAILED, () -> provider().createTemplate("nope", "prepared"));
   }
 
   @Test
   void createTemplateOverAnExistingTemplateNameFailsPermanently() {
     SimulatedProvider p = provider();
     prepare(p, "build-1", "debian-12-raw");
-    assertFailsPermanently(ErrorTypes.STEP_FAILED, () -> p.createTemplate("build-1", "ubuntu-24-raw"));
+    assertFailsPermanently(
+        ErrorTypes.STEP_FAILED, () -> p.createTemplate("build-1", "ubuntu-24-raw"));
     assertTrue(p.get("build-1").isPresent());
-    assertTrue(p.templates().contains(new ProviderTemplate("ubuntu-24-raw", "ubuntu", "24.04", null, false)));
+    assertTrue(
+        p.templates()
+            .contains(new ProviderTemplate("ubuntu-24-raw", "ubuntu", "24.04", null, false)));
   }
 
   @Test
@@ -615,7 +670,8 @@ class SimulatedProviderTemplateTest {
     assertTrue(p.inventory().isEmpty());
     assertTrue(p.controls().halfMadeTemplates().isEmpty());
     assertEquals(
-        List.of("debian-12-raw", "ubuntu-24-raw"), p.templates().stream().map(ProviderTemplate::name).toList());
+        List.of("debian-12-raw", "ubuntu-24-raw"),
+        p.templates().stream().map(ProviderTemplate::name).toList());
   }
 
   @Test
@@ -635,12 +691,17 @@ class SimulatedProviderTemplateTest {
   @Test
   void wholeChainOnFreshProviderWithoutConfiguredTemplates() {
     SimulatedSettings s =
-        new SimulatedSettings(SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO, FailPercent.NONE, 0, null);
+        new SimulatedSettings(
+            SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO, FailPercent.NONE, 0, null);
     SimulatedProvider p = provider(s, 5);
     assertTrue(p.templates().isEmpty());
     prepare(p, "build-1", "raw");
-    assertEquals(new ProviderTemplate("done", null, null, null, true), p.createTemplate("build-1", "done"));
-    assertEquals(Collections.nCopies(6, Duration.ofSeconds(1)), slept, "six steps of the default step_seconds");
+    assertEquals(
+        new ProviderTemplate("done", null, null, null, true), p.createTemplate("build-1", "done"));
+    assertEquals(
+        Collections.nCopies(6, Duration.ofSeconds(1)),
+        slept,
+        "six steps of the default step_seconds");
     assertEquals(List.of(new ProviderTemplate("done", null, null, null, true)), p.templates());
   }
 }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.corral.activities.provider.ProviderException;
-import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.ProviderVm;
+import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.simulated.SimulatedControls.Operation;
 import dev.corral.activities.provider.simulated.SimulatedSettings.FailPercent;
@@ -63,8 +63,12 @@ class SimulatedProviderTest {
 
   private static SimulatedSettings settings(FailPercent fail, double powerOffPercent) {
     return new SimulatedSettings(
-        SecondsRange.fixed(5), SecondsRange.fixed(BOOT.toSeconds()), SecondsRange.fixed(2), fail,
-        powerOffPercent, null);
+        SecondsRange.fixed(5),
+        SecondsRange.fixed(BOOT.toSeconds()),
+        SecondsRange.fixed(2),
+        fail,
+        powerOffPercent,
+        null);
   }
 
   private SimulatedProvider provider(int maxVms, SimulatedSettings settings, long seed) {
@@ -167,10 +171,15 @@ class SimulatedProviderTest {
 
   @Test
   void interruptedCloneThrowsTransientRestoresFlagAndLeavesBrokenVm() {
-    ProviderConfig config = new ProviderConfig("sim", "simulated", 10, 10, settings(FailPercent.NONE, 0));
+    ProviderConfig config =
+        new ProviderConfig("sim", "simulated", 10, 10, settings(FailPercent.NONE, 0));
     SimulatedProvider p =
         new SimulatedProvider(
-            config, (SimulatedSettings) config.settings(), stateFile, clock, new SplittableRandom(1),
+            config,
+            (SimulatedSettings) config.settings(),
+            stateFile,
+            clock,
+            new SplittableRandom(1),
             d -> {
               throw new InterruptedException();
             });
@@ -232,10 +241,21 @@ class SimulatedProviderTest {
 
   @Test
   void cleaningARunningVm_takesCleanSeconds_keepsTheVm_andMayBeRepeated() {
-    SimulatedSettings s = new SimulatedSettings(SecondsRange.fixed(5), SecondsRange.fixed(BOOT.toSeconds()),
-        SecondsRange.fixed(2), FailPercent.NONE, 0, null, SimulatedSettings.DEFAULT_STEP_SECONDS, Map.of(),
-        List.of(), SimulatedSettings.DEFAULT_VM_TASK_SECONDS, SimulatedSettings.DEFAULT_VM_TASK_SECONDS,
-        SimulatedSettings.DEFAULT_VM_TASK_SECONDS, SecondsRange.fixed(3));
+    SimulatedSettings s =
+        new SimulatedSettings(
+            SecondsRange.fixed(5),
+            SecondsRange.fixed(BOOT.toSeconds()),
+            SecondsRange.fixed(2),
+            FailPercent.NONE,
+            0,
+            null,
+            SimulatedSettings.DEFAULT_STEP_SECONDS,
+            Map.of(),
+            List.of(),
+            SimulatedSettings.DEFAULT_VM_TASK_SECONDS,
+            SimulatedSettings.DEFAULT_VM_TASK_SECONDS,
+            SimulatedSettings.DEFAULT_VM_TASK_SECONDS,
+            SecondsRange.fixed(3));
     SimulatedProvider p = provider(10, s, 1);
     p.cloneVm("vm-1", "t");
     clock.advance(BOOT);
@@ -246,7 +266,8 @@ class SimulatedProviderTest {
 
     assertEquals(List.of(Duration.ofSeconds(3), Duration.ofSeconds(3)), slept);
     assertEquals(2, p.controls().timesCleaned("vm-1"));
-    assertEquals(PowerState.RUNNING, p.get("vm-1").orElseThrow().powerState(), "cleaning keeps the VM");
+    assertEquals(
+        PowerState.RUNNING, p.get("vm-1").orElseThrow().powerState(), "cleaning keeps the VM");
   }
 
   @Test
@@ -263,9 +284,11 @@ class SimulatedProviderTest {
     assertEquals(0, p.controls().timesCleaned("vm-1"));
 
     p.controls().powerOff("vm-1");
-    assertEquals(ErrorTypes.CLEANUP_FAILED,
+    assertEquals(
+        ErrorTypes.CLEANUP_FAILED,
         assertThrows(ProviderException.class, () -> p.cleanForReuse("vm-1")).errorType());
-    assertEquals(ErrorTypes.CLEANUP_FAILED,
+    assertEquals(
+        ErrorTypes.CLEANUP_FAILED,
         assertThrows(ProviderException.class, () -> p.cleanForReuse("no-such-vm")).errorType());
   }
 
@@ -400,8 +423,7 @@ class SimulatedProviderTest {
     }
     // Binomial(400, 0.5): mean 200, sd 10; 140..260 is six sigma either way.
     assertTrue(failures > 140 && failures < 260, "failures: " + failures);
-    long broken =
-        p.inventory().stream().filter(v -> v.powerState() == PowerState.BROKEN).count();
+    long broken = p.inventory().stream().filter(v -> v.powerState() == PowerState.BROKEN).count();
     assertEquals(failures, broken, "every failed clone leaves a BROKEN VM");
   }
 
@@ -447,7 +469,10 @@ class SimulatedProviderTest {
     for (int i = 0; i < 50; i++) {
       names.add("corral-seed-" + i);
     }
-    p.controls().addRunning(names, "t"); // more than max_vms: a hypervisor may already run more than Corral would clone
+    p.controls()
+        .addRunning(
+            names,
+            "t"); // more than max_vms: a hypervisor may already run more than Corral would clone
     assertEquals(1, slept.size(), "adding takes no clone or boot time: only the clone of a slept");
 
     ProviderVm vm = p.get("corral-seed-7").orElseThrow();
@@ -455,13 +480,19 @@ class SimulatedProviderTest {
     assertEquals("corral-seed-7", vm.hostname());
     assertEquals(Readiness.State.READY, p.checkReady("corral-seed-7").state());
     assertEquals("corral-seed-7", p.checkReady("corral-seed-7").hostname());
-    assertEquals(51, new HashSet<>(p.inventory().stream().map(ProviderVm::ip).toList()).size(), "distinct addresses");
+    assertEquals(
+        51,
+        new HashSet<>(p.inventory().stream().map(ProviderVm::ip).toList()).size(),
+        "distinct addresses");
 
     SimulatedProvider q = provider(10);
     assertEquals(p.inventory(), q.inventory());
 
-    assertThrows(IllegalArgumentException.class, () -> q.controls().addRunning(List.of("new-1", "a"), "t"));
-    assertThrows(IllegalArgumentException.class, () -> q.controls().addRunning(List.of("new-1", "new-1"), "t"));
+    assertThrows(
+        IllegalArgumentException.class, () -> q.controls().addRunning(List.of("new-1", "a"), "t"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> q.controls().addRunning(List.of("new-1", "new-1"), "t"));
     assertTrue(q.get("new-1").isEmpty(), "a refused call adds nothing");
     q.destroy("corral-seed-0");
     assertEquals(50, provider(10).inventory().size());
@@ -484,10 +515,15 @@ class SimulatedProviderTest {
     // A sleeper that blocks the clone half-way, like a process that dies mid-clone.
     CountDownLatch inClone = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
-    ProviderConfig config = new ProviderConfig("sim", "simulated", 10, 10, settings(FailPercent.NONE, 0));
+    ProviderConfig config =
+        new ProviderConfig("sim", "simulated", 10, 10, settings(FailPercent.NONE, 0));
     SimulatedProvider p =
         new SimulatedProvider(
-            config, (SimulatedSettings) config.settings(), stateFile, clock, new SplittableRandom(1),
+            config,
+            (SimulatedSettings) config.settings(),
+            stateFile,
+            clock,
+            new SplittableRandom(1),
             d -> {
               inClone.countDown();
               never.await();
@@ -593,10 +629,15 @@ class SimulatedProviderTest {
   void cloneDoesNotHoldLockWhileSleeping() throws Exception {
     CountDownLatch inClone = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    ProviderConfig config = new ProviderConfig("sim", "simulated", 10, 10, settings(FailPercent.NONE, 0));
+    ProviderConfig config =
+        new ProviderConfig("sim", "simulated", 10, 10, settings(FailPercent.NONE, 0));
     SimulatedProvider p =
         new SimulatedProvider(
-            config, (SimulatedSettings) config.settings(), stateFile, clock, new SplittableRandom(1),
+            config,
+            (SimulatedSettings) config.settings(),
+            stateFile,
+            clock,
+            new SplittableRandom(1),
             d -> {
               inClone.countDown();
               release.await();

@@ -35,6 +35,7 @@ class SimulatedProviderVmTaskTest {
   private Path stateFile;
   private MutableClock clock;
   private final List<Duration> slept = new CopyOnWriteArrayList<>();
+
   /** Runs during each sleep, to put a concurrent change (a destroy) in the middle of a call. */
   private Consumer<Duration> duringSleep = d -> {};
 
@@ -45,11 +46,28 @@ class SimulatedProviderVmTaskTest {
   }
 
   private SimulatedProvider provider(FailPercent fail) {
-    SimulatedSettings settings = new SimulatedSettings(SecondsRange.ZERO, SecondsRange.ZERO, SecondsRange.ZERO, fail,
-        0, null, SecondsRange.fixed(1), Map.of(), List.of(), SecondsRange.fixed(SNAPSHOT.toSeconds()),
-        SecondsRange.fixed(REVERT.toSeconds()), SecondsRange.fixed(DISK.toSeconds()), SecondsRange.ZERO);
-    return new SimulatedProvider(new ProviderConfig("sim", "simulated", 10, 10, settings), settings, stateFile, clock,
-        new SplittableRandom(3), d -> {
+    SimulatedSettings settings =
+        new SimulatedSettings(
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            SecondsRange.ZERO,
+            fail,
+            0,
+            null,
+            SecondsRange.fixed(1),
+            Map.of(),
+            List.of(),
+            SecondsRange.fixed(SNAPSHOT.toSeconds()),
+            SecondsRange.fixed(REVERT.toSeconds()),
+            SecondsRange.fixed(DISK.toSeconds()),
+            SecondsRange.ZERO);
+    return new SimulatedProvider(
+        new ProviderConfig("sim", "simulated", 10, 10, settings),
+        settings,
+        stateFile,
+        clock,
+        new SplittableRandom(3),
+        d -> {
           slept.add(d);
           duringSleep.accept(d);
         });
@@ -86,7 +104,8 @@ class SimulatedProviderVmTaskTest {
     p.snapshot("vm-1", "snap-a");
 
     p.revertSnapshot("vm-1", "snap-a");
-    ProviderException unknown = assertThrows(ProviderException.class, () -> p.revertSnapshot("vm-1", "snap-x"));
+    ProviderException unknown =
+        assertThrows(ProviderException.class, () -> p.revertSnapshot("vm-1", "snap-x"));
 
     assertTrue(unknown.permanent());
     assertEquals(ErrorTypes.SNAPSHOT_NOT_FOUND, unknown.errorType());
@@ -113,8 +132,11 @@ class SimulatedProviderVmTaskTest {
   void tasksOnAVmTheProviderDoesNotHave_areAPermanentVmNotFound() {
     SimulatedProvider p = provider(FailPercent.NONE);
 
-    for (Runnable call : List.<Runnable>of(
-        () -> p.snapshot("ghost", "s"), () -> p.revertSnapshot("ghost", "s"), () -> p.addDisk("ghost", "d", 8))) {
+    for (Runnable call :
+        List.<Runnable>of(
+            () -> p.snapshot("ghost", "s"),
+            () -> p.revertSnapshot("ghost", "s"),
+            () -> p.addDisk("ghost", "d", 8))) {
       ProviderException e = assertThrows(ProviderException.class, call::run);
       assertTrue(e.permanent(), e.getMessage());
       assertEquals(ErrorTypes.VM_NOT_FOUND, e.errorType());
@@ -125,11 +147,12 @@ class SimulatedProviderVmTaskTest {
   @Test
   void aVmDestroyedWhileItsSnapshotIsTaken_failsPermanently_andNothingIsRecorded() {
     SimulatedProvider p = withRunningVm(FailPercent.NONE);
-    duringSleep = d -> {
-      if (d.equals(SNAPSHOT)) {
-        p.destroy("vm-1");
-      }
-    };
+    duringSleep =
+        d -> {
+          if (d.equals(SNAPSHOT)) {
+            p.destroy("vm-1");
+          }
+        };
 
     ProviderException e = assertThrows(ProviderException.class, () -> p.snapshot("vm-1", "snap-a"));
 
@@ -141,8 +164,10 @@ class SimulatedProviderVmTaskTest {
   void failurePercents_failTransiently_andLeaveTheVmUnchanged() {
     SimulatedProvider p = withRunningVm(new FailPercent(0, 0, 0, 100, 100, 100, 0));
 
-    ProviderException snapshot = assertThrows(ProviderException.class, () -> p.snapshot("vm-1", "snap-a"));
-    ProviderException disk = assertThrows(ProviderException.class, () -> p.addDisk("vm-1", "disk-1", 8));
+    ProviderException snapshot =
+        assertThrows(ProviderException.class, () -> p.snapshot("vm-1", "snap-a"));
+    ProviderException disk =
+        assertThrows(ProviderException.class, () -> p.addDisk("vm-1", "disk-1", 8));
 
     assertFalse(snapshot.permanent(), "worth retrying");
     assertTrue(snapshot.getMessage().contains("fail_percent.snapshot"), snapshot.getMessage());
@@ -156,7 +181,8 @@ class SimulatedProviderVmTaskTest {
     p.snapshot("vm-1", "snap-a");
     p.controls().failNext(Operation.REVERT, "datastore busy");
 
-    ProviderException e = assertThrows(ProviderException.class, () -> p.revertSnapshot("vm-1", "snap-a"));
+    ProviderException e =
+        assertThrows(ProviderException.class, () -> p.revertSnapshot("vm-1", "snap-a"));
     p.revertSnapshot("vm-1", "snap-a");
 
     assertFalse(e.permanent());
@@ -173,13 +199,16 @@ class SimulatedProviderVmTaskTest {
 
     SimulatedProvider second = provider(FailPercent.NONE);
 
-    assertEquals(new VmTaskState(List.of("snap-a"), Map.of("disk-1", 16), "snap-a", 1), state(second));
+    assertEquals(
+        new VmTaskState(List.of("snap-a"), Map.of("disk-1", 16), "snap-a", 1), state(second));
   }
 
   @Test
   void aStateFileFromBeforeVmTasks_loadsWithNoSnapshotsOrDisks() throws IOException {
     Files.createDirectories(stateFile.getParent());
-    Files.writeString(stateFile, """
+    Files.writeString(
+        stateFile,
+        """
         {"version": 2, "provider": "sim", "ipCounter": 1,
          "vms": [{"name": "old-vm", "template": "t", "state": "RUNNING", "hostname": "old-vm", "ip": "198.18.0.1",
                   "createdAt": "2025-12-31T00:00:00Z", "bootDoneAt": "2025-12-31T00:00:01Z", "sealed": false}]}

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What another user of the host finds when they try the embedded MariaDB: a password they cannot read, no
- * account without one, and a socket they cannot reach. One server for the class; the test that adds an account
- * restarts it, as Corral's supervisor would.
+ * What another user of the host finds when they try the embedded MariaDB: a password they cannot
+ * read, no account without one, and a socket they cannot reach. One server for the class; the test
+ * that adds an account restarts it, as Corral's supervisor would.
  */
 class EmbeddedDatabaseAccessTest {
   private static Path home;
@@ -53,46 +53,74 @@ class EmbeddedDatabaseAccessTest {
     assertEquals(server.password(), onDisk.password());
     assertTrue(server.password().length() >= 40, "a 256-bit password");
     assertFalse(onDisk.toString().contains(onDisk.password()), "toString hides the password");
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password())) {
+    try (Connection c =
+        DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password())) {
       assertTrue(c.isValid(2));
     }
-    assertFalse(Files.exists(home.resolve(AccountsInitFile.FILE)), "the init file with the password is gone");
+    assertFalse(
+        Files.exists(home.resolve(AccountsInitFile.FILE)),
+        "the init file with the password is gone");
   }
 
   @Test
   void loginsWithoutCorralsPassword_areRefused() {
-    List<List<String>> attempts = List.of(
-        List.of("root", ""), List.of("root", "root"), List.of("mysql", ""), List.of("anyone", ""),
-        List.of("", ""), List.of(server.user(), ""), List.of(server.user(), server.password() + "x"),
-        List.of(System.getProperty("user.name"), ""));
+    List<List<String>> attempts =
+        List.of(
+            List.of("root", ""),
+            List.of("root", "root"),
+            List.of("mysql", ""),
+            List.of("anyone", ""),
+            List.of("", ""),
+            List.of(server.user(), ""),
+            List.of(server.user(), server.password() + "x"),
+            List.of(System.getProperty("user.name"), ""));
     for (List<String> attempt : attempts) {
-      SQLException refused = assertThrows(SQLException.class,
-          () -> DriverManager.getConnection(server.jdbcUrl(), attempt.get(0), attempt.get(1)).close(),
-          "logged in as '" + attempt.get(0) + "' with password '" + attempt.get(1) + "'");
+      SQLException refused =
+          assertThrows(
+              SQLException.class,
+              () ->
+                  DriverManager.getConnection(server.jdbcUrl(), attempt.get(0), attempt.get(1))
+                      .close(),
+              "logged in as '" + attempt.get(0) + "' with password '" + attempt.get(1) + "'");
       assertTrue(refused.getMessage().contains("Access denied"), refused.getMessage());
     }
   }
 
   @Test
   void theUnixSocket_isInAnOwnerOnlyDirectory_andLetsNoAccountIn() throws Exception {
-    assertEquals("rwx------",
+    assertEquals(
+        "rwx------",
         PosixFilePermissions.toString(Files.getPosixFilePermissions(server.socket().getParent())));
     // The server's own client, over the socket, as root and as this OS user: the accounts that
-    // mariadb-install-db makes for socket logins are gone, so even the owner of the socket gets nowhere.
+    // mariadb-install-db makes for socket logins are gone, so even the owner of the socket gets
+    // nowhere.
     for (String user : List.of("root", System.getProperty("user.name"), server.user())) {
-      Result result = client("--protocol=SOCKET", "--socket=" + server.socket(), "--user=" + user, "--skip-password");
-      assertNotEquals(0, result.status, "the client got in as " + user + " over the socket:\n" + result.output);
+      Result result =
+          client(
+              "--protocol=SOCKET",
+              "--socket=" + server.socket(),
+              "--user=" + user,
+              "--skip-password");
+      assertNotEquals(
+          0, result.status, "the client got in as " + user + " over the socket:\n" + result.output);
       assertTrue(result.output.contains("Access denied"), result.output);
     }
-    // The same client with Corral's credentials over TCP gets in: the refusals above are the accounts', not the client's.
-    Result corral = client("--protocol=TCP", "--host=127.0.0.1", "--port=" + server.port(), "--user=" + server.user(),
-        "--password=" + server.password());
+    // The same client with Corral's credentials over TCP gets in: the refusals above are the
+    // accounts', not the client's.
+    Result corral =
+        client(
+            "--protocol=TCP",
+            "--host=127.0.0.1",
+            "--port=" + server.port(),
+            "--user=" + server.user(),
+            "--password=" + server.password());
     assertEquals(0, corral.status, corral.output);
   }
 
   @Test
   void anAccountAddedBehindCorralsBack_isGoneAfterARestart() throws Exception {
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+    try (Connection c =
+            DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
         Statement s = c.createStatement()) {
       s.execute("CREATE USER 'intruder'@'%' IDENTIFIED BY ''");
       s.execute("GRANT ALL PRIVILEGES ON *.* TO 'intruder'@'%'");
@@ -102,7 +130,9 @@ class EmbeddedDatabaseAccessTest {
     server.stopServer();
     server.restart();
 
-    assertThrows(SQLException.class, () -> DriverManager.getConnection(server.jdbcUrl(), "intruder", "").close());
+    assertThrows(
+        SQLException.class,
+        () -> DriverManager.getConnection(server.jdbcUrl(), "intruder", "").close());
     DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password()).close();
   }
 

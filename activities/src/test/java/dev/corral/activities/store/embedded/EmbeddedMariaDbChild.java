@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The JVM that {@link EmbeddedMariaDbTest} kills: starts an embedded MariaDB, says where, and waits. */
+/**
+ * The JVM that {@link EmbeddedMariaDbTest} kills: starts an embedded MariaDB, says where, and
+ * waits.
+ */
 public final class EmbeddedMariaDbChild {
   private static final String URL_LINE = "jdbc-url ";
 
@@ -19,22 +22,29 @@ public final class EmbeddedMariaDbChild {
     Thread.sleep(Long.MAX_VALUE);
   }
 
-  /** Reads the child's output until it names its JDBC URL; fails with what it said when it dies or is slow. */
+  /**
+   * Reads the child's output until it names its JDBC URL; fails with what it said when it dies or
+   * is slow.
+   */
   static String awaitUrl(Process child, Duration within) {
     StringBuilder said = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines =
-          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          synchronized (said) {
-            said.append(line).append('\n');
-            said.notifyAll();
-          }
-        }
-      } catch (java.io.IOException e) {
-        // the child died
-      }
-    }, "child-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                  synchronized (said) {
+                    said.append(line).append('\n');
+                    said.notifyAll();
+                  }
+                }
+              } catch (java.io.IOException e) {
+                // the child died
+              }
+            },
+            "child-output");
     reader.setDaemon(true);
     reader.start();
     long deadline = System.nanoTime() + within.toNanos();

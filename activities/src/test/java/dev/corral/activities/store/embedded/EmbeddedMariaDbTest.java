@@ -23,9 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded MariaDB's life: it never outlives the JVM that started it, a server an earlier run left on the data
- * dir is stopped (and nothing that merely looks like one is touched), and a server that dies is started again with
- * its data. Each test runs its own server in its own directory; the JVMs that must die are separate processes.
+ * The embedded MariaDB's life: it never outlives the JVM that started it, a server an earlier run
+ * left on the data dir is stopped (and nothing that merely looks like one is touched), and a server
+ * that dies is started again with its data. Each test runs its own server in its own directory; the
+ * JVMs that must die are separate processes.
  */
 class EmbeddedMariaDbTest {
   private static final Duration WITHIN = Duration.ofSeconds(30);
@@ -60,14 +61,20 @@ class EmbeddedMariaDbTest {
     Process jvm = startInChildJvm(home);
     ProcessHandle left = serverOf(jvm);
     // What the child wrote before it died must survive the handover.
-    try (Connection c = DriverManager.getConnection(jdbcUrlOf(jvm), DatabaseCredentials.USER,
-        DatabaseCredentials.read(home.toAbsolutePath()).password());
+    try (Connection c =
+            DriverManager.getConnection(
+                jdbcUrlOf(jvm),
+                DatabaseCredentials.USER,
+                DatabaseCredentials.read(home.toAbsolutePath()).password());
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE corral.kept (n INT)");
       s.execute("INSERT INTO corral.kept VALUES (42)");
     }
     // The JVM and its watchdog die, the server does not: as if started before the watchdog existed.
-    jvm.toHandle().descendants().filter(p -> p.pid() != left.pid()).forEach(ProcessHandle::destroyForcibly);
+    jvm.toHandle()
+        .descendants()
+        .filter(p -> p.pid() != left.pid())
+        .forEach(ProcessHandle::destroyForcibly);
     jvm.destroyForcibly();
     jvm.waitFor(10, TimeUnit.SECONDS);
     assertTrue(left.isAlive(), "the test meant to leave the server behind");
@@ -84,7 +91,8 @@ class EmbeddedMariaDbTest {
     Path home = TestDirs.fresh("mariadb-lookalikes");
     Path dataDir = home.toAbsolutePath().normalize().resolve("data");
     Files.createDirectories(dataDir);
-    // A program called mariadbd that serves another data dir, and a shell whose arguments name this data dir.
+    // A program called mariadbd that serves another data dir, and a shell whose arguments name this
+    // data dir.
     Path fakeServer = home.resolve("mariadbd");
     Files.copy(Path.of("/bin/sh"), fakeServer);
     Files.setPosixFilePermissions(fakeServer, PosixFilePermissions.fromString("rwx------"));
@@ -124,7 +132,9 @@ class EmbeddedMariaDbTest {
       }
       assertEquals(death, supervisor.restarts(), "restarted after death " + death);
       assertTrue(supervisor.status().up());
-      assertTrue(supervisor.status().lastExit().startsWith("killed by signal 9"), supervisor.status().lastExit());
+      assertTrue(
+          supervisor.status().lastExit().startsWith("killed by signal 9"),
+          supervisor.status().lastExit());
     }
     assertKept(server, 7);
   }
@@ -162,12 +172,21 @@ class EmbeddedMariaDbTest {
     }
   }
 
-  /** A JVM that starts an embedded MariaDB in {@code home}, prints its JDBC URL and waits to be killed. */
+  /**
+   * A JVM that starts an embedded MariaDB in {@code home}, prints its JDBC URL and waits to be
+   * killed.
+   */
   private Process startInChildJvm(Path home) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        EmbeddedMariaDbChild.class.getName(), home.toAbsolutePath().toString())
-        .redirectErrorStream(true).start();
+    Process child =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                EmbeddedMariaDbChild.class.getName(),
+                home.toAbsolutePath().toString())
+            .redirectErrorStream(true)
+            .start();
     children.add(child);
     String url = EmbeddedMariaDbChild.awaitUrl(child, Duration.ofSeconds(120));
     urls.put(child, url);
@@ -181,9 +200,11 @@ class EmbeddedMariaDbTest {
   }
 
   private static ProcessHandle serverOf(Process jvm) {
-    return jvm.toHandle().descendants()
+    return jvm.toHandle()
+        .descendants()
         .filter(p -> p.info().command().map(c -> c.endsWith("/mariadbd")).orElse(false))
-        .findFirst().orElseThrow(() -> new AssertionError("no mariadbd under the child JVM"));
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no mariadbd under the child JVM"));
   }
 
   private Process sleeper(String shell, String argument) throws IOException {
