@@ -1,5 +1,9 @@
 package dev.corral.bench;
 
+// Over 400 lines: what every benchmark shares (data dirs, configs, seeding, an HTTP client,
+// statistics);
+// benchmarks are run one at a time by bench/run.sh and read this file as their common vocabulary.
+
 import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;

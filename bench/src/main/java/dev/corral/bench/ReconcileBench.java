@@ -1,5 +1,9 @@
 package dev.corral.bench;
 
+// A benchmark is one scenario read top to bottom (setup, load, figures); its parts are used nowhere
+// else, so
+// it stays one file although it is over 400 lines.
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.provider.ProviderRegistry;

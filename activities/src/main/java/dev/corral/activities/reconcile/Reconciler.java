@@ -1,5 +1,9 @@
 package dev.corral.activities.reconcile;
 
+// Over 400 lines: one reconcile pass (which VMs to check, lost VMs, orphans, purge) is one
+// algorithm whose
+// steps share the pass's state and whose rules are easiest to check read together.
+
 import dev.corral.activities.inventory.DeadVms;
 import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.provider.ProviderVm;

@@ -1,5 +1,9 @@
 package dev.corral.web.dashboard;
 
+// Over 400 lines: the page's markup, section by section in the order it appears on screen, so that
+// the code
+// reads like the page.
+
 import dev.corral.web.api.InventoryViews.PoolView;
 import dev.corral.web.api.InventoryViews.ProviderView;
 import dev.corral.web.api.LeaseView;

@@ -1,5 +1,9 @@
 package dev.corral.activities.provider.simulated;
 
+// Over 400 lines: VmProvider has some twenty methods and this is where each one visibly maps to its
+// simulated
+// behaviour; the work itself is in HypervisorState, StateFile, Faults, TemplateChain and VmTasks.
+
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;
