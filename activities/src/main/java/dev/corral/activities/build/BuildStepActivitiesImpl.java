@@ -71,12 +71,8 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
 
   @Override
   public void deploy(StepRequest request) {
-    BuildInput build = request.build();
-    step(
-        request,
-        () ->
-            Heartbeats.whileRunning(
-                () -> provider(build).deploy(build.vmName(), build.sourceTemplate())));
+    longProviderStep(
+        request, (provider, build) -> provider.deploy(build.vmName(), build.sourceTemplate()));
   }
 
   @Override
@@ -113,49 +109,26 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
 
   @Override
   public void configure(StepRequest request) {
-    BuildInput build = request.build();
-    step(
-        request,
-        () ->
-            Heartbeats.whileRunning(
-                () -> {
-                  provider(build).configure(build.vmName(), build.configure());
-                  return null;
-                }));
+    longProviderStep(
+        request, (provider, build) -> provider.configure(build.vmName(), build.configure()));
   }
 
   @Override
   public void seal(StepRequest request) {
-    BuildInput build = request.build();
-    step(
-        request,
-        () -> {
-          provider(build).seal(build.vmName());
-          return null;
-        });
+    providerStep(request, (provider, build) -> provider.seal(build.vmName()));
   }
 
   @Override
   public void powerOff(StepRequest request) {
-    BuildInput build = request.build();
-    step(
-        request,
-        () ->
-            Heartbeats.whileRunning(
-                () -> {
-                  provider(build).powerOff(build.vmName(), GRACEFUL_POWER_OFF);
-                  return null;
-                }));
+    longProviderStep(
+        request, (provider, build) -> provider.powerOff(build.vmName(), GRACEFUL_POWER_OFF));
   }
 
   @Override
   public void finish(StepRequest request) {
     BuildInput build = request.build();
-    step(
-        request,
-        () ->
-            Heartbeats.whileRunning(
-                () -> provider(build).createTemplate(build.vmName(), build.resultTemplate())));
+    longProviderStep(
+        request, (provider, made) -> provider.createTemplate(made.vmName(), made.resultTemplate()));
     Instant now = clock.instant();
     // The template exists on the provider now; recording it ready and ending the build is one
     // transaction.
@@ -204,6 +177,27 @@ public final class BuildStepActivitiesImpl implements BuildStepActivities {
           provider.deleteTemplate(build.resultTemplate());
           return null;
         });
+  }
+
+  /** A step that is one quick provider call. */
+  private void providerStep(StepRequest request, ProviderCall call) {
+    step(request, () -> callProvider(call, request.build()));
+  }
+
+  /** A step that is one provider call that may run for minutes: it heartbeats while it runs. */
+  private void longProviderStep(StepRequest request, ProviderCall call) {
+    step(request, () -> Heartbeats.whileRunning(() -> callProvider(call, request.build())));
+  }
+
+  /** One provider call of a chain step; what it returns, if anything, is not used. */
+  @FunctionalInterface
+  private interface ProviderCall {
+    void run(VmProvider provider, BuildInput build);
+  }
+
+  private Void callProvider(ProviderCall call, BuildInput build) {
+    call.run(provider(build), build);
+    return null;
   }
 
   private VmProvider provider(BuildInput build) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * vmpooler's {@code config} read and its pool writes ({@code config/poolsize}, {@code
@@ -152,28 +153,9 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
    * providers.
    */
   private void setPoolTemplate(Context ctx) throws Exception {
-    Map<String, String> templates = new LinkedHashMap<>();
-    List<String> bad = new ArrayList<>();
-    pools(ctx)
-        .forEach(
-            (pool, value) -> {
-              String template = VmpoolerValues.name(value);
-              if (template == null) {
-                bad.add(pool);
-              }
-              templates.put(pool, template);
-            });
-    if (!bad.isEmpty()) {
-      throw VmpoolerErrors.Rejection.of(
-          400, "a template must be a template name", "bad_templates", bad);
-    }
-    boolean changed;
-    try {
-      changed = overrides.setTemplates(templates);
-    } catch (ApiException e) {
-      throw rejection(e, e.status() == 404 ? "not_configured" : "bad_templates");
-    }
-    ctx.status(changed ? 201 : 200).json(Map.of("ok", true));
+    Map<String, String> templates =
+        namesByPool(ctx, "a template must be a template name", "bad_templates");
+    answerOverride(ctx, () -> overrides.setTemplates(templates), "bad_templates");
   }
 
   private void resetPoolTemplate(Context ctx) {
@@ -198,26 +180,44 @@ public final class VmpoolerConfigRoutes implements VmpoolerRoutes.Part, Reloadab
    * clone target is a vSphere cluster; Corral's is a provider.
    */
   private void setCloneTarget(Context ctx) throws Exception {
-    Map<String, String> targets = new LinkedHashMap<>();
+    Map<String, String> targets =
+        namesByPool(ctx, "a clone target must be a provider name", "bad_clone_targets");
+    answerOverride(ctx, () -> overrides.setCloneTargets(targets), "bad_clone_targets");
+  }
+
+  /**
+   * A {@code {"pool": "name"}} body: each value must be a name; the pools whose value is not are
+   * refused together, under {@code badKey}, as vmpooler does.
+   */
+  private Map<String, String> namesByPool(Context ctx, String message, String badKey)
+      throws Exception {
+    Map<String, String> names = new LinkedHashMap<>();
     List<String> bad = new ArrayList<>();
     pools(ctx)
         .forEach(
             (pool, value) -> {
-              String provider = VmpoolerValues.name(value);
-              if (provider == null) {
+              String name = VmpoolerValues.name(value);
+              if (name == null) {
                 bad.add(pool);
               }
-              targets.put(pool, provider);
+              names.put(pool, name);
             });
     if (!bad.isEmpty()) {
-      throw VmpoolerErrors.Rejection.of(
-          400, "a clone target must be a provider name", "bad_clone_targets", bad);
+      throw VmpoolerErrors.Rejection.of(400, message, badKey, bad);
     }
+    return names;
+  }
+
+  /**
+   * Makes a name override and answers as vmpooler does: 201 when it changed something, 200 when it
+   * did not; an unknown pool is {@code not_configured}, an unknown name is {@code badKey}.
+   */
+  private void answerOverride(Context ctx, BooleanSupplier change, String badKey) {
     boolean changed;
     try {
-      changed = overrides.setCloneTargets(targets);
+      changed = change.getAsBoolean();
     } catch (ApiException e) {
-      throw rejection(e, e.status() == 404 ? "not_configured" : "bad_clone_targets");
+      throw rejection(e, e.status() == 404 ? "not_configured" : badKey);
     }
     ctx.status(changed ? 201 : 200).json(Map.of("ok", true));
   }
