@@ -89,7 +89,8 @@ public final class Passwords {
     return base64 + "=".repeat((4 - base64.length() % 4) % 4);
   }
 
-  private static byte[] sha256(String text) {
+  /** SHA-256 of the text's UTF-8 bytes; also what {@link UserStamp} digests. */
+  static byte[] sha256(String text) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {

@@ -45,13 +45,7 @@ final class UserStamp {
   }
 
   private static String sha256Hex(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return HexFormat.of().formatHex(Passwords.sha256(text));
   }
 
   private static String pbkdf2Hex(String password, String salt) {
