@@ -1,5 +1,6 @@
 package dev.corral.activities.provider;
 
+import dev.corral.activities.provider.libvirt.LibvirtType;
 import dev.corral.activities.provider.qemu.QemuType;
 import dev.corral.activities.provider.simulated.SimulatedType;
 import dev.corral.config.ProviderCatalog;
@@ -17,8 +18,9 @@ import java.util.Map;
  * settings; {@link ProviderRegistry} builds providers from it.
  */
 public final class ProviderTypes implements ProviderCatalog {
-  /** In the order config messages list them ("known types: simulated, qemu"). */
-  private static final List<ProviderType> TYPES = List.of(new SimulatedType(), new QemuType());
+  /** In the order config messages list them ("known types: simulated, qemu, libvirt"). */
+  private static final List<ProviderType> TYPES =
+      List.of(new SimulatedType(), new QemuType(), new LibvirtType());
 
   private static final Map<String, ProviderType> BY_NAME = byName();
 

@@ -3,6 +3,8 @@ package dev.corral.activities.provider.qemu;
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
+import dev.corral.activities.provider.guest.GuestAgent;
+import dev.corral.activities.provider.guest.SerialLog;
 import dev.corral.activities.provider.qemu.VmDir.Meta;
 import dev.corral.workflows.ErrorTypes;
 import java.io.IOException;
@@ -46,9 +48,6 @@ final class Machines {
 
   /** One readiness probe of the agent: the agent answers in milliseconds once the marker is out. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-
-  /** Agent calls of the chain and of the reuse cleanup. */
-  static final Duration AGENT_TIMEOUT = Duration.ofMinutes(5);
 
   /** How long a QMP quit (then SIGKILL) may take to end QEMU. */
   static final Duration KILL_WAIT = Duration.ofSeconds(10);
@@ -141,7 +140,7 @@ final class Machines {
   }
 
   GuestAgent agent(VmDir vm, Duration timeout) {
-    return new GuestAgent(ports(vm).get(QemuSettings.AGENT_PORT), timeout);
+    return new GuestAgent(LOOPBACK, ports(vm).get(QemuSettings.AGENT_PORT), timeout);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.corral.activities.provider.qemu;
 
+import dev.corral.activities.provider.guest.GuestContract;
 import dev.corral.workflows.model.VmShape;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,14 +8,6 @@ import java.util.Map;
 
 /** The {@code qemu-system-x86_64} command that starts one VM from its directory. */
 final class QemuCommandLine {
-  /**
-   * Quiet boot on the serial console; panic=1 with -no-reboot makes a panicking guest end its QEMU.
-   */
-  static final String KERNEL_APPEND = "console=ttyS0 quiet loglevel=1 panic=1";
-
-  /** The fw_cfg entry the guest reads its instance id from (and echoes in its READY marker). */
-  static final String INSTANCE_ID_FW_CFG = "opt/corral/instance-id";
-
   private QemuCommandLine() {}
 
   /** {@code shape}'s memory and CPUs win over the provider's defaults. */
@@ -39,7 +32,7 @@ final class QemuCommandLine {
       if (settings.initrd() != null) {
         cmd.addAll(List.of("-initrd", settings.initrd().toAbsolutePath().toString()));
       }
-      cmd.addAll(List.of("-append", KERNEL_APPEND));
+      cmd.addAll(List.of("-append", GuestContract.KERNEL_ARGS));
     }
     cmd.addAll(
         List.of(
@@ -56,7 +49,8 @@ final class QemuCommandLine {
     cmd.addAll(
         List.of("-chardev", "file,id=ser0,path=" + vm.serialLog(), "-serial", "chardev:ser0"));
     cmd.addAll(List.of("-qmp", "unix:" + vm.qmpSocket() + ",server=on,wait=off"));
-    cmd.addAll(List.of("-fw_cfg", "name=" + INSTANCE_ID_FW_CFG + ",string=" + vm.name()));
+    cmd.addAll(
+        List.of("-fw_cfg", "name=" + GuestContract.INSTANCE_ID_FW_CFG + ",string=" + vm.name()));
     // -daemonize: the command returns once the VM runs (or failed to start) and QEMU outlives
     // Corral, which is
     // what lets a restarted Corral adopt its VMs instead of losing them.

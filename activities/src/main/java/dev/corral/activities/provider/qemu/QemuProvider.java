@@ -5,7 +5,10 @@ import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.VmProvider;
-import dev.corral.activities.provider.qemu.SerialLog.ReadyMarker;
+import dev.corral.activities.provider.guest.GuestAgent;
+import dev.corral.activities.provider.guest.GuestSteps;
+import dev.corral.activities.provider.guest.SerialLog;
+import dev.corral.activities.provider.guest.SerialLog.ReadyMarker;
 import dev.corral.activities.provider.qemu.VmDir.Meta;
 import dev.corral.config.ProviderConfig;
 import dev.corral.workflows.ErrorTypes;
@@ -219,7 +222,8 @@ public final class QemuProvider implements VmProvider {
     }
     Map<String, Integer> ports = machines.ports(vm);
     try {
-      new GuestAgent(ports.get(QemuSettings.AGENT_PORT), Machines.PROBE_TIMEOUT).version();
+      new GuestAgent(Machines.LOOPBACK, ports.get(QemuSettings.AGENT_PORT), Machines.PROBE_TIMEOUT)
+          .version();
     } catch (IOException | RuntimeException e) {
       return Readiness.booting();
     }
@@ -258,12 +262,7 @@ public final class QemuProvider implements VmProvider {
   @Override
   public void cleanForReuse(String vmName) {
     VmDir vm = machines.requireRunning(vmName, ErrorTypes.CLEANUP_FAILED);
-    try {
-      machines.agent(vm, Machines.AGENT_TIMEOUT).clean();
-    } catch (IOException e) {
-      throw ProviderException.permanent(
-          ErrorTypes.CLEANUP_FAILED, "cleaning " + vmName + " for reuse failed: " + e.getMessage());
-    }
+    GuestSteps.cleanForReuse(vmName, timeout -> machines.agent(vm, timeout));
   }
 
   // --- Template preparation ---
@@ -278,34 +277,19 @@ public final class QemuProvider implements VmProvider {
    */
   @Override
   public ProviderVm deploy(String vmName, String template) {
-    ProviderVm vm = cloneVm(vmName, template);
-    long deadline = System.nanoTime() + DEPLOY_BOOT_TIMEOUT.toNanos();
-    while (true) {
-      Readiness r = checkReady(vmName);
-      if (r.state() == Readiness.State.READY) {
-        VmDir dir = machines.vm(vmName);
-        SerialLog.ready(dir.serialLog())
-            .ifPresent(
-                marker ->
-                    dir.meta()
-                        .ifPresent(meta -> dir.writeMeta(meta.withGuestVersion(marker.version()))));
-        return machines.describe(dir);
-      }
-      if (r.state() == Readiness.State.FAILED) {
-        throw ProviderException.permanent(
-            ErrorTypes.BOOT_FAILED, "deploy of " + vmName + " failed: " + r.reason());
-      }
-      if (System.nanoTime() > deadline) {
-        throw ProviderException.permanent(
-            ErrorTypes.BOOT_TIMEOUT,
-            vm.name()
-                + " was not up within "
-                + DEPLOY_BOOT_TIMEOUT
-                + "; console: "
-                + SerialLog.tail(machines.vm(vmName).serialLog(), 5));
-      }
-      Machines.pause(Machines.POLL);
-    }
+    cloneVm(vmName, template);
+    GuestSteps.awaitReady(
+        vmName,
+        DEPLOY_BOOT_TIMEOUT,
+        () -> checkReady(vmName),
+        () -> SerialLog.tail(machines.vm(vmName).serialLog(), 5));
+    VmDir dir = machines.vm(vmName);
+    SerialLog.ready(dir.serialLog())
+        .ifPresent(
+            marker ->
+                dir.meta()
+                    .ifPresent(meta -> dir.writeMeta(meta.withGuestVersion(marker.version()))));
+    return machines.describe(dir);
   }
 
   @Override

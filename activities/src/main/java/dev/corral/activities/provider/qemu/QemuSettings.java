@@ -1,5 +1,6 @@
 package dev.corral.activities.provider.qemu;
 
+import dev.corral.activities.provider.guest.GuestContract;
 import dev.corral.config.ProviderSettings;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -41,10 +42,8 @@ public record QemuSettings(
   public static final int DEFAULT_MEMORY_MB = 128;
   public static final int DEFAULT_CPUS = 1;
 
-  /** The guest agent's port: the one every Corral guest serves (tools/guest). */
-  public static final String AGENT_PORT = "agent";
-
-  public static final Map<String, Integer> DEFAULT_PORTS = Map.of(AGENT_PORT, 80);
+  public static final String AGENT_PORT = GuestContract.AGENT_PORT;
+  public static final Map<String, Integer> DEFAULT_PORTS = GuestContract.DEFAULT_PORTS;
   public static final String DEFAULT_QEMU_BINARY = "qemu-system-x86_64";
   public static final String DEFAULT_QEMU_IMG = "qemu-img";
 

@@ -1,35 +1,23 @@
 package dev.corral.activities.provider.qemu;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.provider.ProviderTemplate;
+import dev.corral.activities.provider.TemplateSidecar;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The templates directory: template {@code T} is {@code T.qcow2}, described by an optional sidecar
- * {@code T.json} ({@code group}, {@code version}, {@code date}, {@code prepared}, {@code source}).
- * tools/guest/build.sh writes the sidecar of a raw template; the chain's finish step writes the one
- * of a prepared template.
+ * The templates directory: template {@code T} is {@code T.qcow2}, described by an optional {@link
+ * TemplateSidecar} {@code T.json}. tools/guest/build.sh writes the sidecar of a raw template; the
+ * chain's finish step writes the one of a prepared template.
  */
 final class QemuTemplates {
-  /** What a sidecar says; every field may be missing. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Sidecar(String group, String version, String date, Boolean prepared, String source) {
-    static final Sidecar NONE = new Sidecar(null, null, null, null, null);
-  }
-
   /**
    * A file name, never a path: a template name reaches the filesystem and must not climb out of the
    * directory.
@@ -39,8 +27,6 @@ final class QemuTemplates {
   static final String IMAGE = ".qcow2";
   static final String SIDECAR = ".json";
   static final String PARTIAL = ".part";
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
 
@@ -72,22 +58,21 @@ final class QemuTemplates {
     return validName(name) && Files.isRegularFile(image(name));
   }
 
-  Sidecar sidecar(String name) {
+  TemplateSidecar sidecar(String name) {
     Path file = sidecarFile(name);
     if (!Files.isRegularFile(file)) {
-      return Sidecar.NONE;
+      return TemplateSidecar.NONE;
     }
     try {
-      return JSON.readValue(file.toFile(), Sidecar.class);
+      return TemplateSidecar.parse(Files.readAllBytes(file));
     } catch (IOException e) {
-      // A hand-edited sidecar that does not parse must not hide the template itself.
-      return Sidecar.NONE;
+      return TemplateSidecar.NONE;
     }
   }
 
-  void writeSidecar(String name, Sidecar sidecar) {
+  void writeSidecar(String name, TemplateSidecar sidecar) {
     try {
-      JSON.writeValue(sidecarFile(name).toFile(), sidecar);
+      Files.write(sidecarFile(name), sidecar.toJson());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -97,10 +82,7 @@ final class QemuTemplates {
     if (!exists(name)) {
       return Optional.empty();
     }
-    Sidecar s = sidecar(name);
-    return Optional.of(
-        new ProviderTemplate(
-            name, s.group(), s.version(), date(s.date()), Boolean.TRUE.equals(s.prepared())));
+    return Optional.of(sidecar(name).describe(name));
   }
 
   List<ProviderTemplate> list() {
@@ -128,17 +110,6 @@ final class QemuTemplates {
       Files.deleteIfExists(sidecarFile(name));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static LocalDate date(String text) {
-    if (text == null || text.isBlank()) {
-      return null;
-    }
-    try {
-      return LocalDate.parse(text.strip());
-    } catch (DateTimeParseException e) {
-      return null;
     }
   }
 }

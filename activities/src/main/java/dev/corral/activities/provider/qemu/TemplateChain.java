@@ -4,8 +4,10 @@ import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
-import dev.corral.activities.provider.qemu.QemuTemplates.Sidecar;
-import dev.corral.activities.provider.qemu.SerialLog.ReadyMarker;
+import dev.corral.activities.provider.TemplateSidecar;
+import dev.corral.activities.provider.guest.GuestSteps;
+import dev.corral.activities.provider.guest.SerialLog;
+import dev.corral.activities.provider.guest.SerialLog.ReadyMarker;
 import dev.corral.activities.provider.qemu.VmDir.Meta;
 import dev.corral.workflows.ErrorTypes;
 import java.io.IOException;
@@ -20,11 +22,9 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TemplateChain {
   private static final Logger log = LoggerFactory.getLogger(TemplateChain.class);
-
-  /**
-   * A group's configure script may install software: it gets most of the configure step's two
-   * hours.
-   */
-  static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(110);
 
   /**
    * After seal the guest powers itself off; powerOff waits this long before pressing the power
@@ -78,33 +72,10 @@ final class TemplateChain {
     return SerialLog.ready(vm.serialLog()).map(ReadyMarker::version);
   }
 
-  /**
-   * Writes the group's key/values into the guest's configuration file; a {@code script} value runs
-   * in the guest instead, and its failure fails the step for good (running it again would fail
-   * again).
-   */
+  /** The group's key/values or script, through the guest agent. */
   void configure(String vmName, Map<String, String> configuration) {
     VmDir vm = machines.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
-    Map<String, String> values = new LinkedHashMap<>(configuration);
-    String script = values.remove("script");
-    GuestAgent agent = machines.agent(vm, script == null ? Machines.AGENT_TIMEOUT : SCRIPT_TIMEOUT);
-    try {
-      if (!values.isEmpty() || script == null) {
-        agent.configure(
-            values.entrySet().stream()
-                .map(e -> e.getKey() + "=" + oneLine(e.getValue()))
-                .collect(Collectors.joining("\n", "", "\n")));
-      }
-      if (script != null) {
-        agent.run(script);
-      }
-    } catch (GuestAgent.Refused e) {
-      throw ProviderException.permanent(
-          ErrorTypes.STEP_FAILED, "configure of " + vmName + " failed: " + e.getMessage());
-    } catch (IOException e) {
-      throw ProviderException.transientFailure(
-          "configure of " + vmName + ": guest agent unreachable: " + e.getMessage());
-    }
+    GuestSteps.configure(vmName, timeout -> machines.agent(vm, timeout), configuration);
   }
 
   /** The guest powers itself off after answering; a VM already off was sealed by an earlier try. */
@@ -116,15 +87,7 @@ final class TemplateChain {
     if (!vm.running()) {
       return;
     }
-    try {
-      machines.agent(vm, Machines.AGENT_TIMEOUT).seal();
-    } catch (GuestAgent.Refused e) {
-      throw ProviderException.permanent(
-          ErrorTypes.STEP_FAILED, "seal of " + vmName + " failed: " + e.getMessage());
-    } catch (IOException e) {
-      throw ProviderException.transientFailure(
-          "seal of " + vmName + ": guest agent unreachable: " + e.getMessage());
-    }
+    GuestSteps.seal(vmName, timeout -> machines.agent(vm, timeout));
   }
 
   void powerOff(String vmName, Duration graceful) {
@@ -194,15 +157,17 @@ final class TemplateChain {
             "the image made from " + vmName + " does not check clean: " + check.output());
       }
       Meta meta = vm.meta().orElse(new Meta(null, clock.instant(), Map.of(), null));
-      Sidecar source = meta.template() == null ? Sidecar.NONE : templates.sidecar(meta.template());
+      TemplateSidecar source =
+          meta.template() == null ? TemplateSidecar.NONE : templates.sidecar(meta.template());
       templates.writeSidecar(
           templateName,
-          new Sidecar(
+          new TemplateSidecar(
               source.group(),
               meta.guestVersion() != null ? meta.guestVersion() : source.version(),
               LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString(),
               true,
-              meta.template()));
+              meta.template(),
+              null));
       try {
         // Read-only: clones write into their own overlays, never into a template.
         Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("r--r--r--"));
@@ -247,9 +212,5 @@ final class TemplateChain {
               + "; destroy them first");
     }
     templates.delete(templateName);
-  }
-
-  private static String oneLine(String value) {
-    return value == null ? "" : value.replace("\r", "").replace("\n", "\\n");
   }
 }

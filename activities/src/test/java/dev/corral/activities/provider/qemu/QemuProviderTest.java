@@ -11,6 +11,7 @@ import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.activities.provider.Readiness;
+import dev.corral.activities.provider.guest.GuestAgent;
 import dev.corral.activities.testing.QemuGuest;
 import dev.corral.config.ProviderConfig;
 import dev.corral.workflows.ErrorTypes;
@@ -74,7 +75,7 @@ class QemuProviderTest {
 
     assertEquals("127.0.0.1", ready.ip());
     int agent = ready.ports().get("agent");
-    Map<String, String> info = new GuestAgent(agent, Duration.ofSeconds(5)).info();
+    Map<String, String> info = new GuestAgent("127.0.0.1", agent, Duration.ofSeconds(5)).info();
     assertEquals("corral-aaaaaaaaa1", info.get("instance"), info.toString());
     assertEquals("1.2.3", info.get("version"));
     assertEquals(PowerState.RUNNING, provider.get("corral-aaaaaaaaa1").orElseThrow().powerState());
@@ -164,7 +165,7 @@ class QemuProviderTest {
     provider.cloneVm("corral-aaaaaaaaa5", "guest-prepared-1");
     Readiness ready = awaitReady("corral-aaaaaaaaa5");
     Map<String, String> info =
-        new GuestAgent(ready.ports().get("agent"), Duration.ofSeconds(5)).info();
+        new GuestAgent("127.0.0.1", ready.ports().get("agent"), Duration.ofSeconds(5)).info();
     assertEquals("prepared by corral", info.get("config.motd"), info.toString());
     assertEquals("ci", info.get("config.role"));
     assertEquals(
@@ -199,7 +200,10 @@ class QemuProviderTest {
       throws Exception {
     provider.cloneVm("corral-aaaaaaaaa7", "base");
     GuestAgent agent =
-        new GuestAgent(awaitReady("corral-aaaaaaaaa7").ports().get("agent"), Duration.ofMinutes(2));
+        new GuestAgent(
+            "127.0.0.1",
+            awaitReady("corral-aaaaaaaaa7").ports().get("agent"),
+            Duration.ofMinutes(2));
     agent.run("echo before > /root/mark; sync");
 
     provider.snapshot("corral-aaaaaaaaa7", "snap1");

@@ -1,4 +1,4 @@
-package dev.corral.activities.provider.qemu;
+package dev.corral.activities.provider.guest;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -12,12 +12,12 @@ import java.util.regex.Pattern;
  * Reads what a guest printed on its serial console: the READY marker of the guest contract, and a
  * tail for errors.
  */
-final class SerialLog {
+public final class SerialLog {
   /**
    * {@code READY <version> <instance-id> [more]}, one line printed once the guest's services are
    * up.
    */
-  record ReadyMarker(String version, String instanceId) {}
+  public record ReadyMarker(String version, String instanceId) {}
 
   /**
    * The line must be complete: the guest is still writing the log while it is probed, and a read
@@ -33,13 +33,13 @@ final class SerialLog {
 
   private SerialLog() {}
 
-  static Optional<ReadyMarker> ready(Path log) {
+  public static Optional<ReadyMarker> ready(Path log) {
     Matcher m = READY.matcher(head(log));
     return m.find() ? Optional.of(new ReadyMarker(m.group(1), m.group(2))) : Optional.empty();
   }
 
   /** The last lines of the log, for error messages ("QEMU exited: ..."). */
-  static String tail(Path log, int lines) {
+  public static String tail(Path log, int lines) {
     String text = lastBytes(log, 4096).replace("\r", "").strip();
     String[] all = text.split("\n");
     int from = Math.max(0, all.length - lines);

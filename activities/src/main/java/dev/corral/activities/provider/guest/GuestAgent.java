@@ -1,4 +1,4 @@
-package dev.corral.activities.provider.qemu;
+package dev.corral.activities.provider.guest;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,10 +12,10 @@ import java.util.Map;
 
 /**
  * The guest side of the contract (tools/guest): a tiny HTTP agent on the guest's port 80, reached
- * through the loopback port QEMU forwards to it. Every call is short and bounded; the caller
- * decides what a failure means.
+ * on the guest's own address or through a loopback port the hypervisor forwards to it. Every call
+ * is short and bounded; the caller decides what a failure means.
  */
-final class GuestAgent {
+public final class GuestAgent {
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
           .connectTimeout(Duration.ofSeconds(2))
@@ -23,22 +23,25 @@ final class GuestAgent {
           .build();
 
   /** The agent answered, but with an error: repeating the call as it is will not help. */
-  static final class Refused extends IOException {
+  public static final class Refused extends IOException {
     Refused(String message) {
       super(message);
     }
   }
 
+  private final String host;
   private final int port;
   private final Duration timeout;
 
-  GuestAgent(int port, Duration timeout) {
+  /** The agent on {@code host}'s {@code port}; {@code host} is an address, never a name. */
+  public GuestAgent(String host, int port, Duration timeout) {
+    this.host = host;
     this.port = port;
     this.timeout = timeout;
   }
 
   /** The version in the guest's {@code /etc/template-version}. */
-  String version() throws IOException {
+  public String version() throws IOException {
     return get("/version").strip();
   }
 
@@ -46,7 +49,7 @@ final class GuestAgent {
    * {@code /cgi-bin/info} as key/values: version, instance, uptime and {@code config.<key>} per
    * configured value.
    */
-  Map<String, String> info() throws IOException {
+  public Map<String, String> info() throws IOException {
     Map<String, String> info = new LinkedHashMap<>();
     for (String line : get("/cgi-bin/info").split("\n")) {
       int eq = line.indexOf('=');
@@ -58,22 +61,22 @@ final class GuestAgent {
   }
 
   /** Writes {@code key=value} lines into the guest's configuration file. */
-  String configure(String body) throws IOException {
+  public String configure(String body) throws IOException {
     return post("/cgi-bin/configure", body);
   }
 
   /** Runs a shell script in the guest; fails when it exits non-zero. */
-  String run(String script) throws IOException {
+  public String run(String script) throws IOException {
     return post("/cgi-bin/run", script);
   }
 
   /** Removes per-instance state; the guest powers itself off right after answering. */
-  String seal() throws IOException {
+  public String seal() throws IOException {
     return post("/cgi-bin/seal", "");
   }
 
   /** Removes user data so the VM can serve its owner's next lease. */
-  String clean() throws IOException {
+  public String clean() throws IOException {
     return post("/cgi-bin/clean", "");
   }
 
@@ -91,7 +94,9 @@ final class GuestAgent {
   }
 
   private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+    // An IPv6 address needs brackets in a URI.
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return URI.create("http://" + h + ":" + port + path);
   }
 
   private static String send(HttpRequest request) throws IOException {

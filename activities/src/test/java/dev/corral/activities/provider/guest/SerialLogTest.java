@@ -1,4 +1,4 @@
-package dev.corral.activities.provider.qemu;
+package dev.corral.activities.provider.guest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,93 @@
+package dev.corral.activities.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.UUID;
+import org.libvirt.Connect;
+import org.libvirt.LibvirtException;
+import org.libvirt.StoragePool;
+
+/**
+ * The real libvirtd the libvirt tests run against ({@code qemu:///system}), and the storage pools
+ * they make on it: each a transient directory pool under {@code target/}, gone with the test. A
+ * machine without a running libvirtd fails here with how to start one; .ci/run starts it.
+ */
+public final class LibvirtHost {
+  public static final String URI = "qemu:///system";
+
+  private LibvirtHost() {}
+
+  /** A connection to the local libvirtd; the caller closes it. */
+  public static Connect connect() {
+    try {
+      return new Connect(URI, false);
+    } catch (LibvirtException | UnsatisfiedLinkError e) {
+      throw new IllegalStateException(
+          "the libvirt tests need a running libvirtd at "
+              + URI
+              + " ("
+              + e.getMessage().strip()
+              + "). On Debian: apt-get install"
+              + " --no-install-recommends libvirt-daemon-system libvirt-daemon-driver-qemu"
+              + " libvirt-clients, then `virtlogd -d; libvirtd -d` as root (.ci/run does both)",
+          e);
+    }
+  }
+
+  /** A storage pool for one test: its directory, its libvirt name, and how to remove both. */
+  public record Pool(String name, Path dir) implements AutoCloseable {
+    @Override
+    public void close() {
+      try (Closeable c = new Closeable(connect())) {
+        try {
+          StoragePool pool = c.connect().storagePoolLookupByName(name);
+          pool.destroy();
+        } catch (LibvirtException e) {
+          // Already gone.
+        }
+      }
+    }
+  }
+
+  private record Closeable(Connect connect) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        connect.close();
+      } catch (LibvirtException e) {
+        // The test's outcome does not depend on it.
+      }
+    }
+  }
+
+  /**
+   * A new transient directory pool under {@code target/}. QEMU runs as libvirt-qemu: the directory
+   * is world-readable and traversable so that it can open the images in it.
+   */
+  public static Pool pool(String prefix) {
+    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Path dir = TestDirs.track(Path.of("target", name).toAbsolutePath());
+    try {
+      Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try (Closeable c = new Closeable(connect())) {
+      c.connect()
+          .storagePoolCreateXML(
+              "<pool type='dir'><name>"
+                  + name
+                  + "</name><target><path>"
+                  + dir
+                  + "</path></target></pool>",
+              0);
+    } catch (LibvirtException e) {
+      throw new IllegalStateException("cannot create storage pool " + name + ": " + e, e);
+    }
+    return new Pool(name, dir);
+  }
+}
