@@ -37,6 +37,52 @@ public final class LibvirtHost {
     }
   }
 
+  /** Where .ci/run (and whoever started libvirtd by hand) keeps libvirtd's pid. */
+  public static final Path PID_FILE = Path.of("/run/libvirtd.pid");
+
+  /**
+   * Stops libvirtd (SIGTERM, as an operator's restart does: its domains run on), runs {@code
+   * whileDown}, and starts it again with the same pid file; returns once it answers.
+   */
+  public static void restartDaemon(Runnable whileDown) {
+    try {
+      long pid = Long.parseLong(Files.readString(PID_FILE).strip());
+      ProcessHandle daemon =
+          ProcessHandle.of(pid)
+              .orElseThrow(
+                  () -> new IllegalStateException("libvirtd pid " + pid + " is not running"));
+      daemon.destroy();
+      daemon.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      whileDown.run();
+      Process start =
+          new ProcessBuilder("/usr/sbin/libvirtd", "-d", "-p", PID_FILE.toString())
+              .redirectErrorStream(true)
+              .start();
+      if (!start.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || start.exitValue() != 0) {
+        throw new IllegalStateException(
+            "libvirtd did not start again: " + new String(start.getInputStream().readAllBytes()));
+      }
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+      while (true) {
+        try {
+          new Connect(URI, false).close();
+          return;
+        } catch (LibvirtException e) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("libvirtd does not answer after its restart: " + e, e);
+          }
+          Thread.sleep(200);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException
+        | java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("restarting libvirtd: " + e, e);
+    }
+  }
+
   /** A storage pool for one test: its directory, its libvirt name, and how to remove both. */
   public record Pool(String name, Path dir) implements AutoCloseable {
     @Override

@@ -259,7 +259,9 @@ public final class LibvirtProvider implements VmProvider {
           "the domain of " + vmName + " is shut off; console: " + consoleTail(vmName));
     }
     Path console = consoleLog(vmName);
-    if (Files.isReadable(console)) {
+    // The marker proves a boot finished; once seen, the agent is enough. A snapshot revert
+    // restarts QEMU, which starts the log afresh, and the resumed guest never prints it again.
+    if (!vm.metadata().ready() && Files.isReadable(console)) {
       Optional<ReadyMarker> marker = SerialLog.ready(console);
       if (marker.isEmpty()) {
         return Readiness.booting();
