@@ -537,7 +537,9 @@ class ConfigWithProvidersTest {
       assertEquals(3, e.problems().size(), e.getMessage());
       assertEquals(
           new ConfigProblem(
-              "providers.sim.type", 4, "unknown provider type 'vmware' (known: simulated, qemu)"),
+              "providers.sim.type",
+              4,
+              "unknown provider type 'vmware' (known: simulated, qemu, libvirt)"),
           problemAt(e, "providers.sim.type"));
       assertEquals(
           new ConfigProblem("pools[0].size", 10, "must be at least 0 (got -1)"),
@@ -553,7 +555,7 @@ class ConfigWithProvidersTest {
       assertEquals(
           """
           test.yaml: 3 problems
-            line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu)
+            line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu, libvirt)
             line 10: pools[0].size: must be at least 0 (got -1)
             line 11: pools[0].colour: unknown key (allowed: name, alias, template, providers, size, ready_ttl, \
           boot_timeout, max_tries, lifetime, max_lifetime, memory_mb, cpus, anonymous, lifetime_authenticated, \

@@ -199,7 +199,9 @@ class ProviderSettingsTest {
 
     assertEquals(
         new ConfigProblem(
-            "providers.Big_Sim.type", 2, "required key is missing (known types: simulated, qemu)"),
+            "providers.Big_Sim.type",
+            2,
+            "required key is missing (known types: simulated, qemu, libvirt)"),
         problemAt(e, "providers.Big_Sim.type"));
     assertTrue(problemAt(e, "providers.Big_Sim").message().startsWith("provider name must be"));
     assertEquals(2, e.problems().size(), e.getMessage());

@@ -37,6 +37,77 @@ public final class LibvirtHost {
     }
   }
 
+  /** A call on a fresh connection, closed afterwards. */
+  @FunctionalInterface
+  public interface Call<T> {
+    T call(Connect connect) throws LibvirtException;
+  }
+
+  public static <T> T with(Call<T> call) {
+    Connect c = connect();
+    try {
+      return call.call(c);
+    } catch (LibvirtException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      try {
+        c.close();
+      } catch (LibvirtException e) {
+        // The test's outcome does not depend on it.
+      }
+    }
+  }
+
+  /**
+   * The names of the domains whose Corral metadata names {@code scope}, running or not: what a
+   * provider of that scope owns on the host.
+   */
+  public static java.util.List<String> domainsOfScope(String scope) {
+    return with(
+        c -> {
+          java.util.List<String> names = new java.util.ArrayList<>();
+          for (org.libvirt.Domain d : c.listAllDomains(0)) {
+            try {
+              String meta =
+                  d.getMetadata(
+                      org.libvirt.Domain.MetadataType.ELEMENT,
+                      dev.corral.activities.provider.libvirt.LibvirtProvider.METADATA_NAMESPACE,
+                      0);
+              if (meta.contains("<scope>" + scope + "</scope>")) {
+                names.add(d.getName());
+              }
+            } catch (LibvirtException e) {
+              // No Corral metadata, or undefined meanwhile.
+            }
+          }
+          java.util.Collections.sort(names);
+          return names;
+        });
+  }
+
+  /**
+   * Destroys and undefines every domain of {@code scope}: Corral leaves them running on purpose.
+   */
+  public static void removeDomainsOfScope(String scope) {
+    for (String name : domainsOfScope(scope)) {
+      with(
+          c -> {
+            try {
+              org.libvirt.Domain d = c.domainLookupByName(name);
+              if (d.isActive() == 1) {
+                d.destroy();
+              }
+              d.undefine(
+                  org.libvirt.Domain.UndefineFlags.MANAGED_SAVE
+                      | org.libvirt.Domain.UndefineFlags.SNAPSHOTS_METADATA);
+            } catch (LibvirtException e) {
+              // Gone meanwhile.
+            }
+            return null;
+          });
+    }
+  }
+
   /** Where .ci/run (and whoever started libvirtd by hand) keeps libvirtd's pid. */
   public static final Path PID_FILE = Path.of("/run/libvirtd.pid");
 

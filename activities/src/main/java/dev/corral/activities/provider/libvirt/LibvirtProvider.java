@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
 public final class LibvirtProvider implements VmProvider {
   private static final Logger log = LoggerFactory.getLogger(LibvirtProvider.class);
 
+  /**
+   * The namespace of Corral's element in a domain's {@code <metadata>}: what marks a domain as
+   * Corral's, for operators' tools as for Corral.
+   */
+  public static final String METADATA_NAMESPACE = VmMetadata.NAMESPACE;
+
   /** How long deploy waits for the guest to come up. */
   static final Duration DEPLOY_BOOT_TIMEOUT = Duration.ofMinutes(10);
 
