@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /** A tiny JSON-over-HTTP client for tests against the running app on loopback. */
@@ -141,6 +142,21 @@ final class Http {
   }
 
   /** The pool called {@code name} in a {@code GET /v1/pools} reply. */
+  /**
+   * What the guest agent of a real VM says of itself ({@code /cgi-bin/info}: version, instance,
+   * config.KEY), reached on a loopback port the hypervisor forwards to it.
+   */
+  static Map<String, String> guestInfo(int port) {
+    try {
+      return new dev.corral.activities.provider.guest.GuestAgent(
+              "127.0.0.1", port, java.time.Duration.ofSeconds(10))
+          .info();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(
+          "guest agent on port " + port + ": " + e.getMessage(), e);
+    }
+  }
+
   static JsonNode pool(JsonNode pools, String name) {
     for (JsonNode pool : pools) {
       if (pool.get("name").asText().equals(name)) {

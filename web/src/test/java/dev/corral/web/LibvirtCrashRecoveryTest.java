@@ -152,7 +152,16 @@ class LibvirtCrashRecoveryTest {
         WAIT,
         p -> plain(p).get("ready").asInt() >= 1 && plain(p).get("provisioning").asInt() > 0);
 
-    LibvirtHost.restartDaemon(() -> pause(Duration.ofSeconds(3)));
+    List<JsonNode> whileDown = new ArrayList<>();
+    LibvirtHost.restartDaemon(
+        () -> {
+          pause(Duration.ofSeconds(3));
+          whileDown.add(http.get("/v1/providers").body());
+        });
+
+    JsonNode kvm1 = whileDown.get(0).get(0);
+    assertEquals("kvm1", kvm1.get("name").asText(), whileDown.toString());
+    assertTrue(kvm1.get("error").asText().contains("unreachable"), "shown unreachable: " + kvm1);
 
     http.await("/v1/pools", WAIT, p -> plain(p).get("ready").asInt() == 3);
     http.await(

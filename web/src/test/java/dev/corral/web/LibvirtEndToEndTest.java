@@ -9,11 +9,6 @@ import dev.corral.activities.testing.LibvirtHost;
 import dev.corral.activities.testing.QemuGuest;
 import dev.corral.config.ConfigLoader;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +30,6 @@ class LibvirtEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(240);
   private static final CorralWorkers.Timings FAST =
       new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(100));
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static LibvirtHost.Pool pool;
   static String scope;
@@ -108,9 +101,9 @@ class LibvirtEndToEndTest {
     JsonNode vm = lease.body().get("vms").get(0);
     String name = vm.get("name").asText();
     assertEquals("127.0.0.1", vm.get("ip").asText());
-    String info = agentGet(vm.get("ports").get("agent").asInt(), "/cgi-bin/info");
-    assertTrue(info.contains("instance=" + name), info);
-    assertTrue(info.contains("version=1.2.3"), info);
+    Map<String, String> info = Http.guestInfo(vm.get("ports").get("agent").asInt());
+    assertEquals(name, info.get("instance"), info.toString());
+    assertEquals("1.2.3", info.get("version"), info.toString());
     assertEquals(
         Long.valueOf(160L * 1024),
         LibvirtHost.<Long>with(c -> c.domainLookupByName(name).getInfo().maxMem),
@@ -143,9 +136,9 @@ class LibvirtEndToEndTest {
     assertEquals(201, lease.status(), () -> lease.body().toString());
     JsonNode vm = lease.body().get("vms").get(0);
     assertEquals(prepared, vm.get("template").asText());
-    String info = agentGet(vm.get("ports").get("agent").asInt(), "/cgi-bin/info");
-    assertTrue(info.contains("config.motd=prepared on libvirt"), info);
-    assertTrue(info.contains("instance=" + vm.get("name").asText()), info);
+    Map<String, String> info = Http.guestInfo(vm.get("ports").get("agent").asInt());
+    assertEquals("prepared on libvirt", info.get("config.motd"), info.toString());
+    assertEquals(vm.get("name").asText(), info.get("instance"), info.toString());
     http.delete("/v1/leases/" + lease.body().get("id").asText());
 
     JsonNode failed =
@@ -196,16 +189,5 @@ class LibvirtEndToEndTest {
           .filter(f -> f.startsWith("corral-vm." + vmName + "."))
           .toList();
     }
-  }
-
-  private static String agentGet(int port, String path) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    assertEquals(200, r.statusCode(), r.body());
-    return r.body();
   }
 }

@@ -9,11 +9,6 @@ import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.QemuGuest;
 import dev.corral.config.ConfigLoader;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +29,6 @@ class QemuEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(180);
   private static final CorralWorkers.Timings FAST =
       new CorralWorkers.Timings(Duration.ofSeconds(1), Duration.ofMillis(100));
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static Path root;
   static CorralApp app;
@@ -106,9 +99,9 @@ class QemuEndToEndTest {
     String name = vm.get("name").asText();
     assertEquals("127.0.0.1", vm.get("ip").asText());
     int agent = vm.get("ports").get("agent").asInt();
-    String info = agentGet(agent, "/cgi-bin/info");
-    assertTrue(info.contains("instance=" + name), info);
-    assertTrue(info.contains("version=1.2.3"), info);
+    Map<String, String> info = Http.guestInfo(agent);
+    assertEquals(name, info.get("instance"), info.toString());
+    assertEquals("1.2.3", info.get("version"), info.toString());
     long pid =
         Long.parseLong(
             Files.readString(root.resolve("vms").resolve(name).resolve("qemu.pid")).strip());
@@ -141,10 +134,10 @@ class QemuEndToEndTest {
     assertEquals(201, lease.status(), () -> lease.body().toString());
     JsonNode vm = lease.body().get("vms").get(0);
     assertEquals(prepared, vm.get("template").asText());
-    String info = agentGet(vm.get("ports").get("agent").asInt(), "/cgi-bin/info");
-    assertTrue(info.contains("config.motd=prepared by corral"), info);
-    assertTrue(info.contains("version=1.2.3"), info);
-    assertTrue(info.contains("instance=" + vm.get("name").asText()), info);
+    Map<String, String> info = Http.guestInfo(vm.get("ports").get("agent").asInt());
+    assertEquals("prepared by corral", info.get("config.motd"), info.toString());
+    assertEquals("1.2.3", info.get("version"), info.toString());
+    assertEquals(vm.get("name").asText(), info.get("instance"), info.toString());
     http.delete("/v1/leases/" + lease.body().get("id").asText());
 
     JsonNode failed =
@@ -182,17 +175,6 @@ class QemuEndToEndTest {
 
   private static void awaitReady(String pool, int ready) {
     http.await("/v1/pools", WAIT, pools -> Http.pool(pools, pool).get("ready").asInt() >= ready);
-  }
-
-  private static String agentGet(int port, String path) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    assertEquals(200, r.statusCode(), r.body());
-    return r.body();
   }
 
   private static List<Path> vmDirs() {

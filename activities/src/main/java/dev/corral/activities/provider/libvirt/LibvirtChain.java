@@ -2,8 +2,7 @@ package dev.corral.activities.provider.libvirt;
 
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
-import dev.corral.activities.provider.ProviderVm;
-import dev.corral.activities.provider.ProviderVm.PowerState;
+import dev.corral.activities.provider.TemplateInUse;
 import dev.corral.activities.provider.TemplateSidecar;
 import dev.corral.activities.provider.guest.GuestSteps;
 import dev.corral.activities.provider.guest.SerialLog;
@@ -15,8 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
@@ -266,21 +263,7 @@ final class LibvirtChain {
     if (!Volumes.validTemplateName(templateName)) {
       return;
     }
-    List<String> users = new ArrayList<>();
-    for (ProviderVm vm : provider.inventory()) {
-      if (templateName.equals(vm.template()) && vm.powerState() != PowerState.BROKEN) {
-        users.add(vm.name());
-      }
-    }
-    if (!users.isEmpty()) {
-      throw ProviderException.permanent(
-          ErrorTypes.STEP_FAILED,
-          "template "
-              + templateName
-              + " is the backing store of VMs "
-              + users
-              + "; destroy them first");
-    }
+    TemplateInUse.refuseWhileUsed(templateName, provider.inventory());
     connection.with(
         "deleting template " + templateName,
         c -> {

@@ -75,7 +75,7 @@ public final class LibvirtProvider implements VmProvider {
     this.volumes = new Volumes(settings.storagePool());
     this.clock = clock;
     this.chain = new LibvirtChain(this, connection, domains, volumes, clock);
-    this.tasks = new LibvirtTasks(this, connection, domains, volumes);
+    this.tasks = new LibvirtTasks(this, connection, volumes);
   }
 
   /**
@@ -103,17 +103,26 @@ public final class LibvirtProvider implements VmProvider {
       }
     }
     LibvirtProvider provider = new LibvirtProvider(config.name(), settings, Clock.systemUTC());
+    Optional<String> poolProblem;
     try {
-      provider.connection.with("checking storage pool", c -> provider.volumes.pool(c).getInfo());
-    } catch (ProviderException e) {
-      if (e.getMessage().contains("is not defined")) {
-        provider.close();
-        throw new IllegalArgumentException(key + "storage_pool: " + e.getMessage());
-      }
+      poolProblem =
+          provider.connection.with("checking the storage pool", provider.volumes::problem);
+    } catch (LinkageError noLibrary) {
+      throw new IllegalArgumentException(
+          key
+              + "type: libvirt needs libvirt's client library on this host (Debian: apt-get install"
+              + " libvirt0): "
+              + noLibrary.getMessage());
+    } catch (ProviderException unreachable) {
       log.warn(
           "provider {}: {}; it shows unreachable until the host answers",
           config.name(),
-          e.getMessage());
+          unreachable.getMessage());
+      return provider;
+    }
+    if (poolProblem.isPresent()) {
+      provider.close();
+      throw new IllegalArgumentException(key + "storage_pool: " + poolProblem.get());
     }
     return provider;
   }
@@ -292,7 +301,8 @@ public final class LibvirtProvider implements VmProvider {
     if (!instance.equals(vmName)) {
       return Readiness.failed("the guest agent says it is '" + instance + "', not " + vmName);
     }
-    if (!vm.metadata().ready() || !ip.equals(vm.metadata().ip()) && !settings.userNetwork()) {
+    boolean newAddress = !settings.userNetwork() && !ip.equals(vm.metadata().ip());
+    if (!vm.metadata().ready() || newAddress) {
       VmMetadata ready =
           settings.userNetwork() ? vm.metadata().asReady() : vm.metadata().withIp(ip);
       connection.with(

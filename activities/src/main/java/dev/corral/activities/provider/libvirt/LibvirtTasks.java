@@ -27,8 +27,7 @@ final class LibvirtTasks {
   private final LibvirtConnection connection;
   private final Volumes volumes;
 
-  LibvirtTasks(
-      LibvirtProvider provider, LibvirtConnection connection, Domains domains, Volumes volumes) {
+  LibvirtTasks(LibvirtProvider provider, LibvirtConnection connection, Volumes volumes) {
     this.provider = provider;
     this.connection = connection;
     this.volumes = volumes;

@@ -67,6 +67,32 @@ final class Volumes {
     }
   }
 
+  /**
+   * What keeps the configured pool from holding Corral's volumes on this host, or empty when
+   * nothing does.
+   */
+  Optional<String> problem(Connect c) throws LibvirtException {
+    StoragePool pool;
+    try {
+      pool = c.storagePoolLookupByName(poolName);
+    } catch (LibvirtException e) {
+      if (LibvirtConnection.is(e, ErrorNumber.VIR_ERR_NO_STORAGE_POOL)) {
+        return Optional.of(
+            "'"
+                + poolName
+                + "' is not a storage pool on "
+                + c.getURI()
+                + " (virsh pool-list --all)");
+      }
+      throw e;
+    }
+    if (pool.isActive() != 1) {
+      return Optional.of(
+          "storage pool '" + poolName + "' is not started (virsh pool-start " + poolName + ")");
+    }
+    return Optional.empty();
+  }
+
   /** The volume, or empty when the pool has none of that name. */
   Optional<StorageVol> find(StoragePool pool, String volumeName) throws LibvirtException {
     try {

@@ -2,8 +2,7 @@ package dev.corral.activities.provider.qemu;
 
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
-import dev.corral.activities.provider.ProviderVm;
-import dev.corral.activities.provider.ProviderVm.PowerState;
+import dev.corral.activities.provider.TemplateInUse;
 import dev.corral.activities.provider.TemplateSidecar;
 import dev.corral.activities.provider.guest.GuestSteps;
 import dev.corral.activities.provider.guest.SerialLog;
@@ -21,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -196,21 +194,7 @@ final class TemplateChain {
     if (!QemuTemplates.validName(templateName)) {
       return;
     }
-    List<String> users = new ArrayList<>();
-    for (ProviderVm vm : machines.inventory()) {
-      if (templateName.equals(vm.template()) && vm.powerState() != PowerState.BROKEN) {
-        users.add(vm.name());
-      }
-    }
-    if (!users.isEmpty()) {
-      throw ProviderException.permanent(
-          ErrorTypes.STEP_FAILED,
-          "template "
-              + templateName
-              + " is the backing file of VMs "
-              + users
-              + "; destroy them first");
-    }
+    TemplateInUse.refuseWhileUsed(templateName, machines.inventory());
     templates.delete(templateName);
   }
 }

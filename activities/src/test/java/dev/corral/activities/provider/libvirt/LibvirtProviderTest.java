@@ -236,6 +236,41 @@ class LibvirtProviderTest {
   }
 
   @Test
+  void aStoragePoolTheHostDoesNotHave_stopsStartUp_namingTheKey() {
+    LibvirtSettings settings =
+        LibvirtSettings.of(LibvirtHost.URI, "corral-no-such-pool", null, null);
+
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> LibvirtProvider.create(new ProviderConfig("kvm", "libvirt", 4, 2, settings)));
+
+    assertTrue(e.getMessage().startsWith("providers.kvm.storage_pool: "), e.getMessage());
+    assertTrue(e.getMessage().contains("corral-no-such-pool"), e.getMessage());
+  }
+
+  @Test
+  void anUnreachableHost_doesNotStopStartUp_andEveryCallSaysItIsUnreachable() {
+    LibvirtSettings settings =
+        LibvirtSettings.of(
+            "qemu+unix:///system?socket=/nonexistent/libvirt-sock", pool.name(), null, null);
+    LibvirtProvider p =
+        LibvirtProvider.create(new ProviderConfig("kvm", "libvirt", 4, 2, settings));
+    providers.add(p);
+    providers.remove(p);
+
+    ProviderException listing = assertThrows(ProviderException.class, p::inventory);
+    ProviderException clone =
+        assertThrows(ProviderException.class, () -> p.cloneVm("corral-lp-x1", "base"));
+
+    for (ProviderException e : List.of(listing, clone)) {
+      assertFalse(e.permanent(), "a host may come back: " + e.getMessage());
+      assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
+    }
+    p.close();
+  }
+
+  @Test
   void definitionsForALibvirtNetworkOrABridge_areOnesLibvirtTakes() throws Exception {
     VmMetadata meta =
         new VmMetadata(scope, "base", java.time.Instant.now(), Map.of(), null, null, false, false);
