@@ -40,6 +40,7 @@ final class LibvirtChain {
   static final Duration POLL = Duration.ofMillis(200);
 
   private final LibvirtProvider provider;
+  private final LibvirtGuests guests;
   private final LibvirtConnection connection;
   private final Domains domains;
   private final Volumes volumes;
@@ -47,11 +48,13 @@ final class LibvirtChain {
 
   LibvirtChain(
       LibvirtProvider provider,
+      LibvirtGuests guests,
       LibvirtConnection connection,
       Domains domains,
       Volumes volumes,
       Clock clock) {
     this.provider = provider;
+    this.guests = guests;
     this.connection = connection;
     this.domains = domains;
     this.volumes = volumes;
@@ -86,16 +89,14 @@ final class LibvirtChain {
    * printed one.
    */
   Optional<String> guestVersion(String vmName) {
-    provider.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
+    guests.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
     return liveVersion(vmName);
   }
 
   private Optional<String> liveVersion(String vmName) {
     try {
       String version =
-          provider
-              .agentOf(vmName, ErrorTypes.VM_NOT_FOUND, LibvirtProvider.PROBE_TIMEOUT)
-              .version();
+          guests.agentOf(vmName, ErrorTypes.VM_NOT_FOUND, LibvirtGuests.PROBE_TIMEOUT).version();
       if (!version.isBlank()) {
         return Optional.of(version);
       }
@@ -103,19 +104,19 @@ final class LibvirtChain {
       log.info(
           "verify {}: agent did not answer ({}), using the console marker", vmName, e.getMessage());
     }
-    return SerialLog.ready(provider.consoleLog(vmName)).map(ReadyMarker::version);
+    return SerialLog.ready(guests.consoleLog(vmName)).map(ReadyMarker::version);
   }
 
   /** The guest powers itself off after answering; a VM already off was sealed by an earlier try. */
   void seal(String vmName) {
     Optional<Vm> vm = connection.with("lookup of " + vmName, c -> domains.find(c, vmName));
     if (vm.isEmpty()) {
-      throw provider.notFound(vmName);
+      throw guests.notFound(vmName);
     }
     if (!vm.get().active()) {
       return;
     }
-    GuestSteps.seal(vmName, timeout -> provider.agentOf(vmName, ErrorTypes.VM_NOT_FOUND, timeout));
+    GuestSteps.seal(vmName, timeout -> guests.agentOf(vmName, ErrorTypes.VM_NOT_FOUND, timeout));
   }
 
   /**
@@ -138,7 +139,7 @@ final class LibvirtChain {
                     }
                     return found;
                   })
-              .orElseThrow(() -> provider.notFound(vmName));
+              .orElseThrow(() -> guests.notFound(vmName));
       if (waitStopped(vmName, SELF_POWER_OFF_WAIT)) {
         return;
       }
@@ -209,7 +210,7 @@ final class LibvirtChain {
       connection.with(
           "finish of " + vmName,
           c -> {
-            Vm vm = domains.find(c, vmName).orElseThrow(() -> provider.notFound(vmName));
+            Vm vm = domains.find(c, vmName).orElseThrow(() -> guests.notFound(vmName));
             if (vm.active()) {
               throw ProviderException.permanent(
                   ErrorTypes.STEP_FAILED, vmName + " still runs; power it off first");

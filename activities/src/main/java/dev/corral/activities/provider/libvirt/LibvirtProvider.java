@@ -5,11 +5,7 @@ import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.Readiness;
 import dev.corral.activities.provider.VmProvider;
-import dev.corral.activities.provider.guest.GuestAgent;
-import dev.corral.activities.provider.guest.GuestContract;
 import dev.corral.activities.provider.guest.GuestSteps;
-import dev.corral.activities.provider.guest.SerialLog;
-import dev.corral.activities.provider.guest.SerialLog.ReadyMarker;
 import dev.corral.activities.provider.libvirt.Domains.Vm;
 import dev.corral.config.ProviderConfig;
 import dev.corral.workflows.ErrorTypes;
@@ -39,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every call is idempotent by VM or template name and serialised per VM name, because Temporal
  * may run an activity again while (after a lost worker) its first run is still going.
  *
- * <p>This class holds the pool VM calls and deploy; {@link LibvirtChain} has the other preparation
- * steps, {@link LibvirtTasks} snapshots and disks, {@link Domains} what they share.
+ * <p>This class holds the pool VM calls and deploy; {@link LibvirtGuests} readiness and the way to
+ * a guest's agent, {@link LibvirtChain} the other preparation steps, {@link LibvirtTasks} snapshots
+ * and disks, {@link Domains} and {@link Volumes} the host's objects.
  */
 public final class LibvirtProvider implements VmProvider {
   private static final Logger log = LoggerFactory.getLogger(LibvirtProvider.class);
@@ -54,15 +51,13 @@ public final class LibvirtProvider implements VmProvider {
   /** How long deploy waits for the guest to come up. */
   static final Duration DEPLOY_BOOT_TIMEOUT = Duration.ofMinutes(10);
 
-  /** One readiness probe of the agent: the agent answers in milliseconds once it is up. */
-  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-
   private final String name;
   private final LibvirtSettings settings;
   private final LibvirtConnection connection;
   private final Domains domains;
   private final Volumes volumes;
   private final Clock clock;
+  private final LibvirtGuests guests;
   private final LibvirtChain chain;
   private final LibvirtTasks tasks;
   private final Map<String, Object> vmLocks = new ConcurrentHashMap<>();
@@ -74,8 +69,9 @@ public final class LibvirtProvider implements VmProvider {
     this.domains = new Domains(settings.scope() != null ? settings.scope() : name, settings);
     this.volumes = new Volumes(settings.storagePool());
     this.clock = clock;
-    this.chain = new LibvirtChain(this, connection, domains, volumes, clock);
-    this.tasks = new LibvirtTasks(this, connection, volumes);
+    this.guests = new LibvirtGuests(name, settings, connection, domains);
+    this.chain = new LibvirtChain(this, guests, connection, domains, volumes, clock);
+    this.tasks = new LibvirtTasks(this, guests, connection, volumes);
   }
 
   /**
@@ -134,16 +130,6 @@ public final class LibvirtProvider implements VmProvider {
 
   Object lockOf(String vmName) {
     return vmLocks.computeIfAbsent(vmName, k -> new Object());
-  }
-
-  ProviderException notFound(String vmName) {
-    return ProviderException.permanent(
-        ErrorTypes.VM_NOT_FOUND, "provider " + name + " has no VM " + vmName);
-  }
-
-  /** The host file the VM's console is logged to; readable here only when the host is this one. */
-  Path consoleLog(String vmName) {
-    return Path.of(settings.consoleLogDir(), vmName + ".console.log");
   }
 
   // --- Pool VMs ---
@@ -233,7 +219,7 @@ public final class LibvirtProvider implements VmProvider {
                         shape,
                         vmName,
                         disk.getPath(),
-                        consoleLog(vmName).toString(),
+                        guests.consoleLog(vmName).toString(),
                         meta));
             try {
               domain.create();
@@ -257,110 +243,9 @@ public final class LibvirtProvider implements VmProvider {
     }
   }
 
-  /**
-   * The guest is ready once its agent answers with the VM's own instance id (the contract's fw_cfg
-   * entry); where the console log is readable from here, its READY marker is checked first, as for
-   * QEMU.
-   */
   @Override
   public Readiness checkReady(String vmName) {
-    Optional<Vm> found = connection.with("readiness of " + vmName, c -> domains.find(c, vmName));
-    if (found.isEmpty()) {
-      return Readiness.failed("provider " + name + " has no VM " + vmName);
-    }
-    Vm vm = found.get();
-    if (!vm.active()) {
-      return Readiness.failed(
-          "the domain of " + vmName + " is shut off; console: " + consoleTail(vmName));
-    }
-    Path console = consoleLog(vmName);
-    // The marker proves a boot finished; once seen, the agent is enough. A snapshot revert
-    // restarts QEMU, which starts the log afresh, and the resumed guest never prints it again.
-    if (!vm.metadata().ready() && Files.isReadable(console)) {
-      Optional<ReadyMarker> marker = SerialLog.ready(console);
-      if (marker.isEmpty()) {
-        return Readiness.booting();
-      }
-      if (!marker.get().instanceId().equals(vmName)) {
-        // A template that hard-codes an instance id would hand out clones that all claim to be
-        // the same VM.
-        return Readiness.failed(
-            "the guest says it is '" + marker.get().instanceId() + "', not " + vmName);
-      }
-    }
-    String ip = address(vm).orElse(null);
-    if (ip == null) {
-      return Readiness.booting();
-    }
-    String instance;
-    try {
-      instance = agent(vm, ip, PROBE_TIMEOUT).info().getOrDefault("instance", "");
-    } catch (IOException | RuntimeException e) {
-      return Readiness.booting();
-    }
-    if (!instance.equals(vmName)) {
-      return Readiness.failed("the guest agent says it is '" + instance + "', not " + vmName);
-    }
-    boolean newAddress = !settings.userNetwork() && !ip.equals(vm.metadata().ip());
-    if (!vm.metadata().ready() || newAddress) {
-      VmMetadata ready =
-          settings.userNetwork() ? vm.metadata().asReady() : vm.metadata().withIp(ip);
-      connection.with(
-          "marking " + vmName + " ready",
-          c -> {
-            domains.writeMetadata(vm.domain(), ready, true);
-            return null;
-          });
-    }
-    return Readiness.ready(vmName, ip, settings.userNetwork() ? vm.metadata().ports() : Map.of());
-  }
-
-  /** Loopback in user mode; otherwise the address libvirt knows, once it knows one. */
-  Optional<String> address(Vm vm) {
-    if (settings.userNetwork()) {
-      return Optional.of(Addresses.LOOPBACK);
-    }
-    if (vm.metadata().ip() != null) {
-      return Optional.of(vm.metadata().ip());
-    }
-    return Addresses.guestAddress(vm.domain());
-  }
-
-  GuestAgent agent(Vm vm, String ip, Duration timeout) {
-    int port =
-        settings.userNetwork()
-            ? vm.metadata().ports().get(GuestContract.AGENT_PORT)
-            : settings.ports().get(GuestContract.AGENT_PORT);
-    return new GuestAgent(ip, port, timeout);
-  }
-
-  /**
-   * The agent of a running VM of this provider; a VM that is missing or off is {@code errorType}.
-   */
-  GuestAgent agentOf(String vmName, String errorType, Duration timeout) {
-    Vm vm = requireRunning(vmName, errorType);
-    String ip =
-        address(vm)
-            .orElseThrow(
-                () ->
-                    ProviderException.transientFailure(
-                        "the address of " + vmName + " is not known yet"));
-    return agent(vm, ip, timeout);
-  }
-
-  Vm requireRunning(String vmName, String errorType) {
-    Optional<Vm> vm = connection.with("lookup of " + vmName, c -> domains.find(c, vmName));
-    if (vm.isEmpty()) {
-      throw ProviderException.permanent(errorType, "provider " + name + " has no VM " + vmName);
-    }
-    if (!vm.get().active()) {
-      throw ProviderException.permanent(errorType, vmName + " is not running");
-    }
-    return vm.get();
-  }
-
-  String consoleTail(String vmName) {
-    return SerialLog.tail(consoleLog(vmName), 5);
+    return guests.checkReady(vmName);
   }
 
   @Override
@@ -407,7 +292,7 @@ public final class LibvirtProvider implements VmProvider {
             return null;
           });
       try {
-        Files.deleteIfExists(consoleLog(vmName));
+        Files.deleteIfExists(guests.consoleLog(vmName));
       } catch (IOException e) {
         log.debug("destroy {}: console log stays: {}", vmName, e.getMessage());
       }
@@ -431,7 +316,7 @@ public final class LibvirtProvider implements VmProvider {
   @Override
   public void cleanForReuse(String vmName) {
     GuestSteps.cleanForReuse(
-        vmName, timeout -> agentOf(vmName, ErrorTypes.CLEANUP_FAILED, timeout));
+        vmName, timeout -> guests.agentOf(vmName, ErrorTypes.CLEANUP_FAILED, timeout));
   }
 
   // --- Template preparation ---
@@ -446,9 +331,9 @@ public final class LibvirtProvider implements VmProvider {
   public ProviderVm deploy(String vmName, String template) {
     cloneVm(vmName, template);
     GuestSteps.awaitReady(
-        vmName, DEPLOY_BOOT_TIMEOUT, () -> checkReady(vmName), () -> consoleTail(vmName));
+        vmName, DEPLOY_BOOT_TIMEOUT, () -> checkReady(vmName), () -> guests.consoleTail(vmName));
     chain.recordGuestVersion(vmName);
-    return get(vmName).orElseThrow(() -> notFound(vmName));
+    return get(vmName).orElseThrow(() -> guests.notFound(vmName));
   }
 
   @Override
@@ -459,7 +344,7 @@ public final class LibvirtProvider implements VmProvider {
   @Override
   public void configure(String vmName, Map<String, String> configuration) {
     GuestSteps.configure(
-        vmName, timeout -> agentOf(vmName, ErrorTypes.VM_NOT_FOUND, timeout), configuration);
+        vmName, timeout -> guests.agentOf(vmName, ErrorTypes.VM_NOT_FOUND, timeout), configuration);
   }
 
   @Override

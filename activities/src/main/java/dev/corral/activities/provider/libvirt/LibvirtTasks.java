@@ -24,11 +24,17 @@ final class LibvirtTasks {
   private static final Pattern DISK_TARGET = Pattern.compile("<target dev='(vd[a-z]+)'");
 
   private final LibvirtProvider provider;
+  private final LibvirtGuests guests;
   private final LibvirtConnection connection;
   private final Volumes volumes;
 
-  LibvirtTasks(LibvirtProvider provider, LibvirtConnection connection, Volumes volumes) {
+  LibvirtTasks(
+      LibvirtProvider provider,
+      LibvirtGuests guests,
+      LibvirtConnection connection,
+      Volumes volumes) {
     this.provider = provider;
+    this.guests = guests;
     this.connection = connection;
     this.volumes = volumes;
   }
@@ -36,7 +42,7 @@ final class LibvirtTasks {
   void snapshot(String vmName, String snapshotId) {
     String id = taskId(snapshotId, "snapshot");
     synchronized (provider.lockOf(vmName)) {
-      Vm vm = provider.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
+      Vm vm = guests.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
       connection.with(
           "snapshot " + id + " of " + vmName,
           c -> {
@@ -51,7 +57,7 @@ final class LibvirtTasks {
   void revertSnapshot(String vmName, String snapshotId) {
     String id = taskId(snapshotId, "snapshot");
     synchronized (provider.lockOf(vmName)) {
-      Vm vm = provider.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
+      Vm vm = guests.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
       connection.with(
           "revert of " + vmName + " to " + id,
           c -> {
@@ -75,7 +81,7 @@ final class LibvirtTasks {
   void addDisk(String vmName, String diskId, int sizeGb) {
     String id = taskId(diskId, "disk");
     synchronized (provider.lockOf(vmName)) {
-      Vm vm = provider.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
+      Vm vm = guests.requireRunning(vmName, ErrorTypes.VM_NOT_FOUND);
       connection.with(
           "adding disk " + id + " to " + vmName,
           c -> {
