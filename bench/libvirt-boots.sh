@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Physical baseline for LibvirtBench: N domains defined and started by hand through libvirt
+# (qemu:///system), all at once, no Corral. Each VM is what the libvirt provider makes
+# (activities/.../provider/libvirt/DomainXml.java with its defaults): a linked-clone qcow2 volume
+# backed by base.qcow2 in a transient dir storage pool, direct kernel boot, the instance id through
+# <sysinfo type='fwcfg'>, the console on a pty logged to a file, user-mode networking through
+# <qemu:commandline> with a fixed 127.0.0.1 forward to guest port 80, TCG, 128 MiB, 1 vCPU.
+# It waits until every guest printed READY on its console and its agent answers
+# GET /cgi-bin/info with instance=<its name>, then prints
+#   RESULT libvirt-boots n=N wall=<s> cpu=<core-seconds> rss_total=<MiB> per_vm=<s,...>
+#     wall       first vol-create until the last VM's agent answered
+#     cpu        user+system time of the N QEMU processes at that moment (core-seconds)
+#     rss_total  sum of their RSS at that moment
+#     per_vm     per VM: vol-create + define + start + boot until its agent answered, in start order
+# and destroys, undefines and deletes everything, and removes the pool (also when it fails).
+# Uses the guest tools/guest/build.sh made in GUEST_DIR (building it if it is missing).
+# Usage: bench/libvirt-boots.sh N [MEM_MB=128] [GUEST_DIR=bench/target/guest]
+# Needs a running libvirtd (.ci/run starts one) and virsh, python3, curl.
+# Data: bench/target/libvirt-boots/ (pool, console logs while running; results.log keeps the
+# RESULT lines).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[ $# -ge 1 ] && [ $# -le 3 ] && [[ $1 =~ ^[1-9][0-9]*$ ]] \
+  || { echo "usage: bench/libvirt-boots.sh N [MEM_MB=128] [GUEST_DIR]" >&2; exit 2; }
+N=$1
+MEM=${2:-128}
+G=${3:-$ROOT/bench/target/guest}
+URI=qemu:///system
+. "$ROOT/tools/guest/lib.sh"
+guest_check_host
+command -v virsh >/dev/null 2>&1 || { echo "missing: virsh (apt-get install libvirt-clients)" >&2; exit 1; }
+virsh -c "$URI" version >/dev/null 2>&1 \
+  || { echo "libvirt-boots: no libvirtd answers at $URI (start virtlogd and libvirtd as .ci/run does)" >&2; exit 1; }
+vsh() { virsh -q -c "$URI" "$@"; }
+
+if [ ! -f "$G/base.json" ] || [ ! -f "$G/base.qcow2" ] || [ ! -f "$G/vmlinuz" ] || [ ! -f "$G/initrd.img" ]; then
+  echo "libvirt-boots: no guest in $G, building it"
+  "$ROOT/tools/guest/build.sh" "$G"
+fi
+G=$(cd "$G" && pwd)
+VERSION=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$G/base.json")
+DATA=$ROOT/bench/target/libvirt-boots
+RUNDIR=$DATA/run-$$
+POOL=lb-$$
+POOLDIR=$RUNDIR/pool
+CONSOLE=$RUNDIR/console
+SCOPE=libvirt-boots-$$
+names=()
+for i in $(seq 1 "$N"); do names+=("lb-$$-$i"); done
+
+# ours NAME...: those of the names libvirt has (as domains or pools); fails while libvirtd does not
+# answer (tests running on the same host restart it).
+ours() {
+  local all
+  all=$( (vsh list --all --name && vsh pool-list --all --name) | sed 's/ *$//') || return 1
+  grep -x -F -f <(printf '%s\n' "$@") <<< "$all" || true
+}
+pids=()
+cleanup() {
+  local try left n p
+  # The VMs still being made first, so that none is defined behind the clean-up's back.
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait
+  # Retried for a minute: libvirtd may be restarting, and a domain it never saw removed stays.
+  for ((try = 0; try < 60; try++)); do
+    if left=$(ours "${names[@]}" "$POOL"); then
+      [ -z "$left" ] && break
+      for n in $left; do
+        if [ "$n" = "$POOL" ]; then
+          vsh pool-destroy "$POOL" >/dev/null 2>&1 &
+        else
+          (vsh destroy "$n" || true; vsh undefine "$n") >/dev/null 2>&1 &
+        fi
+      done
+      wait
+    else
+      left="(libvirtd does not answer)"
+    fi
+    sleep 1
+  done
+  if [ -n "$left" ]; then
+    echo "libvirt-boots: could not remove $(echo $left); $RUNDIR is kept" >&2
+  else
+    rm -rf "$RUNDIR"
+  fi
+}
+trap cleanup EXIT
+
+# QEMU runs as libvirt-qemu: every directory down to the images must be traversable by it.
+mkdir -p "$POOLDIR" "$CONSOLE"
+chmod 755 "$DATA" "$RUNDIR" "$POOLDIR"
+cp "$G/base.qcow2" "$POOLDIR/base.qcow2"
+chmod 444 "$POOLDIR/base.qcow2"
+vsh pool-create-as "$POOL" dir --target "$POOLDIR" >/dev/null
+CAPACITY=$(vsh vol-info --pool "$POOL" base.qcow2 --bytes | awk '/^Capacity:/{print $2}')
+# One free loopback port per VM, fixed in its definition as the provider does.
+read -r -a PORTS < <(python3 -c '
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$N")
+
+# domain_xml NAME DISK LOG PORT: DomainXml.of for the provider's defaults (tcg, user network).
+domain_xml() {
+  local name=$1 disk=$2 log=$3 port=$4
+  cat <<EOF
+<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+  <name>$name</name>
+  <metadata><corral:vm xmlns:corral='https://corral.dev/xmlns/libvirt/vm/1'><corral:scope>$SCOPE</corral:scope><corral:template>base</corral:template><corral:created>$(date -u +%FT%T.%3NZ)</corral:created><corral:port name='agent' host='$port'/></corral:vm></metadata>
+  <memory unit='MiB'>$MEM</memory>
+  <vcpu>1</vcpu>
+  <sysinfo type='fwcfg'><entry name='opt/corral/instance-id'>$name</entry></sysinfo>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>$G/vmlinuz</kernel><initrd>$G/initrd.img</initrd><cmdline>console=ttyS0 quiet loglevel=1 panic=1</cmdline></os>
+  <features><acpi/><tcg><tb-cache unit='MiB'>32</tb-cache></tcg></features>
+  <cpu mode='maximum'/>
+  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2' discard='unmap'/><source file='$disk'/><target dev='vda' bus='virtio'/></disk>
+    <serial type='pty'><log file='$log' append='off'/><target port='0'/></serial>
+    <memballoon model='none'/>
+  </devices>
+  <qemu:commandline>
+    <qemu:arg value='-netdev'/><qemu:arg value='user,id=corral-n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:80'/>
+    <qemu:arg value='-device'/><qemu:arg value='virtio-net-pci,netdev=corral-n0,bus=pci.0,addr=0x1e'/>
+  </qemu:commandline>
+</domain>
+EOF
+}
+
+# boot_one I: one VM, as the provider does it; writes its time (ms) to RUNDIR/NAME.ms.
+boot_one() {
+  local name=${names[$1 - 1]} port=${PORTS[$1 - 1]} t vol disk log pidf line info end
+  t=$(now_ms)
+  vol=corral-vm.$name.qcow2
+  log=$CONSOLE/$name.console.log
+  pidf=/run/libvirt/qemu/$name.pid
+  printf "<volume><name>%s</name><capacity unit='bytes'>%s</capacity><target><format type='qcow2'/></target><backingStore><path>%s</path><format type='qcow2'/></backingStore></volume>" \
+    "$vol" "$CAPACITY" "$POOLDIR/base.qcow2" > "$RUNDIR/$name.vol.xml"
+  vsh vol-create "$POOL" "$RUNDIR/$name.vol.xml" >/dev/null || { echo "$name: vol-create failed" >&2; return 1; }
+  disk=$(vsh vol-path --pool "$POOL" "$vol")
+  domain_xml "$name" "$disk" "$log" "$port" > "$RUNDIR/$name.xml"
+  vsh define "$RUNDIR/$name.xml" >/dev/null || { echo "$name: define failed" >&2; return 1; }
+  vsh start "$name" >/dev/null || { echo "$name: start failed" >&2; return 1; }
+  end=$(( $(now_ms) + 600000 ))
+  # The READY line (polled with grep and /proc only, as qemu-boots.sh does, N VMs at once).
+  while :; do
+    line=$(grep -a -m1 '^READY ' "$log" 2>/dev/null || true)
+    [ -n "$line" ] && break
+    pid_running "$(cat "$pidf" 2>/dev/null || echo 0)" || { echo "$name: QEMU exited before READY" >&2; tail -n 5 "$log" >&2; return 1; }
+    [ "$(now_ms)" -lt "$end" ] || { echo "$name: no READY" >&2; tail -n 5 "$log" >&2; return 1; }
+    sleep 0.05
+  done
+  read -r _ v id _ <<< "${line%$'\r'}"
+  [ "$id" = "$name" ] || { echo "$name: the console says READY for '$id'" >&2; return 1; }
+  [ "$v" = "$VERSION" ] || { echo "$name: the console says version '$v', want '$VERSION'" >&2; return 1; }
+  # Its agent, through the forward.
+  until info=$(curl -sf -m 2 "http://127.0.0.1:$port/cgi-bin/info") && grep -qx "instance=$name" <<< "$info"; do
+    [ "$(now_ms)" -lt "$end" ] || { echo "$name: agent on 127.0.0.1:$port does not answer as $name: ${info:-nothing}" >&2; return 1; }
+    sleep 0.05
+  done
+  echo $(( $(now_ms) - t )) > "$RUNDIR/$name.ms"
+}
+
+T0=$(now_ms)
+for i in $(seq 1 "$N"); do
+  boot_one "$i" &
+  pids+=($!)
+done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=1; done
+WALL=$(( $(now_ms) - T0 ))
+[ $failed -eq 0 ] || { echo "libvirt-boots: some VMs did not come up" >&2; exit 1; }
+
+pidfiles=()
+for n in "${names[@]}"; do pidfiles+=("/run/libvirt/qemu/$n.pid"); done
+read -r CPU RSS_KIB < <(python3 "$ROOT/tools/guest/qemuctl.py" stats "${pidfiles[@]}")
+per=()
+for n in "${names[@]}"; do per+=("$(secs "$(cat "$RUNDIR/$n.ms")")"); done
+LINE="RESULT libvirt-boots n=$N wall=$(secs $WALL) cpu=$CPU rss_total=$((RSS_KIB / 1024)) per_vm=$(IFS=,; echo "${per[*]}")"
+echo "$LINE"
+echo "$(date -u +%FT%TZ) mem=$MEM $LINE" >> "$DATA/results.log"
