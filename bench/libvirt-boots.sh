@@ -7,14 +7,18 @@
 # <qemu:commandline> with a fixed 127.0.0.1 forward to guest port 80, TCG, 128 MiB, 1 vCPU.
 # It waits until every guest printed READY on its console and its agent answers
 # GET /cgi-bin/info with instance=<its name>, then prints
-#   RESULT libvirt-boots n=N wall=<s> cpu=<core-seconds> rss_total=<MiB> per_vm=<s,...>
+#   RESULT libvirt-boots n=N wall=<s> cpu=<core-seconds> rss_total=<MiB> per_vm=<s,...> others=<cores>
 #     wall       first vol-create until the last VM's agent answered
 #     cpu        user+system time of the N QEMU processes at that moment (core-seconds)
 #     rss_total  sum of their RSS at that moment
 #     per_vm     per VM: vol-create + define + start + boot until its agent answered, in start order
+#     others     cores the machine used meanwhile besides those QEMUs (libvirtd, this script's virsh
+#                and curl, and whatever else runs); NOISY after it above 0.25
 # and destroys, undefines and deletes everything, and removes the pool (also when it fails).
 # Uses the guest tools/guest/build.sh made in GUEST_DIR (building it if it is missing).
 # Usage: bench/libvirt-boots.sh N [MEM_MB=128] [GUEST_DIR=bench/target/guest]
+# Env: BENCH_QUIET_WAIT=S (default 180): first wait up to S seconds for other processes to use
+# < 0.25 cores, as the Java benchmarks do.
 # Needs a running libvirtd (.ci/run starts one) and virsh, python3, curl.
 # Data: bench/target/libvirt-boots/ (pool, console logs while running; results.log keeps the
 # RESULT lines).
@@ -165,6 +169,32 @@ boot_one() {
   echo $(( $(now_ms) - t )) > "$RUNDIR/$name.ms"
 }
 
+# Busy time of all CPUs in USER_HZ ticks (1/100 s): everything but idle and iowait.
+busy_ticks() {
+  local _cpu u n sy _idle _iowait irq sirq st
+  read -r _cpu u n sy _idle _iowait irq sirq st _ < /proc/stat
+  echo $((u + n + sy + irq + sirq + st))
+}
+# centi CENTICORES: 27 -> 0.27
+centi() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
+# Wait (at most BENCH_QUIET_WAIT s) until the machine's other processes use < 0.25 cores.
+quiet_end=$((SECONDS + ${BENCH_QUIET_WAIT:-180}))
+told=0
+while :; do
+  a=$(busy_ticks); sleep 1; b=$(busy_ticks)
+  if ((b - a < 25 || SECONDS >= quiet_end)); then
+    if ((told || b - a >= 25)); then
+      echo "libvirt-boots: other processes now use $(centi $((b - a))) cores$( ((b - a >= 25)) && echo ' (gave up waiting for a quiet machine)')"
+    fi
+    break
+  fi
+  if ((!told)); then
+    echo "libvirt-boots: other processes use $(centi $((b - a))) cores; waiting up to ${BENCH_QUIET_WAIT:-180} s for a quiet machine"
+    told=1
+  fi
+done
+
+B0=$(busy_ticks)
 T0=$(now_ms)
 for i in $(seq 1 "$N"); do
   boot_one "$i" &
@@ -173,6 +203,7 @@ done
 failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=1; done
 WALL=$(( $(now_ms) - T0 ))
+B1=$(busy_ticks)
 [ $failed -eq 0 ] || { echo "libvirt-boots: some VMs did not come up" >&2; exit 1; }
 
 pidfiles=()
@@ -180,6 +211,11 @@ for n in "${names[@]}"; do pidfiles+=("/run/libvirt/qemu/$n.pid"); done
 read -r CPU RSS_KIB < <(python3 "$ROOT/tools/guest/qemuctl.py" stats "${pidfiles[@]}")
 per=()
 for n in "${names[@]}"; do per+=("$(secs "$(cat "$RUNDIR/$n.ms")")"); done
-LINE="RESULT libvirt-boots n=$N wall=$(secs $WALL) cpu=$CPU rss_total=$((RSS_KIB / 1024)) per_vm=$(IFS=,; echo "${per[*]}")"
+# Other cores: the machine's busy time less the QEMUs' (all of which falls in the wall time).
+OTHERS=$(( ( (B1 - B0) - 10#${CPU%.*}${CPU#*.} ) * 1000 / WALL ))
+((OTHERS > 0)) || OTHERS=0
+NOISY=""
+((OTHERS <= 25)) || NOISY=" NOISY"
+LINE="RESULT libvirt-boots n=$N wall=$(secs $WALL) cpu=$CPU rss_total=$((RSS_KIB / 1024)) per_vm=$(IFS=,; echo "${per[*]}") others=$(centi $OTHERS)$NOISY"
 echo "$LINE"
 echo "$(date -u +%FT%TZ) mem=$MEM $LINE" >> "$DATA/results.log"

@@ -35,14 +35,28 @@ import org.libvirt.LibvirtException;
  *
  * <p>Each run is a fresh JVM (a pool fills right after Corral starts, with a cold JIT) with its own
  * transient dir storage pool under bench/target holding template {@code base} (the guest's
- * base.qcow2 and base.json sidecar), its own metadata scope and data dir. The clock starts when
- * CorralApp.start returns and stops at the first GET /v1/pools (polled every 50 ms) that shows 4
- * ready; the database's view, first VM created to last VM ready, is printed beside it. Afterwards
- * every domain of the run's scope is destroyed and undefined and the pool and its volumes removed,
- * by the run itself and again by the parent JVM, so that a run that died leaves nothing either.
+ * base.qcow2 and base.json sidecar), its own metadata scope and data dir. Two clocks, each stopped
+ * by the first GET /v1/pools (polled every 50 ms) that shows 4 ready:
  *
- * <p>Usage: {@code LibvirtBench GUEST_DIR [RUNS [QUIET_WAIT_S [BASELINE_S]]]} (default 3 runs);
- * GUEST_DIR holds what tools/guest/build.sh made, BASELINE_S is libvirt-boots.sh's wall time.
+ * <ul>
+ *   <li>fill: from CorralApp.start returning, as QemuBench. The shepherd starts clones during
+ *       start-up, so the database's view, first VM created to last VM ready, is printed beside it;
+ *       Corral's JVM still warms up on the same cores meanwhile.
+ *   <li>refill: the same Corral empties the pool (size 0 through vmpooler's pool size override) and
+ *       is asked for 4 again; the clock starts at that request. This is the like of the by-hand
+ *       figure: no start-up, the same work from nothing to 4 answering guests.
+ * </ul>
+ *
+ * <p>Afterwards every domain of the run's scope is destroyed and undefined and the pool and its
+ * volumes removed, by the run itself and again by the parent JVM, so that a run that died leaves
+ * nothing either.
+ *
+ * <p>Before each run, {@code bench/libvirt-boots.sh 4} runs once (from the directory above
+ * bench.target): by hand and Corral alternate, so that both see the same load on a shared host, and
+ * their medians are compared.
+ *
+ * <p>Usage: {@code LibvirtBench GUEST_DIR [RUNS [QUIET_WAIT_S]]} (default 3 runs, 180 s); GUEST_DIR
+ * holds what tools/guest/build.sh made.
  */
 public final class LibvirtBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,11 +89,10 @@ public final class LibvirtBench {
     Path guest = Path.of(args[0]).toAbsolutePath();
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     long quietWait = args.length > 2 ? Long.parseLong(args[2]) : 180;
-    double baseline = args.length > 3 ? Double.parseDouble(args[3]) : -1;
-    BenchSupport.watchdog("LibvirtBench", 60 + runs * (660 + 2 * quietWait));
+    BenchSupport.watchdog("LibvirtBench", 60 + runs * (780 + 3 * quietWait));
     System.out.printf(
-        "LibvirtBench: pool of %d x 128 MiB on %s (TCG), max_concurrent_clones %d; %d runs, each in"
-            + " a fresh JVM; %d cores, Java %s%n",
+        "LibvirtBench: pool of %d x 128 MiB on %s (TCG), max_concurrent_clones %d; %d runs, each"
+            + " right after one by hand and in a fresh JVM; %d cores, Java %s%n",
         SIZE,
         URI,
         SIZE,
@@ -88,13 +101,20 @@ public final class LibvirtBench {
         System.getProperty("java.version"));
     // Per run: fill, its DB span, refill, its DB span; -1 where the run failed.
     double[][] r = new double[runs][];
+    double[] byHand = new double[runs];
     boolean allFilled = true;
     for (int i = 0; i < runs; i++) {
+      // By hand and Corral alternate, so that both see the same other load on this shared host.
+      byHand[i] = byHand(i + 1, guest, quietWait);
       r[i] = runForked(i + 1, guest, quietWait);
       // Whatever the run left (it died, or libvirtd restarted under its own clean-up).
       cleanUp(scope(i + 1), poolName(i + 1), runDir(i + 1));
       allFilled &= r[i][0] >= 0 && r[i][2] >= 0;
     }
+    double baseline = byHand[0] < 0 ? -1 : BenchSupport.median(byHand);
+    System.out.printf(
+        "RESULT libvirt-boots median of %d: %.2f s %s (%d domains by hand at once)%n",
+        runs, baseline, Arrays.toString(byHand), SIZE);
     System.out.printf(
         "RESULT LibvirtBench median of %d: fill %s (start returned -> /v1/pools ready=%d)%n",
         runs, against(column(r, 0), baseline, allFilled), SIZE);
@@ -133,6 +153,36 @@ public final class LibvirtBench {
         allFilled && median <= baseline * TARGET ? "met" : "MISSED");
   }
 
+  private static final Pattern BY_HAND =
+      Pattern.compile("RESULT libvirt-boots n=\\d+ wall=([0-9.]+) .*");
+
+  /**
+   * {@code bench/libvirt-boots.sh SIZE}, the physical limit: its wall time, or -1 when it failed.
+   * Its output is passed on.
+   */
+  private static double byHand(int run, Path guest, long quietWait) throws Exception {
+    Path script = BenchSupport.targetDir().getParent().resolve("libvirt-boots.sh");
+    System.out.printf("== run %d: %d domains by hand at once (%s) ==%n", run, SIZE, script);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "bash", script.toString(), Integer.toString(SIZE), "128", guest.toString())
+            .redirectErrorStream(true);
+    pb.environment().put("BENCH_QUIET_WAIT", Long.toString(quietWait));
+    Process p = pb.start();
+    double wall = -1;
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        System.out.println(line);
+        Matcher m = BY_HAND.matcher(line);
+        if (m.matches()) {
+          wall = Double.parseDouble(m.group(1));
+        }
+      }
+    }
+    return p.waitFor() == 0 ? wall : -1;
+  }
+
   /** One run in a child JVM with this JVM's options and class path; its output is passed on. */
   private static double[] runForked(int run, Path guest, long quietWait) throws Exception {
     List<String> cmd = new ArrayList<>();
@@ -153,6 +203,7 @@ public final class LibvirtBench {
     cmd.add(Integer.toString(run));
     cmd.add(guest.toString());
     cmd.add(Long.toString(quietWait));
+    System.out.printf("== run %d: Corral ==%n", run);
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     double[] result = {-1, -1, -1, -1};
     try (BufferedReader out =
