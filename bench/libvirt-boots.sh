@@ -135,38 +135,61 @@ domain_xml() {
 EOF
 }
 
+# ms: the time in ms in REPLY, without forking (the wait loops below run N at once on 2 cores).
+ms() { local t=${EPOCHREALTIME/[.,]/}; REPLY=$((t / 1000)); }
+
 # boot_one I: one VM, as the provider does it; writes its time (ms) to RUNDIR/NAME.ms.
 boot_one() {
-  local name=${names[$1 - 1]} port=${PORTS[$1 - 1]} t vol disk log pidf line info end
-  t=$(now_ms)
+  local name=${names[$1 - 1]} port=${PORTS[$1 - 1]} t vol disk log pidf pid line part buf info
+  local end next_check nap lfd v id
+  ms; t=$REPLY
   vol=corral-vm.$name.qcow2
+  disk=$POOLDIR/$vol
   log=$CONSOLE/$name.console.log
   pidf=/run/libvirt/qemu/$name.pid
   printf "<volume><name>%s</name><capacity unit='bytes'>%s</capacity><target><format type='qcow2'/></target><backingStore><path>%s</path><format type='qcow2'/></backingStore></volume>" \
     "$vol" "$CAPACITY" "$POOLDIR/base.qcow2" > "$RUNDIR/$name.vol.xml"
   vsh vol-create "$POOL" "$RUNDIR/$name.vol.xml" >/dev/null || { echo "$name: vol-create failed" >&2; return 1; }
-  disk=$(vsh vol-path --pool "$POOL" "$vol")
   domain_xml "$name" "$disk" "$log" "$port" > "$RUNDIR/$name.xml"
   vsh define "$RUNDIR/$name.xml" >/dev/null || { echo "$name: define failed" >&2; return 1; }
   vsh start "$name" >/dev/null || { echo "$name: start failed" >&2; return 1; }
-  end=$(( $(now_ms) + 600000 ))
-  # The READY line (polled with grep and /proc only, as qemu-boots.sh does, N VMs at once).
+  end=$((t + 600000))
+  # libvirt writes the pid without a newline: read fails at the end of the file but sets pid.
+  read -r pid < "$pidf" || [[ $pid =~ ^[0-9]+$ ]] || { echo "$name: no QEMU pid in $pidf" >&2; return 1; }
+  # The READY line, read as it is written. Every 50 ms wait is a read with a timeout on a pipe
+  # nothing writes to: no process is forked while N VMs boot on 2 cores.
+  exec {nap}<> <(:)
+  exec {lfd}< "$log" || { echo "$name: no console log $log" >&2; return 1; }
+  buf=""
+  next_check=0
   while :; do
-    line=$(grep -a -m1 '^READY ' "$log" 2>/dev/null || true)
-    [ -n "$line" ] && break
-    pid_running "$(cat "$pidf" 2>/dev/null || echo 0)" || { echo "$name: QEMU exited before READY" >&2; tail -n 5 "$log" >&2; return 1; }
-    [ "$(now_ms)" -lt "$end" ] || { echo "$name: no READY" >&2; tail -n 5 "$log" >&2; return 1; }
-    sleep 0.05
+    if IFS= read -r -u "$lfd" part; then
+      line=${buf}${part%$'\r'}
+      buf=""
+      [[ $line == "READY "* ]] && break
+      continue
+    fi
+    buf+=$part
+    ms
+    if ((REPLY >= next_check)); then
+      pid_running "$pid" || { echo "$name: QEMU exited before READY" >&2; tail -n 5 "$log" >&2; return 1; }
+      ((REPLY < end)) || { echo "$name: no READY" >&2; tail -n 5 "$log" >&2; return 1; }
+      next_check=$((REPLY + 1000))
+    fi
+    read -r -t 0.05 -u "$nap" _ || :
   done
-  read -r _ v id _ <<< "${line%$'\r'}"
+  read -r _ v id _ <<< "$line"
   [ "$id" = "$name" ] || { echo "$name: the console says READY for '$id'" >&2; return 1; }
   [ "$v" = "$VERSION" ] || { echo "$name: the console says version '$v', want '$VERSION'" >&2; return 1; }
-  # Its agent, through the forward.
-  until info=$(curl -sf -m 2 "http://127.0.0.1:$port/cgi-bin/info") && grep -qx "instance=$name" <<< "$info"; do
-    [ "$(now_ms)" -lt "$end" ] || { echo "$name: agent on 127.0.0.1:$port does not answer as $name: ${info:-nothing}" >&2; return 1; }
-    sleep 0.05
+  # Its agent, through the forward (it runs before READY is printed: the first try answers).
+  until info=$(curl -sf -m 2 "http://127.0.0.1:$port/cgi-bin/info") \
+      && [[ $'\n'$info$'\n' == *$'\n'"instance=$name"$'\n'* ]]; do
+    ms
+    ((REPLY < end)) || { echo "$name: agent on 127.0.0.1:$port does not answer as $name: ${info:-nothing}" >&2; return 1; }
+    read -r -t 0.05 -u "$nap" _ || :
   done
-  echo $(( $(now_ms) - t )) > "$RUNDIR/$name.ms"
+  ms
+  echo $((REPLY - t)) > "$RUNDIR/$name.ms"
 }
 
 # Busy time of all CPUs in USER_HZ ticks (1/100 s): everything but idle and iowait.
@@ -195,14 +218,14 @@ while :; do
 done
 
 B0=$(busy_ticks)
-T0=$(now_ms)
+ms; T0=$REPLY
 for i in $(seq 1 "$N"); do
   boot_one "$i" &
   pids+=($!)
 done
 failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=1; done
-WALL=$(( $(now_ms) - T0 ))
+ms; WALL=$((REPLY - T0))
 B1=$(busy_ticks)
 [ $failed -eq 0 ] || { echo "libvirt-boots: some VMs did not come up" >&2; exit 1; }
 
