@@ -11,8 +11,8 @@
 #                                  preparation chain; not part of the default run
 #   bench/run.sh libvirt [RUNS]    a pool of 4 on the libvirt provider (qemu:///system, TCG), RUNS times (default 3):
 #                                  4 domains by hand at once (bench/libvirt-boots.sh 4, the physical limit), then
-#                                  LibvirtBench in a fresh JVM: Corral fills the pool after start, empties it and
-#                                  refills it; medians against the by-hand median (target within 15 %). Needs a
+#                                  LibvirtBench in a fresh JVM: Corral fills the pool after start, then empties and
+#                                  refills it twice; medians against the by-hand median (target within 15 %). Needs a
 #                                  running libvirtd (.ci/run starts one); not part of the default run
 #   bench/run.sh reconcile         ReconcileBench (issue 6): reconciling 10,000 VMs on the simulated provider. Two
 #                                  JVMs: the default tick/window (30s/10m, 4 ticks: cost per tick only), then
