@@ -9,6 +9,11 @@
 #   bench/run.sh qemu              issue 5 on real QEMU guests: 4 boots by hand at once (bench/qemu-boots.sh 4,
 #                                  the physical limit), then QemuBench: a pool of 4 filled by Corral and one
 #                                  preparation chain; not part of the default run
+#   bench/run.sh libvirt [RUNS]    a pool of 4 on the libvirt provider (qemu:///system, TCG), RUNS times (default 3):
+#                                  4 domains by hand at once (bench/libvirt-boots.sh 4, the physical limit), then
+#                                  LibvirtBench in a fresh JVM: Corral fills the pool after start, then empties and
+#                                  refills it twice; medians against the by-hand median (target within 15 %). Needs a
+#                                  running libvirtd (.ci/run starts one); not part of the default run
 #   bench/run.sh reconcile         ReconcileBench (issue 6): reconciling 10,000 VMs on the simulated provider. Two
 #                                  JVMs: the default tick/window (30s/10m, 4 ticks: cost per tick only), then
 #                                  tick 5s / window 1m (one window of ticks, 3 reconcile-nows, then the lease rate
@@ -126,8 +131,14 @@ if [ "$MODE" = qemu ]; then
   echo "== QemuBench =="
   run_java qemu QemuBench "$GUEST" "${BENCH_QUIET_WAIT:-180}" || status=1
 fi
-if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ] && [ "$MODE" != qemu ] && [ "$MODE" != reconcile ] && [ "$MODE" != soak ]; then
-  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]] | qemu | reconcile | soak [LIFECYCLES [WARMUP_S]]]" >&2
+if [ "$MODE" = libvirt ]; then
+  GUEST="$TARGET/guest"
+  [ -f "$GUEST/base.qcow2" ] || bash "$ROOT_DIR/tools/guest/build.sh" "$GUEST" 1.0.0
+  echo "== LibvirtBench: ${1:-3} x (4 domains by hand at once with bench/libvirt-boots.sh 4, then Corral) =="
+  run_java libvirt LibvirtBench "$GUEST" "${1:-3}" "${BENCH_QUIET_WAIT:-180}" || status=1
+fi
+if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ] && [ "$MODE" != qemu ] && [ "$MODE" != libvirt ] && [ "$MODE" != reconcile ] && [ "$MODE" != soak ]; then
+  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]] | qemu | libvirt [RUNS] | reconcile | soak [LIFECYCLES [WARMUP_S]]]" >&2
   exit 2
 fi
 exit $status
