@@ -1,0 +1,130 @@
+package dev.corral.activities.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * govmomi's vCenter simulator, as tools/vcsim builds it, on a free loopback port with a fresh
+ * self-signed certificate. A machine without Go and govmomi fails here with build.sh's message;
+ * .ci/run installs them.
+ */
+public final class VcSim implements AutoCloseable {
+  private final Process process;
+  private final URI sdk;
+  private final String user;
+  private final String password;
+  private final Path caFile;
+
+  private VcSim(Process process, URI url, Path caFile) {
+    this.process = process;
+    this.caFile = caFile;
+    String[] userInfo = url.getUserInfo().split(":", 2);
+    this.user = userInfo[0];
+    this.password = userInfo[1];
+    this.sdk =
+        URI.create(url.getScheme() + "://" + url.getHost() + ":" + url.getPort() + url.getPath());
+  }
+
+  /**
+   * Starts a simulator; {@code args} are main.go's flags ({@code -idle 1s}, {@code -vm 4}, ...).
+   */
+  public static VcSim start(String... args) {
+    Path binary = build();
+    Path dir =
+        TestDirs.track(
+            Path.of("target", "vcsim-" + UUID.randomUUID().toString().substring(0, 8))
+                .toAbsolutePath());
+    try {
+      Files.createDirectories(dir);
+      Path ca = dir.resolve("ca.pem");
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(binary.toString(), "-l", "127.0.0.1:0", "-cafile", ca.toString()));
+      cmd.addAll(List.of(args));
+      Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("vcsim.err").toFile()).start();
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      if (line == null || !line.startsWith("VCSIM_URL=")) {
+        p.destroyForcibly();
+        throw new IllegalStateException(
+            "the vCenter simulator did not start: "
+                + line
+                + " "
+                + Files.readString(dir.resolve("vcsim.err")));
+      }
+      return new VcSim(p, URI.create(line.substring("VCSIM_URL=".length()).strip()), ca);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public URI sdk() {
+    return sdk;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public String password() {
+    return password;
+  }
+
+  /** The simulator's own certificate, as an operator's CA file. */
+  public Path caFile() {
+    return caFile;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  private static synchronized Path build() {
+    Path root = Path.of("").toAbsolutePath();
+    while (root != null && !Files.exists(root.resolve("tools/vcsim/build.sh"))) {
+      root = root.getParent();
+    }
+    if (root == null) {
+      throw new IllegalStateException(
+          "tools/vcsim/build.sh not found above " + Path.of("").toAbsolutePath());
+    }
+    Path out = Path.of("target", "vcsim-bin").toAbsolutePath();
+    try {
+      Process p =
+          new ProcessBuilder(
+                  "bash", root.resolve("tools/vcsim/build.sh").toString(), out.toString())
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new IllegalStateException("tools/vcsim/build.sh failed:\n" + output);
+      }
+      return out.resolve("vcsim");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
