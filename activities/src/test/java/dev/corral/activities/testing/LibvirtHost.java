@@ -103,6 +103,12 @@ public final class LibvirtHost {
             } catch (LibvirtException e) {
               // Gone meanwhile.
             }
+            // What the provider's destroy would remove too: the console log it defined.
+            try {
+              Files.deleteIfExists(Path.of("/var/log/libvirt/qemu", name + ".console.log"));
+            } catch (IOException e) {
+              // Not this test's outcome.
+            }
             return null;
           });
     }

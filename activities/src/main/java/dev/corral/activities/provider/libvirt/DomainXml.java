@@ -1,5 +1,6 @@
 package dev.corral.activities.provider.libvirt;
 
+import dev.corral.activities.provider.XmlText;
 import dev.corral.activities.provider.guest.GuestContract;
 import dev.corral.workflows.model.VmShape;
 import java.util.Map;
@@ -33,22 +34,22 @@ final class DomainXml {
     x.append("<domain type='")
         .append(kvm ? "kvm" : "qemu")
         .append("' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n");
-    x.append("  <name>").append(Xml.escape(vmName)).append("</name>\n");
+    x.append("  <name>").append(XmlText.escape(vmName)).append("</name>\n");
     x.append("  <metadata>").append(metadata.toXml(true)).append("</metadata>\n");
     x.append("  <memory unit='MiB'>").append(memoryMb).append("</memory>\n");
     x.append("  <vcpu>").append(cpus).append("</vcpu>\n");
     x.append("  <sysinfo type='fwcfg'><entry name='")
         .append(GuestContract.INSTANCE_ID_FW_CFG)
         .append("'>")
-        .append(Xml.escape(vmName))
+        .append(XmlText.escape(vmName))
         .append("</entry></sysinfo>\n");
     x.append("  <os><type arch='x86_64' machine='pc'>hvm</type>");
     if (settings.kernel() != null) {
-      x.append("<kernel>").append(Xml.escape(settings.kernel())).append("</kernel>");
+      x.append("<kernel>").append(XmlText.escape(settings.kernel())).append("</kernel>");
       if (settings.initrd() != null) {
-        x.append("<initrd>").append(Xml.escape(settings.initrd())).append("</initrd>");
+        x.append("<initrd>").append(XmlText.escape(settings.initrd())).append("</initrd>");
       }
-      x.append("<cmdline>").append(Xml.escape(settings.kernelArgs())).append("</cmdline>");
+      x.append("<cmdline>").append(XmlText.escape(settings.kernelArgs())).append("</cmdline>");
     } else {
       x.append("<boot dev='hd'/>");
     }
@@ -68,19 +69,19 @@ final class DomainXml {
     x.append("  <devices>\n");
     x.append(
         "    <disk type='file' device='disk'><driver name='qemu' type='qcow2' discard='unmap'/>");
-    x.append("<source file='").append(Xml.escape(disk)).append("'/>");
+    x.append("<source file='").append(XmlText.escape(disk)).append("'/>");
     x.append("<target dev='vda' bus='virtio'/></disk>\n");
     if (settings.bridge() != null) {
       x.append("    <interface type='bridge'><source bridge='")
-          .append(Xml.escape(settings.bridge()))
+          .append(XmlText.escape(settings.bridge()))
           .append("'/><model type='virtio'/></interface>\n");
     } else if (!settings.userNetwork()) {
       x.append("    <interface type='network'><source network='")
-          .append(Xml.escape(settings.network()))
+          .append(XmlText.escape(settings.network()))
           .append("'/><model type='virtio'/></interface>\n");
     }
     x.append("    <serial type='pty'><log file='")
-        .append(Xml.escape(consoleLog))
+        .append(XmlText.escape(consoleLog))
         .append("' append='off'/><target port='0'/></serial>\n");
     x.append("    <memballoon model='none'/>\n");
     x.append("  </devices>\n");
@@ -120,11 +121,11 @@ final class DomainXml {
   /** A linked clone: a qcow2 volume whose backing store is the template's image. */
   static String linkedClone(String volumeName, long capacityBytes, String backingPath) {
     return "<volume><name>"
-        + Xml.escape(volumeName)
+        + XmlText.escape(volumeName)
         + "</name><capacity unit='bytes'>"
         + capacityBytes
         + "</capacity><target><format type='qcow2'/></target><backingStore><path>"
-        + Xml.escape(backingPath)
+        + XmlText.escape(backingPath)
         + "</path><format type='qcow2'/></backingStore></volume>";
   }
 
@@ -134,7 +135,7 @@ final class DomainXml {
    */
   static String volume(String volumeName, String format, long capacityBytes, boolean readOnly) {
     return "<volume><name>"
-        + Xml.escape(volumeName)
+        + XmlText.escape(volumeName)
         + "</name><capacity unit='bytes'>"
         + capacityBytes
         + "</capacity><target><format type='"
@@ -147,7 +148,7 @@ final class DomainXml {
   /** An extra disk attached live, on the next free virtio target. */
   static String extraDisk(String path, String target) {
     return "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='"
-        + Xml.escape(path)
+        + XmlText.escape(path)
         + "'/><target dev='"
         + target
         + "' bus='virtio'/></disk>";
@@ -155,6 +156,6 @@ final class DomainXml {
 
   /** An internal snapshot, with the guest's memory when it runs. */
   static String snapshot(String snapshotName) {
-    return "<domainsnapshot><name>" + Xml.escape(snapshotName) + "</name></domainsnapshot>";
+    return "<domainsnapshot><name>" + XmlText.escape(snapshotName) + "</name></domainsnapshot>";
   }
 }

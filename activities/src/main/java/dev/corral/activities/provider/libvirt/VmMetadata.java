@@ -1,5 +1,6 @@
 package dev.corral.activities.provider.libvirt;
 
+import dev.corral.activities.provider.XmlText;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -77,7 +78,7 @@ record VmMetadata(
       x.append('<')
           .append(p)
           .append("port name='")
-          .append(Xml.escape(port.getKey()))
+          .append(XmlText.escape(port.getKey()))
           .append("' host='")
           .append(port.getValue())
           .append("'/>");
@@ -97,7 +98,7 @@ record VmMetadata(
   private static void element(StringBuilder x, String prefix, String name, String value) {
     if (value != null) {
       x.append('<').append(prefix).append(name).append('>');
-      x.append(Xml.escape(value));
+      x.append(XmlText.escape(value));
       x.append("</").append(prefix).append(name).append('>');
     }
   }

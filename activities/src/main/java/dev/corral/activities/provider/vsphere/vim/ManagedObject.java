@@ -1,5 +1,7 @@
 package dev.corral.activities.provider.vsphere.vim;
 
+import dev.corral.activities.provider.XmlText;
+
 /**
  * A vSphere managed object reference ({@code <tag type="VirtualMachine">vm-42</tag>}): what every
  * vim25 call names its target and arguments by.
@@ -10,9 +12,9 @@ public record ManagedObject(String type, String value) {
     return "<"
         + tag
         + " type=\""
-        + VimXml.escape(type)
+        + XmlText.escape(type)
         + "\">"
-        + VimXml.escape(value)
+        + XmlText.escape(value)
         + "</"
         + tag
         + ">";

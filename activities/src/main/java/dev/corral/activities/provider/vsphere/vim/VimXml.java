@@ -1,5 +1,6 @@
 package dev.corral.activities.provider.vsphere.vim;
 
+import dev.corral.activities.provider.XmlText;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,18 +24,9 @@ public final class VimXml {
 
   private VimXml() {}
 
-  public static String escape(String value) {
-    return value
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;")
-        .replace("'", "&apos;");
-  }
-
   /** An element {@code <tag>text</tag>}, text escaped. */
   public static String element(String tag, String text) {
-    return "<" + tag + ">" + escape(text) + "</" + tag + ">";
+    return "<" + tag + ">" + XmlText.escape(text) + "</" + tag + ">";
   }
 
   static Document parse(byte[] xml) {

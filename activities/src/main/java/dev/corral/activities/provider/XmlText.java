@@ -1,10 +1,14 @@
-package dev.corral.activities.provider.libvirt;
+package dev.corral.activities.provider;
 
-/** Text and attribute values in the XML Corral sends libvirt. */
-final class Xml {
-  private Xml() {}
+/**
+ * Text and attribute values in the XML providers send their hypervisors (libvirt definitions, vim25
+ * requests): every value a config or a caller gave is escaped, so none can change the document
+ * around it.
+ */
+public final class XmlText {
+  private XmlText() {}
 
-  static String escape(String value) {
+  public static String escape(String value) {
     StringBuilder out = new StringBuilder(value.length());
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
