@@ -140,10 +140,10 @@ public final class LibvirtProvider implements VmProvider {
   }
 
   /**
-   * Defines the domain (with its metadata, so that even a half-made VM is in the inventory), makes
-   * its linked clone, and starts it. A running VM of that name is returned as it is (a repeated
-   * call, or a VM adopted after a crash); a stopped one is the leftover of an earlier try and is
-   * made again.
+   * Makes the linked clone, defines the domain with its metadata, and starts it. A running VM of
+   * that name is returned as it is (a repeated call, or a VM adopted after a crash); a stopped one
+   * is the leftover of an earlier try and is made again. A disk volume left by a crash before the
+   * domain was defined is named after the VM, so the retry replaces it and destroy deletes it.
    */
   @Override
   public ProviderVm cloneVm(String vmName, String template, VmShape shape) {
@@ -157,7 +157,7 @@ public final class LibvirtProvider implements VmProvider {
           c -> {
             Optional<Domain> existing = Domains.lookup(c, vmName);
             if (existing.isPresent()) {
-              Optional<Vm> ours = domains.find(c, vmName);
+              Optional<VmMetadata> ours = domains.metadata(existing.get());
               if (ours.isEmpty()) {
                 throw ProviderException.permanent(
                     ErrorTypes.CLONE_FAILED,
@@ -169,22 +169,15 @@ public final class LibvirtProvider implements VmProvider {
                         + domains.scope()
                         + "); it is left alone");
               }
-              if (ours.get().active()) {
+              if (Domains.active(existing.get())) {
                 log.debug("clone {}: already running, returning it", vmName);
-                return domains.describe(ours.get());
+                return domains.describe(vmName, ours.get(), true);
               }
               log.info("clone {}: removing the leftover of an earlier try", vmName);
-              Domains.remove(ours.get().domain());
+              Domains.remove(existing.get());
             }
             StoragePool pool = volumes.pool(c);
-            Optional<StorageVol> image =
-                Volumes.validTemplateName(template)
-                    ? volumes.find(pool, template + Volumes.IMAGE)
-                    : Optional.empty();
-            if (image.isEmpty() && Volumes.validTemplateName(template)) {
-              volumes.refresh(pool);
-              image = volumes.find(pool, template + Volumes.IMAGE);
-            }
+            Optional<StorageVol> image = volumes.image(pool, template);
             if (image.isEmpty()) {
               throw ProviderException.permanent(
                   ErrorTypes.TEMPLATE_NOT_FOUND,

@@ -162,21 +162,31 @@ final class Volumes {
 
   /** The template's listing entry, or empty when it is missing or still being written. */
   Optional<ProviderTemplate> template(Connect c, String name) throws LibvirtException {
-    if (!validTemplateName(name)) {
-      return Optional.empty();
-    }
     StoragePool pool = pool(c);
-    if (find(pool, name + IMAGE).isEmpty()) {
-      // Copied in by hand since the last listing: libvirt sees it after a refresh.
-      refresh(pool);
-      if (find(pool, name + IMAGE).isEmpty()) {
-        return Optional.empty();
-      }
+    if (image(pool, name).isEmpty()) {
+      return Optional.empty();
     }
     TemplateSidecar sidecar = sidecar(c, pool, name);
     return Boolean.TRUE.equals(sidecar.partial())
         ? Optional.empty()
         : Optional.of(sidecar.describe(name));
+  }
+
+  /**
+   * Template {@code name}'s image volume, or empty when the name is not a template's or it is
+   * missing.
+   */
+  Optional<StorageVol> image(StoragePool pool, String name) throws LibvirtException {
+    if (!validTemplateName(name)) {
+      return Optional.empty();
+    }
+    Optional<StorageVol> image = find(pool, name + IMAGE);
+    if (image.isEmpty()) {
+      // Copied in by hand since the last listing: libvirt sees it after a refresh.
+      refresh(pool);
+      image = find(pool, name + IMAGE);
+    }
+    return image;
   }
 
   TemplateSidecar sidecar(Connect c, StoragePool pool, String templateName)
