@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 func main() {
@@ -43,6 +44,10 @@ func main() {
 	pass := flag.String("pass", "pass", "password")
 	delays := flag.String("method-delay", "", "per-method SOAP delay in ms, e.g. CloneVM_Task=1500,PowerOnVM_Task=300")
 	trace := flag.Bool("trace", false, "trace SOAP to stderr")
+	boot := flag.Duration("boot", 0, "a powered-on VM's guest 'boots' after this long: Tools run and report -guest-ip (0 = guests never boot, as in plain vcsim)")
+	guestIP := flag.String("guest-ip", "127.0.0.1", "the address booted guests report through Tools")
+	hostStats := flag.String("host-stats", "", "host quick stats, NAME=CPU_MHZ:MEM_MB or NAME=none (no quick stats), comma separated")
+	hostIssue := flag.String("host-issue", "", "names of hosts that report a config issue, comma separated")
 	flag.Parse()
 
 	start := time.Now()
@@ -61,6 +66,12 @@ func main() {
 	simulator.Trace = *trace
 	if err := m.Create(); err != nil {
 		log.Fatal(err)
+	}
+	if err := setHosts(*hostStats, *hostIssue); err != nil {
+		log.Fatal(err)
+	}
+	if *boot > 0 {
+		go bootGuests(*boot, *guestIP)
 	}
 	m.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *pass)}
 	if *useTLS {
@@ -83,6 +94,97 @@ func main() {
 	<-sig
 	s.Close()
 	m.Remove()
+}
+
+// setHosts gives named hosts their quick stats (all hosts share one set in vcsim) or a config issue, so that
+// tests can check which host a clone is placed on.
+func setHosts(stats, issues string) error {
+	hosts := map[string]*simulator.HostSystem{}
+	for _, e := range simulator.Map.All("HostSystem") {
+		h := e.(*simulator.HostSystem)
+		hosts[h.Name] = h
+	}
+	for _, kv := range strings.Split(stats, ",") {
+		name, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		h := hosts[name]
+		if h == nil {
+			return fmt.Errorf("-host-stats: no host %q", name)
+		}
+		if v == "none" {
+			h.Summary.QuickStats = types.HostListSummaryQuickStats{}
+			continue
+		}
+		cpu, mem, _ := strings.Cut(v, ":")
+		c, err1 := strconv.Atoi(cpu)
+		mb, err2 := strconv.Atoi(mem)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("-host-stats: %q is not CPU_MHZ:MEM_MB", v)
+		}
+		h.Summary.QuickStats.OverallCpuUsage, h.Summary.QuickStats.OverallMemoryUsage = int32(c), int32(mb)
+	}
+	for _, name := range strings.Split(issues, ",") {
+		if name == "" {
+			continue
+		}
+		h := hosts[name]
+		if h == nil {
+			return fmt.Errorf("-host-issue: no host %q", name)
+		}
+		h.ConfigIssue = append(h.ConfigIssue, &types.Event{FullFormattedMessage: "simulated config issue on " + name})
+	}
+	return nil
+}
+
+// bootGuests plays the guests vcsim does not run: once a VM has been powered on for `after`, VMware Tools
+// "run" in it and report its address and host name; a powered-off VM's Tools stop.
+func bootGuests(after time.Duration, ip string) {
+	poweredOn := map[types.ManagedObjectReference]time.Time{}
+	tick := after / 4
+	if tick < 10*time.Millisecond {
+		tick = 10 * time.Millisecond
+	}
+	for now := range time.Tick(tick) {
+		for _, e := range simulator.Map.All("VirtualMachine") {
+			vm := e.(*simulator.VirtualMachine)
+			simulator.Map.WithLock(vm, func() {
+				if vm.Guest == nil || vm.Config == nil || vm.Config.Template {
+					return
+				}
+				running := vm.Guest.ToolsRunningStatus == string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
+				if vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
+					delete(poweredOn, vm.Self)
+					if running {
+						setGuest(vm, types.VirtualMachineToolsRunningStatusGuestToolsNotRunning, types.VirtualMachineToolsStatusToolsNotRunning, "", "")
+					}
+					return
+				}
+				since, seen := poweredOn[vm.Self]
+				if !seen {
+					poweredOn[vm.Self] = now
+					return
+				}
+				if !running && now.Sub(since) >= after {
+					setGuest(vm, types.VirtualMachineToolsRunningStatusGuestToolsRunning, types.VirtualMachineToolsStatusToolsOk, ip, vm.Name)
+				}
+			})
+		}
+	}
+}
+
+func setGuest(vm *simulator.VirtualMachine, running types.VirtualMachineToolsRunningStatus, status types.VirtualMachineToolsStatus, ip, hostName string) {
+	vm.Guest.ToolsRunningStatus = string(running)
+	vm.Guest.ToolsStatus = status
+	vm.Guest.IpAddress = ip
+	vm.Guest.HostName = hostName
+	if vm.Summary.Guest != nil {
+		vm.Summary.Guest.ToolsRunningStatus = string(running)
+		vm.Summary.Guest.ToolsStatus = status
+		vm.Summary.Guest.IpAddress = ip
+		vm.Summary.Guest.HostName = hostName
+	}
 }
 
 func selfSigned() tls.Certificate {

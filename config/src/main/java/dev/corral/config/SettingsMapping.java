@@ -78,6 +78,11 @@ public final class SettingsMapping {
     return mapping.integer(key, dflt, min, max);
   }
 
+  /** {@code true} or {@code false}. */
+  public boolean bool(String key, boolean dflt) {
+    return mapping.bool(key, dflt);
+  }
+
   /** A number from 0 to 100; 0 when left out. */
   public double percent(String key) {
     return mapping.percent(key);

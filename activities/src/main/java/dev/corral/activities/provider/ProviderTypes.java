@@ -3,6 +3,7 @@ package dev.corral.activities.provider;
 import dev.corral.activities.provider.libvirt.LibvirtType;
 import dev.corral.activities.provider.qemu.QemuType;
 import dev.corral.activities.provider.simulated.SimulatedType;
+import dev.corral.activities.provider.vsphere.VsphereType;
 import dev.corral.config.ProviderCatalog;
 import dev.corral.config.ProviderConfig;
 import dev.corral.config.ProviderSettingsBinder;
@@ -18,9 +19,9 @@ import java.util.Map;
  * settings; {@link ProviderRegistry} builds providers from it.
  */
 public final class ProviderTypes implements ProviderCatalog {
-  /** In the order config messages list them ("known types: simulated, qemu, libvirt"). */
+  /** In the order config messages list them ("known types: simulated, qemu, libvirt, vsphere"). */
   private static final List<ProviderType> TYPES =
-      List.of(new SimulatedType(), new QemuType(), new LibvirtType());
+      List.of(new SimulatedType(), new QemuType(), new LibvirtType(), new VsphereType());
 
   private static final Map<String, ProviderType> BY_NAME = byName();
 

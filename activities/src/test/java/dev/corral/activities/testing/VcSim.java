@@ -1,5 +1,9 @@
 package dev.corral.activities.testing;
 
+import dev.corral.activities.provider.vsphere.vim.ManagedObject;
+import dev.corral.activities.provider.vsphere.vim.SoapTransport;
+import dev.corral.activities.provider.vsphere.vim.VimSession;
+import dev.corral.activities.provider.vsphere.vim.VimXml;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -8,10 +12,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.w3c.dom.Element;
 
 /**
  * govmomi's vCenter simulator, as tools/vcsim builds it, on a free loopback port with a fresh
@@ -84,6 +90,78 @@ public final class VcSim implements AutoCloseable {
   /** The simulator's own certificate, as an operator's CA file. */
   public Path caFile() {
     return caFile;
+  }
+
+  /** A logged-in session of the simulator's user, for setting up what a test needs. */
+  public VimSession session() {
+    try {
+      VimSession s =
+          new VimSession(
+              new SoapTransport(sdk, SoapTransport.trusting(caFile), Duration.ofSeconds(30)),
+              user,
+              password);
+      s.login();
+      return s;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Makes template {@code name} in {@code DC0/vm/<folder>} from the simulator's VM {@code
+   * DC0_C0_RP0_VM0}, with {@code annotation} (a template sidecar's JSON) as its notes, as an
+   * operator uploads a raw template.
+   */
+  public void makeTemplate(String folder, String name, String annotation) {
+    try (VimSession s = session()) {
+      ManagedObject source = s.findByInventoryPath("DC0/vm/DC0_C0_RP0_VM0").orElseThrow();
+      ManagedObject parent = s.findByInventoryPath("DC0/vm").orElseThrow();
+      ManagedObject target =
+          s.findByInventoryPath("DC0/vm/" + folder)
+              .orElseGet(
+                  () -> {
+                    try {
+                      return VimXml.reference(
+                          VimXml.child(
+                                  s.invoke("CreateFolder", parent, VimXml.element("name", folder)),
+                                  "returnval")
+                              .orElseThrow());
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  });
+      ManagedObject pool =
+          VimXml.reference(s.properties(source, "resourcePool").get("resourcePool"));
+      Element result =
+          s.runTask(
+                  "CloneVM_Task",
+                  source,
+                  target.xml("folder")
+                      + VimXml.element("name", name)
+                      + "<spec><location>"
+                      + pool.xml("pool")
+                      + "</location><template>false</template><powerOn>false</powerOn></spec>",
+                  Duration.ofSeconds(30))
+              .orElseThrow();
+      ManagedObject vm = VimXml.reference(result);
+      s.runTask(
+          "ReconfigVM_Task",
+          vm,
+          "<spec>" + VimXml.element("annotation", annotation) + "</spec>",
+          Duration.ofSeconds(30));
+      s.invoke("MarkAsTemplate", vm, "");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The object at inventory path {@code path}, or empty. */
+  public java.util.Optional<ManagedObject> find(String path) {
+    try (VimSession s = session()) {
+      return s.findByInventoryPath(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

@@ -36,9 +36,11 @@ public record PoolRow(
     Integer sizeOverride,
     String templateOverride) {
 
-  /** The memory and CPUs the pool asks of its VMs (nulls: the provider's defaults). */
+  /**
+   * The memory and CPUs the pool asks of its VMs (nulls: the provider's defaults), and its name.
+   */
   public VmShape shape() {
-    return new VmShape(memoryMb, cpus);
+    return new VmShape(memoryMb, cpus, name);
   }
 
   /** The template selector, or null for a pool on a fixed template. */

@@ -2,7 +2,9 @@ package dev.corral.activities.provider.vsphere.vim;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.w3c.dom.Element;
@@ -121,10 +123,18 @@ public final class VimSession implements AutoCloseable {
     return VimXml.child(r, "returnval").map(VimXml::reference);
   }
 
+  /** One object a property read returned, with the properties it has set, by path. */
+  public record ObjectContent(ManagedObject object, Map<String, Element> properties) {
+    /** The text of property {@code path}, or empty when it is not set. */
+    public Optional<String> text(String path) {
+      Element e = properties.get(path);
+      return e == null ? Optional.empty() : Optional.of(e.getTextContent().strip());
+    }
+  }
+
   /**
    * The properties {@code paths} of {@code object}, by path; a property the object does not have
-   * set is absent. Property reads are allowed without a session and report an expired one per
-   * property instead of as a fault: that too renews the session once.
+   * set is absent.
    */
   public Map<String, Element> properties(ManagedObject object, String... paths) throws IOException {
     StringBuilder spec = new StringBuilder("<specSet><propSet>");
@@ -134,36 +144,92 @@ public final class VimSession implements AutoCloseable {
     }
     spec.append("</propSet><objectSet>")
         .append(object.xml("obj"))
-        .append("<skip>false</skip></objectSet></specSet><options/>");
+        .append("<skip>false</skip></objectSet></specSet>");
+    List<ObjectContent> found = retrieve(spec.toString());
+    return found.isEmpty() ? Map.of() : found.get(0).properties();
+  }
+
+  /**
+   * One property collector read: {@code specSet} is the request's {@code <specSet>} element(s).
+   * Every page is read (a large result comes in pages on a real vCenter). Property reads are
+   * allowed without a session and report an expired one per property instead of as a fault: that
+   * too renews the session once.
+   */
+  public List<ObjectContent> retrieve(String specSet) throws IOException {
     for (int attempt = 0; ; attempt++) {
       String used = cookie;
-      Element r = invoke("RetrievePropertiesEx", content().propertyCollector(), spec.toString());
-      Map<String, Element> values = new LinkedHashMap<>();
+      List<ObjectContent> out = new ArrayList<>();
+      Element r =
+          invoke("RetrievePropertiesEx", content().propertyCollector(), specSet + "<options/>");
       boolean notAuthenticated = false;
-      for (Element objects :
-          VimXml.child(r, "returnval")
-              .map(v -> VimXml.children(v, "objects"))
-              .orElse(java.util.List.of())) {
-        for (Element prop : VimXml.children(objects, "propSet")) {
-          values.put(VimXml.text(prop, "name").orElse(""), VimXml.child(prop, "val").orElseThrow());
+      Optional<Element> page = VimXml.child(r, "returnval");
+      while (page.isPresent()) {
+        notAuthenticated |= read(page.get(), out);
+        Optional<String> token = VimXml.text(page.get(), "token");
+        if (token.isEmpty()) {
+          break;
         }
-        for (Element missing : VimXml.children(objects, "missingSet")) {
-          String fault =
-              VimXml.child(missing, "fault")
-                  .flatMap(f -> VimXml.child(f, "fault"))
-                  .flatMap(VimXml::xsiType)
-                  .orElse("");
-          notAuthenticated |= VimFault.NOT_AUTHENTICATED.equals(fault);
-        }
+        page =
+            VimXml.child(
+                invoke(
+                    "ContinueRetrievePropertiesEx",
+                    content().propertyCollector(),
+                    VimXml.element("token", token.get())),
+                "returnval");
       }
       if (!notAuthenticated) {
-        return values;
+        return out;
       }
       if (attempt > 0) {
         throw new VimFault(VimFault.NOT_AUTHENTICATED, "a new session is refused too");
       }
       expired(used == null ? cookie : used);
     }
+  }
+
+  /** Adds the page's objects to {@code out}; true when a property was refused for no session. */
+  private static boolean read(Element page, List<ObjectContent> out) {
+    boolean notAuthenticated = false;
+    for (Element objects : VimXml.children(page, "objects")) {
+      Map<String, Element> values = new LinkedHashMap<>();
+      for (Element prop : VimXml.children(objects, "propSet")) {
+        values.put(VimXml.text(prop, "name").orElse(""), VimXml.child(prop, "val").orElseThrow());
+      }
+      for (Element missing : VimXml.children(objects, "missingSet")) {
+        String fault =
+            VimXml.child(missing, "fault")
+                .flatMap(f -> VimXml.child(f, "fault"))
+                .flatMap(VimXml::xsiType)
+                .orElse("");
+        notAuthenticated |= VimFault.NOT_AUTHENTICATED.equals(fault);
+      }
+      ManagedObject obj = VimXml.child(objects, "obj").map(VimXml::reference).orElseThrow();
+      out.add(new ObjectContent(obj, values));
+    }
+    return notAuthenticated;
+  }
+
+  /**
+   * Starts task {@code method} on {@code target} and waits for it; returns its result.
+   *
+   * @throws VimFault the call's or the task's fault
+   */
+  public Optional<Element> runTask(
+      String method, ManagedObject target, String params, Duration timeout) throws IOException {
+    Element r = invoke(method, target, params);
+    ManagedObject task =
+        VimXml.child(r, "returnval")
+            .map(VimXml::reference)
+            .orElseThrow(() -> new VimFault("UnreadableReply", method + " returned no task"));
+    return awaitTask(task, timeout);
+  }
+
+  /**
+   * Checks that the session is alive with the cheapest call there is (the server's clock), logging
+   * in again if it expired; callers that held a session idle for long check it before real work.
+   */
+  public void check() throws IOException {
+    invoke("CurrentTime", SERVICE_INSTANCE, "");
   }
 
   /**
