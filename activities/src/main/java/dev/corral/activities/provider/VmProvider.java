@@ -125,6 +125,25 @@ public interface VmProvider extends AutoCloseable {
    */
   void addDisk(String vmName, String diskId, int sizeGb);
 
+  // --- Leftovers the reconciler removes. ---
+
+  /**
+   * Corral's empty folders that no configured pool uses (vSphere pool folders of pools since
+   * removed), as full paths, when the provider is set to remove them; the reconciler removes each
+   * at its second sighting, as it does unknown VMs. Providers without folders have none.
+   *
+   * @param pools the names of the configured pools
+   */
+  default List<String> unusedFolders(java.util.Set<String> pools) {
+    return List.of();
+  }
+
+  /**
+   * Removes a folder {@link #unusedFolders} listed, if it is still empty; one that is gone, or no
+   * longer empty, is left and the call succeeds.
+   */
+  default void removeUnusedFolder(String folder) {}
+
   @Override
   default void close() {}
 }

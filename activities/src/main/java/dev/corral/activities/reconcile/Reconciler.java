@@ -433,6 +433,8 @@ public final class Reconciler implements Reloadable {
         }
       }
     }
+    UnusedFolders.sweep(
+        db, provider, config, listedAt, request.tick(), request.force(), counts.errors);
     db.inTransaction(
         session ->
             session

@@ -113,11 +113,16 @@ public final class VcSim implements AutoCloseable {
    * operator uploads a raw template.
    */
   public void makeTemplate(String folder, String name, String annotation) {
+    makeTemplate("DC0", folder, name, annotation);
+  }
+
+  /** {@link #makeTemplate(String, String, String)} in datacenter {@code dc}. */
+  public void makeTemplate(String dc, String folder, String name, String annotation) {
     try (VimSession s = session()) {
-      ManagedObject source = s.findByInventoryPath("DC0/vm/DC0_C0_RP0_VM0").orElseThrow();
-      ManagedObject parent = s.findByInventoryPath("DC0/vm").orElseThrow();
+      ManagedObject source = s.findByInventoryPath(dc + "/vm/" + dc + "_C0_RP0_VM0").orElseThrow();
+      ManagedObject parent = s.findByInventoryPath(dc + "/vm").orElseThrow();
       ManagedObject target =
-          s.findByInventoryPath("DC0/vm/" + folder)
+          s.findByInventoryPath(dc + "/vm/" + folder)
               .orElseGet(
                   () -> {
                     try {
@@ -150,6 +155,18 @@ public final class VcSim implements AutoCloseable {
           "<spec>" + VimXml.element("annotation", annotation) + "</spec>",
           Duration.ofSeconds(30));
       s.invoke("MarkAsTemplate", vm, "");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Makes folder {@code name} in the folder at inventory path {@code parent}. */
+  public void makeFolder(String parent, String name) {
+    try (VimSession s = session()) {
+      s.invoke(
+          "CreateFolder",
+          s.findByInventoryPath(parent).orElseThrow(),
+          VimXml.element("name", name));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

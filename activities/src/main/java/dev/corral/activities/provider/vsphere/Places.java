@@ -112,14 +112,13 @@ final class Places {
   }
 
   /**
-   * The folders whose VMs are Corral's in datacenter {@code dc}: the base folder, and the pools'
-   * own folders there. Pool folders below the base folder are listed with it.
+   * The folders whose VMs are Corral's in datacenter {@code dc}: the base folder (a pool in another
+   * datacenter has its folder below the base folder there), and the pools' own folders there. Pool
+   * folders below the base folder are listed with it.
    */
   List<String> baseFolders(VimSession s, String dc) throws IOException {
     Set<String> folders = new LinkedHashSet<>();
-    if (dc.equals(datacenter(s, null))) {
-      folders.add(settings.folder());
-    }
+    folders.add(settings.folder());
     for (Map.Entry<String, PoolPlacement> e : settings.pools().entrySet()) {
       if (e.getValue().folder() != null && dc.equals(datacenter(s, e.getKey()))) {
         folders.add(e.getValue().folder());

@@ -167,6 +167,11 @@ final class Sessions implements AutoCloseable {
     }
   }
 
+  /** How often the sessions logged in, together: one each until vCenter ends one. */
+  int logins() {
+    return all.stream().mapToInt(VimSession::logins).sum();
+  }
+
   @Override
   public void close() {
     for (VimSession s : all) {

@@ -392,6 +392,58 @@ public final class VsphereProvider implements VmProvider {
     }
   }
 
+  /**
+   * The base folder's subfolders that hold nothing and are no configured pool's (by name, or as a
+   * pool's own folder): one property read per datacenter.
+   */
+  @Override
+  public List<String> unusedFolders(java.util.Set<String> pools) {
+    if (!settings.purgeEmptyFolders()) {
+      return List.of();
+    }
+    return sessions.read(
+        "listing folders",
+        s -> {
+          List<String> unused = new ArrayList<>();
+          for (String dc : places.datacenters(s)) {
+            Optional<ManagedObject> base = places.find(s, dc + "/vm/" + settings.folder());
+            if (base.isEmpty()) {
+              continue;
+            }
+            for (Folders.Folder f : Folders.subfolders(s, base.get())) {
+              String path = settings.folder() + "/" + f.name();
+              boolean ownFolder =
+                  settings.pools().values().stream().anyMatch(p -> path.equals(p.folder()));
+              if (f.empty() && !pools.contains(f.name()) && !ownFolder) {
+                unused.add(dc + "/vm/" + path);
+              }
+            }
+          }
+          return unused;
+        });
+  }
+
+  @Override
+  public void removeUnusedFolder(String folder) {
+    sessions.task(
+        "removing folder " + folder,
+        s -> {
+          places.forget(folder);
+          Optional<ManagedObject> found = places.find(s, folder);
+          if (found.isPresent() && Places.children(s, found.get()).isEmpty()) {
+            try {
+              s.runTask("Destroy_Task", found.get(), "", taskTimeout());
+            } catch (VimFault f) {
+              if (!f.is(VimFault.MANAGED_OBJECT_NOT_FOUND)) {
+                throw f;
+              }
+            }
+          }
+          places.forget(folder);
+          return null;
+        });
+  }
+
   @Override
   public void cleanForReuse(String vmName) {
     GuestSteps.cleanForReuse(
@@ -456,6 +508,11 @@ public final class VsphereProvider implements VmProvider {
   @Override
   public void addDisk(String vmName, String diskId, int sizeGb) {
     tasks.addDisk(vmName, diskId, sizeGb);
+  }
+
+  /** How often the provider's sessions logged in (tests of expired sessions). */
+  int logins() {
+    return sessions.logins();
   }
 
   @Override

@@ -35,6 +35,8 @@ import java.util.Map;
  * @param callTimeoutSeconds longest wait for one vCenter call
  * @param taskTimeoutSeconds longest wait for one vCenter task (a full clone copies disks)
  * @param pools per-pool overrides of where and how that pool's VMs are made
+ * @param purgeEmptyFolders the reconciler removes empty folders in the base folder that no
+ *     configured pool uses (at their second sighting; {@code purge.allowlist} names kept ones)
  */
 public record VsphereSettings(
     URI url,
@@ -54,7 +56,8 @@ public record VsphereSettings(
     int sessions,
     int callTimeoutSeconds,
     int taskTimeoutSeconds,
-    Map<String, PoolPlacement> pools)
+    Map<String, PoolPlacement> pools,
+    boolean purgeEmptyFolders)
     implements ProviderSettings {
 
   public static final String LINKED = "linked";
@@ -119,7 +122,8 @@ public record VsphereSettings(
         sessions,
         callTimeoutSeconds,
         taskTimeoutSeconds,
-        pools);
+        pools,
+        purgeEmptyFolders);
   }
 
   /** The pool's overrides, or none. */

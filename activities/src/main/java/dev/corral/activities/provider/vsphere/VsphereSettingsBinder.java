@@ -53,6 +53,7 @@ final class VsphereSettingsBinder {
         m.integer(
             "task_timeout_seconds", VsphereSettings.DEFAULT_TASK_TIMEOUT_SECONDS, 10, 24 * 3600);
     Map<String, PoolPlacement> pools = m.bind("pools", VsphereSettingsBinder::pools);
+    boolean purgeEmptyFolders = m.bool("purge_empty_folders", false);
     return new VsphereSettings(
         url,
         user,
@@ -71,7 +72,8 @@ final class VsphereSettingsBinder {
         sessions,
         callTimeout,
         taskTimeout,
-        pools);
+        pools,
+        purgeEmptyFolders);
   }
 
   private static URI url(SettingsMapping m) {

@@ -34,6 +34,7 @@ final class VsphereTestSettings {
         0,
         VsphereSettings.DEFAULT_CALL_TIMEOUT_SECONDS,
         VsphereSettings.DEFAULT_TASK_TIMEOUT_SECONDS,
-        pools);
+        pools,
+        true);
   }
 }
