@@ -1,5 +1,6 @@
 package dev.corral.activities.provider.libvirt;
 
+import dev.corral.activities.provider.Polling;
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.TemplateInUse;
@@ -186,7 +187,7 @@ final class LibvirtChain {
       if (System.nanoTime() > deadline) {
         return false;
       }
-      pause(POLL);
+      Polling.pause(POLL);
     }
   }
 
@@ -275,14 +276,5 @@ final class LibvirtChain {
           volumes.delete(pool, templateName + Volumes.SIDECAR);
           return null;
         });
-  }
-
-  static void pause(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ProviderException.transientFailure("interrupted");
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.corral.activities.provider.qemu;
 
+import dev.corral.activities.provider.Polling;
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.ProviderVm.PowerState;
@@ -240,17 +241,8 @@ final class Machines {
       if (System.nanoTime() > deadline) {
         return false;
       }
-      pause(POLL);
+      Polling.pause(POLL);
     }
     return true;
-  }
-
-  static void pause(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ProviderException.transientFailure("interrupted");
-    }
   }
 }

@@ -18,12 +18,13 @@ final class CloneSpecs {
    * A pool VM or build VM: powered off at first (Corral powers it on once it exists, so a clone
    * that fails half-way never runs), with its instance UUID and Corral's advanced settings written
    * in the same call that makes it. A linked clone shares the template snapshot's disks and writes
-   * into child disks of its own.
+   * into child disks of its own. {@code networkChange} moves the first network card.
    */
   static String clone(
       Target target,
       Optional<ManagedObject> host,
       Optional<ManagedObject> snapshot,
+      Optional<String> networkChange,
       String instanceUuid,
       VmShape shape,
       Map<String, String> corral) {
@@ -36,6 +37,7 @@ final class CloneSpecs {
     }
     spec.append(target.resourcePool().xml("pool"));
     host.ifPresent(h -> spec.append(h.xml("host")));
+    networkChange.ifPresent(spec::append);
     spec.append("</location><template>false</template><config>");
     spec.append(VimXml.element("instanceUuid", instanceUuid));
     if (shape.cpus() != null) {

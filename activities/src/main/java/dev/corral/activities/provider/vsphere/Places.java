@@ -31,6 +31,8 @@ final class Places {
       ManagedObject cluster,
       ManagedObject resourcePool,
       ManagedObject datastore,
+      String networkName,
+      ManagedObject network,
       boolean linked) {}
 
   private final String provider;
@@ -88,6 +90,11 @@ final class Places {
     String dsName = p.datastore() != null ? p.datastore() : settings.datastore();
     ManagedObject datastore =
         dsName == null ? null : require(s, dc + "/datastore/" + dsName, "datastore", dsName);
+    String networkName = p.network() != null ? p.network() : settings.network();
+    ManagedObject network =
+        networkName == null
+            ? null
+            : require(s, dc + "/network/" + networkName, "network", networkName);
     String cloneType = p.cloneType() != null ? p.cloneType() : settings.cloneType();
     return new Target(
         dc,
@@ -96,6 +103,8 @@ final class Places {
         cluster,
         resourcePool,
         datastore,
+        networkName,
+        network,
         VsphereSettings.LINKED.equals(cloneType));
   }
 

@@ -1,5 +1,6 @@
 package dev.corral.activities.provider.vsphere;
 
+import dev.corral.activities.provider.Polling;
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;
@@ -189,7 +190,7 @@ final class VsphereChain {
       if (System.nanoTime() > deadline) {
         return false;
       }
-      pause(VsphereProvider.POLL);
+      Polling.pause(VsphereProvider.POLL);
     }
   }
 
@@ -320,14 +321,5 @@ final class VsphereChain {
           places.forget(templates.path(dc, templateName));
           return null;
         });
-  }
-
-  static void pause(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ProviderException.transientFailure("interrupted");
-    }
   }
 }

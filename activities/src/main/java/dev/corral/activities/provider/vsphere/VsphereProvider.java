@@ -227,6 +227,10 @@ public final class VsphereProvider implements VmProvider {
             ? Optional.of(templates.baseSnapshot(s, source, target.resourcePool(), taskTimeout()))
             : Optional.empty();
     Optional<Host> host = HostChoice.of(s, target.cluster());
+    Optional<String> networkChange =
+        target.network() == null
+            ? Optional.empty()
+            : NetworkCards.moveFirstCard(s, source, target.network(), target.networkName());
     Map<String, String> corral = new LinkedHashMap<>();
     corral.put(Vms.TEMPLATE_KEY, template);
     corral.put(Vms.CREATED_KEY, clock.instant().toString());
@@ -235,7 +239,13 @@ public final class VsphereProvider implements VmProvider {
     }
     String spec =
         CloneSpecs.clone(
-            target, host.map(Host::host), snapshot, vms.instanceUuid(vmName), shape, corral);
+            target,
+            host.map(Host::host),
+            snapshot,
+            networkChange,
+            vms.instanceUuid(vmName),
+            shape,
+            corral);
     try {
       s.runTask(
           "CloneVM_Task",

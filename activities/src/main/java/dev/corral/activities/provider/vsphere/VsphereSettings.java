@@ -26,6 +26,8 @@ import java.util.Map;
  * @param cluster the cluster clones are placed in; null: the datacenter's first cluster
  * @param resourcePool a resource pool path inside the cluster; null: the cluster's root pool
  * @param datastore the datastore of clones; null: the template's
+ * @param network the port group (standard or distributed) of a clone's first network card; null:
+ *     the template's
  * @param cloneType {@code linked} (from a snapshot of the template, made once) or {@code full}
  * @param readiness {@code tools}: ready once VMware Tools run and report an address; {@code agent}:
  *     also Corral's guest agent answers (templates of the guest contract)
@@ -50,6 +52,7 @@ public record VsphereSettings(
     String cluster,
     String resourcePool,
     String datastore,
+    String network,
     String cloneType,
     String readiness,
     Map<String, Integer> ports,
@@ -82,8 +85,10 @@ public record VsphereSettings(
       String cluster,
       String resourcePool,
       String datastore,
+      String network,
       String cloneType) {
-    public static final PoolPlacement NONE = new PoolPlacement(null, null, null, null, null, null);
+    public static final PoolPlacement NONE =
+        new PoolPlacement(null, null, null, null, null, null, null);
   }
 
   /**
@@ -116,6 +121,7 @@ public record VsphereSettings(
         cluster,
         resourcePool,
         datastore,
+        network,
         cloneType,
         readiness,
         ports,

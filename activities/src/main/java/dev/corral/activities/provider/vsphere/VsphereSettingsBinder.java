@@ -39,6 +39,7 @@ final class VsphereSettingsBinder {
     String cluster = path(m, "cluster", null);
     String resourcePool = path(m, "resource_pool", null);
     String datastore = path(m, "datastore", null);
+    String network = path(m, "network", null);
     String cloneType = oneOf(m, "clone_type", VsphereSettings.LINKED, VsphereSettings.CLONE_TYPES);
     String readiness = oneOf(m, "readiness", VsphereSettings.TOOLS, VsphereSettings.READINESS);
     Map<String, Integer> ports = GuestContract.bindPorts(m);
@@ -66,6 +67,7 @@ final class VsphereSettingsBinder {
         cluster,
         resourcePool,
         datastore,
+        network,
         cloneType,
         readiness,
         ports,
@@ -151,6 +153,7 @@ final class VsphereSettingsBinder {
         path(p, "cluster", null),
         path(p, "resource_pool", null),
         path(p, "datastore", null),
+        path(p, "network", null),
         p.present("clone_type") ? oneOf(p, "clone_type", null, VsphereSettings.CLONE_TYPES) : null);
   }
 

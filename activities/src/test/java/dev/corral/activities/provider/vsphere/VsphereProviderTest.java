@@ -64,8 +64,8 @@ class VsphereProviderTest {
     VcSim sim = sim("-dc", "2", "-boot", "100ms");
     sim.makeTemplate("DC0", "templates", "base", TEMPLATE_NOTES);
     sim.makeTemplate("DC1", "templates", "base", TEMPLATE_NOTES);
-    PoolPlacement inDc1 = new PoolPlacement("DC1", null, null, null, null, null);
-    PoolPlacement inDc0 = new PoolPlacement("DC0", null, null, null, null, null);
+    PoolPlacement inDc1 = new PoolPlacement("DC1", null, null, null, null, null, null);
+    PoolPlacement inDc0 = new PoolPlacement("DC0", null, null, null, null, null, null);
 
     VsphereProvider firstDc =
         provider(VsphereTestSettings.of(sim, 80, VsphereSettings.LINKED, Map.of("east", inDc1)), 2);
@@ -92,7 +92,8 @@ class VsphereProviderTest {
   void linkedClones_startFromOneSnapshotOfTheTemplate_andFullClonesMakeNone() throws Exception {
     VcSim sim = sim("-boot", "100ms");
     sim.makeTemplate("templates", "base", TEMPLATE_NOTES);
-    PoolPlacement full = new PoolPlacement(null, null, null, null, null, VsphereSettings.FULL);
+    PoolPlacement full =
+        new PoolPlacement(null, null, null, null, null, null, VsphereSettings.FULL);
     VsphereProvider p =
         provider(
             VsphereTestSettings.of(sim, 80, VsphereSettings.LINKED, Map.of("full-pool", full)), 2);
@@ -202,6 +203,53 @@ class VsphereProviderTest {
     assertEquals("corral-slow-1", slow.get(30, TimeUnit.SECONDS).name());
   }
 
+  @Test
+  void aPoolsNetwork_movesTheClonesFirstCard_toAStandardOrADistributedPortGroup() throws Exception {
+    VcSim sim = sim("-boot", "100ms");
+    sim.makeTemplate("templates", "base", TEMPLATE_NOTES);
+    PoolPlacement distributed = new PoolPlacement(null, null, null, null, null, "DC0_DVPG0", null);
+    PoolPlacement standard = new PoolPlacement(null, null, null, null, null, "VM Network", null);
+    VsphereProvider p =
+        provider(
+            VsphereTestSettings.of(
+                sim,
+                80,
+                VsphereSettings.LINKED,
+                Map.of("dvs-pool", distributed, "std-pool", standard)),
+            2);
+
+    p.cloneVm("corral-net-1", "base", pool("dvs-pool"));
+    p.cloneVm("corral-net-2", "base", pool("std-pool"));
+
+    assertEquals(
+        "VirtualEthernetCardDistributedVirtualPortBackingInfo",
+        firstCardBacking(sim, "DC0/vm/corral/dvs-pool/corral-net-1"));
+    assertEquals(
+        "VirtualEthernetCardNetworkBackingInfo",
+        firstCardBacking(sim, "DC0/vm/corral/std-pool/corral-net-2"));
+    assertTrue(
+        property(sim, "DC0/vm/corral/dvs-pool/corral-net-1", "network").contains("dvportgroup"),
+        "the clone is on the distributed port group");
+  }
+
+  private static String firstCardBacking(VcSim sim, String path) throws IOException {
+    try (VimSession s = sim.session()) {
+      ManagedObject vm = s.findByInventoryPath(path).orElseThrow();
+      Element devices = s.properties(vm, "config.hardware.device").get("config.hardware.device");
+      for (Element d : dev.corral.activities.provider.vsphere.vim.VimXml.children(devices)) {
+        Optional<Element> backing =
+            dev.corral.activities.provider.vsphere.vim.VimXml.child(d, "backing");
+        if (backing.isPresent()
+            && dev.corral.activities.provider.vsphere.vim.VimXml.xsiType(backing.get())
+                .orElse("")
+                .startsWith("VirtualEthernetCard")) {
+          return dev.corral.activities.provider.vsphere.vim.VimXml.xsiType(backing.get()).get();
+        }
+      }
+      return "no card";
+    }
+  }
+
   private static VsphereSettings withDatacenter(VsphereSettings s, String dc) {
     return new VsphereSettings(
         s.url(),
@@ -215,6 +263,7 @@ class VsphereProviderTest {
         s.cluster(),
         s.resourcePool(),
         s.datastore(),
+        s.network(),
         s.cloneType(),
         s.readiness(),
         s.ports(),

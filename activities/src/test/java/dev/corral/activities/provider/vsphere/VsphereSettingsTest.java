@@ -38,6 +38,7 @@ class VsphereSettingsTest {
                         cluster: Cluster-A
                         resource_pool: ci
                         datastore: ssd-1
+                        network: ci-vlan-12
                         clone_type: full
                         readiness: agent
                         ports: {agent: 8080, ssh: 22}
@@ -52,6 +53,7 @@ class VsphereSettingsTest {
                             cluster: Cluster-W
                             resource_pool: fast
                             datastore: nvme-1
+                            network: VM Network 2
                             clone_type: linked
                     pools: []
                     """,
@@ -69,6 +71,7 @@ class VsphereSettingsTest {
     assertEquals("Cluster-A", s.cluster());
     assertEquals("ci", s.resourcePool());
     assertEquals("ssd-1", s.datastore());
+    assertEquals("ci-vlan-12", s.network());
     assertEquals("full", s.cloneType());
     assertEquals("agent", s.readiness());
     assertEquals(Map.of("agent", 8080, "ssh", 22), s.ports());
@@ -77,7 +80,8 @@ class VsphereSettingsTest {
     assertEquals(600, s.taskTimeoutSeconds());
     assertTrue(s.purgeEmptyFolders());
     assertEquals(
-        new PoolPlacement("DC-West", "west/debian", "Cluster-W", "fast", "nvme-1", "linked"),
+        new PoolPlacement(
+            "DC-West", "west/debian", "Cluster-W", "fast", "nvme-1", "VM Network 2", "linked"),
         s.placementOf("debian-12"));
     assertEquals(PoolPlacement.NONE, s.placementOf("other"));
   }

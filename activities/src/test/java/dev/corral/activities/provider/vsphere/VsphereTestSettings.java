@@ -28,6 +28,7 @@ final class VsphereTestSettings {
         null,
         null,
         null,
+        null,
         cloneType,
         VsphereSettings.TOOLS,
         Map.of(GuestContract.AGENT_PORT, agentPort),
