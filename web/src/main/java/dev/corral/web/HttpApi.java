@@ -16,6 +16,7 @@ import dev.corral.web.abuse.CrossOriginWrites;
 import dev.corral.web.abuse.RateLimiter;
 import dev.corral.web.abuse.RequestMethods;
 import dev.corral.web.api.ApiDocs;
+import dev.corral.web.api.BuildLeases;
 import dev.corral.web.api.Checkouts;
 import dev.corral.web.api.ErrorMapping;
 import dev.corral.web.api.InventoryViews;
@@ -34,6 +35,7 @@ import dev.corral.web.api.ReconcileRoutes;
 import dev.corral.web.api.ReconcileService;
 import dev.corral.web.api.Routes;
 import dev.corral.web.api.ShortageReport;
+import dev.corral.web.api.TemplateChoices;
 import dev.corral.web.api.TemplateRoutes;
 import dev.corral.web.api.TemplateService;
 import dev.corral.web.api.TokenRoutes;
@@ -123,9 +125,18 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
             temporal.nudger(),
             retirements,
             clock);
+    InventoryViews views = new InventoryViews(db, providers, clock);
+    TemplateChoices templateChoices = new TemplateChoices(db, views, access, checkouts::configOf);
     LeaseService leases =
         new LeaseService(
-            leaseStore, checkouts, pendingLeases, clock, temporal.nudger(), retirements);
+            leaseStore,
+            checkouts,
+            pendingLeases,
+            clock,
+            temporal.nudger(),
+            retirements,
+            new BuildLeases(
+                leaseStore, templateChoices, checkouts, temporal.nudger(), retirements, clock));
     BodyLimit bodyLimit = new BodyLimit(config.server().maxBodyBytes());
     HttpMetrics httpMetrics = new HttpMetrics(registry);
     Javalin http = javalin(json, bodyLimit, httpMetrics, routes);
@@ -151,7 +162,6 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
     DatabaseMetrics.register(registry, db.availability(), p.storage().embeddedSupervisor());
     new MetricsRoutes(p.metrics(), new InventoryGauges(db, clock, registry, providers.names()))
         .register(http);
-    InventoryViews views = new InventoryViews(db, providers, clock);
     new Routes(leases, views, json).register(http);
     PoolOverrides overrides = new PoolOverrides(db, clock, temporal.nudger(), retirements);
     new PoolAdminRoutes(overrides, json).register(http);
@@ -179,7 +189,8 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
             clock,
             config.temporal().uiUrl(),
             config.temporal().namespace());
-    new TemplateRoutes(templates, json).register(http);
+    new TemplateRoutes(templates, new TemplateChoices(db, views, access, checkouts::configOf), json)
+        .register(http);
     new PendingLeaseRoutes(pendingLeases, json).register(http);
     new ReconcileRoutes(new ReconcileService(temporal.reconciler(), providers), json)
         .register(http);

@@ -323,6 +323,22 @@ class OpenApiEndToEndTest {
     // Templates and builds.
     call("GET", "/v1/template-groups", "/v1/template-groups", null, 200);
     JsonNode raw = call("GET", "/v1/templates", "/v1/templates?group=debian-12", null, 200).get(0);
+    String versions = "/v1/template-groups/{group}/versions";
+    call("GET", versions, "/v1/template-groups/debian-12/versions", null, 200);
+    call("GET", versions, "/v1/template-groups/nope/versions", null, 404);
+    call("GET", versions, "/v1/template-groups/debian-12/versions?prepared=x", null, 400);
+    String dates = versions + "/{version}/dates";
+    call("GET", dates, "/v1/template-groups/debian-12/versions/latest/dates", null, 200);
+    call("GET", dates, "/v1/template-groups/debian-12/versions/99/dates", null, 404);
+    String holders = dates + "/{date}/providers";
+    call(
+        "GET",
+        holders,
+        "/v1/template-groups/debian-12/versions/12.7/dates/latest/providers",
+        null,
+        200);
+    call(
+        "GET", holders, "/v1/template-groups/debian-12/versions/12.7/dates/x/providers", null, 400);
     call("GET", "/v1/templates/{id}", "/v1/templates/" + raw.get("id").asLong(), null, 200);
     JsonNode build =
         call(

@@ -279,7 +279,7 @@ final class ClaimCommitter implements AutoCloseable {
     return null;
   }
 
-  private static LeaseRow row(LeaseClaim request, String id) {
+  static LeaseRow row(LeaseClaim request, String id) {
     return LeaseRow.active(
         id,
         request.owner(),

@@ -78,6 +78,66 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
     return leases;
   }
 
+  /**
+   * Claims {@code request.count()} ready VMs of one build from any of its pools, in one transaction
+   * of its own: a batch of the committer reads per pool, and this claim's filter (the build's
+   * templates) cannot share those reads. Rows are locked skipping those other claims hold, so the
+   * two never take the same VM. Throws {@link BuildShortException} or {@link
+   * QuotaExceededException} when refused; nothing is leased then.
+   */
+  public Lease claimBuild(BuildClaim request) {
+    Lease lease =
+        db.inTransaction(
+            session -> {
+              VmMapper vms = session.getMapper(VmMapper.class);
+              List<VmRow> ready =
+                  request.pools().isEmpty() || request.templates().isEmpty()
+                      ? List.<VmRow>of()
+                      : vms.lockReadyOfBuild(request.pools(), request.templates(), request.count());
+              if (ready.size() < request.count()) {
+                throw new BuildShortException(request.count(), ready.size());
+              }
+              Map<String, Integer> perPool = new java.util.LinkedHashMap<>();
+              ready.forEach(vm -> perPool.merge(vm.pool(), 1, Integer::sum));
+              LeaseClaim claim =
+                  new LeaseClaim(
+                      List.of(request.leaseId()),
+                      perPool,
+                      request.owner(),
+                      request.tags(),
+                      null,
+                      request.origin(),
+                      request.now(),
+                      request.lifetime(),
+                      request.quotas());
+              QuotaExceededException over =
+                  QuotaUsage.read(session, List.of(request.quotas())).refusal(claim);
+              if (over != null) {
+                throw over;
+              }
+              LeaseRow row = ClaimCommitter.row(claim, request.leaseId());
+              session.getMapper(LeaseMapper.class).insertAll(List.of(row));
+              List<VmRow> leased =
+                  ready.stream().map(vm -> vm.leasedTo(request.leaseId(), request.now())).toList();
+              if (vms.markLeasedAll(leased) != leased.size()) {
+                throw new IllegalStateException("locked VMs changed under the claim; rolled back");
+              }
+              return new Lease(row, leased);
+            });
+    EventLog.info(
+        log,
+        "lease created by template, expires " + lease.lease().expiresAt(),
+        EventLog.LEASE,
+        lease.lease().id(),
+        EventLog.VM,
+        names(lease.vms()),
+        EventLog.POOL,
+        pools(lease.vms()),
+        EventLog.OWNER,
+        lease.lease().owner());
+    return lease;
+  }
+
   /** The VMs' names for a log line: {@code a,b}. */
   static String names(List<VmRow> vms) {
     return vms.stream().map(VmRow::name).collect(Collectors.joining(","));

@@ -62,6 +62,18 @@ public interface VmMapper {
 
   List<StateCount> countLiveByProvider();
 
+  /**
+   * Up to {@code n} ready VMs of a build in {@code pools}, oldest ready first, locked; rows other
+   * transactions hold are skipped. {@code pools} and {@code templates} are not empty.
+   */
+  List<VmRow> lockReadyOfBuild(
+      @Param("pools") List<String> pools,
+      @Param("templates") List<BuildTemplate> templates,
+      @Param("n") int n);
+
+  /** Ready VMs by provider, template and pool: what a lease by template could take now. */
+  List<dev.corral.activities.store.rows.ReadyCount> countReadyByTemplate();
+
   List<String> readyNames(
       @Param("pool") String pool,
       @Param("readyBefore") Instant readyBefore,

@@ -220,6 +220,15 @@ public final class InventoryViews {
   }
 
   public List<ProviderView> providers() {
+    return providers(true);
+  }
+
+  /**
+   * The providers as {@link #providers()} shows them; without {@code askProviders}, from the
+   * database alone ({@code vms} and {@code error} then null): what reads that must not wait on a
+   * provider's listing (a vCenter's takes a while) use.
+   */
+  public List<ProviderView> providers(boolean askProviders) {
     List<ProviderRow> rows = db.inTransaction(s -> s.getMapper(ProviderMapper.class).selectAll());
     Map<String, Map<String, Integer>> counts =
         grouped(db.inTransaction(s -> s.getMapper(VmMapper.class).countLiveByProvider()));
@@ -232,11 +241,13 @@ public final class InventoryViews {
       int inventory = c.values().stream().mapToInt(Integer::intValue).sum();
       Integer reported = null;
       String error = null;
-      try {
-        VmProvider provider = providers.get(row.name());
-        reported = provider.inventory().size();
-      } catch (RuntimeException e) {
-        error = e.getMessage();
+      if (askProviders) {
+        try {
+          VmProvider provider = providers.get(row.name());
+          reported = provider.inventory().size();
+        } catch (RuntimeException e) {
+          error = e.getMessage();
+        }
       }
       int provisioning = c.getOrDefault(VmStates.PROVISIONING, 0);
       record Read(ProviderHealth.Status health, int buildsRunning) {}

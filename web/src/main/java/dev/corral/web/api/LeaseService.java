@@ -44,6 +44,7 @@ public final class LeaseService {
   private final Clock clock;
   private final ShepherdNudger nudger;
   private final VmRetirements retirements;
+  private final BuildLeases buildLeases;
 
   public LeaseService(
       LeaseStore leases,
@@ -51,7 +52,9 @@ public final class LeaseService {
       PendingLeaseService pendingLeases,
       Clock clock,
       ShepherdNudger nudger,
-      VmRetirements retirements) {
+      VmRetirements retirements,
+      BuildLeases buildLeases) {
+    this.buildLeases = buildLeases;
     this.leases = leases;
     this.checkouts = checkouts;
     this.pendingLeases = pendingLeases;
@@ -67,6 +70,9 @@ public final class LeaseService {
   public record Created(int status, Object lease) {}
 
   public Created create(Caller caller, LeaseRequest request) {
+    if (request.template() != null) {
+      return buildLeases.create(caller, request);
+    }
     Map<String, Integer> wanted = request.vms().counts();
     List<Checkouts.Resolved> resolved = checkouts.resolve(caller, wanted.keySet());
     Duration lifetime =

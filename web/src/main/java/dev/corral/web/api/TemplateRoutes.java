@@ -3,6 +3,7 @@ package dev.corral.web.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.web.auth.AdminOnly;
+import dev.corral.web.auth.RequestCaller;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;
@@ -13,9 +14,11 @@ public final class TemplateRoutes {
   private static final String TEMPLATE_ID = "a positive whole number";
 
   private final TemplateService templates;
+  private final TemplateChoices choices;
   private final RequestBodies bodies;
 
-  public TemplateRoutes(TemplateService templates, ObjectMapper json) {
+  public TemplateRoutes(TemplateService templates, TemplateChoices choices, ObjectMapper json) {
+    this.choices = choices;
     this.templates = templates;
     this.bodies = new RequestBodies(json);
   }
@@ -40,6 +43,32 @@ public final class TemplateRoutes {
 
   public void register(Javalin app) {
     app.get("/v1/template-groups", ctx -> ctx.json(templates.groups()));
+    // What a lease by template group can get, step by step; answers depend on who asks.
+    app.get(
+        "/v1/template-groups/{group}/versions",
+        ctx ->
+            ctx.json(
+                choices.versions(
+                    RequestCaller.of(ctx), ctx.pathParam("group"), ctx.queryParam("prepared"))));
+    app.get(
+        "/v1/template-groups/{group}/versions/{version}/dates",
+        ctx ->
+            ctx.json(
+                choices.dates(
+                    RequestCaller.of(ctx),
+                    ctx.pathParam("group"),
+                    ctx.pathParam("version"),
+                    ctx.queryParam("prepared"))));
+    app.get(
+        "/v1/template-groups/{group}/versions/{version}/dates/{date}/providers",
+        ctx ->
+            ctx.json(
+                choices.providers(
+                    RequestCaller.of(ctx),
+                    ctx.pathParam("group"),
+                    ctx.pathParam("version"),
+                    ctx.pathParam("date"),
+                    ctx.queryParam("prepared"))));
     app.get(
         "/v1/templates",
         ctx -> ctx.json(templates.templates(ctx.queryParam("group"), ctx.queryParam("state"))));

@@ -73,7 +73,7 @@ public final class AccessPolicy implements Reloadable {
    * The union of the caller's groups' provider lists; null (no restriction) when none of the
    * caller's groups restricts providers.
    */
-  Set<String> allowedProviders(Caller caller) {
+  public Set<String> allowedProviders(Caller caller) {
     Set<String> allowed = null;
     for (String group : caller.groups()) {
       QuotaConfig.Limit limit = quotas.groups().get(group);

@@ -1,0 +1,125 @@
+package dev.corral.web.api;
+
+import dev.corral.activities.store.BuildClaim;
+import dev.corral.activities.store.BuildShortException;
+import dev.corral.activities.store.BuildTemplate;
+import dev.corral.activities.store.JsonText;
+import dev.corral.activities.store.LeaseStore;
+import dev.corral.activities.store.QuotaExceededException;
+import dev.corral.activities.store.rows.LeaseRow;
+import dev.corral.activities.temporal.ShepherdNudger;
+import dev.corral.config.PoolConfig;
+import dev.corral.web.auth.Caller;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Leases by build rather than by pool ({@code POST /v1/leases} with a {@code template}): the pick
+ * resolves to one build ({@link TemplateChoices#match}), and its ready VMs are taken from whichever
+ * of the caller's pools hold them, oldest ready first, all or nothing. Lifetime rules and quotas
+ * are those of the pools the VMs come from, as for a lease by pool.
+ */
+public final class BuildLeases {
+  /** The code of the 503 when fewer VMs of the build are ready than asked for. */
+  static final String BUILD_SHORT = "build_short";
+
+  private final LeaseStore leases;
+  private final TemplateChoices choices;
+  private final Checkouts checkouts;
+  private final ShepherdNudger nudger;
+  private final VmRetirements vmSignals;
+  private final Clock clock;
+
+  public BuildLeases(
+      LeaseStore leases,
+      TemplateChoices choices,
+      Checkouts checkouts,
+      ShepherdNudger nudger,
+      VmRetirements vmSignals,
+      Clock clock) {
+    this.leases = leases;
+    this.choices = choices;
+    this.checkouts = checkouts;
+    this.nudger = nudger;
+    this.vmSignals = vmSignals;
+    this.clock = clock;
+  }
+
+  public LeaseService.Created create(Caller caller, LeaseRequest request) {
+    int count = request.countOrOne();
+    if (request.waitFor() != null && !request.waitFor().isZero()) {
+      throw ApiException.badRequest(
+          "a lease by template cannot wait yet: it takes VMs of the build that are ready now;"
+              + " lease by pool to wait",
+          Map.of("field", "wait"));
+    }
+    TemplateChoices.Match match = choices.match(caller, request.template());
+    if (match.readyVms() < count) {
+      throw shortage(match, count, match.readyVms());
+    }
+    List<PoolConfig> pools =
+        match.pools().stream().map(checkouts::configOf).filter(Objects::nonNull).toList();
+    Duration lifetime = checkouts.lifetime(caller, pools, request.lifetime(), "lifetime");
+    Map<String, String> tags = LeaseTags.parse(request.tags(), "tags");
+    BuildClaim claim =
+        new BuildClaim(
+            UUID.randomUUID().toString(),
+            caller.user(),
+            match.pools(),
+            match.templates().stream().map(t -> new BuildTemplate(t.provider(), t.name())).toList(),
+            count,
+            tags.isEmpty() ? null : JsonText.of(tags),
+            LeaseRow.V1,
+            clock.instant(),
+            lifetime,
+            checkouts.quotas(caller));
+    try {
+      LeaseStore.Lease lease = leases.claimBuild(claim);
+      vmSignals.leasedAgain(lease.vms());
+      return new LeaseService.Created(201, LeaseView.of(lease));
+    } catch (BuildShortException shortage) {
+      throw shortage(match, count, shortage.ready());
+    } catch (QuotaExceededException quota) {
+      checkouts.countQuotaRefusal(quota, match.pools());
+      throw Checkouts.quotaRefused(quota);
+    } finally {
+      // The pools that gave (or would have given) VMs refill, as after a lease by pool.
+      match.pools().forEach(nudger::leased);
+    }
+  }
+
+  private static ApiException shortage(TemplateChoices.Match match, int requested, int ready) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("group", match.group());
+    detail.put("version", match.version());
+    detail.put("date", match.date().toString());
+    detail.put("prepared", match.prepared());
+    detail.put("requested", requested);
+    detail.put("ready", ready);
+    detail.put("pools", match.pools());
+    detail.put("providers", match.templates().stream().map(t -> t.provider()).distinct().toList());
+    return new ApiException(
+        503,
+        BUILD_SHORT,
+        match.group()
+            + " "
+            + match.version()
+            + " of "
+            + match.date()
+            + " has "
+            + ready
+            + " ready VM(s) you may lease, "
+            + requested
+            + " requested"
+            + (match.pools().isEmpty()
+                ? " (no pool of yours keeps VMs of this build ready)"
+                : " (in pools " + String.join(", ", match.pools()) + ")")
+            + "; nothing was leased",
+        detail);
+  }
+}
