@@ -343,6 +343,62 @@ class TemplateChoicesEndToEndTest {
     }
   }
 
+  @Test
+  void theCli_narrowsAGroupStepByStep_andLeasesABuild() {
+    Cli cli = new Cli(root);
+
+    assertEquals(0, cli.run("versions", "cfme-5.11"), cli::err);
+    List<String> lines = cli.out().lines().toList();
+    assertTrue(lines.get(0).startsWith("VERSION "), cli.out());
+    assertTrue(lines.get(1).startsWith("5.11.10 ") && lines.get(1).contains("sim-b"), cli.out());
+    assertEquals(0, cli.run("versions", "cfme-5.11", "5.11.3"), cli::err);
+    assertTrue(cli.out().contains("2026-10-01"), cli.out());
+    assertEquals(0, cli.run("versions", "cfme-5.11", "5.11.3", "latest"), cli::err);
+    assertTrue(cli.out().contains("cfme-5113-nov"), cli.out());
+
+    assertEquals(
+        0,
+        cli.run("lease", "--group", "cfme-5.11", "--version", "5.11.10", "--count", "2"),
+        cli::err);
+    assertEquals(2, cli.out().lines().filter(l -> l.contains("cfme-51110")).count(), cli.out());
+    String id = cli.out().lines().findFirst().orElseThrow().split(" ")[1];
+    assertEquals(0, cli.run("release", id), cli::err);
+
+    assertEquals(2, cli.run("lease", "--group", "cfme-5.11", "nov-a"), "pools or a group");
+    assertEquals(2, cli.run("lease", "nov-a", "--count", "2"), "--count goes with --group");
+    assertEquals(1, cli.run("versions", "nope"), "an unknown group: the server's 404");
+    assertTrue(cli.err().contains("no template group"), cli.err());
+  }
+
+  /** The command line, as {@code corral} runs it, against this test's Corral. */
+  private static final class Cli {
+    private final String token;
+    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    private final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+
+    Cli(String token) {
+      this.token = token;
+    }
+
+    int run(String... args) {
+      out.reset();
+      err.reset();
+      return dev.corral.web.cli.Cli.run(
+          args,
+          Map.of("CORRAL_URL", app.baseUrl(), "CORRAL_TOKEN", token),
+          new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+          new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    String out() {
+      return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    String err() {
+      return err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   private static void release(Http.Reply lease) {
     Http.Reply r =
         http.send(

@@ -52,6 +52,7 @@ public final class Cli {
             PoolsCommand.COMMAND,
             LeaseCommands.LEASE,
             LeaseCommands.RELEASE,
+            VersionsCommand.COMMAND,
             BuildCommands.BUILDS,
             BuildCommands.RETRY,
             ReconcileCommand.COMMAND,

@@ -12,12 +12,18 @@ final class LeaseCommands {
   static final Command LEASE =
       Command.client(
           "lease",
-          "POOL[=N] [POOL=N ...] [--lifetime DURATION] [--wait DURATION] [--tag KEY=VALUE ...] [options]",
-          "lease VMs from one or more pools; prints the lease id and the VMs",
+          "POOL[=N] [POOL=N ...] | --group GROUP [--version V] [--date D] [--provider P] [--prepared]"
+              + " [--count N]  [--lifetime DURATION] [--wait DURATION] [--tag KEY=VALUE ...] [options]",
+          "lease VMs from one or more pools, or of a build; prints the lease id and the VMs",
           """
       Leases N VMs (default 1) of each POOL (a pool name or alias) in one all-or-nothing request
       (POST /v1/leases) and prints the lease id, its expiry and each VM's name, hostname, IP and ports.
       A pool without enough ready VMs is refused and nothing is leased, unless --wait is given.
+
+      With --group instead of pools, leases --count VMs (default 1) of one build of the template group:
+      its --version and --date (default latest: the newest version, then its newest date), on
+      --provider if given, prepared by Corral with --prepared; they come from whichever of your pools
+      keep that build ready (corral versions GROUP shows what there is).
 
       options:
         --lifetime DURATION  how long the lease lasts (e.g. 2h; default the pools' lifetime)
@@ -25,10 +31,19 @@ final class LeaseCommands {
                              made and filled as VMs become ready (see GET /v1/pending-leases/ID)
         --tag KEY=VALUE      a tag on the lease (repeatable)
 
-      example: corral lease debian-12-64=2 fedora-40-64 --lifetime 4h
+      examples: corral lease debian-12-64=2 fedora-40-64 --lifetime 4h
+                corral lease --group cfme-5.11 --version 5.11.3 --count 3 --prepared
       """,
-          Set.of("--lifetime", "--wait", "--tag"),
-          Set.of(),
+          Set.of(
+              "--lifetime",
+              "--wait",
+              "--tag",
+              "--group",
+              "--version",
+              "--date",
+              "--provider",
+              "--count"),
+          Set.of("--prepared"),
           LeaseCommands::lease);
 
   static final Command RELEASE =
@@ -48,19 +63,11 @@ final class LeaseCommands {
   private LeaseCommands() {}
 
   private static int lease(Args args, Command.Io io) throws UsageException, CommandFailed {
-    if (args.positionals().isEmpty()) {
-      throw new UsageException("name at least one POOL (or POOL=N)");
-    }
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    ObjectNode vms = body.putObject("vms");
-    for (String word : args.positionals()) {
-      int eq = word.lastIndexOf('=');
-      String pool = eq < 0 ? word : word.substring(0, eq);
-      int count = eq < 0 ? 1 : count(word.substring(eq + 1), word);
-      if (pool.isBlank()) {
-        throw new UsageException("'" + word + "' names no pool (write POOL=N)");
-      }
-      vms.put(pool, vms.path(pool).asInt(0) + count);
+    if (args.value("--group") != null) {
+      build(args, body);
+    } else {
+      pools(args, body);
     }
     if (args.value("--lifetime") != null) {
       body.put("lifetime", args.value("--lifetime"));
@@ -99,6 +106,51 @@ final class LeaseCommands {
             printLease(lease, io);
           }
         });
+  }
+
+  /** {@code --group ...}: a template pick and a count. */
+  private static void build(Args args, ObjectNode body) throws UsageException {
+    if (!args.positionals().isEmpty()) {
+      throw new UsageException("name pools or --group, not both");
+    }
+    ObjectNode template = body.putObject("template");
+    template.put("group", args.value("--group"));
+    for (String key : new String[] {"version", "date", "provider"}) {
+      if (args.value("--" + key) != null) {
+        template.put(key, args.value("--" + key));
+      }
+    }
+    if (args.flag("--prepared")) {
+      template.put("prepared", true);
+    }
+    if (args.value("--count") != null) {
+      body.put("count", count(args.value("--count"), "--count " + args.value("--count")));
+    }
+  }
+
+  /** {@code POOL[=N] ...}: VMs by pool. */
+  private static void pools(Args args, ObjectNode body) throws UsageException {
+    if (args.positionals().isEmpty()) {
+      throw new UsageException("name at least one POOL (or POOL=N), or a --group");
+    }
+    for (String option : new String[] {"--version", "--date", "--provider", "--count"}) {
+      if (args.value(option) != null) {
+        throw new UsageException(option + " goes with --group");
+      }
+    }
+    if (args.flag("--prepared")) {
+      throw new UsageException("--prepared goes with --group");
+    }
+    ObjectNode vms = body.putObject("vms");
+    for (String word : args.positionals()) {
+      int eq = word.lastIndexOf('=');
+      String pool = eq < 0 ? word : word.substring(0, eq);
+      int count = eq < 0 ? 1 : count(word.substring(eq + 1), word);
+      if (pool.isBlank()) {
+        throw new UsageException("'" + word + "' names no pool (write POOL=N)");
+      }
+      vms.put(pool, vms.path(pool).asInt(0) + count);
+    }
   }
 
   private static int release(Args args, Command.Io io) throws UsageException, CommandFailed {
