@@ -47,6 +47,7 @@ import dev.corral.web.auth.Authenticator;
 import dev.corral.web.auth.TokenService;
 import dev.corral.web.dashboard.Dashboard;
 import dev.corral.web.dashboard.DashboardRoutes;
+import dev.corral.web.dashboard.RequestRoutes;
 import dev.corral.web.metrics.CorralMetrics;
 import dev.corral.web.metrics.DatabaseMetrics;
 import dev.corral.web.metrics.HttpMetrics;
@@ -215,6 +216,7 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
                 temporal.trackerSources(),
                 vmpoolerConfig));
     new ConfigRoutes(reloader).register(http);
+    new RequestRoutes(templates, templateChoices, leases, tokens.authOn()).register(http);
     new DashboardRoutes(
             new Dashboard(views, shortages, templates, leases, tokens.authOn(), clock),
             tokens.authOn())

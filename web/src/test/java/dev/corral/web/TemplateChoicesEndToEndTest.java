@@ -399,6 +399,66 @@ class TemplateChoicesEndToEndTest {
     }
   }
 
+  @Test
+  void theRequestPage_narrowsTheBuildStepByStep_andLeasesIt_inABrowser() {
+    try (ChromiumSession browser =
+        ChromiumSession.start(Map.of("Authorization", Http.basic("root", "root-pw")))) {
+      String groups = browser.open(app.baseUrl() + "/request");
+      assertTrue(groups.contains("<option>cfme-5.11</option>"), groups);
+
+      String versions = browser.open(app.baseUrl() + "/request?group=cfme-5.11");
+      assertTrue(versions.contains("data-version=\"5.11.10\""), versions);
+      String dates = browser.click("form button[type=submit]", h -> h.contains("data-date="));
+      assertTrue(dates.contains("version <b>5.11.10</b>"), dates);
+      String providers =
+          browser.click("form button[type=submit]", h -> h.contains("id=\"lease-form\""));
+      assertTrue(providers.contains("data-provider=\"sim-b\""), providers);
+      assertTrue(providers.contains("<b>2</b> ready VM(s)"), providers);
+
+      String leased =
+          browser.click("#lease", h -> h.contains("data-lease=") || h.contains("id=\"error\""));
+
+      assertTrue(leased.contains("data-lease="), leased);
+      assertEquals(1, leased.split("data-vm=").length - 1, "the one VM asked for: " + leased);
+      assertTrue(leased.contains("cfme-51110") && leased.contains("newest-b"), leased);
+      String id = leased.split("data-lease=\"", 2)[1].split("\"", 2)[0];
+      JsonNode lease = get("/v1/leases/" + id, root);
+      assertEquals("active", lease.get("state").asText());
+      assertEquals("root", lease.get("owner").asText());
+      http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root);
+    }
+  }
+
+  @Test
+  void theRequestForm_isTakenOnlyFromCorralsOwnPage_andOnlyFromASignedInUser() {
+    String form = "group=cfme-5.11&version=latest&date=latest&count=1";
+    Http.Reply anonymous = http.send("GET", "/request", null);
+    assertEquals(401, anonymous.status());
+    Http.Reply otherSite =
+        http.sendAsIs(
+            "POST",
+            "/request",
+            form,
+            "Content-Type",
+            "application/x-www-form-urlencoded",
+            "Origin",
+            "http://evil.example",
+            "Authorization",
+            Http.basic("root", "root-pw"));
+    assertEquals(403, otherSite.status(), () -> otherSite.body().toString());
+    Http.Reply notABrowserPage =
+        http.sendAsIs(
+            "POST",
+            "/request",
+            form,
+            "Content-Type",
+            "application/x-www-form-urlencoded",
+            "Authorization",
+            Http.basic("root", "root-pw"));
+    assertEquals(403, notABrowserPage.status(), () -> notABrowserPage.body().toString());
+    assertEquals(2, Http.pool(http.get("/v1/pools").body(), "newest-b").get("ready").asInt());
+  }
+
   private static void release(Http.Reply lease) {
     Http.Reply r =
         http.send(

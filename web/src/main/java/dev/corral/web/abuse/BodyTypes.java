@@ -14,9 +14,13 @@ import java.util.Map;
  * only from a client that is not a browser: the types a page of another site can post without
  * asking (forms: urlencoded, multipart, text/plain) never reach a handler from a browser. A charset
  * the JVM does not know is refused here too, before anything decodes the body or the query string
- * with it.
+ * with it. The one exception is the dashboard's request form ({@link #DASHBOARD_FORM}), whose
+ * handler checks that the browser sent it from Corral's own page.
  */
 public final class BodyTypes {
+  /** The one page form Corral takes from browsers: the dashboard's request page. */
+  static final String DASHBOARD_FORM = "/request";
+
   public void register(Javalin app) {
     app.before(this::check);
   }
@@ -41,8 +45,12 @@ public final class BodyTypes {
     }
     String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     boolean json = type.equals("application/json") || type.endsWith("+json");
-    boolean curlForm = type.equals("application/x-www-form-urlencoded") && !fromBrowser(ctx);
-    if (!json && !curlForm) {
+    boolean form = type.equals("application/x-www-form-urlencoded");
+    boolean curlForm = form && !fromBrowser(ctx);
+    // The dashboard's own request form, from a browser: its handler takes it only with an Origin of
+    // this host (CrossOriginWrites refuses any other before it gets there).
+    boolean ownForm = form && ctx.path().equals(DASHBOARD_FORM);
+    if (!json && !curlForm && !ownForm) {
       throw new ApiException(
           415,
           "unsupported_media_type",

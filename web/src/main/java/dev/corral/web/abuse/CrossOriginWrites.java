@@ -47,7 +47,7 @@ public final class CrossOriginWrites {
    * header on a request the browser would send without asking Corral first, and Corral allows no
    * cross-origin request).
    */
-  static boolean sameOrigin(String origin, Context ctx) {
+  public static boolean sameOrigin(String origin, Context ctx) {
     URI uri;
     try {
       uri = new URI(origin);

@@ -33,7 +33,7 @@ final class DashboardPage {
   private static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
-  private static final String CSS =
+  static final String CSS =
       """
       body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",Arial,sans-serif;margin:0;
         color:#1f2328;background:#f6f8fa}
@@ -120,7 +120,8 @@ final class DashboardPage {
   private static void header(Html h, Dashboard.Snapshot s) {
     h.raw(
             "<header><h1>Corral</h1><nav><a href=\"#pools\">Pools</a><a href=\"#providers\">Providers</a>")
-        .raw("<a href=\"#templates\">Templates</a><a href=\"#leases\">Leases</a></nav>")
+        .raw("<a href=\"#templates\">Templates</a><a href=\"#leases\">Leases</a>")
+        .raw("<a href=\"/request\">Request VMs</a></nav>")
         .raw("<span>updated <time id=\"updated\" datetime=\"")
         .text(s.at())
         .raw("\">")
