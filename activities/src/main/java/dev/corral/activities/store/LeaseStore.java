@@ -62,20 +62,22 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
    */
   public List<Lease> claim(LeaseClaim request) {
     List<Lease> leases = committer.claim(request);
-    for (Lease lease : leases) {
-      EventLog.info(
-          log,
-          "lease created, expires " + lease.lease().expiresAt(),
-          EventLog.LEASE,
-          lease.lease().id(),
-          EventLog.VM,
-          names(lease.vms()),
-          EventLog.POOL,
-          pools(lease.vms()),
-          EventLog.OWNER,
-          lease.lease().owner());
-    }
+    leases.forEach(lease -> logCreated(lease, "lease created"));
     return leases;
+  }
+
+  private static void logCreated(Lease lease, String what) {
+    EventLog.info(
+        log,
+        what + ", expires " + lease.lease().expiresAt(),
+        EventLog.LEASE,
+        lease.lease().id(),
+        EventLog.VM,
+        names(lease.vms()),
+        EventLog.POOL,
+        pools(lease.vms()),
+        EventLog.OWNER,
+        lease.lease().owner());
   }
 
   /**
@@ -124,17 +126,7 @@ public final class LeaseStore implements AutoCloseable, Reloadable {
               }
               return new Lease(row, leased);
             });
-    EventLog.info(
-        log,
-        "lease created by template, expires " + lease.lease().expiresAt(),
-        EventLog.LEASE,
-        lease.lease().id(),
-        EventLog.VM,
-        names(lease.vms()),
-        EventLog.POOL,
-        pools(lease.vms()),
-        EventLog.OWNER,
-        lease.lease().owner());
+    logCreated(lease, "lease created by template");
     return lease;
   }
 
