@@ -137,7 +137,13 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
             temporal.nudger(),
             retirements,
             new BuildLeases(
-                leaseStore, templateChoices, checkouts, temporal.nudger(), retirements, clock));
+                leaseStore,
+                pendingLeases,
+                templateChoices,
+                checkouts,
+                temporal.nudger(),
+                retirements,
+                clock));
     BodyLimit bodyLimit = new BodyLimit(config.server().maxBodyBytes());
     HttpMetrics httpMetrics = new HttpMetrics(registry);
     Javalin http = javalin(json, bodyLimit, httpMetrics, routes);

@@ -301,6 +301,52 @@ class TemplateChoicesEndToEndTest {
   }
 
   @Test
+  void aWaitingLeaseByTemplate_isFilledByThePoolThatClonesTheBuild_withVmsOfItOnly() {
+    Http.Reply pending =
+        http.send(
+            "POST",
+            "/v1/leases",
+            "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.10\"},"
+                + " \"count\": 3, \"wait\": \"2m\"}",
+            "X-AUTH-TOKEN",
+            root);
+    assertEquals(202, pending.status(), () -> pending.body().toString());
+    String id = pending.body().get("id").asText();
+
+    JsonNode lease =
+        http.await(
+                "/v1/leases/" + id,
+                WAIT,
+                l -> l.get("state").asText().equals("active"),
+                "X-AUTH-TOKEN",
+                root)
+            .body();
+
+    assertEquals(
+        List.of("cfme-51110", "cfme-51110", "cfme-51110"), texts(lease.get("vms"), "template"));
+    assertEquals(List.of("newest-b", "newest-b", "newest-b"), texts(lease.get("vms"), "pool"));
+    release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
+  }
+
+  @Test
+  void waitingForABuildNoPoolClones_isRefusedAtOnce_sayingWhy() {
+    Http.Reply r =
+        http.send(
+            "POST",
+            "/v1/leases",
+            "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.3\","
+                + " \"date\": \"2026-10-01\"}, \"wait\": \"2m\"}",
+            "X-AUTH-TOKEN",
+            root);
+
+    assertEquals(503, r.status(), () -> r.body().toString());
+    assertEquals("build_short", r.body().get("code").asText());
+    assertTrue(
+        r.body().get("error").asText().contains("no pool of yours clones this build"),
+        r.body().toString());
+  }
+
+  @Test
   void accessRulesAndQuotasApply_asForALeaseByPool() {
     Http.Reply overQuota =
         http.send(
@@ -329,7 +375,7 @@ class TemplateChoicesEndToEndTest {
   }
 
   @Test
-  void aBodyWithBothOrNeitherOrAWait_isA400NamingTheField() {
+  void aBodyWithBothOrNeither_orTagsOnAWaitingOne_isA400() {
     for (String body :
         List.of(
             "{\"template\": {\"group\": \"cfme-5.11\"}, \"vms\": {\"nov-a\": 1}}",
@@ -337,7 +383,8 @@ class TemplateChoicesEndToEndTest {
             "{\"vms\": {\"nov-a\": 1}, \"count\": 1}",
             "{\"template\": {\"group\": \"cfme-5.11\"}, \"count\": 0}",
             "{\"template\": {\"version\": \"5.11.3\"}}",
-            "{\"template\": {\"group\": \"cfme-5.11\"}, \"wait\": \"5m\"}")) {
+            "{\"template\": {\"group\": \"cfme-5.11\"}, \"wait\": \"5m\", \"tags\": {\"a\": \"b\"},"
+                + " \"count\": 9}")) {
       Http.Reply r = http.send("POST", "/v1/leases", body, "X-AUTH-TOKEN", root);
       assertEquals(400, r.status(), () -> body + " -> " + r.body());
     }

@@ -186,8 +186,13 @@ public final class PendingLeaseStore {
             return new LeaseFill(leaseId, state == null ? "unknown" : state, 0, null);
           }
           Instant createdAt = mapper.createdAt(leaseId);
-          Map<String, Integer> missing =
-              missing(mapper.selectDemand(leaseId), vms.selectByLease(leaseId));
+          List<LeaseDemandRow> demand = mapper.selectDemand(leaseId);
+          Map<String, Integer> missing = missing(demand, vms.selectByLease(leaseId));
+          // A lease by build asks its pool for VMs of one template only.
+          Map<String, String> templateOf = new java.util.HashMap<>();
+          demand.stream()
+              .filter(d -> d.template() != null)
+              .forEach(d -> templateOf.put(d.pool(), d.template()));
           List<VmRow> taken = new ArrayList<>();
           int outstanding = 0;
           for (Map.Entry<String, Integer> want : missing.entrySet()) {
@@ -197,7 +202,11 @@ public final class PendingLeaseStore {
               continue;
             }
             int older = Math.max(0, mapper.outstanding(pool, now, leaseId, createdAt));
-            List<VmRow> ready = vms.lockReady(pool, need + older);
+            String template = templateOf.get(pool);
+            List<VmRow> ready =
+                template == null
+                    ? vms.lockReady(pool, need + older)
+                    : vms.lockReadyOfTemplate(pool, template, need + older);
             int take = Math.max(0, Math.min(need, ready.size() - older));
             // The oldest ready VMs stay for the older leases, whose own passes take them.
             for (VmRow vm : ready.subList(ready.size() - take, ready.size())) {

@@ -62,6 +62,10 @@ public interface VmMapper {
 
   List<StateCount> countLiveByProvider();
 
+  /** Up to {@code n} ready VMs of the pool cloned from {@code template}, oldest first, locked. */
+  List<VmRow> lockReadyOfTemplate(
+      @Param("pool") String pool, @Param("template") String template, @Param("n") int n);
+
   /**
    * Up to {@code n} ready VMs of a build in {@code pools}, oldest ready first, locked; rows other
    * transactions hold are skipped. {@code pools} and {@code templates} are not empty.

@@ -22,13 +22,15 @@ import java.util.UUID;
  * Leases by build rather than by pool ({@code POST /v1/leases} with a {@code template}): the pick
  * resolves to one build ({@link TemplateChoices#match}), and its ready VMs are taken from whichever
  * of the caller's pools hold them, oldest ready first, all or nothing. Lifetime rules and quotas
- * are those of the pools the VMs come from, as for a lease by pool.
+ * are those of the pools the VMs come from, as for a lease by pool. With {@code wait}, a shortfall
+ * becomes a waiting lease on a pool that clones the build now.
  */
 public final class BuildLeases {
   /** The code of the 503 when fewer VMs of the build are ready than asked for. */
   static final String BUILD_SHORT = "build_short";
 
   private final LeaseStore leases;
+  private final PendingLeaseService pendingLeases;
   private final TemplateChoices choices;
   private final Checkouts checkouts;
   private final ShepherdNudger nudger;
@@ -37,12 +39,14 @@ public final class BuildLeases {
 
   public BuildLeases(
       LeaseStore leases,
+      PendingLeaseService pendingLeases,
       TemplateChoices choices,
       Checkouts checkouts,
       ShepherdNudger nudger,
       VmRetirements vmSignals,
       Clock clock) {
     this.leases = leases;
+    this.pendingLeases = pendingLeases;
     this.choices = choices;
     this.checkouts = checkouts;
     this.nudger = nudger;
@@ -52,14 +56,12 @@ public final class BuildLeases {
 
   public LeaseService.Created create(Caller caller, LeaseRequest request) {
     int count = request.countOrOne();
-    if (request.waitFor() != null && !request.waitFor().isZero()) {
-      throw ApiException.badRequest(
-          "a lease by template cannot wait yet: it takes VMs of the build that are ready now;"
-              + " lease by pool to wait",
-          Map.of("field", "wait"));
-    }
+    boolean waits = request.waitFor() != null && !request.waitFor().isZero();
     TemplateChoices.Match match = choices.match(caller, request.template());
     if (match.readyVms() < count) {
+      if (waits) {
+        return waitFor(caller, request, match, count);
+      }
       throw shortage(match, count, match.readyVms());
     }
     List<PoolConfig> pools =
@@ -83,6 +85,9 @@ public final class BuildLeases {
       vmSignals.leasedAgain(lease.vms());
       return new LeaseService.Created(201, LeaseView.of(lease));
     } catch (BuildShortException shortage) {
+      if (waits) {
+        return waitFor(caller, request, match, count);
+      }
       throw shortage(match, count, shortage.ready());
     } catch (QuotaExceededException quota) {
       checkouts.countQuotaRefusal(quota, match.pools());
@@ -91,6 +96,39 @@ public final class BuildLeases {
       // The pools that gave (or would have given) VMs refill, as after a lease by pool.
       match.pools().forEach(nudger::leased);
     }
+  }
+
+  /**
+   * A waiting lease on a pool that clones the build now: it provisions beyond its size for the
+   * lease, which takes only VMs of the build. With no such pool, waiting would not help: a 503 that
+   * says so.
+   */
+  private LeaseService.Created waitFor(
+      Caller caller, LeaseRequest request, TemplateChoices.Match match, int count) {
+    if (request.tags() != null && !request.tags().isEmpty()) {
+      throw ApiException.badRequest(
+          "tags on a waiting lease are not supported yet; set them with PATCH once it is active",
+          Map.of("field", "tags"));
+    }
+    List<TemplateChoices.ClonedBy> cloning = choices.poolsCloning(caller, match);
+    if (cloning.isEmpty()) {
+      ApiException refusal = shortage(match, count, match.readyVms());
+      throw new ApiException(
+          503,
+          BUILD_SHORT,
+          refusal.getMessage()
+              + ". Waiting would not help: no pool of yours clones this build now (a pool naming"
+              + " its template, or following its group's latest), and Corral clones older builds"
+              + " on demand only through such a pool",
+          refusal.detail());
+    }
+    TemplateChoices.ClonedBy pool = cloning.get(0);
+    PoolConfig config = checkouts.configOf(pool.pool());
+    Duration lifetime = checkouts.lifetime(caller, List.of(config), request.lifetime(), "lifetime");
+    return new LeaseService.Created(
+        202,
+        pendingLeases.createForBuild(
+            caller, pool.pool(), pool.template(), count, lifetime, request.waitFor(), LeaseRow.V1));
   }
 
   private static ApiException shortage(TemplateChoices.Match match, int requested, int ready) {

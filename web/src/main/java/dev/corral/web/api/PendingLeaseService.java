@@ -78,11 +78,7 @@ public final class PendingLeaseService {
       throw ApiException.badRequest(
           "'vms' must name at least one pool or alias", Map.of("field", "vms"));
     }
-    if (wait == null || wait.isNegative() || wait.isZero() || wait.compareTo(MAX_WAIT) > 0) {
-      throw ApiException.badRequest(
-          "wait must be positive and at most " + Durations.format(MAX_WAIT),
-          Map.of("field", "wait", "maximum", Durations.format(MAX_WAIT)));
-    }
+    checkWait(wait);
     if (requestId != null && (requestId.isBlank() || requestId.length() > 128)) {
       throw ApiException.badRequest(
           "request_id must be 1 to 128 characters", Map.of("field", "request_id"));
@@ -121,6 +117,52 @@ public final class PendingLeaseService {
             resolved.stream().map(Checkouts.Resolved::config).toList(),
             lifetime,
             "lifetime");
+    return start(caller, id, demand, perPool, granted, wait, requestId, origin);
+  }
+
+  /**
+   * A waiting lease of {@code count} VMs of one build that {@code pool} clones now ({@code
+   * template}, its current template): the pool provisions beyond its size for it, and the lease
+   * takes only VMs of that template.
+   */
+  public PendingLeaseView createForBuild(
+      Caller caller,
+      String pool,
+      String template,
+      int count,
+      Duration granted,
+      Duration wait,
+      String origin) {
+    checkWait(wait);
+    String id = UUID.randomUUID().toString();
+    return start(
+        caller,
+        id,
+        List.of(new LeaseDemandRow(id, 0, pool, pool, count, template)),
+        Map.of(pool, count),
+        granted,
+        wait,
+        null,
+        origin);
+  }
+
+  private static void checkWait(Duration wait) {
+    if (wait == null || wait.isNegative() || wait.isZero() || wait.compareTo(MAX_WAIT) > 0) {
+      throw ApiException.badRequest(
+          "wait must be positive and at most " + Durations.format(MAX_WAIT),
+          Map.of("field", "wait", "maximum", Durations.format(MAX_WAIT)));
+    }
+  }
+
+  private PendingLeaseView start(
+      Caller caller,
+      String id,
+      List<LeaseDemandRow> demand,
+      Map<String, Integer> perPool,
+      Duration granted,
+      Duration wait,
+      String requestId,
+      String origin) {
     Instant now = clock.instant();
     Instant waitUntil = now.plus(wait);
     try {

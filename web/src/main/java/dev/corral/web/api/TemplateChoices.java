@@ -213,6 +213,41 @@ public final class TemplateChoices {
         pick.group(), prepared, version, date, rows, builds.readyOf(rows), builds.poolsOf(rows));
   }
 
+  /** A pool that clones the matched build now, on every provider it has, and the build's name. */
+  public record ClonedBy(String pool, String template) {}
+
+  /**
+   * The caller's active pools whose current template is the matched build on every one of their
+   * providers (under one name): a waiting lease by build can ask them for more, since whatever they
+   * clone next is that build.
+   */
+  public List<ClonedBy> poolsCloning(Caller caller, Match match) {
+    Set<String> build =
+        match.templates().stream()
+            .map(t -> key(t.provider(), t.name()))
+            .collect(java.util.stream.Collectors.toSet());
+    List<ClonedBy> out = new ArrayList<>();
+    for (InventoryViews.PoolView p : views.pools()) {
+      PoolConfig config = pools.apply(p.name());
+      if (!p.active() || config == null || access.refusal(caller, config) != null) {
+        continue;
+      }
+      Set<String> names = new TreeSet<>();
+      boolean all = !p.providers().isEmpty();
+      for (String provider : p.providers()) {
+        String current = p.currentTemplates().get(provider);
+        all &= current != null && build.contains(key(provider, current));
+        if (current != null) {
+          names.add(current);
+        }
+      }
+      if (all && names.size() == 1) {
+        out.add(new ClonedBy(p.name(), names.iterator().next()));
+      }
+    }
+    return out;
+  }
+
   private Builds builds(Caller caller, String group, boolean prepared) {
     TemplateGroupRow known =
         db.inTransaction(s -> s.getMapper(TemplateMapper.class).selectGroup(group));

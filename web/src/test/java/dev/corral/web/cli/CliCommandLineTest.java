@@ -127,6 +127,7 @@ class CliCommandLineTest {
           "pools",
           "lease",
           "release",
+          "versions",
           "builds",
           "retry-build",
           "reconcile",
@@ -143,7 +144,8 @@ class CliCommandLineTest {
     assertTrue(
         out().contains("--lifetime DURATION")
             && out().contains("--url URL")
-            && out().contains("example:"),
+            && out().contains("examples:")
+            && out().contains("--group GROUP"),
         out());
     assertEquals(0, corral("help", "retry-build"));
     assertTrue(out().startsWith("usage: corral retry-build BUILD_ID"), out());
