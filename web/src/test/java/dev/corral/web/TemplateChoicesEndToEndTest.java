@@ -270,6 +270,7 @@ class TemplateChoicesEndToEndTest {
     assertEquals(503, none.status(), () -> none.body().toString());
     assertEquals("build_short", none.body().get("code").asText());
     assertEquals(0, none.body().get("detail").get("ready").asInt());
+    assertEquals(0, none.body().get("detail").get("could_clone").asInt(), "no pool clones it");
 
     Http.Reply elsewhere =
         http.send(
@@ -294,9 +295,14 @@ class TemplateChoicesEndToEndTest {
             root);
 
     assertEquals(503, lease.status(), () -> lease.body().toString());
-    assertEquals(2, lease.body().get("detail").get("ready").asInt());
-    assertEquals(5, lease.body().get("detail").get("requested").asInt());
-    assertEquals(List.of("newest-b"), texts(lease.body().get("detail").get("pools")));
+    JsonNode detail = lease.body().get("detail");
+    assertEquals(2, detail.get("ready").asInt());
+    assertEquals(5, detail.get("requested").asInt());
+    assertEquals(List.of("newest-b"), texts(detail.get("pools")));
+    assertEquals(List.of("newest-b"), texts(detail.get("cloned_by")));
+    int couldClone = detail.get("could_clone").asInt();
+    assertTrue(couldClone > 0 && couldClone <= 4, "sim-b's free VM slots: " + couldClone);
+    assertTrue(lease.body().get("error").asText().contains("add a wait"), lease.body().toString());
     assertEquals(2, Http.pool(http.get("/v1/pools").body(), "newest-b").get("ready").asInt());
   }
 

@@ -62,7 +62,7 @@ public final class BuildLeases {
       if (waits) {
         return waitFor(caller, request, match, count);
       }
-      throw shortage(match, count, match.readyVms());
+      throw shortage(caller, match, count, match.readyVms());
     }
     List<PoolConfig> pools =
         match.pools().stream().map(checkouts::configOf).filter(Objects::nonNull).toList();
@@ -88,7 +88,7 @@ public final class BuildLeases {
       if (waits) {
         return waitFor(caller, request, match, count);
       }
-      throw shortage(match, count, shortage.ready());
+      throw shortage(caller, match, count, shortage.ready());
     } catch (QuotaExceededException quota) {
       checkouts.countQuotaRefusal(quota, match.pools());
       throw Checkouts.quotaRefused(quota);
@@ -112,15 +112,7 @@ public final class BuildLeases {
     }
     List<TemplateChoices.ClonedBy> cloning = choices.poolsCloning(caller, match);
     if (cloning.isEmpty()) {
-      ApiException refusal = shortage(match, count, match.readyVms());
-      throw new ApiException(
-          503,
-          BUILD_SHORT,
-          refusal.getMessage()
-              + ". Waiting would not help: no pool of yours clones this build now (a pool naming"
-              + " its template, or following its group's latest), and Corral clones older builds"
-              + " on demand only through such a pool",
-          refusal.detail());
+      throw shortage(caller, match, count, match.readyVms());
     }
     TemplateChoices.ClonedBy pool = cloning.get(0);
     PoolConfig config = checkouts.configOf(pool.pool());
@@ -131,7 +123,26 @@ public final class BuildLeases {
             caller, pool.pool(), pool.template(), count, lifetime, request.waitFor(), LeaseRow.V1));
   }
 
-  private static ApiException shortage(TemplateChoices.Match match, int requested, int ready) {
+  /**
+   * The 503 of a build with too few ready VMs: how many are ready, how many could be cloned for a
+   * waiting lease, and why not, as a short pool's 503 says.
+   */
+  private ApiException shortage(
+      Caller caller, TemplateChoices.Match match, int requested, int ready) {
+    List<String> clonedBy =
+        choices.poolsCloning(caller, match).stream().map(TemplateChoices.ClonedBy::pool).toList();
+    int couldClone = clonedBy.isEmpty() ? 0 : choices.freeVms(match);
+    String why =
+        clonedBy.isEmpty()
+            ? "none can be cloned for you: no pool of yours clones this build now (a pool naming"
+                + " its template, or following its group's latest), and Corral clones a build on"
+                + " demand only through such a pool"
+            : couldClone == 0
+                ? "none can be cloned now: the providers holding it are at max_vms"
+                : couldClone
+                    + " could be cloned by pool "
+                    + String.join(", ", clonedBy)
+                    + " for a lease that waits (add a wait)";
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("group", match.group());
     detail.put("version", match.version());
@@ -139,7 +150,9 @@ public final class BuildLeases {
     detail.put("prepared", match.prepared());
     detail.put("requested", requested);
     detail.put("ready", ready);
+    detail.put("could_clone", couldClone);
     detail.put("pools", match.pools());
+    detail.put("cloned_by", clonedBy);
     detail.put("providers", match.templates().stream().map(t -> t.provider()).distinct().toList());
     return new ApiException(
         503,
@@ -155,8 +168,10 @@ public final class BuildLeases {
             + requested
             + " requested"
             + (match.pools().isEmpty()
-                ? " (no pool of yours keeps VMs of this build ready)"
-                : " (in pools " + String.join(", ", match.pools()) + ")")
+                ? ""
+                : " (ready in pools " + String.join(", ", match.pools()) + ")")
+            + "; "
+            + why
             + "; nothing was leased",
         detail);
   }

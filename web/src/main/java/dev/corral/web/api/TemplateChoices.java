@@ -213,6 +213,15 @@ public final class TemplateChoices {
         pick.group(), prepared, version, date, rows, builds.readyOf(rows), builds.poolsOf(rows));
   }
 
+  /** Free VM slots ({@code max_vms} less what they hold) of the working providers of a build. */
+  public int freeVms(Match match) {
+    Set<String> holders = new TreeSet<>(providers(match.templates()));
+    return views.providers(false).stream()
+        .filter(p -> holders.contains(p.name()) && "ok".equals(p.state()))
+        .mapToInt(p -> Math.max(0, p.maxVms() - p.inventoryVms()))
+        .sum();
+  }
+
   /** A pool that clones the matched build now, on every provider it has, and the build's name. */
   public record ClonedBy(String pool, String template) {}
 
