@@ -112,7 +112,7 @@ public final class BuildLeases {
     }
     List<TemplateChoices.ClonedBy> cloning = choices.poolsCloning(caller, match);
     if (cloning.isEmpty()) {
-      throw shortage(caller, match, count, match.readyVms());
+      throw shortage(match, count, match.readyVms(), cloning);
     }
     TemplateChoices.ClonedBy pool = cloning.get(0);
     PoolConfig config = checkouts.configOf(pool.pool());
@@ -129,8 +129,15 @@ public final class BuildLeases {
    */
   private ApiException shortage(
       Caller caller, TemplateChoices.Match match, int requested, int ready) {
-    List<String> clonedBy =
-        choices.poolsCloning(caller, match).stream().map(TemplateChoices.ClonedBy::pool).toList();
+    return shortage(match, requested, ready, choices.poolsCloning(caller, match));
+  }
+
+  private ApiException shortage(
+      TemplateChoices.Match match,
+      int requested,
+      int ready,
+      List<TemplateChoices.ClonedBy> cloning) {
+    List<String> clonedBy = cloning.stream().map(TemplateChoices.ClonedBy::pool).toList();
     int couldClone = clonedBy.isEmpty() ? 0 : choices.freeVms(match);
     String why =
         clonedBy.isEmpty()

@@ -1,5 +1,8 @@
 package dev.corral.web.api;
 
+// Over 400 lines: the form's reads and what a lease by build resolves to share one reading of the
+// usable builds and of the ready VMs a caller may get; apart, the rules would be written twice.
+
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.VmMapper;

@@ -99,6 +99,9 @@ final class Sessions implements AutoCloseable {
       taken = idle.pollFirst();
     }
     try {
+      if (System.nanoTime() - taken.since() > CHECK_AFTER_IDLE.toNanos()) {
+        taken.session().check();
+      }
       return call.run(taken.session());
     } finally {
       synchronized (idle) {
@@ -109,16 +112,8 @@ final class Sessions implements AutoCloseable {
   }
 
   private <T> T with(String what, Call<T> call) {
-    acquire(sessions);
-    Idle taken;
-    synchronized (idle) {
-      taken = idle.pollFirst();
-    }
     try {
-      if (System.nanoTime() - taken.since() > CHECK_AFTER_IDLE.toNanos()) {
-        taken.session().check();
-      }
-      return call.run(taken.session());
+      return unmapped(call);
     } catch (VimFault f) {
       throw fault(what, f);
     } catch (IOException e) {
@@ -130,12 +125,7 @@ final class Sessions implements AutoCloseable {
               + ": vCenter at "
               + url
               + " unreachable: "
-              + e.getMessage());
-    } finally {
-      synchronized (idle) {
-        idle.addFirst(new Idle(taken.session(), System.nanoTime()));
-      }
-      sessions.release();
+              + (e.getMessage() != null ? e.getMessage() : e.toString()));
     }
   }
 

@@ -1,5 +1,8 @@
 package dev.corral.activities.provider.vsphere;
 
+// Over 400 lines: the VmProvider methods of a pool VM (clone, readiness, listing, destroy) and the
+// delegations to the chain and task helpers, which together are the provider's one public face.
+
 import dev.corral.activities.provider.ProviderException;
 import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;

@@ -187,10 +187,14 @@ class VsphereProviderTest {
   void listingsAndReadiness_neverWaitBehindClones() throws Exception {
     VcSim sim = sim("-boot", "100ms", "-method-delay", "CloneVM_Task=4000");
     sim.makeTemplate("templates", "base", TEMPLATE_NOTES);
-    // Two sessions: clones may hold one, the other stays free for reads.
-    VsphereProvider p = provider(VsphereTestSettings.of(sim, 80), 1);
+    // Two sessions and two clones at once: the clones may hold one session between them, the
+    // other stays free for reads (without that, the two clones would hold both for 4 s).
+    VsphereProvider p =
+        provider(VsphereTestSettings.of(sim, 80, VsphereSettings.LINKED, Map.of(), 2), 4);
     CompletableFuture<ProviderVm> slow =
         CompletableFuture.supplyAsync(() -> p.cloneVm("corral-slow-1", "base", pool("slow")));
+    CompletableFuture<ProviderVm> second =
+        CompletableFuture.supplyAsync(() -> p.cloneVm("corral-slow-2", "base", pool("slow")));
     Thread.sleep(500);
 
     long started = System.nanoTime();
@@ -201,6 +205,7 @@ class VsphereProviderTest {
     assertTrue(took.toMillis() < 2_000, "reads took " + took + " while a clone ran");
     assertFalse(slow.isDone(), "the clone still runs");
     assertEquals("corral-slow-1", slow.get(30, TimeUnit.SECONDS).name());
+    assertEquals("corral-slow-2", second.get(30, TimeUnit.SECONDS).name());
   }
 
   @Test

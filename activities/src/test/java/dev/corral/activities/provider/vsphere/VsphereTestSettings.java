@@ -16,6 +16,16 @@ final class VsphereTestSettings {
 
   static VsphereSettings of(
       VcSim vcsim, int agentPort, String cloneType, Map<String, PoolPlacement> pools) {
+    return of(vcsim, agentPort, cloneType, pools, 0);
+  }
+
+  /** With {@code sessions} vCenter sessions (0: as many as the slots ask for). */
+  static VsphereSettings of(
+      VcSim vcsim,
+      int agentPort,
+      String cloneType,
+      Map<String, PoolPlacement> pools,
+      int sessions) {
     return new VsphereSettings(
         vcsim.sdk(),
         vcsim.user(),
@@ -32,7 +42,7 @@ final class VsphereTestSettings {
         cloneType,
         VsphereSettings.TOOLS,
         Map.of(GuestContract.AGENT_PORT, agentPort),
-        0,
+        sessions,
         VsphereSettings.DEFAULT_CALL_TIMEOUT_SECONDS,
         VsphereSettings.DEFAULT_TASK_TIMEOUT_SECONDS,
         pools,
