@@ -1,6 +1,7 @@
 package dev.corral.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +50,7 @@ class TemplateChoicesEndToEndTest {
           - {group: cfme-5.11, name: cfme-51110, version: "5.11.10", date: 2026-09-15, ga: true, usable: true, providers: [sim-b]}
           - {group: cfme-5.11, name: cfme-unusable, version: "5.11.11", date: 2026-12-01, ga: true, usable: false, providers: [sim-a]}
           - {group: cfme-5.10, name: cfme-5101, version: "5.10.1", date: 2026-01-10, ga: true, usable: true, providers: [sim-a]}
+          - {group: cfme-5.9, name: cfme-594, version: "5.9.4", date: 2026-02-01, ga: true, usable: true, providers: [sim-c]}
         """);
     String yaml =
         """
@@ -64,10 +67,12 @@ class TemplateChoicesEndToEndTest {
         template_groups:
           cfme-5.11: {obsolete_days: 400}
           cfme-5.10: {obsolete_days: 400}
+          cfme-5.9: {obsolete_days: 400}
         tracker: {interval: 1h, sources: [{file: %s}]}
         providers:
           sim-a: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 10, max_concurrent_clones: 3}
           sim-b: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 6, max_concurrent_clones: 2}
+          sim-c: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 2}
         pools:
           - {name: newest-b, template: cfme-51110, providers: [sim-b], size: 2}
           - {name: nov-a, template: cfme-5113-nov, providers: [sim-a], size: 1, anonymous: true}
@@ -270,7 +275,9 @@ class TemplateChoicesEndToEndTest {
     assertEquals(503, none.status(), () -> none.body().toString());
     assertEquals("build_short", none.body().get("code").asText());
     assertEquals(0, none.body().get("detail").get("ready").asInt());
-    assertEquals(0, none.body().get("detail").get("could_clone").asInt(), "no pool clones it");
+    // No pool clones it now, but newest-b's provider holds it: a waiting lease would get it cloned.
+    assertEquals(List.of("newest-b"), texts(none.body().get("detail").get("cloned_by")));
+    assertEquals(4, none.body().get("detail").get("could_clone").asInt(), "sim-b's free slots");
 
     Http.Reply elsewhere =
         http.send(
@@ -335,20 +342,169 @@ class TemplateChoicesEndToEndTest {
   }
 
   @Test
-  void waitingForABuildNoPoolClones_isRefusedAtOnce_sayingWhy() {
-    Http.Reply r =
+  void aWaitingLeaseForABuildNoPoolClones_isClonedOnDemand_onAProviderHoldingIt() {
+    Http.Reply pending =
         http.send(
             "POST",
             "/v1/leases",
             "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.3\","
-                + " \"date\": \"2026-10-01\"}, \"wait\": \"2m\"}",
+                + " \"date\": \"2026-10-01\"}, \"count\": 2, \"wait\": \"2m\"}",
+            "X-AUTH-TOKEN",
+            root);
+    assertEquals(202, pending.status(), () -> pending.body().toString());
+    String id = pending.body().get("id").asText();
+
+    JsonNode lease =
+        http.await(
+                "/v1/leases/" + id,
+                WAIT,
+                l -> l.get("state").asText().equals("active"),
+                "X-AUTH-TOKEN",
+                root)
+            .body();
+
+    assertEquals(List.of("cfme-5113-oct", "cfme-5113-oct"), texts(lease.get("vms"), "template"));
+    assertEquals(List.of("sim-a", "sim-a"), texts(lease.get("vms"), "provider"));
+    assertTrue(
+        List.of("a-pair", "nov-a").containsAll(texts(lease.get("vms"), "pool")), lease.toString());
+    release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
+    // Served, the lease asks for no more: the pools go on with their own templates only.
+    awaitFullPools();
+    http.await(
+        "/v1/vms?state=provisioning",
+        WAIT,
+        vms -> !texts(vms, "template").contains("cfme-5113-oct"),
+        "X-AUTH-TOKEN",
+        root);
+    assertFalse(
+        texts(get("/v1/vms?state=ready", root), "template").contains("cfme-5113-oct"),
+        "no VM of the build is kept ready once its lease was served");
+  }
+
+  @Test
+  void aPoolThatMovedToAnotherBuild_stillClonesTheBuildItsWaitingLeaseAskedFor() {
+    Http.Reply moved =
+        http.send(
+            "PUT",
+            "/v1/pools/newest-b/template",
+            "{\"template\": \"cfme-5113-nov\"}",
+            "X-AUTH-TOKEN",
+            root);
+    assertEquals(200, moved.status(), () -> moved.body().toString());
+    try {
+      Http.Reply pending =
+          http.send(
+              "POST",
+              "/v1/leases",
+              "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.10\"},"
+                  + " \"count\": 4, \"wait\": \"2m\"}",
+              "X-AUTH-TOKEN",
+              root);
+      assertEquals(202, pending.status(), () -> pending.body().toString());
+      String id = pending.body().get("id").asText();
+
+      JsonNode lease =
+          http.await(
+                  "/v1/leases/" + id,
+                  WAIT,
+                  l -> l.get("state").asText().equals("active"),
+                  "X-AUTH-TOKEN",
+                  root)
+              .body();
+
+      assertEquals(Collections.nCopies(4, "cfme-51110"), texts(lease.get("vms"), "template"));
+      assertEquals(Collections.nCopies(4, "newest-b"), texts(lease.get("vms"), "pool"));
+      release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
+      // Its own clones are of the build it moved to.
+      http.await(
+          "/v1/pools",
+          WAIT,
+          pools -> Http.pool(pools, "newest-b").get("ready").asInt() == 2,
+          "X-AUTH-TOKEN",
+          root);
+      JsonNode ready = get("/v1/vms?state=ready&pool=newest-b", root);
+      assertEquals(List.of("cfme-5113-nov", "cfme-5113-nov"), texts(ready, "template"));
+    } finally {
+      http.send("DELETE", "/v1/pools/newest-b/template", null, "X-AUTH-TOKEN", root);
+      http.await(
+          "/v1/vms?state=ready&pool=newest-b",
+          WAIT,
+          vms -> texts(vms, "template").equals(List.of("cfme-51110", "cfme-51110")),
+          "X-AUTH-TOKEN",
+          root);
+    }
+  }
+
+  @Test
+  void aWaitingLease_takesReadyVmsFromSeveralPools_andHasTheRestCloned() {
+    // a-pair moves to the November build too: it and nov-a then hold 2 + 1 ready VMs of it.
+    Http.Reply moved =
+        http.send(
+            "PUT",
+            "/v1/pools/a-pair/template",
+            "{\"template\": \"cfme-5113-nov\"}",
+            "X-AUTH-TOKEN",
+            root);
+    assertEquals(200, moved.status(), () -> moved.body().toString());
+    try {
+      http.await(
+          "/v1/vms?state=ready&pool=a-pair",
+          WAIT,
+          vms -> texts(vms, "template").equals(List.of("cfme-5113-nov", "cfme-5113-nov")),
+          "X-AUTH-TOKEN",
+          root);
+      Http.Reply pending =
+          http.send(
+              "POST",
+              "/v1/leases",
+              "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.3\"},"
+                  + " \"count\": 4, \"wait\": \"2m\"}",
+              "X-AUTH-TOKEN",
+              root);
+      assertEquals(202, pending.status(), () -> pending.body().toString());
+      String id = pending.body().get("id").asText();
+
+      JsonNode lease =
+          http.await(
+                  "/v1/leases/" + id,
+                  WAIT,
+                  l -> l.get("state").asText().equals("active"),
+                  "X-AUTH-TOKEN",
+                  root)
+              .body();
+
+      assertEquals(Collections.nCopies(4, "cfme-5113-nov"), texts(lease.get("vms"), "template"));
+      List<String> pools = texts(lease.get("vms"), "pool");
+      assertTrue(
+          pools.contains("a-pair") && pools.contains("nov-a"),
+          "ready VMs of both pools are taken: " + pools);
+      release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
+    } finally {
+      http.send("DELETE", "/v1/pools/a-pair/template", null, "X-AUTH-TOKEN", root);
+      http.await(
+          "/v1/vms?state=ready&pool=a-pair",
+          WAIT,
+          vms -> texts(vms, "template").equals(List.of("cfme-5119", "cfme-5119")),
+          "X-AUTH-TOKEN",
+          root);
+    }
+  }
+
+  @Test
+  void waitingForABuildNoPoolOfYoursCanClone_isRefusedAtOnce_sayingWhy() {
+    Http.Reply r =
+        http.send(
+            "POST",
+            "/v1/leases",
+            "{\"template\": {\"group\": \"cfme-5.9\"}, \"wait\": \"2m\"}",
             "X-AUTH-TOKEN",
             root);
 
     assertEquals(503, r.status(), () -> r.body().toString());
     assertEquals("build_short", r.body().get("code").asText());
+    assertEquals(0, r.body().get("detail").get("could_clone").asInt());
     assertTrue(
-        r.body().get("error").asText().contains("no pool of yours clones this build"),
+        r.body().get("error").asText().contains("no pool of yours has a provider holding"),
         r.body().toString());
   }
 

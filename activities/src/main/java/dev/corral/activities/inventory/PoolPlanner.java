@@ -2,7 +2,6 @@ package dev.corral.activities.inventory;
 
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.LeaseMapper;
-import dev.corral.activities.store.PendingLeaseStore;
 import dev.corral.activities.store.PoolMapper;
 import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.VmMapper;
@@ -155,7 +154,11 @@ public final class PoolPlanner {
     VmMapper vms = session.getMapper(VmMapper.class);
     VmTemplateMapper byTemplate = session.getMapper(VmTemplateMapper.class);
     Map<String, String> current = PoolTemplates.current(session, pool);
-    TemplateCounts counts = TemplateCounts.of(byTemplate.countByTemplate(pool.name()), current);
+    List<TemplateCount> rows = byTemplate.countByTemplate(pool.name());
+    TemplateCounts counts = TemplateCounts.of(rows, current);
+    PoolDemand demand = PoolDemand.read(session, pool.name(), current, rows, now);
+    // Ready VMs of a build that waiting leases asked for are theirs: neither stand-ins nor drained.
+    counts.readyOld -= demand.readyKept(rows, current);
     Set<String> going = new HashSet<>();
     for (String name : byTemplate.readyOnUnusableTemplates(pool.name())) {
       if (going.add(name)) {
@@ -174,11 +177,13 @@ public final class PoolPlanner {
       }
     }
     // Pending leases wait for VMs beyond the ready stock: the pool grows by what they still miss.
-    int target = pool.size() + PendingLeaseStore.outstanding(session, pool.name(), now);
+    int target = pool.size() + demand.forCurrent();
     int surplus = counts.readyCurrent + counts.provisioningCurrent - target;
     if (surplus > 0) {
       List<String> names =
-          byTemplate.readyNames(pool.name(), current, true, surplus + going.size()).stream()
+          byTemplate
+              .readyNames(pool.name(), current, true, Set.of(), surplus + going.size())
+              .stream()
               .filter(name -> !going.contains(name))
               .limit(surplus)
               .toList();
@@ -187,9 +192,10 @@ public final class PoolPlanner {
       counts.readyCurrent -= names.size();
     }
     int toProvision =
-        current.isEmpty()
-            ? 0
-            : Math.max(0, target - counts.readyCurrent - counts.provisioningCurrent);
+        (current.isEmpty()
+                ? 0
+                : Math.max(0, target - counts.readyCurrent - counts.provisioningCurrent))
+            + demand.toClone();
     // Old-template VMs stand in for current ones that are not ready yet, and no longer.
     int keepOld = Math.max(0, target - counts.readyCurrent);
     int drainOld = Math.max(0, counts.readyOld - keepOld);
@@ -204,7 +210,10 @@ public final class PoolPlanner {
     }
     if (drainOld > 0) {
       List<String> names =
-          byTemplate.readyNames(pool.name(), current, false, drainOld + going.size()).stream()
+          byTemplate
+              .readyNames(
+                  pool.name(), current, false, demand.keptTemplates(), drainOld + going.size())
+              .stream()
               .filter(name -> !going.contains(name))
               .limit(drainOld)
               .toList();

@@ -7,6 +7,7 @@ import dev.corral.activities.store.VmMapper;
 import dev.corral.activities.store.VmTemplateMapper;
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.ProviderRow;
+import dev.corral.activities.store.rows.TemplateCount;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.activities.temporal.VmWorkflows;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.ibatis.session.SqlSession;
 
 /**
  * Reserves VM rows for a pool within its providers' limits. The provider rows are locked for the
@@ -67,23 +69,24 @@ public final class Provisioner {
           }
           List<String> fresh = names.stream().filter(name -> !known.contains(name)).toList();
           Map<String, String> current = PoolTemplates.current(session, pool);
-          if (current.isEmpty()) {
+          List<TemplateCount> counts =
+              session.getMapper(VmTemplateMapper.class).countByTemplate(poolName);
+          PoolDemand demand = PoolDemand.read(session, poolName, current, counts, now);
+          List<Clone> wanted = wanted(session, pool, current, counts, demand);
+          if (wanted.isEmpty() && current.isEmpty()) {
             return new Reservation(reserved, PoolTemplates.noTemplateReason(pool));
           }
-          PoolPlanner.TemplateCounts counts =
-              PoolPlanner.TemplateCounts.of(
-                  session.getMapper(VmTemplateMapper.class).countByTemplate(poolName), current);
-          int deficit = pool.size() - counts.readyCurrent - counts.provisioningCurrent;
+          Set<String> candidates = new TreeSet<>();
+          wanted.forEach(w -> candidates.addAll(w.templateOn().keySet()));
           // Locked in name order, so pools listing the same providers in other orders cannot
           // deadlock.
-          new TreeSet<>(current.keySet()).forEach(providers::selectForUpdate);
           Map<String, Room> rooms = new LinkedHashMap<>();
-          for (String candidate : current.keySet()) {
+          for (String candidate : candidates) {
             rooms.put(candidate, Room.of(providers.selectForUpdate(candidate), vms));
           }
           // A failing provider is skipped while another can take the VMs; if all are failing, the
-          // pool's
-          // own backoff paces the retries instead. A half-open one gets one trial VM at a time.
+          // pool's own backoff paces the retries instead. A half-open one gets one trial VM at a
+          // time.
           List<String> failing = new ArrayList<>();
           for (Map.Entry<String, Room> room : rooms.entrySet()) {
             ProviderHealth.Status status = ProviderHealth.of(vms, room.getKey(), now);
@@ -99,20 +102,21 @@ public final class Provisioner {
             failing.forEach(rooms::remove);
           }
           String limitedBy = null;
-          for (String name : fresh.subList(0, Math.max(0, Math.min(deficit, fresh.size())))) {
+          int next = 0;
+          for (Clone clone : wanted.subList(0, Math.min(wanted.size(), fresh.size()))) {
             // The least-loaded provider with room; ties go to the pool's order of preference.
             String provider =
-                rooms.entrySet().stream()
-                    .filter(e -> e.getValue().canTake())
-                    .min(Comparator.comparingDouble(e -> e.getValue().load()))
-                    .map(Map.Entry::getKey)
+                clone.templateOn().keySet().stream()
+                    .filter(p -> rooms.containsKey(p) && rooms.get(p).canTake())
+                    .min(Comparator.comparingDouble(p -> rooms.get(p).load()))
                     .orElse(null);
             if (provider == null) {
-              limitedBy = describeLimits(rooms);
-              break;
+              limitedBy = describeLimits(rooms, clone.templateOn().keySet());
+              continue;
             }
             rooms.get(provider).take();
-            String template = current.get(provider);
+            String name = fresh.get(next++);
+            String template = clone.templateOn().get(provider);
             vms.insertProvisioning(name, poolName, provider, template, now);
             reserved.add(VmWorkflows.provisionRequest(pool, name, provider, template));
           }
@@ -120,9 +124,56 @@ public final class Provisioner {
         });
   }
 
-  private static String describeLimits(Map<String, Room> rooms) {
+  /**
+   * One VM to clone: the template it may be cloned from on each provider that may take it, in the
+   * pool's order of preference.
+   */
+  private record Clone(Map<String, String> templateOn) {}
+
+  /**
+   * The clones the pool misses, most specific first: those of builds its waiting leases asked for
+   * (only the providers holding that build can take them), then its current templates' up to {@code
+   * size} plus what its other waiting leases still miss.
+   */
+  private static List<Clone> wanted(
+      SqlSession session,
+      PoolRow pool,
+      Map<String, String> current,
+      List<TemplateCount> counts,
+      PoolDemand demand) {
+    List<Clone> wanted = new ArrayList<>();
+    for (PoolDemand.BuildDemand build : demand.builds()) {
+      Map<String, String> templateOn = new LinkedHashMap<>();
+      PoolDemand.providersFor(session, pool.name(), build)
+          .forEach(p -> templateOn.put(p, build.template()));
+      if (!templateOn.isEmpty()) {
+        for (int i = 0; i < build.toClone(); i++) {
+          wanted.add(new Clone(templateOn));
+        }
+      }
+    }
+    if (!current.isEmpty()) {
+      PoolPlanner.TemplateCounts ofCurrent = PoolPlanner.TemplateCounts.of(counts, current);
+      int deficit =
+          pool.size()
+              + demand.forCurrent()
+              - ofCurrent.readyCurrent
+              - ofCurrent.provisioningCurrent;
+      for (int i = 0; i < deficit; i++) {
+        wanted.add(new Clone(current));
+      }
+    }
+    return wanted;
+  }
+
+  private static String describeLimits(Map<String, Room> rooms, Set<String> candidates) {
     List<String> parts = new ArrayList<>();
-    rooms.forEach((name, room) -> parts.add(room.describe(name)));
+    rooms.forEach(
+        (name, room) -> {
+          if (candidates.contains(name)) {
+            parts.add(room.describe(name));
+          }
+        });
     return String.join("; ", parts);
   }
 

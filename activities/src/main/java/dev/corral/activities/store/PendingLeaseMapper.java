@@ -2,6 +2,7 @@ package dev.corral.activities.store;
 
 import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.store.rows.LeaseWaitRow;
+import dev.corral.activities.store.rows.PoolDemandRow;
 import java.time.Instant;
 import java.util.List;
 import org.apache.ibatis.annotations.Param;
@@ -41,13 +42,19 @@ public interface PendingLeaseMapper {
   /**
    * VMs still missing for pending leases of the pool whose wait has not run out; with {@code
    * leaseId}, only those of leases older than it (created before it, ties by id), which are served
-   * first.
+   * first; with {@code template}, only those asking for VMs of that template.
    */
   int outstanding(
       @Param("pool") String pool,
       @Param("now") Instant now,
       @Param("leaseId") String leaseId,
-      @Param("createdAt") Instant createdAt);
+      @Param("createdAt") Instant createdAt,
+      @Param("template") String template);
+
+  /**
+   * The demand of each pending lease on the pool whose wait has not run out, with what it holds.
+   */
+  List<PoolDemandRow> demandOfPool(@Param("pool") String pool, @Param("now") Instant now);
 
   Instant createdAt(@Param("id") String id);
 

@@ -3,6 +3,7 @@ package dev.corral.activities.store;
 import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.LeaseWaitRow;
+import dev.corral.activities.store.rows.PoolDemandRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmStates;
 import dev.corral.workflows.model.LeaseFill;
@@ -188,11 +189,10 @@ public final class PendingLeaseStore {
           Instant createdAt = mapper.createdAt(leaseId);
           List<LeaseDemandRow> demand = mapper.selectDemand(leaseId);
           Map<String, Integer> missing = missing(demand, vms.selectByLease(leaseId));
-          // A lease by build asks its pool for VMs of one template only.
-          Map<String, String> templateOf = new java.util.HashMap<>();
-          demand.stream()
-              .filter(d -> d.template() != null)
-              .forEach(d -> templateOf.put(d.pool(), d.template()));
+          // A lease by build asks each pool for VMs of one template only (on one provider, if
+          // named).
+          Map<String, LeaseDemandRow> byBuild = new java.util.HashMap<>();
+          demand.stream().filter(d -> d.template() != null).forEach(d -> byBuild.put(d.pool(), d));
           List<VmRow> taken = new ArrayList<>();
           int outstanding = 0;
           for (Map.Entry<String, Integer> want : missing.entrySet()) {
@@ -201,12 +201,15 @@ public final class PendingLeaseStore {
             if (need == 0) {
               continue;
             }
-            int older = Math.max(0, mapper.outstanding(pool, now, leaseId, createdAt));
-            String template = templateOf.get(pool);
+            LeaseDemandRow build = byBuild.get(pool);
+            String template = build == null ? null : build.template();
+            // Older leases come first, but only those that compete for the same VMs: a lease of
+            // the pool's current VMs does not hold back one for an older build's clones.
+            int older = Math.max(0, mapper.outstanding(pool, now, leaseId, createdAt, template));
             List<VmRow> ready =
                 template == null
                     ? vms.lockReady(pool, need + older)
-                    : vms.lockReadyOfTemplate(pool, template, need + older);
+                    : vms.lockReadyOfTemplate(pool, template, build.provider(), need + older);
             int take = Math.max(0, Math.min(need, ready.size() - older));
             // The oldest ready VMs stay for the older leases, whose own passes take them.
             for (VmRow vm : ready.subList(ready.size() - take, ready.size())) {
@@ -281,10 +284,12 @@ public final class PendingLeaseStore {
     return db.inTransaction(session -> shortages(session, leaseId));
   }
 
-  /** VMs still missing for the pool's pending leases (the shepherd provisions them beyond size). */
-  public static int outstanding(SqlSession session, String pool, Instant now) {
-    return Math.max(
-        0, session.getMapper(PendingLeaseMapper.class).outstanding(pool, now, null, null));
+  /**
+   * What the pool's waiting leases still miss, lease by lease (the shepherd provisions it beyond
+   * size).
+   */
+  public static List<PoolDemandRow> demandOf(SqlSession session, String pool, Instant now) {
+    return session.getMapper(PendingLeaseMapper.class).demandOfPool(pool, now);
   }
 
   /** Pending leases wanting VMs of the pool, oldest first. */

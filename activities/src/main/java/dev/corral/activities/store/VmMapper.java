@@ -62,9 +62,15 @@ public interface VmMapper {
 
   List<StateCount> countLiveByProvider();
 
-  /** Up to {@code n} ready VMs of the pool cloned from {@code template}, oldest first, locked. */
+  /**
+   * Up to {@code n} ready VMs of the pool cloned from {@code template} (on {@code provider}, unless
+   * null), oldest first, locked.
+   */
   List<VmRow> lockReadyOfTemplate(
-      @Param("pool") String pool, @Param("template") String template, @Param("n") int n);
+      @Param("pool") String pool,
+      @Param("template") String template,
+      @Param("provider") String provider,
+      @Param("n") int n);
 
   /**
    * Up to {@code n} ready VMs of a build in {@code pools}, oldest ready first, locked; rows other

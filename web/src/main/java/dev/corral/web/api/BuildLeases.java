@@ -12,6 +12,7 @@ import dev.corral.config.PoolConfig;
 import dev.corral.web.auth.Caller;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ import java.util.UUID;
  * resolves to one build ({@link TemplateChoices#match}), and its ready VMs are taken from whichever
  * of the caller's pools hold them, oldest ready first, all or nothing. Lifetime rules and quotas
  * are those of the pools the VMs come from, as for a lease by pool. With {@code wait}, a shortfall
- * becomes a waiting lease on a pool that clones the build now.
+ * becomes a waiting lease on the pools that hold the build, which clone it for the lease.
  */
 public final class BuildLeases {
   /** The code of the 503 when fewer VMs of the build are ready than asked for. */
@@ -99,9 +100,11 @@ public final class BuildLeases {
   }
 
   /**
-   * A waiting lease on a pool that clones the build now: it provisions beyond its size for the
-   * lease, which takes only VMs of the build. With no such pool, waiting would not help: a 503 that
-   * says so.
+   * A waiting lease by build: the ready VMs it can have now are asked of the pools holding them,
+   * the rest of the pool best placed to clone the build (one that clones it now, else one whose
+   * providers hold it). Each pool clones the build's template for its share if its ready VMs go to
+   * someone else first, so the lease is served even after a pool moves on to a newer build. With no
+   * pool of the caller on a provider holding the build, waiting would not help: a 503 that says so.
    */
   private LeaseService.Created waitFor(
       Caller caller, LeaseRequest request, TemplateChoices.Match match, int count) {
@@ -110,17 +113,39 @@ public final class BuildLeases {
           "tags on a waiting lease are not supported yet; set them with PATCH once it is active",
           Map.of("field", "tags"));
     }
-    List<TemplateChoices.ClonedBy> cloning = choices.poolsCloning(caller, match);
-    if (cloning.isEmpty()) {
-      throw shortage(match, count, match.readyVms(), cloning);
+    List<TemplateChoices.BuildPool> candidates = choices.poolsFor(caller, match);
+    if (candidates.isEmpty()) {
+      throw shortage(match, count, match.readyVms(), candidates);
     }
-    TemplateChoices.ClonedBy pool = cloning.get(0);
-    PoolConfig config = checkouts.configOf(pool.pool());
-    Duration lifetime = checkouts.lifetime(caller, List.of(config), request.lifetime(), "lifetime");
-    return new LeaseService.Created(
-        202,
-        pendingLeases.createForBuild(
-            caller, pool.pool(), pool.template(), count, lifetime, request.waitFor(), LeaseRow.V1));
+    Map<String, TemplateChoices.BuildPool> byName = new LinkedHashMap<>();
+    candidates.forEach(c -> byName.put(c.pool(), c));
+    Map<String, Integer> shares = new LinkedHashMap<>();
+    int left = count;
+    for (Map.Entry<String, Integer> ready : match.readyByPool().entrySet()) {
+      int take = Math.min(left, ready.getValue());
+      if (take > 0 && byName.containsKey(ready.getKey())) {
+        shares.merge(ready.getKey(), take, Integer::sum);
+        left -= take;
+      }
+    }
+    if (left > 0) {
+      shares.merge(candidates.get(0).pool(), left, Integer::sum);
+    }
+    List<PendingLeaseService.BuildShare> demand = new ArrayList<>();
+    shares.forEach(
+        (pool, n) ->
+            demand.add(new PendingLeaseService.BuildShare(pool, byName.get(pool).template(), n)));
+    List<PoolConfig> configs =
+        shares.keySet().stream().map(checkouts::configOf).filter(Objects::nonNull).toList();
+    Duration lifetime = checkouts.lifetime(caller, configs, request.lifetime(), "lifetime");
+    try {
+      return new LeaseService.Created(
+          202,
+          pendingLeases.createForBuild(
+              caller, demand, match.provider(), lifetime, request.waitFor(), LeaseRow.V1));
+    } finally {
+      shares.keySet().forEach(nudger::leased);
+    }
   }
 
   /**
@@ -129,21 +154,19 @@ public final class BuildLeases {
    */
   private ApiException shortage(
       Caller caller, TemplateChoices.Match match, int requested, int ready) {
-    return shortage(match, requested, ready, choices.poolsCloning(caller, match));
+    return shortage(match, requested, ready, choices.poolsFor(caller, match));
   }
 
   private ApiException shortage(
       TemplateChoices.Match match,
       int requested,
       int ready,
-      List<TemplateChoices.ClonedBy> cloning) {
-    List<String> clonedBy = cloning.stream().map(TemplateChoices.ClonedBy::pool).toList();
+      List<TemplateChoices.BuildPool> cloning) {
+    List<String> clonedBy = cloning.stream().map(TemplateChoices.BuildPool::pool).toList();
     int couldClone = clonedBy.isEmpty() ? 0 : choices.freeVms(match);
     String why =
         clonedBy.isEmpty()
-            ? "none can be cloned for you: no pool of yours clones this build now (a pool naming"
-                + " its template, or following its group's latest), and Corral clones a build on"
-                + " demand only through such a pool"
+            ? "none can be cloned for you: no pool of yours has a provider holding this build"
             : couldClone == 0
                 ? "none can be cloned now: the providers holding it are at max_vms"
                 : couldClone

@@ -31,6 +31,7 @@ public record LeaseView(
       String ip,
       Map<String, Integer> ports,
       String pool,
+      String provider,
       String template,
       String state) {
     static VmView of(VmRow vm) {
@@ -40,6 +41,7 @@ public record LeaseView(
           vm.ip(),
           VmPorts.decode(vm.ports()),
           vm.pool(),
+          vm.provider(),
           vm.template(),
           vm.state());
     }

@@ -125,25 +125,37 @@ public final class PendingLeaseService {
    * template}, its current template): the pool provisions beyond its size for it, and the lease
    * takes only VMs of that template.
    */
+  /** Part of a waiting lease by build: {@code count} VMs of {@code template} from {@code pool}. */
+  public record BuildShare(String pool, String template, int count) {}
+
+  /**
+   * A waiting lease by build: each share asks its pool for VMs of the build's template only (on
+   * {@code provider}, when the pick named one), which the pool clones for it if they are not ready.
+   */
   public PendingLeaseView createForBuild(
       Caller caller,
-      String pool,
-      String template,
-      int count,
+      List<BuildShare> shares,
+      String provider,
       Duration granted,
       Duration wait,
       String origin) {
     checkWait(wait);
     String id = UUID.randomUUID().toString();
-    return start(
-        caller,
-        id,
-        List.of(new LeaseDemandRow(id, 0, pool, pool, count, template)),
-        Map.of(pool, count),
-        granted,
-        wait,
-        null,
-        origin);
+    List<LeaseDemandRow> demand = new ArrayList<>();
+    Map<String, Integer> perPool = new LinkedHashMap<>();
+    for (BuildShare share : shares) {
+      demand.add(
+          new LeaseDemandRow(
+              id,
+              demand.size(),
+              share.pool(),
+              share.pool(),
+              share.count(),
+              share.template(),
+              provider));
+      perPool.merge(share.pool(), share.count(), Integer::sum);
+    }
+    return start(caller, id, demand, perPool, granted, wait, null, origin);
   }
 
   private static void checkWait(Duration wait) {

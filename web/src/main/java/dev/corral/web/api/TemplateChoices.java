@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -66,28 +67,42 @@ public final class TemplateChoices {
       List<ProviderChoice> providers,
       int readyVms) {}
 
-  /** What a pick resolves to: one build, and its template on each provider that may serve it. */
+  /**
+   * What a pick resolves to: one build, and its template on each provider that may serve it ({@code
+   * provider}: the one the pick named, or null), with its ready VMs the caller may lease, per pool.
+   */
   public record Match(
       String group,
       boolean prepared,
       String version,
       LocalDate date,
+      String provider,
       List<TemplateRow> templates,
       int readyVms,
-      List<String> pools) {}
+      Map<String, Integer> readyByPool) {
+    /** The caller's pools holding ready VMs of the build, by name. */
+    public List<String> pools() {
+      return List.copyOf(new TreeSet<>(readyByPool.keySet()));
+    }
+  }
 
   /** The usable builds a caller may get, and the ready VMs of each (by provider and template). */
-  private record Builds(
-      List<TemplateRow> rows, Map<String, Integer> ready, Map<String, Set<String>> pools) {
+  private record Builds(List<TemplateRow> rows, Map<String, Map<String, Integer>> ready) {
     int readyOf(TemplateRow t) {
-      return ready.getOrDefault(key(t.provider(), t.name()), 0);
+      return ready.getOrDefault(key(t.provider(), t.name()), Map.of()).values().stream()
+          .mapToInt(Integer::intValue)
+          .sum();
     }
 
-    /** The caller's pools holding ready VMs of these templates, by name. */
-    List<String> poolsOf(List<TemplateRow> ts) {
-      TreeSet<String> out = new TreeSet<>();
-      ts.forEach(t -> out.addAll(pools.getOrDefault(key(t.provider(), t.name()), Set.of())));
-      return List.copyOf(out);
+    /** The caller's pools holding ready VMs of these templates, with how many. */
+    Map<String, Integer> readyByPool(List<TemplateRow> ts) {
+      Map<String, Integer> out = new TreeMap<>();
+      ts.forEach(
+          t ->
+              ready
+                  .getOrDefault(key(t.provider(), t.name()), Map.of())
+                  .forEach((pool, n) -> out.merge(pool, n, Integer::sum)));
+      return out;
     }
 
     int readyOf(List<TemplateRow> ts) {
@@ -213,7 +228,14 @@ public final class TemplateChoices {
       }
     }
     return new Match(
-        pick.group(), prepared, version, date, rows, builds.readyOf(rows), builds.poolsOf(rows));
+        pick.group(),
+        prepared,
+        version,
+        date,
+        pick.provider(),
+        rows,
+        builds.readyOf(rows),
+        builds.readyByPool(rows));
   }
 
   /** Free VM slots ({@code max_vms} less what they hold) of the working providers of a build. */
@@ -225,39 +247,47 @@ public final class TemplateChoices {
         .sum();
   }
 
-  /** A pool that clones the matched build now, on every provider it has, and the build's name. */
-  public record ClonedBy(String pool, String template) {}
+  /**
+   * A pool of the caller that can clone the matched build for a waiting lease: some of its
+   * providers hold it (as {@code template}). {@code clonesNow}: it is the pool's current template
+   * on every provider it has, so the pool's ordinary clones serve the lease.
+   */
+  public record BuildPool(String pool, String template, boolean clonesNow) {}
 
   /**
-   * The caller's active pools whose current template is the matched build on every one of their
-   * providers (under one name): a waiting lease by build can ask them for more, since whatever they
-   * clone next is that build.
+   * The caller's active pools that hold the matched build on a working provider they have, those
+   * that clone it now first. A waiting lease by build asks them for more: the pool clones the
+   * build's template for it, whatever its current template is.
    */
-  public List<ClonedBy> poolsCloning(Caller caller, Match match) {
-    Set<String> build =
-        match.templates().stream()
-            .map(t -> key(t.provider(), t.name()))
-            .collect(java.util.stream.Collectors.toSet());
-    List<ClonedBy> out = new ArrayList<>();
+  public List<BuildPool> poolsFor(Caller caller, Match match) {
+    Map<String, String> templateOn = new LinkedHashMap<>();
+    match.templates().forEach(t -> templateOn.put(t.provider(), t.name()));
+    List<BuildPool> now = new ArrayList<>();
+    List<BuildPool> later = new ArrayList<>();
     for (InventoryViews.PoolView p : views.pools()) {
       PoolConfig config = pools.apply(p.name());
       if (!p.active() || config == null || access.refusal(caller, config) != null) {
         continue;
       }
-      Set<String> names = new TreeSet<>();
-      boolean all = !p.providers().isEmpty();
-      for (String provider : p.providers()) {
-        String current = p.currentTemplates().get(provider);
-        all &= current != null && build.contains(key(provider, current));
-        if (current != null) {
-          names.add(current);
-        }
+      String template =
+          p.providers().stream()
+              .filter(templateOn::containsKey)
+              .map(templateOn::get)
+              .findFirst()
+              .orElse(null);
+      if (template == null) {
+        continue;
       }
-      if (all && names.size() == 1) {
-        out.add(new ClonedBy(p.name(), names.iterator().next()));
-      }
+      boolean clonesNow =
+          !p.providers().isEmpty()
+              && p.providers().stream()
+                  .allMatch(provider -> template.equals(p.currentTemplates().get(provider)))
+              && p.providers().stream()
+                  .allMatch(provider -> template.equals(templateOn.get(provider)));
+      (clonesNow ? now : later).add(new BuildPool(p.name(), template, clonesNow));
     }
-    return out;
+    now.addAll(later);
+    return now;
   }
 
   private Builds builds(Caller caller, String group, boolean prepared) {
@@ -277,7 +307,7 @@ public final class TemplateChoices {
             .filter(p -> allowed == null || caller.admin() || allowed.contains(p))
             .toList();
     if (usable.isEmpty()) {
-      return new Builds(List.of(), Map.of(), Map.of());
+      return new Builds(List.of(), Map.of());
     }
     record Read(List<TemplateRow> rows, List<ReadyCount> ready) {}
     Read read =
@@ -286,20 +316,18 @@ public final class TemplateChoices {
                 new Read(
                     s.getMapper(TemplateMapper.class).usableOf(group, prepared, usable),
                     s.getMapper(VmMapper.class).countReadyByTemplate()));
-    Map<String, Integer> ready = new LinkedHashMap<>();
-    Map<String, Set<String>> readyPools = new LinkedHashMap<>();
+    Map<String, Map<String, Integer>> ready = new LinkedHashMap<>();
     for (ReadyCount c : read.ready()) {
       PoolConfig pool = pools.apply(c.pool());
       if (pool != null && access.refusal(caller, pool) == null) {
-        ready.merge(key(c.provider(), c.template()), c.count(), Integer::sum);
-        readyPools
-            .computeIfAbsent(key(c.provider(), c.template()), k -> new TreeSet<>())
-            .add(c.pool());
+        ready
+            .computeIfAbsent(key(c.provider(), c.template()), k -> new TreeMap<>())
+            .merge(c.pool(), c.count(), Integer::sum);
       }
     }
     List<TemplateRow> rows =
         read.rows().stream().filter(t -> t.version() != null && t.buildDate() != null).toList();
-    return new Builds(rows, ready, readyPools);
+    return new Builds(rows, ready);
   }
 
   /** Versions newest first, each with its builds. */
