@@ -8,7 +8,11 @@ import dev.corral.activities.provider.simulated.SecondsRange;
 import dev.corral.activities.provider.simulated.SimulatedSettings;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
+import dev.corral.activities.store.PendingLeaseStore;
+import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.VmMapper;
+import dev.corral.activities.store.rows.LeaseDemandRow;
+import dev.corral.activities.store.rows.TemplateRow;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.PoolConfig;
@@ -17,6 +21,7 @@ import dev.corral.workflows.model.VmRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -172,6 +177,83 @@ class ProvisionerTest {
     assertEquals(
         first.vms(), retried.vms(), "a retried activity finds its own rows instead of adding more");
     assertEquals(4, db.inTransaction(s -> s.getMapper(VmMapper.class).list("p", null, 100)).size());
+  }
+
+  @Test
+  void aWaitingLeaseForAnotherBuild_getsClonesOfItsTemplate_onlyWhereItIsHeld_beforeThePoolsOwn() {
+    configure(100, 100, pool("p", 1, "a", "b"));
+    holdTemplate("b", "older-build");
+    waitFor("p", "older-build", null, 2);
+
+    Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 5));
+
+    assertEquals(
+        List.of("older-build@b", "older-build@b", "tpl@a"),
+        reservation.vms().stream().map(vm -> vm.template() + "@" + vm.provider()).toList(),
+        "the lease's two first, on the only provider holding its build, then the pool's own one");
+    assertEquals(
+        0,
+        provisioner.reserve("p", names("q", 5)).vms().size(),
+        "what is provisioning already counts: nothing more is wanted");
+  }
+
+  @Test
+  void aWaitingLeaseNamingAProvider_getsClonesThereOnly_andWaitsForRoomThere() {
+    configure(100, 1, pool("p", 0, "a", "b"));
+    holdTemplate("a", "older-build");
+    holdTemplate("b", "older-build");
+    waitFor("p", "older-build", "b", 3);
+
+    Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 5));
+
+    assertEquals(
+        List.of("older-build@b"),
+        reservation.vms().stream().map(vm -> vm.template() + "@" + vm.provider()).toList());
+    assertTrue(
+        reservation.limitedBy().contains("provider b is at max_concurrent_clones"),
+        reservation.limitedBy());
+  }
+
+  private void holdTemplate(String provider, String name) {
+    Instant now = Instant.now();
+    db.inTransaction(
+        s ->
+            s.getMapper(TemplateMapper.class)
+                .upsertDiscovered(
+                    new TemplateRow(
+                        0,
+                        name,
+                        provider,
+                        null,
+                        "1.0",
+                        LocalDate.of(2026, 1, 1),
+                        true,
+                        true,
+                        false,
+                        null,
+                        null,
+                        TemplateRow.FROM_PROVIDER,
+                        TemplateRow.READY,
+                        null,
+                        now,
+                        now)));
+  }
+
+  private void waitFor(String pool, String template, String provider, int count) {
+    String id = "lease-" + template + "-" + provider;
+    Instant now = Instant.now();
+    new PendingLeaseStore(db)
+        .create(
+            new PendingLeaseStore.NewPendingLease(
+                id,
+                "alice",
+                List.of(new LeaseDemandRow(id, 0, pool, pool, count, template, provider)),
+                now,
+                now.plus(Duration.ofMinutes(5)),
+                Duration.ofHours(1),
+                null,
+                "v1",
+                List.of()));
   }
 
   @Test
