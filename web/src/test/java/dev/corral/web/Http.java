@@ -141,7 +141,19 @@ final class Http {
     return new Page(response.statusCode(), response.body(), response.headers());
   }
 
-  /** The pool called {@code name} in a {@code GET /v1/pools} reply. */
+  /** A form posted as a browser posts it, the reply read as text; headers as for {@link #page}. */
+  Page postForm(String path, String form, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .header("Content-Type", "application/x-www-form-urlencoded");
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    HttpResponse<String> response = exchange(request);
+    return new Page(response.statusCode(), response.body(), response.headers());
+  }
+
   /**
    * What the guest agent of a real VM says of itself ({@code /cgi-bin/info}: version, instance,
    * config.KEY), reached on a loopback port the hypervisor forwards to it.
@@ -157,6 +169,7 @@ final class Http {
     }
   }
 
+  /** The pool called {@code name} in a {@code GET /v1/pools} reply. */
   static JsonNode pool(JsonNode pools, String name) {
     for (JsonNode pool : pools) {
       if (pool.get("name").asText().equals(name)) {

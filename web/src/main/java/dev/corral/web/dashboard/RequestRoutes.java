@@ -6,6 +6,7 @@ import dev.corral.web.api.ApiException;
 import dev.corral.web.api.LeaseRequest;
 import dev.corral.web.api.LeaseService;
 import dev.corral.web.api.LeaseView;
+import dev.corral.web.api.PendingLeaseView;
 import dev.corral.web.api.TemplateChoices;
 import dev.corral.web.api.TemplatePick;
 import dev.corral.web.api.TemplateService;
@@ -131,11 +132,13 @@ public final class RequestRoutes {
               null,
               new TemplatePick(c.group(), c.version(), c.date(), c.provider(), c.prepared()),
               count(ctx.formParam("count")),
-              lifetime(ctx.formParam("lifetime")),
+              duration(ctx.formParam("lifetime"), "lifetime"),
               null,
-              null);
-      LeaseView lease = (LeaseView) leases.create(caller, request).lease();
-      ctx.redirect(PATH + "?lease=" + lease.id(), HttpStatus.SEE_OTHER);
+              duration(ctx.formParam("wait"), "wait"));
+      Object made = leases.create(caller, request).lease();
+      // A lease that waits for clones is shown as it stands; the page says to reload it.
+      String id = made instanceof LeaseView lease ? lease.id() : ((PendingLeaseView) made).id();
+      ctx.redirect(PATH + "?lease=" + id, HttpStatus.SEE_OTHER);
     } catch (ApiException e) {
       ctx.status(e.status());
       show(ctx, caller, c, new RequestPage.Step(null, null, null, null, null, e.getMessage()));
@@ -186,14 +189,14 @@ public final class RequestRoutes {
     }
   }
 
-  private static Duration lifetime(String text) {
+  private static Duration duration(String text, String field) {
     if (text == null || text.isBlank()) {
       return null;
     }
     try {
       return Durations.parse(text.strip());
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("lifetime: " + e.getMessage(), Map.of("field", "lifetime"));
+      throw ApiException.badRequest(field + ": " + e.getMessage(), Map.of("field", field));
     }
   }
 }
