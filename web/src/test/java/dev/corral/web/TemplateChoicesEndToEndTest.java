@@ -698,6 +698,36 @@ class TemplateChoicesEndToEndTest {
     release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
   }
 
+  @Test
+  void aTemplateThatALeaseWaitsFor_cannotBeDeleted() {
+    // More than sim-a can hold: the lease stays waiting while the test looks.
+    Http.Reply pending =
+        http.send(
+            "POST",
+            "/v1/leases",
+            "{\"template\": {\"group\": \"cfme-5.10\"}, \"count\": 20, \"wait\": \"2m\"}",
+            "X-AUTH-TOKEN",
+            root);
+    assertEquals(202, pending.status(), () -> pending.body().toString());
+    String id = pending.body().get("id").asText();
+    try {
+      long template = 0;
+      for (JsonNode t : get("/v1/templates?group=cfme-5.10", root)) {
+        template = t.get("id").asLong();
+      }
+
+      Http.Reply delete =
+          http.send("DELETE", "/v1/templates/" + template, null, "X-AUTH-TOKEN", root);
+
+      assertEquals(409, delete.status(), () -> delete.body().toString());
+      assertEquals(
+          List.of(id), texts(delete.body().get("detail").get("waiting_leases")), "names the lease");
+      assertEquals("ready", get("/v1/templates/" + template, root).get("state").asText());
+    } finally {
+      http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root);
+    }
+  }
+
   private static void release(Http.Reply lease) {
     Http.Reply r =
         http.send(

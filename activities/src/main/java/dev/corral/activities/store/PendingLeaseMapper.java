@@ -52,6 +52,15 @@ public interface PendingLeaseMapper {
       @Param("template") String template);
 
   /**
+   * Pending leases, wait not run out, that ask for VMs of this template on this provider (or on any
+   * provider): the template must not be deleted under them.
+   */
+  List<String> waitingFor(
+      @Param("template") String template,
+      @Param("provider") String provider,
+      @Param("now") Instant now);
+
+  /**
    * The demand of each pending lease on the pool whose wait has not run out, with what it holds.
    */
   List<PoolDemandRow> demandOfPool(@Param("pool") String pool, @Param("now") Instant now);

@@ -213,12 +213,17 @@ public final class LeaseService {
   }
 
   /**
-   * Ends the lease and destroys its VMs; only its owner or an admin. Releasing an ended lease
-   * returns it unchanged.
+   * Ends the lease and destroys its VMs; only its owner or an admin. A lease still waiting for VMs
+   * (a 202 of {@code POST /v1/leases}) is cancelled, its held VMs going back to their pools.
+   * Releasing an ended lease returns it unchanged.
    */
   public LeaseView release(Caller caller, String id) {
     LeaseStore.Lease found = leases.find(id).orElseThrow(() -> unknownLease(id));
     authorize(caller, found.lease().owner(), "lease");
+    if (PendingLeaseStore.PENDING.equals(found.lease().state())) {
+      pendingLeases.cancel(caller, id);
+      return get(caller, id);
+    }
     LeaseStore.Lease lease =
         leases
             .end(id, LeaseRow.RELEASED, "released by request", clock.instant())

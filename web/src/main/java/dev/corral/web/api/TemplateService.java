@@ -11,6 +11,7 @@ import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.store.BuildMapper;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.JsonText;
+import dev.corral.activities.store.PendingLeaseMapper;
 import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.VmTemplateMapper;
 import dev.corral.activities.store.rows.BuildRow;
@@ -190,8 +191,8 @@ public final class TemplateService {
   }
 
   /**
-   * Deletes a template from its provider and marks it deleted, unless a live VM, a lease or an
-   * unfinished build still uses it (409 naming them).
+   * Deletes a template from its provider and marks it deleted, unless a live VM, a lease, an
+   * unfinished build or a lease waiting for VMs of it still uses it (409 naming them).
    */
   public TemplateView deleteTemplate(long id) {
     TemplateRow template = findTemplate(id);
@@ -208,8 +209,14 @@ public final class TemplateService {
             .filter(b -> !b.ended())
             .map(BuildRow::id)
             .toList();
+    List<String> waiting =
+        db.inTransaction(
+            s ->
+                s.getMapper(PendingLeaseMapper.class)
+                    .waitingFor(template.name(), template.provider(), clock.instant()));
     if (!vms.isEmpty()
         || !activeBuilds.isEmpty()
+        || !waiting.isEmpty()
         || TemplateRow.PREPARING.equals(template.state())) {
       throw new ApiException(
           409,
@@ -224,7 +231,9 @@ public final class TemplateService {
               + vms.stream().filter(v -> v.leaseId() != null).count()
               + " leased, "
               + activeBuilds.size()
-              + " unfinished build(s)"
+              + " unfinished build(s), "
+              + waiting.size()
+              + " lease(s) waiting for VMs of it"
               + (TemplateRow.PREPARING.equals(template.state()) ? ", still being prepared" : ""),
           Map.of(
               "vms",
@@ -232,7 +241,9 @@ public final class TemplateService {
               "leases",
               vms.stream().map(VmRow::leaseId).filter(l -> l != null).distinct().toList(),
               "builds",
-              activeBuilds));
+              activeBuilds,
+              "waiting_leases",
+              waiting));
     }
     if (providers.contains(template.provider())) {
       try {
