@@ -73,6 +73,13 @@ public final class PodmanService implements AutoCloseable {
     pid = 0;
   }
 
+  /** Starts the service again unless it runs. */
+  public synchronized void ensureRunning() {
+    if (pid == 0) {
+      startService();
+    }
+  }
+
   /** Starts the service again on the same socket. */
   public synchronized void startService() {
     run(

@@ -36,6 +36,7 @@ class DockerProviderTest {
   private final String template = "corral-pt-" + id;
   private final List<DockerProvider> providers = new ArrayList<>();
   private final List<String> images = new ArrayList<>(List.of(template));
+  private final List<PodmanService> ownServices = new ArrayList<>();
 
   private DockerProvider provider(String name, DockerSettings settings) {
     DockerProvider p = DockerProvider.create(new ProviderConfig(name, "docker", 4, 2, settings));
@@ -50,14 +51,14 @@ class DockerProviderTest {
 
   @AfterEach
   void removeEverything() {
+    // A test that failed while its own service was stopped: its containers still need removing.
+    ownServices.forEach(PodmanService::ensureRunning);
     for (DockerProvider p : providers) {
-      try {
-        p.inventory().forEach(vm -> p.destroy(vm.name()));
-      } catch (ProviderException daemonGone) {
-        // A test that stopped its own daemon: its containers went with the test's podman.
-      }
+      p.inventory().forEach(vm -> p.destroy(vm.name()));
       p.close();
     }
+    // After the providers removed their containers: a stopped service removes none.
+    ownServices.forEach(PodmanService::close);
     images.forEach(image -> PodmanService.podmanSucceeds("rmi", "-f", image));
   }
 
@@ -173,25 +174,25 @@ class DockerProviderTest {
 
   @Test
   void aDaemonThatRestarts_failsCallsForAPassingReasonMeanwhile_andIsUsedAgainAfterwards() {
-    try (PodmanService own = PodmanService.start()) {
-      DockerProvider p = provider("restart", own.host());
-      String before = "corral-rs1-" + id;
-      p.cloneVm(before, template);
-      awaitReady(p, before);
+    PodmanService own = PodmanService.start();
+    ownServices.add(own);
+    DockerProvider p = provider("restart", own.host());
+    String before = "corral-rs1-" + id;
+    p.cloneVm(before, template);
+    awaitReady(p, before);
 
-      own.stop();
-      ProviderException down = assertThrows(ProviderException.class, p::inventory);
-      assertFalse(down.permanent(), down.getMessage());
-      assertTrue(down.getMessage().contains(own.host()), down.getMessage());
-      assertTrue(down.getMessage().contains("unreachable"), down.getMessage());
-      own.startService();
+    own.stop();
+    ProviderException down = assertThrows(ProviderException.class, p::inventory);
+    assertFalse(down.permanent(), down.getMessage());
+    assertTrue(down.getMessage().contains(own.host()), down.getMessage());
+    assertTrue(down.getMessage().contains("unreachable"), down.getMessage());
+    own.startService();
 
-      assertEquals(List.of(before), names(p.inventory()), "the same provider, a new connection");
-      String after = "corral-rs2-" + id;
-      p.cloneVm(after, template);
-      awaitReady(p, after);
-      assertEquals(List.of(before, after), names(p.inventory()).stream().sorted().toList());
-    }
+    assertEquals(List.of(before), names(p.inventory()), "the same provider, a new connection");
+    String after = "corral-rs2-" + id;
+    p.cloneVm(after, template);
+    awaitReady(p, after);
+    assertEquals(List.of(before, after), names(p.inventory()).stream().sorted().toList());
   }
 
   private static String inspect(String container, String format) {
