@@ -30,4 +30,5 @@ for _ in $(seq 1 100); do
   kill -0 "$(cat "$PIDFILE")" 2>/dev/null || die "podman system service exited; see $LOG"
   sleep 0.1
 done
-die "podman system service did not answer on $SOCKET within 10 s; see $LOG"
+kill "$(cat "$PIDFILE")" 2>/dev/null || true
+die "podman system service did not answer on $SOCKET within 10 s (stopped it); see $LOG"

@@ -22,21 +22,35 @@ public final class PodmanService implements AutoCloseable {
   /** The guest image the tests tag their templates from. */
   public static final String GUEST_IMAGE = "corral-test-guest:" + GUEST_VERSION;
 
+  /** A service started outside the tests (by .ci/run), as a provider's {@code host}. */
+  public static final String HOST_ENV = "CORRAL_TEST_DOCKER_HOST";
+
   private static PodmanService shared;
 
   private final Path dir;
+  private final String host;
   private final Path socket;
   private final Path pidFile;
   private long pid; // guarded by this; 0 while stopped
 
-  private PodmanService(Path dir) {
+  private PodmanService(Path dir, String host) {
     this.dir = dir;
-    this.socket = dir.resolve("podman.sock");
-    this.pidFile = dir.resolve("podman.pid");
+    this.host = host;
+    this.socket = dir == null ? null : dir.resolve("podman.sock");
+    this.pidFile = dir == null ? null : dir.resolve("podman.pid");
   }
 
-  /** The service most tests share, started on first use and stopped when the JVM exits. */
+  /**
+   * The service most tests share: the one {@code CORRAL_TEST_DOCKER_HOST} names (.ci/run starts
+   * one), else one started on first use and stopped when the JVM exits.
+   */
   public static synchronized PodmanService shared() {
+    String given = System.getenv(HOST_ENV);
+    if (shared == null && given != null && !given.isBlank()) {
+      requirePodman();
+      buildGuestImageIfMissing();
+      shared = new PodmanService(null, given);
+    }
     if (shared == null) {
       shared = start();
       PodmanService s = shared;
@@ -48,7 +62,8 @@ public final class PodmanService implements AutoCloseable {
   /** A service of the caller's own (to stop and start again); the caller closes it. */
   public static PodmanService start() {
     requirePodman();
-    PodmanService s = new PodmanService(QemuGuest.shortDir("podman"));
+    Path dir = QemuGuest.shortDir("podman");
+    PodmanService s = new PodmanService(dir, "unix://" + dir.resolve("podman.sock"));
     s.startService();
     buildGuestImageIfMissing();
     return s;
@@ -56,7 +71,7 @@ public final class PodmanService implements AutoCloseable {
 
   /** The provider's {@code host} setting for this service. */
   public String host() {
-    return "unix://" + socket;
+    return host;
   }
 
   /** Stops the service (its containers keep running, as under a real daemon restart). */
@@ -82,6 +97,9 @@ public final class PodmanService implements AutoCloseable {
 
   /** Starts the service again on the same socket. */
   public synchronized void startService() {
+    if (dir == null) {
+      throw new IllegalStateException("the service at " + host + " is not the tests' to start");
+    }
     run(
         List.of(
             "bash",
