@@ -28,18 +28,9 @@ command -v "$CLI" >/dev/null 2>&1 || die "no $CLI (apt-get install podman, or se
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 RF=$WORK/rootfs
-mkdir -p "$RF"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,home,mnt,var/log,var/tmp,etc/corral}
-chmod 1777 "$RF/tmp" "$RF/var/tmp"
-# The VM guest's files, then the container's own over them (PID 1 and the power-off).
-cp -a "$GUEST/rootfs/." "$RF/"
-cp -a "$HERE/rootfs/." "$RF/"
-chmod 0700 "$RF/root"
-cp "$BUSYBOX" "$RF/bin/busybox"
-for a in $("$BUSYBOX" --list-full); do
-  [ -e "$RF/$a" ] || [ -L "$RF/$a" ] || ln -s /bin/busybox "$RF/$a"
-done
-echo "$VERSION" > "$RF/etc/template-version"
-chmod 0755 "$RF"/usr/lib/corral/* "$RF"/var/www/cgi-bin/*
+# The VM guest's files, with the container's own over them (PID 1 and the power-off).
+. "$GUEST/rootfs.sh"
+guest_rootfs "$RF" "$VERSION" "$HERE/rootfs"
 
 DATE=$(date -u +%F)
 changes=(
