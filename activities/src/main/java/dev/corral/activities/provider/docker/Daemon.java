@@ -67,8 +67,7 @@ final class Daemon implements AutoCloseable {
       throw ProviderException.transientFailure(
           what + " on " + settings.host() + " failed: " + message(e));
     } catch (IOException | RuntimeException e) {
-      drop(c, e);
-      throw unreachable(e);
+      throw failed(c, e);
     }
   }
 
@@ -80,9 +79,23 @@ final class Daemon implements AutoCloseable {
     } catch (ProviderException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      drop(c, e);
-      throw unreachable(e);
+      throw failed(c, e);
     }
+  }
+
+  /**
+   * A failure of the transport (docker-java wraps the socket's IOException in a RuntimeException)
+   * means the daemon is gone: the client is dropped and the call fails for a passing reason. Any
+   * other exception is a bug here, and stays what it is.
+   */
+  private RuntimeException failed(Clients c, Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        drop(c, e);
+        return unreachable(e);
+      }
+    }
+    return (RuntimeException) e;
   }
 
   private synchronized Clients open() {

@@ -1,5 +1,6 @@
 package dev.corral.activities.provider.docker;
 
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
@@ -314,7 +315,7 @@ public final class DockerProvider implements VmProvider {
     vmLocks.remove(vmName);
   }
 
-  private void remove(com.github.dockerjava.api.DockerClient d, Box box) {
+  private void remove(DockerClient d, Box box) {
     guests.forget(box);
     try {
       d.removeContainerCmd(box.id()).withForce(true).withRemoveVolumes(true).exec();

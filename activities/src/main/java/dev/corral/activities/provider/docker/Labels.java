@@ -3,6 +3,7 @@ package dev.corral.activities.provider.docker;
 import dev.corral.activities.provider.TemplateSidecar;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -33,8 +34,7 @@ final class Labels {
   static final String TEMPLATE_SOURCE = "dev.corral.template.source";
 
   /** The container labels; a commit must not hand them on to the image. */
-  static final java.util.List<String> CONTAINER =
-      java.util.List.of(SCOPE, VM_TEMPLATE, VM_POOL, VM_CREATED, VM_PORTS);
+  static final List<String> CONTAINER = List.of(SCOPE, VM_TEMPLATE, VM_POOL, VM_CREATED, VM_PORTS);
 
   private Labels() {}
 
