@@ -142,17 +142,8 @@ step "initramfs: $(wc -l < "$IR/lib/modules/load.list") modules ($(paste -sd' ' 
 
 # ---- 3. root file system: busybox + the files in rootfs/ -----------------------------------------
 RF=$WORK/rootfs
-mkdir -p "$RF"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,home,mnt,var/log,var/tmp,etc/corral}
-chmod 1777 "$RF/tmp" "$RF/var/tmp"
-cp -a "$HERE/rootfs/." "$RF/"
-chmod 0700 "$RF/root"
-cp "$BUSYBOX" "$RF/bin/busybox"
-for a in $("$BUSYBOX" --list-full); do
-  [ -e "$RF/$a" ] || [ -L "$RF/$a" ] || ln -s /bin/busybox "$RF/$a"
-done
-echo "$VERSION" > "$RF/etc/template-version"
-chmod 0755 "$RF"/etc/init.d/* "$RF"/etc/udhcpc.script \
-  "$RF"/usr/lib/corral/shutdown "$RF"/var/www/cgi-bin/*
+. "$HERE/rootfs.sh"
+guest_rootfs "$RF" "$VERSION"
 # -E: zero the inode tables and journal now (the qcow2 stays sparse) instead of in every clone.
 truncate -s "$DISK_SIZE" "$WORK/root.raw"
 mkfs.ext4 -q -F -L corral-root -b 4096 -d "$RF" \

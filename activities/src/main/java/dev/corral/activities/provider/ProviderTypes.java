@@ -1,5 +1,6 @@
 package dev.corral.activities.provider;
 
+import dev.corral.activities.provider.docker.DockerType;
 import dev.corral.activities.provider.libvirt.LibvirtType;
 import dev.corral.activities.provider.qemu.QemuType;
 import dev.corral.activities.provider.simulated.SimulatedType;
@@ -19,9 +20,17 @@ import java.util.Map;
  * settings; {@link ProviderRegistry} builds providers from it.
  */
 public final class ProviderTypes implements ProviderCatalog {
-  /** In the order config messages list them ("known types: simulated, qemu, libvirt, vsphere"). */
+  /**
+   * In the order config messages list them ("known types: simulated, qemu, libvirt, vsphere,
+   * docker").
+   */
   private static final List<ProviderType> TYPES =
-      List.of(new SimulatedType(), new QemuType(), new LibvirtType(), new VsphereType());
+      List.of(
+          new SimulatedType(),
+          new QemuType(),
+          new LibvirtType(),
+          new VsphereType(),
+          new DockerType());
 
   private static final Map<String, ProviderType> BY_NAME = byName();
 

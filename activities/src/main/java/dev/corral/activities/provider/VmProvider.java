@@ -102,6 +102,16 @@ public interface VmProvider extends AutoCloseable {
   /** Deletes a template. Deleting a template that does not exist succeeds. */
   void deleteTemplate(String templateName);
 
+  /**
+   * Which VM tasks this provider runs; those it does not are refused before they are queued (a 4xx
+   * naming {@link ProviderFeatures#limit}), and {@link #snapshot}, {@link #revertSnapshot} or
+   * {@link #addDisk} called anyway throw a permanent {@link ProviderException} (StepFailed) naming
+   * the limit. Never changes while the provider lives. Default: every task.
+   */
+  default ProviderFeatures features() {
+    return ProviderFeatures.ALL;
+  }
+
   // --- Tasks on a (leased) VM. Each is idempotent by VM and snapshot or disk id, since Temporal
   // may run
   // an activity again; a VM the provider does not have is a permanent VmNotFound. ---

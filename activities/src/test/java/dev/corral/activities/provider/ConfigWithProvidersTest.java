@@ -539,7 +539,7 @@ class ConfigWithProvidersTest {
           new ConfigProblem(
               "providers.sim.type",
               4,
-              "unknown provider type 'vmware' (known: simulated, qemu, libvirt, vsphere)"),
+              "unknown provider type 'vmware' (known: simulated, qemu, libvirt, vsphere, docker)"),
           problemAt(e, "providers.sim.type"));
       assertEquals(
           new ConfigProblem("pools[0].size", 10, "must be at least 0 (got -1)"),
@@ -555,7 +555,7 @@ class ConfigWithProvidersTest {
       assertEquals(
           """
           test.yaml: 3 problems
-            line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu, libvirt, vsphere)
+            line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu, libvirt, vsphere, docker)
             line 10: pools[0].size: must be at least 0 (got -1)
             line 11: pools[0].colour: unknown key (allowed: name, alias, template, providers, size, ready_ttl, \
           boot_timeout, max_tries, lifetime, max_lifetime, memory_mb, cpus, anonymous, lifetime_authenticated, \

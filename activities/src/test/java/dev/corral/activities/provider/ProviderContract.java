@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.corral.activities.provider.ProviderVm.PowerState;
 import dev.corral.workflows.ErrorTypes;
+import dev.corral.workflows.model.VmTaskKinds;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +44,13 @@ import org.junit.jupiter.api.function.Executable;
  *   <li>Subclass this class in the provider's test package and pass it: supply a fresh provider, a
  *       template to clone, how long a boot may take here, and how to make a step fail. A provider
  *       that needs a real hypervisor requires it in its subclass and fails with a clear message
- *       where it is missing; it never skips.
+ *       where it is missing; it never skips for that.
  * </ol>
+ *
+ * <p>The only tests skipped are those of VM tasks the provider declares it cannot run ({@link
+ * VmProvider#features}, e.g. snapshots of containers): JUnit reports them skipped with the
+ * provider's own sentence, and the kit checks instead that such a task is refused for good, naming
+ * that limit.
  *
  * <h2>The promises checked</h2>
  *
@@ -274,6 +283,7 @@ public abstract class ProviderContract {
 
   @Test
   void snapshotsRevertsAndDisks_mayBeRepeated_andAMissingSnapshotIsSnapshotNotFound() {
+    assumeSupported(VmTaskKinds.SNAPSHOT, VmTaskKinds.REVERT, VmTaskKinds.DISK);
     provider.cloneVm(VM, template());
     awaitReady(VM);
 
@@ -291,6 +301,7 @@ public abstract class ProviderContract {
 
   @Test
   void tasksOnAVmThatIsNotThere_areAPermanentVmNotFound() {
+    assumeSupported(VmTaskKinds.SNAPSHOT, VmTaskKinds.REVERT, VmTaskKinds.DISK);
     assertFailsPermanently(
         ErrorTypes.VM_NOT_FOUND, () -> provider.snapshot("corral-kit-never", "snap1"));
     assertFailsPermanently(
@@ -299,7 +310,50 @@ public abstract class ProviderContract {
         ErrorTypes.VM_NOT_FOUND, () -> provider.addDisk("corral-kit-never", "data1", 1));
   }
 
+  @Test
+  void tasksTheProviderDeclaresUnsupported_areRefusedForGood_namingItsLimit_andLeaveTheVm() {
+    ProviderFeatures features = provider.features();
+    assumeFalse(features.unsupported().isEmpty(), "provider " + NAME + " runs every VM task");
+    provider.cloneVm(VM, template());
+    awaitReady(VM);
+
+    List<String> refused = new ArrayList<>();
+    for (String kind : features.unsupported().keySet()) {
+      Executable task =
+          switch (kind) {
+            case VmTaskKinds.SNAPSHOT -> () -> provider.snapshot(VM, "snap1");
+            case VmTaskKinds.REVERT -> () -> provider.revertSnapshot(VM, "snap1");
+            case VmTaskKinds.DISK -> () -> provider.addDisk(VM, "data1", 1);
+            default -> throw new AssertionError("a VM task the kit does not know: " + kind);
+          };
+      ProviderException e = assertThrows(ProviderException.class, task, kind);
+      assertPermanent(ErrorTypes.STEP_FAILED, e);
+      assertTrue(
+          e.getMessage().contains(features.limit(kind).orElseThrow()),
+          "the refusal names the limit: " + e.getMessage());
+      refused.add(kind);
+    }
+    assertEquals(List.copyOf(features.unsupported().keySet()), refused);
+    assertEquals(PowerState.RUNNING, provider.get(VM).orElseThrow().powerState());
+  }
+
   // --- helpers -------------------------------------------------------------------------------
+
+  /**
+   * Skips the calling test, visibly, when the provider declares one of {@code taskKinds}
+   * unsupported; the message is the provider's own sentence.
+   */
+  private void assumeSupported(String... taskKinds) {
+    for (String kind : taskKinds) {
+      assumeTrue(
+          provider.features().supports(kind),
+          () ->
+              "provider declares "
+                  + kind
+                  + " unsupported: "
+                  + provider.features().limit(kind).orElse(""));
+    }
+  }
 
   /**
    * Polls {@link VmProvider#checkReady} as Corral does, until READY; FAILED or the boot timeout

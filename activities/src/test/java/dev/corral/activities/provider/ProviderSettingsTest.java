@@ -201,7 +201,7 @@ class ProviderSettingsTest {
         new ConfigProblem(
             "providers.Big_Sim.type",
             2,
-            "required key is missing (known types: simulated, qemu, libvirt, vsphere)"),
+            "required key is missing (known types: simulated, qemu, libvirt, vsphere, docker)"),
         problemAt(e, "providers.Big_Sim.type"));
     assertTrue(problemAt(e, "providers.Big_Sim").message().startsWith("provider name must be"));
     assertEquals(2, e.problems().size(), e.getMessage());

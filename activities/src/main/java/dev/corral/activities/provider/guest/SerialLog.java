@@ -34,7 +34,15 @@ public final class SerialLog {
   private SerialLog() {}
 
   public static Optional<ReadyMarker> ready(Path log) {
-    Matcher m = READY.matcher(head(log));
+    return ready(head(log));
+  }
+
+  /**
+   * The first READY marker in {@code output}, a guest's output read another way (a container's
+   * log).
+   */
+  public static Optional<ReadyMarker> ready(String output) {
+    Matcher m = READY.matcher(output);
     return m.find() ? Optional.of(new ReadyMarker(m.group(1), m.group(2))) : Optional.empty();
   }
 
