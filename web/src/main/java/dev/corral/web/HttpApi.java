@@ -183,7 +183,8 @@ record HttpApi(Javalin http, ConfigReloader reloader) {
         .register(http);
     LeasedVms leasedVms = new LeasedVms(db, leaseStore, leases, retirements, clock);
     VmTaskService vmTasks =
-        new VmTaskService(leasedVms, p.recovery().vmTaskStore(), p.recovery().vmTasks(), clock);
+        new VmTaskService(
+            leasedVms, p.recovery().vmTaskStore(), p.recovery().vmTasks(), providers, clock);
     new VmTaskRoutes(vmTasks, json).register(http);
     new VmpoolerVmRoutes(checkouts, leasedVms, vmTasks, json, clock).register(http);
     TemplateService templates =

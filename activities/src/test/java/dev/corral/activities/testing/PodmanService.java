@@ -123,6 +123,20 @@ public final class PodmanService implements AutoCloseable {
     run(List.of("podman", "tag", GUEST_IMAGE, name));
   }
 
+  /**
+   * The guest as raw template {@code image} of template group {@code group} (its version {@link
+   * #GUEST_VERSION}), built anew: the tracker finds it by its labels.
+   */
+  public static void buildGuestOfGroup(String image, String group) {
+    run(
+        List.of(
+            "bash",
+            projectRoot().resolve("tools/guest/container/build.sh").toString(),
+            image,
+            GUEST_VERSION,
+            group));
+  }
+
   /** The output of a podman command, which must succeed. */
   public static String podman(String... args) {
     List<String> command = new ArrayList<>(List.of("podman"));

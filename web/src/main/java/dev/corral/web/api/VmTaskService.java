@@ -1,7 +1,9 @@
 package dev.corral.web.api;
 
+import dev.corral.activities.provider.ProviderRegistry;
 import dev.corral.activities.store.VmTaskStore;
 import dev.corral.activities.store.rows.LeaseRow;
+import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.store.rows.VmTaskRow;
 import dev.corral.activities.temporal.VmTasks;
 import dev.corral.web.auth.Caller;
@@ -28,15 +30,22 @@ public final class VmTaskService {
   private final LeasedVms vms;
   private final VmTaskStore store;
   private final VmTasks workflows;
+  private final ProviderRegistry providers;
   private final Clock clock;
 
   /** vmpooler makes snapshot ids the way it makes tokens: 32 characters, [a-y][a-z0-9]{31}. */
   private final TokenGenerator ids = new TokenGenerator();
 
-  public VmTaskService(LeasedVms vms, VmTaskStore store, VmTasks workflows, Clock clock) {
+  public VmTaskService(
+      LeasedVms vms,
+      VmTaskStore store,
+      VmTasks workflows,
+      ProviderRegistry providers,
+      Clock clock) {
     this.vms = vms;
     this.store = store;
     this.workflows = workflows;
+    this.providers = providers;
     this.clock = clock;
   }
 
@@ -107,6 +116,7 @@ public final class VmTaskService {
       // A pending lease holds VMs it has not handed over yet.
       throw LeasedVms.notLeased(host);
     }
+    refuseUnsupported(found.vm(), kind);
     VmTaskRow task;
     try {
       task =
@@ -131,4 +141,40 @@ public final class VmTaskService {
     workflows.startLater(task.id());
     return task;
   }
+
+  /**
+   * A task the VM's provider cannot run (a container has no snapshots) is refused when asked for,
+   * naming the provider's limit, rather than accepted and failed later.
+   */
+  private void refuseUnsupported(VmRow vm, String kind) {
+    if (!providers.contains(vm.provider())) {
+      return; // a provider gone from the config: the task fails in its workflow, saying so
+    }
+    providers
+        .get(vm.provider())
+        .features()
+        .limit(kind)
+        .ifPresent(
+            limit -> {
+              throw new ApiException(
+                  409,
+                  "unsupported_task",
+                  "vm "
+                      + vm.name()
+                      + " runs on provider "
+                      + vm.provider()
+                      + ", which does not support "
+                      + KIND_NAMES.get(kind)
+                      + ": "
+                      + limit,
+                  Map.of("vm", vm.name(), "provider", vm.provider(), "task", kind, "limit", limit));
+            });
+  }
+
+  /** What each task is called in a refusal. */
+  private static final Map<String, String> KIND_NAMES =
+      Map.of(
+          VmTaskKinds.SNAPSHOT, "snapshots",
+          VmTaskKinds.REVERT, "reverting to a snapshot",
+          VmTaskKinds.DISK, "adding disks");
 }
