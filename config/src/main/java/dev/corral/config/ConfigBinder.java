@@ -259,7 +259,7 @@ final class ConfigBinder {
       nodes.problem(
           m.path("template"),
           m.lineOf("template"),
-          "expected a template name or a mapping {group, version, prepared}, got a list");
+          "expected a template name or a mapping {group, version, prepared, container}, got a list");
       template = "";
     } else {
       template = m.requiredString("template");

@@ -13,8 +13,9 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
  * Binds what pools need to follow template builds: the {@code template_groups:} and {@code
- * tracker:} sections, and a pool's {@code template: {group, version, prepared}} selector. Whether a
- * selector's group exists is a cross-reference, checked by {@link ConfigValidator}.
+ * tracker:} sections, and a pool's {@code template: {group, version, prepared, container}}
+ * selector. Whether a selector's group exists is a cross-reference, checked by {@link
+ * ConfigValidator}.
  */
 final class TemplateConfigBinder {
   /**
@@ -183,7 +184,9 @@ final class TemplateConfigBinder {
               + "')");
       version = TemplateSelector.LATEST;
     }
-    return new TemplateSelector(group, version, m.bool("prepared", false));
+    boolean prepared = m.bool("prepared", false);
+    Boolean container = m.present("container") ? m.bool("container", false) : null;
+    return new TemplateSelector(group, version, prepared, container);
   }
 
   /**

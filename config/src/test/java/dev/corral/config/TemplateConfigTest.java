@@ -74,6 +74,23 @@ class TemplateConfigTest {
     assertNull(p.selector());
   }
 
+  @Test
+  void aSelectorsContainerFlag_isReadAsGiven_andAbsentMeansEither() {
+    CorralConfig c =
+        load(
+            """
+            template_groups: {g: {}}
+            pools:
+              - {name: c, template: {group: g, container: true}}
+              - {name: v, template: {group: g, container: false, prepared: true}}
+              - {name: e, template: {group: g}}
+            """);
+
+    assertEquals(new TemplateSelector("g", "latest", false, true), c.pools().get(0).selector());
+    assertEquals(new TemplateSelector("g", "latest", true, false), c.pools().get(1).selector());
+    assertNull(c.pools().get(2).selector().container());
+  }
+
   // --- one rule broken per test: path, line and message
 
   @Test
@@ -119,7 +136,7 @@ class TemplateConfigTest {
           - name: a
             template: {version: 12.8}
           - name: b
-            template: {group: g, version: "", prepared: maybe}
+            template: {group: g, version: "", prepared: maybe, container: perhaps}
           - name: c
             template: {group: g, version: "12 .8", tag: x}
           - name: d
@@ -137,21 +154,28 @@ class TemplateConfigTest {
         problemAt(e, "pools[1].template.prepared"));
     assertEquals(
         new ConfigProblem(
+            "pools[1].template.container", 6, "expected true or false (got 'perhaps')"),
+        problemAt(e, "pools[1].template.container"));
+    assertEquals(
+        new ConfigProblem(
             "pools[2].template.version",
             8,
             "must be 'latest' or a version such as 12 or 12.8 (got '12 .8')"),
         problemAt(e, "pools[2].template.version"));
     assertEquals(
         new ConfigProblem(
-            "pools[2].template.tag", 8, "unknown key (allowed: group, version, prepared)"),
+            "pools[2].template.tag",
+            8,
+            "unknown key (allowed: group, version, prepared, container)"),
         problemAt(e, "pools[2].template.tag"));
     assertEquals(
         new ConfigProblem(
             "pools[3].template",
             10,
-            "expected a template name or a mapping {group, version, prepared}, got a list"),
+            "expected a template name or a mapping {group, version, prepared, container}, got a"
+                + " list"),
         problemAt(e, "pools[3].template"));
-    assertEquals(6, e.problems().size(), e.getMessage());
+    assertEquals(7, e.problems().size(), e.getMessage());
   }
 
   @Test

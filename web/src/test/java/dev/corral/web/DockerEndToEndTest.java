@@ -9,6 +9,8 @@ import dev.corral.activities.CorralWorkers;
 import dev.corral.activities.testing.PodmanService;
 import dev.corral.activities.testing.QemuGuest;
 import dev.corral.config.ConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +45,10 @@ class DockerEndToEndTest {
     scope = "e2e-" + id;
     raw = "corral-e2e-" + id + ":" + PodmanService.GUEST_VERSION;
     PodmanService.buildGuestOfGroup(raw, "cguest-" + id);
+    // A VM build of the same group, newer, on a simulated provider: the container flag tells them
+    // apart.
+    Path builds = QemuGuest.shortDir("de").resolve("builds.yaml");
+    writeBuilds(builds, id);
     String yaml =
         """
         data_dir: %s
@@ -55,16 +61,26 @@ class DockerEndToEndTest {
             max_vms: 12
             max_concurrent_clones: 4
             max_concurrent_builds: 1
+          sim: {type: simulated, clone_seconds: 0.05, boot_seconds: 0.05, max_vms: 4}
         template_groups:
           cguest-%s: {configure: {motd: "prepared in a container"}}
-        tracker: {interval: 1h}
+        tracker: {interval: 1h, sources: [{file: %s}]}
         pools:
-          - {name: plain, template: "%s", size: 2, memory_mb: 96, cpus: 1}
-          - {name: refill, template: "%s", size: 0}
-          - {name: prepared, template: {group: cguest-%s, prepared: true}, size: 1}
+          - {name: plain, template: "%s", providers: [pods], size: 2, memory_mb: 96, cpus: 1}
+          - {name: refill, template: "%s", providers: [pods], size: 0}
+          - {name: prepared, template: {group: cguest-%s, prepared: true}, providers: [pods], size: 1}
+          - {name: mixed, template: {group: cguest-%s, container: true}, providers: [sim, pods], size: 1}
         """
             .formatted(
-                QemuGuest.shortDir("de").resolve("data"), podman.host(), scope, id, raw, raw, id);
+                QemuGuest.shortDir("de").resolve("data"),
+                podman.host(),
+                scope,
+                id,
+                builds,
+                raw,
+                raw,
+                id,
+                id);
     app = CorralApp.start(ConfigLoader.fromYaml(yaml, "docker-e2e.yaml", Map.of()), FAST);
     http = new Http(app.baseUrl());
   }
@@ -201,6 +217,79 @@ class DockerEndToEndTest {
     } finally {
       podman.ensureRunning();
       http.send("DELETE", "/v1/pools/refill/size", null);
+    }
+  }
+
+  @Test
+  void theContainerFlag_tellsContainerTemplatesFromVmTemplates_whereverTemplatesAreSelected() {
+    String group = "cguest-" + raw.substring("corral-e2e-".length(), raw.indexOf(':'));
+    String versions = "/v1/template-groups/" + group + "/versions";
+    http.await(versions, WAIT, v -> v.get("versions").size() == 2);
+    assertEquals(List.of("9.9.9", "1.2.3"), versionsOf(http.get(versions).body()));
+    assertEquals(List.of("1.2.3"), versionsOf(http.get(versions + "?container=true").body()));
+    assertEquals(List.of("9.9.9"), versionsOf(http.get(versions + "?container=false").body()));
+    Http.Reply bad = http.get(versions + "?container=maybe");
+    assertEquals(400, bad.status(), () -> bad.body().toString());
+    assertEquals("container", bad.body().get("detail").get("field").asText());
+
+    // A pool on both providers whose selector asks for containers clones the image, not the
+    // newer VM build.
+    awaitReady("mixed", 1);
+    JsonNode mixed = http.get("/v1/vms?pool=mixed&state=ready").body().get(0);
+    assertEquals("pods", mixed.get("provider").asText(), mixed.toString());
+    assertEquals(raw, mixed.get("template").asText(), mixed.toString());
+    assertTrue(
+        Http.pool(http.get("/v1/pools").body(), "mixed")
+            .get("template_selector")
+            .get("template_container")
+            .asBoolean());
+
+    Http.Reply containers =
+        http.post(
+            "/v1/leases", "{\"template\": {\"group\": \"" + group + "\", \"container\": true}}");
+    assertEquals(201, containers.status(), () -> containers.body().toString());
+    JsonNode vm = containers.body().get("vms").get(0);
+    assertEquals("pods", vm.get("provider").asText(), vm.toString());
+    Map<String, String> info = Http.guestInfo(vm.get("ports").get("agent").asInt());
+    assertEquals(vm.get("name").asText(), info.get("instance"), info.toString());
+    http.delete("/v1/leases/" + containers.body().get("id").asText());
+
+    Http.Reply vms =
+        http.post(
+            "/v1/leases",
+            "{\"template\": {\"group\": \""
+                + group
+                + "\", \"container\": false}, \"wait\": \"1m\"}");
+    assertEquals(202, vms.status(), () -> vms.body().toString());
+    JsonNode lease =
+        http.await(
+                "/v1/leases/" + vms.body().get("id").asText(),
+                WAIT,
+                l -> l.get("state").asText().equals("active"))
+            .body();
+    assertEquals("sim", lease.get("vms").get(0).get("provider").asText(), lease.toString());
+    assertEquals(group + "-vm", lease.get("vms").get(0).get("template").asText());
+    http.delete("/v1/leases/" + lease.get("id").asText());
+  }
+
+  private static List<String> versionsOf(JsonNode reply) {
+    List<String> out = new java.util.ArrayList<>();
+    reply.get("versions").forEach(v -> out.add(v.get("version").asText()));
+    return out;
+  }
+
+  private static void writeBuilds(Path file, String id) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(
+          file,
+          """
+          builds:
+            - {group: cguest-%s, name: cguest-%s-vm, version: "9.9.9", date: 2026-12-01, ga: true, usable: true, providers: [sim]}
+          """
+              .formatted(id, id));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.corral.activities.inventory;
 
+import dev.corral.activities.provider.ProviderTypes;
 import dev.corral.activities.store.PoolMapper;
+import dev.corral.activities.store.ProviderMapper;
 import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.rows.PoolRow;
 import dev.corral.activities.store.rows.PoolSelector;
@@ -42,6 +44,21 @@ public final class PoolTemplates {
         providers.forEach(p -> current.put(p, pool.template()));
       }
       return current;
+    }
+    if (selector.templateContainer() != null) {
+      // Sprout's container flag: only providers whose templates are of the kind asked for.
+      Map<String, String> types = new java.util.HashMap<>();
+      session
+          .getMapper(ProviderMapper.class)
+          .selectAll()
+          .forEach(p -> types.put(p.name(), p.type()));
+      providers =
+          providers.stream()
+              .filter(
+                  p ->
+                      ProviderTypes.matchesContainerFlag(
+                          types.get(p), selector.templateContainer()))
+              .toList();
     }
     if (providers.isEmpty()) {
       return current;
@@ -86,6 +103,9 @@ public final class PoolTemplates {
     }
     return "no usable "
         + (selector.templatePrepared() ? "prepared" : "raw")
+        + (selector.templateContainer() == null
+            ? ""
+            : selector.templateContainer() ? " container" : " VM")
         + " template of group "
         + selector.templateGroup()
         + (TemplateSelector.LATEST.equals(selector.templateVersion())

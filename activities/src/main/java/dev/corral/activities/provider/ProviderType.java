@@ -22,4 +22,12 @@ public interface ProviderType extends ProviderSettingsBinder {
    * @param dataDir where the provider keeps its state unless its settings say otherwise
    */
   VmProvider create(ProviderConfig config, Path dataDir);
+
+  /**
+   * Whether this type's VMs are containers and its templates images: what a template selector's
+   * {@code container} flag (Sprout's) tells apart.
+   */
+  default boolean runsContainers() {
+    return false;
+  }
 }

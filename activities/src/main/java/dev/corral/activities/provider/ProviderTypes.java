@@ -57,6 +57,23 @@ public final class ProviderTypes implements ProviderCatalog {
     return type;
   }
 
+  /**
+   * Whether providers of this type run containers; false for a type Corral does not know (a
+   * provider removed from the code but still in the database).
+   */
+  public static boolean runsContainers(String typeName) {
+    ProviderType type = BY_NAME.get(typeName);
+    return type != null && type.runsContainers();
+  }
+
+  /**
+   * Whether a template on a provider of {@code typeName} is what a selector's {@code container}
+   * flag asks for (null: either kind).
+   */
+  public static boolean matchesContainerFlag(String typeName, Boolean container) {
+    return container == null || container == runsContainers(typeName);
+  }
+
   private static Map<String, ProviderType> byName() {
     Map<String, ProviderType> types = new LinkedHashMap<>();
     for (ProviderType t : TYPES) {

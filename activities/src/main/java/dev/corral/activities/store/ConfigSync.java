@@ -98,6 +98,7 @@ public final class ConfigSync {
         pool.size(),
         pool.template(),
         null,
-        null);
+        null,
+        selector == null ? null : selector.container());
   }
 }

@@ -3,6 +3,7 @@ package dev.corral.web.api;
 // Over 400 lines: the form's reads and what a lease by build resolves to share one reading of the
 // usable builds and of the ready VMs a caller may get; apart, the rules would be written twice.
 
+import dev.corral.activities.provider.ProviderTypes;
 import dev.corral.activities.store.Db;
 import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.VmMapper;
@@ -123,10 +124,22 @@ public final class TemplateChoices {
     this.pools = pools;
   }
 
+  /**
+   * Which builds a question is about: raw or prepared, and container templates only (true), VM
+   * templates only (false) or either (null).
+   */
+  public record Kind(boolean prepared, Boolean container) {
+    /** From the query parameters {@code prepared} and {@code container} (either may be absent). */
+    public static Kind of(String preparedParam, String containerParam) {
+      Boolean prepared = flag(preparedParam, "prepared");
+      return new Kind(prepared != null && prepared, flag(containerParam, "container"));
+    }
+  }
+
   /** The group's versions, newest first. */
-  public Versions versions(Caller caller, String group, String preparedParam) {
-    boolean prepared = prepared(preparedParam);
-    Builds builds = builds(caller, group, prepared);
+  public Versions versions(Caller caller, String group, Kind kind) {
+    boolean prepared = kind.prepared();
+    Builds builds = builds(caller, group, kind);
     Map<String, List<TemplateRow>> byVersion = byVersion(builds.rows());
     List<VersionChoice> versions = new ArrayList<>();
     byVersion.forEach(
@@ -144,9 +157,9 @@ public final class TemplateChoices {
   }
 
   /** The dates of one version ({@code latest}: the newest), newest first. */
-  public Dates dates(Caller caller, String group, String version, String preparedParam) {
-    boolean prepared = prepared(preparedParam);
-    Builds builds = builds(caller, group, prepared);
+  public Dates dates(Caller caller, String group, String version, Kind kind) {
+    boolean prepared = kind.prepared();
+    Builds builds = builds(caller, group, kind);
     String resolved = version(group, version, builds.rows());
     List<TemplateRow> rows = ofVersion(builds.rows(), resolved);
     List<DateChoice> dates = new ArrayList<>();
@@ -158,10 +171,9 @@ public final class TemplateChoices {
   }
 
   /** The providers holding one build (version and date may be {@code latest}). */
-  public Providers providers(
-      Caller caller, String group, String version, String date, String preparedParam) {
-    boolean prepared = prepared(preparedParam);
-    Builds builds = builds(caller, group, prepared);
+  public Providers providers(Caller caller, String group, String version, String date, Kind kind) {
+    boolean prepared = kind.prepared();
+    Builds builds = builds(caller, group, kind);
     String resolvedVersion = version(group, version, builds.rows());
     List<TemplateRow> ofVersion = ofVersion(builds.rows(), resolvedVersion);
     LocalDate resolvedDate = date(group, resolvedVersion, date, ofVersion);
@@ -193,7 +205,7 @@ public final class TemplateChoices {
    */
   public Match match(Caller caller, TemplatePick pick) {
     boolean prepared = pick.preparedOrDefault();
-    Builds builds = builds(caller, pick.group(), prepared);
+    Builds builds = builds(caller, pick.group(), new Kind(prepared, pick.container()));
     String version = version(pick.group(), pick.version(), builds.rows());
     List<TemplateRow> ofVersion = ofVersion(builds.rows(), version);
     LocalDate date = date(pick.group(), version, pick.date(), ofVersion);
@@ -290,7 +302,8 @@ public final class TemplateChoices {
     return now;
   }
 
-  private Builds builds(Caller caller, String group, boolean prepared) {
+  private Builds builds(Caller caller, String group, Kind kind) {
+    boolean prepared = kind.prepared();
     TemplateGroupRow known =
         db.inTransaction(s -> s.getMapper(TemplateMapper.class).selectGroup(group));
     if (known == null || !known.active()) {
@@ -303,6 +316,7 @@ public final class TemplateChoices {
     List<String> usable =
         views.providers(false).stream()
             .filter(p -> "ok".equals(p.state()))
+            .filter(p -> ProviderTypes.matchesContainerFlag(p.type(), kind.container()))
             .map(InventoryViews.ProviderView::name)
             .filter(p -> allowed == null || caller.admin() || allowed.contains(p))
             .toList();
@@ -430,16 +444,17 @@ public final class TemplateChoices {
     return wanted;
   }
 
-  private static boolean prepared(String param) {
-    if (param == null || param.equals("false")) {
-      return false;
+  /** A true/false query parameter; null when absent. */
+  private static Boolean flag(String param, String name) {
+    if (param == null) {
+      return null;
     }
-    if (param.equals("true")) {
-      return true;
+    if (param.equals("true") || param.equals("false")) {
+      return Boolean.valueOf(param);
     }
     throw ApiException.badRequest(
-        "prepared must be true or false, not '" + ApiException.clip(param) + "'",
-        Map.of("field", "prepared"));
+        name + " must be true or false, not '" + ApiException.clip(param) + "'",
+        Map.of("field", name));
   }
 
   private static String key(String provider, String template) {

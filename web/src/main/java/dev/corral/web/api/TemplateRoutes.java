@@ -47,9 +47,7 @@ public final class TemplateRoutes {
     app.get(
         "/v1/template-groups/{group}/versions",
         ctx ->
-            ctx.json(
-                choices.versions(
-                    RequestCaller.of(ctx), ctx.pathParam("group"), ctx.queryParam("prepared"))));
+            ctx.json(choices.versions(RequestCaller.of(ctx), ctx.pathParam("group"), kind(ctx))));
     app.get(
         "/v1/template-groups/{group}/versions/{version}/dates",
         ctx ->
@@ -58,7 +56,7 @@ public final class TemplateRoutes {
                     RequestCaller.of(ctx),
                     ctx.pathParam("group"),
                     ctx.pathParam("version"),
-                    ctx.queryParam("prepared"))));
+                    kind(ctx))));
     app.get(
         "/v1/template-groups/{group}/versions/{version}/dates/{date}/providers",
         ctx ->
@@ -68,7 +66,7 @@ public final class TemplateRoutes {
                     ctx.pathParam("group"),
                     ctx.pathParam("version"),
                     ctx.pathParam("date"),
-                    ctx.queryParam("prepared"))));
+                    kind(ctx))));
     app.get(
         "/v1/templates",
         ctx -> ctx.json(templates.templates(ctx.queryParam("group"), ctx.queryParam("state"))));
@@ -124,5 +122,9 @@ public final class TemplateRoutes {
     return body.templateId() != null
         ? body.templateId()
         : templates.templateId(body.provider(), body.template());
+  }
+
+  private static TemplateChoices.Kind kind(Context ctx) {
+    return TemplateChoices.Kind.of(ctx.queryParam("prepared"), ctx.queryParam("container"));
   }
 }

@@ -13,7 +13,7 @@ final class LeaseCommands {
       Command.client(
           "lease",
           "POOL[=N] [POOL=N ...] | --group GROUP [--version V] [--date D] [--provider P] [--prepared]"
-              + " [--count N]  [--lifetime DURATION] [--wait DURATION] [--tag KEY=VALUE ...] [options]",
+              + " [--container | --vm] [--count N]  [--lifetime DURATION] [--wait DURATION] [--tag KEY=VALUE ...] [options]",
           "lease VMs from one or more pools, or of a build; prints the lease id and the VMs",
           """
       Leases N VMs (default 1) of each POOL (a pool name or alias) in one all-or-nothing request
@@ -22,8 +22,9 @@ final class LeaseCommands {
 
       With --group instead of pools, leases --count VMs (default 1) of one build of the template group:
       its --version and --date (default latest: the newest version, then its newest date), on
-      --provider if given, prepared by Corral with --prepared; they come from whichever of your pools
-      keep that build ready (corral versions GROUP shows what there is).
+      --provider if given, prepared by Corral with --prepared, containers only with --container or VMs
+      only with --vm; they come from whichever of your pools keep that build ready, and with --wait
+      the rest are cloned for you (corral versions GROUP shows what there is).
 
       options:
         --lifetime DURATION  how long the lease lasts (e.g. 2h; default the pools' lifetime)
@@ -43,7 +44,7 @@ final class LeaseCommands {
               "--date",
               "--provider",
               "--count"),
-          Set.of("--prepared"),
+          Set.of("--prepared", "--container", "--vm"),
           LeaseCommands::lease);
 
   static final Command RELEASE =
@@ -123,9 +124,23 @@ final class LeaseCommands {
     if (args.flag("--prepared")) {
       template.put("prepared", true);
     }
+    Boolean container = containerFlag(args);
+    if (container != null) {
+      template.put("container", container);
+    }
     if (args.value("--count") != null) {
       body.put("count", count(args.value("--count"), "--count " + args.value("--count")));
     }
+  }
+
+  /**
+   * {@code --container} (true), {@code --vm} (false) or neither (null): Sprout's container flag.
+   */
+  static Boolean containerFlag(Args args) throws UsageException {
+    if (args.flag("--container") && args.flag("--vm")) {
+      throw new UsageException("give --container or --vm, not both");
+    }
+    return args.flag("--container") ? Boolean.TRUE : args.flag("--vm") ? Boolean.FALSE : null;
   }
 
   /** {@code POOL[=N] ...}: VMs by pool. */
@@ -138,8 +153,10 @@ final class LeaseCommands {
         throw new UsageException(option + " goes with --group");
       }
     }
-    if (args.flag("--prepared")) {
-      throw new UsageException("--prepared goes with --group");
+    for (String flag : new String[] {"--prepared", "--container", "--vm"}) {
+      if (args.flag(flag)) {
+        throw new UsageException(flag + " goes with --group");
+      }
     }
     ObjectNode vms = body.putObject("vms");
     for (String word : args.positionals()) {

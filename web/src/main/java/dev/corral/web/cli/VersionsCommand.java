@@ -12,7 +12,7 @@ final class VersionsCommand {
   static final Command COMMAND =
       Command.client(
           "versions",
-          "GROUP [VERSION [DATE]] [--prepared] [options]",
+          "GROUP [VERSION [DATE]] [--prepared] [--container | --vm] [options]",
           "what builds of a template group you could lease: versions, dates, providers",
           """
       Narrows a template group to one build, as a request form does: with GROUP alone, its versions
@@ -20,13 +20,14 @@ final class VersionsCommand {
       dates; with a DATE too (or latest), the providers holding that build with their free VM and clone
       slots and ready VMs. Only builds you could lease are shown: usable and ready, on providers that are
       neither disabled nor failing and that you may use. --prepared shows templates prepared by Corral
-      instead of raw builds. Then: corral lease --group GROUP --version VERSION --date DATE.
+      instead of raw builds; --container only container templates (images on a container provider),
+      --vm only VM templates. Then: corral lease --group GROUP --version VERSION --date DATE.
 
       examples: corral versions cfme-5.11
                 corral versions cfme-5.11 latest latest --prepared
       """,
           Set.of(),
-          Set.of("--prepared"),
+          Set.of("--prepared", "--container", "--vm"),
           VersionsCommand::run);
 
   private VersionsCommand() {}
@@ -46,8 +47,16 @@ final class VersionsCommand {
     if (words.size() > 2) {
       path.append('/').append(CorralClient.segment(words.get(2))).append("/providers");
     }
+    List<String> query = new java.util.ArrayList<>();
     if (args.flag("--prepared")) {
-      path.append("?prepared=true");
+      query.add("prepared=true");
+    }
+    Boolean container = LeaseCommands.containerFlag(args);
+    if (container != null) {
+      query.add("container=" + container);
+    }
+    if (!query.isEmpty()) {
+      path.append('?').append(String.join("&", query));
     }
     return io.show(
         io.client().get(path.toString()),

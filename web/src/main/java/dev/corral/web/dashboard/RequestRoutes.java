@@ -60,7 +60,7 @@ public final class RequestRoutes {
             ctx.queryParam("date"),
             null,
             ctx.queryParam("prepared"));
-    String prepared = String.valueOf(c.prepared());
+    TemplateChoices.Kind kind = new TemplateChoices.Kind(c.prepared(), null);
     RequestPage.Step step;
     try {
       String leaseId = ctx.queryParam("lease");
@@ -78,23 +78,18 @@ public final class RequestRoutes {
       } else if (c.version() == null) {
         step =
             new RequestPage.Step(
-                null, choices.versions(caller, c.group(), prepared), null, null, null, null);
+                null, choices.versions(caller, c.group(), kind), null, null, null, null);
       } else if (c.date() == null) {
         step =
             new RequestPage.Step(
-                null,
-                null,
-                choices.dates(caller, c.group(), c.version(), prepared),
-                null,
-                null,
-                null);
+                null, null, choices.dates(caller, c.group(), c.version(), kind), null, null, null);
       } else {
         step =
             new RequestPage.Step(
                 null,
                 null,
                 null,
-                choices.providers(caller, c.group(), c.version(), c.date(), prepared),
+                choices.providers(caller, c.group(), c.version(), c.date(), kind),
                 null,
                 null);
       }

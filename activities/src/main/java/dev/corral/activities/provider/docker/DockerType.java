@@ -26,4 +26,9 @@ public final class DockerType implements ProviderType {
   public VmProvider create(ProviderConfig config, Path dataDir) {
     return DockerProvider.create(config);
   }
+
+  @Override
+  public boolean runsContainers() {
+    return true;
+  }
 }

@@ -34,7 +34,8 @@ public record PoolRow(
     int configuredSize,
     String configuredTemplate,
     Integer sizeOverride,
-    String templateOverride) {
+    String templateOverride,
+    Boolean templateContainer) {
 
   /**
    * The memory and CPUs the pool asks of its VMs (nulls: the provider's defaults), and its name.
@@ -47,6 +48,6 @@ public record PoolRow(
   public PoolSelector selector() {
     return templateGroup == null
         ? null
-        : new PoolSelector(templateGroup, templateVersion, templatePrepared);
+        : new PoolSelector(templateGroup, templateVersion, templatePrepared, templateContainer);
   }
 }
