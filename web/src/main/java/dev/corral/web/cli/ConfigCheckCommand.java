@@ -23,7 +23,7 @@ final class ConfigCheckCommand {
       when it is good (exit 0), or every problem with its line and key (exit 1):
 
         corral.yaml: 2 problems
-          line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu, libvirt, vsphere)
+          line 4: providers.sim.type: unknown provider type 'vmware' (known: simulated, qemu, libvirt, vsphere, docker)
           line 12: pools[0].size: must be at least 0 (got -1)
       """,
           Set.of(),
