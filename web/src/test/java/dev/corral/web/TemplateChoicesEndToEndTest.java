@@ -316,59 +316,29 @@ class TemplateChoicesEndToEndTest {
 
   @Test
   void aWaitingLeaseByTemplate_isFilledByThePoolThatClonesTheBuild_withVmsOfItOnly() {
-    Http.Reply pending =
-        http.send(
-            "POST",
-            "/v1/leases",
-            "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.10\"},"
-                + " \"count\": 3, \"wait\": \"2m\"}",
-            "X-AUTH-TOKEN",
-            root);
-    assertEquals(202, pending.status(), () -> pending.body().toString());
-    String id = pending.body().get("id").asText();
-
     JsonNode lease =
-        http.await(
-                "/v1/leases/" + id,
-                WAIT,
-                l -> l.get("state").asText().equals("active"),
-                "X-AUTH-TOKEN",
-                root)
-            .body();
+        servedWaitingLease(
+            "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.10\"},"
+                + " \"count\": 3, \"wait\": \"2m\"}");
 
     assertEquals(
         List.of("cfme-51110", "cfme-51110", "cfme-51110"), texts(lease.get("vms"), "template"));
     assertEquals(List.of("newest-b", "newest-b", "newest-b"), texts(lease.get("vms"), "pool"));
-    release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
+    release(lease.get("id").asText());
   }
 
   @Test
   void aWaitingLeaseForABuildNoPoolClones_isClonedOnDemand_onAProviderHoldingIt() {
-    Http.Reply pending =
-        http.send(
-            "POST",
-            "/v1/leases",
-            "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.3\","
-                + " \"date\": \"2026-10-01\"}, \"count\": 2, \"wait\": \"2m\"}",
-            "X-AUTH-TOKEN",
-            root);
-    assertEquals(202, pending.status(), () -> pending.body().toString());
-    String id = pending.body().get("id").asText();
-
     JsonNode lease =
-        http.await(
-                "/v1/leases/" + id,
-                WAIT,
-                l -> l.get("state").asText().equals("active"),
-                "X-AUTH-TOKEN",
-                root)
-            .body();
+        servedWaitingLease(
+            "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.3\","
+                + " \"date\": \"2026-10-01\"}, \"count\": 2, \"wait\": \"2m\"}");
 
     assertEquals(List.of("cfme-5113-oct", "cfme-5113-oct"), texts(lease.get("vms"), "template"));
     assertEquals(List.of("sim-a", "sim-a"), texts(lease.get("vms"), "provider"));
     assertTrue(
         List.of("a-pair", "nov-a").containsAll(texts(lease.get("vms"), "pool")), lease.toString());
-    release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
+    release(lease.get("id").asText());
     // Served, the lease asks for no more: the pools go on with their own templates only.
     awaitFullPools();
     http.await(
@@ -393,29 +363,14 @@ class TemplateChoicesEndToEndTest {
             root);
     assertEquals(200, moved.status(), () -> moved.body().toString());
     try {
-      Http.Reply pending =
-          http.send(
-              "POST",
-              "/v1/leases",
-              "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.10\"},"
-                  + " \"count\": 4, \"wait\": \"2m\"}",
-              "X-AUTH-TOKEN",
-              root);
-      assertEquals(202, pending.status(), () -> pending.body().toString());
-      String id = pending.body().get("id").asText();
-
       JsonNode lease =
-          http.await(
-                  "/v1/leases/" + id,
-                  WAIT,
-                  l -> l.get("state").asText().equals("active"),
-                  "X-AUTH-TOKEN",
-                  root)
-              .body();
+          servedWaitingLease(
+              "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.10\"},"
+                  + " \"count\": 4, \"wait\": \"2m\"}");
 
       assertEquals(Collections.nCopies(4, "cfme-51110"), texts(lease.get("vms"), "template"));
       assertEquals(Collections.nCopies(4, "newest-b"), texts(lease.get("vms"), "pool"));
-      release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
+      release(lease.get("id").asText());
       // Its own clones are of the build it moved to.
       http.await(
           "/v1/pools",
@@ -454,32 +409,17 @@ class TemplateChoicesEndToEndTest {
           vms -> texts(vms, "template").equals(List.of("cfme-5113-nov", "cfme-5113-nov")),
           "X-AUTH-TOKEN",
           root);
-      Http.Reply pending =
-          http.send(
-              "POST",
-              "/v1/leases",
-              "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.3\"},"
-                  + " \"count\": 4, \"wait\": \"2m\"}",
-              "X-AUTH-TOKEN",
-              root);
-      assertEquals(202, pending.status(), () -> pending.body().toString());
-      String id = pending.body().get("id").asText();
-
       JsonNode lease =
-          http.await(
-                  "/v1/leases/" + id,
-                  WAIT,
-                  l -> l.get("state").asText().equals("active"),
-                  "X-AUTH-TOKEN",
-                  root)
-              .body();
+          servedWaitingLease(
+              "{\"template\": {\"group\": \"cfme-5.11\", \"version\": \"5.11.3\"},"
+                  + " \"count\": 4, \"wait\": \"2m\"}");
 
       assertEquals(Collections.nCopies(4, "cfme-5113-nov"), texts(lease.get("vms"), "template"));
       List<String> pools = texts(lease.get("vms"), "pool");
       assertTrue(
           pools.contains("a-pair") && pools.contains("nov-a"),
           "ready VMs of both pools are taken: " + pools);
-      release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
+      release(lease.get("id").asText());
     } finally {
       http.send("DELETE", "/v1/pools/a-pair/template", null, "X-AUTH-TOKEN", root);
       http.await(
@@ -695,7 +635,7 @@ class TemplateChoicesEndToEndTest {
     assertEquals(Collections.nCopies(3, "cfme-51110"), texts(lease.get("vms"), "template"));
     Http.Page page = http.page(location, "Authorization", Http.basic("root", "root-pw"));
     assertTrue(page.body().contains("</code> is active"), page.body());
-    release(http.send("GET", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root));
+    release(lease.get("id").asText());
   }
 
   @Test
@@ -726,6 +666,24 @@ class TemplateChoicesEndToEndTest {
     } finally {
       http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root);
     }
+  }
+
+  /** Makes a waiting lease by build (a 202), then waits until it is active and returns it. */
+  private static JsonNode servedWaitingLease(String body) {
+    Http.Reply pending = http.send("POST", "/v1/leases", body, "X-AUTH-TOKEN", root);
+    assertEquals(202, pending.status(), () -> pending.body().toString());
+    return http.await(
+            "/v1/leases/" + pending.body().get("id").asText(),
+            WAIT,
+            l -> l.get("state").asText().equals("active"),
+            "X-AUTH-TOKEN",
+            root)
+        .body();
+  }
+
+  private static void release(String leaseId) {
+    Http.Reply r = http.send("DELETE", "/v1/leases/" + leaseId, null, "X-AUTH-TOKEN", root);
+    assertEquals(200, r.status(), () -> r.body().toString());
   }
 
   private static void release(Http.Reply lease) {
