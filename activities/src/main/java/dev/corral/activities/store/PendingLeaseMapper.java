@@ -42,7 +42,8 @@ public interface PendingLeaseMapper {
   /**
    * VMs still missing for pending leases of the pool whose wait has not run out; with {@code
    * leaseId}, only those of leases older than it (created before it, ties by id), which are served
-   * first; with {@code template}, only those asking for VMs of that template.
+   * first. Only leases competing for the same VMs count: with {@code template}, those asking for
+   * VMs of that template; with null, those asking for any VM of the pool.
    */
   int outstanding(
       @Param("pool") String pool,

@@ -204,7 +204,7 @@ public final class PendingLeaseStore {
             LeaseDemandRow build = byBuild.get(pool);
             String template = build == null ? null : build.template();
             // Older leases come first, but only those that compete for the same VMs: a lease of
-            // the pool's current VMs does not hold back one for an older build's clones.
+            // any VM does not hold back one for a build's clones, nor the other way round.
             int older = Math.max(0, mapper.outstanding(pool, now, leaseId, createdAt, template));
             List<VmRow> ready =
                 template == null

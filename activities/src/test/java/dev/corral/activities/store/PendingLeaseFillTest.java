@@ -1,0 +1,84 @@
+package dev.corral.activities.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.corral.activities.store.rows.LeaseDemandRow;
+import dev.corral.activities.store.rows.LeaseRow;
+import dev.corral.activities.store.rows.VmRow;
+import dev.corral.activities.testing.Seed;
+import dev.corral.activities.testing.TestDatabase;
+import dev.corral.workflows.model.LeaseFill;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Filling waiting leases in order: an older lease goes first only where it could take the same VMs,
+ * so a lease of a build and a lease of any VM of the pool never hold each other back.
+ */
+class PendingLeaseFillTest {
+  static Db db;
+  static PendingLeaseStore pending;
+
+  @BeforeAll
+  static void startDatabase() {
+    db = TestDatabase.freshDb();
+    pending = new PendingLeaseStore(db);
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    db.close();
+  }
+
+  @Test
+  void aLeaseOfAnyVm_isNotHeldBackByAnOlderLeaseOfAnotherBuild() {
+    Seed.pool(db, "mixed", "sim", 1);
+    Seed.readyVms(db, "mixed", "sim", "mixed", 1);
+    Instant now = Instant.now();
+    waiting("older-build-lease", "mixed", 2, "old-build", now.minusSeconds(5));
+    waiting("any-vm-lease", "mixed", 1, null, now);
+
+    LeaseFill fill = pending.fill("any-vm-lease", now);
+
+    assertEquals(LeaseRow.ACTIVE, fill.state(), fill.toString());
+    assertEquals(
+        List.of("mixed-0"),
+        db.inTransaction(s -> s.getMapper(VmMapper.class).selectByLease("any-vm-lease")).stream()
+            .map(VmRow::name)
+            .toList());
+    assertEquals(
+        PendingLeaseStore.PENDING,
+        pending.fill("older-build-lease", now).state(),
+        "the build's lease cannot use a VM of the pool's template");
+  }
+
+  @Test
+  void anOlderLeaseOfTheSameBuild_isServedFirst() {
+    Seed.pool(db, "same", "sim", 1);
+    Seed.readyVms(db, "same", "sim", "same", 1);
+    Instant now = Instant.now();
+    waiting("first-tpl-lease", "same", 1, "tpl", now.minusSeconds(5));
+    waiting("second-tpl-lease", "same", 1, "tpl", now);
+
+    assertEquals(PendingLeaseStore.PENDING, pending.fill("second-tpl-lease", now).state());
+    assertEquals(LeaseRow.ACTIVE, pending.fill("first-tpl-lease", now).state());
+  }
+
+  private static void waiting(String id, String pool, int count, String template, Instant at) {
+    pending.create(
+        new PendingLeaseStore.NewPendingLease(
+            id,
+            "dana",
+            List.of(new LeaseDemandRow(id, 0, pool, pool, count, template, null)),
+            at,
+            at.plus(Duration.ofMinutes(5)),
+            Duration.ofHours(1),
+            null,
+            "v1",
+            List.of()));
+  }
+}
