@@ -14,6 +14,15 @@
 #                                  LibvirtBench in a fresh JVM: Corral fills the pool after start, then empties and
 #                                  refills it twice; medians against the by-hand median (target within 15 %). Needs a
 #                                  running libvirtd (.ci/run starts one); not part of the default run
+#   bench/run.sh docker [RUNS]     issue 21: a pool of 20 containers on the docker provider (Podman's Docker-compatible
+#                                  API service), RUNS times (default 3): 20 containers of the guest image created and
+#                                  started by hand at once through the same service (bench/docker-starts.sh 20, the
+#                                  physical baseline), then DockerBench in a fresh JVM: Corral fills the pool after
+#                                  start, then empties and refills it twice; medians against the by-hand median.
+#                                  Uses the service on BENCH_DOCKER_HOST (unix://SOCKET; PODMAN_PID its pid, for its
+#                                  CPU) or starts its own with tools/podman/start.sh on bench/target/podman/podman.sock
+#                                  and stops it at the end; builds the guest image corral-bench-guest:1.0.0 with
+#                                  tools/guest/container/build.sh if the daemon lacks it; not part of the default run
 #   bench/run.sh reconcile         ReconcileBench (issue 6): reconciling 10,000 VMs on the simulated provider. Two
 #                                  JVMs: the default tick/window (30s/10m, 4 ticks: cost per tick only), then
 #                                  tick 5s / window 1m (one window of ticks, 3 reconcile-nows, then the lease rate
@@ -137,8 +146,31 @@ if [ "$MODE" = libvirt ]; then
   echo "== LibvirtBench: ${1:-3} x (4 domains by hand at once with bench/libvirt-boots.sh 4, then Corral) =="
   run_java libvirt LibvirtBench "$GUEST" "${1:-3}" "${BENCH_QUIET_WAIT:-180}" || status=1
 fi
-if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ] && [ "$MODE" != qemu ] && [ "$MODE" != libvirt ] && [ "$MODE" != reconcile ] && [ "$MODE" != soak ]; then
-  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]] | qemu | libvirt [RUNS] | reconcile | soak [LIFECYCLES [WARMUP_S]]]" >&2
+if [ "$MODE" = docker ]; then
+  export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT_DIR/tools/podman/containers.conf}"
+  IMAGE=corral-bench-guest:1.0.0
+  if [ -n "${BENCH_DOCKER_HOST:-}" ]; then
+    DOCKER_HOST_URI=$BENCH_DOCKER_HOST
+    SERVICE_PID=${PODMAN_PID:-}
+  else
+    # Our own API service, stopped (by its pid) when this script ends.
+    PODMAN_DIR="$TARGET/podman"
+    mkdir -p "$PODMAN_DIR"
+    bash "$ROOT_DIR/tools/podman/start.sh" "$PODMAN_DIR/podman.sock" "$PODMAN_DIR/podman.pid" "$PODMAN_DIR/podman.log"
+    SERVICE_PID=$(cat "$PODMAN_DIR/podman.pid")
+    trap 'kill "$SERVICE_PID" 2>/dev/null || true' EXIT
+    DOCKER_HOST_URI="unix://$PODMAN_DIR/podman.sock"
+  fi
+  [[ $DOCKER_HOST_URI == unix://* ]] || { echo "bench: BENCH_DOCKER_HOST must be unix://SOCKET" >&2; exit 2; }
+  if ! curl -sf --unix-socket "${DOCKER_HOST_URI#unix://}" "http://docker/v1.41/images/$IMAGE/json" >/dev/null; then
+    bash "$ROOT_DIR/tools/guest/container/build.sh" "$IMAGE" 1.0.0
+  fi
+  echo "== DockerBench: ${1:-3} x (20 containers by hand at once with bench/docker-starts.sh 20, then Corral) on $DOCKER_HOST_URI =="
+  echo "   ($(podman --version 2>/dev/null), runtime $(podman info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}' 2>/dev/null | head -1))"
+  run_java docker DockerBench "$DOCKER_HOST_URI" "$IMAGE" "${1:-3}" "${BENCH_QUIET_WAIT:-180}" "$SERVICE_PID" || status=1
+fi
+if [ "$MODE" != all ] && [ "$MODE" != claim ] && [ "$MODE" != claim-v3 ] && [ "$MODE" != fill ] && [ "$MODE" != chain ] && [ "$MODE" != qemu ] && [ "$MODE" != libvirt ] && [ "$MODE" != docker ] && [ "$MODE" != reconcile ] && [ "$MODE" != soak ]; then
+  echo "usage: bench/run.sh [all | claim [SIZE...] | claim-v3 [SIZE...] | fill [RUNS] [--same-jvm] | chain [SINGLE_RUNS [PARALLEL_RUNS]] | qemu | libvirt [RUNS] | docker [RUNS] | reconcile | soak [LIFECYCLES [WARMUP_S]]]" >&2
   exit 2
 fi
 exit $status

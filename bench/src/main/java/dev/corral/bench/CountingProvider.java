@@ -1,5 +1,6 @@
 package dev.corral.bench;
 
+import dev.corral.activities.provider.ProviderFeatures;
 import dev.corral.activities.provider.ProviderTemplate;
 import dev.corral.activities.provider.ProviderVm;
 import dev.corral.activities.provider.Readiness;
@@ -10,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -106,6 +108,15 @@ final class CountingProvider implements VmProvider {
   @Override
   public String name() {
     return delegate.name();
+  }
+
+  /**
+   * The wrapped provider's own: without it a wrapped provider would claim every task (a docker
+   * provider snapshots nothing). A constant, not a call to the provider: not counted.
+   */
+  @Override
+  public ProviderFeatures features() {
+    return delegate.features();
   }
 
   @Override
@@ -214,6 +225,21 @@ final class CountingProvider implements VmProvider {
   public void addDisk(String vmName, String diskId, int sizeGb) {
     count(Kind.OTHER);
     delegate.addDisk(vmName, diskId, sizeGb);
+  }
+
+  /**
+   * Passed on uncounted: the counts are of VM calls (ReconcileBench's figures), and the simulated
+   * provider has no folders.
+   */
+  @Override
+  public List<String> unusedFolders(Set<String> pools) {
+    return delegate.unusedFolders(pools);
+  }
+
+  @Override
+  public void removeUnusedFolder(String folder) {
+    count(Kind.OTHER);
+    delegate.removeUnusedFolder(folder);
   }
 
   @Override

@@ -208,6 +208,16 @@ public final class DockerProvider implements VmProvider {
               throw ProviderException.transientFailure(
                   "starting " + vmName + " failed: " + Daemon.message(e));
             } catch (DockerException e) {
+              if (Daemon.message(e).contains("address already in use")) {
+                // Podman picks a free host port at create but binds it only at start: two
+                // containers started at once may get the same one. The retry makes the container
+                // again (the stopped one is a leftover), with a port picked afresh.
+                throw ProviderException.transientFailure(
+                    "starting "
+                        + vmName
+                        + " raced another start for its port: "
+                        + Daemon.message(e));
+              }
               throw ProviderException.permanent(
                   ErrorTypes.CLONE_FAILED,
                   "the daemon did not start " + vmName + ": " + Daemon.message(e));
