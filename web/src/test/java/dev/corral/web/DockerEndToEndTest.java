@@ -228,6 +228,10 @@ class DockerEndToEndTest {
     assertEquals(List.of("9.9.9", "1.2.3"), versionsOf(http.get(versions).body()));
     assertEquals(List.of("1.2.3"), versionsOf(http.get(versions + "?container=true").body()));
     assertEquals(List.of("9.9.9"), versionsOf(http.get(versions + "?container=false").body()));
+    Http.Page page = http.page("/request?group=" + group + "&container=true");
+    assertTrue(page.body().contains("data-version=\"1.2.3\""), page.body());
+    assertFalse(page.body().contains("data-version=\"9.9.9\""), page.body());
+    assertTrue(page.body().contains("containers only"), page.body());
     Http.Reply bad = http.get(versions + "?container=maybe");
     assertEquals(400, bad.status(), () -> bad.body().toString());
     assertEquals("container", bad.body().get("detail").get("field").asText());
@@ -253,6 +257,17 @@ class DockerEndToEndTest {
     Map<String, String> info = Http.guestInfo(vm.get("ports").get("agent").asInt());
     assertEquals(vm.get("name").asText(), info.get("instance"), info.toString());
     http.delete("/v1/leases/" + containers.body().get("id").asText());
+    Http.Page requested =
+        http.postForm(
+            "/request",
+            "group=" + group + "&version=latest&date=latest&container=true&count=1",
+            "Origin",
+            app.baseUrl());
+    assertEquals(303, requested.status(), requested::body);
+    String location = requested.headers().firstValue("Location").orElseThrow();
+    JsonNode fromPage = http.get("/v1/leases/" + location.split("lease=")[1]).body();
+    assertEquals("pods", fromPage.get("vms").get(0).get("provider").asText(), fromPage.toString());
+    http.delete("/v1/leases/" + fromPage.get("id").asText());
 
     Http.Reply vms =
         http.post(

@@ -13,7 +13,13 @@ import java.util.List;
  */
 final class RequestPage {
   /** What the user chose so far; a null part is not chosen yet. */
-  record Choice(String group, String version, String date, String provider, boolean prepared) {}
+  record Choice(
+      String group,
+      String version,
+      String date,
+      String provider,
+      boolean prepared,
+      Boolean container) {}
 
   /** What the page shows below the choices: the next step's options, or the lease made. */
   record Step(
@@ -64,7 +70,10 @@ final class RequestPage {
       h.raw("<option>").text(g.name()).raw("</option>");
     }
     h.raw("</select></label><label><input type=\"checkbox\" name=\"prepared\" value=\"true\">")
-        .raw(" prepared by Corral</label><button type=\"submit\">Next: version</button></form>");
+        .raw(" prepared by Corral</label><label>Kind <select name=\"container\">")
+        .raw("<option value=\"\">VMs or containers</option><option value=\"false\">VMs</option>")
+        .raw("<option value=\"true\">containers</option></select></label>")
+        .raw("<button type=\"submit\">Next: version</button></form>");
   }
 
   private static void versions(Html h, Choice c, TemplateChoices.Versions v) {
@@ -89,7 +98,7 @@ final class RequestPage {
     }
     h.raw("</table><form method=\"get\" action=\"/request\">");
     hidden(h, "group", c.group());
-    hidden(h, "prepared", String.valueOf(c.prepared()));
+    kind(h, c);
     h.raw("<label>Version <select name=\"version\"><option value=\"latest\">latest (")
         .text(v.versions().get(0).version())
         .raw(")</option>");
@@ -100,7 +109,7 @@ final class RequestPage {
   }
 
   private static void dates(Html h, Choice c, TemplateChoices.Dates d) {
-    chosen(h, new Choice(c.group(), d.version(), null, null, c.prepared()));
+    chosen(h, new Choice(c.group(), d.version(), null, null, c.prepared(), c.container()));
     h.raw("<table><tr><th>date</th><th>providers</th><th>ready</th></tr>");
     for (TemplateChoices.DateChoice dc : d.dates()) {
       h.raw("<tr data-date=\"")
@@ -115,7 +124,7 @@ final class RequestPage {
     }
     h.raw("</table><form method=\"get\" action=\"/request\">");
     hidden(h, "group", c.group());
-    hidden(h, "prepared", String.valueOf(c.prepared()));
+    kind(h, c);
     hidden(h, "version", d.version());
     h.raw("<label>Date <select name=\"date\"><option value=\"latest\">latest</option>");
     for (TemplateChoices.DateChoice dc : d.dates()) {
@@ -125,7 +134,9 @@ final class RequestPage {
   }
 
   private static void providers(Html h, Choice c, TemplateChoices.Providers p) {
-    chosen(h, new Choice(c.group(), p.version(), p.date().toString(), null, c.prepared()));
+    chosen(
+        h,
+        new Choice(c.group(), p.version(), p.date().toString(), null, c.prepared(), c.container()));
     h.raw("<p id=\"ready\"><b>")
         .text(p.readyVms())
         .raw("</b> ready VM(s) of this build that you may lease now.</p>")
@@ -149,7 +160,7 @@ final class RequestPage {
     }
     h.raw("</table><form method=\"post\" action=\"/request\" id=\"lease-form\">");
     hidden(h, "group", c.group());
-    hidden(h, "prepared", String.valueOf(c.prepared()));
+    kind(h, c);
     hidden(h, "version", p.version());
     hidden(h, "date", p.date().toString());
     h.raw("<label>Provider <select name=\"provider\"><option value=\"\">any</option>");
@@ -209,7 +220,14 @@ final class RequestPage {
       h.raw(", built <b>").text(c.date()).raw("</b>");
     }
     h.raw(c.prepared() ? ", prepared by Corral" : ", raw builds")
+        .raw(c.container() == null ? "" : c.container() ? ", containers only" : ", VMs only")
         .raw(" (<a href=\"/request\">start again</a>)</p>");
+  }
+
+  /** Raw or prepared, and containers or VMs, carried from step to step. */
+  private static void kind(Html h, Choice c) {
+    hidden(h, "prepared", String.valueOf(c.prepared()));
+    hidden(h, "container", c.container() == null ? "" : c.container().toString());
   }
 
   private static void hidden(Html h, String name, String value) {

@@ -59,8 +59,9 @@ public final class RequestRoutes {
             ctx.queryParam("version"),
             ctx.queryParam("date"),
             null,
-            ctx.queryParam("prepared"));
-    TemplateChoices.Kind kind = new TemplateChoices.Kind(c.prepared(), null);
+            ctx.queryParam("prepared"),
+            ctx.queryParam("container"));
+    TemplateChoices.Kind kind = new TemplateChoices.Kind(c.prepared(), c.container());
     RequestPage.Step step;
     try {
       String leaseId = ctx.queryParam("lease");
@@ -120,12 +121,14 @@ public final class RequestRoutes {
             ctx.formParam("version"),
             ctx.formParam("date"),
             ctx.formParam("provider"),
-            ctx.formParam("prepared"));
+            ctx.formParam("prepared"),
+            ctx.formParam("container"));
     try {
       LeaseRequest request =
           new LeaseRequest(
               null,
-              new TemplatePick(c.group(), c.version(), c.date(), c.provider(), c.prepared()),
+              new TemplatePick(
+                  c.group(), c.version(), c.date(), c.provider(), c.prepared(), c.container()),
               count(ctx.formParam("count")),
               duration(ctx.formParam("lifetime"), "lifetime"),
               null,
@@ -158,13 +161,19 @@ public final class RequestRoutes {
   }
 
   private static RequestPage.Choice choice(
-      String group, String version, String date, String provider, String prepared) {
+      String group,
+      String version,
+      String date,
+      String provider,
+      String prepared,
+      String container) {
     return new RequestPage.Choice(
         blankToNull(group),
         blankToNull(version),
         blankToNull(date),
         blankToNull(provider),
-        "true".equals(prepared));
+        "true".equals(prepared),
+        TemplateChoices.Kind.of(null, blankToNull(container)).container());
   }
 
   private static String blankToNull(String s) {
