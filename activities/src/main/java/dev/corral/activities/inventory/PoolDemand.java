@@ -78,7 +78,13 @@ final class PoolDemand {
                   .filter(c -> provider == null || provider.equals(c.provider()))
                   .mapToInt(TemplateCount::count)
                   .sum();
-          builds.add(new BuildDemand(template, provider, missing, underWay));
+          BuildDemand build = new BuildDemand(template, provider, missing, underWay);
+          // A build none of the pool's providers holds any more cannot be cloned: asking for it
+          // each pass would only start activities that reserve nothing. Its lease fails at its
+          // deadline, saying what was short.
+          if (!providersFor(session, pool, build).isEmpty()) {
+            builds.add(build);
+          }
         });
     return new PoolDemand(forCurrent, builds);
   }
