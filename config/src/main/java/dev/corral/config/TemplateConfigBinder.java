@@ -185,7 +185,8 @@ final class TemplateConfigBinder {
       version = TemplateSelector.LATEST;
     }
     boolean prepared = m.bool("prepared", false);
-    Boolean container = m.present("container") ? m.bool("container", false) : null;
+    // Written without a value (`container:`), it means what leaving it out means: either kind.
+    Boolean container = m.get("container") == null ? null : m.bool("container", false);
     return new TemplateSelector(group, version, prepared, container);
   }
 

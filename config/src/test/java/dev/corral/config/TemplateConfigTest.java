@@ -84,11 +84,13 @@ class TemplateConfigTest {
               - {name: c, template: {group: g, container: true}}
               - {name: v, template: {group: g, container: false, prepared: true}}
               - {name: e, template: {group: g}}
+              - {name: n, template: {group: g, container: }}
             """);
 
     assertEquals(new TemplateSelector("g", "latest", false, true), c.pools().get(0).selector());
     assertEquals(new TemplateSelector("g", "latest", true, false), c.pools().get(1).selector());
     assertNull(c.pools().get(2).selector().container());
+    assertNull(c.pools().get(3).selector().container(), "written without a value: either");
   }
 
   // --- one rule broken per test: path, line and message

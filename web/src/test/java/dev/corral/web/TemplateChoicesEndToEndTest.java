@@ -663,6 +663,10 @@ class TemplateChoicesEndToEndTest {
       assertEquals(
           List.of(id), texts(delete.body().get("detail").get("waiting_leases")), "names the lease");
       assertEquals("ready", get("/v1/templates/" + template, root).get("state").asText());
+
+      Http.Reply cancelled = http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root);
+      assertEquals(200, cancelled.status(), () -> cancelled.body().toString());
+      assertEquals("cancelled", cancelled.body().get("state").asText(), "the waiting lease ends");
     } finally {
       http.send("DELETE", "/v1/leases/" + id, null, "X-AUTH-TOKEN", root);
     }

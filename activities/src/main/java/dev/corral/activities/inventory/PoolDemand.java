@@ -27,11 +27,24 @@ import org.apache.ibatis.session.SqlSession;
  * and a rollover must not strand it.
  */
 final class PoolDemand {
-  /** Clones of one build's template the pool's waiting leases still need. */
-  record BuildDemand(String template, String provider, int missing, int underWay) {
+  /**
+   * Clones of one build's template the pool's waiting leases still need. {@code underWay}: ready
+   * and provisioning VMs of the template that will serve them, {@code underWayCurrent} of which are
+   * also of the pool's current template on their provider.
+   */
+  record BuildDemand(
+      String template, String provider, int missing, int underWay, int underWayCurrent) {
     /** Missing VMs that no ready or provisioning VM of the template will bring. */
     int toClone() {
       return Math.max(0, missing - underWay);
+    }
+
+    /**
+     * VMs of the pool's current templates that are the leases', not the pool's stock: they must not
+     * count toward {@code size}, or the planner would retire as surplus what they stand for.
+     */
+    int currentForLeases() {
+      return Math.min(missing, underWayCurrent);
     }
   }
 
@@ -72,13 +85,19 @@ final class PoolDemand {
         (key, missing) -> {
           String template = key.get(0);
           String provider = key.get(1);
-          int underWay =
+          List<TemplateCount> ofBuild =
               counts.stream()
                   .filter(c -> template.equals(c.template()))
                   .filter(c -> provider == null || provider.equals(c.provider()))
+                  .toList();
+          int underWay = ofBuild.stream().mapToInt(TemplateCount::count).sum();
+          int underWayCurrent =
+              ofBuild.stream()
+                  .filter(c -> template.equals(current.get(c.provider())))
                   .mapToInt(TemplateCount::count)
                   .sum();
-          BuildDemand build = new BuildDemand(template, provider, missing, underWay);
+          BuildDemand build =
+              new BuildDemand(template, provider, missing, underWay, underWayCurrent);
           // A build none of the pool's providers holds any more cannot be cloned: asking for it
           // each pass would only start activities that reserve nothing. Its lease fails at its
           // deadline, saying what was short.
@@ -99,9 +118,13 @@ final class PoolDemand {
         && (row.provider() == null || current.keySet().equals(Set.of(row.provider())));
   }
 
-  /** VMs the pool's current templates must supply beyond {@code size}. */
+  /**
+   * VMs of the pool's current templates beyond {@code size}: those its waiting leases of any VM (or
+   * of the build it clones now) still miss, and those of its current templates that are under way
+   * for leases of a build.
+   */
   int forCurrent() {
-    return forCurrent;
+    return forCurrent + builds.stream().mapToInt(BuildDemand::currentForLeases).sum();
   }
 
   List<BuildDemand> builds() {

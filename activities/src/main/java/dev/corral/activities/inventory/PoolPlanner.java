@@ -173,7 +173,7 @@ public final class PoolPlanner {
     if (!going.isEmpty()) {
       // Which template each leaving VM came from decides which count it leaves.
       for (VmRow vm : vms.selectByNames(new ArrayList<>(going))) {
-        counts.leaving(vm.provider(), vm.template());
+        counts.leaving(vm.provider(), vm.template(), demand.keptTemplates());
       }
     }
     // Pending leases wait for VMs beyond the ready stock: the pool grows by what they still miss.
@@ -191,17 +191,17 @@ public final class PoolPlanner {
       going.addAll(names);
       counts.readyCurrent -= names.size();
     }
-    int toProvision =
-        (current.isEmpty()
-                ? 0
-                : Math.max(0, target - counts.readyCurrent - counts.provisioningCurrent))
-            + demand.toClone();
+    int toProvisionCurrent =
+        current.isEmpty()
+            ? 0
+            : Math.max(0, target - counts.readyCurrent - counts.provisioningCurrent);
+    int toProvision = toProvisionCurrent + demand.toClone();
     // Old-template VMs stand in for current ones that are not ready yet, and no longer.
     int keepOld = Math.max(0, target - counts.readyCurrent);
     int drainOld = Math.max(0, counts.readyOld - keepOld);
     if (drainOld == 0
         && counts.readyOld > 0
-        && toProvision > 0
+        && toProvisionCurrent > 0
         && counts.provisioningCurrent == 0
         && noRoom(session, current.keySet(), vms)) {
       // The providers are full: without freeing one old VM the pool could never move to its new
@@ -272,10 +272,14 @@ public final class PoolPlanner {
       return template != null && template.equals(current.get(provider));
     }
 
-    void leaving(String provider, String template) {
+    /**
+     * A ready VM leaves the pool. One of a former template kept for waiting leases ({@code kept})
+     * was never counted in {@code readyOld}.
+     */
+    void leaving(String provider, String template, Set<String> kept) {
       if (isCurrent(provider, template)) {
         readyCurrent--;
-      } else {
+      } else if (!kept.contains(template)) {
         readyOld--;
       }
     }

@@ -43,14 +43,16 @@ public interface PendingLeaseMapper {
    * VMs still missing for pending leases of the pool whose wait has not run out; with {@code
    * leaseId}, only those of leases older than it (created before it, ties by id), which are served
    * first. Only leases competing for the same VMs count: with {@code template}, those asking for
-   * VMs of that template; with null, those asking for any VM of the pool.
+   * VMs of that template (on any provider, or on {@code provider} when given); with null, those
+   * asking for any VM of the pool.
    */
   int outstanding(
       @Param("pool") String pool,
       @Param("now") Instant now,
       @Param("leaseId") String leaseId,
       @Param("createdAt") Instant createdAt,
-      @Param("template") String template);
+      @Param("template") String template,
+      @Param("provider") String provider);
 
   /**
    * Pending leases, wait not run out, that ask for VMs of this template on this provider (or on any

@@ -205,7 +205,16 @@ public final class PendingLeaseStore {
             String template = build == null ? null : build.template();
             // Older leases come first, but only those that compete for the same VMs: a lease of
             // any VM does not hold back one for a build's clones, nor the other way round.
-            int older = Math.max(0, mapper.outstanding(pool, now, leaseId, createdAt, template));
+            int older =
+                Math.max(
+                    0,
+                    mapper.outstanding(
+                        pool,
+                        now,
+                        leaseId,
+                        createdAt,
+                        template,
+                        build == null ? null : build.provider()));
             List<VmRow> ready =
                 template == null
                     ? vms.lockReady(pool, need + older)

@@ -17,6 +17,7 @@ import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.PoolConfig;
 import dev.corral.config.ProviderConfig;
+import dev.corral.workflows.model.PoolPlan;
 import dev.corral.workflows.model.VmRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -212,6 +213,49 @@ class ProvisionerTest {
     assertTrue(
         reservation.limitedBy().contains("provider b is at max_concurrent_clones"),
         reservation.limitedBy());
+  }
+
+  @Test
+  void clonesOfACurrentTemplateMadeForALease_doNotCountTowardSize_soNoReadyVmIsRetiredAsSurplus()
+      throws Exception {
+    configure(100, 100, pool("p", 2, "a", "b"));
+    waitFor("p", "tpl", "a", 2);
+    vmRow("p-ready-b", "b", "ready", null);
+    vmRow("p-held-a", "a", "leased", "lease-tpl-a");
+
+    Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 5));
+    PoolPlan plan = new PoolPlanner(db, Clock.systemUTC(), Duration.ofSeconds(30)).plan("p");
+
+    assertEquals(
+        List.of("tpl@a", "tpl@b"),
+        reservation.vms().stream().map(vm -> vm.template() + "@" + vm.provider()).toList(),
+        "the lease's VM on a, and the pool's refill on the less loaded provider");
+    assertEquals(List.of(), plan.retire(), "the ready VM on b is the pool's, not surplus");
+    assertEquals(0, plan.toProvision(), "nothing more is missing");
+  }
+
+  private void vmRow(String name, String provider, String state, String leaseId)
+      throws java.sql.SQLException {
+    Instant now = Instant.now();
+    try (java.sql.Connection c = db.dataSource().getConnection();
+        java.sql.PreparedStatement st =
+            c.prepareStatement(
+                "INSERT INTO vm (name, pool, provider, template, state, hostname, created_at,"
+                    + " ready_at, updated_at, lease_id, leased_at)"
+                    + " VALUES (?, 'p', ?, 'tpl', ?, ?, ?, ?, ?, ?, ?)")) {
+      java.sql.Timestamp at = java.sql.Timestamp.from(now);
+      st.setString(1, name);
+      st.setString(2, provider);
+      st.setString(3, state);
+      st.setString(4, name);
+      st.setTimestamp(5, at);
+      st.setTimestamp(6, at);
+      st.setTimestamp(7, at);
+      st.setString(8, leaseId);
+      st.setTimestamp(9, leaseId == null ? null : at);
+      st.executeUpdate();
+      c.commit();
+    }
   }
 
   private void holdTemplate(String provider, String name) {

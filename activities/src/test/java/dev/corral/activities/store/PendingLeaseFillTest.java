@@ -68,12 +68,30 @@ class PendingLeaseFillTest {
     assertEquals(LeaseRow.ACTIVE, pending.fill("first-tpl-lease", now).state());
   }
 
+  @Test
+  void anOlderLeaseOfTheBuildOnAnotherProvider_doesNotHoldBackOneOnThisProvider() {
+    Seed.pool(db, "two", "a", 1);
+    Seed.pool(db, "b-only", "b", 0);
+    Seed.readyVms(db, "two", "b", "two-b", 1);
+    Instant now = Instant.now();
+    waiting("tpl-on-a", "two", 2, "tpl", "a", now.minusSeconds(5));
+    waiting("tpl-on-b", "two", 1, "tpl", "b", now);
+
+    assertEquals(LeaseRow.ACTIVE, pending.fill("tpl-on-b", now).state());
+    assertEquals(PendingLeaseStore.PENDING, pending.fill("tpl-on-a", now).state());
+  }
+
   private static void waiting(String id, String pool, int count, String template, Instant at) {
+    waiting(id, pool, count, template, null, at);
+  }
+
+  private static void waiting(
+      String id, String pool, int count, String template, String provider, Instant at) {
     pending.create(
         new PendingLeaseStore.NewPendingLease(
             id,
             "dana",
-            List.of(new LeaseDemandRow(id, 0, pool, pool, count, template, null)),
+            List.of(new LeaseDemandRow(id, 0, pool, pool, count, template, provider)),
             at,
             at.plus(Duration.ofMinutes(5)),
             Duration.ofHours(1),

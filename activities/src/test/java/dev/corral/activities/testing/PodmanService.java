@@ -83,7 +83,17 @@ public final class PodmanService implements AutoCloseable {
         .ifPresent(
             h -> {
               h.destroy();
-              h.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+              try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+              } catch (java.util.concurrent.TimeoutException e) {
+                h.destroyForcibly();
+                h.onExit().join();
+              } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+              }
             });
     pid = 0;
   }
@@ -187,14 +197,30 @@ public final class PodmanService implements AutoCloseable {
   }
 
   private static String run(List<String> command) {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    Path output;
+    try {
+      output = Files.createTempFile("podman-", ".out");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    // Output goes to a file, not a pipe read to its end: a hung command must not hang the tests
+    // past the timeout below.
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     Map<String, String> env = pb.environment();
     env.put("CONTAINERS_CONF", projectRoot().resolve("tools/podman/containers.conf").toString());
     try {
       Process p = pb.start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed: " + out.strip());
+      boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+      if (!ended) {
+        p.destroyForcibly().waitFor();
+      }
+      String out = Files.readString(output, StandardCharsets.UTF_8);
+      if (!ended || p.exitValue() != 0) {
+        throw new IllegalStateException(
+            String.join(" ", command)
+                + (ended ? " failed: " : " did not end within 120 s: ")
+                + out.strip());
       }
       return out;
     } catch (IOException e) {
@@ -202,6 +228,8 @@ public final class PodmanService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    } finally {
+      output.toFile().delete();
     }
   }
 

@@ -73,13 +73,23 @@ final class DockerChain {
   }
 
   /**
-   * The guest stops its container after answering; one already stopped was sealed by an earlier
-   * try.
+   * The guest stops its container after answering; one already stopped cleanly was sealed by an
+   * earlier try. One that stopped otherwise (crashed, killed for memory) must not become a
+   * template: the step fails for good with its last output.
    */
   void seal(String vmName) {
     Box box = find(vmName);
     if (!box.running()) {
-      return;
+      if (box.stoppedOnPurpose()) {
+        return;
+      }
+      throw ProviderException.permanent(
+          ErrorTypes.STEP_FAILED,
+          vmName
+              + " stopped before it was sealed (exit code "
+              + box.exitCode()
+              + "): "
+              + guests.outputTail(vmName));
     }
     GuestSteps.seal(vmName, timeout -> guests.agentOf(vmName, ErrorTypes.VM_NOT_FOUND, timeout));
   }

@@ -188,7 +188,10 @@ final class DockerGuests {
           .exec(collect);
       if (!collect.awaitCompletion(LOG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         collect.close();
-        throw new IOException("its log did not come within " + LOG_TIMEOUT);
+        // A slow answer is not a daemon gone: an IOException here would drop the client that
+        // every other call shares.
+        throw ProviderException.transientFailure(
+            "the log of " + vmName + " did not come within " + LOG_TIMEOUT);
       }
     } catch (NotFoundException gone) {
       return "";
