@@ -30,10 +30,16 @@ final class PoolDemand {
   /**
    * Clones of one build's template the pool's waiting leases still need. {@code underWay}: ready
    * and provisioning VMs of the template that will serve them, {@code underWayCurrent} of which are
-   * also of the pool's current template on their provider.
+   * also of the pool's current template on their provider; {@code holders}: the pool's providers
+   * that may clone it for them, in pool order.
    */
   record BuildDemand(
-      String template, String provider, int missing, int underWay, int underWayCurrent) {
+      String template,
+      String provider,
+      int missing,
+      int underWay,
+      int underWayCurrent,
+      List<String> holders) {
     /** Missing VMs that no ready or provisioning VM of the template will bring. */
     int toClone() {
       return Math.max(0, missing - underWay);
@@ -96,13 +102,13 @@ final class PoolDemand {
                   .filter(c -> template.equals(current.get(c.provider())))
                   .mapToInt(TemplateCount::count)
                   .sum();
-          BuildDemand build =
-              new BuildDemand(template, provider, missing, underWay, underWayCurrent);
+          List<String> holders = holders(session, pool, template, provider);
           // A build none of the pool's providers holds any more cannot be cloned: asking for it
           // each pass would only start activities that reserve nothing. Its lease fails at its
           // deadline, saying what was short.
-          if (!providersFor(session, pool, build).isEmpty()) {
-            builds.add(build);
+          if (!holders.isEmpty()) {
+            builds.add(
+                new BuildDemand(template, provider, missing, underWay, underWayCurrent, holders));
           }
         });
     return new PoolDemand(forCurrent, builds);
@@ -152,17 +158,21 @@ final class PoolDemand {
         .sum();
   }
 
-  /** The pool's providers that may clone a build's template for its leases, in pool order. */
-  static List<String> providersFor(SqlSession session, String pool, BuildDemand build) {
+  /**
+   * The pool's providers that may clone a build's template for its leases ({@code provider}: that
+   * one only), in pool order.
+   */
+  private static List<String> holders(
+      SqlSession session, String pool, String template, String provider) {
     List<String> providers = session.getMapper(PoolMapper.class).providers(pool);
-    if (build.provider() != null) {
-      providers = providers.stream().filter(build.provider()::equals).toList();
+    if (provider != null) {
+      providers = providers.stream().filter(provider::equals).toList();
     }
     if (providers.isEmpty()) {
       return List.of();
     }
     List<String> holding =
-        session.getMapper(TemplateMapper.class).providersHolding(build.template(), providers);
+        session.getMapper(TemplateMapper.class).providersHolding(template, providers);
     return providers.stream().filter(holding::contains).toList();
   }
 }

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.ibatis.session.SqlSession;
 
 /**
  * Reserves VM rows for a pool within its providers' limits. The provider rows are locked for the
@@ -72,7 +71,7 @@ public final class Provisioner {
           List<TemplateCount> counts =
               session.getMapper(VmTemplateMapper.class).countByTemplate(poolName);
           PoolDemand demand = PoolDemand.read(session, poolName, current, counts, now);
-          List<Clone> wanted = wanted(session, pool, current, counts, demand);
+          List<Clone> wanted = wanted(pool, current, counts, demand);
           if (wanted.isEmpty() && current.isEmpty()) {
             return new Reservation(reserved, PoolTemplates.noTemplateReason(pool));
           }
@@ -136,20 +135,13 @@ public final class Provisioner {
    * size} plus what its other waiting leases still miss.
    */
   private static List<Clone> wanted(
-      SqlSession session,
-      PoolRow pool,
-      Map<String, String> current,
-      List<TemplateCount> counts,
-      PoolDemand demand) {
+      PoolRow pool, Map<String, String> current, List<TemplateCount> counts, PoolDemand demand) {
     List<Clone> wanted = new ArrayList<>();
     for (PoolDemand.BuildDemand build : demand.builds()) {
       Map<String, String> templateOn = new LinkedHashMap<>();
-      PoolDemand.providersFor(session, pool.name(), build)
-          .forEach(p -> templateOn.put(p, build.template()));
-      if (!templateOn.isEmpty()) {
-        for (int i = 0; i < build.toClone(); i++) {
-          wanted.add(new Clone(templateOn));
-        }
+      build.holders().forEach(p -> templateOn.put(p, build.template()));
+      for (int i = 0; i < build.toClone(); i++) {
+        wanted.add(new Clone(templateOn));
       }
     }
     if (!current.isEmpty()) {

@@ -25,6 +25,7 @@ import dev.corral.activities.templates.TrackerSources;
 import dev.corral.activities.temporal.ShepherdNudger;
 import dev.corral.activities.temporal.VmWorkflows;
 import dev.corral.activities.testing.BeforeActivity;
+import dev.corral.activities.testing.Seed;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.PoolConfig;
@@ -274,27 +275,7 @@ public final class TemplateHarness implements AutoCloseable {
 
   public TemplateRow rawTemplate(String group, String name, String version, LocalDate date) {
     provider.controls().putTemplate(new SimulatedTemplate(name, group, version, date));
-    db.inTransaction(
-        s ->
-            s.getMapper(TemplateMapper.class)
-                .upsertDiscovered(
-                    new TemplateRow(
-                        0,
-                        name,
-                        PROVIDER,
-                        group,
-                        version,
-                        date,
-                        true,
-                        true,
-                        false,
-                        null,
-                        null,
-                        TemplateRow.FROM_PROVIDER,
-                        TemplateRow.READY,
-                        null,
-                        clock.instant(),
-                        clock.instant())));
+    Seed.rawTemplate(db, PROVIDER, name, group, version, date, clock.instant());
     return template(name);
   }
 

@@ -8,11 +8,8 @@ import dev.corral.activities.provider.simulated.SecondsRange;
 import dev.corral.activities.provider.simulated.SimulatedSettings;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
-import dev.corral.activities.store.PendingLeaseStore;
-import dev.corral.activities.store.TemplateMapper;
 import dev.corral.activities.store.VmMapper;
-import dev.corral.activities.store.rows.LeaseDemandRow;
-import dev.corral.activities.store.rows.TemplateRow;
+import dev.corral.activities.testing.Seed;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.config.CorralConfig;
 import dev.corral.config.PoolConfig;
@@ -183,8 +180,8 @@ class ProvisionerTest {
   @Test
   void aWaitingLeaseForAnotherBuild_getsClonesOfItsTemplate_onlyWhereItIsHeld_beforeThePoolsOwn() {
     configure(100, 100, pool("p", 1, "a", "b"));
-    holdTemplate("b", "older-build");
-    waitFor("p", "older-build", null, 2);
+    Seed.rawTemplate(db, "b", "older-build", null, "1.0", LocalDate.of(2026, 1, 1), Instant.now());
+    Seed.waitingLease(db, "lease-older", "p", 2, "older-build", null, Instant.now());
 
     Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 5));
 
@@ -201,9 +198,9 @@ class ProvisionerTest {
   @Test
   void aWaitingLeaseNamingAProvider_getsClonesThereOnly_andWaitsForRoomThere() {
     configure(100, 1, pool("p", 0, "a", "b"));
-    holdTemplate("a", "older-build");
-    holdTemplate("b", "older-build");
-    waitFor("p", "older-build", "b", 3);
+    Seed.rawTemplate(db, "a", "older-build", null, "1.0", LocalDate.of(2026, 1, 1), Instant.now());
+    Seed.rawTemplate(db, "b", "older-build", null, "1.0", LocalDate.of(2026, 1, 1), Instant.now());
+    Seed.waitingLease(db, "lease-older-b", "p", 3, "older-build", "b", Instant.now());
 
     Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 5));
 
@@ -216,12 +213,11 @@ class ProvisionerTest {
   }
 
   @Test
-  void clonesOfACurrentTemplateMadeForALease_doNotCountTowardSize_soNoReadyVmIsRetiredAsSurplus()
-      throws Exception {
+  void clonesOfACurrentTemplateMadeForALease_doNotCountTowardSize_soNoReadyVmIsRetiredAsSurplus() {
     configure(100, 100, pool("p", 2, "a", "b"));
-    waitFor("p", "tpl", "a", 2);
-    vmRow("p-ready-b", "b", "ready", null);
-    vmRow("p-held-a", "a", "leased", "lease-tpl-a");
+    Seed.waitingLease(db, "lease-tpl-a", "p", 2, "tpl", "a", Instant.now());
+    Seed.vm(db, "p-ready-b", "p", "b", "ready", null);
+    Seed.vm(db, "p-held-a", "p", "a", "leased", "lease-tpl-a");
 
     Provisioner.Reservation reservation = provisioner.reserve("p", names("p", 5));
     PoolPlan plan = new PoolPlanner(db, Clock.systemUTC(), Duration.ofSeconds(30)).plan("p");
@@ -232,72 +228,6 @@ class ProvisionerTest {
         "the lease's VM on a, and the pool's refill on the less loaded provider");
     assertEquals(List.of(), plan.retire(), "the ready VM on b is the pool's, not surplus");
     assertEquals(0, plan.toProvision(), "nothing more is missing");
-  }
-
-  private void vmRow(String name, String provider, String state, String leaseId)
-      throws java.sql.SQLException {
-    Instant now = Instant.now();
-    try (java.sql.Connection c = db.dataSource().getConnection();
-        java.sql.PreparedStatement st =
-            c.prepareStatement(
-                "INSERT INTO vm (name, pool, provider, template, state, hostname, created_at,"
-                    + " ready_at, updated_at, lease_id, leased_at)"
-                    + " VALUES (?, 'p', ?, 'tpl', ?, ?, ?, ?, ?, ?, ?)")) {
-      java.sql.Timestamp at = java.sql.Timestamp.from(now);
-      st.setString(1, name);
-      st.setString(2, provider);
-      st.setString(3, state);
-      st.setString(4, name);
-      st.setTimestamp(5, at);
-      st.setTimestamp(6, at);
-      st.setTimestamp(7, at);
-      st.setString(8, leaseId);
-      st.setTimestamp(9, leaseId == null ? null : at);
-      st.executeUpdate();
-      c.commit();
-    }
-  }
-
-  private void holdTemplate(String provider, String name) {
-    Instant now = Instant.now();
-    db.inTransaction(
-        s ->
-            s.getMapper(TemplateMapper.class)
-                .upsertDiscovered(
-                    new TemplateRow(
-                        0,
-                        name,
-                        provider,
-                        null,
-                        "1.0",
-                        LocalDate.of(2026, 1, 1),
-                        true,
-                        true,
-                        false,
-                        null,
-                        null,
-                        TemplateRow.FROM_PROVIDER,
-                        TemplateRow.READY,
-                        null,
-                        now,
-                        now)));
-  }
-
-  private void waitFor(String pool, String template, String provider, int count) {
-    String id = "lease-" + template + "-" + provider;
-    Instant now = Instant.now();
-    new PendingLeaseStore(db)
-        .create(
-            new PendingLeaseStore.NewPendingLease(
-                id,
-                "alice",
-                List.of(new LeaseDemandRow(id, 0, pool, pool, count, template, provider)),
-                now,
-                now.plus(Duration.ofMinutes(5)),
-                Duration.ofHours(1),
-                null,
-                "v1",
-                List.of()));
   }
 
   @Test

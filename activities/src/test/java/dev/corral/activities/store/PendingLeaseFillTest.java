@@ -2,13 +2,11 @@ package dev.corral.activities.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.corral.activities.store.rows.LeaseDemandRow;
 import dev.corral.activities.store.rows.LeaseRow;
 import dev.corral.activities.store.rows.VmRow;
 import dev.corral.activities.testing.Seed;
 import dev.corral.activities.testing.TestDatabase;
 import dev.corral.workflows.model.LeaseFill;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -82,21 +80,11 @@ class PendingLeaseFillTest {
   }
 
   private static void waiting(String id, String pool, int count, String template, Instant at) {
-    waiting(id, pool, count, template, null, at);
+    Seed.waitingLease(db, id, pool, count, template, null, at);
   }
 
   private static void waiting(
       String id, String pool, int count, String template, String provider, Instant at) {
-    pending.create(
-        new PendingLeaseStore.NewPendingLease(
-            id,
-            "dana",
-            List.of(new LeaseDemandRow(id, 0, pool, pool, count, template, provider)),
-            at,
-            at.plus(Duration.ofMinutes(5)),
-            Duration.ofHours(1),
-            null,
-            "v1",
-            List.of()));
+    Seed.waitingLease(db, id, pool, count, template, provider, at);
   }
 }

@@ -1,11 +1,18 @@
 package dev.corral.activities.testing;
 
 import dev.corral.activities.store.Db;
+import dev.corral.activities.store.PendingLeaseStore;
+import dev.corral.activities.store.TemplateMapper;
+import dev.corral.activities.store.rows.LeaseDemandRow;
+import dev.corral.activities.store.rows.TemplateRow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
 
 /**
  * Inserts inventory rows directly, for tests that need many ready VMs without provisioning them.
@@ -66,6 +73,82 @@ public final class Seed {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** One VM of template {@code tpl} in {@code state}, held by {@code leaseId} (null: none). */
+  public static void vm(
+      Db db, String name, String pool, String provider, String state, String leaseId) {
+    Instant now = Instant.now();
+    exec(
+        db,
+        "INSERT INTO vm (name, pool, provider, template, state, hostname, created_at, ready_at,"
+            + " updated_at, lease_id, leased_at) VALUES (?, ?, ?, 'tpl', ?, ?, ?, ?, ?, ?, ?)",
+        name,
+        pool,
+        provider,
+        state,
+        name,
+        now,
+        now,
+        now,
+        leaseId,
+        leaseId == null ? null : now);
+  }
+
+  /**
+   * A raw build on {@code provider}, ready and usable, as a tracker poll records it (a null group:
+   * a template of no group), recorded at {@code now}.
+   */
+  public static TemplateRow rawTemplate(
+      Db db,
+      String provider,
+      String name,
+      String group,
+      String version,
+      LocalDate date,
+      Instant now) {
+    db.inTransaction(
+        s ->
+            s.getMapper(TemplateMapper.class)
+                .upsertDiscovered(
+                    new TemplateRow(
+                        0,
+                        name,
+                        provider,
+                        group,
+                        version,
+                        date,
+                        true,
+                        true,
+                        false,
+                        null,
+                        null,
+                        TemplateRow.FROM_PROVIDER,
+                        TemplateRow.READY,
+                        null,
+                        now,
+                        now)));
+    return db.inTransaction(s -> s.getMapper(TemplateMapper.class).selectByName(provider, name));
+  }
+
+  /**
+   * A lease of user {@code dana} waiting 5 minutes from {@code at} for {@code count} VMs of {@code
+   * pool}: of {@code template} (on {@code provider}) when given, else any.
+   */
+  public static void waitingLease(
+      Db db, String id, String pool, int count, String template, String provider, Instant at) {
+    new PendingLeaseStore(db)
+        .create(
+            new PendingLeaseStore.NewPendingLease(
+                id,
+                "dana",
+                List.of(new LeaseDemandRow(id, 0, pool, pool, count, template, provider)),
+                at,
+                at.plus(Duration.ofMinutes(5)),
+                Duration.ofHours(1),
+                null,
+                "v1",
+                List.of()));
   }
 
   private static void exec(Db db, String sql, Object... args) {
