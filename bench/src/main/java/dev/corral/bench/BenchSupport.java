@@ -4,6 +4,8 @@ package dev.corral.bench;
 // statistics);
 // benchmarks are run one at a time by bench/run.sh and read this file as their common vocabulary.
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.activities.provider.simulated.SimulatedProvider;
 import dev.corral.activities.store.ConfigSync;
 import dev.corral.activities.store.Db;
@@ -440,5 +442,63 @@ final class BenchSupport {
 
   static long availableMemoryMb() {
     return Runtime.getRuntime().maxMemory() / (1024 * 1024);
+  }
+
+  // --- Corral's REST API, as the pool benchmarks (QemuBench, LibvirtBench, DockerBench) read it
+  // ---
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** {@code GET url}, its body read as JSON. */
+  static JsonNode getJson(String url) throws IOException {
+    return JSON.readTree(get(new URL(url)).body());
+  }
+
+  /** The pool called {@code name} in a {@code GET /v1/pools} reply. */
+  static JsonNode pool(JsonNode pools, String name) {
+    for (JsonNode p : pools) {
+      if (p.get("name").asText().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no pool " + name + " in " + pools);
+  }
+
+  /** Column {@code i} of per-run figures ({@code rows[run][phase]}). */
+  static double[] column(double[][] rows, int i) {
+    double[] c = new double[rows.length];
+    for (int j = 0; j < rows.length; j++) {
+      c[j] = rows[j][i];
+    }
+    return c;
+  }
+
+  /** vmpooler's pool size override of pool {@code fill}: the shepherd is nudged at once. */
+  static void setFillSize(String base, int size) throws IOException {
+    Response r =
+        post(
+            new URL(base + "/api/v3/config/poolsize"),
+            ("{\"fill\": \"" + size + "\"}").getBytes(StandardCharsets.UTF_8));
+    if (r.status() / 100 != 2) {
+      throw new IllegalStateException("pool size " + size + ": " + r.status() + " " + r.body());
+    }
+  }
+
+  /** Until pool {@code fill} has no VM that is ready, provisioning or being destroyed. */
+  static void awaitFillEmpty(String base, java.time.Duration giveUp) throws Exception {
+    long since = System.nanoTime();
+    while (true) {
+      JsonNode pool = pool(getJson(base + "/v1/pools"), "fill");
+      if (pool.get("ready").asInt()
+              + pool.get("provisioning").asInt()
+              + pool.get("destroying").asInt()
+          == 0) {
+        return;
+      }
+      if (System.nanoTime() - since > giveUp.toNanos()) {
+        throw new IllegalStateException("pool not empty within " + giveUp + ": " + pool);
+      }
+      Thread.sleep(200);
+    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.corral.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +59,6 @@ import java.util.regex.Pattern;
  * runs and 180 s; SERVICE_PID, when given, is the API service's pid, whose CPU is printed.
  */
 public final class DockerBench {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int SIZE = 20;
   private static final int MEMORY_MB = 128;
   private static final Duration GIVE_UP = Duration.ofMinutes(3);
@@ -118,17 +115,9 @@ public final class DockerBench {
     for (int i = 0; i < PHASES.size(); i++) {
       System.out.printf(
           "RESULT DockerBench median of %d: %s %s%n",
-          runs, PHASES.get(i), against(column(r, i), baseline));
+          runs, PHASES.get(i), against(BenchSupport.column(r, i), baseline));
     }
     System.exit(allFilled && handOk ? 0 : 1);
-  }
-
-  private static double[] column(double[][] rows, int i) {
-    double[] c = new double[rows.length];
-    for (int j = 0; j < rows.length; j++) {
-      c[j] = rows[j][i];
-    }
-    return c;
   }
 
   private static String against(double[] figures, double baseline) {
@@ -271,12 +260,12 @@ public final class DockerBench {
             run, cold.wall(), startUp, cold.createdSpan(), cold.seen(), cold.details());
         Set<String> before = new LinkedHashSet<>(cold.names());
         for (int k = 1; k <= 2; k++) {
-          setSize(base, 0);
-          awaitEmpty(base);
+          BenchSupport.setFillSize(base, 0);
+          BenchSupport.awaitFillEmpty(base, GIVE_UP);
           BenchSupport.waitForQuiet("DockerBench run " + run + " refill " + k, 0.25, quietWait);
           BenchSupport.Cpu cpu = BenchSupport.Cpu.now();
           Instant asked = Instant.now();
-          setSize(base, SIZE);
+          BenchSupport.setFillSize(base, SIZE);
           Phase refill = awaitFull(base, asked, cpu, pid, before);
           if (refill == null) {
             System.out.printf("RESULT DockerBench run %d: FAILED, pool not refilled%n", run);
@@ -307,7 +296,7 @@ public final class DockerBench {
       throws Exception {
     double service0 = cpuSeconds(servicePid);
     while (true) {
-      JsonNode pool = pool(get(base + "/v1/pools"), "fill");
+      JsonNode pool = BenchSupport.pool(BenchSupport.getJson(base + "/v1/pools"), "fill");
       if (pool.get("ready").asInt() >= SIZE) {
         break;
       }
@@ -324,7 +313,7 @@ public final class DockerBench {
     Set<String> names = new LinkedHashSet<>();
     Instant firstCreated = null;
     Instant lastReady = null;
-    for (JsonNode vm : get(base + "/v1/vms?pool=fill&state=ready")) {
+    for (JsonNode vm : BenchSupport.getJson(base + "/v1/vms?pool=fill&state=ready")) {
       String name = vm.get("name").asText();
       if (before.contains(name) || !vm.hasNonNull("ready_at")) {
         continue;
@@ -372,33 +361,6 @@ public final class DockerBench {
         .orElse(0.0);
   }
 
-  private static void setSize(String base, int size) throws IOException {
-    BenchSupport.Response r =
-        BenchSupport.post(
-            new URL(base + "/api/v3/config/poolsize"),
-            ("{\"fill\": \"" + size + "\"}").getBytes(StandardCharsets.UTF_8));
-    if (r.status() / 100 != 2) {
-      throw new IllegalStateException("pool size " + size + ": " + r.status() + " " + r.body());
-    }
-  }
-
-  private static void awaitEmpty(String base) throws Exception {
-    long since = System.nanoTime();
-    while (true) {
-      JsonNode pool = pool(get(base + "/v1/pools"), "fill");
-      if (pool.get("ready").asInt()
-              + pool.get("provisioning").asInt()
-              + pool.get("destroying").asInt()
-          == 0) {
-        return;
-      }
-      if (System.nanoTime() - since > GIVE_UP.toNanos()) {
-        throw new IllegalStateException("pool not empty within " + GIVE_UP + ": " + pool);
-      }
-      Thread.sleep(200);
-    }
-  }
-
   /** Removes every container labelled with the scope; what is gone already is fine. */
   private static void cleanUp(String host, String scope) {
     DefaultDockerClientConfig config =
@@ -431,18 +393,5 @@ public final class DockerBench {
     } catch (IOException | RuntimeException e) {
       System.out.printf("DockerBench: could not clean up scope %s: %s%n", scope, e);
     }
-  }
-
-  private static JsonNode pool(JsonNode pools, String name) {
-    for (JsonNode p : pools) {
-      if (p.get("name").asText().equals(name)) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("no pool " + name + " in " + pools);
-  }
-
-  private static JsonNode get(String url) throws IOException {
-    return JSON.readTree(BenchSupport.get(new URL(url)).body());
   }
 }

@@ -1,14 +1,12 @@
 package dev.corral.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.corral.config.ConfigLoader;
 import dev.corral.web.CorralApp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +59,6 @@ import org.libvirt.LibvirtException;
  * holds what tools/guest/build.sh made.
  */
 public final class LibvirtBench {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String URI = "qemu:///system";
   private static final String NAMESPACE = "https://corral.dev/xmlns/libvirt/vm/1";
   private static final int SIZE = 4;
@@ -128,17 +125,9 @@ public final class LibvirtBench {
     for (int i = 0; i < PHASES.size(); i++) {
       System.out.printf(
           "RESULT LibvirtBench median of %d: %s %s%n",
-          runs, PHASES.get(i), against(column(r, i), baseline, allFilled));
+          runs, PHASES.get(i), against(BenchSupport.column(r, i), baseline, allFilled));
     }
     System.exit(allFilled ? 0 : 1);
-  }
-
-  private static double[] column(double[][] rows, int i) {
-    double[] c = new double[rows.length];
-    for (int j = 0; j < rows.length; j++) {
-      c[j] = rows[j][i];
-    }
-    return c;
   }
 
   /** The median of the runs' figures and how it compares with the by-hand figure. */
@@ -330,12 +319,12 @@ public final class LibvirtBench {
       // asked for 4 again, twice: the JIT still compiles in the first refill.
       Set<String> before = new LinkedHashSet<>(cold.names());
       for (int k = 1; k <= 2; k++) {
-        setSize(base, 0);
-        awaitEmpty(base);
+        BenchSupport.setFillSize(base, 0);
+        BenchSupport.awaitFillEmpty(base, GIVE_UP);
         BenchSupport.waitForQuiet("LibvirtBench run " + run + " refill " + k, 0.25, quietWait);
         BenchSupport.Cpu cpu = BenchSupport.Cpu.now();
         Instant asked = Instant.now();
-        setSize(base, SIZE);
+        BenchSupport.setFillSize(base, SIZE);
         Phase refill = awaitFull(base, asked, cpu, before);
         if (refill == null) {
           System.out.printf("RESULT LibvirtBench run %d: FAILED, pool not refilled%n", run);
@@ -370,7 +359,7 @@ public final class LibvirtBench {
   private static Phase awaitFull(
       String base, Instant since, BenchSupport.Cpu cpu0, Set<String> before) throws Exception {
     while (true) {
-      JsonNode pool = pool(get(base + "/v1/pools"), "fill");
+      JsonNode pool = BenchSupport.pool(BenchSupport.getJson(base + "/v1/pools"), "fill");
       if (pool.get("ready").asInt() >= SIZE) {
         break;
       }
@@ -386,7 +375,7 @@ public final class LibvirtBench {
     Set<String> names = new LinkedHashSet<>();
     Instant firstCreated = null;
     Instant lastReady = null;
-    for (JsonNode vm : get(base + "/v1/vms?pool=fill&state=ready")) {
+    for (JsonNode vm : BenchSupport.getJson(base + "/v1/vms?pool=fill&state=ready")) {
       String name = vm.get("name").asText();
       if (before.contains(name) || !vm.hasNonNull("ready_at")) {
         continue;
@@ -435,35 +424,6 @@ public final class LibvirtBench {
         Duration.between(firstCreated, lastReady).toMillis() / 1000.0,
         details,
         names);
-  }
-
-  /** vmpooler's pool size override: the shepherd is nudged at once. */
-  private static void setSize(String base, int size) throws IOException {
-    BenchSupport.Response r =
-        BenchSupport.post(
-            new URL(base + "/api/v3/config/poolsize"),
-            ("{\"fill\": \"" + size + "\"}").getBytes(StandardCharsets.UTF_8));
-    if (r.status() / 100 != 2) {
-      throw new IllegalStateException("pool size " + size + ": " + r.status() + " " + r.body());
-    }
-  }
-
-  /** Until the pool has no VM that is ready, provisioning or being destroyed. */
-  private static void awaitEmpty(String base) throws Exception {
-    long since = System.nanoTime();
-    while (true) {
-      JsonNode pool = pool(get(base + "/v1/pools"), "fill");
-      if (pool.get("ready").asInt()
-              + pool.get("provisioning").asInt()
-              + pool.get("destroying").asInt()
-          == 0) {
-        return;
-      }
-      if (System.nanoTime() - since > GIVE_UP.toNanos()) {
-        throw new IllegalStateException("pool not empty within " + GIVE_UP + ": " + pool);
-      }
-      Thread.sleep(200);
-    }
   }
 
   private interface LibvirtCall {
@@ -555,19 +515,6 @@ public final class LibvirtBench {
     } catch (IOException | NumberFormatException e) {
       return -1;
     }
-  }
-
-  private static JsonNode pool(JsonNode pools, String name) {
-    for (JsonNode p : pools) {
-      if (p.get("name").asText().equals(name)) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("no pool " + name + " in " + pools);
-  }
-
-  private static JsonNode get(String url) throws IOException {
-    return JSON.readTree(BenchSupport.get(new URL(url)).body());
   }
 
   private static long procStatusKb(long pid, String key) {

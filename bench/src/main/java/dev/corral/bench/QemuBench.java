@@ -84,7 +84,7 @@ public final class QemuBench {
       String base = app.baseUrl();
       long peakRss = 0;
       while (true) {
-        JsonNode pool = pool(get(base + "/v1/pools"), "fill");
+        JsonNode pool = BenchSupport.pool(BenchSupport.getJson(base + "/v1/pools"), "fill");
         peakRss = Math.max(peakRss, qemuRssKb(root.resolve("vms")));
         if (pool.get("ready").asInt() >= SIZE) {
           break;
@@ -98,7 +98,7 @@ public final class QemuBench {
       double qemuCpu = qemuCpuSeconds(root.resolve("vms"));
       double javaCpu = (javaCpuNanos() - javaCpu0) / 1e9;
       List<Double> perVm = new ArrayList<>();
-      for (JsonNode vm : get(base + "/v1/vms?pool=fill")) {
+      for (JsonNode vm : BenchSupport.getJson(base + "/v1/vms?pool=fill")) {
         if (vm.hasNonNull("ready_at")) {
           perVm.add(
               Duration.between(
@@ -130,7 +130,7 @@ public final class QemuBench {
       long chainPeakRss = 0;
       JsonNode done;
       while (true) {
-        done = get(base + "/v1/builds/" + id);
+        done = BenchSupport.getJson(base + "/v1/builds/" + id);
         chainPeakRss = Math.max(chainPeakRss, qemuRssKb(root.resolve("vms")));
         String state = done.get("state").asText();
         if (state.equals("succeeded") || state.equals("failed") || state.equals("cancelled")) {
@@ -176,25 +176,12 @@ public final class QemuBench {
     System.exit(0);
   }
 
-  private static JsonNode pool(JsonNode pools, String name) {
-    for (JsonNode p : pools) {
-      if (p.get("name").asText().equals(name)) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("no pool " + name + " in " + pools);
-  }
-
   private static void install(Path guest, Path templates, String name, String group)
       throws IOException {
     Files.copy(guest.resolve("base.qcow2"), templates.resolve(name + ".qcow2"));
     Files.writeString(
         templates.resolve(name + ".json"),
         "{\"group\":" + (group == null ? "null" : "\"" + group + "\"") + ",\"version\":\"1.0.0\"}");
-  }
-
-  private static JsonNode get(String url) throws IOException {
-    return JSON.readTree(BenchSupport.get(new URL(url)).body());
   }
 
   private static JsonNode post(String url, String body) throws IOException {
